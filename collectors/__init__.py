@@ -1,0 +1,1 @@
+"""Collector kinds: each splits into ``fetch`` (I/O only) and ``parse`` (pure)."""

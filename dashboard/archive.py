@@ -1,0 +1,46 @@
+"""Raw payload archive: every payload is kept, content-addressed by sha256, before parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from dashboard.store.schema import RawPayload
+
+
+def payload_path(payload_dir: Path, sha256: str) -> Path:
+    return payload_dir / sha256[:2] / f"{sha256}.bin"
+
+
+def archive_payload(conn: Connection, payload_dir: Path, content: bytes, content_type: str) -> str:
+    """Write the bytes once (atomically) and record them; returns the sha256."""
+    sha = hashlib.sha256(content).hexdigest()
+    path = payload_path(payload_dir, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    table = RawPayload.__table__
+    if conn.execute(select(table.c.sha256).where(table.c.sha256 == sha)).first() is None:
+        conn.execute(table.insert().values(sha256=sha, path=str(path.relative_to(payload_dir)),
+                                           size_bytes=len(content), content_type=content_type[:200]))
+    return sha
+
+
+def read_payload(payload_dir: Path, sha256: str) -> bytes:
+    content = payload_path(payload_dir, sha256).read_bytes()
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise ValueError(f"archived payload {sha256} is corrupt (hash mismatch)")
+    return content

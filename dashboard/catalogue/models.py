@@ -1,0 +1,344 @@
+"""Pydantic models of the catalogue files (one file, one top-level model)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DomainId = Literal["living", "society", "branding", "governance", "environment", "economy"]
+DOMAIN_ORDER: tuple[str, ...] = ("living", "society", "branding", "governance", "environment", "economy")
+Direction = Literal["up", "down", "band"]
+Frequency = Literal["daily", "monthly", "quarterly", "yearly", "event"]
+Grain = Literal["day", "month", "quarter", "year"]
+Classification = Literal["public", "internal", "restricted"]
+AggregationMethod = Literal["sum", "mean", "weighted_mean", "none"]
+
+# The grain an indicator's observations are stored at, by its frequency.
+GRAIN_OF_FREQUENCY: dict[str, str] = {
+    "daily": "day",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "event": "day",
+}
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9_.-]*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A label in Bahasa Indonesia and English."""
+
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _same_in_both(cls, value: Any) -> Any:
+        # "%" or "µg/m³" need no translation: a plain string stands for both.
+        if isinstance(value, str):
+            return {"id": value, "en": value}
+        return value
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+
+# --- domains.yaml ------------------------------------------------------------
+
+
+class Application(Strict):
+    id: str
+    name: Text
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+        return v
+
+
+class Domain(Strict):
+    id: DomainId
+    name: Text
+    tagline: Text
+    applications: list[Application] = Field(min_length=1)
+
+
+class DomainsFile(Strict):
+    domains: list[Domain] = Field(min_length=1)
+
+
+# --- regions.yaml ------------------------------------------------------------
+
+
+class GridPosition(Strict):
+    row: int = Field(ge=0, le=20)
+    col: int = Field(ge=0, le=20)
+
+
+class Region(Strict):
+    code: str
+    bps_code: str
+    name: str
+    short_name: str
+    kind: Literal["province", "regency", "city"]
+    aliases: list[str] = []
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: int = Field(gt=0)
+    grid: GridPosition | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _kemendagri(cls, v: str) -> str:
+        if not re.match(r"^71(\.\d{2})?$", v):
+            raise ValueError("must be a Kemendagri code of North Sulawesi: '71' or '71.NN'")
+        return v
+
+    @field_validator("bps_code")
+    @classmethod
+    def _bps(cls, v: str) -> str:
+        if not re.match(r"^71\d{2}$", v):
+            raise ValueError("must be a 4-digit BPS code starting with 71")
+        return v
+
+
+class RegionsFile(Strict):
+    regions: list[Region] = Field(min_length=1)
+
+
+# --- skpd.yaml ---------------------------------------------------------------
+
+
+class Skpd(Strict):
+    id: str
+    name: str
+    short_name: str
+    # Day of the month after the period by which the SKPD must deliver its data.
+    delivery_day: int = Field(default=10, ge=1, le=28)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+        return v
+
+
+class SkpdFile(Strict):
+    skpd: list[Skpd] = Field(min_length=1)
+
+
+# --- indicators.yaml ---------------------------------------------------------
+
+
+class Band(Strict):
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Band":
+        if self.low >= self.high:
+            raise ValueError("band.low must be below band.high")
+        return self
+
+
+class Thresholds(Strict):
+    """How far off target is still 'at risk' rather than 'behind' (percent of the target)."""
+
+    at_risk_pct: float = Field(default=5.0, ge=0, le=100)
+
+
+class Aggregation(Strict):
+    method: AggregationMethod
+    # Regional attribute weighing a weighted mean (only 'population' for now).
+    weight: Literal["population"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"method": value}
+        return value
+
+    @model_validator(mode="after")
+    def _weight_needed(self) -> "Aggregation":
+        if self.method == "weighted_mean" and self.weight is None:
+            raise ValueError("weighted_mean needs a weight (e.g. population)")
+        if self.method != "weighted_mean" and self.weight is not None:
+            raise ValueError("weight only applies to weighted_mean")
+        return self
+
+
+class ValidRange(Strict):
+    min: float | None = None
+    max: float | None = None
+
+
+class Indicator(Strict):
+    code: str
+    name: Text
+    description: Text | None = None
+    unit: Text
+    domain: DomainId
+    application: str
+    skpd: str
+    direction: Direction
+    band: Band | None = None
+    targets: dict[int, float] = {}
+    thresholds: Thresholds = Thresholds()
+    frequency: Frequency
+    aggregation: Aggregation
+    classification: Classification
+    # Cumulative over the year (budget realisation): targets are year-end values.
+    cumulative: bool = False
+    decimals: int = Field(default=1, ge=0, le=4)
+    valid_range: ValidRange = ValidRange()
+    # Shown on the wall's domain panel.
+    headline: bool = False
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, v: str) -> str:
+        if not _CODE.match(v):
+            raise ValueError("must be upper-case letters, digits, '-', '_' or '.'")
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _years(cls, v: dict[int, float]) -> dict[int, float]:
+        for year in v:
+            if not 2000 <= year <= 2100:
+                raise ValueError(f"target year {year} is not a plausible year")
+        return v
+
+    @model_validator(mode="after")
+    def _band_when_band(self) -> "Indicator":
+        if self.direction == "band" and self.band is None:
+            raise ValueError("direction 'band' needs band.low and band.high")
+        if self.direction != "band" and self.band is not None:
+            raise ValueError("band is only allowed with direction 'band'")
+        return self
+
+    @property
+    def grain(self) -> str:
+        return GRAIN_OF_FREQUENCY[self.frequency]
+
+    def target_for(self, year: int) -> float | None:
+        return self.targets.get(year)
+
+
+class IndicatorsFile(Strict):
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+# --- sources.yaml ------------------------------------------------------------
+
+
+class Schedule(Strict):
+    interval_seconds: int | None = Field(default=None, ge=5)
+    cron: str | None = None
+    jitter_seconds: int = Field(default=0, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "Schedule":
+        if (self.interval_seconds is None) == (self.cron is None):
+            raise ValueError("give exactly one of interval_seconds or cron")
+        if self.cron is not None and len(self.cron.split()) != 5:
+            raise ValueError("cron must have 5 fields: minute hour day month day_of_week")
+        return self
+
+    @property
+    def expected_gap_seconds(self) -> int:
+        """Roughly how long between two runs; for judging lateness."""
+        if self.interval_seconds:
+            return self.interval_seconds
+        minute, hour, *_ = self.cron.split()  # type: ignore[union-attr]
+        if hour == "*":
+            return 3600 if not minute.startswith("*") else 60
+        return 86400
+
+
+class Source(Strict):
+    id: str
+    name: str
+    kind: str
+    skpd: str
+    enabled: bool = True
+    schedule: Schedule
+    timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    # Indicators this source may feed; rows for others are rejected.
+    indicators: list[str] = Field(min_length=1)
+    # Kind-specific settings, validated by the kind's own model.
+    options: dict[str, Any] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+        return v
+
+
+class SourcesFile(Strict):
+    sources: list[Source] = []
+
+
+# --- the whole catalogue -----------------------------------------------------
+
+
+class Catalogue(BaseModel):
+    """Every catalogue file, cross-checked; look-ups by id."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    domains: list[Domain]
+    regions: list[Region]
+    skpd: list[Skpd]
+    indicators: list[Indicator]
+    sources: list[Source]
+    # Kind-specific option models, parsed once (source id -> options object).
+    source_options: dict[str, Any] = {}
+
+    def domain(self, domain_id: str) -> Domain:
+        return next(d for d in self.domains if d.id == domain_id)
+
+    def indicator(self, code: str) -> Indicator:
+        return self.indicators_by_code[code]
+
+    @property
+    def indicators_by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
+    @property
+    def regions_by_code(self) -> dict[str, Region]:
+        return {r.code: r for r in self.regions}
+
+    @property
+    def province(self) -> Region:
+        return next(r for r in self.regions if r.kind == "province")
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def indicators_of_domain(self, domain_id: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.domain == domain_id]
+
+    def sources_feeding(self, code: str) -> list[Source]:
+        return [s for s in self.sources if code in s.indicators]
+
+
+def today_year() -> int:
+    return date.today().year

@@ -1,0 +1,208 @@
+"""The ``odsk`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from dashboard.catalogue import CatalogueError, load_catalogue
+from dashboard.settings import get_settings
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _runtime(migrate: bool = True):
+    """Settings → catalogue (refusing an invalid one) → store, migrated and synced."""
+    from dashboard.runtime import Runtime
+    from dashboard.store.catalogue_sync import sync_catalogue
+    from dashboard.store.migrate import upgrade
+
+    settings = get_settings()
+    try:
+        rt = Runtime.from_settings(settings)
+    except CatalogueError as exc:
+        _print_issues(exc)
+        sys.exit(1)
+    if migrate:
+        upgrade(settings.resolved_database_url)
+    sync_catalogue(rt.engine, rt.catalogue)
+    return rt
+
+
+def _print_issues(exc: CatalogueError) -> None:
+    for issue in exc.issues:
+        click.echo(str(issue), err=True)
+    click.echo(f"{len(exc.issues)} problem(s) in the catalogue; nothing was started.", err=True)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """Command Centre ODSK — North Sulawesi."""
+    _setup_logging(verbose)
+
+
+@main.command("check-config")
+@click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def check_config(config_dir: Path | None, as_json: bool) -> None:
+    """Validate the catalogue, cross-references included."""
+    directory = config_dir or get_settings().config_dir
+    try:
+        catalogue = load_catalogue(directory)
+    except CatalogueError as exc:
+        if as_json:
+            click.echo(json.dumps({"ok": False, "errors": [vars(i) for i in exc.issues]}, indent=2))
+        else:
+            _print_issues(exc)
+        sys.exit(1)
+    counts = {"domains": len(catalogue.domains), "regions": len(catalogue.regions), "skpd": len(catalogue.skpd),
+              "indicators": len(catalogue.indicators), "sources": len(catalogue.sources)}
+    if as_json:
+        click.echo(json.dumps({"ok": True, **counts}))
+    else:
+        click.echo("catalogue OK: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.group()
+def db() -> None:
+    """Store administration."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply Alembic migrations to the configured store."""
+    from dashboard.store.migrate import upgrade
+
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    click.echo(f"store at head: {_safe_url(url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+def collect(source: str, as_json: bool) -> None:
+    """Run one source once and print its run summary."""
+    from dashboard.ingest import collect as run
+
+    rt = _runtime()
+    if source not in {s.id for s in rt.catalogue.sources}:
+        raise click.UsageError(f"unknown source '{source}'")
+    summary = run(rt, source, trigger="manual")
+    _print_summary(summary, as_json)
+    sys.exit(1 if summary.status == "failed" else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="The source whose parser and mapping to use.")
+@click.option("--json", "as_json", is_flag=True)
+def ingest(file: Path, source: str, as_json: bool) -> None:
+    """Run a file through a source's parser exactly as a scheduled run would."""
+    from collectors.base import Payload
+    from dashboard.ingest import collect as run
+
+    rt = _runtime()
+    if source not in {s.id for s in rt.catalogue.sources}:
+        raise click.UsageError(f"unknown source '{source}'")
+    content = file.read_bytes()
+    summary = run(rt, source, trigger="upload", payload=Payload(content, _content_type(file), {"file": file.name}))
+    _print_summary(summary, as_json)
+    sys.exit(1 if summary.status == "failed" else 0)
+
+
+def _content_type(file: Path) -> str:
+    return {".json": "application/json", ".csv": "text/csv", ".xml": "application/xml",
+            ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(
+        file.suffix.lower(), "application/octet-stream")
+
+
+@main.command()
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def replay(run_id: int, as_json: bool) -> None:
+    """Parse a run's archived payload again with today's parser and config."""
+    from dashboard.ingest import replay as do_replay
+
+    rt = _runtime()
+    try:
+        summary = do_replay(rt, run_id)
+    except LookupError as exc:
+        raise click.UsageError(str(exc)) from None
+    _print_summary(summary, as_json)
+    sys.exit(1 if summary.status == "failed" else 0)
+
+
+def _print_summary(summary, as_json: bool) -> None:
+    data = summary.as_dict()
+    if as_json:
+        click.echo(json.dumps({k: data[k] for k in
+                               ("run_id", "source", "status", "accepted", "rejected", "changed", "events",
+                                "error_class", "message", "payload_sha256", "duration_seconds", "errors")},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"run {summary.run_id} ({summary.source}): {summary.status} — "
+               f"{summary.accepted} accepted, {summary.rejected} rejected, {summary.changed} changed")
+    if summary.message:
+        click.echo(f"  {summary.error_class or ''} {summary.message}".rstrip())
+    for err in summary.errors:
+        click.echo(f"  row {err['row']}, {err['column']!s}: {err['value']!r}: {err['reason']}")
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the collection scheduler (its own process)."""
+    from dashboard.scheduler import run_forever
+
+    run_forever(_runtime())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8051, type=int)
+@click.option("--faults/--no-faults", default=True, help="Now and then a bad row or an outage.")
+def simulate(host: str, port: int, faults: bool) -> None:
+    """Serve realistic SKPD feeds on loopback."""
+    from dashboard.simulator.server import serve
+
+    serve(get_settings().config_dir, host, port, faults=faults)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8050, type=int)
+@click.option("--workers", default=2, type=int, help="gunicorn worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web app with gunicorn (app:server)."""
+    from dashboard.serve import run_gunicorn
+
+    _runtime()  # migrate and refuse an invalid catalogue before forking workers
+    run_gunicorn(host, port, workers)
+
+
+@main.command()
+@click.option("--port", default=8050, type=int)
+@click.option("--simulator-port", default=8051, type=int)
+def demo(port: int, simulator_port: int) -> None:
+    """Everything on the embedded defaults: store, simulator, scheduler, web."""
+    from dashboard.demo import run_demo
+
+    run_demo(port=port, simulator_port=simulator_port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""``odsk demo``: the whole product on the embedded defaults, stopped cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+import httpx
+from sqlalchemy import func, select
+
+from dashboard.store.schema import Observation
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # Own process group, so Ctrl-C reaches us once and we stop the children in order.
+    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], env=env, start_new_session=True)
+
+
+def _wait_http(url: str, seconds: float, proc: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in reversed(procs):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for proc in reversed(procs):
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
+    from dashboard.cli import _runtime
+
+    started = time.monotonic()
+    env = dict(os.environ, ODSK_SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}", PYTHONUNBUFFERED="1")
+    os.environ.update(env)
+    rt = _runtime()  # migrate, load and check the catalogue, sync it into the store
+    procs: list[subprocess.Popen] = []
+    interrupted = False
+
+    def on_signal(signum, _frame):
+        nonlocal interrupted
+        interrupted = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        sim = _spawn(["simulate", "--port", str(simulator_port)], env)
+        procs.append(sim)
+        if not _wait_http(f"http://127.0.0.1:{simulator_port}/_health", 30, sim):
+            raise click.ClickException("the SKPD simulator did not start")
+        procs.append(_spawn(["scheduler"], env))
+        web = _spawn(["serve", "--port", str(port)], env)
+        procs.append(web)
+        if not _wait_http(f"http://127.0.0.1:{port}/healthz", 60, web):
+            raise click.ClickException("the web app did not start")
+        base = f"http://127.0.0.1:{port}"
+        click.echo("\nCommand Centre ODSK is running:")
+        click.echo(f"  video wall        {base}/wall")
+        click.echo(f"  wall in English   {base}/wall?lang=en")
+        click.echo(f"  health            {base}/healthz")
+        click.echo(f"  SKPD simulator    http://127.0.0.1:{simulator_port}/_health")
+        click.echo(f"  store             {rt.settings.resolved_database_url}")
+        click.echo("Press Ctrl-C to stop.\n")
+        first_data = None
+        while not interrupted:
+            if any(p.poll() is not None for p in procs):
+                dead = [p.args[3] for p in procs if p.poll() is not None]
+                raise click.ClickException(f"stopped unexpectedly: {', '.join(dead)}")
+            if first_data is None:
+                with rt.engine.connect() as conn:
+                    if conn.execute(select(func.count()).select_from(Observation)).scalar_one():
+                        first_data = time.monotonic() - started
+                        click.echo(f"first data in the store after {first_data:.1f} s")
+            time.sleep(0.5)
+    finally:
+        click.echo("stopping …")
+        _stop(procs)
+        rt.close()
+        click.echo("stopped.")

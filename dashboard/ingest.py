@@ -1,0 +1,238 @@
+"""One collection run: fetch → archive → parse → validate → store, recorded end to end.
+
+Nothing is lost: the raw payload is archived before parsing, every rejected row goes
+to quarantine with its reasons, and the run record says what happened. A run never
+raises for a source's fault; it records it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from collectors.base import Candidate, CollectorError, EventRecord, ParseResult, Payload, SourceContext
+from collectors.registry import get_kind
+from dashboard.archive import archive_payload, read_payload
+from dashboard.runtime import Runtime
+from dashboard.store.observations import ObservationRow, upsert_observations
+from dashboard.store.schema import CollectionRun, Event, QuarantinedRow, RawPayload, Source, utcnow
+from dashboard.validation import validate
+from dashboard.versions import bump
+
+log = logging.getLogger(__name__)
+
+# How many rejected rows a summary lists in full (the quarantine keeps all of them).
+SUMMARY_ERROR_LIMIT = 200
+
+
+class RunTimeout(CollectorError):
+    error_class = "timeout"
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    source: str
+    status: str
+    accepted: int = 0
+    rejected: int = 0
+    changed: int = 0
+    events: int = 0
+    error_class: str | None = None
+    message: str | None = None
+    payload_sha256: str | None = None
+    duration_seconds: float = 0.0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id, "source": self.source, "status": self.status,
+            "accepted": self.accepted, "rejected": self.rejected, "changed": self.changed,
+            "events": self.events, "error_class": self.error_class, "message": self.message,
+            "payload_sha256": self.payload_sha256, "duration_seconds": round(self.duration_seconds, 3),
+            "errors": self.errors,
+        }
+
+
+def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None) -> int:
+    with rt.engine.begin() as conn:
+        return conn.execute(CollectionRun.__table__.insert().values(
+            source_id=source_id, trigger=trigger, started_at=utcnow(), status="running", replay_of=replay_of,
+        ).returning(CollectionRun.id)).scalar_one()
+
+
+def _source_state(rt: Runtime, source_id: str) -> tuple[str | None, bool]:
+    """The source's bookmark and whether it has ever had a successful run."""
+    with rt.engine.connect() as conn:
+        bookmark = conn.execute(select(Source.bookmark).where(Source.id == source_id)).scalar()
+        succeeded = conn.execute(select(CollectionRun.id).where(
+            CollectionRun.source_id == source_id, CollectionRun.status.in_(("ok", "partial"))).limit(1)).first()
+    return bookmark, succeeded is None
+
+
+def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> RunSummary:
+    summary.status = "failed"
+    summary.error_class = error.error_class
+    summary.message = error.message_en
+    with rt.engine.begin() as conn:
+        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
+            status="failed", finished_at=utcnow(), error_class=error.error_class,
+            message=error.message_en, message_id=error.message_id, payload_sha256=summary.payload_sha256))
+    return summary
+
+
+def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Payload | None = None,
+            replay_of: int | None = None, today: date | None = None) -> RunSummary:
+    """Run one source once (or ingest a given payload as that source) and record it."""
+    source = rt.catalogue.source(source_id)
+    kind = get_kind(source.kind)
+    started = time.monotonic()
+    deadline = started + source.timeout_seconds
+    run_id = _start_run(rt, source_id, trigger, replay_of)
+    summary = RunSummary(run_id, source_id, "running")
+    bookmark, first_run = _source_state(rt, source_id)
+    ctx = SourceContext(source, rt.catalogue.source_options[source_id], rt.catalogue, rt.regions,
+                        bookmark=bookmark, backfill=first_run and payload is None)
+    try:
+        try:
+            if payload is None:
+                payload = kind.fetch(ctx)
+            with rt.engine.begin() as conn:
+                summary.payload_sha256 = archive_payload(conn, rt.settings.payload_dir, payload.content,
+                                                         payload.content_type)
+            _check_deadline(deadline, source.timeout_seconds)
+            parsed = kind.parse(payload, ctx)
+            _check_deadline(deadline, source.timeout_seconds)
+        except CollectorError as error:
+            return _finish_failed(rt, summary, error)
+        except Exception as exc:  # a bug in a kind must not take the scheduler down
+            log.exception("source %s: unexpected error", source_id)
+            return _finish_failed(rt, summary, CollectorError(
+                f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"))
+        _store(rt, summary, source_id, parsed, today or date.today())
+        return summary
+    finally:
+        summary.duration_seconds = time.monotonic() - started
+        if summary.status != "running":
+            log.info("run %s of %s: %s (%d accepted, %d rejected)", summary.run_id, source_id,
+                     summary.status, summary.accepted, summary.rejected)
+
+
+def _check_deadline(deadline: float, timeout: float) -> None:
+    if time.monotonic() > deadline:
+        raise RunTimeout(f"run exceeded the source's timeout of {timeout:g} s",
+                         f"proses melebihi batas waktu sumber {timeout:g} dtk")
+
+
+def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult, today: date) -> None:
+    source = rt.catalogue.source(source_id)
+    verdict = validate(parsed.rows, rt.catalogue, source, today)
+    summary.accepted = len(verdict.accepted)
+    summary.rejected = len(verdict.rejected)
+    if summary.rejected and not summary.accepted and not parsed.events:
+        summary.status, summary.error_class = "failed", "validation"
+        summary.message = f"all {summary.rejected} rows were rejected"
+    elif summary.rejected:
+        summary.status = "partial"
+        summary.message = f"{summary.rejected} of {summary.rejected + summary.accepted} rows rejected"
+    else:
+        summary.status = "ok"
+    now = utcnow()
+    with rt.engine.begin() as conn:
+        # The run row first: on SQLite this takes the write lock before anything is read.
+        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
+            status=summary.status, finished_at=now, rows_accepted=summary.accepted,
+            rows_rejected=summary.rejected, error_class=summary.error_class, message=summary.message,
+            message_id=_message_id(summary), payload_sha256=summary.payload_sha256))
+        stats = upsert_observations(conn, [
+            ObservationRow(c.indicator, c.region, c.period_start, c.grain, c.value) for c in verdict.accepted
+        ], source_id=source_id, run_id=summary.run_id, ingested_at=now)
+        summary.changed = stats.changed
+        summary.events = _store_events(conn, parsed.events, source_id, summary.run_id)
+        _quarantine(conn, verdict.rejected, source_id, summary.run_id)
+        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(rows_changed=stats.changed))
+        if parsed.bookmark is not None and summary.accepted:
+            # The bookmark moves only with the data it stands for, in the same transaction.
+            conn.execute(update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark))
+        if stats.changed or summary.events:
+            domains = {rt.catalogue.indicator(c.indicator).domain for c in verdict.accepted}
+            bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
+    summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
+    if stats.changed or summary.events:
+        rt.signal.publish()
+
+
+def _message_id(summary: RunSummary) -> str | None:
+    if summary.status == "failed":
+        return f"semua {summary.rejected} baris ditolak"
+    if summary.status == "partial":
+        return f"{summary.rejected} dari {summary.rejected + summary.accepted} baris ditolak"
+    return None
+
+
+def _error_line(c: Candidate) -> dict[str, Any]:
+    first = c.reasons[0]
+    return {"row": c.row, "column": first.column, "value": first.as_dict()["value"],
+            "reason": first.en, "reason_id": first.id, "reasons": [r.as_dict() for r in c.reasons]}
+
+
+def _quarantine(conn: Connection, rejected: list[Candidate], source_id: str, run_id: int) -> None:
+    if not rejected:
+        return
+    conn.execute(QuarantinedRow.__table__.insert(), [
+        {"run_id": run_id, "source_id": source_id, "row_number": c.row, "raw": _jsonable(c.raw),
+         "reasons": [r.as_dict() for r in c.reasons]}
+        for c in rejected
+    ])
+
+
+def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in raw.items():
+        if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+            out[str(key)] = value
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def _store_events(conn: Connection, events: list[EventRecord], source_id: str, run_id: int) -> int:
+    """Insert events not seen before; a re-sent event with new details is updated."""
+    table = Event.__table__
+    written = 0
+    for ev in events:
+        values = {"kind": ev.kind, "occurred_at": ev.occurred_at, "lat": ev.lat, "lon": ev.lon,
+                  "magnitude": ev.magnitude, "depth_km": ev.depth_km, "description": ev.description,
+                  "extra": _jsonable(ev.extra)}
+        existing = conn.execute(select(table).where(
+            table.c.source_id == source_id, table.c.external_id == ev.external_id)).mappings().first()
+        if existing is None:
+            conn.execute(table.insert().values(source_id=source_id, external_id=ev.external_id, run_id=run_id, **values))
+            written += 1
+        elif any(existing[k] != v for k, v in values.items()):
+            conn.execute(table.update().where(table.c.id == existing["id"]).values(run_id=run_id, **values))
+            written += 1
+    return written
+
+
+def replay(rt: Runtime, run_id: int) -> RunSummary:
+    """Parse an archived payload again with today's parser and config."""
+    with rt.engine.connect() as conn:
+        row = conn.execute(select(CollectionRun.source_id, CollectionRun.payload_sha256, RawPayload.content_type)
+                           .join(RawPayload, RawPayload.sha256 == CollectionRun.payload_sha256, isouter=True)
+                           .where(CollectionRun.id == run_id)).first()
+    if row is None:
+        raise LookupError(f"run {run_id} does not exist")
+    if row.payload_sha256 is None:
+        raise LookupError(f"run {run_id} has no archived payload (it failed before fetching one)")
+    content = read_payload(rt.settings.payload_dir, row.payload_sha256)
+    return collect(rt, row.source_id, trigger="replay", replay_of=run_id,
+                   payload=Payload(content, row.content_type or "application/octet-stream", {"replay_of": run_id}))
+
+

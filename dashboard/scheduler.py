@@ -1,0 +1,113 @@
+"""The collection scheduler: its own process (``odsk scheduler``), never inside the web app.
+
+One job per source (explicit id, max one instance, coalesced, minutes of misfire
+grace); jobs run on a thread pool wide enough that a slow source never holds up the
+others. With Redis configured, a lock per source keeps several scheduler processes
+from running the same source at once. Sources never run successfully are started at
+once, which backfills their history.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from dashboard import redis_client
+from dashboard.catalogue.models import Source
+from dashboard.ingest import collect
+from dashboard.runtime import Runtime
+from dashboard.store.heartbeats import beat
+from dashboard.store.schema import CollectionRun
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE_SECONDS = 300
+LOCK_PREFIX = "odsk:lock:source:"
+
+
+def trigger_for(source: Source, tz: str):
+    sched = source.schedule
+    if sched.interval_seconds:
+        return IntervalTrigger(seconds=sched.interval_seconds, jitter=sched.jitter_seconds or None, timezone=tz)
+    return CronTrigger.from_crontab(sched.cron, timezone=tz)
+
+
+def run_source_job(rt: Runtime, source_id: str) -> None:
+    """The job body: take the source's lock (if Redis is there), run, never raise."""
+    source = rt.catalogue.source(source_id)
+    client = redis_client.connect(rt.settings.redis_url)
+    lock = None
+    if client is not None:
+        lock = client.lock(LOCK_PREFIX + source_id, timeout=source.timeout_seconds + 120, blocking=False)
+        acquired = redis_client.safely(None, lock.acquire)
+        if acquired is False:
+            log.info("source %s is already running in another scheduler; skipped", source_id)
+            return
+        if acquired is None:  # Redis is down: run unlocked rather than not at all
+            lock = None
+    try:
+        collect(rt, source_id, trigger="schedule")
+    except Exception:  # the run records its own failures; this guards the scheduler
+        log.exception("source %s: run crashed", source_id)
+    finally:
+        if lock is not None:
+            redis_client.safely(None, lock.release)
+
+
+def never_succeeded(rt: Runtime) -> set[str]:
+    with rt.engine.connect() as conn:
+        done = {r[0] for r in conn.execute(select(CollectionRun.source_id).where(
+            CollectionRun.status.in_(("ok", "partial"))).distinct())}
+    return {s.id for s in rt.catalogue.sources} - done
+
+
+def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] | None = None):
+    workers = max(4, min(64, len(rt.catalogue.sources) + 2))
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(
+        executors={"default": ThreadPoolExecutor(workers)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone=rt.settings.timezone,
+    )
+    start_now = never_succeeded(rt) if start_now is None else start_now
+    now = datetime.now(timezone.utc)
+    for source in rt.catalogue.sources:
+        if not source.enabled:
+            continue
+        kwargs = {}
+        if source.id in start_now:
+            kwargs["next_run_time"] = now + timedelta(seconds=1)
+        scheduler.add_job(run_source_job, trigger_for(source, rt.settings.timezone), args=(rt, source.id),
+                          id=f"source:{source.id}", name=source.name, replace_existing=True, **kwargs)
+    identity = f"scheduler:{socket.gethostname()}:{os.getpid()}"
+    scheduler.add_job(beat, IntervalTrigger(seconds=rt.settings.scheduler_heartbeat_seconds),
+                      args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),
+                      id="heartbeat", next_run_time=now)
+    return scheduler
+
+
+def _job_details(scheduler) -> dict:
+    return {"jobs": {j.id: j.next_run_time.isoformat() if j.next_run_time else None for j in scheduler.get_jobs()}}
+
+
+def run_forever(rt: Runtime) -> None:
+    scheduler = build_scheduler(rt, blocking=True)
+
+    def stop(signum, _frame):
+        log.info("signal %s: stopping scheduler", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler started with %d sources", len(rt.catalogue.sources))
+    scheduler.start()

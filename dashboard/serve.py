@@ -1,0 +1,32 @@
+"""Run the WSGI app under gunicorn from Python (``odsk serve``)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _App(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from app import server
+
+        return server
+
+
+def run_gunicorn(host: str, port: int, workers: int) -> None:
+    _App({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": 4,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": None,
+    }).run()

@@ -1,0 +1,25 @@
+"""Heartbeats of processes (the scheduler) and, later, wall screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+
+from dashboard.store.schema import Heartbeat, utcnow
+
+
+def beat(engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None) -> None:
+    info = details() if callable(details) else (details or {})
+    with engine.begin() as conn:
+        table = Heartbeat.__table__
+        updated = conn.execute(table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info))
+        if not updated.rowcount:
+            conn.execute(table.insert().values(id=identity, kind=kind, seen_at=utcnow(), details=info))
+
+
+def last_seen(engine: Engine, kind: str) -> datetime | None:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Heartbeat.seen_at).where(Heartbeat.kind == kind)).scalars().all()
+    return max(rows) if rows else None

@@ -1,0 +1,126 @@
+"""The generic HTTP JSON kind: pure parse over recorded payloads, fetch over loopback."""
+
+import json
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from collectors.base import ParseError, Payload, SourceContext, TransientFetchError
+from collectors.http_json import KIND
+from dashboard.catalogue import load_catalogue
+from dashboard.regions import RegionRegistry
+
+SMALL = Path(__file__).parent / "catalogue_small"
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_catalogue(SMALL)
+
+
+def ctx(catalogue, source_id="dinkes-feed", **kw):
+    return SourceContext(catalogue.source(source_id), catalogue.source_options[source_id], catalogue,
+                         RegionRegistry(catalogue.regions), **kw)
+
+
+def payload(obj) -> Payload:
+    return Payload(json.dumps(obj).encode(), "application/json")
+
+
+def test_records_are_typed_with_names_and_indonesian_numbers(small):
+    result = KIND.parse(payload({"data": [
+        {"indikator": "LIV.STUNTING", "wilayah": "KOTA MANADO", "periode": "2026-09", "nilai": "21,5"},
+        {"indikator": "LIV.BOR", "wilayah": "Mitra", "periode": "2026-09-14", "nilai": "1.074,0"},
+    ]}), ctx(small))
+    first, second = result.rows
+    assert (first.indicator, first.region, first.period_start, first.grain, first.value) == (
+        "LIV.STUNTING", "71.71", date(2026, 9, 1), "month", 21.5)
+    assert (second.region, second.period_start, second.value) == ("71.07", date(2026, 9, 1), 1074.0)
+    assert not first.reasons and not second.reasons
+    assert result.bookmark == "2026-09-01"
+
+
+def test_bps_codes_are_translated_to_kemendagri(small):
+    result = KIND.parse(payload({"result": {"records": [
+        {"kode_bps": "7109", "bulan": "2026-10", "jumlah": 120},
+    ]}}), ctx(small, "naker-feed"))
+    assert result.rows[0].region == "71.07"  # Minahasa Tenggara: BPS 7109, Kemendagri 71.07
+    assert result.rows[0].indicator == "ECO.PLACEMENTS"
+
+
+@pytest.mark.parametrize("record, column, reason_en", [
+    ({"indikator": "LIV.STUNTING", "wilayah": "Atlantis", "periode": "2026-09", "nilai": "1"},
+     "wilayah", "region 'Atlantis' is unknown"),
+    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "12a"},
+     "nilai", "'12a' is not a number"),
+    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "-"},
+     "nilai", "value is missing"),
+    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "September", "nilai": "1"},
+     "periode", "'September' is not a period I can read"),
+    ({"indikator": "NOPE", "wilayah": "Manado", "periode": "2026-09", "nilai": "1"},
+     "indikator", "indicator 'NOPE' is unknown"),
+    # Strict locale parsing: "5.8" is not a valid Indonesian number (it would silently be 58).
+    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "5.8"},
+     "nilai", "'5.8' is not a number"),
+])
+def test_bad_fields_give_a_reason_naming_the_column(small, record, column, reason_en):
+    (row,) = KIND.parse(payload({"data": [record]}), ctx(small)).rows
+    assert [(r.column, r.en) for r in row.reasons] == [(column, reason_en)]
+    assert row.reasons[0].id  # and in Bahasa Indonesia
+
+
+@pytest.mark.parametrize("content, error_class", [
+    (b"<html>maintenance</html>", "format"),
+    (json.dumps({"data": {"not": "a list"}}).encode(), "schema"),
+    (b"[" * 100_000 + b"]" * 100_000, "too_large"),
+])
+def test_unreadable_payloads_fail_the_run_with_a_class(small, content, error_class):
+    with pytest.raises(ParseError) as info:
+        KIND.parse(Payload(content), ctx(small))
+    assert info.value.error_class == error_class
+
+
+class _Feed(BaseHTTPRequestHandler):
+    calls: list[str] = []
+    status = 200
+
+    def do_GET(self):  # noqa: N802
+        type(self).calls.append(self.path)
+        body = json.dumps({"data": []}).encode()
+        self.send_response(type(self).status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def feed_server(monkeypatch):
+    _Feed.calls, _Feed.status = [], 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("ODSK_TEST_FEED_URL", f"http://127.0.0.1:{server.server_port}/feed.json")
+    yield _Feed
+    server.shutdown()
+
+
+def test_fetch_sends_backfill_then_bookmark(feed_server):
+    catalogue = load_catalogue(SMALL)
+    KIND.fetch(ctx(catalogue, backfill=True))
+    KIND.fetch(ctx(catalogue, bookmark="2026-09-01"))
+    assert feed_server.calls == ["/feed.json?history=60", "/feed.json?since=2026-09-01"]
+
+
+def test_server_errors_are_transient_and_retried(feed_server):
+    feed_server.status = 503
+    catalogue = load_catalogue(SMALL)
+    with pytest.raises(TransientFetchError):
+        KIND.fetch(ctx(catalogue))
+    assert len(feed_server.calls) == 3  # tenacity: three attempts, then give up
