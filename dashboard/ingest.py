@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, update
 
 from collectors.base import Candidate, CollectorError, EventRecord, ParseResult, Payload, SourceContext
 from collectors.registry import get_kind
+from dashboard.store.engine import begin_write
 from dashboard.archive import archive_payload, read_payload
 from dashboard.runtime import Runtime
 from dashboard.store.observations import ObservationRow, upsert_observations
@@ -61,7 +62,7 @@ class RunSummary:
 
 
 def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None) -> int:
-    with rt.engine.begin() as conn:
+    with begin_write(rt.engine) as conn:
         return conn.execute(CollectionRun.__table__.insert().values(
             source_id=source_id, trigger=trigger, started_at=utcnow(), status="running", replay_of=replay_of,
         ).returning(CollectionRun.id)).scalar_one()
@@ -80,7 +81,7 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
     summary.status = "failed"
     summary.error_class = error.error_class
     summary.message = error.message_en
-    with rt.engine.begin() as conn:
+    with begin_write(rt.engine) as conn:
         conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
             status="failed", finished_at=utcnow(), error_class=error.error_class,
             message=error.message_en, message_id=error.message_id, payload_sha256=summary.payload_sha256))
@@ -103,7 +104,7 @@ def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Pa
         try:
             if payload is None:
                 payload = kind.fetch(ctx)
-            with rt.engine.begin() as conn:
+            with begin_write(rt.engine) as conn:
                 summary.payload_sha256 = archive_payload(conn, rt.settings.payload_dir, payload.content,
                                                          payload.content_type)
             _check_deadline(deadline, source.timeout_seconds)
@@ -144,7 +145,7 @@ def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult
     else:
         summary.status = "ok"
     now = utcnow()
-    with rt.engine.begin() as conn:
+    with begin_write(rt.engine) as conn:
         # The run row first: on SQLite this takes the write lock before anything is read.
         conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
             status=summary.status, finished_at=now, rows_accepted=summary.accepted,

@@ -88,7 +88,8 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
         if source.id in start_now:
             kwargs["next_run_time"] = now + timedelta(seconds=1)
         scheduler.add_job(run_source_job, trigger_for(source, rt.settings.timezone), args=(rt, source.id),
-                          id=f"source:{source.id}", name=source.name, replace_existing=True, **kwargs)
+                          id=f"source:{source.id}", name=source.name, replace_existing=True,
+                          max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, **kwargs)
     identity = f"scheduler:{socket.gethostname()}:{os.getpid()}"
     scheduler.add_job(beat, IntervalTrigger(seconds=rt.settings.scheduler_heartbeat_seconds),
                       args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, select
 
+from dashboard.store.engine import begin_write
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 from dashboard.store import schema
 
@@ -11,7 +12,7 @@ from dashboard.store import schema
 def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     """Insert or update every catalogue entry; entries removed from config/ are kept
     only where data references them (sources with runs), otherwise deleted."""
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         def upsert(table, key: str, rows: list[dict]) -> None:
             existing = {r[0] for r in conn.execute(select(table.c[key]))}
             for row in rows:

@@ -18,7 +18,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off (isolation_level=None); emit
         # BEGIN ourselves so SAVEPOINTs and transactional DDL behave (SQLAlchemy recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg")
@@ -33,6 +33,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Writers take the lock up front (BEGIN IMMEDIATE): a deferred transaction that
+    # reads and then writes fails at once with "database is locked" when another
+    # writer got in between, whatever the busy timeout.
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_write(engine: Engine):
+    """A transaction meant to write: on SQLite it holds the write lock from its start."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

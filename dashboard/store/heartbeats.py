@@ -7,12 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from dashboard.store.engine import begin_write
 from dashboard.store.schema import Heartbeat, utcnow
 
 
 def beat(engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None) -> None:
     info = details() if callable(details) else (details or {})
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         table = Heartbeat.__table__
         updated = conn.execute(table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info))
         if not updated.rowcount:
