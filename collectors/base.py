@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from dashboard.catalogue.models import Catalogue, Source
     from dashboard.regions import RegionRegistry
 
@@ -103,6 +105,10 @@ class EventRecord:
 @dataclass
 class ParseResult:
     rows: list[Candidate] = field(default_factory=list)
+    # A kind reading big tables may hand over its clean rows as one typed frame
+    # instead of a Candidate each: columns row, indicator_code, region_code,
+    # period_start, grain, value (see dashboard.validation.TYPED_COLUMNS).
+    frame: "pd.DataFrame | None" = None
     events: list[EventRecord] = field(default_factory=list)
     # The new bookmark for incremental pulls; committed with the data only.
     bookmark: str | None = None

@@ -21,7 +21,7 @@ from collectors.registry import get_kind
 from dashboard.store.engine import begin_write
 from dashboard.archive import archive_payload, read_payload
 from dashboard.runtime import Runtime
-from dashboard.store.observations import ObservationRow, upsert_observations
+from dashboard.store.observations import upsert_observations
 from dashboard.store.schema import CollectionRun, Event, QuarantinedRow, RawPayload, Source, utcnow
 from dashboard.validation import validate
 from dashboard.versions import bump
@@ -133,7 +133,7 @@ def _check_deadline(deadline: float, timeout: float) -> None:
 
 def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult, today: date) -> None:
     source = rt.catalogue.source(source_id)
-    verdict = validate(parsed.rows, rt.catalogue, source, today)
+    verdict = validate(parsed, rt.catalogue, source, today)
     summary.accepted = len(verdict.accepted)
     summary.rejected = len(verdict.rejected)
     if summary.rejected and not summary.accepted and not parsed.events:
@@ -151,9 +151,8 @@ def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult
             status=summary.status, finished_at=now, rows_accepted=summary.accepted,
             rows_rejected=summary.rejected, error_class=summary.error_class, message=summary.message,
             message_id=_message_id(summary), payload_sha256=summary.payload_sha256))
-        stats = upsert_observations(conn, [
-            ObservationRow(c.indicator, c.region, c.period_start, c.grain, c.value) for c in verdict.accepted
-        ], source_id=source_id, run_id=summary.run_id, ingested_at=now)
+        stats = upsert_observations(conn, verdict.accepted, source_id=source_id, run_id=summary.run_id,
+                                    ingested_at=now)
         summary.changed = stats.changed
         summary.events = _store_events(conn, parsed.events, source_id, summary.run_id)
         _quarantine(conn, verdict.rejected, source_id, summary.run_id)
@@ -162,7 +161,7 @@ def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult
             # The bookmark moves only with the data it stands for, in the same transaction.
             conn.execute(update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark))
         if stats.changed or summary.events:
-            domains = {rt.catalogue.indicator(c.indicator).domain for c in verdict.accepted}
+            domains = {rt.catalogue.indicator(code).domain for code in verdict.accepted["indicator_code"].unique()}
             bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
     if stats.changed or summary.events:
