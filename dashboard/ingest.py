@@ -221,6 +221,26 @@ def _store_events(conn: Connection, events: list[EventRecord], source_id: str, r
     return written
 
 
+@dataclass
+class Preview:
+    """What a run would do with a payload, without storing anything (the upload page)."""
+
+    accepted: Any  # pandas DataFrame of typed rows
+    rejected: list[Candidate]
+    error: CollectorError | None = None
+
+
+def preview(rt: Runtime, source_id: str, payload: Payload, today: date | None = None) -> Preview:
+    source = rt.catalogue.source(source_id)
+    ctx = SourceContext(source, rt.catalogue.source_options[source_id], rt.catalogue, rt.regions)
+    try:
+        parsed = get_kind(source.kind).parse(payload, ctx)
+    except CollectorError as error:
+        return Preview(None, [], error)
+    verdict = validate(parsed, rt.catalogue, source, today or date.today())
+    return Preview(verdict.accepted, verdict.rejected)
+
+
 def replay(rt: Runtime, run_id: int) -> RunSummary:
     """Parse an archived payload again with today's parser and config."""
     with rt.engine.connect() as conn:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from collectors.base import Payload
 from dashboard.archive import payload_path
-from dashboard.ingest import collect, replay
+from dashboard.ingest import collect, preview, replay
 from dashboard.runtime import Runtime
 from dashboard.settings import Settings
 from dashboard.store.catalogue_sync import sync_catalogue
@@ -133,3 +133,12 @@ def test_bookmark_does_not_move_when_nothing_is_stored(rt):
     collect(rt, "dinkes-feed", payload=feed(rec(region="Atlantis", period="2026-10")), today=TODAY)
     with rt.engine.connect() as conn:
         assert conn.execute(select(Source.bookmark).where(Source.id == "dinkes-feed")).scalar() == "2026-09-01"
+
+
+def test_preview_shows_the_verdict_and_stores_nothing(rt):
+    result = preview(rt, "dinkes-feed", feed(rec(), rec(region="Atlantis")), today=TODAY)
+    assert list(result.accepted["region_code"]) == ["71.71"]
+    assert [(c.row, c.reasons[0].en) for c in result.rejected] == [(2, "region 'Atlantis' is unknown")]
+    assert observations(rt) == []
+    broken = preview(rt, "dinkes-feed", Payload(b"nope"), today=TODAY)
+    assert broken.error is not None and broken.error.error_class == "format"
