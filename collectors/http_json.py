@@ -18,7 +18,9 @@ def _compiles(expression: str) -> str:
     try:
         jmespath.compile(expression)
     except JMESPathError as exc:
-        raise ValueError(f"not a valid JMESPath expression: {exc}") from None
+        # jmespath's own text spans three lines with a caret; one line naming the expression reads better.
+        problem = str(exc).splitlines()[0].removeprefix("Invalid jmespath expression: ").rstrip(":")
+        raise ValueError(f"not a valid JMESPath expression {expression!r}: {problem.lower()}") from None
     return expression
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -262,10 +262,14 @@ class Schedule(Strict):
         """Roughly how long between two runs; for judging lateness."""
         if self.interval_seconds:
             return self.interval_seconds
-        minute, hour, *_ = self.cron.split()  # type: ignore[union-attr]
-        if hour == "*":
-            return 3600 if not minute.startswith("*") else 60
-        return 86400
+        from apscheduler.triggers.cron import CronTrigger
+
+        # The gap between two consecutive fire times of the expression, from a fixed start.
+        trigger = CronTrigger.from_crontab(self.cron, timezone="UTC")
+        start = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        first = trigger.get_next_fire_time(None, start)
+        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+        return int((second - first).total_seconds()) if first and second else 86400
 
 
 class Source(Strict):
@@ -339,6 +343,3 @@ class Catalogue(BaseModel):
     def sources_feeding(self, code: str) -> list[Source]:
         return [s for s in self.sources if code in s.indicators]
 
-
-def today_year() -> int:
-    return date.today().year

@@ -1,0 +1,81 @@
+"""Period arithmetic for the simulator: which periods a feed serves, as of 'now'.
+
+A feed serves only periods that have ended (last month, yesterday, last year),
+as an SKPD delivers a month once it is over. Dates are in WITA, the province's time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from collectors.values import align
+
+WITA = timezone(timedelta(hours=8), "WITA")
+# An old 'since' must not turn one request into a decade of daily rows.
+MAX_MONTHS_BACK = 120
+# Without history or since, a feed serves just its latest periods.
+DEFAULT_PERIODS = 2
+
+_MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def local_today(now: datetime) -> date:
+    if now.tzinfo is None:
+        raise ValueError("the simulator clock must return an aware datetime")
+    return now.astimezone(WITA).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The first of the month ``months`` after (or before) the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def next_start(start: date, grain: str) -> date:
+    """Where the period after the one starting at ``start`` begins (= its end, exclusive)."""
+    if grain == "day":
+        return start + timedelta(days=1)
+    return add_months(start, _MONTHS_IN[grain])
+
+
+def previous_start(start: date, grain: str) -> date:
+    if grain == "day":
+        return start - timedelta(days=1)
+    return add_months(start, -_MONTHS_IN[grain])
+
+
+def latest_complete(today: date, grain: str) -> date:
+    """Start of the last period that has ended by ``today``."""
+    return previous_start(align(today, grain), grain)
+
+
+def months_in(grain: str) -> float:
+    return 1 / 30.4 if grain == "day" else _MONTHS_IN[grain]
+
+
+def served_periods(grain: str, today: date, history_months: int | None = None,
+                   since: date | None = None) -> list[date]:
+    """Starts of the periods a request covers, oldest first.
+
+    ``history_months``: periods ending within that many months before this month.
+    ``since``: periods ending after that date. A bookmark is the start of the latest
+    period seen, so that period is sent again (late corrections reach the store) and a
+    yearly period that began before a monthly bookmark is not skipped.
+    """
+    latest = latest_complete(today, grain)
+    if history_months is None and since is None:
+        starts = [latest]
+        while len(starts) < DEFAULT_PERIODS:
+            starts.append(previous_start(starts[-1], grain))
+        return sorted(starts)
+    bound = add_months(today, -MAX_MONTHS_BACK)
+    if history_months is not None:
+        bound = max(bound, add_months(today, -history_months))
+    if since is not None:
+        bound = max(bound, since)
+    starts = []
+    start = latest
+    while next_start(start, grain) > bound:
+        starts.append(start)
+        start = previous_start(start, grain)
+    return starts[::-1]
