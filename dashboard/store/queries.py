@@ -1,0 +1,191 @@
+"""Reads for the pages: latest values, collection runs, collector health.
+
+SQLAlchemy Core only, written to stay index-bound on an observation table of millions
+of rows: the latest values are one ``ORDER BY period_start DESC LIMIT 2`` per indicator
+(each an index seek on (indicator_code, region_code, period_start, grain)), glued into a
+single UNION ALL so a page pays one round trip; runs are one seek per source on
+(source_id, started_at).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Connection, select, union_all
+
+from dashboard.store.schema import CollectionRun, Observation, Source
+
+PROVINCE_CODE = "71"
+# A run that stored data, even with some rows quarantined, counts as a success.
+SUCCESS_STATUSES = ("ok", "partial")
+FINISHED_STATUSES = ("ok", "partial", "failed")
+# SQLite caps the terms of one compound SELECT at 500; stay well below it.
+_UNION_CHUNK = 100
+
+
+@dataclass(frozen=True)
+class ObservationPoint:
+    value: float
+    period_start: date
+    grain: str
+    ingested_at: datetime
+    source_id: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class LatestPair:
+    """An indicator's latest observation in a region and the one before it."""
+
+    indicator_code: str
+    region_code: str
+    latest: ObservationPoint
+    previous: ObservationPoint | None
+
+
+def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
+                         region_code: str = PROVINCE_CODE,
+                         grains: Mapping[str, str] | None = None) -> dict[str, LatestPair]:
+    """Latest and previous observation per indicator (by period) for one region.
+
+    ``grains`` (code → grain) restricts an indicator to its own grain; indicators with no
+    observation are absent from the result.
+    """
+    codes = list(dict.fromkeys(indicator_codes))
+    obs = Observation.__table__
+    rows = []
+    for start in range(0, len(codes), _UNION_CHUNK):
+        parts = []
+        for code in codes[start:start + _UNION_CHUNK]:
+            part = (
+                select(obs.c.indicator_code, obs.c.value, obs.c.period_start, obs.c.grain,
+                       obs.c.ingested_at, obs.c.source_id, obs.c.revision)
+                .where(obs.c.indicator_code == code, obs.c.region_code == region_code)
+                .order_by(obs.c.period_start.desc())
+                .limit(2)
+            )
+            if grains and code in grains:
+                part = part.where(obs.c.grain == grains[code])
+            # Wrapped as a subquery: SQLite allows no ORDER BY/LIMIT on a bare UNION term.
+            parts.append(select(part.subquery()))
+        statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        rows.extend(conn.execute(statement).all())
+
+    points: dict[str, list[ObservationPoint]] = {}
+    for row in rows:
+        points.setdefault(row.indicator_code, []).append(ObservationPoint(
+            value=row.value, period_start=row.period_start, grain=row.grain,
+            ingested_at=row.ingested_at, source_id=row.source_id, revision=row.revision,
+        ))
+    result = {}
+    for code, found in points.items():
+        found.sort(key=lambda p: p.period_start, reverse=True)
+        result[code] = LatestPair(code, region_code, found[0], found[1] if len(found) > 1 else None)
+    return result
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    source_id: str
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    rows_accepted: int
+    rows_rejected: int
+    error_class: str | None
+    message: str | None
+
+    @property
+    def ended_at(self) -> datetime:
+        return self.finished_at or self.started_at
+
+
+@dataclass(frozen=True)
+class SourceRuns:
+    """A source and its two runs that matter for health and freshness.
+
+    ``last_run`` is the latest *finished* run (a run still going is no verdict yet);
+    ``last_success`` the latest run that stored data (ok or partial).
+    """
+
+    source_id: str
+    name: str
+    enabled: bool
+    last_run: RunSummary | None
+    last_success: RunSummary | None
+
+    @property
+    def health(self) -> str:
+        """``ok``, ``failing`` or ``never_run``."""
+        if self.last_run is None:
+            return "never_run"
+        return "ok" if self.last_run.status in SUCCESS_STATUSES else "failing"
+
+
+def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> dict[str, SourceRuns]:
+    """Per source (all sources in the store, or the given ones): its last run and last success."""
+    src = Source.__table__
+    run = CollectionRun.__table__
+
+    def latest_run_id(statuses: tuple[str, ...]):
+        return (
+            select(run.c.id)
+            .where(run.c.source_id == src.c.id, run.c.status.in_(statuses))
+            .order_by(run.c.started_at.desc())
+            .limit(1)
+            .correlate(src)
+            .scalar_subquery()
+        )
+
+    statement = select(
+        src.c.id, src.c.name, src.c.enabled,
+        latest_run_id(FINISHED_STATUSES).label("last_run_id"),
+        latest_run_id(SUCCESS_STATUSES).label("last_success_id"),
+    ).order_by(src.c.id)
+    if source_ids is not None:
+        statement = statement.where(src.c.id.in_(list(source_ids)))
+    sources = conn.execute(statement).all()
+
+    wanted = {i for s in sources for i in (s.last_run_id, s.last_success_id) if i is not None}
+    runs: dict[int, RunSummary] = {}
+    if wanted:
+        for r in conn.execute(select(run).where(run.c.id.in_(wanted))):
+            runs[r.id] = RunSummary(
+                id=r.id, source_id=r.source_id, trigger=r.trigger, status=r.status,
+                started_at=r.started_at, finished_at=r.finished_at,
+                rows_accepted=r.rows_accepted, rows_rejected=r.rows_rejected,
+                error_class=r.error_class, message=r.message,
+            )
+    return {
+        s.id: SourceRuns(s.id, s.name, bool(s.enabled), runs.get(s.last_run_id), runs.get(s.last_success_id))
+        for s in sources
+    }
+
+
+@dataclass(frozen=True)
+class CollectorHealth:
+    ok: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+    never_run: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.ok) + len(self.failing) + len(self.never_run)
+
+
+def summarise_health(runs: Mapping[str, SourceRuns]) -> CollectorHealth:
+    """Enabled sources split into ok / failing / never run (disabled ones are not expected to run)."""
+    health = CollectorHealth()
+    for source_id in sorted(runs):
+        entry = runs[source_id]
+        if entry.enabled:
+            getattr(health, entry.health).append(source_id)
+    return health
+
+
+def collector_health(conn: Connection) -> CollectorHealth:
+    return summarise_health(source_runs(conn))

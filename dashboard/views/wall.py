@@ -1,0 +1,225 @@
+"""What the wall shows, per domain: headline tiles, their freshness, collector health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Connection
+
+from dashboard import i18n
+from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator
+from dashboard.status import Status, Tone, change_tone, indicator_status, target_for_period
+from dashboard.store.queries import (
+    PROVINCE_CODE,
+    CollectorHealth,
+    LatestPair,
+    SourceRuns,
+    latest_with_previous,
+    source_runs,
+    summarise_health,
+)
+
+# A source is stale once its last success is older than this many schedule gaps.
+STALE_AFTER_GAPS = 3
+HEADLINES_PER_DOMAIN = 3
+
+Arrow = Literal["up", "down", "flat"]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    text: str  # "diambil 5 menit lalu"
+    stale: bool
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TileView:
+    code: str
+    name: str
+    unit: str
+    value: str | None  # formatted for the language; None without data
+    status: Status
+    status_label: str
+    target: str | None  # "target 18,0" or "60–85"
+    change_arrow: Arrow | None  # None: nothing to compare with
+    change_amount: str | None  # magnitude of the change, formatted
+    change_tone: Tone
+    change_label: str  # "vs Sep 2026" or why there is no change
+    period: str | None
+    freshness: Freshness
+    source_id: str | None
+    ingested_at: datetime | None
+
+    def freshness_inputs(self) -> dict:
+        """What the periodic freshness refresh needs to redo ``freshness`` (JSON-safe)."""
+        return {"source": self.source_id,
+                "ingested_at": self.ingested_at.isoformat() if self.ingested_at else None}
+
+
+@dataclass(frozen=True)
+class PanelView:
+    domain_id: str
+    name: str
+    tiles: tuple[TileView, ...]
+
+
+@dataclass(frozen=True)
+class HealthView:
+    ok: int
+    failing: int
+    never_run: int
+    ok_text: str
+    failing_text: str
+    never_text: str | None  # only when some source never ran
+
+
+def headline_indicators(catalogue: Catalogue, domain_id: str) -> list[Indicator]:
+    """The domain's headline indicators; its first ones when none is flagged."""
+    indicators = catalogue.indicators_of_domain(domain_id)
+    flagged = [i for i in indicators if i.headline]
+    return (flagged or indicators)[:HEADLINES_PER_DOMAIN]
+
+
+def freshness(source_id: str | None, ingested_at: datetime | None, runs: Mapping[str, SourceRuns],
+              catalogue: Catalogue, now: datetime, lang: str) -> Freshness:
+    """When the data was last fetched and whether its source has fallen behind its schedule.
+
+    "Fetched" is the source's last successful run (a run that changed nothing still
+    proves the figure current); without one, when the row was stored.
+    """
+    entry = runs.get(source_id) if source_id else None
+    success = entry.last_success if entry else None
+    fetched_at = success.ended_at if success else ingested_at
+    stale = False
+    try:
+        source = catalogue.source(source_id) if source_id else None
+    except KeyError:
+        source = None  # an upload or a source since removed: no schedule to judge by
+    if source is not None and source.enabled:
+        limit = STALE_AFTER_GAPS * source.schedule.expected_gap_seconds
+        stale = success is None or (now - success.ended_at).total_seconds() > limit
+    if fetched_at is None:
+        return Freshness(i18n.t("age.unknown", lang), stale, None)
+    return Freshness(i18n.t("age.fetched", lang, age=i18n.age(fetched_at, now, lang)), stale, fetched_at)
+
+
+def _target_text(indicator: Indicator, pair: LatestPair | None, lang: str) -> str | None:
+    if indicator.direction == "band" and indicator.band:
+        low = i18n.number(indicator.band.low, lang, indicator.decimals)
+        high = i18n.number(indicator.band.high, lang, indicator.decimals)
+        return i18n.t("target.band", lang, low=low, high=high)
+    if pair is None:
+        return None
+    target = target_for_period(indicator, pair.latest.period_start, pair.latest.grain)
+    if target is None:
+        return None
+    return i18n.t("target", lang, value=i18n.number(target, lang, indicator.decimals))
+
+
+def tile_view(indicator: Indicator, pair: LatestPair | None, runs: Mapping[str, SourceRuns],
+              catalogue: Catalogue, now: datetime, lang: str) -> TileView:
+    name, unit = indicator.name.get(lang), indicator.unit.get(lang)
+    if pair is None:
+        # No value yet: still say whether the source that should bring it is alive.
+        feeding = catalogue.sources_feeding(indicator.code)
+        source_id = feeding[0].id if feeding else None
+        return TileView(
+            code=indicator.code, name=name, unit=unit, value=None, status="no_data",
+            status_label=i18n.t("status.no_data", lang), target=_target_text(indicator, None, lang),
+            change_arrow=None, change_amount=None, change_tone="neutral",
+            change_label=i18n.t("change.none", lang), period=None,
+            freshness=freshness(source_id, None, runs, catalogue, now, lang), source_id=source_id,
+            ingested_at=None,
+        )
+    latest, previous = pair.latest, pair.previous
+    status = indicator_status(indicator, latest.value, latest.period_start, latest.grain)
+    arrow: Arrow | None = None
+    amount = None
+    label = i18n.t("change.none", lang)
+    tone: Tone = "neutral"
+    if previous is not None:
+        delta = latest.value - previous.value
+        # Compare at the precision shown, so "0,0" never comes with an arrow.
+        shown = round(delta, indicator.decimals)
+        arrow = "up" if shown > 0 else "down" if shown < 0 else "flat"
+        amount = i18n.number(abs(delta), lang, indicator.decimals)
+        label = i18n.t("change.vs", lang, period=i18n.period(previous.period_start, previous.grain, lang))
+        band = indicator.band
+        tone = "neutral" if arrow == "flat" else change_tone(
+            previous.value, latest.value, direction=indicator.direction,
+            band_low=band.low if band else None, band_high=band.high if band else None)
+    return TileView(
+        code=indicator.code, name=name, unit=unit,
+        value=i18n.number(latest.value, lang, indicator.decimals),
+        status=status, status_label=i18n.t(f"status.{status}", lang),
+        target=_target_text(indicator, pair, lang),
+        change_arrow=arrow, change_amount=amount, change_tone=tone, change_label=label,
+        period=i18n.period(latest.period_start, latest.grain, lang),
+        freshness=freshness(latest.source_id, latest.ingested_at, runs, catalogue, now, lang),
+        source_id=latest.source_id, ingested_at=latest.ingested_at,
+    )
+
+
+def panel_view(catalogue: Catalogue, domain_id: str, latest: Mapping[str, LatestPair],
+               runs: Mapping[str, SourceRuns], now: datetime, lang: str) -> PanelView:
+    domain = catalogue.domain(domain_id)
+    tiles = tuple(tile_view(i, latest.get(i.code), runs, catalogue, now, lang)
+                  for i in headline_indicators(catalogue, domain_id))
+    return PanelView(domain_id=domain_id, name=domain.name.get(lang), tiles=tiles)
+
+
+def health_view(health: CollectorHealth, lang: str) -> HealthView:
+    ok, failing, never = len(health.ok), len(health.failing), len(health.never_run)
+    return HealthView(
+        ok=ok, failing=failing, never_run=never,
+        ok_text=i18n.t("health.ok", lang, n=ok),
+        failing_text=i18n.t("health.failing", lang, n=failing),
+        never_text=i18n.t("health.never", lang, n=never) if never else None,
+    )
+
+
+def wall_domains(catalogue: Catalogue) -> list[str]:
+    """The domains in wall order (the fixed order of DESIGN.md), as far as the catalogue has them."""
+    present = {d.id for d in catalogue.domains}
+    return [d for d in DOMAIN_ORDER if d in present]
+
+
+def moved_domains(seen: Mapping[str, int] | None, current: Mapping[str, int]) -> list[str]:
+    """Domains whose data version differs from what the screen last drew (in wall order)."""
+    seen = seen or {}
+    return [d for d in DOMAIN_ORDER if seen.get(f"domain:{d}") != current.get(f"domain:{d}")]
+
+
+# --- I/O glue ------------------------------------------------------------------
+
+
+def load_panels(conn: Connection, catalogue: Catalogue, domain_ids: Iterable[str], now: datetime,
+                lang: str, region_code: str = PROVINCE_CODE,
+                runs: Mapping[str, SourceRuns] | None = None) -> dict[str, PanelView]:
+    """Two queries for any number of panels: the headline values and (unless given) the runs."""
+    domain_ids = list(domain_ids)
+    indicators = [i for d in domain_ids for i in headline_indicators(catalogue, d)]
+    latest = latest_with_previous(conn, [i.code for i in indicators], region_code,
+                                  grains={i.code: i.grain for i in indicators})
+    if runs is None:
+        runs = source_runs(conn)
+    return {d: panel_view(catalogue, d, latest, runs, now, lang) for d in domain_ids}
+
+
+def load_health(conn: Connection, lang: str) -> HealthView:
+    return health_view(summarise_health(source_runs(conn)), lang)
+
+
+def refresh_freshness(inputs: Mapping[str, dict], runs: Mapping[str, SourceRuns], catalogue: Catalogue,
+                      now: datetime, lang: str) -> dict[str, Freshness]:
+    """Freshness per tile code from the tiles' ``freshness_inputs`` (no observation query)."""
+    out = {}
+    for code, entry in inputs.items():
+        ingested = entry.get("ingested_at")
+        out[code] = freshness(entry.get("source"), datetime.fromisoformat(ingested) if ingested else None,
+                              runs, catalogue, now, lang)
+    return out

@@ -1,0 +1,160 @@
+"""The Dash application: catalogue, store, change signal and pages, wired once per process.
+
+Nothing mutable lives in module globals (gunicorn runs several workers): what callbacks
+need is an ``OdskContext`` on the Flask server, read back with ``current_context()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import dash
+import flask
+import flask_bootstrap
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.catalogue.loader import load_catalogue
+from dashboard.catalogue.models import Catalogue
+from dashboard.settings import PROJECT_ROOT, Settings, get_settings
+from dashboard.store.engine import make_engine
+from dashboard.store.schema import DataVersion
+from dashboard.versions import ChangeSignal
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "odsk"
+PAGES_DIR = PROJECT_ROOT / "layouts"
+ASSETS_DIR = PROJECT_ROOT / "assets"
+# Bootstrap 5.3 (CSS and icon font) as shipped inside the Bootstrap-Flask package.
+VENDOR_DIR = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
+VENDOR_URL = "/vendor/bootstrap5"
+STYLESHEETS = [
+    f"{VENDOR_URL}/css/bootstrap.min.css",
+    f"{VENDOR_URL}/css/font/bootstrap-icons.min.css",
+]
+
+# Bootstrap's own dark colour mode; no theme CSS from anywhere else.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="id" data-bs-theme="dark">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+@dataclass(frozen=True)
+class OdskContext:
+    """Per-process, read-only handles the pages and callbacks share."""
+
+    settings: Settings
+    catalogue: Catalogue
+    engine: Engine
+    signal: ChangeSignal
+
+
+def current_context() -> OdskContext:
+    """The context of the app serving the current request (inside layouts and callbacks)."""
+    return flask.current_app.extensions[EXTENSION_KEY]
+
+
+def context_of(app: dash.Dash) -> OdskContext:
+    """The context of an app outside a request (tests, CLI)."""
+    return app.server.extensions[EXTENSION_KEY]
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the web app; raises ``CatalogueError`` (listing every problem) on a bad catalogue.
+
+    Runs no migrations (``odsk db upgrade`` does) and opens no connection until a request.
+    """
+    settings = settings or get_settings()
+    catalogue = load_catalogue(settings.config_dir)
+    engine = make_engine(settings.resolved_database_url)
+    context = OdskContext(settings, catalogue, engine, ChangeSignal(engine, settings.redis_url))
+
+    app = dash.Dash(
+        # Named after app.py at the repository root, so page modules import as ``layouts.<page>``.
+        name="app",
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        external_stylesheets=STYLESHEETS,
+        suppress_callback_exceptions=True,
+        title="Command Centre ODSK",
+        # The wall polls every few seconds; a flickering tab title helps nobody.
+        update_title=None,
+        index_string=INDEX_STRING,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.config["DEBUG"] = settings.debug
+    server.extensions[EXTENSION_KEY] = context
+    server.register_blueprint(flask.Blueprint(
+        "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL))
+    server.add_url_rule("/healthz", "odsk_healthz", _healthz)
+    _register_page_callbacks(app)
+    return app
+
+
+def _register_page_callbacks(app: dash.Dash) -> None:
+    """Let each page module attach its callbacks to this app (``register_callbacks(app)``).
+
+    Registering on the app rather than with the global ``dash.callback`` keeps two apps
+    in one process (tests) from sharing or duplicating callbacks.
+    """
+    for page in dash.page_registry.values():
+        module = sys.modules.get(page["module"])
+        register = getattr(module, "register_callbacks", None)
+        if register is not None:
+            register(app)
+
+
+def _healthz():
+    context = current_context()
+    checks = {"store": _check_store(context.engine)}
+    if context.signal.redis is not None:
+        checks["redis"] = _check_redis(context.signal.redis)
+    healthy = all(c["ok"] for c in checks.values())
+    body = {"status": "ok" if healthy else "fail", "checks": checks,
+            "catalogue": {"indicators": len(context.catalogue.indicators),
+                          "sources": len(context.catalogue.sources)}}
+    return flask.jsonify(body), 200 if healthy else 503
+
+
+def _check_store(engine: Engine) -> dict:
+    # Reading data_version proves both the connection and the migrations.
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(func.count()).select_from(DataVersion)).scalar_one()
+    except SQLAlchemyError as exc:
+        log.warning("health: store unreachable: %s", exc)
+        # The driver's error class says enough (OperationalError, UndefinedTable); no URLs leak.
+        return {"ok": False, "error": type(getattr(exc, "orig", None) or exc).__name__}
+    return {"ok": True}
+
+
+def _check_redis(client) -> dict:
+    import redis
+
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("health: redis unreachable: %s", exc)
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
