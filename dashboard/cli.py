@@ -16,6 +16,9 @@ from dashboard.settings import get_settings
 def _setup_logging(verbose: bool = False) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Each run and each job start is logged by us already; the libraries' chatter hides it.
+    for noisy in ("alembic", "apscheduler.executors", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _runtime(migrate: bool = True):
