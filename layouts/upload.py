@@ -1,0 +1,106 @@
+"""``/ops/upload``: an SKPD officer uploads a file for a source, sees every row that will be
+accepted or rejected and why, then confirms; the upload becomes a recorded run."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import i18n
+from dashboard.runtime import Runtime
+from dashboard.views.upload import PREVIEW_ROWS, MAX_UPLOAD_BYTES, UploadError, decode_upload, label, preview_view, \
+    store_upload
+from dashboard.webapp import current_context
+from layouts.shell import page_shell
+
+dash.register_page(__name__, path="/ops/upload", title="Unggah data — Command Centre ODSK", name="Unggah data")
+
+
+def _runtime() -> Runtime:
+    context = current_context()
+    return Runtime(context.settings, context.catalogue, context.engine)
+
+
+def layout(lang: str | None = None, source: str | None = None, **_query):
+    lang = i18n.language(lang)
+    catalogue = current_context().catalogue
+    options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in catalogue.sources]
+    return page_shell("upload", lang, "/ops/upload", query={"source": source}, children=[
+        html.H1(label("title", lang), className="h3"),
+        dcc.Store(id="upload-lang", data=lang),
+        dbc.Row(className="g-3 mb-3", children=[
+            dbc.Col(md=5, children=[
+                dbc.Label(label("source", lang), html_for="upload-source"),
+                dbc.Select(id="upload-source", options=options,
+                           value=source if source in {o["value"] for o in options} else None),
+            ]),
+            dbc.Col(md=7, children=dcc.Upload(
+                id="upload-file", max_size=MAX_UPLOAD_BYTES, multiple=False,
+                className="border border-2 border-secondary rounded p-4 text-center text-body-secondary h-100",
+                children=html.Div(label("drop", lang)))),
+        ]),
+        html.Div(id="upload-preview", children=html.P(label("choose", lang), className="text-body-secondary")),
+        dbc.Button(label("confirm", lang), id="upload-confirm", color="primary", disabled=True, className="mt-2"),
+        html.Div(id="upload-result", className="mt-3"),
+    ])
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], lang: str, table_id: str):
+    head = html.Thead(html.Tr([html.Th(label(f"col.{key}", lang)) for key, _ in columns]))
+    body = html.Tbody([html.Tr([html.Td(str(row[field])) for _, field in columns]) for row in rows])
+    return dbc.Table([head, body], id=table_id, size="sm", striped=True, className="align-middle")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("upload-preview", "children"),
+        Output("upload-confirm", "disabled"),
+        Output("upload-result", "children"),
+        Input("upload-file", "contents"),
+        Input("upload-source", "value"),
+        State("upload-file", "filename"),
+        State("upload-lang", "data"),
+    )
+    def show_preview(contents, source_id, filename, lang):
+        if not contents or not source_id:
+            return html.P(label("choose", lang), className="text-body-secondary"), True, ""
+        try:
+            payload = decode_upload(contents, filename)
+        except UploadError as exc:
+            key = "error.size" if str(exc) == "size" else "error.decode"
+            return dbc.Alert(label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20), color="danger"), True, ""
+        view = preview_view(_runtime(), source_id, payload, lang)
+        if view.error:
+            return dbc.Alert(view.error, color="danger", id="upload-error"), True, ""
+        rejected = (_table(view.rejected_rows, [("row", "row"), ("column", "column"), ("value", "value"),
+                                                ("reason", "reason")], lang, "upload-rejected")
+                    if view.rejected_rows else html.P(label("none", lang), className="text-body-secondary"))
+        return [
+            dbc.Alert(label("summary", lang, accepted=view.accepted, rejected=view.rejected),
+                      color="warning" if view.rejected else "success", id="upload-summary"),
+            html.H2(label("rejected", lang), className="h5"), rejected,
+            html.H2(label("accepted", lang, n=PREVIEW_ROWS), className="h5 mt-3"),
+            _table(view.sample, [("row", "row"), ("indicator", "indicator"), ("region", "region"),
+                                 ("period", "period"), ("value", "value")], lang, "upload-accepted"),
+        ], view.accepted == 0, ""
+
+    @app.callback(
+        Output("upload-result", "children", allow_duplicate=True),
+        Output("upload-confirm", "disabled", allow_duplicate=True),
+        Input("upload-confirm", "n_clicks"),
+        State("upload-file", "contents"),
+        State("upload-file", "filename"),
+        State("upload-source", "value"),
+        State("upload-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def confirm(clicks, contents, filename, source_id, lang):
+        if not clicks or not contents or not source_id:
+            raise PreventUpdate
+        summary = store_upload(_runtime(), source_id, decode_upload(contents, filename))
+        colour = {"ok": "success", "partial": "warning"}.get(summary.status, "danger")
+        return dbc.Alert(label("done", lang, run=summary.run_id, status=summary.status, accepted=summary.accepted,
+                               rejected=summary.rejected, changed=summary.changed),
+                         color=colour, id="upload-done"), True
