@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DomainId = Literal["living", "society", "branding", "governance", "environment", "economy"]
 DOMAIN_ORDER: tuple[str, ...] = ("living", "society", "branding", "governance", "environment", "economy")
@@ -27,6 +27,16 @@ GRAIN_OF_FREQUENCY: dict[str, str] = {
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_.-]*$")
+
+
+def _identifier(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+    return value
+
+
+# Ids of applications, SKPDs and sources: they end up in URLs and file names.
+Identifier = Annotated[str, AfterValidator(_identifier)]
 
 
 class Strict(BaseModel):
@@ -55,15 +65,8 @@ class Text(Strict):
 
 
 class Application(Strict):
-    id: str
+    id: Identifier
     name: Text
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
-        return v
 
 
 class Domain(Strict):
@@ -120,18 +123,11 @@ class RegionsFile(Strict):
 
 
 class Skpd(Strict):
-    id: str
+    id: Identifier
     name: str
     short_name: str
     # Day of the month after the period by which the SKPD must deliver its data.
     delivery_day: int = Field(default=10, ge=1, le=28)
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
-        return v
 
 
 class SkpdFile(Strict):
@@ -273,7 +269,7 @@ class Schedule(Strict):
 
 
 class Source(Strict):
-    id: str
+    id: Identifier
     name: str
     kind: str
     skpd: str
@@ -284,13 +280,6 @@ class Source(Strict):
     indicators: list[str] = Field(min_length=1)
     # Kind-specific settings, validated by the kind's own model.
     options: dict[str, Any] = {}
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
-        return v
 
 
 class SourcesFile(Strict):
