@@ -1,0 +1,1 @@
+"""Recorded payloads of every collector kind, and the helpers their tests share (kit.py)."""
