@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from dashboard import redis_client
+from dashboard.alerts.evaluate import add_alert_job
 from dashboard.catalogue.models import Source
 from dashboard.ingest import collect
 from dashboard.runtime import Runtime
@@ -94,6 +95,7 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     scheduler.add_job(beat, IntervalTrigger(seconds=rt.settings.scheduler_heartbeat_seconds),
                       args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),
                       id="heartbeat", next_run_time=now)
+    add_alert_job(scheduler, rt)
     return scheduler
 
 

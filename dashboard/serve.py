@@ -21,7 +21,13 @@ class _App(BaseApplication):
 
 
 def run_gunicorn(host: str, port: int, workers: int) -> None:
+    from dashboard.observability import gunicorn_child_exit, prepare_multiprocess_dir
+    from dashboard.settings import get_settings
+
+    # Request-latency metrics add up across workers through prometheus_client's multiprocess dir.
+    prepare_multiprocess_dir(get_settings().data_dir)
     _App({
+        "child_exit": gunicorn_child_exit,
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": 4,

@@ -14,14 +14,13 @@ from pathlib import Path
 import dash
 import flask
 import flask_bootstrap
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
+from dashboard.observability import register_observability
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
-from dashboard.store.schema import DataVersion
 from dashboard.versions import ChangeSignal
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.extensions[EXTENSION_KEY] = context
     server.register_blueprint(flask.Blueprint(
         "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL))
-    server.add_url_rule("/healthz", "odsk_healthz", _healthz)
+    register_observability(server)  # /healthz, /metrics and request latency
     _register_page_callbacks(app)
     return app
 
@@ -124,37 +123,3 @@ def _register_page_callbacks(app: dash.Dash) -> None:
         if register is not None:
             register(app)
 
-
-def _healthz():
-    context = current_context()
-    checks = {"store": _check_store(context.engine)}
-    if context.signal.redis is not None:
-        checks["redis"] = _check_redis(context.signal.redis)
-    healthy = all(c["ok"] for c in checks.values())
-    body = {"status": "ok" if healthy else "fail", "checks": checks,
-            "catalogue": {"indicators": len(context.catalogue.indicators),
-                          "sources": len(context.catalogue.sources)}}
-    return flask.jsonify(body), 200 if healthy else 503
-
-
-def _check_store(engine: Engine) -> dict:
-    # Reading data_version proves both the connection and the migrations.
-    try:
-        with engine.connect() as conn:
-            conn.execute(select(func.count()).select_from(DataVersion)).scalar_one()
-    except SQLAlchemyError as exc:
-        log.warning("health: store unreachable: %s", exc)
-        # The driver's error class says enough (OperationalError, UndefinedTable); no URLs leak.
-        return {"ok": False, "error": type(getattr(exc, "orig", None) or exc).__name__}
-    return {"ok": True}
-
-
-def _check_redis(client) -> dict:
-    import redis
-
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        log.warning("health: redis unreachable: %s", exc)
-        return {"ok": False, "error": type(exc).__name__}
-    return {"ok": True}

@@ -234,27 +234,6 @@ def test_wall_fills_the_screen_updates_live_and_speaks_two_languages(dash_duo, w
     assert logs == []
 
 
-def test_health_endpoint_reports_the_store(wall_app):
-    app, *_ = wall_app
-    response = app.server.test_client().get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json()["checks"]["store"] == {"ok": True}
-
-
-def test_health_endpoint_fails_when_the_store_is_not_there(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}", data_dir=tmp_path)
-    response = create_app(settings).server.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json()["checks"]["store"]["ok"] is False
-
-
-def test_health_endpoint_checks_redis_when_configured(wall_app, tmp_path, sqlite_url):
-    settings = Settings(database_url=sqlite_url, data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0")
-    response = create_app(settings).server.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json()["checks"]["redis"]["ok"] is False
-
-
 def test_an_invalid_catalogue_refuses_to_start(tmp_path):
     from dashboard.catalogue import CatalogueError
 

@@ -1,0 +1,7 @@
+"""Alerts: rules (catalogue thresholds, custom series rules, staleness, failing
+collectors, earthquakes), their evaluation, and the firing → acknowledged → resolved
+lifecycle. ``active_critical(engine)`` is what may take over the wall."""
+
+from dashboard.alerts.lifecycle import active_critical, acknowledge
+
+__all__ = ["active_critical", "acknowledge"]

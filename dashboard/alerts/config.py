@@ -1,0 +1,293 @@
+"""The model of ``config/alerts.yaml``: rules, their defaults, and where notifications go.
+
+Every section has defaults, so a missing file means "the built-in rules, no channels".
+Secrets (webhook tokens, SMTP passwords) never live in the file: URLs may use
+``${ENV}`` references and the SMTP password is named by ``password_env``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dashboard.catalogue.loader import CatalogueError, ConfigIssue, expand_env, issues_from_validation
+from dashboard.catalogue.models import Catalogue, Text
+
+FILE = "alerts.yaml"
+Severity = Literal["info", "warning", "critical"]
+SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
+# Rule ids the built-in rules use; custom rules may not take them.
+CATALOGUE_THRESHOLD = "catalogue-threshold"
+SOURCE_STALE = "source-stale"
+SOURCE_FAILING = "source-failing"
+BUILTIN_RULES = (CATALOGUE_THRESHOLD, SOURCE_STALE, SOURCE_FAILING)
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# "province" (the default: one alert per indicator), "all" regions, or a list of codes.
+RegionScope = Union[Literal["province", "all"], list[str]]
+
+
+class CatalogueThresholds(Strict):
+    """Alerts from the catalogue's own targets and bands (``dashboard.status``)."""
+
+    enabled: bool = True
+    regions: RegionScope = "province"
+    behind: Severity | None = "warning"
+    at_risk: Severity | None = None
+
+
+class Staleness(Strict):
+    """A source whose last success is older than ``after_gaps`` schedule gaps."""
+
+    enabled: bool = True
+    after_gaps: float = Field(default=3, gt=0)
+    severity: Severity = "warning"
+    critical_after_gaps: float | None = Field(default=None, gt=0)
+
+
+class Failing(Strict):
+    """A collector whose last ``consecutive`` finished runs all failed."""
+
+    enabled: bool = True
+    consecutive: int = Field(default=3, ge=1, le=100)
+    severity: Severity = "warning"
+
+
+class Origin(Strict):
+    """The point earthquake distances are measured from (Manado, the provincial capital)."""
+
+    name: str = "Manado"
+    lat: float = Field(default=1.4748, ge=-90, le=90)
+    lon: float = Field(default=124.8421, ge=-180, le=180)
+
+
+class QuakeLevel(Strict):
+    min_magnitude: float = Field(ge=0, le=10)
+    max_distance_km: float = Field(gt=0)
+    severity: Severity
+
+
+class Earthquakes(Strict):
+    """One alert per felt earthquake, at the most severe level it reaches; it resolves
+    once the quake is older than ``within_hours``."""
+
+    enabled: bool = True
+    id: str = "earthquake"
+    event_kinds: list[str] = ["earthquake"]
+    within_hours: float = Field(default=24, gt=0)
+    levels: list[QuakeLevel] = [
+        QuakeLevel(min_magnitude=6.0, max_distance_km=300, severity="critical"),
+        QuakeLevel(min_magnitude=5.0, max_distance_km=300, severity="warning"),
+    ]
+
+
+class SeriesRule(Strict):
+    id: str
+    indicator: str
+    regions: RegionScope = "province"
+    severity: Severity = "warning"
+    # Optional own wording; the default title says what was measured.
+    title: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _RULE_ID.match(v):
+            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
+        return v
+
+
+class ComparisonRule(SeriesRule):
+    type: Literal["comparison"]
+    op: Literal[">", ">=", "<", "<="]
+    value: float
+
+
+class RateOfChangeRule(SeriesRule):
+    """The latest value against the one before it, in percent or in the indicator's unit."""
+
+    type: Literal["rate_of_change"]
+    max_change_pct: float | None = Field(default=None, gt=0)
+    max_change: float | None = Field(default=None, gt=0)
+    towards: Literal["rise", "fall", "any"] = "any"
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> "RateOfChangeRule":
+        if (self.max_change_pct is None) == (self.max_change is None):
+            raise ValueError("give exactly one of max_change_pct or max_change")
+        return self
+
+
+class AnomalyRule(SeriesRule):
+    """Robust z-score (median and MAD) of the latest value against the ``window`` before it."""
+
+    type: Literal["anomaly"]
+    window: int = Field(default=24, ge=4, le=400)
+    min_history: int = Field(default=8, ge=3)
+    z: float = Field(default=3.5, gt=0)
+
+
+class SeasonalRule(SeriesRule):
+    """Monthly data: the latest change on the same month a year earlier, scored against
+    the earlier year-on-year changes (so a December peak every year is not an anomaly)."""
+
+    type: Literal["seasonal"]
+    years: int = Field(default=4, ge=1, le=20)
+    min_history: int = Field(default=6, ge=3)
+    z: float = Field(default=3.5, gt=0)
+
+
+CustomRule = Annotated[Union[ComparisonRule, RateOfChangeRule, AnomalyRule, SeasonalRule],
+                       Field(discriminator="type")]
+
+
+class Webhook(Strict):
+    id: str
+    # Empty (an unset ${ENV} reference) switches the webhook off.
+    url: str = ""
+    min_severity: Severity = "warning"
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url.strip())
+
+
+class Email(Strict):
+    # Empty host switches email off.
+    host: str = ""
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "odsk-command-centre@localhost"
+    recipients: list[str] = []
+    starttls: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    min_severity: Severity = "warning"
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _comma_separated(cls, v):
+        # "${ODSK_ALERT_EMAIL_TO}" expands to one string: "a@x, b@y".
+        if isinstance(v, str):
+            return [part.strip() for part in v.split(",") if part.strip()]
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host.strip()) and bool(self.recipients)
+
+
+class Delivery(Strict):
+    """Retries: ``attempts`` quick tries with exponential backoff inside one delivery,
+    then again at later evaluations until ``give_up_after`` tries in all."""
+
+    attempts: int = Field(default=4, ge=1, le=20)
+    wait_initial_seconds: float = Field(default=1.0, ge=0)
+    wait_max_seconds: float = Field(default=30.0, ge=0)
+    give_up_after: int = Field(default=20, ge=1)
+
+
+class Notify(Strict):
+    webhooks: list[Webhook] = []
+    email: Email = Email()
+    delivery: Delivery = Delivery()
+    on_resolved: bool = True
+
+
+class AlertsConfig(Strict):
+    evaluation_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    catalogue_thresholds: CatalogueThresholds = CatalogueThresholds()
+    staleness: Staleness = Staleness()
+    failing: Failing = Failing()
+    origin: Origin = Origin()
+    earthquakes: Earthquakes = Earthquakes()
+    rules: list[CustomRule] = []
+    notify: Notify = Notify()
+
+    def rule_ids(self) -> set[str]:
+        """Every rule id this configuration evaluates (open alerts of others get resolved)."""
+        ids = set()
+        if self.catalogue_thresholds.enabled:
+            ids.add(CATALOGUE_THRESHOLD)
+        if self.staleness.enabled:
+            ids.add(SOURCE_STALE)
+        if self.failing.enabled:
+            ids.add(SOURCE_FAILING)
+        if self.earthquakes.enabled:
+            ids.add(self.earthquakes.id)
+        return ids | {r.id for r in self.rules}
+
+
+def load_alerts_config(config_dir: Path | str, catalogue: Catalogue | None = None,
+                       env: dict[str, str] | None = None) -> AlertsConfig:
+    """Read ``alerts.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
+    path = Path(config_dir) / FILE
+    raw = {}
+    if path.exists():
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise CatalogueError([ConfigIssue(FILE, "", f"not valid YAML ({exc})")]) from exc
+    try:
+        config = AlertsConfig.model_validate(expand_env(raw, env))
+    except ValidationError as exc:
+        raise CatalogueError(issues_from_validation(FILE, exc)) from exc
+    issues = check_against(config, catalogue) if catalogue is not None else []
+    if issues:
+        raise CatalogueError(issues)
+    return config
+
+
+def check_against(config: AlertsConfig, catalogue: Catalogue) -> list[ConfigIssue]:
+    """References to the catalogue, and rule ids that would collide."""
+    issues = []
+    regions = set(catalogue.regions_by_code)
+    indicators = catalogue.indicators_by_code
+    seen: set[str] = set(BUILTIN_RULES) | {config.earthquakes.id}
+    for i, rule in enumerate(config.rules):
+        where = f"rules[{i}]"
+        if rule.id in seen:
+            issues.append(ConfigIssue(FILE, f"{where}.id", f"'{rule.id}' is already a rule id"))
+        seen.add(rule.id)
+        indicator = indicators.get(rule.indicator)
+        if indicator is None:
+            issues.append(ConfigIssue(FILE, f"{where}.indicator", f"indicator '{rule.indicator}' is not in indicators.yaml"))
+        elif rule.type == "seasonal" and indicator.frequency != "monthly":
+            issues.append(ConfigIssue(FILE, f"{where}.type",
+                                      f"seasonal rules need a monthly indicator; '{rule.indicator}' is {indicator.frequency}"))
+        issues += _region_issues(rule.regions, regions, f"{where}.regions")
+    issues += _region_issues(config.catalogue_thresholds.regions, regions, "catalogue_thresholds.regions")
+    ids = [w.id for w in config.notify.webhooks]
+    for i, hook in enumerate(ids):
+        if ids.index(hook) != i:
+            issues.append(ConfigIssue(FILE, f"notify.webhooks[{i}].id", f"'{hook}' is defined more than once"))
+    return issues
+
+
+def _region_issues(scope: RegionScope, known: set[str], where: str) -> list[ConfigIssue]:
+    if isinstance(scope, str):
+        return []
+    return [ConfigIssue(FILE, f"{where}[{j}]", f"region '{code}' is not in regions.yaml")
+            for j, code in enumerate(scope) if code not in known]
+
+
+def regions_of(scope: RegionScope, catalogue: Catalogue) -> list[str]:
+    if scope == "province":
+        return [catalogue.province.code]
+    if scope == "all":
+        return [r.code for r in catalogue.regions]
+    return list(scope)

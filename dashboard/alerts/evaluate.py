@@ -1,0 +1,148 @@
+"""One alert evaluation: read what the rules need, run every rule, reconcile the
+alerts, then deliver the notifications that are due. Runs as one scheduler job
+(``add_alert_job``); a rule that crashes is logged and keeps its open alerts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from dashboard import redis_client
+from dashboard.alerts.config import (
+    CATALOGUE_THRESHOLD,
+    SOURCE_FAILING,
+    SOURCE_STALE,
+    AlertsConfig,
+    load_alerts_config,
+    regions_of,
+)
+from dashboard.alerts.findings import Finding
+from dashboard.alerts.inputs import events_since, recent_events, recent_points, source_facts
+from dashboard.alerts.lifecycle import Transitions, reconcile
+from dashboard.alerts.series_rules import catalogue_threshold_findings, custom_rule_findings, points_needed
+from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
+from dashboard.catalogue.models import Catalogue
+from dashboard.catalogue.loader import CatalogueError
+from dashboard.notify.outbox import DeliveryReport, channels_for, deliver_pending
+from dashboard.store.engine import begin_write
+from dashboard.store.schema import utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "alerts"
+LOCK_KEY = "odsk:lock:alerts"
+MISFIRE_GRACE_SECONDS = 300
+
+
+@dataclass
+class Evaluation:
+    transitions: Transitions
+    findings: list[Finding]
+    errors: dict[str, str] = field(default_factory=dict)
+    delivery: DeliveryReport | None = None
+
+
+def _wanted_points(catalogue: Catalogue, config: AlertsConfig) -> dict[tuple[str, str, str], int]:
+    wanted: dict[tuple[str, str, str], int] = {}
+
+    def need(code: str, region: str, n: int) -> None:
+        key = (code, region, catalogue.indicator(code).grain)
+        wanted[key] = max(wanted.get(key, 0), n)
+
+    if config.catalogue_thresholds.enabled:
+        for indicator in catalogue.indicators:
+            if indicator.band is not None or indicator.targets:
+                for region in regions_of(config.catalogue_thresholds.regions, catalogue):
+                    need(indicator.code, region, 1)
+    for rule in config.rules:
+        for region in regions_of(rule.regions, catalogue):
+            need(rule.indicator, region, points_needed(rule))
+    return wanted
+
+
+def evaluate(engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: datetime | None = None) -> Evaluation:
+    """Run every configured rule once and bring the alert table in line (no delivery)."""
+    now = now or utcnow()
+    quakes = config.earthquakes
+    with engine.connect() as conn:
+        series = recent_points(conn, _wanted_points(catalogue, config))
+        facts = source_facts(conn, [s.id for s in catalogue.sources], config.failing.consecutive)
+        events = recent_events(conn, quakes.event_kinds, events_since(now, quakes.within_hours)) if quakes.enabled else []
+
+    checks: list[tuple[str, Callable[[], list[Finding]]]] = []
+    if config.catalogue_thresholds.enabled:
+        checks.append((CATALOGUE_THRESHOLD, lambda: catalogue_threshold_findings(
+            config.catalogue_thresholds, catalogue, series)))
+    if config.staleness.enabled:
+        checks.append((SOURCE_STALE, lambda: stale_findings(config.staleness, catalogue, facts, now)))
+    if config.failing.enabled:
+        checks.append((SOURCE_FAILING, lambda: failing_findings(config.failing, catalogue, facts)))
+    if quakes.enabled:
+        checks.append((quakes.id, lambda: quake_findings(quakes, config.origin, events, now)))
+    for rule in config.rules:
+        checks.append((rule.id, lambda rule=rule: custom_rule_findings(rule, catalogue, series)))
+
+    findings: list[Finding] = []
+    evaluated: set[str] = set()
+    errors: dict[str, str] = {}
+    for rule_id, check in checks:
+        try:
+            findings += check()
+            evaluated.add(rule_id)
+        except Exception as exc:  # one broken rule must not silence the others
+            log.exception("alert rule %s failed", rule_id)
+            errors[rule_id] = repr(exc)
+    with begin_write(engine) as conn:
+        transitions = reconcile(conn, findings, evaluated=evaluated, configured=config.rule_ids(), now=now,
+                                channels=channels_for(config))
+    if transitions.changed:
+        log.info("alerts: %d fired, %d escalated, %d resolved", len(transitions.fired),
+                 len(transitions.escalated), len(transitions.resolved))
+    return Evaluation(transitions, findings, errors)
+
+
+def run_alert_job(rt) -> Evaluation | None:
+    """The scheduler job: config read afresh (edits apply without a restart), evaluate, deliver.
+
+    With Redis, one scheduler process at a time evaluates; the store's unique index on
+    open (rule, subject) backs that up."""
+    client = redis_client.connect(rt.settings.redis_url)
+    lock = None
+    if client is not None:
+        lock = client.lock(LOCK_KEY, timeout=600, blocking=False)
+        acquired = redis_client.safely(None, lock.acquire)
+        if acquired is False:
+            log.info("alerts: another scheduler is evaluating; skipped")
+            return None
+        if acquired is None:
+            lock = None
+    try:
+        config = load_alerts_config(rt.settings.config_dir, rt.catalogue)
+        result = evaluate(rt.engine, rt.catalogue, config)
+        result.delivery = deliver_pending(rt.engine, config)
+        return result
+    except CatalogueError as exc:
+        log.error("alerts.yaml is invalid, alerts not evaluated:\n%s", exc)
+    except Exception:
+        log.exception("alert evaluation failed")
+    finally:
+        if lock is not None:
+            redis_client.safely(None, lock.release)
+    return None
+
+
+def add_alert_job(scheduler, rt) -> None:
+    """Add the alert evaluation to a scheduler (``dashboard.scheduler.build_scheduler``)."""
+    try:
+        interval = load_alerts_config(rt.settings.config_dir).evaluation_interval_seconds
+    except CatalogueError:
+        interval = AlertsConfig().evaluation_interval_seconds  # the job itself reports the problem
+    scheduler.add_job(run_alert_job, IntervalTrigger(seconds=interval, timezone=rt.settings.timezone), args=(rt,),
+                      id=JOB_ID, name="alert evaluation", replace_existing=True, max_instances=1, coalesce=True,
+                      misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                      next_run_time=datetime.now(timezone.utc) + timedelta(seconds=10))

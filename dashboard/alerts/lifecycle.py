@@ -1,0 +1,185 @@
+"""Alert lifecycle: firing → acknowledged (who, note) → resolved, one open alert per
+(rule, subject), every alert kept as history.
+
+``reconcile`` turns the findings of one evaluation into transitions and writes, in
+the same transaction, the notifications each transition owes (an outbox), so a
+crash can neither lose a notification nor send one for a change that never committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from dashboard.alerts.config import severity_rank
+from dashboard.alerts.findings import Finding
+from dashboard.alerts.tables import AlertNotification, ShiftNote
+from dashboard.store.engine import begin_write
+from dashboard.store.schema import Alert, utcnow
+
+OPEN_STATES = ("firing", "acknowledged")
+STATES = ("firing", "acknowledged", "resolved")
+# (severity, event) -> [(channel, target)] that want to hear about it
+Channels = Callable[[str, str], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    id: int
+    rule_id: str
+    subject: str
+    severity: str
+    state: str
+    title_id: str
+    title_en: str
+    fired_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    ack_note: str | None
+    resolved_at: datetime | None
+    details: dict[str, Any]
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_id
+
+
+def _record(row) -> AlertRecord:
+    return AlertRecord(row.id, row.rule_id, row.subject, row.severity, row.state, row.title_id, row.title_en,
+                       row.fired_at, row.acknowledged_at, row.acknowledged_by, row.ack_note, row.resolved_at,
+                       dict(row.details or {}))
+
+
+@dataclass
+class Transitions:
+    fired: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fired or self.escalated or self.updated or self.resolved)
+
+
+def _strongest(findings: Iterable[Finding]) -> dict[tuple[str, str], Finding]:
+    """One finding per (rule, subject): the most severe, should a rule report a subject twice."""
+    out: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        if f.key not in out or severity_rank(f.severity) > severity_rank(out[f.key].severity):
+            out[f.key] = f
+    return out
+
+
+def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[str], configured: set[str],
+              now: datetime, channels: Channels | None = None) -> Transitions:
+    """Open, update and resolve alerts so the open ones match ``findings``.
+
+    ``evaluated``: rules that ran to the end this time (only their missing findings
+    resolve; a rule that crashed keeps its alerts). ``configured``: every rule still in
+    the configuration (open alerts of any other rule are resolved).
+    """
+    table = Alert.__table__
+    found = _strongest(findings)
+    open_rows = {(r.rule_id, r.subject): r for r in
+                 conn.execute(select(table).where(table.c.state.in_(OPEN_STATES)))}
+    out = Transitions()
+    for key, finding in found.items():
+        row = open_rows.get(key)
+        if row is None:
+            alert_id = conn.execute(table.insert().values(
+                rule_id=finding.rule_id, subject=finding.subject, severity=finding.severity, state="firing",
+                title_id=finding.title_id, title_en=finding.title_en, fired_at=now, details=finding.details,
+            ).returning(table.c.id)).scalar_one()
+            out.fired.append(alert_id)
+            _queue(conn, alert_id, finding.severity, "fired", now, channels)
+            continue
+        changes = {k: v for k, v in (("severity", finding.severity), ("title_id", finding.title_id),
+                                     ("title_en", finding.title_en), ("details", finding.details))
+                   if getattr(row, k) != v}
+        if not changes:
+            continue
+        conn.execute(table.update().where(table.c.id == row.id).values(**changes))
+        if severity_rank(finding.severity) > severity_rank(row.severity):
+            out.escalated.append(row.id)
+            _queue(conn, row.id, finding.severity, "escalated", now, channels)
+        else:
+            out.updated.append(row.id)
+    for key, row in open_rows.items():
+        gone = key not in found and row.rule_id in evaluated
+        if gone or row.rule_id not in configured:
+            conn.execute(table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now))
+            out.resolved.append(row.id)
+            _queue(conn, row.id, row.severity, "resolved", now, channels)
+    return out
+
+
+def _queue(conn: Connection, alert_id: int, severity: str, event: str, now: datetime,
+           channels: Channels | None) -> None:
+    targets = channels(severity, event) if channels else []
+    if targets:
+        conn.execute(AlertNotification.__table__.insert(), [
+            {"alert_id": alert_id, "event": event, "channel": channel, "target": target, "status": "pending",
+             "attempts": 0, "created_at": now, "next_attempt_at": now} for channel, target in targets])
+
+
+def acknowledge(engine: Engine, alert_id: int, who: str, note: str = "", now: datetime | None = None) -> bool:
+    """A firing alert becomes acknowledged; the acknowledgement also goes into the shift log.
+
+    False when the alert is not firing (already acknowledged, resolved, or unknown)."""
+    who, note = who.strip(), (note or "").strip()
+    if not who:
+        raise ValueError("who acknowledges must be named")
+    now = now or utcnow()
+    table = Alert.__table__
+    with begin_write(engine) as conn:
+        done = conn.execute(table.update().where(table.c.id == alert_id, table.c.state == "firing").values(
+            state="acknowledged", acknowledged_at=now, acknowledged_by=who[:100], ack_note=note or None)).rowcount
+        if done:
+            title = conn.execute(select(table.c.title_id).where(table.c.id == alert_id)).scalar_one()
+            conn.execute(ShiftNote.__table__.insert().values(
+                kind="ack", author=who[:100], text=f"#{alert_id} {title}" + (f" — {note}" if note else ""),
+                alert_id=alert_id, created_at=now))
+    return bool(done)
+
+
+def open_alerts(conn: Connection) -> list[AlertRecord]:
+    """Firing and acknowledged alerts, most severe first, then newest."""
+    table = Alert.__table__
+    rows = [_record(r) for r in conn.execute(select(table).where(table.c.state.in_(OPEN_STATES)))]
+    return sorted(rows, key=lambda a: (-severity_rank(a.severity), -a.fired_at.timestamp(), -a.id))
+
+
+def recent_alerts(conn: Connection, since: datetime, limit: int = 100) -> list[AlertRecord]:
+    """Resolved alerts (history), newest resolution first."""
+    table = Alert.__table__
+    rows = conn.execute(select(table).where(table.c.state == "resolved", table.c.resolved_at >= since)
+                        .order_by(table.c.resolved_at.desc(), table.c.id.desc()).limit(limit))
+    return [_record(r) for r in rows]
+
+
+def alert_by_id(conn: Connection, alert_id: int) -> AlertRecord | None:
+    row = conn.execute(select(Alert.__table__).where(Alert.__table__.c.id == alert_id)).first()
+    return _record(row) if row is not None else None
+
+
+def active_critical(engine: Engine) -> list[AlertRecord]:
+    """Open critical alerts, newest first: what may take over the wall.
+
+    Acknowledged ones are included (an operator having seen an earthquake does not
+    make it over); the wall may choose to show only ``state == "firing"``."""
+    table = Alert.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(table).where(table.c.state.in_(OPEN_STATES), table.c.severity == "critical")
+                            .order_by(table.c.fired_at.desc(), table.c.id.desc()))
+        return [_record(r) for r in rows]
+
+
+def alert_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """Alerts by (state, severity), all time."""
+    table = Alert.__table__
+    rows = conn.execute(select(table.c.state, table.c.severity, func.count()).group_by(table.c.state, table.c.severity))
+    return {(s, sev): int(n) for s, sev, n in rows}

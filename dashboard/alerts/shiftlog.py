@@ -1,0 +1,43 @@
+"""The operators' shift log: notes during a shift and the handover to the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from dashboard.alerts.tables import ShiftNote
+from dashboard.store.engine import begin_write
+from dashboard.store.schema import utcnow
+
+KINDS = ("note", "handover", "ack")
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class ShiftEntry:
+    id: int
+    kind: str
+    author: str
+    text: str
+    alert_id: int | None
+    created_at: datetime
+
+
+def add_note(engine: Engine, author: str, text: str, kind: str = "note", now: datetime | None = None) -> int:
+    author, text = author.strip(), text.strip()
+    if not author or not text:
+        raise ValueError("a shift note needs an author and a text")
+    if kind not in ("note", "handover"):
+        raise ValueError(f"unknown shift note kind {kind!r}")
+    with begin_write(engine) as conn:
+        return conn.execute(ShiftNote.__table__.insert().values(
+            kind=kind, author=author[:100], text=text[:MAX_TEXT], created_at=now or utcnow(),
+        ).returning(ShiftNote.__table__.c.id)).scalar_one()
+
+
+def recent_notes(conn: Connection, limit: int = 50) -> list[ShiftEntry]:
+    t = ShiftNote.__table__
+    rows = conn.execute(select(t).order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit))
+    return [ShiftEntry(r.id, r.kind, r.author, r.text, r.alert_id, r.created_at) for r in rows]

@@ -1,0 +1,134 @@
+"""Rules on collection and events: a source behind its schedule, a collector failing
+again and again, an earthquake strong and near enough to matter. No I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dashboard import i18n
+from dashboard.alerts.config import SOURCE_FAILING, SOURCE_STALE, Earthquakes, Failing, Origin, Staleness, severity_rank
+from dashboard.alerts.findings import Finding, both
+from dashboard.catalogue.models import Catalogue
+from dashboard.store.health import RunRow
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    source_id: str
+    last_success_at: datetime | None
+    first_attempt_at: datetime | None
+    consecutive_failures: int
+    last_failed: RunRow | None
+
+
+@dataclass(frozen=True)
+class QuakeEvent:
+    id: int
+    occurred_at: datetime
+    lat: float | None
+    lon: float | None
+    magnitude: float | None
+    depth_km: float | None
+    description: str
+
+
+def source_subject(source_id: str) -> str:
+    return f"source:{source_id}"
+
+
+def stale_findings(settings: Staleness, catalogue: Catalogue, facts: Mapping[str, SourceFacts],
+                   now: datetime) -> list[Finding]:
+    """Enabled sources whose last success (or, never successful, first attempt) is too old.
+
+    A source that never ran at all raises nothing here: that is the scheduler's
+    heartbeat to report, not one source's."""
+    findings = []
+    for source in catalogue.sources:
+        fact = facts.get(source.id)
+        if not source.enabled or fact is None:
+            continue
+        reference = fact.last_success_at or fact.first_attempt_at
+        if reference is None:
+            continue
+        gap = source.schedule.expected_gap_seconds
+        behind = (now - reference).total_seconds()
+        if behind <= settings.after_gaps * gap:
+            continue
+        severity = settings.severity
+        if settings.critical_after_gaps and behind > settings.critical_after_gaps * gap:
+            severity = "critical"
+        succeeded = fact.last_success_at is not None
+
+        def title(lang, source=source, reference=reference, succeeded=succeeded):
+            when = i18n.wita_datetime(reference, lang)
+            if lang == "id":
+                since = f"tidak ada data baru sejak {when}" if succeeded else f"belum pernah berhasil sejak {when}"
+                return f"Sumber {source.name} terlambat: {since}"
+            since = f"no new data since {when}" if succeeded else f"never succeeded since {when}"
+            return f"Source {source.name} is late: {since}"
+
+        findings.append(Finding(SOURCE_STALE, source_subject(source.id), severity, *both(title), {
+            "source": source.id, "skpd": source.skpd, "reference": reference.isoformat(),
+            "succeeded_before": succeeded, "gap_seconds": gap, "after_gaps": settings.after_gaps}))
+    return findings
+
+
+def failing_findings(settings: Failing, catalogue: Catalogue, facts: Mapping[str, SourceFacts]) -> list[Finding]:
+    findings = []
+    for source in catalogue.sources:
+        fact = facts.get(source.id)
+        if not source.enabled or fact is None or fact.consecutive_failures < settings.consecutive:
+            continue
+        run = fact.last_failed
+        error = f"{run.error_class or '?'}: {run.message or ''}".strip(": ") if run else ""
+        n = fact.consecutive_failures
+
+        def title(lang, source=source, n=n, error=error):
+            if lang == "id":
+                return f"Kolektor {source.name} gagal {n} kali berturut-turut ({error})"
+            return f"Collector {source.name} failed {n} times in a row ({error})"
+
+        findings.append(Finding(SOURCE_FAILING, source_subject(source.id), settings.severity, *both(title), {
+            "source": source.id, "skpd": source.skpd, "consecutive_failures": n,
+            "error_class": run.error_class if run else None, "last_run": run.id if run else None}))
+    return findings
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def quake_findings(settings: Earthquakes, origin: Origin, events: Iterable[QuakeEvent], now: datetime) -> list[Finding]:
+    """Each recent quake at the most severe level whose magnitude and distance it meets."""
+    findings = []
+    horizon = now - timedelta(hours=settings.within_hours)
+    levels = sorted(settings.levels, key=lambda lv: severity_rank(lv.severity), reverse=True)
+    for ev in events:
+        if ev.magnitude is None or ev.lat is None or ev.lon is None or ev.occurred_at < horizon:
+            continue
+        km = distance_km(origin.lat, origin.lon, ev.lat, ev.lon)
+        level = next((lv for lv in levels if ev.magnitude >= lv.min_magnitude and km <= lv.max_distance_km), None)
+        if level is None:
+            continue
+
+        def title(lang, ev=ev, km=km):
+            mag, dist = i18n.number(ev.magnitude, lang, 1), i18n.number(km, lang, 0)
+            when = i18n.wita_datetime(ev.occurred_at, lang)
+            where = f" — {ev.description}" if ev.description else ""
+            if lang == "id":
+                return f"Gempa M{mag}, {dist} km dari {origin.name}, {when}{where}"
+            return f"Earthquake M{mag}, {dist} km from {origin.name}, {when}{where}"
+
+        findings.append(Finding(settings.id, f"event:{ev.id}", level.severity, *both(title), {
+            "event": ev.id, "magnitude": ev.magnitude, "distance_km": round(km, 1), "depth_km": ev.depth_km,
+            "lat": ev.lat, "lon": ev.lon, "occurred_at": ev.occurred_at.isoformat()}))
+    return findings

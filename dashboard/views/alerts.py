@@ -1,0 +1,118 @@
+"""Prepared data for ``/alerts``: active and recent alerts, and the operators' shift log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from dashboard import i18n
+from dashboard.alerts.lifecycle import AlertRecord, open_alerts, recent_alerts
+from dashboard.alerts.shiftlog import ShiftEntry, recent_notes
+from dashboard.alerts.wording import SEVERITY, STATE, word
+
+RECENT_DAYS = 7
+
+LABELS = {
+    "id": {
+        "title": "Peringatan dan catatan piket", "active": "Peringatan aktif", "recent": "Selesai 7 hari terakhir",
+        "none_active": "Tidak ada peringatan aktif.", "none_recent": "Belum ada peringatan yang selesai.",
+        "col.severity": "Tingkat", "col.alert": "Peringatan", "col.since": "Mulai", "col.state": "Status",
+        "col.ack": "Pengakuan", "col.resolved": "Selesai", "ack.button": "Akui", "ack.title": "Akui peringatan",
+        "ack.who": "Nama petugas", "ack.note": "Catatan (tindakan yang diambil)", "ack.confirm": "Simpan",
+        "ack.cancel": "Batal", "ack.need_who": "Isi nama petugas.", "ack.done": "Peringatan #{id} diakui.",
+        "ack.not_firing": "Peringatan #{id} sudah tidak aktif.", "ack.by": "{who}, {when}",
+        "shift.title": "Buku catatan piket", "shift.author": "Nama petugas", "shift.text": "Catatan",
+        "shift.kind.note": "Catatan", "shift.kind.handover": "Serah terima", "shift.kind.ack": "Pengakuan",
+        "shift.add": "Tambah ke catatan piket", "shift.need": "Isi nama dan catatan.", "shift.none": "Belum ada catatan.",
+        "shift.done": "Catatan disimpan.", "counts": "{critical} kritis · {warning} waspada · {info} info",
+    },
+    "en": {
+        "title": "Alerts and shift log", "active": "Active alerts", "recent": "Resolved in the last 7 days",
+        "none_active": "No active alerts.", "none_recent": "No resolved alerts yet.",
+        "col.severity": "Severity", "col.alert": "Alert", "col.since": "Since", "col.state": "State",
+        "col.ack": "Acknowledgement", "col.resolved": "Resolved", "ack.button": "Acknowledge",
+        "ack.title": "Acknowledge alert", "ack.who": "Operator name", "ack.note": "Note (action taken)",
+        "ack.confirm": "Save", "ack.cancel": "Cancel", "ack.need_who": "Enter the operator's name.",
+        "ack.done": "Alert #{id} acknowledged.", "ack.not_firing": "Alert #{id} is no longer firing.",
+        "ack.by": "{who}, {when}", "shift.title": "Shift log", "shift.author": "Operator name", "shift.text": "Note",
+        "shift.kind.note": "Note", "shift.kind.handover": "Handover", "shift.kind.ack": "Acknowledgement",
+        "shift.add": "Add to the shift log", "shift.need": "Enter a name and a note.", "shift.none": "No notes yet.",
+        "shift.done": "Note saved.", "counts": "{critical} critical · {warning} warning · {info} info",
+    },
+}
+
+
+def label(key: str, lang: str, **values) -> str:
+    text = LABELS[i18n.language(lang)][key]
+    return text.format(**values) if values else text
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    severity: str
+    severity_label: str
+    state: str
+    state_label: str
+    title: str
+    rule: str
+    subject: str
+    fired: str
+    fired_age: str
+    acknowledgement: str
+    resolved: str
+    can_acknowledge: bool
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: int
+    when: str
+    author: str
+    kind: str
+    kind_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AlertsPage:
+    active: tuple[AlertRow, ...]
+    recent: tuple[AlertRow, ...]
+    shift: tuple[ShiftRow, ...]
+    counts: str
+
+
+def alert_row(a: AlertRecord, now: datetime, lang: str) -> AlertRow:
+    ack = ""
+    if a.acknowledged_by:
+        ack = label("ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang))
+        if a.ack_note:
+            ack += f" — {a.ack_note}"
+    return AlertRow(
+        id=a.id, severity=a.severity, severity_label=word(SEVERITY, a.severity, lang), state=a.state,
+        state_label=word(STATE, a.state, lang), title=a.title(lang), rule=a.rule_id, subject=a.subject,
+        fired=i18n.wita_datetime(a.fired_at, lang), fired_age=i18n.age(a.fired_at, now, lang),
+        acknowledgement=ack, resolved=i18n.wita_datetime(a.resolved_at, lang) if a.resolved_at else "",
+        can_acknowledge=a.state == "firing")
+
+
+def shift_row(e: ShiftEntry, lang: str) -> ShiftRow:
+    return ShiftRow(e.id, i18n.wita_datetime(e.created_at, lang), e.author, e.kind,
+                    label(f"shift.kind.{e.kind}", lang), e.text)
+
+
+def alerts_page(active: list[AlertRecord], recent: list[AlertRecord], notes: list[ShiftEntry], now: datetime,
+                lang: str) -> AlertsPage:
+    counts = {s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")}
+    return AlertsPage(tuple(alert_row(a, now, lang) for a in active), tuple(alert_row(a, now, lang) for a in recent),
+                      tuple(shift_row(e, lang) for e in notes), label("counts", lang, **counts))
+
+
+def load_alerts_page(engine: Engine, now: datetime, lang: str) -> AlertsPage:
+    with engine.connect() as conn:
+        active = open_alerts(conn)
+        recent = recent_alerts(conn, now - timedelta(days=RECENT_DAYS))
+        notes = recent_notes(conn)
+    return alerts_page(active, recent, notes, now, lang)

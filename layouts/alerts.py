@@ -1,0 +1,215 @@
+"""``/alerts``: active and recent alerts, acknowledging with a note, the shift log (``?lang=en``).
+
+Reads only prepared data (``dashboard.views.alerts``); refreshes every 30 s.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import i18n
+from dashboard.alerts.lifecycle import acknowledge
+from dashboard.alerts.shiftlog import add_note
+from dashboard.store.schema import utcnow
+from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
+from dashboard.webapp import current_context
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/alerts", title="Peringatan — Command Centre ODSK", name="Peringatan")
+
+REFRESH_SECONDS = 30
+BADGE = {"critical": "danger", "warning": "warning", "info": "info"}
+
+
+def _load(lang: str) -> AlertsPage | None:
+    try:
+        return load_alerts_page(current_context().engine, utcnow(), lang)
+    except SQLAlchemyError as exc:
+        log.warning("alerts page: store unavailable: %s", exc)
+        return None
+
+
+def layout(lang: str | None = None, **_query):
+    lang = i18n.language(lang)
+    page = _load(lang)
+    return html.Div(lang=lang, className="container-fluid py-3 odsk-alerts", children=[
+        html.H1(label("title", lang), className="h3"),
+        html.P(page.counts if page else "", id="alerts-counts", className="text-body-secondary"),
+        html.Div(id="alerts-feedback"),
+        dcc.Store(id="alerts-lang", data=lang),
+        dcc.Store(id="alerts-ack-target"),
+        dcc.Interval(id="alerts-tick", interval=REFRESH_SECONDS * 1000),
+        html.H2(label("active", lang), className="h5 mt-3"),
+        html.Div(active_table(page, lang), id="alerts-active"),
+        html.H2(label("recent", lang), className="h5 mt-4"),
+        html.Div(recent_table(page, lang), id="alerts-recent"),
+        html.H2(label("shift.title", lang), className="h5 mt-4"),
+        shift_form(lang),
+        html.Div(shift_list(page, lang), id="alerts-shiftlog"),
+        ack_modal(lang),
+    ])
+
+
+def _badge(row: AlertRow) -> dbc.Badge:
+    return dbc.Badge(row.severity_label, color=BADGE.get(row.severity, "secondary"), className="text-uppercase")
+
+
+def _title_cell(row: AlertRow) -> html.Td:
+    return html.Td([html.Div(row.title), html.Small(f"#{row.id} · {row.rule} · {row.subject}",
+                                                      className="text-body-secondary")])
+
+
+def active_table(page: AlertsPage | None, lang: str):
+    if page is None or not page.active:
+        return html.P(label("none_active", lang), className="text-body-secondary", id="alerts-none-active")
+    header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
+                                 ("col.severity", "col.alert", "col.since", "col.state", "col.ack")] + [html.Th("")]))
+    body = html.Tbody([html.Tr(className=f"alert-row alert-{row.severity}", children=[
+        html.Td(_badge(row)), _title_cell(row),
+        html.Td([html.Div(row.fired_age), html.Small(row.fired, className="text-body-secondary")]),
+        html.Td(row.state_label), html.Td(row.acknowledgement),
+        html.Td(dbc.Button(label("ack.button", lang), id={"type": "alert-ack-open", "alert": row.id}, size="sm",
+                           color="primary", outline=True) if row.can_acknowledge else ""),
+    ]) for row in page.active])
+    return dbc.Table([header, body], hover=True, size="sm", responsive=True, className="align-middle")
+
+
+def recent_table(page: AlertsPage | None, lang: str):
+    if page is None or not page.recent:
+        return html.P(label("none_recent", lang), className="text-body-secondary")
+    header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
+                                 ("col.severity", "col.alert", "col.since", "col.resolved", "col.ack")]))
+    body = html.Tbody([html.Tr([html.Td(_badge(row)), _title_cell(row), html.Td(row.fired), html.Td(row.resolved),
+                                html.Td(row.acknowledgement)]) for row in page.recent])
+    return dbc.Table([header, body], size="sm", responsive=True, className="align-middle")
+
+
+def shift_form(lang: str):
+    return dbc.Form(className="mb-3", children=[dbc.Row(className="g-2", children=[
+        dbc.Col(dbc.Input(id="shift-author", placeholder=label("shift.author", lang), maxLength=100,
+                          persistence=True, persistence_type="local"), md=3),
+        dbc.Col(dbc.Select(id="shift-kind", value="note", options=[
+            {"label": label("shift.kind.note", lang), "value": "note"},
+            {"label": label("shift.kind.handover", lang), "value": "handover"}]), md=2),
+        dbc.Col(dbc.Textarea(id="shift-text", placeholder=label("shift.text", lang), rows=1, maxLength=4000), md=5),
+        dbc.Col(dbc.Button(label("shift.add", lang), id="shift-add", color="secondary"), md=2),
+    ]), html.Div(id="shift-feedback", className="small mt-1")])
+
+
+def shift_list(page: AlertsPage | None, lang: str):
+    if page is None or not page.shift:
+        return html.P(label("shift.none", lang), className="text-body-secondary")
+    return dbc.ListGroup([dbc.ListGroupItem([
+        html.Div([html.Strong(e.author), " · ", dbc.Badge(e.kind_label, color="secondary", className="me-1"),
+                  html.Small(e.when, className="text-body-secondary")]),
+        html.Div(e.text, style={"whiteSpace": "pre-wrap"}),
+    ]) for e in page.shift], flush=True)
+
+
+def ack_modal(lang: str):
+    return dbc.Modal(id="alerts-ack-modal", is_open=False, children=[
+        dbc.ModalHeader(dbc.ModalTitle(label("ack.title", lang), id="alerts-ack-heading")),
+        dbc.ModalBody([
+            dbc.Label(label("ack.who", lang), html_for="alerts-ack-who"),
+            dbc.Input(id="alerts-ack-who", maxLength=100, persistence=True, persistence_type="local"),
+            dbc.Label(label("ack.note", lang), html_for="alerts-ack-note", className="mt-2"),
+            dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
+            html.Div(id="alerts-ack-error", className="text-danger small mt-2"),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button(label("ack.cancel", lang), id="alerts-ack-cancel", color="secondary", outline=True),
+            dbc.Button(label("ack.confirm", lang), id="alerts-ack-confirm", color="primary"),
+        ]),
+    ])
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("alerts-ack-modal", "is_open"),
+        Output("alerts-ack-target", "data"),
+        Output("alerts-ack-heading", "children"),
+        Output("alerts-ack-error", "children"),
+        Input({"type": "alert-ack-open", "alert": ALL}, "n_clicks"),
+        Input("alerts-ack-cancel", "n_clicks"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def open_or_cancel(_clicks, _cancel, lang):
+        trigger = ctx.triggered_id
+        if trigger == "alerts-ack-cancel":
+            return False, None, no_update, ""
+        # Buttons appearing after a refresh arrive with n_clicks None: not a click.
+        if not isinstance(trigger, dict) or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        return True, trigger["alert"], f"{label('ack.title', lang)} #{trigger['alert']}", ""
+
+    @app.callback(
+        Output("alerts-active", "children"),
+        Output("alerts-recent", "children"),
+        Output("alerts-counts", "children"),
+        Output("alerts-feedback", "children"),
+        Output("alerts-ack-modal", "is_open", allow_duplicate=True),
+        Output("alerts-ack-error", "children", allow_duplicate=True),
+        Output("alerts-ack-note", "value"),
+        Input("alerts-tick", "n_intervals"),
+        Input("alerts-ack-confirm", "n_clicks"),
+        State("alerts-ack-target", "data"),
+        State("alerts-ack-who", "value"),
+        State("alerts-ack-note", "value"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def refresh_or_acknowledge(_tick, _confirm, target, who, note, lang):
+        feedback = modal = error = note_value = no_update
+        if ctx.triggered_id == "alerts-ack-confirm":
+            if target is None:
+                raise PreventUpdate
+            if not (who or "").strip():
+                return no_update, no_update, no_update, no_update, True, label("ack.need_who", lang), no_update
+            try:
+                done = acknowledge(current_context().engine, int(target), who, note or "")
+            except SQLAlchemyError as exc:
+                log.warning("alerts: acknowledge failed: %s", exc)
+                raise PreventUpdate from exc
+            feedback = dbc.Alert(label("ack.done" if done else "ack.not_firing", lang, id=target),
+                                 color="success" if done else "warning", dismissable=True, duration=8000)
+            modal, error, note_value = False, "", ""
+        page = _load(lang)
+        if page is None:
+            raise PreventUpdate
+        return (active_table(page, lang), recent_table(page, lang), page.counts, feedback, modal, error, note_value)
+
+    @app.callback(
+        Output("alerts-shiftlog", "children"),
+        Output("shift-text", "value"),
+        Output("shift-feedback", "children"),
+        Input("shift-add", "n_clicks"),
+        Input("alerts-tick", "n_intervals"),
+        State("shift-author", "value"),
+        State("shift-text", "value"),
+        State("shift-kind", "value"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def add_to_shift_log(_clicks, _tick, author, text, kind, lang):
+        text_value, feedback = no_update, no_update
+        if ctx.triggered_id == "shift-add":
+            if not (author or "").strip() or not (text or "").strip():
+                return no_update, no_update, html.Span(label("shift.need", lang), className="text-danger")
+            try:
+                add_note(current_context().engine, author, text, kind if kind in ("note", "handover") else "note")
+            except SQLAlchemyError as exc:
+                log.warning("alerts: shift note failed: %s", exc)
+                raise PreventUpdate from exc
+            text_value, feedback = "", html.Span(label("shift.done", lang), className="text-success")
+        page = _load(lang)
+        if page is None:
+            raise PreventUpdate
+        return shift_list(page, lang), text_value, feedback

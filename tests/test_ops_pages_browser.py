@@ -1,0 +1,162 @@
+"""``/alerts``, ``/ops/sources`` and ``/ops/compliance`` in a real headless Chromium:
+they render from the store, their forms work, both languages, no console errors."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert
+
+from dashboard.alerts.shiftlog import add_note
+from dashboard.settings import PROJECT_ROOT, Settings
+from dashboard.store.catalogue_sync import sync_catalogue
+from dashboard.store.engine import begin_write, make_engine
+from dashboard.store.heartbeats import beat
+from dashboard.store.observations import ObservationRow, upsert_observations
+from dashboard.store.schema import Alert, CollectionRun, QuarantinedRow
+from dashboard.views.ops import add_months, default_month
+from dashboard.webapp import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ops_app(sqlite_url, tmp_path, catalogue):
+    engine = make_engine(sqlite_url)
+    sync_catalogue(engine, catalogue)
+    now = datetime.now(timezone.utc)
+    broken = catalogue.sources[0]
+    with begin_write(engine) as conn:
+        for source in catalogue.sources:
+            conn.execute(insert(CollectionRun).values(
+                source_id=source.id, trigger="schedule", status="ok", rows_accepted=40,
+                started_at=now - timedelta(seconds=14), finished_at=now - timedelta(seconds=12)))
+        rejected_run = conn.execute(insert(CollectionRun).values(
+            source_id=broken.id, trigger="schedule", status="partial", rows_accepted=38, rows_rejected=2,
+            message="2 of 40 rows rejected", started_at=now - timedelta(seconds=6),
+            finished_at=now - timedelta(seconds=4)).returning(CollectionRun.id)).scalar_one()
+        conn.execute(insert(QuarantinedRow), [
+            {"run_id": rejected_run, "source_id": broken.id, "row_number": n, "raw": {"kode_wilayah": "99.99"},
+             "reasons": [{"column": "kode_wilayah", "value": "99.99", "reason_id": "wilayah '99.99' tidak dikenal",
+                          "reason_en": "region '99.99' is unknown"}]} for n in (3, 17)])
+        failing = catalogue.sources[1]
+        conn.execute(insert(CollectionRun).values(
+            source_id=failing.id, trigger="schedule", status="failed", error_class="timeout",
+            message="run exceeded the source's timeout", started_at=now - timedelta(seconds=3),
+            finished_at=now - timedelta(seconds=1)))
+        alert = {"state": "firing", "details": {}, "resolved_at": None}  # executemany: the same keys in every row
+        conn.execute(insert(Alert), [
+            {**alert, "rule_id": "earthquake", "subject": "event:1", "severity": "critical",
+             "title_id": "Gempa M6,1, 85 km dari Manado", "title_en": "Earthquake M6.1, 85 km from Manado",
+             "fired_at": now - timedelta(minutes=3)},
+            {**alert, "rule_id": "source-failing", "subject": f"source:{failing.id}", "severity": "warning",
+             "title_id": f"Kolektor {failing.name} gagal 3 kali berturut-turut",
+             "title_en": f"Collector {failing.name} failed 3 times in a row", "fired_at": now - timedelta(minutes=9)},
+            {"rule_id": "bor-penuh", "subject": "LIV.BOR@71.71", "severity": "critical", "state": "resolved",
+             "title_id": "Rumah sakit hampir penuh — Manado", "title_en": "Hospitals nearly full — Manado",
+             "fired_at": now - timedelta(days=1), "resolved_at": now - timedelta(hours=20), "details": {}},
+        ])
+        month = default_month(catalogue, now)
+        code = next(i for i in catalogue.indicators if i.frequency == "monthly")
+        upsert_observations(conn, [ObservationRow(code.code, "71", month, "month", 10.0)],
+                            source_id=catalogue.sources_feeding(code.code)[0].id, run_id=None,
+                            ingested_at=datetime.combine(add_months(month, 1), datetime.min.time(), timezone.utc))
+    beat(engine, "scheduler:test:1", "scheduler",
+         {"jobs": {f"source:{s.id}": (now + timedelta(seconds=40)).isoformat() for s in catalogue.sources}})
+    add_note(engine, "Rina", "Shift pagi: semua layar normal.", "handover", now=now - timedelta(hours=1))
+    app = create_app(Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config"))
+    yield app, catalogue, broken, rejected_run
+    engine.dispose()
+
+
+def _no_junk(dash_duo) -> None:
+    body = dash_duo.find_element("body").text
+    for junk in ("undefined", "None", "NaN", "null", "Traceback"):
+        assert junk not in body, junk
+
+
+def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
+    app, *_ = ops_app
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/alerts")
+    dash_duo.wait_for_text_to_equal("h1", "Peringatan dan catatan piket", timeout=15)
+    dash_duo.wait_for_contains_text("#alerts-active", "Gempa M6,1, 85 km dari Manado")
+    assert dash_duo.find_element("#alerts-counts").text == "1 kritis · 1 waspada · 0 info"
+    assert "Rumah sakit hampir penuh" in dash_duo.find_element("#alerts-recent").text
+    assert "Shift pagi: semua layar normal." in dash_duo.find_element("#alerts-shiftlog").text
+    _no_junk(dash_duo)
+
+    # Acknowledge the earthquake with a name and a note.
+    dash_duo.find_elements("button[id*='alert-ack-open']")[0].click()
+    dash_duo.wait_for_element("#alerts-ack-who").send_keys("Budi")
+    dash_duo.find_element("#alerts-ack-note").send_keys("BPBD sudah dihubungi")
+    dash_duo.find_element("#alerts-ack-confirm").click()
+    dash_duo.wait_for_contains_text("#alerts-active", "Budi", timeout=10)
+    assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-active").text
+    assert "Diakui" in dash_duo.find_element("#alerts-active").text
+    dash_duo.wait_for_contains_text("#alerts-feedback", "diakui")
+    assert len(dash_duo.find_elements("button[id*='alert-ack-open']")) == 1  # only the other one is left
+
+    # A handover note goes into the shift log, the acknowledgement is already there.
+    dash_duo.find_element("#shift-author").send_keys("Budi")
+    dash_duo.find_element("#shift-text").send_keys("Serah terima ke shift siang.")
+    dash_duo.find_element("#shift-add").click()
+    dash_duo.wait_for_contains_text("#alerts-shiftlog", "Serah terima ke shift siang.", timeout=10)
+    assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-shiftlog").text
+    assert dash_duo.get_logs() == []
+
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/alerts?lang=en")
+    dash_duo.wait_for_text_to_equal("h1", "Alerts and shift log", timeout=15)
+    dash_duo.wait_for_contains_text("#alerts-active", "Earthquake M6.1, 85 km from Manado")
+    assert "Acknowledged" in dash_duo.find_element("#alerts-active").text
+    assert dash_duo.get_logs() == []
+
+
+def test_sources_page_shows_health_and_rejected_rows(dash_duo, ops_app):
+    app, catalogue, broken, rejected_run = ops_app
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/sources")
+    dash_duo.wait_for_text_to_equal("h1", "Kesehatan sumber data", timeout=15)
+    rows = dash_duo.find_elements("tr.source-row")
+    assert len(rows) == len(catalogue.sources)
+    failing = dash_duo.find_element(f"#source-{catalogue.sources[1].id}")
+    assert "Gagal" in failing.text and "timeout" in failing.text
+    assert "Penjadwal terakhir melapor" in dash_duo.find_element("#ops-sources-counts").text
+    ok = dash_duo.find_element(f"#source-{broken.id}")
+    assert "OK" in ok.text and "dalam" in ok.text and "100,0 %" in ok.text
+    _no_junk(dash_duo)
+
+    link = ok.find_element("css selector", "a")  # the last run's 2 rejected rows
+    # Bootstrap scrolls smoothly: jump, or the click lands where the link was a moment ago.
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+    link.click()
+    dash_duo.wait_for_contains_text("#ops-rejected", f"Baris ditolak pada proses #{rejected_run}", timeout=10)
+    assert "wilayah '99.99' tidak dikenal" in dash_duo.find_element("#ops-rejected").text
+    assert dash_duo.get_logs() == []
+
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/sources?lang=en&show=problems")
+    dash_duo.wait_for_text_to_equal("h1", "Source health", timeout=15)
+    assert len(dash_duo.find_elements("tr.source-row")) == 1
+    assert "Failing" in dash_duo.find_element("tr.source-row").text
+    assert dash_duo.get_logs() == []
+
+
+def test_compliance_page_ranks_and_exports(dash_duo, ops_app):
+    app, catalogue, *_ = ops_app
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/compliance")
+    dash_duo.wait_for_contains_text("h1", "Kepatuhan data SKPD", timeout=15)
+    ranking = dash_duo.find_elements("#compliance-ranking tbody tr")
+    assert len(ranking) == len(catalogue.skpd)
+    assert "Tepat waktu" in dash_duo.find_element("#compliance-details").text
+    assert "Belum dikirim" in dash_duo.find_element("#compliance-details").text
+    _no_junk(dash_duo)
+    dash_duo.find_element("#compliance-export").click()
+    dash_duo.find_elements("#compliance-months a")[1].click()  # the month before, by its link
+    dash_duo._wait_for(lambda d: "period=" in d.current_url, timeout=10, msg="month link did not navigate")
+    dash_duo.wait_for_element("#compliance-ranking")
+    assert dash_duo.get_logs() == []
+
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/compliance?lang=en")
+    dash_duo.wait_for_contains_text("h1", "SKPD data compliance", timeout=15)
+    assert "Download Excel" in dash_duo.find_element("#compliance-export").text
+    assert dash_duo.get_logs() == []

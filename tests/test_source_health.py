@@ -1,0 +1,119 @@
+"""Source health as on Prometheus' target page: health, timings, trends, uptime, rejected rows."""
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from dashboard.catalogue import load_catalogue
+from dashboard.store.catalogue_sync import sync_catalogue
+from dashboard.store.engine import begin_write
+from dashboard.store.health import RunRow, classify
+from dashboard.store.heartbeats import beat
+from dashboard.store.schema import CollectionRun, QuarantinedRow
+from dashboard.views.ops import load_rejected, load_source_health, sources_page, sparkline
+
+SMALL = Path(__file__).parent / "catalogue_small"
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+
+
+def run_row(status, ended=NOW):
+    return RunRow(1, "s", "schedule", status, ended - timedelta(seconds=1), ended, 1, 0, None, None, None)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"enabled": False, "last_finished": None}, "disabled"),
+    ({"last_finished": None}, "unknown"),
+    ({"last_finished": run_row("failed"), "last_success_at": NOW - timedelta(seconds=30)}, "failing"),
+    ({"last_finished": run_row("ok"), "last_success_at": NOW - timedelta(seconds=170)}, "ok"),
+    ({"last_finished": run_row("partial"), "last_success_at": NOW - timedelta(seconds=190)}, "late"),
+])
+def test_classify(kwargs, expected):
+    args = {"enabled": True, "last_success_at": None, "first_attempt_at": None, "gap_seconds": 60,
+            "late_after_gaps": 3, "now": NOW, **kwargs}
+    assert classify(**args) == expected
+
+
+def test_sparkline_scales_from_lowest_to_highest():
+    assert sparkline((1.0, 2.0, 3.0)) == "▁▅█" and sparkline((0.0, 7.0, 1.0)) == "▁█▂"
+    assert sparkline((2.0, 2.0)) == "▁▁" and sparkline(()) == ""
+
+
+@pytest.fixture
+def small():
+    return load_catalogue(SMALL)
+
+
+def add_run(engine, source, status, ended, seconds=1.0, accepted=0, rejected=0, error_class=None, message=None):
+    with begin_write(engine) as conn:
+        return conn.execute(CollectionRun.__table__.insert().values(
+            source_id=source, trigger="schedule", started_at=ended - timedelta(seconds=seconds), finished_at=ended,
+            status=status, rows_accepted=accepted, rows_rejected=rejected, error_class=error_class,
+            message=message, message_id=f"pesan: {message}" if message else None,
+        ).returning(CollectionRun.id)).scalar_one()
+
+
+def test_source_health_from_the_store(engine, small):
+    sync_catalogue(engine, small)
+    minute = timedelta(minutes=1)
+    # dinkes-feed: a month-old failure (outside 30 days), then 3 ok, 1 failed, and a partial last.
+    add_run(engine, "dinkes-feed", "failed", NOW - timedelta(days=31), error_class="timeout")
+    for i, (seconds, rows) in enumerate([(1.0, 100), (2.0, 104), (3.0, 98)]):
+        add_run(engine, "dinkes-feed", "ok", NOW - (10 - i) * minute, seconds=seconds, accepted=rows)
+    add_run(engine, "dinkes-feed", "failed", NOW - 3 * minute, seconds=5.0, error_class="http", message="HTTP 503")
+    last = add_run(engine, "dinkes-feed", "partial", NOW - 1 * minute, seconds=4.0, accepted=20, rejected=2)
+    # naker-feed: failing twice in a row, never succeeded.
+    add_run(engine, "naker-feed", "failed", NOW - 2 * minute, error_class="auth", message="401")
+    add_run(engine, "naker-feed", "failed", NOW - 1 * minute, error_class="auth", message="401")
+    with begin_write(engine) as conn:
+        conn.execute(QuarantinedRow.__table__.insert().values(
+            run_id=last, source_id="dinkes-feed", row_number=7, raw={"wilayah": "Atlantis", "nilai": "1"},
+            reasons=[{"column": "wilayah", "value": "Atlantis", "reason_id": "wilayah 'Atlantis' tidak dikenal",
+                      "reason_en": "region 'Atlantis' is unknown"}]))
+    beat(engine, "scheduler:h:1", "scheduler", {"jobs": {"source:dinkes-feed": (NOW + 30 * timedelta(seconds=1)).isoformat()}})
+
+    with engine.connect() as conn:
+        healths = {h.source_id: h for h in load_source_health(conn, small, NOW, gaps=3)}
+    dinkes, naker = healths["dinkes-feed"], healths["naker-feed"]
+    assert dinkes.health == "ok" and naker.health == "failing"
+    assert dinkes.skpd_id == "dinkes" and dinkes.indicators == ("LIV.STUNTING", "LIV.BOR")
+    assert dinkes.last_attempt.id == last and dinkes.last_success_at == NOW - minute
+    assert dinkes.next_run_at == NOW + timedelta(seconds=30)
+    assert dinkes.durations[-5:] == (1.0, 2.0, 3.0, 5.0, 4.0)
+    assert dinkes.rows_last == 20 and dinkes.rows_usual == 99.0  # median of 100, 104, 98, 20
+    assert dinkes.last_error.error_class == "http" and dinkes.consecutive_failures == 0
+    assert dinkes.uptime == pytest.approx(4 / 5)  # the 31-day-old failure is outside the window
+    assert (dinkes.last_run_id, dinkes.last_run_rejected) == (last, 2)
+    assert naker.consecutive_failures == 2 and naker.uptime == 0 and naker.rows_last is None
+    assert naker.next_run_at is None  # the heartbeat lists no job for it
+
+    page = sources_page(small, list(healths.values()), NOW - timedelta(seconds=10), NOW, "id")
+    assert page.counts == {"ok": 1, "late": 0, "failing": 1, "disabled": 0, "unknown": 0}
+    assert [g.skpd_id for g in page.groups] == ["dinkes", "disnakertrans"]
+    row = page.groups[0].rows[0]
+    assert row.health_label == "OK" and row.next_run.startswith("dalam 30 detik")
+    assert row.rows == "20 (99)" and row.rows_unusual
+    assert row.uptime == "80,0 %" and row.duration == "4,0 s"
+    assert (row.error_class, row.error_message) == ("http", "pesan: HTTP 503")
+    assert row.rejected_href == f"/ops/sources?run={last}"
+    assert page.scheduler_ok and page.scheduler.startswith("Penjadwal terakhir melapor")
+
+    english = sources_page(small, list(healths.values()), None, NOW, "en", only_problems=True)
+    assert [g.skpd_id for g in english.groups] == ["disnakertrans"]
+    assert english.groups[0].rows[0].health_label == "Failing" and english.groups[0].summary == "0/1 OK"
+    assert not english.scheduler_ok and english.scheduler == "The scheduler has never reported"
+
+    rejected = load_rejected(engine, last, "en")
+    assert rejected.title == f"Rows rejected in run #{last} (dinkes-feed)"
+    assert rejected.rows[0].row_number == 7 and rejected.rows[0].reasons == ("wilayah: region 'Atlantis' is unknown",)
+    assert load_rejected(engine, 999999, "id").empty == "Proses #999999 tidak ditemukan."
+
+
+def test_disabled_and_late_sources(engine, small):
+    sync_catalogue(engine, small)
+    sources = [s.model_copy(update={"enabled": False}) if s.id == "naker-feed" else s for s in small.sources]
+    catalogue = small.model_copy(update={"sources": sources})
+    add_run(engine, "dinkes-feed", "ok", NOW - timedelta(minutes=5))  # every 60 s: 5 gaps behind
+    with engine.connect() as conn:
+        healths = {h.source_id: h.health for h in load_source_health(conn, catalogue, NOW, gaps=3)}
+    assert healths == {"dinkes-feed": "late", "naker-feed": "disabled"}
