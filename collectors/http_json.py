@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors import http
 from collectors.base import Candidate, ParseError, ParseResult, Payload, Reason, SourceContext
-from collectors.values import ValueProblem, period_start, to_number
+from collectors.periods import period_for
+from collectors.values import NumberReader, ValueProblem
 
 
 def _compiles(expression: str) -> str:
@@ -97,9 +98,10 @@ class HttpJsonKind:
             )
         compiled = {k: jmespath.compile(v) for k, v in opts.fields.model_dump().items() if v}
         result = ParseResult()
+        numbers = NumberReader(opts.locale)
         latest = None
         for number, record in enumerate(records, start=1):
-            candidate = self._candidate(number, record, compiled, opts, ctx)
+            candidate = self._candidate(number, record, compiled, opts, ctx, numbers)
             if candidate.period_start and (latest is None or candidate.period_start > latest):
                 latest = candidate.period_start
             result.rows.append(candidate)
@@ -107,7 +109,7 @@ class HttpJsonKind:
         return result
 
     def _candidate(self, number: int, record: Any, compiled: dict, opts: HttpJsonOptions,
-                   ctx: SourceContext) -> Candidate:
+                   ctx: SourceContext, numbers: NumberReader) -> Candidate:
         if not isinstance(record, dict):
             return Candidate(number, {"record": record}, reasons=[Reason(
                 None, record, "baris bukan objek JSON", "record is not a JSON object")])
@@ -123,7 +125,7 @@ class HttpJsonKind:
             row.indicator = indicator.code
             row.grain = indicator.grain
             try:
-                row.period_start = period_start(raw.get("period"), indicator.grain)
+                row.period_start = period_for(raw.get("period"), indicator.grain, locale=opts.locale)
             except ValueProblem as p:
                 row.reasons.append(p.reason(opts.fields.period, raw.get("period")))
         region_raw = raw.get("region")
@@ -133,7 +135,7 @@ class HttpJsonKind:
                                       f"wilayah '{region_raw}' tidak dikenal", f"region '{region_raw}' is unknown"))
         row.region = region
         try:
-            row.value = to_number(raw.get("value"), opts.locale)
+            row.value = numbers.read(raw.get("value"))
         except ValueProblem as p:
             row.reasons.append(p.reason(opts.fields.value, raw.get("value")))
         return row

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from collectors.base import Candidate, ParseError, ParseResult, Reason, SourceContext
 from collectors.limits import Limits
 from collectors.periods import period_for, read_period
-from collectors.values import ValueProblem, is_missing
+from collectors.values import NumberReader, ValueProblem, is_missing
 
 FRAME_FROM = 20_000
 
@@ -135,66 +135,6 @@ def paused_gc():
 def header_key(name: Any) -> str:
     """How headers are compared: case, spacing and line breaks in a header cell do not matter."""
     return " ".join(str(name).replace("\u00a0", " ").split()).casefold()
-
-
-# --- numbers ------------------------------------------------------------------
-
-
-class NumberReader:
-    """Strict numbers in the source's locale.
-
-    Babel's strict parse is the authority. Plain integers and plain decimals written
-    with the locale's own decimal symbol (no grouping: "12", "-3,5" in id, "-3.5" in en)
-    are unambiguous and exact to convert, so they skip Babel's slow round-trip check —
-    a million-row file would otherwise spend most of its time there.
-    """
-
-    def __init__(self, locale: str):
-        self.locale = Locale.parse(locale)
-        decimal = re.escape(get_decimal_symbol(self.locale))
-        self._plain = re.compile(rf"^\s*([+-]?\d+)(?:{decimal}(\d+))?\s*$")
-        self.plain = self._plain.match
-
-    def read(self, value: Any) -> float:
-        kind = type(value)
-        if kind is str:
-            if m := self._plain.match(value):
-                return float(f"{m[1]}.{m[2]}") if m[2] else float(m[1])
-            return self._finite(self._babel(value), value)
-        if kind is float or kind is int:
-            return self._finite(_float(value), value)
-        if is_missing(value):
-            raise ValueProblem("nilai kosong", "value is missing")
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            return self._finite(_float(value), value)
-        raise _not_a_number(value)
-
-    def _babel(self, value: str) -> float:
-        if is_missing(value):
-            raise ValueProblem("nilai kosong", "value is missing")
-        try:
-            return float(parse_decimal(value.strip().replace("\u00a0", " "), locale=self.locale, strict=True))
-        except (NumberFormatError, ValueError, InvalidOperation):
-            raise _not_a_number(value) from None
-
-    @staticmethod
-    def _finite(number: float, value: Any) -> float:
-        if not math.isfinite(number):
-            if isinstance(value, float) and math.isnan(value):
-                raise ValueProblem("nilai kosong", "value is missing")  # an empty cell as pandas/SQL saw it
-            raise ValueProblem(f"'{value}' bukan angka terhingga", f"'{value}' is not a finite number")
-        return number
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except OverflowError:  # an integer too big for a float
-        return math.inf
-
-
-def _not_a_number(value: Any) -> ValueProblem:
-    return ValueProblem(f"'{value}' bukan angka", f"'{value}' is not a number")
 
 
 # --- mapping ------------------------------------------------------------------

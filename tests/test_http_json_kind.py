@@ -62,6 +62,9 @@ def test_bps_codes_are_translated_to_kemendagri(small):
      "periode", "'September' is not a period I can read"),
     ({"indikator": "NOPE", "wilayah": "Manado", "periode": "2026-09", "nilai": "1"},
      "indikator", "indicator 'NOPE' is unknown"),
+    # A year is not silently read as January of a monthly series.
+    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026", "nilai": "1"},
+     "periode", "'2026' is a yearly period but this indicator is monthly"),
     # Strict locale parsing: "5.8" is not a valid Indonesian number (it would silently be 58).
     ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "5.8"},
      "nilai", "'5.8' is not a number"),

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from collectors.values import ValueProblem, period_start
+from collectors.periods import period_for
+from collectors.values import ValueProblem
 from dashboard.catalogue import Catalogue, load_catalogue
 from dashboard.catalogue.models import Source
 from dashboard.regions import RegionRegistry
@@ -146,7 +147,7 @@ class SimulatorServer(ThreadingHTTPServer):
         if region is None or resolved is None:
             raise RequestError(400, f"unknown region {region!r}")
         try:
-            start = period_start(body.get("period"), indicator.grain)
+            start = period_for(body.get("period"), indicator.grain, locale="en")
         except ValueProblem as problem:
             raise RequestError(400, f"period: {problem.reason_en}") from None
         value = body.get("value")
