@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from dashboard import redis_client
 from dashboard.alerts.evaluate import add_alert_job
+from dashboard.brief.weekly import schedule_weekly_brief
 from dashboard.catalogue.models import Source
 from dashboard.ingest import collect
 from dashboard.runtime import Runtime
@@ -96,6 +97,7 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
                       args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),
                       id="heartbeat", next_run_time=now)
     add_alert_job(scheduler, rt)
+    schedule_weekly_brief(scheduler, rt)
     return scheduler
 
 

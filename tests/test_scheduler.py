@@ -109,7 +109,7 @@ def runs(rt, source_id=None):
 def test_every_source_is_a_job_with_safe_defaults(rt):
     scheduler = build_scheduler(rt, blocking=False, start_now=set())
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"source:hanging", "source:quick-a", "source:quick-b", "heartbeat", "alerts"}
+    assert set(jobs) == {"source:hanging", "source:quick-a", "source:quick-b", "heartbeat", "alerts", "brief:weekly"}
     for job_id in ("source:hanging", "source:quick-a", "source:quick-b"):
         job = jobs[job_id]
         assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, MISFIRE_GRACE_SECONDS)

@@ -1,0 +1,171 @@
+"""The scorecard as an Excel workbook (openpyxl): real numbers with the indicator's
+precision as number format, so the office can compute with them and they read as on the page."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dashboard import i18n
+from dashboard.brief.narrative import Brief
+from dashboard.catalogue.models import Catalogue, Indicator
+from dashboard.scorecard import format as fmt
+from dashboard.scorecard.build import Scorecard
+from dashboard.scorecard.labels import text
+
+HEADER_FILL = PatternFill("solid", fgColor="1F2933")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+STATUS_FILLS = {"on_track": "C6EFCE", "at_risk": "FFEB9C", "behind": "FFC7CE"}
+HEADER_ROW = 4  # rows 1–3: title, subtitle, generated
+
+SCORECARD_COLUMNS = ("score.col.domain", "code", "score.col.indicator", "score.col.unit", "score.col.direction",
+                     "score.col.period", "score.col.value", "score.col.target", "score.col.plan", "score.col.status",
+                     "score.col.gap", "score.col.gap_pct", "score.col.prev_value", "score.col.prev_delta",
+                     "score.col.year_value", "score.col.year_delta", "score.col.points")
+
+
+def number_format(indicator: Indicator) -> str:
+    return "#,##0" + ("." + "0" * indicator.decimals if indicator.decimals else "")
+
+
+def _head(ws, title: str, brief: Brief, columns: list[str]) -> None:
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = brief.subtitle
+    ws["A3"] = brief.footer
+    ws["A3"].font = Font(italic=True, size=9, color="52606D")
+    for col, name in enumerate(columns, start=1):
+        cell = ws.cell(HEADER_ROW, col, name)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+
+
+def _widths(ws, widths: list[int]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _num(ws, row: int, col: int, value, indicator: Indicator) -> None:
+    cell = ws.cell(row, col, value)
+    if value is not None:
+        cell.number_format = number_format(indicator)
+
+
+def _label(key: str, lang: str) -> str:
+    return "Kode" if key == "code" and lang == "id" else "Code" if key == "code" else text(key, lang)
+
+
+def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang: str) -> None:
+    _head(ws, text("score.title", lang), brief, [_label(k, lang) for k in SCORECARD_COLUMNS])
+    row = HEADER_ROW
+    for domain in card.domains:
+        domain_name = catalogue.domain(domain.domain_id).name.get(lang)
+        for r in domain.rows:
+            row += 1
+            ind, latest, j = r.indicator, r.latest, r.judgement
+            values = [domain_name, ind.code, ind.name.get(lang), ind.unit.get(lang),
+                      text(f"score.direction.{ind.direction}", lang),
+                      fmt.period_text(latest.period_start, latest.grain, lang) if latest else None]
+            for col, value in enumerate(values, start=1):
+                ws.cell(row, col, value)
+            _num(ws, row, 7, latest.value if latest else None, ind)
+            target = fmt.target_text(ind, j, lang) if ind.direction == "band" else j.target
+            if isinstance(target, float):
+                _num(ws, row, 8, target, ind)
+            else:
+                ws.cell(row, 8, target)
+            _num(ws, row, 9, j.reference if ind.cumulative and j.reference != j.target else None, ind)
+            status = ws.cell(row, 10, fmt.status_label(r.status, lang))
+            if r.status in STATUS_FILLS:
+                status.fill = PatternFill("solid", fgColor=STATUS_FILLS[r.status])
+            _num(ws, row, 11, j.gap if j.gap else None, ind)
+            pct = ws.cell(row, 12, round(j.gap_pct, 1) if j.gap_pct else None)
+            pct.number_format = "0.0"
+            for col, change in ((13, r.vs_previous), (15, r.vs_year_ago)):
+                _num(ws, row, col, change.against.value if change else None, ind)
+                _num(ws, row, col + 1, change.delta if change else None, ind)
+            ws.cell(row, 17, r.points)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(SCORECARD_COLUMNS))}{row}"
+    _widths(ws, [18, 20, 44, 14, 14, 16, 14, 16, 14, 14, 11, 10, 14, 14, 14, 14, 7])
+
+
+def domains_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang: str) -> None:
+    statuses = ("on_track", "at_risk", "behind", "no_target", "no_data")
+    columns = [text("score.col.domain", lang), text("score.col.score", lang), text("score.col.judged", lang)] + \
+        [fmt.status_label(s, lang) for s in statuses] + [text("score.domain_score", lang)]
+    _head(ws, text("score.sheet.domains", lang), brief, columns)
+    for i, d in enumerate(card.domains, start=HEADER_ROW + 1):
+        ws.cell(i, 1, catalogue.domain(d.domain_id).name.get(lang))
+        score = ws.cell(i, 2, round(d.score) if d.score is not None else None)
+        score.number_format = "0"
+        ws.cell(i, 3, len(d.judged))
+        for col, s in enumerate(statuses, start=4):
+            ws.cell(i, col, d.counts.get(s, 0))
+        body, note = fmt.score_formula(d, lang)
+        ws.cell(i, 9, body + (f"; {note}" if note else ""))
+    _widths(ws, [20, 8, 9, 12, 10, 11, 12, 14, 60])
+
+
+def list_sheet(ws, title: str, brief: Brief, columns: list[str], rows: list[list], widths: list[int]) -> None:
+    _head(ws, title, brief, columns)
+    for i, values in enumerate(rows, start=HEADER_ROW + 1):
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, tuple):  # (number, indicator)
+                _num(ws, i, col, value[0], value[1])
+            else:
+                ws.cell(i, col, value)
+    _widths(ws, widths)
+
+
+def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
+    lang = brief.lang
+    wb = Workbook()
+    scorecard_sheet(wb.active, card, catalogue, brief, lang)
+    wb.active.title = text("score.sheet.scorecard", lang)
+    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
+    code = _label("code", lang)
+    list_sheet(wb.create_sheet(text("score.sheet.behind", lang)), text("score.list.behind", lang), brief,
+               [code, text("score.col.indicator", lang), text("score.col.value", lang), text("score.col.period", lang),
+                text("score.col.status", lang), text("score.col.gap", lang)],
+               [[r.code, r.indicator.name.get(lang), (r.latest.value, r.indicator),
+                 fmt.period_text(r.latest.period_start, r.latest.grain, lang), fmt.status_label(r.status, lang),
+                 fmt.gap_text(r, lang)] for r in card.behind], [20, 44, 14, 16, 14, 50])
+    movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
+    list_sheet(wb.create_sheet(text("score.sheet.movers", lang)), text("score.sheet.movers", lang), brief,
+               [text("score.col.status", lang), code, text("score.col.indicator", lang), text("score.col.value", lang),
+                "%", text("score.col.reason", lang)],
+               [[text(f"score.mover.{tone}", lang), r.code, r.indicator.name.get(lang), (r.latest.value, r.indicator),
+                 round(r.mover.pct, 1), fmt.change_vs(r.mover, lang)] for tone, r in movers], [12, 20, 44, 14, 9, 24])
+    list_sheet(wb.create_sheet(text("score.sheet.stale", lang)), text("score.list.stale", lang), brief,
+               [code, text("score.col.indicator", lang), text("score.col.latest_period", lang),
+                text("score.col.expected", lang), text("score.col.lag", lang), text("score.col.sources", lang),
+                text("score.col.reason", lang)],
+               [[s.indicator.code, s.indicator.name.get(lang),
+                 fmt.period_text(s.latest, s.indicator.grain, lang) if s.latest else None,
+                 fmt.period_text(s.expected, s.indicator.grain, lang) if s.expected else None, s.lag,
+                 ", ".join(s.stale_sources) or None, fmt.stale_reason(s, card.generated_at, lang)] for s in card.stale],
+               [20, 44, 14, 14, 10, 24, 60])
+    list_sheet(wb.create_sheet(text("score.sheet.missing", lang)), text("score.list.missing", lang), brief,
+               [text("score.col.skpd", lang), code, text("score.col.indicator", lang), text("score.col.period", lang),
+                text("score.col.due", lang)],
+               [[m.short_name, i.indicator.code, i.indicator.name.get(lang),
+                 fmt.period_text(i.period_start, i.grain, lang), fmt.due_text(i.due, lang)]
+                for m in card.missing for i in m.items], [24, 20, 44, 16, 16])
+    about = wb.create_sheet(text("score.sheet.about", lang))
+    for i, line in enumerate([brief.title, brief.subtitle, brief.intro, brief.domains, text("score.points_rule", lang),
+                              text("score.regional_note", lang), brief.footer], start=1):
+        about.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+    about.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_name(card: Scorecard, lang: str) -> str:
+    stem = "kartu-kinerja" if i18n.language(lang) == "id" else "scorecard"
+    region = card.region.code.replace(".", "")
+    return f"{stem}-{region}-{card.as_of.key}.xlsx"

@@ -1,0 +1,20 @@
+"""The scorecard behind a brief or an export, from the URL's ``period`` and ``region``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from dashboard.catalogue.models import Catalogue
+from dashboard.scorecard.build import Scorecard, load_scorecard
+from dashboard.scorecard.periods import AsOf
+from dashboard.scorecard.plans import Plans
+
+
+def load_card(engine: Engine, catalogue: Catalogue, plans: Plans, now: datetime, period: str | None = None,
+              region: str | None = None) -> Scorecard:
+    as_of = AsOf.parse(period, now)
+    region_code = region if region in catalogue.regions_by_code else catalogue.province.code
+    with engine.connect() as conn:
+        return load_scorecard(conn, catalogue, plans, as_of, region_code, now)

@@ -1,0 +1,114 @@
+"""The brief as text: sections of sentences that carry their numbers.
+
+Pure: a ``Scorecard`` (and the time) in, a ``Brief`` out; the page, the PDF and the
+archive's summary all draw from it, so they say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from dashboard import i18n
+from dashboard.catalogue.models import Catalogue
+from dashboard.scorecard import format as fmt
+from dashboard.scorecard.build import Scorecard
+from dashboard.scorecard.labels import text
+from dashboard.scorecard.rows import IndicatorRow
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # behind, movers_good, movers_bad, stale, missing
+    heading: str
+    items: tuple[str, ...]
+    empty: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    lang: str
+    title: str
+    subtitle: str
+    intro: str
+    domains: str
+    sections: tuple[Section, ...]
+    footer: str
+
+    def plain_text(self) -> str:
+        lines = [self.title, self.subtitle, "", self.intro, self.domains]
+        for s in self.sections:
+            lines += ["", s.heading]
+            lines += [f"- {i}" for i in s.items] or [s.empty]
+        return "\n".join(lines + ["", self.footer])
+
+
+def behind_sentence(row: IndicatorRow, lang: str) -> str:
+    ind, latest = row.indicator, row.latest
+    return text("brief.behind.item", lang, name=ind.name.get(lang), value=fmt.with_unit(latest.value, ind, lang),
+                period=fmt.period_text(latest.period_start, latest.grain, lang), gap=fmt.gap_text(row, lang),
+                status=fmt.status_label(row.status, lang).lower())
+
+
+def mover_sentence(row: IndicatorRow, lang: str) -> str:
+    ind, change = row.indicator, row.mover
+    direction = text("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
+    pct = i18n.number(abs(change.pct), lang, 1) + "%"
+    return text("brief.mover.item", lang, name=ind.name.get(lang), direction=direction, pct=pct,
+                value=fmt.with_unit(row.latest.value, ind, lang), vs=fmt.change_vs(change, lang))
+
+
+def stale_sentences(card: Scorecard, catalogue: Catalogue, lang: str) -> list[str]:
+    """Indicators whose data lags, one sentence each; then failing sources, one sentence per
+    source naming the indicators it feeds."""
+    out = []
+    by_source: dict[str, list[str]] = {}
+    for item in card.stale:
+        name = item.indicator.name.get(lang)
+        if item.lag or item.latest is None:
+            reason = fmt.stale_reason(replace(item, stale_sources=()), card.generated_at, lang)
+            out.append(text("brief.stale.item", lang, name=name, reason=reason))
+        for source_id in item.stale_sources:
+            by_source.setdefault(source_id, []).append(name)
+    last = {s.stale_sources[0]: s.last_success for s in card.stale if len(s.stale_sources) == 1}
+    for source_id, names in by_source.items():
+        try:
+            source_name = catalogue.source(source_id).name
+        except KeyError:
+            source_name = source_id
+        since = last.get(source_id)
+        state = (text("brief.stale.since", lang, since=i18n.age(since, card.generated_at, lang)) if since
+                 else text("brief.stale.never", lang))
+        out.append(text("brief.stale.source", lang, source=source_name, state=state, n=len(names),
+                        names=", ".join(names)))
+    return out
+
+
+def build_brief(card: Scorecard, catalogue: Catalogue, lang: str, title: str | None = None) -> Brief:
+    lang = i18n.language(lang)
+    counts = card.counts()
+    as_of = i18n.period(card.as_of.start, "month", lang)
+    total = sum(counts.values())
+    intro = text("brief.intro", lang, as_of=as_of, total=total, region=card.region.name,
+                 on_track=counts.get("on_track", 0), at_risk=counts.get("at_risk", 0),
+                 behind=counts.get("behind", 0), unjudged=counts.get("no_data", 0) + counts.get("no_target", 0))
+    names = {d.id: d.name.get(lang) for d in catalogue.domains}
+    scores = ", ".join(f"{names[d.domain_id]} {fmt.score_text(d.score, lang)}" for d in card.domains)
+    sections = (
+        Section("behind", text("brief.behind.head", lang), tuple(behind_sentence(r, lang) for r in card.behind),
+                text("brief.behind.none", lang)),
+        Section("movers_good", f"{text('brief.movers.head', lang)} — {text('brief.movers.good', lang)}",
+                tuple(mover_sentence(r, lang) for r in card.movers_good), text("brief.movers.none", lang)),
+        Section("movers_bad", f"{text('brief.movers.head', lang)} — {text('brief.movers.bad', lang)}",
+                tuple(mover_sentence(r, lang) for r in card.movers_bad), text("brief.movers.none", lang)),
+        Section("stale", text("brief.stale.head", lang), tuple(stale_sentences(card, catalogue, lang)),
+                text("brief.stale.none", lang)),
+        Section("missing", text("brief.missing.head", lang),
+                tuple(text("brief.missing.item", lang, skpd=m.short_name, n=len(m.items),
+                           items="; ".join(fmt.missing_items_text(m, lang))) for m in card.missing),
+                text("brief.missing.none", lang)),
+    )
+    return Brief(
+        lang=lang, title=title or text("brief.title", lang),
+        subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of),
+        intro=intro, domains=text("brief.domains", lang, scores=scores), sections=sections,
+        footer=text("brief.footer", lang, time=i18n.wita_datetime(card.generated_at, lang)),
+    )

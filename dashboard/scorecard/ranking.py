@@ -1,0 +1,69 @@
+"""The 15 kab/kota ordered by how well they do on one indicator, direction taken into account.
+
+``up``: highest first. ``down``: lowest first. ``band``: inside the band first, then by
+how far outside; within the band, closest to its middle first. Regions without a value
+come last, unranked; equal values share a rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from dashboard.catalogue.models import Indicator, Region
+from dashboard.scorecard.judge import Judgement, judge
+from dashboard.scorecard.periods import step
+from dashboard.scorecard.plans import Plans
+from dashboard.scorecard.rows import Change, SeriesPoint, change
+
+
+@dataclass(frozen=True)
+class RankedRegion:
+    rank: int | None
+    region: Region
+    value: float | None
+    judgement: Judgement
+    vs_previous: Change | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    indicator: Indicator
+    period_start: date | None  # the period ranked (the latest with kab/kota data by the as-of day)
+    grain: str
+    rows: tuple[RankedRegion, ...]
+
+
+def performance_key(indicator: Indicator, value: float) -> tuple[float, float]:
+    """Smaller is better."""
+    if indicator.direction == "up":
+        return (-value, 0.0)
+    if indicator.direction == "down":
+        return (value, 0.0)
+    band = indicator.band
+    outside = max(band.low - value, value - band.high, 0.0)
+    return (outside, abs(value - (band.low + band.high) / 2))
+
+
+def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: date | None,
+                 values: Mapping[str, float], previous: Mapping[str, float], plans: Plans) -> Ranking:
+    grain = indicator.grain
+    with_value = sorted((r for r in regions if r.code in values),
+                        key=lambda r: (performance_key(indicator, values[r.code]), r.name))
+    rows, last_key, rank = [], None, 0
+    for position, region in enumerate(with_value, start=1):
+        key = performance_key(indicator, values[region.code])
+        rank = rank if key == last_key else position
+        last_key = key
+        value = values[region.code]
+        before = previous.get(region.code)
+        prev_point = None
+        if before is not None and period_start is not None:
+            prev_point = SeriesPoint(step(period_start, grain, -1), grain, before)
+        rows.append(RankedRegion(
+            rank, region, value, judge(indicator, value, period_start, grain, plans, scope="regency"),
+            change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None))
+    for region in sorted((r for r in regions if r.code not in values), key=lambda r: r.name):
+        rows.append(RankedRegion(None, region, None, judge(indicator, None, None, None, plans, "regency"), None))
+    return Ranking(indicator, period_start, grain, tuple(rows))

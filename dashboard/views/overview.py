@@ -1,0 +1,295 @@
+"""What the scorecard page (``/``) shows: prepared text for every cell, list and filter.
+
+``overview_page`` is pure (scorecard + ranking + now + language in); ``load_overview``
+does the reading. The brief (page, PDF, workbook) formats through the same
+``dashboard.scorecard.format`` helpers, so every surface shows the same figures.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+from babel.dates import format_date
+from sqlalchemy import Engine
+
+from dashboard import i18n
+from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator
+from dashboard.scorecard import format as fmt
+from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
+from dashboard.scorecard.labels import text
+from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
+from dashboard.scorecard.periods import AsOf
+from dashboard.scorecard.plans import Plans
+from dashboard.scorecard.ranking import Ranking
+from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
+
+FIRST_YEAR = 2022
+STATUS_COLOURS = {"on_track": "#3ddbb3", "at_risk": "#ffc53d", "behind": "#ff7a66",
+                  "no_target": "#aab7c9", "no_data": "#8795a8"}
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    amount: str  # "+0,8"
+    pct: str | None  # "+3,9%"
+    tone: str  # good, bad, neutral
+    vs: str  # "vs Sep 2026"
+
+
+@dataclass(frozen=True)
+class RowView:
+    code: str
+    name: str
+    unit: str
+    value: str | None
+    period: str | None
+    target: str
+    plan: str | None
+    status: str
+    status_label: str
+    gap: str | None
+    vs_previous: ChangeView | None
+    vs_year_ago: ChangeView | None
+    spark: str | None  # an SVG data URI
+    points: str
+
+
+@dataclass(frozen=True)
+class DomainView:
+    domain_id: str
+    name: str
+    tagline: str
+    score: str
+    score_value: float | None
+    formula: str
+    excluded: str | None
+    counts: tuple[tuple[str, str, int], ...]  # (status, label, n) with n > 0
+    rows: tuple[RowView, ...]
+
+
+@dataclass(frozen=True)
+class ListItem:
+    code: str | None
+    title: str
+    detail: str
+    tone: str  # status or good/bad
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: str
+    region: str
+    value: str
+    value_number: float | None
+    status: str
+    status_label: str
+    change: str | None
+    tone: str
+
+
+@dataclass(frozen=True)
+class RankingView:
+    code: str
+    name: str
+    unit: str
+    rule: str
+    note: str | None
+    empty: str | None
+    rows: tuple[RankRow, ...]
+    target: float | None
+    band: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None  # None: latest
+    month: int | None
+    region: str
+    years: tuple[tuple[str, str], ...]  # (value, label)
+    months: tuple[tuple[str, str], ...]
+    regions: tuple[tuple[str, str], ...]
+    indicators: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    title: str
+    subtitle: str
+    generated: str
+    domains: tuple[DomainView, ...]
+    behind: tuple[ListItem, ...]
+    movers_good: tuple[ListItem, ...]
+    movers_bad: tuple[ListItem, ...]
+    stale: tuple[ListItem, ...]
+    missing: tuple[ListItem, ...]
+    missing_note: str
+    ranking: RankingView
+    filters: Filters
+    regional_note: str | None
+    query: dict  # the filters as URL parameters (period, region, rank)
+
+
+# --- pieces -----------------------------------------------------------------------
+
+
+def change_view(change: Change | None, indicator: Indicator, lang: str) -> ChangeView | None:
+    if change is None:
+        return None
+    pct = fmt.signed_pct(change.pct, lang) if change.pct is not None else None
+    return ChangeView(fmt.signed(change.delta, indicator, lang), pct, change.tone, fmt.change_vs(change, lang))
+
+
+def sparkline_svg(values: list[float], colour: str, width: int = 120, height: int = 28) -> str | None:
+    """A small SVG polyline as a data URI; the last point drawn as a dot in ``colour``."""
+    if len(values) < 2:
+        return None
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    pad = 3
+    xs = [pad + i * (width - 2 * pad) / (len(values) - 1) for i in range(len(values))]
+    ys = [height - pad - (v - low) / span * (height - 2 * pad) for v in values]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}"><polyline fill="none" stroke="#9fb0c6" stroke-width="1.5" '
+           f'stroke-linejoin="round" points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="3" '
+           f'fill="{colour}"/></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def row_view(row: IndicatorRow, lang: str) -> RowView:
+    ind, latest = row.indicator, row.latest
+    return RowView(
+        code=ind.code, name=ind.name.get(lang), unit=ind.unit.get(lang),
+        value=fmt.num(latest.value, ind, lang) if latest else None,
+        period=fmt.period_text(latest.period_start, latest.grain, lang) if latest else None,
+        target=fmt.target_text(ind, row.judgement, lang), plan=fmt.plan_text(row, lang),
+        status=row.status, status_label=fmt.status_label(row.status, lang), gap=fmt.gap_text(row, lang),
+        vs_previous=change_view(row.vs_previous, ind, lang), vs_year_ago=change_view(row.vs_year_ago, ind, lang),
+        spark=sparkline_svg([p.value for p in row.spark], STATUS_COLOURS[row.status]),
+        points="—" if row.points is None else str(row.points),
+    )
+
+
+def domain_view(domain: DomainScore, catalogue: Catalogue, lang: str) -> DomainView:
+    meta = catalogue.domain(domain.domain_id)
+    body, note = fmt.score_formula(domain, lang)
+    counts = tuple((s, fmt.status_label(s, lang), n) for s, n in domain.counts.items() if n)
+    return DomainView(domain.domain_id, meta.name.get(lang), meta.tagline.get(lang), fmt.score_text(domain.score, lang),
+                      domain.score, body, note, counts, tuple(row_view(r, lang) for r in domain.rows))
+
+
+def behind_item(row: IndicatorRow, lang: str) -> ListItem:
+    ind = row.indicator
+    value = fmt.with_unit(row.latest.value, ind, lang)
+    period = fmt.period_text(row.latest.period_start, row.latest.grain, lang)
+    return ListItem(ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status)
+
+
+def mover_item(row: IndicatorRow, lang: str) -> ListItem:
+    ind, change = row.indicator, row.mover
+    detail = (f"{fmt.signed_pct(change.pct, lang)} → {fmt.with_unit(row.latest.value, ind, lang)} "
+              f"({fmt.change_vs(change, lang)})")
+    return ListItem(ind.code, ind.name.get(lang), detail, change.tone)
+
+
+def stale_item(item: StaleIndicator, now: datetime, lang: str) -> ListItem:
+    return ListItem(item.indicator.code, item.indicator.name.get(lang), fmt.stale_reason(item, now, lang), "behind")
+
+
+def missing_item(entry: MissingSkpd, lang: str) -> ListItem:
+    return ListItem(entry.skpd_id, f"{entry.short_name} · {text('score.missing.count', lang, n=len(entry.items))}",
+                    "; ".join(fmt.missing_items_text(entry, lang)), "behind")
+
+
+def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
+    ind = ranking.indicator
+    band = ind.band
+    if ind.direction == "band" and band:
+        rule = text("score.rank.rule.band", lang, low=fmt.num(band.low, ind, lang), high=fmt.num(band.high, ind, lang))
+    else:
+        rule = text(f"score.rank.rule.{ind.direction}", lang)
+    period = fmt.period_text(ranking.period_start, ranking.grain, lang) if ranking.period_start else None
+    rows = tuple(RankRow(
+        rank=str(r.rank) if r.rank is not None else "—", region=r.region.name,
+        value=fmt.num(r.value, ind, lang) if r.value is not None else "—", value_number=r.value,
+        status=r.judgement.status, status_label=fmt.status_label(r.judgement.status, lang),
+        change=fmt.signed(r.vs_previous.delta, ind, lang) if r.vs_previous else None,
+        tone=r.vs_previous.tone if r.vs_previous else "neutral",
+    ) for r in ranking.rows)
+    empty = None if period else text("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
+    note = text("score.rank.no_target", lang) if ind.aggregation.method == "sum" and ind.direction != "band" else None
+    target = ind.target_for(ranking.period_start.year) if ranking.period_start and not note else None
+    return RankingView(ind.code, ind.name.get(lang), ind.unit.get(lang),
+                       text("score.rank.period", lang, period=period, rule=rule) if period else rule,
+                       note, empty, rows, target if not ind.cumulative else None,
+                       (band.low, band.high) if band else None)
+
+
+def default_ranking_code(catalogue: Catalogue) -> str:
+    """The first headline indicator that kab/kota report (aggregation other than none)."""
+    for domain in DOMAIN_ORDER:
+        for ind in catalogue.indicators_of_domain(domain):
+            if ind.headline and ind.aggregation.method != "none":
+                return ind.code
+    return catalogue.indicators[0].code
+
+
+def filters(catalogue: Catalogue, as_of: AsOf, region_code: str, rank_code: str, now: datetime,
+            lang: str) -> Filters:
+    this_year = AsOf.today(now).year
+    years = tuple((str(y), str(y)) for y in range(this_year, FIRST_YEAR - 1, -1))
+    months = tuple((f"{m:02d}", format_date(date(2000, m, 1), "LLLL", locale=i18n.language(lang)))
+                   for m in range(1, 13))
+    regions = tuple((r.code, r.name) for r in catalogue.regions)
+    indicators = tuple((i.code, f"{catalogue.domain(i.domain).name.get(lang)} · {i.name.get(lang)}")
+                       for d in DOMAIN_ORDER for i in catalogue.indicators_of_domain(d)
+                       if i.aggregation.method != "none")
+    return Filters(as_of.year if as_of.explicit else None, as_of.month if as_of.explicit else None,
+                   region_code, years, months, regions, indicators)
+
+
+def overview_page(card: Scorecard, ranking: Ranking, catalogue: Catalogue, now: datetime, lang: str) -> OverviewPage:
+    as_of_text = i18n.period(card.as_of.start, "month", lang)
+    query = {"period": card.as_of.key if card.as_of.explicit else None,
+             "region": card.region.code if card.scope != "province" else None,
+             "rank": ranking.indicator.code}
+    return OverviewPage(
+        title=text("score.title", lang),
+        subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of_text),
+        generated=text("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
+        domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
+        behind=tuple(behind_item(r, lang) for r in card.behind),
+        movers_good=tuple(mover_item(r, lang) for r in card.movers_good),
+        movers_bad=tuple(mover_item(r, lang) for r in card.movers_bad),
+        stale=tuple(stale_item(s, now, lang) for s in card.stale),
+        missing=tuple(missing_item(m, lang) for m in card.missing),
+        missing_note=text("score.list.missing_until", lang, as_of=as_of_text),
+        ranking=ranking_view(ranking, card.as_of, lang),
+        filters=filters(catalogue, card.as_of, card.region.code, ranking.indicator.code, now, lang),
+        regional_note=text("score.regional_note", lang) if card.scope != "province" else None,
+        query=query,
+    )
+
+
+def load_overview(engine: Engine, catalogue: Catalogue, plans: Plans, now: datetime, lang: str, *,
+                  period: str | None = None, region: str | None = None, rank: str | None = None) -> OverviewPage:
+    as_of = AsOf.parse(period, now)
+    region_code = region if region in catalogue.regions_by_code else catalogue.province.code
+    rankable = {i.code for i in catalogue.indicators if i.aggregation.method != "none"}
+    rank_code = rank if rank in rankable else default_ranking_code(catalogue)
+    with engine.connect() as conn:
+        card = load_scorecard(conn, catalogue, plans, as_of, region_code, now)
+        ranking = load_ranking(conn, catalogue, plans, rank_code, as_of)
+    return overview_page(card, ranking, catalogue, now, lang)
+
+
+def url_query(page_query: dict, lang: str, **changes) -> str:
+    """The page's query string with ``changes`` applied (None removes a key); keeps the language."""
+    params = {**page_query, **changes}
+    if lang == "en":
+        params["lang"] = "en"
+    pairs = [f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, "")]
+    return "?" + "&".join(pairs) if pairs else ""
