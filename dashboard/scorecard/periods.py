@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from collectors.values import align  # noqa: F401  (the one definition of period starts)
 from dashboard.i18n import WITA
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -20,19 +21,6 @@ def add_months(day: date, months: int) -> date:
     """The first of the month ``months`` after (or before) the month of ``day``."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def align(day: date, grain: str) -> date:
-    """The start of the period of ``grain`` that contains ``day``."""
-    if grain == "day":
-        return day
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if grain == "year":
-        return date(day.year, 1, 1)
-    raise ValueError(f"unknown grain {grain!r}")
 
 
 def step(start: date, grain: str, n: int = 1) -> date:
