@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dashboard import redis_client
 from dashboard.alerts.evaluate import add_alert_job
@@ -28,12 +28,15 @@ from dashboard.brief.weekly import schedule_weekly_brief
 from dashboard.catalogue.models import Source
 from dashboard.ingest import collect
 from dashboard.runtime import Runtime
+from dashboard.store.engine import begin_write
 from dashboard.store.heartbeats import beat
 from dashboard.store.schema import CollectionRun
 
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
+# How long past its timeout a run may stay 'running' before it counts as abandoned.
+ABANDON_GRACE_SECONDS = 600
 LOCK_PREFIX = "odsk:lock:source:"
 
 
@@ -66,6 +69,23 @@ def run_source_job(rt: Runtime, source_id: str) -> None:
             redis_client.safely(None, lock.release)
 
 
+def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:
+    """Runs left 'running' by a process that died (killed scheduler, crashed host) are
+    marked failed once well past their source's timeout, so health views do not wait forever."""
+    now = now or datetime.now(timezone.utc)
+    abandoned = 0
+    with begin_write(rt.engine) as conn:
+        for source in rt.catalogue.sources:
+            cutoff = now - timedelta(seconds=source.timeout_seconds + ABANDON_GRACE_SECONDS)
+            abandoned += conn.execute(update(CollectionRun).where(
+                CollectionRun.source_id == source.id, CollectionRun.status == "running",
+                CollectionRun.started_at < cutoff,
+            ).values(status="failed", finished_at=now, error_class="abandoned",
+                     message="the process running this collection stopped before it finished",
+                     message_id="proses yang menjalankan pengumpulan ini berhenti sebelum selesai")).rowcount or 0
+    return abandoned
+
+
 def never_succeeded(rt: Runtime) -> set[str]:
     with rt.engine.connect() as conn:
         done = {r[0] for r in conn.execute(select(CollectionRun.source_id).where(
@@ -81,6 +101,7 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=rt.settings.timezone,
     )
+    abandon_stale_runs(rt)
     start_now = never_succeeded(rt) if start_now is None else start_now
     now = datetime.now(timezone.utc)
     for source in rt.catalogue.sources:
