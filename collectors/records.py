@@ -142,34 +142,110 @@ def header_key(name: Any) -> str:
 Row = tuple[int, list[Any]]  # (row number as the source's reader sees it, cells in header order)
 
 
+class Block:
+    """The clean rows the column-wise path typed (``RecordMapper.map_block``): their row
+    numbers and values as arrays; their indicator codes, region codes, period starts and
+    grains as positions in small arrays of the distinct ones (made whole only once, into
+    the frame); the table's ``columns`` and these rows' positions in them, for raw cells."""
+
+    def __init__(self, numbers, values, distinct: dict[str, tuple[Any, Any]], columns, positions, latest):
+        self.numbers, self.values, self.distinct = numbers, values, distinct
+        self.columns, self.positions, self.latest = columns, positions, latest
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def value(self, name: str, i: int) -> Any:
+        uniques, codes = self.distinct[name]
+        return uniques[codes[i]]
+
+    def into(self, name: str, out: Any) -> None:
+        """Write the column into ``out`` (an object array of this block's length)."""
+        import numpy as np
+
+        uniques, codes = self.distinct[name]
+        np.take(uniques, codes, out=out)
+
+    def cells(self, i: int) -> list[Any]:
+        position = int(self.positions[i])
+        return [col[position] for col in self.columns]
+
+
 class Mapped:
     """What a mapping produced: rejected (and small-payload clean) Candidates, or a frame."""
 
-    def __init__(self, candidates: list[Candidate], clean: list[tuple], headers: list[str]):
+    def __init__(self, candidates: list[Candidate], clean: list[tuple], headers: list[str], block: Block | None = None):
         self.candidates = candidates
         self.clean = clean
         self.headers = headers
+        self.block = block
 
     def result(self, bookmark_default: str | None) -> ParseResult:
+        block = self.block
         latest = max((c[3] for c in self.clean), default=None)
+        if block is not None and block.latest is not None and (latest is None or block.latest > latest):
+            latest = block.latest
         bookmark = latest.isoformat() if latest else bookmark_default
-        if len(self.clean) <= FRAME_FROM:
+        if block is not None:
+            # Two sources of rows (row by row, column-wise): back into the order of the rows.
+            self.candidates.sort(key=lambda c: c.row)
+        if len(self.clean) + (len(block) if block is not None else 0) <= FRAME_FROM:
             rows = [Candidate(n, dict(zip(self.headers, cells)), ind, reg, per, grain, val)
                     for n, ind, reg, per, grain, val, cells in self.clean]
+            if block is not None:
+                rows += [Candidate(int(block.numbers[i]), dict(zip(self.headers, block.cells(i))),
+                                   block.value("indicator_code", i), block.value("region_code", i),
+                                   block.value("period_start", i), block.value("grain", i), float(block.values[i]))
+                         for i in range(len(block))]
             rows += self.candidates
             rows.sort(key=lambda c: c.row)
             return ParseResult(rows=rows, bookmark=bookmark)
+        import numpy as np
         import pandas as pd  # only big payloads pay for the import
 
-        numbers, ind, reg, per, grain, val, _ = zip(*self.clean)
-        self.clean = []
+        names = ("indicator_code", "region_code", "period_start", "grain")
+        clean, self.clean = self.clean, []
+        k, total = len(clean), len(clean) + (len(block) if block is not None else 0)
+        numbers = np.empty(total, dtype=np.int64)
+        values = np.empty(total, dtype=np.float64)
+        objects = {name: np.empty(total, dtype=object) for name in names}
+        if clean:
+            columns = list(zip(*clean))
+            numbers[:k], values[:k] = columns[0], columns[5]
+            for name, column in zip(names, columns[1:5]):
+                objects[name][:k] = column
+        if block is not None:
+            numbers[k:], values[k:] = block.numbers, block.values
+            for name in names:
+                block.into(name, objects[name][k:])
+            if k and not (np.diff(numbers[:k]) > 0).all() or (k and len(block) and numbers[k - 1] > numbers[k]):
+                order = np.argsort(numbers, kind="stable")
+                numbers, values = numbers[order], values[order]
+                objects = {name: column[order] for name, column in objects.items()}
         frame = pd.DataFrame({"row": pd.Series(numbers, dtype="int64"),
-                              "indicator_code": pd.Series(ind, dtype=object),
-                              "region_code": pd.Series(reg, dtype=object),
-                              "period_start": pd.Series(per, dtype=object),
-                              "grain": pd.Series(grain, dtype=object),
-                              "value": pd.Series(val, dtype="float64")})
+                              **{name: pd.Series(objects[name], dtype=object) for name in names},
+                              "value": pd.Series(values, dtype="float64")})
         return ParseResult(rows=self.candidates, frame=frame, bookmark=bookmark)
+
+
+def _objects(values) -> Any:
+    import numpy as np
+
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def factorize(values: list[Any]) -> tuple[Any, list[Any]]:
+    """(code of each value, the distinct values in order of first appearance): values a
+    dict takes for the same key — as the memos do — share a code. Runs in C (a dict of
+    the distinct values, then one lookup per value), without pandas' missing-value scans."""
+    import numpy as np
+
+    distinct = list(dict.fromkeys(values))
+    number = {value: i for i, value in enumerate(distinct)}
+    codes = np.fromiter(map(number.__getitem__, values), dtype=np.intp, count=len(values))
+    return codes, distinct
 
 
 class RecordMapper:
@@ -272,6 +348,86 @@ class RecordMapper:
                     continue
             self._one(number, cells, region_i, year_i, (c.indicator, ind_raw), (c.period, per_raw), (c.value, value))
 
+    def map_block(self, numbers: Any, columns: list[list[Any]], rows: Iterable[Row]) -> Mapped:
+        """Layout ``long`` over a big table given column-wise: ``numbers`` (the row numbers)
+        and ``columns`` (one list per header, the full-width data rows), plus ``rows`` —
+        every other row, mapped one at a time by ``_map_long``.
+
+        Indicator, region and period are resolved once per distinct value (a file names a
+        few of each on every row) and values once per distinct text, through the same
+        memos and readers as the row-by-row path. A row that is not clean on every count
+        goes through ``_one`` itself, so its reasons are the rule's own."""
+        import numpy as np
+        import pandas as pd
+
+        m, c = self.m, self.m.columns
+        if m.layout != "long":
+            raise ValueError("map_block reads layout 'long' only")
+        self.candidates = []
+        self.clean = []
+        region_i = self.at[c.region]
+        year_i = self.at[c.year] if c.year else None
+        per_i = self.at[c.period] if c.period else None
+        ind_i = self.at[c.indicator] if c.indicator else None
+        val_i = self.at[c.value]
+        self._map_long(rows, region_i, year_i, per_i)
+        n = len(numbers)
+        if n == 0:
+            return self._mapped()
+
+        def distinct(i: int | None, constant: Any) -> tuple[Any, list[Any]]:
+            if i is None:
+                return np.zeros(n, dtype=np.intp), [constant]
+            return factorize(columns[i])
+
+        ind_codes, ind_values = distinct(ind_i, m.indicator)
+        found = [self._indicator(c.indicator, v) for v in ind_values]
+        ind_ok = np.array([code is not None and reason is None for code, _, reason in found], dtype=bool)
+        ind_code = _objects([code for code, _, _ in found])
+        grains = list(dict.fromkeys(grain for _, grain, _ in found))
+        grain_code = np.array([grains.index(grain) for _, grain, _ in found], dtype=np.int64)
+
+        reg_codes, reg_values = distinct(region_i, None)
+        region_column = self.headers[region_i]
+        known = [self._known_region(v, region_column) for v in reg_values]
+        reg_ok = np.array([code is not None for code in known], dtype=bool)
+        reg_code = _objects(known)
+
+        per_codes, per_values = distinct(per_i, m.period)
+        year_codes, year_values = distinct(year_i, None)
+        span_g, span_y = len(grains), len(year_values)
+        key = (per_codes.astype(np.int64) * span_y + year_codes) * span_g + grain_code[ind_codes]
+        key_codes, key_values = pd.factorize(key)
+        starts, per_ok = [], []
+        for k in key_values.tolist():
+            rest, g = divmod(k, span_g)
+            p, y = divmod(rest, span_y)
+            start, problem = self._period(per_values[p], year_values[y], grains[g])
+            starts.append(start)
+            per_ok.append(start is not None and problem is None)
+        per_start, per_ok = _objects(starts), np.array(per_ok, dtype=bool)
+
+        val_codes, val_values = factorize(columns[val_i])
+        val_number, val_ok = self.numbers.read_many(val_values)
+
+        ok = ind_ok[ind_codes] & reg_ok[reg_codes] & per_ok[key_codes] & val_ok[val_codes]
+        for i in np.flatnonzero(~ok).tolist():
+            cells = [col[i] for col in columns]
+            self._one(int(numbers[i]), cells, region_i, year_i,
+                      (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
+                      (c.period, cells[per_i] if per_i is not None else m.period), (c.value, cells[val_i]))
+        at = np.flatnonzero(ok)
+        used = np.unique(key_codes[at])
+        latest = max((starts[k] for k in used.tolist()), default=None)
+        ind_at = ind_codes[at]
+        block = Block(numbers[at], val_number[val_codes[at]], {
+            "indicator_code": (ind_code, ind_at), "region_code": (reg_code, reg_codes[at]),
+            "period_start": (per_start, key_codes[at]), "grain": (_objects(grains), grain_code[ind_at])},
+            columns, at, latest)
+        mapped = Mapped(self.candidates, self.clean, self.headers, block)
+        del self.candidates, self.clean
+        return mapped
+
     def _period_columns(self, rows: list[Row]) -> list[int]:
         if self.m.period_columns is not None:
             columns = [self.at[h] for h in self.m.period_columns]
@@ -353,6 +509,15 @@ class RecordMapper:
             if any(isinstance(v, str) and header_key(v) in TOTAL_MARKERS for v in cells):
                 return self._province, None
         return found
+
+    def _known_region(self, raw: Any, column: str) -> str | None:
+        """The region a cell names when it names one by itself; None when ``_region``
+        would reject it or would need the rest of the row (a total row)."""
+        key = _hashable(raw)
+        found = self._regions.get(key)
+        if found is None:
+            found = self._regions[key] = self._resolve_region(raw, column)
+        return found[0] if found[1] is None else None
 
     def _resolve_region(self, raw: Any, column: str) -> tuple[str | None, Reason | None]:
         if is_missing(raw):

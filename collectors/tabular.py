@@ -18,16 +18,22 @@ import io
 import itertools
 import re
 from collections import Counter
+import operator
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from collectors import http, limits
 from collectors.base import Candidate, ParseError, ParseResult, Payload, PermanentFetchError, Reason, SourceContext
-from collectors.records import RecordMapper, TableMapping, header_key, paused_gc
+from collectors.records import RecordMapper, TableMapping, factorize as _factorize, header_key, paused_gc
 
 HEADER_SEARCH_ROWS = 50
+# From this many rows below the header, a long CSV table is read column by column
+# (``_block``) instead of one Python row at a time. Both paths give the same result.
+VECTOR_FROM = 20_000
 _FOOTNOTE = re.compile(r"^\s*(?:sumber|catatan|keterangan|ket|note|notes|source)\s*[:.]|^\s*\*+\s*\)?", re.I)
 _COLUMN_NUMBER = re.compile(r"^\(\d{1,3}\)$")
 
@@ -92,7 +98,11 @@ def fetch_file(opts: TableOptions, ctx: SourceContext, content_type: str) -> Pay
 # --- rows to candidates ---------------------------------------------------------
 
 
-def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, strict_width: bool = False) -> ParseResult:
+def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, strict_width: bool = False,
+               lines: "PlainCsv | None" = None, delimiter: str | None = None) -> ParseResult:
+    """Rows (number, cells) to a ParseResult. A CSV also passes ``lines`` (when ``PlainCsv``
+    can split it; ``rows`` are then its rows) or ``delimiter`` (when it cannot), so a big
+    long table can take the column-wise path; the result is the same either way."""
     rows = iter(rows)
     wanted = max(HEADER_SEARCH_ROWS, opts.header_row if isinstance(opts.header_row, int) else 0)
     head = list(itertools.islice(rows, wanted))
@@ -102,14 +112,137 @@ def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, s
     _no_twice(header_cells, opts)
     headers = _header_names(header_cells)
     mapper = RecordMapper(opts, ctx, headers)
-    body = itertools.chain(head[header_at + 1:], rows)
     overflowing: list[Candidate] = []
     with paused_gc():
-        result = mapper.map(_data_rows(body, header_cells, len(head), opts.limits,
-                                       overflowing if strict_width else None)).result(ctx.bookmark)
+        block = None
+        if opts.layout == "long" and (lines is not None or delimiter is not None):
+            block, rows = _block(rows, head, header_at, header_cells, opts, lines)
+        if block is not None:
+            numbers, columns, others = block
+            slow = _data_rows(iter(others), header_cells, 0, opts.limits, overflowing if strict_width else None)
+            mapped = mapper.map_block(numbers, columns, slow)
+        else:
+            body = itertools.chain(head[header_at + 1:], rows)
+            mapped = mapper.map(_data_rows(body, header_cells, len(head), opts.limits,
+                                           overflowing if strict_width else None))
+        result = mapped.result(ctx.bookmark)
     if overflowing:
         result.rows = sorted(result.rows + overflowing, key=lambda c: c.row)
     return result
+
+
+# --- big CSV tables, column by column ---------------------------------------------
+
+
+def _block(rows: Iterator[Row], head: list[Row], header_at: int, header_cells: list[Any], opts: TableOptions,
+           lines: "PlainCsv | None") -> tuple[tuple | None, Iterator[Row]]:
+    """The body of a big CSV as columns of its full-width data rows, plus every other row.
+
+    Returns ``((numbers, columns, others), rows)``, or ``(None, rows)`` when the table is
+    too small to be worth it (``rows`` then still yields what has not been read). The
+    row limit is enforced here exactly where the row-by-row path would enforce it.
+    ``numbers``: the row numbers of the rows in ``columns`` (a list per header cell, all
+    str);
+    ``others``: (number, cells) of every other row below the header — short or long
+    rows, and rows that might be titles, footnotes, column numbers or repeated headers
+    — in order, for ``_data_rows`` and the row-by-row mapper to judge.
+    """
+    max_rows, width = opts.limits.max_rows, len(header_cells)
+    if lines is not None:
+        if len(lines) > max_rows:
+            limits.check_rows(len(lines), opts.limits)
+        if len(lines) - len(head) < VECTOR_FROM or len(lines) == len(head):
+            return None, rows
+        numbers, columns, others = lines.block(len(head), width)
+    else:
+        rest_rows = list(itertools.islice(rows, max(0, max_rows - len(head)) + 1))
+        if len(head) + len(rest_rows) > max_rows:
+            limits.check_rows(len(head) + len(rest_rows), opts.limits)
+        if len(rest_rows) < VECTOR_FROM:
+            return None, iter(rest_rows)
+        numbers, columns, others = _split_rows(rest_rows, width)
+    keep = _plain_data(columns, header_cells)
+    if not keep.all():
+        dropped = np.flatnonzero(~keep)
+        others += [(int(numbers[i]), [col[i] for col in columns]) for i in dropped.tolist()]
+        others.sort(key=itemgetter(0))
+        kept = np.flatnonzero(keep)
+        columns = [_take(col, kept) for col in columns]
+        numbers = numbers[kept]
+    # The rows read with the header come first: their numbers are all smaller.
+    return (numbers, columns, head[header_at + 1:] + others), iter(())
+
+
+def _take(column: list[str], positions: np.ndarray) -> list[str]:
+    at = positions.tolist()
+    if len(at) > 1:
+        return list(itemgetter(*at)(column))
+    return [column[i] for i in at]
+
+
+def _split_lines(rest: list[str], first_number: int, delimiter: str, width: int):
+    """Lines holding exactly ``width`` cells, split into columns in one pass of C."""
+    n = len(rest)
+    counts = np.fromiter(map(str.count, rest, itertools.repeat(delimiter)), dtype=np.int64, count=n)
+    filled = np.fromiter(map(bool, rest), dtype=bool, count=n)  # an empty line is no cells, not one
+    full = (counts == width - 1) & filled
+    if full.all():
+        good = rest
+        numbers = np.arange(first_number, first_number + n, dtype=np.int64)
+        others: list[Row] = []
+    else:
+        at = np.flatnonzero(full)
+        good = [rest[i] for i in at.tolist()]
+        numbers = at + first_number
+        others = [(first_number + i, rest[i].split(delimiter) if rest[i] else []) for i in np.flatnonzero(~full).tolist()]
+    flat = delimiter.join(good).split(delimiter) if good else []
+    columns = [flat[j::width] for j in range(width)]
+    return numbers, columns, others
+
+
+def _split_rows(rest: list[Row], width: int):
+    full = [r for r in rest if len(r[1]) == width]
+    others = [r for r in rest if len(r[1]) != width] if len(full) != len(rest) else []
+    numbers = np.fromiter((r[0] for r in full), dtype=np.int64, count=len(full))
+    columns = [list(col) for col in zip(*(r[1] for r in full))] if full else [[] for _ in range(width)]
+    return numbers, columns, others
+
+
+def _per_cell(column: list[str], test) -> np.ndarray:
+    return np.fromiter(map(test, column), dtype=bool, count=len(column))
+
+
+def _plain_data(columns: list[list[str]], header_cells: list[Any]) -> np.ndarray:
+    """Which full-width rows are surely data rows, decided exactly as ``_data_rows`` and
+    ``_skipped`` would decide them (every cell is a str here: a CSV). A row not marked
+    goes through those functions itself."""
+    header_keys = [header_key(c) for c in header_cells if not _blank(c)]
+    keys, first_letter = len(header_keys), header_keys[0][:1]
+    n = len(columns[0])
+    filled = np.full(n, len(columns), dtype=np.int64)
+    for col in columns:
+        filled -= _per_cell(col, operator.not_)
+    first = columns[0]
+    starts, start_values = _factorize(list(map(itemgetter(slice(None, 1)), first)))
+    good_start = np.array([s not in ("(", " ", "\t", "") for s in start_values], dtype=bool)
+    other_letter = np.array([s.casefold() != first_letter for s in start_values], dtype=bool)
+    # _data_rows' shortcut for the usual data row.
+    usual = (filled > 1) & good_start[starts] & ((filled != keys) | other_letter[starts])
+    if usual.all():
+        return usual
+    # The rest would go to _skipped. It keeps a row whose first cell starts with a visible
+    # character other than "(" and is not the header's first name, when at least two cells
+    # are not blank: not a footnote, not column numbers, not the header repeated.
+    unsure = np.flatnonzero(~usual)
+    first_at, first_values = _factorize(_take(first, unsure))
+    surely_data = np.array([bool(v[:1]) and not v[:1].isspace() and v[:1] != "(" and header_key(v) != header_keys[0]
+                            for v in first_values], dtype=bool)[first_at]
+    not_blank = filled[unsure]  # cells that are not "", less those that are only whitespace
+    for col in columns:
+        not_blank -= _per_cell(_take(col, unsure), str.isspace)
+    keep = usual.copy()
+    keep[unsure] = surely_data & (not_blank >= 2)
+    return keep
 
 
 def _data_rows(body: Iterator[Row], header_cells: list[Any], already: int, lim: limits.Limits,
@@ -239,8 +372,10 @@ class CsvKind:
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: CsvOptions = ctx.options
         limits.check_size(payload.content, opts.limits)
-        return parse_rows(_csv_rows(_decode(payload.content, opts.encoding), opts.delimiter), opts, ctx,
-                          strict_width=True)
+        text = _decode(payload.content, opts.encoding)
+        plain = PlainCsv.of(text, opts.delimiter)
+        rows = plain.rows() if plain is not None else _csv_rows(text, opts.delimiter)
+        return parse_rows(rows, opts, ctx, strict_width=True, lines=plain, delimiter=opts.delimiter)
 
 
 def _decode(content: bytes, encoding: str) -> str:
@@ -253,6 +388,67 @@ def _decode(content: bytes, encoding: str) -> str:
             f"the file is not {encoding} text (byte {exc.start}); save it as {encoding} or declare its encoding",
             f"berkas bukan teks {encoding} (bita ke-{exc.start}); simpan sebagai {encoding} atau nyatakan encoding-nya",
         ) from None
+
+
+class PlainCsv:
+    """A CSV that splitting on line ends and on the delimiter reads exactly as ``csv.reader``
+    does: no quote character anywhere, no carriage return except in CRLF, no line long
+    enough for a field to pass the csv module's field limit. Its lines are found once, as
+    byte offsets (a delimiter and a line feed are one byte in UTF-8 and never part of
+    another character), so a big body is split into columns without a string per line."""
+
+    def __init__(self, text: str, delimiter: str, data: bytes, starts: np.ndarray, ends: np.ndarray):
+        self.text, self.delimiter, self.data, self.starts, self.ends = text, delimiter, data, starts, ends
+
+    @classmethod
+    def of(cls, text: str, delimiter: str) -> "PlainCsv | None":
+        if '"' in text or text.count("\r") != text.count("\r\n"):
+            return None
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        if data and not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))  # the last line, without its terminator
+        starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64) if len(ends) else ends
+        # UTF-8 bytes are at least as many as characters: a line this short holds no long field.
+        if len(ends) and int((ends - starts).max()) > csv.field_size_limit():
+            return None
+        return cls(text, delimiter, data, starts, ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def rows(self) -> Iterator[Row]:
+        text, delimiter, at = self.text, self.delimiter, 0
+        for number in range(1, len(self) + 1):
+            end = text.find("\n", at)
+            line = text[at:] if end < 0 else text[at:end]
+            yield number, (line.split(delimiter) if line else [])  # an empty line is no cells, not one
+            at = end + 1
+
+    def block(self, first: int, width: int) -> tuple[np.ndarray, list[list[str]], list[Row]]:
+        """Lines from index ``first`` on: (numbers, columns, others) as ``_block`` takes them."""
+        delimiter, count = self.delimiter, len(self) - first
+        offset = int(self.starts[first])
+        body = self.data[offset:].decode("utf-8")
+        starts, ends = self.starts[first:] - offset, self.ends[first:] - offset
+        delimiters = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8, offset=offset) == ord(delimiter))
+        cells = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
+        if not ((cells == width) & (ends > starts)).all():
+            lines = body.split("\n")
+            if body.endswith("\n"):
+                lines.pop()
+            return _split_lines(lines, first + 1, delimiter, width)
+        # Every line holds exactly ``width`` cells: with line ends made delimiters too, one
+        # split gives every cell, row after row.
+        flat = (body[:-1] if body.endswith("\n") else body).replace("\n", delimiter).split(delimiter)
+        del body
+        columns = [flat[j::width] for j in range(width)]
+        return np.arange(first + 1, first + 1 + count, dtype=np.int64), columns, []
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:

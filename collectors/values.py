@@ -64,6 +64,42 @@ class NumberReader:
             return self._finite(_float(value), value)
         raise _not_a_number(value)
 
+    def read_many(self, values: list[Any]) -> tuple[Any, Any]:
+        """``read`` of many values at once: (numbers, ok), float64 and bool arrays; where
+        ``read`` would raise, ok is False (and the number NaN).
+
+        A plain number (the strict pattern above) is the text with the locale's decimal
+        symbol made a point: ``float`` of that is what ``read`` computes from the match's
+        groups (the pattern leaves only whitespace around sign and digits, and ``float``
+        strips the same whitespace ``\\s`` matches). Everything else goes to ``read``."""
+        import numpy as np
+
+        n = len(values)
+        numbers = np.full(n, np.nan, dtype=np.float64)
+        ok = np.zeros(n, dtype=bool)
+        decimal = get_decimal_symbol(self.locale)
+        matched = [i for i, m in enumerate(map(self._match_str, values)) if m]
+        if matched:
+            texts = [values[i] for i in matched]
+            if decimal != ".":
+                texts = [t.replace(decimal, ".") for t in texts]
+            numbers[matched] = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+            ok[matched] = True
+        if len(matched) != n:
+            plain = set(matched)
+            for i, value in enumerate(values):
+                if i in plain:
+                    continue
+                try:
+                    numbers[i] = self.read(value)
+                    ok[i] = True
+                except ValueProblem:
+                    pass
+        return numbers, ok
+
+    def _match_str(self, value: Any) -> bool:
+        return value.__class__ is str and self._plain.match(value) is not None
+
     def _babel(self, value: str) -> float:
         if is_missing(value):
             raise ValueProblem("nilai kosong", "value is missing")

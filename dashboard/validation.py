@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -59,13 +60,20 @@ def build_schema(catalogue: Catalogue, source: Source, today: date) -> pa.DataFr
     ).set_index("indicator_code").astype("float64")
     current = {g: pd.Timestamp(align(today, g)) for g in ("day", "month", "quarter", "year")}
 
+    # Both table checks look their bounds up once per distinct indicator or grain (a
+    # payload names few), not once per row: the same result as Series.map, without a
+    # million lookups.
     def within_valid_range(df: pd.DataFrame) -> pd.Series:
-        low = df["indicator_code"].map(bounds["low"])
-        high = df["indicator_code"].map(bounds["high"])
-        return (low.isna() | (df["value"] >= low)) & (high.isna() | (df["value"] <= high))
+        low = _lookup(df["indicator_code"], bounds["low"])
+        high = _lookup(df["indicator_code"], bounds["high"])
+        value = df["value"].to_numpy(dtype="float64")
+        return pd.Series((np.isnan(low) | (value >= low)) & (np.isnan(high) | (value <= high)), index=df.index)
+
+    limits = pd.Series(list(current.values()), index=list(current), dtype="datetime64[ns]")
 
     def not_future(df: pd.DataFrame) -> pd.Series:
-        return df["period_start"] <= df["grain"].map(current)
+        latest = _lookup(df["grain"], limits)
+        return pd.Series(df["period_start"].to_numpy(dtype="datetime64[ns]") <= latest, index=df.index)
 
     return pa.DataFrameSchema(
         {
@@ -79,6 +87,13 @@ def build_schema(catalogue: Catalogue, source: Source, today: date) -> pa.DataFr
         checks=[pa.Check(within_valid_range, name="valid_range"), pa.Check(not_future, name="not_future")],
         strict=True,
     )
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """``keys.map(table)`` as an array (NaN or NaT where a key is not in the table),
+    looked up once per distinct key."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    return table.reindex(pd.Index(uniques, dtype=object)).to_numpy()[codes]
 
 
 # Built-in column checks report their own name ("isin(…)"): the column says which rule.
@@ -150,7 +165,7 @@ def _flag_duplicates(frame: pd.DataFrame, reasons: dict[int, list[Reason]]) -> N
     """Same key twice: identical repeats are flagged after the first; conflicting values
     reject every row of the key (we cannot know which one the SKPD meant)."""
     candidates = frame.loc[~frame.index.isin(list(reasons))]
-    repeated = candidates[candidates.duplicated(KEY, keep=False)]
+    repeated = candidates[_duplicated(candidates)]
     if repeated.empty:
         return
     for _, group in repeated.groupby(KEY, sort=False):
@@ -165,3 +180,16 @@ def _flag_duplicates(frame: pd.DataFrame, reasons: dict[int, list[Reason]]) -> N
             for position, value in zip(group.index[1:], group["value"].iloc[1:]):
                 reasons.setdefault(position, []).append(Reason(
                     None, value, f"duplikat baris {first} (nilai sama)", f"duplicate of row {first} (same value)"))
+
+
+def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """``frame.duplicated(KEY, keep=False)``, on one integer per row: the key columns'
+    distinct values numbered, the numbers combined (and renumbered before they could
+    overflow)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in KEY:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        if len(uniques) and combined.max(initial=0) >= (2 ** 62) // (len(uniques) + 1):
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * (len(uniques) + 1) + codes
+    return pd.Series(combined).duplicated(keep=False).to_numpy()

@@ -1,17 +1,24 @@
-"""The video wall: ``/wall`` (``?lang=en``, ``?screen=overview``).
+"""The video wall: ``/wall`` (``?playlist=``, ``?screen=``, ``?monitor=``, ``?start=``,
+``?device=``, ``?lang=en``).
 
-Live without reloads, and cheap per tick:
-- every ``wall_poll_seconds`` one callback compares the data versions (Redis or the
-  store) with the versions this screen last drew; nothing moved → no update at all;
-  a domain moved → only that domain's panel is rebuilt;
-- every ``FRESHNESS_SECONDS`` the "fetched … ago" lines, stale flags and collector
-  health are redone from the run table alone (time passes without any data moving);
-- the WITA clock ticks in the browser (a clientside callback).
+Every screen of the browser's plan is drawn once, stacked; the rotation (dwell times,
+time-of-day schedule, arrow keys, takeover) runs in the browser (``assets/wall_rotation.js``)
+and needs no server. Live and cheap per tick:
+
+- every ``wall_poll_seconds`` a version check compares the data versions of the scopes
+  this browser shows (and what should take over) with what it drew: nothing moved → 204;
+- only then a second callback redraws the parts whose scope moved, and the takeover;
+- every ``FRESHNESS_SECONDS`` the ages, stale flags and collector health are redone;
+- every ``heartbeat_seconds`` the browser reports itself and collects commands (reload).
+
+A lost server shows "reconnecting" (``assets/wall_link.js``) and the wall carries on.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
@@ -21,40 +28,95 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import i18n
 from dashboard.store.queries import source_runs, summarise_health
 from dashboard.store.schema import utcnow
-from dashboard.views.wall import health_view, load_panels, moved_domains, refresh_freshness, wall_domains
-from dashboard.webapp import OdskContext, context_of, current_context
+from dashboard.store.screens import record_beat, valid_screen_id
+from dashboard.views.wall import health_view
+from dashboard.views.wall_alerts import Trigger, load_takeover
+from dashboard.views.wall_live import live_state
+from dashboard.views.wall_plan import current_setup, install, plan_data, resolve_plan, screen_label
+from dashboard.views.wall_screens import load_parts, moved_parts, parts_of, refresh_ages, scopes_of
+from dashboard.webapp import context_of, current_context
 from layouts import wall_parts as parts
+from layouts import wall_screens as screens
 
 log = logging.getLogger(__name__)
 
 dash.register_page(__name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall")
 
 FRESHNESS_SECONDS = 30
-DEFAULT_SCREEN = "overview"
 
 
-def layout(lang: str | None = None, screen: str | None = None, **_query):
+def layout(lang: str | None = None, screen: str | None = None, playlist: str | None = None,
+           monitor: str | None = None, start: str | None = None, device: str | None = None, **_query):
     lang = i18n.language(lang)
-    screen = screen if screen in SCREENS else DEFAULT_SCREEN
-    context = current_context()
+    context, setup = current_context(), current_setup()
+    now = utcnow()
+    plan = resolve_plan(setup.config, context.catalogue, now, playlist=playlist, screen=screen, monitor=monitor,
+                        start=start, device=device)
+    keys = parts_of(plan.screens, context.catalogue)
+    drawn, views, health, triggers, takeover = _first_frame(keys, now, lang)
+    active = bool(triggers)
+    plan_json = plan_data(plan, setup.config, context.catalogue, lang) | {"fingerprint": setup.fingerprint}
     return html.Div(
-        className=f"wall wall-{screen}",
-        lang=lang,
-        **{"data-screen": screen},
+        className="wall", lang=lang, id="wall-root", **{"data-plan": json.dumps(plan_json)},
         children=[
-            _header(lang, screen),
-            SCREENS[screen](context, lang),
+            _header(lang, plan, context.catalogue),
+            html.Main([_screen(s, plan.initial_screen, keys, views, lang) for s in plan.screens],
+                      className="wall-stage"),
+            html.Div([html.Div(screens.takeover_children(takeover, lang), id="wall-takeover-body",
+                               className="takeover-body"),
+                      html.Div(id="wall-takeover-countdown", className="takeover-countdown")],
+                     id="wall-takeover-box", className="wall-takeover" + (" is-active" if active else ""),
+                     role="alert"),
+            html.Footer(className="wall-footer", children=[
+                html.Div(health, id="wall-health", className="wall-health"), parts.legend(lang)]),
+            _banners(lang),
+            dcc.Store(id="wall-drawn", data=drawn),
+            dcc.Store(id="wall-signal"),
+            dcc.Store(id="wall-takeover", data=_takeover_data(triggers)),
             dcc.Store(id="wall-lang", data=lang),
-            dcc.Interval(id="wall-clock-tick", interval=1000),
+            dcc.Store(id="wall-beat-payload"),
+            dcc.Store(id="wall-command"),
+            dcc.Store(id="wall-obeyed"),
+            dcc.Store(id="wall-takeover-seen"),
+            dcc.Interval(id="wall-poll", interval=int(context.settings.wall_poll_seconds * 1000)),
+            dcc.Interval(id="wall-fresh-tick", interval=FRESHNESS_SECONDS * 1000),
+            dcc.Interval(id="wall-beat", interval=int(setup.config.heartbeat_seconds * 1000)),
         ],
     )
 
 
-def _header(lang: str, screen: str) -> html.Header:
+def _first_frame(keys: list[str], now, lang: str):
+    """Versions first (a bump landing while we query is seen by the next poll), then the parts."""
+    context, setup = current_context(), current_setup()
+    scopes = scopes_of(keys)
+    try:
+        live = live_state(context.engine, context.signal, setup.config, scopes, now)
+        with context.engine.connect() as conn:
+            runs = source_runs(conn)
+            views = load_parts(context.engine, conn, context.catalogue, setup.config, keys, now, lang, runs)
+            takeover = load_takeover(context.engine, conn, setup.config, context.catalogue, live.triggers, now, lang)
+        health = parts.health_children(health_view(summarise_health(runs), lang))
+        drawn = {"versions": live.versions, "takeover": live.keys, "store_ok": True}
+        return drawn, views, health, live.triggers, takeover
+    except SQLAlchemyError as exc:
+        log.warning("wall: store unavailable, drawing empty screens: %s", exc)
+        # "∅" matches no version: every part is drawn as soon as the store answers.
+        drawn = {"versions": {s: "∅" for s in [*scopes, "events"]}, "takeover": [], "store_ok": False}
+        return drawn, {}, [], [], None
+
+
+def _takeover_data(triggers: list[Trigger]) -> dict:
+    """For the browser: what takes over and for how long (it counts down on its own clock)."""
+    remaining = max((t.remaining_seconds for t in triggers), default=0)
+    return {"keys": [t.key for t in triggers], "remaining_ms": int(remaining * 1000), "at": time.time_ns()}
+
+
+def _header(lang: str, plan, catalogue) -> html.Header:
     now = utcnow()
     return html.Header(className="wall-header", children=[
         html.H1(i18n.t("wall.title", lang), className="wall-title"),
-        html.Div(i18n.t(f"wall.screen.{screen}", lang), className="wall-screen-name"),
+        html.Div([html.Span(screen_label(plan.initial_screen, catalogue, lang), id="wall-screen-name"),
+                  html.Span(id="wall-position", className="wall-position")], className="wall-screen-name"),
         html.Div(className="wall-clock", children=[
             # Filled server-side so the first frame already has the time; the browser ticks it.
             html.Div(i18n.wita_time(now, lang, with_seconds=True), id="wall-clock-time", className="clock-time"),
@@ -63,99 +125,165 @@ def _header(lang: str, screen: str) -> html.Header:
     ])
 
 
-def _overview(context: OdskContext, lang: str) -> html.Main:
-    """All six domains, three headline tiles each, and the collector health footer."""
-    domains = wall_domains(context.catalogue)
-    # Versions first: a bump landing while we query is then seen by the next poll.
-    try:
-        versions = context.signal.current()
-        with context.engine.connect() as conn:
-            runs = source_runs(conn)
-            panels = load_panels(conn, context.catalogue, domains, utcnow(), lang, runs=runs)
-        health = parts.health_children(health_view(summarise_health(runs), lang))
-    except SQLAlchemyError as exc:
-        log.warning("wall: store unavailable, drawing empty panels: %s", exc)
-        versions, panels, health = {}, {}, []
-    grid = [parts.panel(panels[d], lang) if d in panels
-            else html.Section(id=parts.panel_id(d), className="wall-panel") for d in domains]
-    return html.Main(className="wall-body", children=[
-        # The overview's own tickers: they drive only this screen's outputs.
-        dcc.Store(id="wall-versions", data=versions),
-        dcc.Interval(id="wall-poll", interval=int(context.settings.wall_poll_seconds * 1000)),
-        dcc.Interval(id="wall-fresh-tick", interval=FRESHNESS_SECONDS * 1000),
-        html.Div(grid, className="wall-grid"),
-        html.Footer(className="wall-footer", children=[
-            html.Div(health, id="wall-health", className="wall-health"),
-            parts.legend(lang),
-        ]),
+def _banners(lang: str) -> html.Div:
+    return html.Div(className="wall-banners", children=[
+        html.Div([html.I(className="bi bi-wifi-off"), " ", i18n.t("wall.offline", lang)],
+                 className="wall-banner banner-offline", role="status"),
+        html.Div([html.I(className="bi bi-database-exclamation"), " ", i18n.t("wall.store_down", lang)],
+                 id="wall-store-banner", className="wall-banner banner-store", role="status"),
     ])
 
 
-SCREENS = {"overview": _overview}
+def _screen(screen: str, initial: str, keys: list[str], views: dict, lang: str) -> html.Section:
+    active = " is-active" if screen == initial else ""
+    if screen == "overview":
+        body = html.Div([parts.panel(views.get(k), k.removeprefix("overview/"), lang)
+                         for k in keys if k.startswith("overview/")], className="wall-grid")
+    else:
+        body = html.Section(render_part(screen, views.get(screen), lang), id=parts.part_id(screen),
+                            className=f"wall-part part-{'domain' if screen not in ('alerts', 'disaster') else screen}")
+    return html.Section(body, id={"type": "wall-screen", "screen": screen},
+                        className=f"wall-screen wall-screen-{screen}{active}", **{"data-screen": screen})
+
+
+def render_part(key: str, view, lang: str) -> list:
+    if view is None:
+        return []
+    if key.startswith("overview/"):
+        return parts.panel_children(view, lang)
+    if key == "disaster":
+        return screens.disaster_children(view, lang)
+    if key == "alerts":
+        return screens.alerts_children(view, utcnow(), lang)
+    return screens.domain_children(view, lang)
+
+
+# --- callbacks ------------------------------------------------------------------------
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    domains = wall_domains(context_of(app).catalogue)
+    context = context_of(app)
+    install(app.server, context.settings.config_dir, context.catalogue)
+
+    @app.callback(Output("wall-signal", "data"), Input("wall-poll", "n_intervals"), State("wall-drawn", "data"),
+                  prevent_initial_call=True)
+    def check_versions(tick, drawn):
+        """The hot path: a version check, and what should take over; nothing new → 204."""
+        context, setup = current_context(), current_setup()
+        drawn = drawn or {}
+        try:
+            live = live_state(context.engine, context.signal, setup.config, drawn.get("versions") or {}, utcnow(),
+                              drawn)
+        except SQLAlchemyError as exc:
+            log.warning("wall: version check failed: %s", exc)
+            if drawn.get("store_ok") is False:
+                raise PreventUpdate from exc
+            return {"store_ok": False, "tick": tick}
+        if live.versions == drawn.get("versions") and live.keys == drawn.get("takeover") and drawn.get("store_ok"):
+            raise PreventUpdate
+        return {"versions": live.versions, "takeover": live.keys,
+                "remaining": {t.key: t.remaining_seconds for t in live.triggers}, "store_ok": True, "tick": tick}
 
     @app.callback(
-        Output("wall-versions", "data"),
-        *[Output(parts.panel_id(d), "children") for d in domains],
-        Input("wall-poll", "n_intervals"),
-        State("wall-versions", "data"),
+        Output("wall-drawn", "data"),
+        Output({"type": "wall-part", "key": ALL}, "children"),
+        Output("wall-takeover-body", "children"),
+        Output("wall-takeover", "data"),
+        Output("wall-store-banner", "className"),
+        Input("wall-signal", "data"),
+        State("wall-drawn", "data"),
         State("wall-lang", "data"),
         prevent_initial_call=True,
     )
-    def rebuild_moved_panels(_tick, seen, lang):
-        context = current_context()
+    def redraw(signal, drawn, lang):
+        context, setup = current_context(), current_setup()
+        keys = [o["id"]["key"] for o in dash.ctx.outputs_list[1]]
+        drawn = drawn or {}
+        if not signal or not signal.get("store_ok"):
+            return ({**drawn, "store_ok": False}, [no_update] * len(keys), no_update, no_update,
+                    "wall-banner banner-store is-on")
+        moved = moved_parts(keys, drawn.get("versions"), signal["versions"])
+        retake = signal["takeover"] != drawn.get("takeover")
+        now = utcnow()
+        triggers = [Trigger(k, now, signal["remaining"].get(k, 0)) for k in signal["takeover"]]
         try:
-            current = context.signal.current()
+            with context.engine.connect() as conn:
+                views = load_parts(context.engine, conn, context.catalogue, setup.config, moved, now, lang) \
+                    if moved else {}
+                takeover = load_takeover(context.engine, conn, setup.config, context.catalogue, triggers, now,
+                                         lang) if retake else None
         except SQLAlchemyError as exc:
-            log.warning("wall: version check failed, keeping the panels: %s", exc)
+            log.warning("wall: redraw failed, retrying at the next poll: %s", exc)
             raise PreventUpdate from exc
-        if current == (seen or {}):
-            raise PreventUpdate
-        moved = [d for d in moved_domains(seen, current) if d in domains]
-        panels = {}
-        if moved:
-            try:
-                with context.engine.connect() as conn:
-                    panels = load_panels(conn, context.catalogue, moved, utcnow(), lang)
-            except SQLAlchemyError as exc:
-                log.warning("wall: rebuild failed, retrying next tick: %s", exc)
-                raise PreventUpdate from exc
-        return [current, *[parts.panel_children(panels[d], lang) if d in panels else no_update
-                           for d in domains]]
+        new_drawn = {"versions": signal["versions"], "takeover": signal["takeover"], "store_ok": True}
+        return (new_drawn,
+                [render_part(k, views[k], lang) if k in views else no_update for k in keys],
+                screens.takeover_children(takeover, lang) if retake else no_update,
+                _takeover_data(triggers) if retake else no_update,
+                "wall-banner banner-store")
 
     @app.callback(
-        Output({"type": "wall-age", "code": ALL}, "children"),
-        Output({"type": "wall-age", "code": ALL}, "className"),
+        Output({"type": "wall-age", "key": ALL}, "children"),
+        Output({"type": "wall-age", "key": ALL}, "className"),
         Output("wall-health", "children"),
         Input("wall-fresh-tick", "n_intervals"),
-        State({"type": "wall-fresh-inputs", "domain": ALL}, "data"),
+        State({"type": "wall-age-inputs", "part": ALL}, "data"),
         State("wall-lang", "data"),
         prevent_initial_call=True,
     )
-    def refresh_ages(_tick, inputs_per_domain, lang):
+    def refresh_ages_and_health(_tick, inputs_per_part, lang):
         context = current_context()
-        inputs = {code: entry for block in inputs_per_domain for code, entry in (block or {}).items()}
+        inputs = {key: entry for block in inputs_per_part for key, entry in (block or {}).items()}
+        now = utcnow()
         try:
             with context.engine.connect() as conn:
                 runs = source_runs(conn)
+                fresh = refresh_ages(conn, inputs, context.catalogue, now, lang, runs)
         except SQLAlchemyError as exc:
             log.warning("wall: freshness refresh failed: %s", exc)
             raise PreventUpdate from exc
         health = parts.health_children(health_view(summarise_health(runs), lang))
-        fresh = refresh_freshness(inputs, runs, context.catalogue, utcnow(), lang)
-        codes = [o["id"]["code"] for o in dash.ctx.outputs_list[0]]
-        return ([parts.freshness_children(fresh[c], lang) if c in fresh else no_update for c in codes],
-                [parts.freshness_class(fresh[c]) if c in fresh else no_update for c in codes],
+        keys = [o["id"]["key"] for o in dash.ctx.outputs_list[0]]
+        kinds = {k: (inputs.get(k) or {}).get("kind", "fetched") for k in keys}
+        return ([parts.age_children(kinds[k], fresh[k], lang) if k in fresh else no_update for k in keys],
+                [parts.age_class(kinds[k], fresh[k]) if k in fresh else no_update for k in keys],
                 health)
 
+    @app.callback(Output("wall-command", "data"), Input("wall-beat-payload", "data"), prevent_initial_call=True)
+    def heartbeat(payload):
+        """Where the screen is and what it shows; hands it the commands waiting for it."""
+        context, setup = current_context(), current_setup()
+        screen_id = valid_screen_id((payload or {}).get("device"))
+        if screen_id is None:
+            raise PreventUpdate
+        details = {k: payload.get(k) for k in ("w", "h", "dpr", "playlist", "screen", "index", "path", "lang",
+                                               "takeover", "heap_mb", "loaded_at", "offline_count")}
+        try:
+            commands = record_beat(context.engine, screen_id, details)
+        except SQLAlchemyError as exc:
+            log.warning("wall: heartbeat of %s not stored: %s", screen_id, exc)
+            raise PreventUpdate from exc
+        # A deploy changed the wall's code or wall.yaml: reload to pick it up.
+        if payload.get("fingerprint") != setup.fingerprint and "reload" not in commands:
+            commands.append("reload")
+        if not commands:
+            raise PreventUpdate
+        return {"commands": commands, "at": time.time_ns()}
+
     app.clientside_callback(
-        ClientsideFunction(namespace="odsk", function_name="wallClock"),
-        Output("wall-clock-time", "children"),
-        Output("wall-clock-date", "children"),
-        Input("wall-clock-tick", "n_intervals"),
+        ClientsideFunction(namespace="odskWall", function_name="takeover"),
+        Output("wall-takeover-seen", "data"),
+        Input("wall-takeover", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="odskWall", function_name="beatPayload"),
+        Output("wall-beat-payload", "data"),
+        Input("wall-beat", "n_intervals"),
         State("wall-lang", "data"),
-        prevent_initial_call=False,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="odskWall", function_name="obey"),
+        Output("wall-obeyed", "data"),
+        Input("wall-command", "data"),
+        prevent_initial_call=True,
     )

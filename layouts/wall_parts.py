@@ -1,6 +1,11 @@
-"""Components of the video wall, drawn from the prepared views in ``dashboard.views.wall``.
+"""Components of the video wall, drawn from the prepared views in ``dashboard.views.wall*``.
 
-Plain functions from view objects to Dash components; no queries here.
+Plain functions from view objects to Dash components; no queries here. Ids:
+
+- ``{"type": "wall-part", "key": K}`` — a part the live refresh redraws (see
+  ``dashboard.views.wall_screens``);
+- ``{"type": "wall-age", "key": "K|code"}`` — an age the 30-s freshness refresh redoes,
+  from the inputs in the part's ``{"type": "wall-age-inputs", "part": K}`` store.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from dash import dcc, html
 
 from dashboard import i18n
 from dashboard.views.wall import Freshness, HealthView, PanelView, TileView
+from dashboard.views.wall_map import sparkline
 
 # Shape as well as colour, so a colour-blind viewer reads the status too (Bootstrap Icons).
 STATUS_ICONS = {
@@ -21,10 +27,19 @@ STATUS_ICONS = {
 ARROW_ICONS = {"up": "bi bi-caret-up-fill", "down": "bi bi-caret-down-fill", "flat": "bi bi-arrow-right"}
 LEGEND_ORDER = ("on_track", "at_risk", "behind", "no_target")
 LONG_VALUE_CHARS = 8  # "2.712.345" and longer
+SPARK_COLOURS = {"on_track": "#3ddbb3", "at_risk": "#ffc53d", "behind": "#ff7a66"}
 
 
-def panel_id(domain_id: str) -> str:
-    return f"wall-panel-{domain_id}"
+def part_id(key: str) -> dict:
+    return {"type": "wall-part", "key": key}
+
+
+def age_id(part: str, name: str) -> dict:
+    return {"type": "wall-age", "key": f"{part}|{name}"}
+
+
+def age_inputs_store(part: str, inputs: dict) -> dcc.Store:
+    return dcc.Store(id={"type": "wall-age-inputs", "part": part}, data=inputs)
 
 
 def freshness_children(fresh: Freshness, lang: str) -> list:
@@ -38,7 +53,19 @@ def freshness_class(fresh: Freshness) -> str:
     return "tile-age is-stale" if fresh.stale else "tile-age"
 
 
-def tile(view: TileView, lang: str) -> html.Article:
+def age_children(kind: str, fresh: Freshness, lang: str) -> list | str:
+    return fresh.text if kind == "ago" else freshness_children(fresh, lang)
+
+
+def age_class(kind: str, fresh: Freshness) -> str:
+    return "wall-ago" if kind == "ago" else freshness_class(fresh)
+
+
+def fetched_age(part: str, name: str, fresh: Freshness, lang: str) -> html.Span:
+    return html.Span(freshness_children(fresh, lang), className=freshness_class(fresh), id=age_id(part, name))
+
+
+def tile(view: TileView, lang: str, part: str, large: bool = False) -> html.Article:
     shown = view.value if view.value is not None else "—"
     # Millions with a long unit would run into the change column: a step smaller, still big.
     size = " is-long" if len(shown) >= LONG_VALUE_CHARS else ""
@@ -53,38 +80,41 @@ def tile(view: TileView, lang: str) -> html.Article:
     if view.target:
         side.append(html.Div(view.target, className="tile-target"))
     meta = [html.Span(view.period, className="tile-period")] if view.period else []
-    meta.append(html.Span(freshness_children(view.freshness, lang), className=freshness_class(view.freshness),
-                          id={"type": "wall-age", "code": view.code}))
+    meta.append(fetched_age(part, view.code, view.freshness, lang))
+    children = [
+        html.Div([html.I(className=STATUS_ICONS[view.status]),
+                  # The status in words for screen readers; icon shape and colour carry it on the wall.
+                  html.Span(view.status_label, className="visually-hidden")],
+                 className="tile-icon", title=view.status_label),
+        html.Div(view.name, className="tile-name", title=view.name),
+        html.Div(value, className="tile-value"),
+        html.Div(side, className="tile-side"),
+    ]
+    if large:
+        spark = sparkline(view.history, SPARK_COLOURS.get(view.status, "#bfcad8"))
+        children.append(html.Div(html.Img(src=spark, alt="") if spark else None, className="tile-spark"))
+    children.append(html.Div(meta, className="tile-meta"))
     return html.Article(
-        className=f"wall-tile status-{view.status}",
+        className=f"wall-tile status-{view.status}" + (" is-large" if large else ""),
         **{"data-code": view.code, "data-status": view.status},
-        children=[
-            html.Div([html.I(className=STATUS_ICONS[view.status]),
-                      # The status in words for screen readers; icon shape and colour carry it on the wall.
-                      html.Span(view.status_label, className="visually-hidden")],
-                     className="tile-icon", title=view.status_label),
-            html.Div(view.name, className="tile-name", title=view.name),
-            html.Div(value, className="tile-value"),
-            html.Div(side, className="tile-side"),
-            html.Div(meta, className="tile-meta"),
-        ],
+        children=children,
     )
 
 
 def panel_children(view: PanelView, lang: str) -> list:
-    tiles = [tile(t, lang) for t in view.tiles] or [html.P(i18n.t("no_headline", lang), className="wall-empty")]
+    key = f"overview/{view.domain_id}"
+    tiles = [tile(t, lang, key) for t in view.tiles] or [html.P(i18n.t("no_headline", lang), className="wall-empty")]
     return [
         html.H2(view.name, className="panel-title"),
         html.Div(tiles, className="panel-tiles"),
         # What the freshness refresh needs, rebuilt with the panel.
-        dcc.Store(id={"type": "wall-fresh-inputs", "domain": view.domain_id},
-                  data={t.code: t.freshness_inputs() for t in view.tiles}),
+        age_inputs_store(key, {f"{key}|{t.code}": t.freshness_inputs() for t in view.tiles}),
     ]
 
 
-def panel(view: PanelView, lang: str) -> html.Section:
-    return html.Section(panel_children(view, lang), id=panel_id(view.domain_id), className="wall-panel",
-                        **{"data-domain": view.domain_id})
+def panel(view: PanelView | None, domain_id: str, lang: str) -> html.Section:
+    return html.Section(panel_children(view, lang) if view else [], id=part_id(f"overview/{domain_id}"),
+                        className="wall-panel", **{"data-domain": domain_id})
 
 
 def health_children(view: HealthView) -> list:

@@ -1,4 +1,5 @@
-"""Reads for the pages: latest values, collection runs, collector health.
+"""Reads for the pages: latest values, collection runs, collector health, and the wall's
+recent earthquakes and alert fingerprint.
 
 SQLAlchemy Core only, written to stay index-bound on an observation table of millions
 of rows: the latest values are one ``ORDER BY period_start DESC LIMIT 2`` per indicator
@@ -15,7 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select, union_all
 
-from dashboard.store.schema import CollectionRun, Observation, Source
+from dashboard.store.schema import Alert, CollectionRun, DataVersion, Event, Observation, Source
 
 PROVINCE_CODE = "71"
 # A run that stored data, even with some rows quarantined, counts as a success.
@@ -45,10 +46,9 @@ class LatestPair:
     previous: ObservationPoint | None
 
 
-def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
-                         region_code: str = PROVINCE_CODE,
-                         grains: Mapping[str, str] | None = None) -> dict[str, LatestPair]:
-    """Latest and previous observation per indicator (by period) for one region.
+def latest_points(conn: Connection, indicator_codes: Iterable[str], region_code: str = PROVINCE_CODE,
+                  grains: Mapping[str, str] | None = None, per_indicator: int = 2) -> dict[str, list[ObservationPoint]]:
+    """The latest ``per_indicator`` observations (newest period first) per indicator in one region.
 
     ``grains`` (code → grain) restricts an indicator to its own grain; indicators with no
     observation are absent from the result.
@@ -64,7 +64,7 @@ def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
                        obs.c.ingested_at, obs.c.source_id, obs.c.revision)
                 .where(obs.c.indicator_code == code, obs.c.region_code == region_code)
                 .order_by(obs.c.period_start.desc())
-                .limit(2)
+                .limit(per_indicator)
             )
             if grains and code in grains:
                 part = part.where(obs.c.grain == grains[code])
@@ -79,11 +79,25 @@ def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
             value=row.value, period_start=row.period_start, grain=row.grain,
             ingested_at=row.ingested_at, source_id=row.source_id, revision=row.revision,
         ))
-    result = {}
-    for code, found in points.items():
+    for found in points.values():
         found.sort(key=lambda p: p.period_start, reverse=True)
-        result[code] = LatestPair(code, region_code, found[0], found[1] if len(found) > 1 else None)
-    return result
+    return points
+
+
+def pair_of(code: str, region_code: str, points: list[ObservationPoint]) -> LatestPair:
+    return LatestPair(code, region_code, points[0], points[1] if len(points) > 1 else None)
+
+
+def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
+                         region_code: str = PROVINCE_CODE,
+                         grains: Mapping[str, str] | None = None) -> dict[str, LatestPair]:
+    """Latest and previous observation per indicator (by period) for one region.
+
+    ``grains`` (code → grain) restricts an indicator to its own grain; indicators with no
+    observation are absent from the result.
+    """
+    found = latest_points(conn, indicator_codes, region_code, grains, per_indicator=2)
+    return {code: pair_of(code, region_code, points) for code, points in found.items()}
 
 
 @dataclass(frozen=True)
@@ -189,3 +203,68 @@ def summarise_health(runs: Mapping[str, SourceRuns]) -> CollectorHealth:
 
 def collector_health(conn: Connection) -> CollectorHealth:
     return summarise_health(source_runs(conn))
+
+
+# --- the wall's e-disaster screen and takeover ----------------------------------------
+
+
+@dataclass(frozen=True)
+class QuakeRow:
+    id: int
+    source_id: str
+    occurred_at: datetime
+    # When the command centre stored it (end of the run that brought it); None for rows
+    # written outside a run.
+    stored_at: datetime | None
+    lat: float | None
+    lon: float | None
+    magnitude: float | None
+    depth_km: float | None
+    description: str
+    extra: dict
+
+
+def recent_quakes(conn: Connection, kinds: Iterable[str], since: datetime, limit: int = 200,
+                  min_magnitude: float | None = None) -> list[QuakeRow]:
+    """Events of ``kinds`` that occurred since ``since``, newest first (an index seek on occurred_at)."""
+    ev, run = Event.__table__, CollectionRun.__table__
+    statement = (
+        select(ev.c.id, ev.c.source_id, ev.c.occurred_at, run.c.finished_at.label("stored_at"), ev.c.lat,
+               ev.c.lon, ev.c.magnitude, ev.c.depth_km, ev.c.description, ev.c.extra)
+        .select_from(ev.outerjoin(run, run.c.id == ev.c.run_id))
+        .where(ev.c.occurred_at >= since, ev.c.kind.in_(list(kinds)))
+        .order_by(ev.c.occurred_at.desc(), ev.c.id.desc())
+        .limit(limit)
+    )
+    if min_magnitude is not None:
+        statement = statement.where(ev.c.magnitude >= min_magnitude)
+    return [QuakeRow(r.id, r.source_id, r.occurred_at, r.stored_at, r.lat, r.lon, r.magnitude, r.depth_km,
+                     r.description or "", dict(r.extra or {})) for r in conn.execute(statement)]
+
+
+@dataclass(frozen=True)
+class AlertHead:
+    id: int
+    severity: str
+    state: str
+    fired_at: datetime
+    acknowledged_at: datetime | None
+
+
+def open_alert_heads(conn: Connection) -> list[AlertHead]:
+    """Open alerts, just their heads: served by the partial index on open alerts
+    (``state <> 'resolved'``, migration 0002), so its cost does not grow with the history."""
+    a = Alert.__table__
+    rows = conn.execute(select(a.c.id, a.c.severity, a.c.state, a.c.fired_at, a.c.acknowledged_at)
+                        .where(a.c.state != "resolved"))
+    return sorted((AlertHead(*r) for r in rows), key=lambda h: h.id)
+
+
+def heads_fingerprint(heads: Iterable[AlertHead]) -> str:
+    """Changes when an alert fires, escalates, is acknowledged or resolved."""
+    return ";".join(f"{h.id}:{h.severity}:{h.state}" for h in heads)
+
+
+def data_versions(conn: Connection) -> dict[str, int]:
+    """Every data-version counter, read on the caller's connection (``versions.read_from_store``'s read)."""
+    return {s: int(v) for s, v in conn.execute(select(DataVersion.scope, DataVersion.version))}

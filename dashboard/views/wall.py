@@ -53,11 +53,20 @@ class TileView:
     freshness: Freshness
     source_id: str | None
     ingested_at: datetime | None
+    history: tuple[float, ...] = ()  # recent periods, oldest first (domain screens draw a sparkline)
 
     def freshness_inputs(self) -> dict:
         """What the periodic freshness refresh needs to redo ``freshness`` (JSON-safe)."""
-        return {"source": self.source_id,
-                "ingested_at": self.ingested_at.isoformat() if self.ingested_at else None}
+        return fetched_inputs(self.source_id, self.ingested_at)
+
+
+def fetched_inputs(source_id: str | None, stored_at: datetime | None) -> dict:
+    return {"kind": "fetched", "source": source_id, "ingested_at": stored_at.isoformat() if stored_at else None}
+
+
+def ago_inputs(at: datetime) -> dict:
+    """A plain "5 menit lalu" that the freshness refresh keeps current."""
+    return {"kind": "ago", "at": at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ def _target_text(indicator: Indicator, pair: LatestPair | None, lang: str) -> st
 
 
 def tile_view(indicator: Indicator, pair: LatestPair | None, runs: Mapping[str, SourceRuns],
-              catalogue: Catalogue, now: datetime, lang: str) -> TileView:
+              catalogue: Catalogue, now: datetime, lang: str, history: tuple[float, ...] = ()) -> TileView:
     name, unit = indicator.name.get(lang), indicator.unit.get(lang)
     if pair is None:
         # No value yet: still say whether the source that should bring it is alive.
@@ -160,7 +169,7 @@ def tile_view(indicator: Indicator, pair: LatestPair | None, runs: Mapping[str, 
         change_arrow=arrow, change_amount=amount, change_tone=tone, change_label=label,
         period=i18n.period(latest.period_start, latest.grain, lang),
         freshness=freshness(latest.source_id, latest.ingested_at, runs, catalogue, now, lang),
-        source_id=latest.source_id, ingested_at=latest.ingested_at,
+        source_id=latest.source_id, ingested_at=latest.ingested_at, history=history,
     )
 
 
@@ -216,10 +225,17 @@ def load_health(conn: Connection, lang: str) -> HealthView:
 
 def refresh_freshness(inputs: Mapping[str, dict], runs: Mapping[str, SourceRuns], catalogue: Catalogue,
                       now: datetime, lang: str) -> dict[str, Freshness]:
-    """Freshness per tile code from the tiles' ``freshness_inputs`` (no observation query)."""
+    """Freshness per key from the ``freshness_inputs`` / ``ago_inputs`` the page keeps (no observation query).
+
+    Keys of other kinds (the alerts screen's evaluation time) are left to their own screen."""
     out = {}
-    for code, entry in inputs.items():
-        ingested = entry.get("ingested_at")
-        out[code] = freshness(entry.get("source"), datetime.fromisoformat(ingested) if ingested else None,
-                              runs, catalogue, now, lang)
+    for key, entry in inputs.items():
+        kind = entry.get("kind", "fetched")
+        if kind == "ago":
+            at = datetime.fromisoformat(entry["at"])
+            out[key] = Freshness(i18n.age(at, now, lang), False, at)
+        elif kind == "fetched":
+            ingested = entry.get("ingested_at")
+            out[key] = freshness(entry.get("source"), datetime.fromisoformat(ingested) if ingested else None,
+                                 runs, catalogue, now, lang)
     return out

@@ -1,0 +1,80 @@
+"""The default region map: a tile-grid cartogram, one equal square per kab/kota at its grid position.
+
+Equal tiles keep small cities (Tomohon, Kotamobagu) as visible as large regencies, and
+need no boundary file. Colour says how good the value is (the bright end is better,
+whatever the direction); regions without a value are grey; compared regions are outlined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from dashboard import i18n
+from dashboard.analysis import text as fmt
+from dashboard.analysis import style
+from dashboard.catalogue.models import Indicator, Region
+
+TILE_LABEL_MAX = 9
+
+
+def tile_label(region: Region) -> str:
+    """A short name that fits a tile: "Manado", "Bolsel", "Sangihe"."""
+    if len(region.short_name) <= TILE_LABEL_MAX:
+        return region.short_name
+    compact = [a for a in region.aliases if " " not in a and len(a) <= TILE_LABEL_MAX]
+    return min(compact, key=len) if compact else region.short_name
+
+
+def colorscale(indicator: Indicator) -> dict:
+    """Trace properties for the colour: brighter is better; a band diverges around its middle."""
+    if indicator.direction == "band" and indicator.band:
+        return {"colorscale": style.BAND, "zmid": (indicator.band.low + indicator.band.high) / 2}
+    return {"colorscale": style.SEQUENTIAL, "reversescale": indicator.direction == "down"}
+
+
+def cartogram_figure(regions: Iterable[Region], values: Mapping[str, float | None], indicator: Indicator, *,
+                     lang: str, unit: str, selected: Iterable[str] = (), ranks: Mapping[str, int] | None = None
+                     ) -> dict:
+    tiles = [r for r in regions if r.grid is not None]
+    if not tiles:
+        return {"data": [], "layout": style.base_layout(360)}
+    rows = max(r.grid.row for r in tiles) + 1
+    cols = max(r.grid.col for r in tiles) + 1
+    z = [[None] * cols for _ in range(rows)]
+    blank = [[None] * cols for _ in range(rows)]
+    text = [[""] * cols for _ in range(rows)]
+    hover = [[""] * cols for _ in range(rows)]
+    codes = [[""] * cols for _ in range(rows)]
+    ranks = ranks or {}
+    for r in tiles:
+        row, col = r.grid.row, r.grid.col
+        value = values.get(r.code)
+        shown = "—" if value is None else fmt.number(value, lang, indicator.decimals)
+        text[row][col] = f"{tile_label(r)}<br>{shown}"
+        codes[row][col] = r.code
+        rank = ranks.get(r.code)
+        rank_text = i18n.t("analyst.rank_of", lang, rank=rank, total=len(tiles)) if rank else ""
+        hover[row][col] = f"<b>{r.name}</b><br>{shown} {unit}<br>{rank_text}"
+        if value is None:
+            blank[row][col] = 0
+        else:
+            z[row][col] = value
+    data = [
+        {"type": "heatmap", "z": blank, "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]], "showscale": False,
+         "xgap": 5, "ygap": 5, "hoverinfo": "skip"},
+        {"type": "heatmap", "z": z, "text": text, "customdata": codes, "hovertext": hover,
+         "texttemplate": "%{text}", "textfont": {"size": 11}, **colorscale(indicator),
+         "xgap": 4, "ygap": 4, "hovertemplate": "%{hovertext}<extra></extra>",
+         "colorbar": {"orientation": "h", "thickness": 10, "y": -0.04, "yanchor": "top", "len": 0.8,
+                      "tickfont": {"color": style.TEXT}, "outlinewidth": 0}},
+    ]
+    outline = [{"type": "rect", "x0": r.grid.col - 0.5, "x1": r.grid.col + 0.5, "y0": r.grid.row - 0.5,
+                "y1": r.grid.row + 0.5, "line": {"color": style.PROVINCE, "width": 3}}
+               for r in tiles if r.code in set(selected)]
+    layout = style.base_layout(
+        470, margin={"l": 4, "r": 4, "t": 4, "b": 36},
+        xaxis={"visible": False, "fixedrange": True, "range": [-0.5, cols - 0.5]},
+        yaxis={"visible": False, "fixedrange": True, "autorange": "reversed", "scaleanchor": "x"},
+        shapes=outline, separators=",." if lang == "id" else ".,",
+    )
+    return {"data": data, "layout": layout}
