@@ -231,13 +231,15 @@ def main() -> None:
                     ours, summary, warm = odsk_ingest(f"sqlite:///{run_dir / 'odsk.sqlite3'}", config,
                                                       run_dir / "var", content, warm_up)
                 else:
-                    raw_url, odsk_url = pg_database("odsk_bench_raw"), pg_database("odsk_bench_store")
+                    # Named per process: two benchmarks at once must not drop each other's databases.
+                    raw_db, odsk_db = f"odsk_bench_raw_{os.getpid()}", f"odsk_bench_store_{os.getpid()}"
+                    raw_url, odsk_url = pg_database(raw_db), pg_database(odsk_db)
                     try:
                         raw = raw_postgres(raw_url, rows)
                         ours, summary, warm = odsk_ingest(odsk_url, config, run_dir / "var", content, warm_up)
                     finally:
-                        drop_pg("odsk_bench_raw")
-                        drop_pg("odsk_bench_store")
+                        drop_pg(raw_db)
+                        drop_pg(odsk_db)
                 shutil.rmtree(run_dir, ignore_errors=True)
                 report(store, len(rows), raw, ours, summary, warm)
 

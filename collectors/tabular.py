@@ -16,9 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import operator
 import re
 from collections import Counter
-import operator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
@@ -99,8 +99,8 @@ def fetch_file(opts: TableOptions, ctx: SourceContext, content_type: str) -> Pay
 
 
 def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, strict_width: bool = False,
-               lines: "PlainCsv | None" = None, delimiter: str | None = None) -> ParseResult:
-    """Rows (number, cells) to a ParseResult. A CSV also passes ``lines`` (when ``PlainCsv``
+               plain: "PlainCsv | None" = None, delimiter: str | None = None) -> ParseResult:
+    """Rows (number, cells) to a ParseResult. A CSV also passes ``plain`` (when ``PlainCsv``
     can split it; ``rows`` are then its rows) or ``delimiter`` (when it cannot), so a big
     long table can take the column-wise path; the result is the same either way."""
     rows = iter(rows)
@@ -115,8 +115,8 @@ def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, s
     overflowing: list[Candidate] = []
     with paused_gc():
         block = None
-        if opts.layout == "long" and (lines is not None or delimiter is not None):
-            block, rows = _block(rows, head, header_at, header_cells, opts, lines)
+        if opts.layout == "long" and (plain is not None or delimiter is not None):
+            block, rows = _block(rows, head, header_at, header_cells, opts, plain)
         if block is not None:
             numbers, columns, others = block
             slow = _data_rows(iter(others), header_cells, 0, opts.limits, overflowing if strict_width else None)
@@ -135,25 +135,24 @@ def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, s
 
 
 def _block(rows: Iterator[Row], head: list[Row], header_at: int, header_cells: list[Any], opts: TableOptions,
-           lines: "PlainCsv | None") -> tuple[tuple | None, Iterator[Row]]:
+           plain: "PlainCsv | None") -> tuple[tuple | None, Iterator[Row]]:
     """The body of a big CSV as columns of its full-width data rows, plus every other row.
 
     Returns ``((numbers, columns, others), rows)``, or ``(None, rows)`` when the table is
     too small to be worth it (``rows`` then still yields what has not been read). The
     row limit is enforced here exactly where the row-by-row path would enforce it.
-    ``numbers``: the row numbers of the rows in ``columns`` (a list per header cell, all
-    str);
-    ``others``: (number, cells) of every other row below the header — short or long
-    rows, and rows that might be titles, footnotes, column numbers or repeated headers
-    — in order, for ``_data_rows`` and the row-by-row mapper to judge.
+    ``numbers``: the row numbers of the rows in ``columns`` (a list of str per header
+    cell); ``others``: (number, cells) of every other row below the header — short or
+    long rows, and rows that might be titles, footnotes, column numbers or repeated
+    headers — in order, for ``_data_rows`` and the row-by-row mapper to judge.
     """
     max_rows, width = opts.limits.max_rows, len(header_cells)
-    if lines is not None:
-        if len(lines) > max_rows:
-            limits.check_rows(len(lines), opts.limits)
-        if len(lines) - len(head) < VECTOR_FROM or len(lines) == len(head):
+    if plain is not None:
+        if len(plain) > max_rows:
+            limits.check_rows(len(plain), opts.limits)
+        if len(plain) - len(head) < VECTOR_FROM or len(plain) == len(head):
             return None, rows
-        numbers, columns, others = lines.block(len(head), width)
+        numbers, columns, others, no_empty = plain.block(len(head), width)
     else:
         rest_rows = list(itertools.islice(rows, max(0, max_rows - len(head)) + 1))
         if len(head) + len(rest_rows) > max_rows:
@@ -161,7 +160,8 @@ def _block(rows: Iterator[Row], head: list[Row], header_at: int, header_cells: l
         if len(rest_rows) < VECTOR_FROM:
             return None, iter(rest_rows)
         numbers, columns, others = _split_rows(rest_rows, width)
-    keep = _plain_data(columns, header_cells)
+        no_empty = False
+    keep = _plain_data(columns, header_cells, no_empty)
     if not keep.all():
         dropped = np.flatnonzero(~keep)
         others += [(int(numbers[i]), [col[i] for col in columns]) for i in dropped.tolist()]
@@ -194,7 +194,8 @@ def _split_lines(rest: list[str], first_number: int, delimiter: str, width: int)
         at = np.flatnonzero(full)
         good = [rest[i] for i in at.tolist()]
         numbers = at + first_number
-        others = [(first_number + i, rest[i].split(delimiter) if rest[i] else []) for i in np.flatnonzero(~full).tolist()]
+        others = [(first_number + i, rest[i].split(delimiter) if rest[i] else [])
+                  for i in np.flatnonzero(~full).tolist()]
     flat = delimiter.join(good).split(delimiter) if good else []
     columns = [flat[j::width] for j in range(width)]
     return numbers, columns, others
@@ -212,15 +213,15 @@ def _per_cell(column: list[str], test) -> np.ndarray:
     return np.fromiter(map(test, column), dtype=bool, count=len(column))
 
 
-def _plain_data(columns: list[list[str]], header_cells: list[Any]) -> np.ndarray:
+def _plain_data(columns: list[list[str]], header_cells: list[Any], no_empty: bool = False) -> np.ndarray:
     """Which full-width rows are surely data rows, decided exactly as ``_data_rows`` and
     ``_skipped`` would decide them (every cell is a str here: a CSV). A row not marked
-    goes through those functions itself."""
+    goes through those functions itself. ``no_empty``: the caller knows no cell is ""."""
     header_keys = [header_key(c) for c in header_cells if not _blank(c)]
     keys, first_letter = len(header_keys), header_keys[0][:1]
     n = len(columns[0])
     filled = np.full(n, len(columns), dtype=np.int64)
-    for col in columns:
+    for col in columns if not no_empty else ():
         filled -= _per_cell(col, operator.not_)
     first = columns[0]
     starts, start_values = _factorize(list(map(itemgetter(slice(None, 1)), first)))
@@ -375,7 +376,7 @@ class CsvKind:
         text = _decode(payload.content, opts.encoding)
         plain = PlainCsv.of(text, opts.delimiter)
         rows = plain.rows() if plain is not None else _csv_rows(text, opts.delimiter)
-        return parse_rows(rows, opts, ctx, strict_width=True, lines=plain, delimiter=opts.delimiter)
+        return parse_rows(rows, opts, ctx, strict_width=True, plain=plain, delimiter=opts.delimiter)
 
 
 def _decode(content: bytes, encoding: str) -> str:
@@ -430,11 +431,12 @@ class PlainCsv:
             yield number, (line.split(delimiter) if line else [])  # an empty line is no cells, not one
             at = end + 1
 
-    def block(self, first: int, width: int) -> tuple[np.ndarray, list[list[str]], list[Row]]:
-        """Lines from index ``first`` on: (numbers, columns, others) as ``_block`` takes them."""
+    def block(self, first: int, width: int) -> tuple[np.ndarray, list[list[str]], list[Row], bool]:
+        """Lines from index ``first`` on: (numbers, columns, others, no_empty) as ``_block``
+        takes them; ``no_empty``: no cell of ``columns`` is ""."""
         delimiter, count = self.delimiter, len(self) - first
         offset = int(self.starts[first])
-        body = self.data[offset:].decode("utf-8")
+        body = self.text[len(self.data[:offset].decode("utf-8")):]
         starts, ends = self.starts[first:] - offset, self.ends[first:] - offset
         delimiters = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8, offset=offset) == ord(delimiter))
         cells = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
@@ -442,13 +444,17 @@ class PlainCsv:
             lines = body.split("\n")
             if body.endswith("\n"):
                 lines.pop()
-            return _split_lines(lines, first + 1, delimiter, width)
+            return *_split_lines(lines, first + 1, delimiter, width), False
         # Every line holds exactly ``width`` cells: with line ends made delimiters too, one
-        # split gives every cell, row after row.
-        flat = (body[:-1] if body.endswith("\n") else body).replace("\n", delimiter).split(delimiter)
+        # split gives every cell, row after row. An empty cell would show as two delimiters
+        # in a row, or one at either end.
+        joined = (body[:-1] if body.endswith("\n") else body).replace("\n", delimiter)
         del body
+        no_empty = delimiter * 2 not in joined and not joined.startswith(delimiter) and not joined.endswith(delimiter)
+        flat = joined.split(delimiter)
+        del joined
         columns = [flat[j::width] for j in range(width)]
-        return np.arange(first + 1, first + 1 + count, dtype=np.int64), columns, []
+        return np.arange(first + 1, first + 1 + count, dtype=np.int64), columns, [], no_empty
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:

@@ -89,6 +89,13 @@ def build_schema(catalogue: Catalogue, source: Source, today: date) -> pa.DataFr
     )
 
 
+def _datetimes(days: pd.Series) -> pd.Series:
+    """``pd.to_datetime(days)`` as datetime64[ns], converting each distinct day once."""
+    codes, uniques = pd.factorize(days, use_na_sentinel=False)
+    converted = pd.to_datetime(pd.Series(uniques, dtype=object)).astype("datetime64[ns]").to_numpy()
+    return pd.Series(converted[codes], index=days.index, dtype="datetime64[ns]")
+
+
 def _lookup(keys: pd.Series, table: pd.Series) -> np.ndarray:
     """``keys.map(table)`` as an array (NaN or NaT where a key is not in the table),
     looked up once per distinct key."""
@@ -125,7 +132,7 @@ def _reason_for(rule: str, row: pd.Series, catalogue: Catalogue, source: Source)
 
 def validate(result: ParseResult, catalogue: Catalogue, source: Source, today: date) -> Verdict:
     frame, raw, rejected = typed_frame(result)
-    frame["period_start"] = pd.to_datetime(frame["period_start"]).astype("datetime64[ns]")
+    frame["period_start"] = _datetimes(frame["period_start"])
     frame["indicator_code"] = frame["indicator_code"].astype(str)
     frame["region_code"] = frame["region_code"].astype(str)
     frame["grain"] = frame["grain"].astype(str)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from collectors import records, tabular
-from collectors.base import CollectorError, ParseError
+from collectors.base import CollectorError
 from collectors.records import RecordMapper
 from collectors.values import NumberReader, ValueProblem
 from dashboard.validation import validate
@@ -27,7 +27,7 @@ HEADER = "Kode Wilayah;Kabupaten/Kota;Indikator;Periode;Nilai"
 
 
 def parse(text: str | bytes, options: dict | None = None, *, columnwise: bool, frame_from: int | None = None,
-          source: str = "dinkes-bor-csv", monkeypatch=None):
+          source: str = "dinkes-bor-csv"):
     """Parse with the column-wise path forced on (or off); an error is returned, not raised."""
     opts = {"encoding": "utf-8", **(options or {})}
     saved = tabular.VECTOR_FROM, records.FRAME_FROM
@@ -354,10 +354,6 @@ def test_a_big_table_validates_the_same_both_ways():
     assert any("the same key appears in rows" in r for r in reasons)
 
 
-def test_parse_error_is_a_collector_error():
-    assert issubclass(ParseError, CollectorError)
-
-
 # --- validation's vectorised helpers are the pandas operations they replace ----------------------
 
 
@@ -375,6 +371,17 @@ def test_duplicate_keys_found_on_numbered_keys_as_pandas_finds_them():
             "value": [float(rng.randint(0, 3)) for _ in range(size)],
         })
         assert _duplicated(frame).tolist() == frame.duplicated(KEY, keep=False).tolist()
+
+
+def test_days_become_datetimes_as_pandas_converts_them():
+    from datetime import datetime
+
+    from dashboard.validation import _datetimes
+
+    for days in ([date(2026, 1, 1), date(2026, 2, 1), date(2026, 1, 1)], [],
+                 [pd.Timestamp("2026-01-01"), date(2025, 5, 5), datetime(2026, 1, 1, 5)]):
+        series = pd.Series(days, dtype=object)
+        assert _datetimes(series).equals(pd.to_datetime(series).astype("datetime64[ns]"))
 
 
 def test_lookups_are_series_map():
@@ -434,3 +441,45 @@ def test_upsert_writes_codes_with_characters_copy_would_read_as_escapes(engine):
     assert stats.inserted == 4
     with engine.connect() as conn:
         assert sorted(conn.execute(select(Observation.indicator_code)).scalars()) == sorted(codes)
+
+
+def test_factorize_numbers_values_as_a_dict_keys_them():
+    rng = random.Random(8)
+    nan = float("nan")
+    for size in (0, 1, 2, 7, 1000):
+        for runs in (False, True):
+            values = []
+            while len(values) < size:
+                value = rng.choice(["a", "b", "", " ", "71.71", nan, float("nan"), 1, 1.0, True, None])
+                values += [value] * (rng.randint(1, 50) if runs else 1)
+            values = values[:size]
+            codes, distinct = records.factorize(values)
+            expected = list(dict.fromkeys(values))
+            number = {v: i for i, v in enumerate(expected)}
+            assert distinct == expected or [repr(v) for v in distinct] == [repr(v) for v in expected]
+            assert codes.tolist() == [number[v] for v in values]
+
+
+def test_upsert_stores_every_row_exactly_as_given(engine):
+    """Many distinct indicators, regions, days and grains: every row reads back with its own
+    key and value (on SQLite the staging numbers each key's parts into one integer)."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from dashboard.store.observations import ObservationRow, upsert_observations
+    from dashboard.store.schema import Observation
+
+    rng = random.Random(4)
+    keys = {(f"IND.{rng.randint(0, 40):02d}", f"71.{rng.randint(0, 30):02d}",
+             date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000)), rng.choice(["day", "month", "quarter", "year"]))
+            for _ in range(3000)}
+    rows = [ObservationRow(*key, rng.uniform(-1e6, 1e6)) for key in sorted(keys)]
+    rng.shuffle(rows)
+    with engine.begin() as conn:
+        stats = upsert_observations(conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(timezone.utc))
+    assert (stats.inserted, stats.updated, stats.unchanged) == (len(rows), 0, 0)
+    with engine.connect() as conn:
+        stored = {(o.indicator_code, o.region_code, o.period_start, o.grain): o.value
+                  for o in conn.execute(select(Observation))}
+    assert stored == {(r.indicator_code, r.region_code, r.period_start, r.grain): r.value for r in rows}

@@ -1,7 +1,8 @@
 """Idempotent observation upsert that keeps every replaced value as a revision.
 
 Set-based, so a million rows cost a few statements rather than a million round
-trips: rows go into a temporary staging table, then
+trips: rows are staged in temporary tables (COPY on PostgreSQL; on SQLite, two numbers
+per row, many rows per statement: see ``_sqlite_staging``), then
 1. values that differ from the stored one are copied to ``observation_revision``;
 2. one INSERT … ON CONFLICT DO UPDATE … WHERE value differs writes the new state.
 Re-sending the same payload changes nothing. The counts come from the two statements'
@@ -58,10 +59,6 @@ def _staging_table() -> Table:
 
 
 COLUMNS = list(ObservationRow._fields)
-# Page cache for the bulk statements on SQLite (KiB, as PRAGMA cache_size takes it when
-# negative): the key index and the region index of a million rows fit, so inserting does
-# not re-read pages it has just written. Restored afterwards.
-SQLITE_CACHE_KIB = 256 * 1024
 COPY_CHUNK_ROWS = 100_000
 SQLITE_ROWS_PER_INSERT = 500  # 1,000 parameters: well under SQLite's limit of 32,766
 
@@ -194,29 +191,12 @@ def upsert_observations(conn: Connection, rows: Iterable[ObservationRow] | pd.Da
     stats = UpsertStats()
     if frame.empty:
         return stats
-    sqlite = conn.dialect.name == "sqlite"
-    restore_cache = None
-    if sqlite:
-        # The staging table lives in memory rather than in a temporary file, and the page
-        # cache holds the indexes being written (both per connection, SQLite only).
-        if conn.exec_driver_sql("PRAGMA temp_store").scalar() != 2:
-            conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
-        restore_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        if restore_cache is not None and 0 <= -restore_cache < SQLITE_CACHE_KIB:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-        else:
-            restore_cache = None
-    try:
-        with _staged(conn, frame) as staging:
-            _upsert_from(conn, staging, len(frame), stats, frame, source_id=source_id, run_id=run_id,
-                         ingested_at=ingested_at)
-    finally:
-        if restore_cache is not None:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {int(restore_cache)}")
+    with _staged(conn, frame) as staging:
+        _upsert_from(conn, staging, frame, stats, source_id=source_id, run_id=run_id, ingested_at=ingested_at)
     return stats
 
 
-def _upsert_from(conn: Connection, staging: FromClause, count: int, stats: UpsertStats, frame: pd.DataFrame, *,
+def _upsert_from(conn: Connection, staging: FromClause, frame: pd.DataFrame, stats: UpsertStats, *,
                  source_id: str, run_id: int | None, ingested_at: datetime) -> None:
     sqlite = conn.dialect.name == "sqlite"
     obs = Observation.__table__
@@ -235,7 +215,8 @@ def _upsert_from(conn: Connection, staging: FromClause, count: int, stats: Upser
     # statement's own row count (both drivers report INSERT … SELECT's exactly). With
     # nothing stored yet for these indicators (a first load), there is nothing to look for.
     codes = pd.unique(frame["indicator_code"]).tolist()
-    if conn.execute(select(obs.c.id).where(obs.c.indicator_code.in_(codes)).limit(1)).first() is not None:
+    if len(codes) > 500 or conn.execute(
+            select(obs.c.id).where(obs.c.indicator_code.in_(codes)).limit(1)).first() is not None:
         stats.updated = _written(conn, rev.insert().from_select(
             ["observation_id", "revision", "value", "source_id", "run_id", "ingested_at", "superseded_at"],
             changed,
@@ -267,7 +248,7 @@ def _upsert_from(conn: Connection, staging: FromClause, count: int, stats: Upser
     # Rows inserted plus rows updated (an unchanged row is neither: the WHERE skips it).
     written = _written(conn, stmt)
     stats.inserted = written - stats.updated
-    stats.unchanged = count - written
+    stats.unchanged = len(frame) - written
 
 
 def _written(conn: Connection, statement) -> int:
