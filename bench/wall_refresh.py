@@ -13,7 +13,7 @@ an empty callback that returns its input. Two loads:
 Target: the wall's p95 within 5× the empty callback's (saturated). Exits non-zero only if the
 bench cannot run or ``--enforce`` is given and the target is missed.
 
-    .venv/bin/python bench/wall_refresh.py [--seconds 6] [--clients 50] [--json]
+    .venv/bin/python bench/wall_refresh.py [--seconds 4] [--clients 50] [--json] [--enforce]
 
 ``ODSK_TEST_DATABASE_URL`` (an empty PostgreSQL database) measures against PostgreSQL instead of
 SQLite; ``ODSK_TEST_REDIS_URL`` adds Redis as the change signal.
@@ -289,12 +289,12 @@ def in_process(settings, requests: dict[str, dict], n: int = 300) -> dict:
 def measure(url: str, requests: dict[str, dict], clients: int, seconds: float, poll_seconds: float) -> dict:
     """Warm up, then alternate empty/wall so drift hits both alike."""
     for name in ("empty", "wall"):
-        asyncio.run(_load(url, requests[name], clients, 1.5, None))
+        asyncio.run(_load(url, requests[name], clients, 1.0, None))
     saturated: dict[str, list] = {"empty": [], "wall": []}
     for _ in range(2):
         for name in ("empty", "wall"):
             saturated[name].append(asyncio.run(_load(url, requests[name], clients, seconds / 2, None)))
-    paced = {name: [asyncio.run(_load(url, requests[name], clients, 2 * poll_seconds + 1, poll_seconds))]
+    paced = {name: [asyncio.run(_load(url, requests[name], clients, poll_seconds + 1, poll_seconds))]
              for name in ("empty", "wall")}
     return {"saturated": {k: _summary(v) for k, v in saturated.items()},
             "paced": {k: _summary(v) for k, v in paced.items()}}
@@ -306,7 +306,7 @@ def measure(url: str, requests: dict[str, dict], clients: int, seconds: float, p
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=6.0, help="saturated load per callback")
+    parser.add_argument("--seconds", type=float, default=4.0, help="saturated load per callback")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", action="store_true")

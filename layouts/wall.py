@@ -2,8 +2,9 @@
 ``?device=``, ``?lang=en``).
 
 Every screen of the browser's plan is drawn once, stacked; the rotation (dwell times,
-time-of-day schedule, arrow keys, takeover) runs in the browser (``assets/wall_rotation.js``)
-and needs no server. Live and cheap per tick:
+time-of-day schedule, arrow keys, takeover countdown) and the WITA clock run in plain
+JavaScript (``assets/wall_rotation.js``): no server and no Dash callback each second.
+Live and cheap per tick:
 
 - every ``wall_poll_seconds`` a version check compares the data versions of the scopes
   this browser shows (and what should take over) with what it drew: nothing moved → 204;
