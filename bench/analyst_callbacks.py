@@ -8,7 +8,8 @@ What it does:
    with ``ODSK_TEST_DATABASE_URL`` a fresh database on that PostgreSQL server instead), or an
    already seeded one given with ``--store``;
 2. the real app under gunicorn (2 sync workers, as deployed), plus one empty Dash callback
-   (``bench-floor``) whose latency is the floor: HTTP, Flask and Dash dispatch, nothing else;
+   (``bench-floor``) whose latency is the floor: HTTP, Flask and Dash dispatch, nothing else.
+   It is sampled right after every measured request, so it sees the same machine load;
 3. for every server-side callback of the pages ``/domain``, ``/indicator``, ``/region`` and
    ``/provenance`` — the pages router included, since each page is rendered by it — it POSTs the
    callback's own payload to ``/_dash-update-component`` (from ``/_dash-dependencies``), cycling
@@ -253,30 +254,63 @@ def scenarios(obs_id: int, rows_for_export: list[dict]) -> dict[str, list[dict]]
 # --- measuring ------------------------------------------------------------------------------
 
 
+def _stats(timings: list[float]) -> dict:
+    timings = sorted(timings)
+    return {"n": len(timings), "p50_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(timings[max(0, int(round(0.95 * len(timings))) - 1)], 1), "max_ms": round(timings[-1], 1)}
+
+
 def measure(base: str, deps: list[dict], plan: dict[str, list[dict]], samples: int, bumper=None) -> dict:
+    """p50/p95/max per callback. The floor (the empty callback) is sampled right after every
+    measured request, so it sees the same machine load as the callbacks it is the floor of."""
     import requests
 
     session = requests.Session()
-    results = {}
+    floor_key = f"{FLOOR_ID}.children"
+    floor_dep = next(d for d in deps if _outputs(d)[0] == floor_key)
+    floor_body = _payload(floor_dep, plan[floor_key][0])
+
+    def post(body: dict, key: str) -> float:
+        started = time.perf_counter()
+        response = session.post(f"{base}/_dash-update-component", json=body, timeout=60)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{key}: HTTP {response.status_code}: {response.text[:500]}")
+        return elapsed
+
+    results, floor = {}, []
     for dep in deps:
         key = _outputs(dep)[0]
+        if key == floor_key:
+            continue
         variants = plan[key]
         timings = []
+        per_variant: dict[int, list[float]] = {}
         for i in range(samples):
             body = _payload(dep, variants[i % len(variants)])
             if bumper is not None:
                 bumper.bump()
-            started = time.perf_counter()
-            response = session.post(f"{base}/_dash-update-component", json=body, timeout=60)
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code not in (200, 204):
-                raise RuntimeError(f"{key}: HTTP {response.status_code}: {response.text[:500]}")
+            elapsed = post(body, key)
             timings.append(elapsed)
-        timings.sort()
-        results[key] = {"n": len(timings), "p50_ms": round(statistics.median(timings), 1),
-                        "p95_ms": round(timings[max(0, int(round(0.95 * len(timings))) - 1)], 1),
-                        "max_ms": round(timings[-1], 1), "variants": len(variants)}
+            per_variant.setdefault(i % len(variants), []).append(elapsed)
+            floor.append(post(floor_body, floor_key))
+        results[key] = {**_stats(timings), "variants": len(variants),
+                        "by_variant": [{"inputs": _describe(variants[v]), "median_ms": round(statistics.median(t), 1),
+                                        "max_ms": round(max(t), 1)} for v, t in sorted(per_variant.items())]}
+    results[floor_key] = _stats(floor)
     return results
+
+
+def _describe(values: dict) -> str:
+    """A variant in a few words, for the per-variant lines of callbacks over budget."""
+    page = values.get("ind-page.data") or {}
+    parts = [page.get("code", "")] if page else []
+    for key in ("_pages_location.pathname", "_pages_location.search", "ind-grain.value", "ind-range.value"):
+        if values.get(key):
+            parts.append(str(values[key]))
+    if values.get("ind-regions.value") is not None:
+        parts.append(f"{len(values['ind-regions.value'])} regions")
+    return " ".join(p for p in parts if p)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="odsk-bench-analyst-"))
     admin = None
     proc = None
-    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}}
+    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}}
     try:
         if args.store:
             url, data_dir = args.store, args.data_dir or workdir
@@ -335,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             report["kept"] = str(workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     over = [(phase, key) for phase in ("warm", "cold") for key, r in report[phase].items()
             if key != f"{FLOOR_ID}.children" and r["p95_ms"] > BUDGET_MS]
     report["budget_ms"] = BUDGET_MS
@@ -380,21 +416,25 @@ def _print(report: dict, as_json: bool) -> None:
         print(json.dumps(report, indent=2))
         return
     m, s = report["machine"], report["store"]
-    print(f"machine: {m['cpus']} CPUs, Python {m['python']}; store: {s['backend']}, "
-          f"{s['observations']:,} observations")
+    print(f"machine: {m['cpus']} CPUs, Python {m['python']}, load average {m['load_average_at_start']} at the "
+          f"start, {m.get('load_average_at_end')} at the end; store: {s['backend']}, {s['observations']:,} observations")
     if not report["seed"].get("reused"):
         seed = report["seed"]
         print(f"seed: {seed['rows']:,} rows in {seed['seconds_total']} s "
               f"(load {seed['seconds_generate_and_load']} s, indexes {seed['seconds_index']} s)")
     for phase in ("warm", "cold"):
         floor = report[phase][f"{FLOOR_ID}.children"]
-        print(f"\n{phase}: floor (empty Dash callback) p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms")
+        print(f"\n{phase}: floor (empty Dash callback, sampled after each request) p50 {floor['p50_ms']} ms, "
+              f"p95 {floor['p95_ms']} ms")
         print(f"  {'callback (first output)':36} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for key, r in report[phase].items():
             if key == f"{FLOOR_ID}.children":
                 continue
             flag = "  OVER" if r["p95_ms"] > report["budget_ms"] else ""
             print(f"  {key:36} {r['n']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8}{flag}")
+            if flag:
+                for v in r["by_variant"]:
+                    print(f"      {v['inputs']:60} median {v['median_ms']:>7} ms, max {v['max_ms']:>7} ms")
     print(f"\nbudget: p95 ≤ {report['budget_ms']:.0f} ms per callback; over: {report['over_budget'] or 'none'}")
     if report.get("kept"):
         print(f"store kept in {report['kept']}")

@@ -1,11 +1,13 @@
 """Fill a store with millions of synthetic observations, fast: the analyst benchmark's data.
 
-    .venv/bin/python bench/seed_observations.py --url sqlite:////tmp/big.sqlite3 --rows 5000000
+    .venv/bin/python bench/seed_observations.py [--url sqlite:////tmp/big.sqlite3] [--rows 5000000] [--json]
+
+Without ``--url`` it seeds a temporary SQLite store and removes it: a benchmark of the load.
 
 What goes in (sorted by the unique key, so index pages fill in order):
-- every catalogue indicator for the province and its 15 kab/kota, at its own grain,
-  from ``--since`` (default 2010; daily indicators from ``--daily-since``, default 2015)
-  to the last complete period; the province value follows the indicator's rule;
+- every catalogue indicator for the province and its 15 kab/kota, at its own grain, from
+  2010 (daily indicators from 2015; ``seed(since=…, daily_since=…)``) to the last complete
+  period; the province value follows the indicator's rule (cumulative ones grow through the year);
 - ballast up to ``--rows``: daily series of synthetic indicator codes (``BENCH.Dnnnn``,
   not in the catalogue) so the table and its indexes have production size;
 - one collection run per source, each with an archived raw payload, and one value
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import json
 import sqlite3
 import sys
@@ -325,22 +328,39 @@ def count_rows(url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Seed a given store, or (no ``--url``: as ``make bench`` runs it) a temporary SQLite one, timing the load."""
+    import shutil
+    import tempfile
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="SQLAlchemy URL of an EMPTY store (created and migrated)")
+    parser.add_argument("--url", help="SQLAlchemy URL of an EMPTY store (migrated here); "
+                                      "default: a temporary SQLite store, removed afterwards")
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--payload-dir", type=Path, help="where archived payloads go (default: next to SQLite)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    workdir = None
+    url = args.url
+    if url is None:
+        workdir = Path(tempfile.mkdtemp(prefix="odsk-seed-"))
+        url = f"sqlite:///{workdir / 'seed.sqlite3'}"
     payload_dir = args.payload_dir
     if payload_dir is None:
-        database = make_url(args.url).database
+        database = make_url(url).database
         payload_dir = Path(database).parent / "payloads" if database and "/" in database else Path("payloads")
-    stats = seed(args.url, args.rows, payload_dir=payload_dir)
+    try:
+        stats = seed(url, args.rows, payload_dir=payload_dir)
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
-        print(json.dumps(asdict(stats)))
+        print(json.dumps({**asdict(stats), "cpus": os.cpu_count()}))
     else:
+        print(f"machine: {os.cpu_count()} CPUs; backend: {stats.backend}")
         for key, value in asdict(stats).items():
             print(f"{key}: {value}")
+        rate = stats.rows / max(stats.seconds_generate_and_load, 1e-9)
+        print(f"load rate: {rate:,.0f} rows/s (indexes built afterwards in {stats.seconds_index} s)")
     return 0
 
 

@@ -172,6 +172,16 @@ def test_the_province_is_derived_from_the_regencies_when_it_reported_nothing(env
     assert values["71.74"] == 3 * 150.0  # Kotamobagu, the 15th: 150 a month
 
 
+def test_a_province_that_never_reports_is_derived_even_alone_on_the_chart(env, engine, catalogue):
+    subs = [r for r in catalogue.regions if r.kind != "province"]
+    _put(engine, [ObservationRow("LIV.STUNTING", r.code, date(2026, 9, 1), "month", 20.0) for r in subs],
+         source="dinkes-sik")
+    ind = catalogue.indicator("LIV.STUNTING")
+    frame = views.load_series(env, ind, state_mod.ViewState(ind.code, (), "month", 2026, 2026, None, "en"))
+    assert frame[["region_code", "period_start", "value", "derived"]].values.tolist() == [
+        ["71", date(2026, 9, 1), pytest.approx(20.0), True]]
+
+
 def test_a_stored_grain_table_carries_ids_revisions_and_sources(env, engine, catalogue):
     _put(engine, [ObservationRow("LIV.STUNTING", "71", date(2026, m, 1), "month", 20.0 + m) for m in (1, 2, 3)],
          source="dinkes-sik")

@@ -34,7 +34,7 @@ _SQLITE_BUCKET = {
 _BUCKET_COLUMNS = ["region_code", "period_start", "value", "n", "last_start"]
 # Rows of one VALUES list (4 parameters each; SQLite allows 32,766 per statement).
 _VALUES_CHUNK = 2000
-_STORED_COLUMNS = ["id", "region_code", "period_start", "value", "revision", "source_id", "run_id", "ingested_at"]
+_STORED_COLUMNS = ["id", "region_code", "period_start", "value", "revision", "source_id", "run_id"]
 
 
 def _as_date(value) -> date:
@@ -126,16 +126,23 @@ def _sqlite_day_buckets(conn: Connection, code: str, coarse: str, rule: TimeRule
 
 def stored_values(conn: Connection, code: str, grain: str, regions: Sequence[str], start: date,
                   end: date) -> pd.DataFrame:
-    """The stored observations in [start, end) with what provenance needs (id, revision, source, run)."""
-    obs = Observation.__table__
-    statement = (
-        select(obs.c.id, obs.c.region_code, obs.c.period_start, obs.c.value, obs.c.revision, obs.c.source_id,
-               obs.c.run_id, obs.c.ingested_at)
-        .where(obs.c.indicator_code == code, obs.c.region_code.in_(list(regions)), obs.c.grain == grain,
-               obs.c.period_start >= start, obs.c.period_start < end)
-        .order_by(obs.c.region_code, obs.c.period_start)
-    )
-    return pd.DataFrame(conn.execute(statement).all(), columns=_STORED_COLUMNS)
+    """The stored observations in [start, end) with what provenance needs (id, revision, source, run).
+
+    Plain SQL text: a year of days for seven regions is thousands of rows, and per-row type
+    processing would cost more than the read (dates are converted once, per distinct day).
+    """
+    statement = text(
+        "SELECT id, region_code, period_start, value, revision, source_id, run_id FROM observation "
+        "WHERE indicator_code = :code AND region_code IN :regions AND grain = :grain "
+        "AND period_start >= :start AND period_start < :end ORDER BY region_code, period_start"
+    ).bindparams(bindparam("regions", expanding=True))
+    rows = conn.execute(statement, {"code": code, "regions": list(regions), "grain": grain,
+                                    "start": _day(conn, start), "end": _day(conn, end)}).all()
+    frame = pd.DataFrame(rows, columns=_STORED_COLUMNS)
+    if not frame.empty:
+        days = {d: _as_date(d) for d in set(frame["period_start"])}
+        frame["period_start"] = frame["period_start"].map(days)
+    return frame
 
 
 def data_span(conn: Connection, code: str, grain: str, regions: Iterable[str]) -> tuple[date, date] | None:

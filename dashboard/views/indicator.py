@@ -58,7 +58,6 @@ def data_span(env: Env, indicator: Indicator) -> tuple[date, date] | None:
 
 def _stored_frame(raw: pd.DataFrame) -> pd.DataFrame:
     frame = raw.copy()
-    frame["period_start"] = [q._as_date(d) for d in frame["period_start"]]
     frame["n"], frame["expected"], frame["complete"], frame["derived"] = 1, 1, True, False
     frame["last_start"] = frame["period_start"]
     return frame
@@ -103,8 +102,8 @@ def _compute_series(env: Env, indicator: Indicator, regions: tuple[str, ...], gr
                     q.bucket_values(conn, indicator.code, fine, grain, rule, subs, first, after), fine, grain, rule)
                 parts.append(aggregate.derive_province(regional, over_regions(indicator), province, subs, population))
             parts = [p for p in parts if not p.empty]
-            if len(parts) > 1:
-                frame = pd.concat(parts, ignore_index=True)
+            if parts:
+                frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if frame.empty:
         frame = aggregate.empty()
         frame["yoy"] = pd.Series(dtype=float)
