@@ -11,6 +11,7 @@ import click
 
 from dashboard.catalogue import CatalogueError, load_catalogue
 from dashboard.settings import get_settings
+from dashboard.wall_config import load_wall_config
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -60,6 +61,7 @@ def check_config(config_dir: Path | None, as_json: bool) -> None:
     directory = config_dir or get_settings().config_dir
     try:
         catalogue = load_catalogue(directory)
+        load_wall_config(directory, catalogue)
     except CatalogueError as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, "errors": [vars(i) for i in exc.issues]}, indent=2))

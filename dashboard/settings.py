@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
     debug: bool = False
+    boundary_geojson: Path | None = Field(
+        default=None, description="GeoJSON of kab/kota boundaries; none = tile-grid map")
 
     @property
     def resolved_database_url(self) -> str:

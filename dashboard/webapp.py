@@ -108,6 +108,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL))
     register_observability(server)  # /healthz, /metrics and request latency
     _register_page_callbacks(app)
+    # Dash sets itself up on its first request, racily under gunicorn threads
+    # (plotly/dash#3971): do it here, once, before any request arrives.
+    with server.test_request_context("/"):
+        server.preprocess_request()
     return app
 
 

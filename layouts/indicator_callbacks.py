@@ -274,7 +274,7 @@ def _clicked(cell, click, rows) -> tuple[str, date] | None:
 
 def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks) -> dict:
     unit = indicator.unit.get(lang)
-    path = getattr(current_context().settings, "boundary_geojson", None)
+    path = current_context().settings.boundary_geojson
     if path:
         try:
             boundaries = env.memo.get(0, ("boundaries", str(path), _mtime(path)),
@@ -290,7 +290,7 @@ def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks) -
 def _boundaries_geojson():
     """The configured boundary file, normalised (feature id = Kemendagri code), for the map's browser side."""
     context = current_context()
-    path = getattr(context.settings, "boundary_geojson", None)
+    path = context.settings.boundary_geojson
     if not path:
         flask.abort(404)
     memo = flask.current_app.extensions.get(parts.MEMO_KEY)
