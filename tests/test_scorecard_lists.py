@@ -18,7 +18,8 @@ from dashboard.scorecard.periods import AsOf, due_moment, last_ended, year_ago
 from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.ranking import rank_regions
 from dashboard.scorecard.rows import SeriesPoint, domain_score, indicator_row
-from dashboard.store.queries import RunSummary, SourceRuns
+from dashboard.store.queries import SourceRuns
+from dashboard.store.runs import RunRecord
 
 NO_PLANS = Plans()
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)  # Saturday 12:00 WITA
@@ -116,7 +117,9 @@ def test_missing_skpd_groups_what_has_not_arrived(catalogue):
 
 
 def _runs(source_id, ended):
-    run = RunSummary(1, source_id, "schedule", "ok", ended, ended, 1, 0, None, None)
+    run = RunRecord(id=1, source_id=source_id, trigger="schedule", status="ok", started_at=ended, finished_at=ended,
+                    rows_accepted=1, rows_rejected=0, rows_changed=0, error_class=None, message=None,
+                    message_id=None, replay_of=None, payload_sha256=None)
     return SourceRuns(source_id, source_id, True, run, run)
 
 

@@ -8,7 +8,8 @@ import pytest
 from dashboard.catalogue import load_catalogue
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
-from dashboard.store.health import RunRow, classify
+from dashboard.store.health import classify
+from dashboard.store.runs import RunRecord
 from dashboard.store.heartbeats import beat
 from dashboard.store.schema import CollectionRun, QuarantinedRow
 from dashboard.views.ops import load_rejected, load_source_health, sources_page, sparkline
@@ -18,7 +19,9 @@ NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
 
 
 def run_row(status, ended=NOW):
-    return RunRow(1, "s", "schedule", status, ended - timedelta(seconds=1), ended, 1, 0, None, None, None)
+    return RunRecord(id=1, source_id="s", trigger="schedule", status=status, started_at=ended - timedelta(seconds=1),
+                     finished_at=ended, rows_accepted=1, rows_rejected=0, rows_changed=0, error_class=None,
+                     message=None, message_id=None, replay_of=None, payload_sha256=None)
 
 
 @pytest.mark.parametrize("kwargs, expected", [

@@ -12,7 +12,7 @@ from dashboard import i18n
 from dashboard.alerts.config import SOURCE_FAILING, SOURCE_STALE, Earthquakes, Failing, Origin, Staleness, severity_rank
 from dashboard.alerts.findings import Finding, both
 from dashboard.catalogue.models import Catalogue
-from dashboard.store.health import RunRow
+from dashboard.store.runs import RunRecord
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -23,7 +23,7 @@ class SourceFacts:
     last_success_at: datetime | None
     first_attempt_at: datetime | None
     consecutive_failures: int
-    last_failed: RunRow | None
+    last_failed: RunRecord | None
 
 
 @dataclass(frozen=True)

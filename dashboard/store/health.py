@@ -12,66 +12,31 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, case, extract, func, literal, select, union_all
 
+from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
 from dashboard.store.schema import CollectionRun, Heartbeat, Observation, ObservationRevision, QuarantinedRow
 
-SUCCESS = ("ok", "partial")
-FINISHED = ("ok", "partial", "failed")
 HEALTHS = ("ok", "late", "failing", "disabled", "unknown")
 _UNION_CHUNK = 100
 
 
-@dataclass(frozen=True)
-class RunRow:
-    id: int
-    source_id: str
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    rows_accepted: int
-    rows_rejected: int
-    error_class: str | None
-    message: str | None
-    message_id: str | None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status in SUCCESS
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return max((self.finished_at - self.started_at).total_seconds(), 0.0)
-
-
-def _run_row(r) -> RunRow:
-    return RunRow(r.id, r.source_id, r.trigger, r.status, r.started_at, r.finished_at, r.rows_accepted,
-                  r.rows_rejected, r.error_class, r.message, r.message_id)
-
-
-def recent_runs(conn: Connection, source_ids: Iterable[str], limit: int = 30) -> dict[str, list[RunRow]]:
+def recent_runs(conn: Connection, source_ids: Iterable[str], limit: int = 30) -> dict[str, list[RunRecord]]:
     """Each source's latest ``limit`` runs (any status, a running one included), newest first."""
     run = CollectionRun.__table__
     ids = list(dict.fromkeys(source_ids))
-    out: dict[str, list[RunRow]] = {s: [] for s in ids}
+    out: dict[str, list[RunRecord]] = {s: [] for s in ids}
     for start in range(0, len(ids), _UNION_CHUNK):
         parts = [select(select(run).where(run.c.source_id == s).order_by(run.c.started_at.desc(), run.c.id.desc())
                         .limit(limit).subquery()) for s in ids[start:start + _UNION_CHUNK]]
         if not parts:
             continue
         for r in conn.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
-            out[r.source_id].append(_run_row(r))
+            out[r.source_id].append(RunRecord.from_row(r))
     for runs in out.values():
         runs.sort(key=lambda r: (r.started_at, r.id), reverse=True)
     return out
 
 
-def consecutive_failures(runs: Iterable[RunRow]) -> int:
+def consecutive_failures(runs: Iterable[RunRecord]) -> int:
     """Failed finished runs since the last success (runs newest first; running ones skipped)."""
     count = 0
     for run in runs:
@@ -87,7 +52,7 @@ def last_successes(conn: Connection) -> dict[str, datetime]:
     """When each source last stored data (end of its latest ok/partial run)."""
     run = CollectionRun.__table__
     rows = conn.execute(select(run.c.source_id, func.max(run.c.finished_at))
-                        .where(run.c.status.in_(SUCCESS)).group_by(run.c.source_id))
+                        .where(run.c.status.in_(SUCCESS_STATUSES)).group_by(run.c.source_id))
     return {s: at for s, at in rows if at is not None}
 
 
@@ -101,12 +66,12 @@ def uptime_counts(conn: Connection, since: datetime) -> dict[str, tuple[int, int
     run = CollectionRun.__table__
     rows = conn.execute(
         select(run.c.source_id, func.count(),
-               func.sum(case((run.c.status.in_(SUCCESS), 1), else_=0)))
-        .where(run.c.started_at >= since, run.c.status.in_(FINISHED)).group_by(run.c.source_id))
+               func.sum(case((run.c.status.in_(SUCCESS_STATUSES), 1), else_=0)))
+        .where(run.c.started_at >= since, run.c.status.in_(FINISHED_STATUSES)).group_by(run.c.source_id))
     return {s: (int(n), int(ok or 0)) for s, n, ok in rows}
 
 
-def classify(*, enabled: bool, last_finished: RunRow | None, last_success_at: datetime | None,
+def classify(*, enabled: bool, last_finished: RunRecord | None, last_success_at: datetime | None,
              first_attempt_at: datetime | None, gap_seconds: float, late_after_gaps: float,
              now: datetime) -> str:
     """ok, late, failing, disabled or unknown (never ran), as on Prometheus' target page."""
@@ -140,10 +105,10 @@ def scheduler_next_runs(conn: Connection) -> tuple[datetime | None, dict[str, da
     return row.seen_at, out
 
 
-def run_by_id(conn: Connection, run_id: int) -> RunRow | None:
+def run_by_id(conn: Connection, run_id: int) -> RunRecord | None:
     run = CollectionRun.__table__
     row = conn.execute(select(run).where(run.c.id == run_id)).first()
-    return _run_row(row) if row is not None else None
+    return RunRecord.from_row(row) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -220,7 +185,7 @@ def duration_histogram(conn: Connection, buckets: tuple[float, ...]) -> dict[str
     seconds = _duration_expr(conn.dialect.name)
     columns = [func.sum(case((seconds <= b, 1), else_=0)) for b in buckets]
     rows = conn.execute(select(run.c.source_id, func.count(), func.coalesce(func.sum(seconds), 0.0), *columns)
-                        .where(run.c.finished_at.is_not(None), run.c.status.in_(FINISHED))
+                        .where(run.c.finished_at.is_not(None), run.c.status.in_(FINISHED_STATUSES))
                         .group_by(run.c.source_id))
     return {r[0]: ([int(c or 0) for c in r[3:]], int(r[1]), float(r[2])) for r in rows}
 

@@ -12,23 +12,14 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from dashboard.store.runs import RunRecord
 from dashboard.store.schema import CollectionRun, Observation, ObservationRevision, RawPayload, Source
 
 
 @dataclass(frozen=True)
-class RunInfo:
-    id: int
-    source_id: str
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    rows_accepted: int
-    rows_rejected: int
-    rows_changed: int
-    message: str | None
-    replay_of: int | None
-    payload_sha256: str | None
+class RunInfo(RunRecord):
+    """A run with the archived payload it parsed, for the provenance panel."""
+
     payload_size: int | None
     payload_type: str | None
 
@@ -83,15 +74,11 @@ def _runs(conn: Connection, run_ids: Sequence[int]) -> dict[int, RunInfo]:
         return {}
     run, raw = CollectionRun.__table__, RawPayload.__table__
     rows = conn.execute(
-        select(run.c.id, run.c.source_id, run.c.trigger, run.c.status, run.c.started_at, run.c.finished_at,
-               run.c.rows_accepted, run.c.rows_rejected, run.c.rows_changed, run.c.message, run.c.replay_of,
-               run.c.payload_sha256, raw.c.size_bytes, raw.c.content_type)
+        select(run, raw.c.size_bytes, raw.c.content_type)
         .select_from(run.outerjoin(raw, raw.c.sha256 == run.c.payload_sha256))
         .where(run.c.id.in_(ids))
     ).all()
-    return {r.id: RunInfo(r.id, r.source_id, r.trigger, r.status, r.started_at, r.finished_at, r.rows_accepted,
-                          r.rows_rejected, r.rows_changed, r.message, r.replay_of, r.payload_sha256,
-                          r.size_bytes, r.content_type) for r in rows}
+    return {r.id: RunInfo.from_row(r, payload_size=r.size_bytes, payload_type=r.content_type) for r in rows}
 
 
 def provenance(conn: Connection, observation_id: int) -> Provenance | None:

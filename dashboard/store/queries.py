@@ -16,12 +16,11 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select, union_all
 
+from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
 from dashboard.store.schema import Alert, CollectionRun, DataVersion, Event, Observation, Source
 
 PROVINCE_CODE = "71"
 # A run that stored data, even with some rows quarantined, counts as a success.
-SUCCESS_STATUSES = ("ok", "partial")
-FINISHED_STATUSES = ("ok", "partial", "failed")
 # SQLite caps the terms of one compound SELECT at 500; stay well below it.
 _UNION_CHUNK = 100
 
@@ -101,24 +100,6 @@ def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
 
 
 @dataclass(frozen=True)
-class RunSummary:
-    id: int
-    source_id: str
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    rows_accepted: int
-    rows_rejected: int
-    error_class: str | None
-    message: str | None
-
-    @property
-    def ended_at(self) -> datetime:
-        return self.finished_at or self.started_at
-
-
-@dataclass(frozen=True)
 class SourceRuns:
     """A source and its two runs that matter for health and freshness.
 
@@ -129,8 +110,8 @@ class SourceRuns:
     source_id: str
     name: str
     enabled: bool
-    last_run: RunSummary | None
-    last_success: RunSummary | None
+    last_run: RunRecord | None
+    last_success: RunRecord | None
 
     @property
     def health(self) -> str:
@@ -165,15 +146,10 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
     sources = conn.execute(statement).all()
 
     wanted = {i for s in sources for i in (s.last_run_id, s.last_success_id) if i is not None}
-    runs: dict[int, RunSummary] = {}
+    runs: dict[int, RunRecord] = {}
     if wanted:
         for r in conn.execute(select(run).where(run.c.id.in_(wanted))):
-            runs[r.id] = RunSummary(
-                id=r.id, source_id=r.source_id, trigger=r.trigger, status=r.status,
-                started_at=r.started_at, finished_at=r.finished_at,
-                rows_accepted=r.rows_accepted, rows_rejected=r.rows_rejected,
-                error_class=r.error_class, message=r.message,
-            )
+            runs[r.id] = RunRecord.from_row(r)
     return {
         s.id: SourceRuns(s.id, s.name, bool(s.enabled), runs.get(s.last_run_id), runs.get(s.last_success_id))
         for s in sources
@@ -251,13 +227,20 @@ class AlertHead:
     acknowledged_at: datetime | None
 
 
+# The wall's hot path runs these every few seconds per screen: built once (immutable Core
+# statements), so each poll only executes them.
+_OPEN_ALERT_HEADS = (
+    select(Alert.__table__.c.id, Alert.__table__.c.severity, Alert.__table__.c.state, Alert.__table__.c.fired_at,
+           Alert.__table__.c.acknowledged_at)
+    .where(Alert.__table__.c.state != "resolved")
+)
+_DATA_VERSIONS = select(DataVersion.__table__.c.scope, DataVersion.__table__.c.version)
+
+
 def open_alert_heads(conn: Connection) -> list[AlertHead]:
     """Open alerts, just their heads: served by the partial index on open alerts
     (``state <> 'resolved'``, migration 0002), so its cost does not grow with the history."""
-    a = Alert.__table__
-    rows = conn.execute(select(a.c.id, a.c.severity, a.c.state, a.c.fired_at, a.c.acknowledged_at)
-                        .where(a.c.state != "resolved"))
-    return sorted((AlertHead(*r) for r in rows), key=lambda h: h.id)
+    return sorted((AlertHead(*r) for r in conn.execute(_OPEN_ALERT_HEADS)), key=lambda h: h.id)
 
 
 def heads_fingerprint(heads: Iterable[AlertHead]) -> str:
@@ -267,4 +250,4 @@ def heads_fingerprint(heads: Iterable[AlertHead]) -> str:
 
 def data_versions(conn: Connection) -> dict[str, int]:
     """Every data-version counter, read on the caller's connection (``versions.read_from_store``'s read)."""
-    return {s: int(v) for s, v in conn.execute(select(DataVersion.scope, DataVersion.version))}
+    return {s: int(v) for s, v in conn.execute(_DATA_VERSIONS)}

@@ -20,7 +20,7 @@ from dashboard.alerts.config import AlertsConfig, load_alerts_config
 from dashboard.catalogue.loader import CatalogueError
 from dashboard.catalogue.models import Catalogue
 from dashboard.store import health as store
-from dashboard.store.health import RunRow
+from dashboard.store.runs import RunRecord
 
 UPTIME_DAYS = 30
 RECENT_RUNS = 30
@@ -113,13 +113,13 @@ class SourceHealth:
     skpd_id: str
     enabled: bool
     health: str
-    last_attempt: RunRow | None
+    last_attempt: RunRecord | None
     last_success_at: datetime | None
     next_run_at: datetime | None
     durations: tuple[float, ...]  # oldest → newest, finished runs
     rows_last: int | None
     rows_usual: float | None
-    last_error: RunRow | None
+    last_error: RunRecord | None
     consecutive_failures: int
     uptime: float | None  # share of finished runs that succeeded, last 30 days
     indicators: tuple[str, ...]
@@ -127,7 +127,7 @@ class SourceHealth:
     last_run_rejected: int
 
 
-def build_source_health(catalogue: Catalogue, runs: Mapping[str, list[RunRow]], successes: Mapping[str, datetime],
+def build_source_health(catalogue: Catalogue, runs: Mapping[str, list[RunRecord]], successes: Mapping[str, datetime],
                         firsts: Mapping[str, datetime], uptime: Mapping[str, tuple[int, int]],
                         next_runs: Mapping[str, datetime], now: datetime, gaps: float) -> list[SourceHealth]:
     out = []
