@@ -24,14 +24,10 @@ from __future__ import annotations
 
 import gc
 import math
-import re
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Literal
 
-from babel import Locale
-from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from collectors.base import Candidate, ParseError, ParseResult, Reason, SourceContext

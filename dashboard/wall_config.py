@@ -14,10 +14,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dashboard.catalogue.loader import CatalogueError, ConfigIssue, issues_from_validation
+from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 
 FILE = "wall.yaml"
@@ -187,17 +186,7 @@ def default_playlist(catalogue: Catalogue) -> Playlist:
 
 def load_wall_config(config_dir: Path | str, catalogue: Catalogue) -> WallConfig:
     """Read ``wall.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
-    path = Path(config_dir) / FILE
-    raw = {}
-    if path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise CatalogueError([ConfigIssue(FILE, "", f"not valid YAML ({exc})")]) from exc
-    try:
-        config = WallConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise CatalogueError(issues_from_validation(FILE, exc)) from exc
+    config = load_optional_file(config_dir, FILE, WallConfig)
     if not config.playlists:
         config = config.model_copy(update={"playlists": {config.default_playlist: default_playlist(catalogue)}})
     issues = check_against(config, catalogue)

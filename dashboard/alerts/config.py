@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dashboard.catalogue.loader import CatalogueError, ConfigIssue, expand_env, issues_from_validation
+from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
 from dashboard.catalogue.models import Catalogue, Text
 
 FILE = "alerts.yaml"
@@ -235,17 +234,7 @@ class AlertsConfig(Strict):
 def load_alerts_config(config_dir: Path | str, catalogue: Catalogue | None = None,
                        env: dict[str, str] | None = None) -> AlertsConfig:
     """Read ``alerts.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
-    path = Path(config_dir) / FILE
-    raw = {}
-    if path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise CatalogueError([ConfigIssue(FILE, "", f"not valid YAML ({exc})")]) from exc
-    try:
-        config = AlertsConfig.model_validate(expand_env(raw, env))
-    except ValidationError as exc:
-        raise CatalogueError(issues_from_validation(FILE, exc)) from exc
+    config = load_optional_file(config_dir, FILE, AlertsConfig, expand=True, env=env)
     issues = check_against(config, catalogue) if catalogue is not None else []
     if issues:
         raise CatalogueError(issues)

@@ -186,6 +186,23 @@ def cross_check(parsed: dict[str, BaseModel]) -> tuple[list[ConfigIssue], dict[s
     return issues, options
 
 
+def load_optional_file(config_dir: Path | str, name: str, model: type[BaseModel], *,
+                       expand: bool = False, env: dict[str, str] | None = None) -> BaseModel:
+    """A catalogue file that may be absent (wall.yaml, alerts.yaml): the model's defaults
+    then; otherwise validated, with every problem reported as the core files' are."""
+    path = Path(config_dir) / name
+    raw: Any = {}
+    if path.exists():
+        raw, issues = _read_yaml(path)
+        if issues:
+            raise CatalogueError(issues)
+    raw = raw or {}
+    try:
+        return model.model_validate(expand_env(raw, env) if expand else raw)
+    except ValidationError as exc:
+        raise CatalogueError(issues_from_validation(name, exc)) from exc
+
+
 def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) -> Catalogue:
     """Read every catalogue file; raise CatalogueError listing all problems at once."""
     config_dir = Path(config_dir)
