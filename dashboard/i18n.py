@@ -460,10 +460,16 @@ def language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, lang: str, **values) -> str:
-    """The label ``key`` in ``lang``; a missing key is a bug, so it raises KeyError."""
-    text = LABELS[language(lang)][key]
+def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **values) -> str:
+    """The label ``key`` in ``lang`` from a {lang: {key: text}} table (this module's or a
+    page's own); a missing key is a bug, so it raises KeyError."""
+    text = table[language(lang)][key]
     return text.format(**values) if values else text
+
+
+def t(key: str, lang: str, **values) -> str:
+    """A label shared by several pages (this module's LABELS)."""
+    return lookup(LABELS, key, lang, **values)
 
 
 def number(value: float, lang: str, decimals: int = 1) -> str:

@@ -299,8 +299,6 @@ LABELS: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str, **values) -> str:
     """The label ``key`` (a scorecard/brief one, or a shared one from ``dashboard.i18n``)."""
-    table = LABELS[i18n.language(lang)]
-    if key not in table:
+    if key not in LABELS[i18n.language(lang)]:
         return i18n.t(key, lang, **values)
-    template = table[key]
-    return template.format(**values) if values else template
+    return i18n.lookup(LABELS, key, lang, **values)

@@ -91,8 +91,7 @@ LABELS = {
 
 
 def label(key: str, lang: str, **values) -> str:
-    text = LABELS[i18n.language(lang)][key]
-    return text.format(**values) if values else text
+    return i18n.lookup(LABELS, key, lang, **values)
 
 
 def late_after_gaps(config_dir) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.base import Payload
+from dashboard import i18n
 from dashboard.ingest import RunSummary, collect, preview
 from dashboard.runtime import Runtime
 
@@ -41,8 +42,7 @@ LABELS = {
 
 
 def label(key: str, lang: str, **values: Any) -> str:
-    text = LABELS["en" if lang == "en" else "id"][key]
-    return text.format(**values) if values else text
+    return i18n.lookup(LABELS, key, lang, **values)
 
 
 class UploadError(ValueError):
