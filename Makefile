@@ -79,38 +79,35 @@ demo: $(STAMP)
 
 # --- tests ------------------------------------------------------------------------
 
+# Installs the Debian packages named in $$missing when we are root and have apt-get;
+# otherwise runs the target's CANNOT_INSTALL (stop with a message, or only say so).
+APT_INSTALL_MISSING = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing (apt-get)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  else \
+	    $(CANNOT_INSTALL); \
+	  fi; \
+	fi
+
 # Debian's chromium + chromium-driver (the pair dash[testing] drives). Installed with
 # apt when missing and we are root; otherwise we stop and say what to install.
+browser-deps: CANNOT_INSTALL = echo "error: missing$$missing ($(CHROMIUM), $(CHROMEDRIVER)). Install:  sudo apt-get install -y$$missing" >&2; exit 1
 browser-deps:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	[ -x $(CHROMEDRIVER) ] || missing="$$missing chromium-driver"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing$$missing (apt-get)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	  else \
-	    echo "error: missing$$missing ($(CHROMIUM), $(CHROMEDRIVER)). Install:  sudo apt-get install -y$$missing" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(APT_INSTALL_MISSING)
 
 # The PostgreSQL and Redis server binaries, for private test instances when no server
 # answers locally. Installed with apt when missing and we are root.
+service-deps: CANNOT_INSTALL = echo "note: missing$$missing; tests will use ODSK_TEST_DATABASE_URL / ODSK_TEST_REDIS_URL or local servers"
 service-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing$$missing (apt-get)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	  else \
-	    echo "note: missing$$missing; tests will use ODSK_TEST_DATABASE_URL / ODSK_TEST_REDIS_URL or local servers"; \
-	  fi; \
-	fi
+	$(APT_INSTALL_MISSING)
 
 # PostgreSQL and Redis are found or started by tests/services.py (see tests/conftest.py);
 # the preflight only says which, and stops here, naming what is missing, if neither works.
