@@ -168,12 +168,17 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo(f"  row {err['row']}, {err['column']!s}: {err['value']!r}: {err['reason']}")
 
 
+MIGRATE_OPTION = click.option("--migrate/--no-migrate", default=True,
+                              help="Apply migrations first (the demo has done it once for all processes).")
+
+
 @main.command()
-def scheduler() -> None:
+@MIGRATE_OPTION
+def scheduler(migrate: bool) -> None:
     """Run the collection scheduler (its own process)."""
     from dashboard.scheduler import run_forever
 
-    run_forever(_runtime())
+    run_forever(_runtime(migrate))
 
 
 @main.command()
@@ -191,11 +196,12 @@ def simulate(host: str, port: int, faults: bool) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8050, type=int)
 @click.option("--workers", default=2, type=int, help="gunicorn worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@MIGRATE_OPTION
+def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     """Serve the web app with gunicorn (app:server)."""
     from dashboard.serve import run_gunicorn
 
-    _runtime()  # migrate and refuse an invalid catalogue before forking workers
+    _runtime(migrate)  # refuse an invalid catalogue before forking workers
     run_gunicorn(host, port, workers)
 
 

@@ -67,8 +67,9 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
         procs.append(sim)
         if not _wait_http(f"http://127.0.0.1:{simulator_port}/_health", 30, sim):
             raise click.ClickException("the SKPD simulator did not start")
-        procs.append(_spawn(["scheduler"], env))
-        web = _spawn(["serve", "--port", str(port)], env)
+        # Migrated and synced once above; the children need not do it again.
+        procs.append(_spawn(["scheduler", "--no-migrate"], env))
+        web = _spawn(["serve", "--port", str(port), "--no-migrate"], env)
         procs.append(web)
         if not _wait_http(f"http://127.0.0.1:{port}/healthz", 60, web):
             raise click.ClickException("the web app did not start")
