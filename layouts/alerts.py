@@ -19,6 +19,7 @@ from dashboard.alerts.shiftlog import add_note
 from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
+from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _load(lang: str) -> AlertsPage | None:
 def layout(lang: str | None = None, **_query):
     lang = i18n.language(lang)
     page = _load(lang)
-    return html.Div(lang=lang, className="container-fluid py-3 odsk-alerts", children=[
+    return page_shell("alerts", lang, "/alerts", html.Div(className="odsk-alerts", children=[
         html.H1(label("title", lang), className="h3"),
         html.P(page.counts if page else "", id="alerts-counts", className="text-body-secondary"),
         html.Div(id="alerts-feedback"),
@@ -54,7 +55,7 @@ def layout(lang: str | None = None, **_query):
         shift_form(lang),
         html.Div(shift_list(page, lang), id="alerts-shiftlog"),
         ack_modal(lang),
-    ])
+    ]))
 
 
 def _badge(row: AlertRow) -> dbc.Badge:
@@ -71,7 +72,7 @@ def active_table(page: AlertsPage | None, lang: str):
         return html.P(label("none_active", lang), className="text-body-secondary", id="alerts-none-active")
     header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
                                  ("col.severity", "col.alert", "col.since", "col.state", "col.ack")] + [html.Th("")]))
-    body = html.Tbody([html.Tr(className=f"alert-row alert-{row.severity}", children=[
+    body = html.Tbody([html.Tr(className=f"alerts-table-row severity-{row.severity}", children=[
         html.Td(_badge(row)), _title_cell(row),
         html.Td([html.Div(row.fired_age), html.Small(row.fired, className="text-body-secondary")]),
         html.Td(row.state_label), html.Td(row.acknowledgement),

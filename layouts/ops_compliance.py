@@ -22,6 +22,7 @@ from dashboard.views.ops import (
     parse_month,
 )
 from dashboard.webapp import current_context
+from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def layout(lang: str | None = None, period: str | None = None, **_query):
     if page is None:
         return dbc.Container(dbc.Alert("—", color="danger"), className="py-3")
     suffix = "&lang=en" if lang == "en" else ""
-    return html.Div(lang=lang, className="container-fluid py-3 odsk-ops-compliance", children=[
+    return page_shell("compliance", lang, "/ops/compliance", query={"period": period},
+                      children=html.Div(className="odsk-ops-compliance", children=[
         html.H1(f"{label('compliance.title', lang)} — {page.month_label}", className="h3"),
         html.P(label("rule.general", lang), className="text-body-secondary small"),
         dcc.Store(id="compliance-state", data={"lang": lang, "period": page.month.strftime("%Y-%m")}),
@@ -67,7 +69,7 @@ def layout(lang: str | None = None, period: str | None = None, **_query):
         history_table(page, lang),
         html.H2(label("details", lang), className="h5 mt-4"),
         details_table(page, lang),
-    ])
+    ]))
 
 
 def ranking_table(page: CompliancePage, lang: str):

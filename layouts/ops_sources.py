@@ -18,6 +18,7 @@ from dashboard import i18n
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
+from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def layout(lang: str | None = None, show: str | None = None, run: str | None = N
     if run and run.isdigit():
         children.append(rejected_section(int(run), lang))
     children.append(html.Div(sources_table(page, lang), id="ops-sources-table"))
-    return html.Div(lang=lang, className="container-fluid py-3 odsk-ops-sources", children=children)
+    return page_shell("sources", lang, "/ops/sources", html.Div(className="odsk-ops-sources", children=children),
+                      query={"show": show, "run": run})
 
 
 def summary(page: SourcesPage | None, lang: str):

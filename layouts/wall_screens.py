@@ -102,7 +102,7 @@ def disaster_children(view: DisasterView, lang: str) -> list:
 
 
 def _alert_row(line: AlertLine) -> html.Li:
-    return html.Li(className=f"alert-row sev-{line.severity}", children=[
+    return html.Li(className=f"wall-alert-row sev-{line.severity}", children=[
         html.Span([html.I(className=SEVERITY_ICONS[line.severity]), " ", line.severity_label],
                   className="alert-sev"),
         html.Span(line.title, className="alert-title", title=line.title),

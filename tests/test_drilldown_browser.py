@@ -4,6 +4,7 @@ state kept in the URL, no console errors, every asset from the app itself."""
 import time
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 
 from analyst_kit import seed_store
 from dashboard.settings import Settings
@@ -27,10 +28,19 @@ def _wait(predicate, timeout=15.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _click(dash_duo, selector):
-    element = dash_duo.wait_for_element(selector, timeout=15)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
+def _click(dash_duo, selector, timeout=15.0):
+    """Click as a person would: if a loading overlay or a re-render is in the way, wait and retry."""
+    deadline = time.time() + timeout
+    while True:
+        element = dash_duo.wait_for_element(selector, timeout=timeout)
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        try:
+            element.click()
+            return
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _settled(dash_duo):

@@ -184,7 +184,7 @@ const within = (inner, outer) => inner.left >= outer.left - 1 && inner.top >= ou
 const view = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
 const name = el => (typeof el.className === 'string' && el.className) || el.tagName;
 const boxes = document.querySelectorAll(
-    '.wall-header, .wall-footer, .wall-panel, .wall-part, .wall-tile, .quake-latest, .alert-row, .alert-count, ' +
+    '.wall-header, .wall-footer, .wall-panel, .wall-part, .wall-tile, .quake-latest, .wall-alert-row, .alert-count, ' +
     '.wall-takeover.is-active');
 for (const box of boxes) {
     const outer = box.getBoundingClientRect();
