@@ -209,7 +209,8 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
         dash_duo.wait_for_text_to_equal(".takeover-mag .value", "5,6")
         assert "62 km dari Manado" in dash_duo.find_element(".takeover-facts").text
         assert "Rumah sakit hampir penuh" in dash_duo.find_element(".takeover-alerts").text
-        assert dash_duo.find_element("#wall-takeover-countdown").text.startswith("Kembali ke putaran dalam 4:")
+        # The countdown starts at 5:00 and ticks down each second.
+        dash_duo.wait_for_contains_text("#wall-takeover-countdown", "Kembali ke putaran dalam 4:", timeout=5)
         assert dash_duo.find_element("#wall-screen-name").text == "PERINGATAN DARURAT"
         assert dash_duo.driver.execute_script(FIT_CHECK) == []
         assert float(dash_duo.driver.execute_script(

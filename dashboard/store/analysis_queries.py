@@ -138,11 +138,14 @@ def stored_values(conn: Connection, code: str, grain: str, regions: Sequence[str
     ).bindparams(bindparam("regions", expanding=True))
     rows = conn.execute(statement, {"code": code, "regions": list(regions), "grain": grain,
                                     "start": _day(conn, start), "end": _day(conn, end)}).all()
-    frame = pd.DataFrame(rows, columns=_STORED_COLUMNS)
-    if not frame.empty:
-        days = {d: _as_date(d) for d in set(frame["period_start"])}
-        frame["period_start"] = frame["period_start"].map(days)
-    return frame
+    if not rows:
+        return pd.DataFrame(columns=_STORED_COLUMNS)
+    # Column-wise: handed Row objects, pandas probes each one (hasattr → SQLAlchemy's key lookup
+    # raising and catching an error per row), which cost more than the query on a year of days.
+    columns = dict(zip(_STORED_COLUMNS, map(list, zip(*rows))))
+    days = {d: _as_date(d) for d in set(columns["period_start"])}
+    columns["period_start"] = [days[d] for d in columns["period_start"]]
+    return pd.DataFrame(columns)
 
 
 def data_span(conn: Connection, code: str, grain: str, regions: Iterable[str]) -> tuple[date, date] | None:
