@@ -63,7 +63,9 @@ def bucket_values(conn: Connection, code: str, fine: str, coarse: str, rule: Tim
         return _sqlite_day_buckets(conn, code, coarse, rule, regions, start, end)
     agg = {"sum": "sum(value)", "mean": "avg(value)", "last": None}[rule]
     if conn.dialect.name == "postgresql":
-        bucket = "period_start" if coarse == "day" else f"date_trunc('{coarse}', period_start)::date"
+        # Truncate as a timestamp without time zone: a bare date becomes timestamptz, and the
+        # time-zone arithmetic on every one of tens of thousands of days costs a fifth of the query.
+        bucket = "period_start" if coarse == "day" else f"date_trunc('{coarse}', period_start::timestamp)::date"
         last_value = "(array_agg(value ORDER BY period_start DESC))[1]"
     else:
         bucket = _SQLITE_BUCKET[coarse]
