@@ -152,6 +152,34 @@ def replay(run_id: int, as_json: bool) -> None:
     sys.exit(1 if summary.status == "failed" else 0)
 
 
+@main.command()
+@click.option("--replace", is_flag=True, help="Make this week's brief again even if it is archived.")
+@click.option("--json", "as_json", is_flag=True)
+def brief(replace: bool, as_json: bool) -> None:
+    """Make this week's exceptions brief (PDF and Excel, id and en) into the archive, as the
+    Monday job does; without --replace an archived week is left as it is (exit 0)."""
+    from datetime import datetime, timezone
+
+    from dashboard.brief.archive import archive_dir, produce_brief, week_of
+    from dashboard.scorecard.plans import load_plans
+
+    rt = _runtime()
+    now = datetime.now(timezone.utc)
+    plans = load_plans(rt.settings.config_dir, {i.code for i in rt.catalogue.indicators})
+    manifest = produce_brief(rt.engine, rt.catalogue, plans, rt.settings.data_dir, now, replace=replace)
+    folder = archive_dir(rt.settings.data_dir)
+    if as_json:
+        click.echo(json.dumps({"week": week_of(now), "made": manifest is not None, "folder": str(folder),
+                               "files": manifest.files if manifest else {},
+                               "counts": manifest.counts if manifest else {}}, indent=2))
+    elif manifest is None:
+        click.echo(f"brief {week_of(now)} is archived already in {folder} (--replace makes it again)")
+    else:
+        click.echo(f"brief {manifest.week} (as of {manifest.as_of}) made in {folder}:")
+        for name in sorted(manifest.files.values()):
+            click.echo(f"  {name}")
+
+
 def _print_summary(summary, as_json: bool) -> None:
     data = summary.as_dict()
     if as_json:

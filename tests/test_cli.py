@@ -90,3 +90,23 @@ def test_replay_of_a_run_reparses_its_payload(env, tmp_path):
 def test_db_upgrade_migrates_the_configured_store(env):
     result = run("db", "upgrade")
     assert result.exit_code == 0 and "store at head" in result.output
+
+
+def test_brief_makes_this_weeks_pdfs_and_workbooks_once(env, tmp_path):
+    file = tmp_path / "f.json"
+    file.write_text(json.dumps({"data": [
+        {"indikator": "LIV.STUNTING", "wilayah": "Sulawesi Utara", "periode": "2026-10", "nilai": "21,5"}]}))
+    assert run("ingest", str(file), "--source", "dinkes-feed").exit_code == 0
+
+    made = run("brief", "--json")
+    assert made.exit_code == 0
+    first = json.loads(made.output)
+    assert first["made"] is True
+    assert set(first["files"]) == {"pdf-id", "pdf-en", "xlsx-id", "xlsx-en"}
+    folder = Path(first["folder"])
+    assert all((folder / name).stat().st_size > 1000 for name in first["files"].values())
+    assert (folder / f"brief-{first['week']}.json").is_file()  # the manifest /brief lists it by
+
+    again = json.loads(run("brief", "--json").output)
+    assert again["made"] is False and again["week"] == first["week"]
+    assert json.loads(run("brief", "--replace", "--json").output)["made"] is True

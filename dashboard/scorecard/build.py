@@ -76,7 +76,9 @@ def load_scorecard(conn: Connection, catalogue: Catalogue, plans: Plans, as_of: 
     since = date(as_of.year - HISTORY_YEARS, 1, 1)
     series = region_series(conn, region.code, grains, since, as_of.end)
     rows = [indicator_row(i, series.get(i.code, []), as_of.end, plans, region.code, scope) for i in indicators]
-    domains = tuple(domain_score(d, [r for r in rows if r.indicator.domain == d]) for d in DOMAIN_ORDER)
+    in_catalogue = {d.id for d in catalogue.domains}  # a catalogue may hold fewer than the six
+    domains = tuple(domain_score(d, [r for r in rows if r.indicator.domain == d])
+                    for d in DOMAIN_ORDER if d in in_catalogue)
     good, bad = movers(rows)
 
     runs = source_runs(conn)
