@@ -13,6 +13,7 @@ from dashboard.views.wall import headline_indicators
 from dashboard.webapp import create_app
 from test_wall_fixtures import (
     ACTIVE_SCREEN,
+    CONTRAST_CHECK,
     FIT_CHECK,
     SCREENS,
     SIZES,
@@ -104,7 +105,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(dash_duo,
     driver = dash_duo.driver
     dash_duo.start_server(app)
     server = dash_duo.server_url
-    logs = []
+    logs, low_contrast = [], []
 
     for width, height in SIZES:
         set_viewport(driver, width, height)
@@ -118,6 +119,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(dash_duo,
         assert driver.execute_script(FIT_CHECK) == []
         for screen in SCREENS:
             _show(dash_duo, screen)
+            low_contrast += [f"{screen} {width}x{height}: {p}" for p in driver.execute_script(CONTRAST_CHECK)]
             if screen in BIG_NUMBERS:
                 assert _font_px(driver, BIG_NUMBERS[screen]) >= 0.05 * height, screen  # ≥ 5 % of the height
             if width in (1920, 3840) or screen == "overview":
@@ -126,6 +128,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(dash_duo,
         _check_overview(driver, catalogue, "id")
         logs += dash_duo.get_logs() or []
     _local_resources_only(driver, server)
+    assert low_contrast == []  # WCAG AA, on every screen at every size
 
     # Each screen says what it is, and every figure how old it is.
     set_viewport(driver, 1920, 1080)
@@ -213,6 +216,7 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
         dash_duo.wait_for_contains_text("#wall-takeover-countdown", "Kembali ke putaran dalam 4:", timeout=5)
         assert dash_duo.find_element("#wall-screen-name").text == "PERINGATAN DARURAT"
         assert dash_duo.driver.execute_script(FIT_CHECK) == []
+        assert dash_duo.driver.execute_script(CONTRAST_CHECK) == []
         assert float(dash_duo.driver.execute_script(
             "return parseFloat(getComputedStyle(document.querySelector('.takeover-mag .value')).fontSize)")) \
             >= 0.15 * height
