@@ -16,7 +16,7 @@ import calendar
 from datetime import date
 from typing import Literal
 
-from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.models import Indicator, Plan
 
 Status = Literal["on_track", "at_risk", "behind", "no_target", "no_data"]
 Tone = Literal["good", "bad", "neutral"]
@@ -66,16 +66,38 @@ def year_fraction(period_start: date, grain: str) -> float:
     raise ValueError(f"unknown grain {grain!r}")
 
 
-def target_for_period(indicator: Indicator, period_start: date, grain: str) -> float | None:
+def plan_share(plan: Plan | None, period_start: date, grain: str) -> float:
+    """The share of the year-end target planned by the end of the period: the plan curve's
+    (a day interpolated within its month, a quarter at its last month), else a straight line."""
+    if plan is None:
+        return year_fraction(period_start, grain)
+    curve = plan.curve(period_start.year)
+    if grain == "year":
+        return 1.0
+    if grain == "month":
+        return curve[period_start.month - 1]
+    if grain == "quarter":
+        return curve[((period_start.month - 1) // 3) * 3 + 2]
+    if grain == "day":
+        before = curve[period_start.month - 2] if period_start.month > 1 else 0.0
+        days = calendar.monthrange(period_start.year, period_start.month)[1]
+        return before + (curve[period_start.month - 1] - before) * period_start.day / days
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def target_for_period(indicator: Indicator, period_start: date, grain: str,
+                      plan: Plan | None = None) -> float | None:
     """The target a value of this period is held to.
 
     Cumulative indicators (budget realisation) have year-end targets; mid-year they are
-    held to the straight-line share of it (the plan curve), so June is judged against half.
+    held to the plan curve's share of it (``plan``, else the indicator's own from
+    plans.yaml, else a straight line: June against half). The wall, the pages, alerts and
+    the scorecard all judge through here, so they never disagree on a status.
     """
     target = indicator.target_for(period_start.year)
     if target is None or not indicator.cumulative:
         return target
-    return target * year_fraction(period_start, grain)
+    return target * plan_share(plan or indicator.plan, period_start, grain)
 
 
 def indicator_status(indicator: Indicator, value: float | None, period_start: date | None,

@@ -235,6 +235,17 @@ BAD_CASES: list[tuple[str, Edit, str]] = [
     ("invalid YAML", write("domains.yaml", "domains:\n  - id: living\n    name: {id: Smart Living\n"),
      "domains.yaml: line 4, column 1: not valid YAML (did not find expected ',' or '}')"),
     ("missing file", remove("skpd.yaml"), "skpd.yaml: file is missing"),
+    ("plan for an unknown indicator",
+     edit_yaml("plans.yaml", lambda d: d["plans"].update({"GOV.NOPE": d["plans"]["GOV.REALISASI-APBD"]})),
+     "plans.yaml: plans.GOV.NOPE: indicator 'GOV.NOPE' is not in indicators.yaml"),
+    ("plan for an indicator that is not cumulative",
+     edit_yaml("plans.yaml", lambda d: d["plans"].update({"LIV.STUNTING": d["plans"]["GOV.REALISASI-APBD"]})),
+     "plans.yaml: plans.LIV.STUNTING: indicator 'LIV.STUNTING' is not cumulative; "
+     "a plan curve only applies to one that is"),
+    ("plan curve that goes down",
+     edit_yaml("plans.yaml", lambda d: d["plans"]["GOV.REALISASI-PAD"].update(
+         monthly=[0.1, 0.05, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0])),
+     "plans.yaml: plans.GOV.REALISASI-PAD.monthly: a cumulative plan never goes down"),
 ]
 
 

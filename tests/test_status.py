@@ -126,3 +126,24 @@ def test_indicator_status_uses_its_own_target_year_thresholds_and_band():
     occupancy = _indicator(direction="band", band={"low": 60, "high": 85}, targets={})
     assert indicator_status(occupancy, 78.4, date(2026, 6, 1), "month") == "on_track"
     assert indicator_status(occupancy, 95.0, date(2026, 6, 1), "month") == "behind"
+
+
+def test_the_wall_and_pages_judge_a_cumulative_indicator_by_its_plan_as_the_scorecard_does(catalogue):
+    """APBD spending is back-loaded: config/plans.yaml plans 40 % by the end of June, so
+    a June realisation at 42 % of the year's target is on track. A straight line (half
+    by June) would call it behind on the wall while the scorecard says on track."""
+    from dashboard.scorecard.judge import judge
+    from dashboard.scorecard.plans import load_plans
+    from dashboard.settings import PROJECT_ROOT
+
+    apbd = catalogue.indicator("GOV.REALISASI-APBD")
+    assert apbd.cumulative and apbd.plan is not None
+    june = date(2026, 6, 1)
+    target = apbd.target_for(2026)
+    planned = target * apbd.plan.curve(2026)[5]
+    value = round(planned * 1.01, 2)
+    assert value < target * year_fraction(june, "month") * 0.95  # behind on a straight line
+    assert target_for_period(apbd, june, "month") == pytest.approx(planned)
+    assert indicator_status(apbd, value, june, "month") == "on_track"
+    plans = load_plans(PROJECT_ROOT / "config", {i.code for i in catalogue.indicators})
+    assert judge(apbd, value, june, "month", plans).status == "on_track"

@@ -16,11 +16,16 @@ from dashboard.regions import normalise_name
 from dashboard.catalogue.models import (
     Catalogue,
     DomainsFile,
+    Indicator,
     IndicatorsFile,
+    Plans,
     RegionsFile,
     SkpdFile,
     SourcesFile,
 )
+
+# Optional: plan curves of cumulative indicators (see dashboard.scorecard.plans).
+PLANS_FILE = "plans.yaml"
 
 FILES: dict[str, type[BaseModel]] = {
     "domains.yaml": DomainsFile,
@@ -203,6 +208,22 @@ def load_optional_file(config_dir: Path | str, name: str, model: type[BaseModel]
         raise CatalogueError(issues_from_validation(name, exc)) from exc
 
 
+def with_plans(indicators: list[Indicator], plans: Plans) -> list[Indicator]:
+    """Each cumulative indicator with its plan curve from plans.yaml; a plan for an unknown or
+    non-cumulative indicator is an error (it would silently judge nothing)."""
+    by_code = {i.code: i for i in indicators}
+    issues = []
+    for code in plans.plans:
+        if code not in by_code:
+            issues.append(ConfigIssue(PLANS_FILE, f"plans.{code}", f"indicator '{code}' is not in indicators.yaml"))
+        elif not by_code[code].cumulative:
+            issues.append(ConfigIssue(PLANS_FILE, f"plans.{code}",
+                                      f"indicator '{code}' is not cumulative; a plan curve only applies to one that is"))
+    if issues:
+        raise CatalogueError(issues)
+    return [i.model_copy(update={"plan": plans.get(i.code)}) if plans.get(i.code) else i for i in indicators]
+
+
 def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) -> Catalogue:
     """Read every catalogue file; raise CatalogueError listing all problems at once."""
     config_dir = Path(config_dir)
@@ -224,11 +245,13 @@ def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) ->
         issues += more
     if issues:
         raise CatalogueError(issues)
+    indicators = with_plans(parsed["indicators.yaml"].indicators,
+                            load_optional_file(config_dir, PLANS_FILE, Plans))
     return Catalogue(
         domains=parsed["domains.yaml"].domains,
         regions=parsed["regions.yaml"].regions,
         skpd=parsed["skpd.yaml"].skpd,
-        indicators=parsed["indicators.yaml"].indicators,
+        indicators=indicators,
         sources=parsed["sources.yaml"].sources,
         source_options=options,
     )

@@ -180,6 +180,57 @@ class ValidRange(Strict):
     max: float | None = None
 
 
+Curve = tuple[float, ...]
+
+
+def _check_curve(values: Curve) -> Curve:
+    if len(values) != 12:
+        raise ValueError("needs 12 monthly shares (January … December)")
+    if any(not 0 <= v <= 1 for v in values):
+        raise ValueError("shares are fractions between 0 and 1")
+    if any(b < a for a, b in zip(values, values[1:])):
+        raise ValueError("a cumulative plan never goes down")
+    if values[-1] != 1.0:
+        raise ValueError("December's share must be 1.0 (the year-end target)")
+    return values
+
+
+class Plan(Strict):
+    """A cumulative indicator's plan curve (``config/plans.yaml``): the share of the year-end
+    target planned by the end of each month, January … December; a year may have its own."""
+
+    basis: Text | None = None
+    monthly: Curve
+    years: dict[int, Curve] = Field(default_factory=dict)
+
+    @field_validator("monthly")
+    @classmethod
+    def _monthly(cls, v: Curve) -> Curve:
+        return _check_curve(v)
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: dict[int, Curve]) -> dict[int, Curve]:
+        for year, curve in v.items():
+            try:
+                _check_curve(curve)
+            except ValueError as exc:
+                raise ValueError(f"{year}: {exc}") from None
+        return v
+
+    def curve(self, year: int) -> Curve:
+        return self.years.get(year, self.monthly)
+
+
+class Plans(Strict):
+    """Plan curves by indicator code: the whole of ``config/plans.yaml``."""
+
+    plans: dict[str, Plan] = Field(default_factory=dict)
+
+    def get(self, code: str) -> Plan | None:
+        return self.plans.get(code)
+
+
 class Indicator(Strict):
     code: str
     name: Text
@@ -197,6 +248,8 @@ class Indicator(Strict):
     classification: Classification
     # Cumulative over the year (budget realisation): targets are year-end values.
     cumulative: bool = False
+    # Filled from plans.yaml by the loader; without one a cumulative target grows in a straight line.
+    plan: Plan | None = None
     decimals: int = Field(default=1, ge=0, le=4)
     valid_range: ValidRange = ValidRange()
     # Shown on the wall's domain panel.

@@ -5,7 +5,8 @@ Spending in Indonesian regional budgets is back-loaded, so a straight line (June
 marks a budget that follows its own cash plan (anggaran kas) as behind for most of the
 year. ``config/plans.yaml`` gives, per indicator, twelve cumulative shares (Jan … Dec,
 the last 1.0), optionally per year; without one the straight line of
-``dashboard.status.year_fraction`` applies, as on the wall.
+``dashboard.status.year_fraction`` applies. The catalogue loader reads the same file
+into each indicator's ``plan``, so the wall, the pages and alerts judge by it too.
 
     plans:
       GOV.REALISASI-APBD:
@@ -16,72 +17,19 @@ the last 1.0), optionally per year; without one the straight line of
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from dashboard.catalogue.models import Indicator, Text
-from dashboard.status import year_fraction
-
-PLANS_FILE = "plans.yaml"
-
-Curve = tuple[float, ...]
+from dashboard.catalogue.loader import PLANS_FILE
+from dashboard.catalogue.models import Indicator, Plan, Plans  # noqa: F401 - Plan is part of this API
+from dashboard.status import plan_share, target_for_period  # noqa: F401 - plan_share likewise
 
 
 class PlanError(ValueError):
     """The plans file is unreadable or wrong; the message names the entry."""
-
-
-def _check_curve(values: Curve) -> Curve:
-    if len(values) != 12:
-        raise ValueError("needs 12 monthly shares (January … December)")
-    if any(not 0 <= v <= 1 for v in values):
-        raise ValueError("shares are fractions between 0 and 1")
-    if any(b < a for a, b in zip(values, values[1:])):
-        raise ValueError("a cumulative plan never goes down")
-    if values[-1] != 1.0:
-        raise ValueError("December's share must be 1.0 (the year-end target)")
-    return values
-
-
-class Plan(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    basis: Text | None = None
-    monthly: Curve
-    years: dict[int, Curve] = Field(default_factory=dict)
-
-    @field_validator("monthly")
-    @classmethod
-    def _monthly(cls, v: Curve) -> Curve:
-        return _check_curve(v)
-
-    @field_validator("years")
-    @classmethod
-    def _years(cls, v: dict[int, Curve]) -> dict[int, Curve]:
-        for year, curve in v.items():
-            try:
-                _check_curve(curve)
-            except ValueError as exc:
-                raise ValueError(f"{year}: {exc}") from None
-        return v
-
-    def curve(self, year: int) -> Curve:
-        return self.years.get(year, self.monthly)
-
-
-class Plans(BaseModel):
-    """Plan curves by indicator code."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    plans: dict[str, Plan] = Field(default_factory=dict)
-
-    def get(self, code: str) -> Plan | None:
-        return self.plans.get(code)
 
 
 def load_plans(config_dir: Path | str, indicator_codes: set[str] | None = None) -> Plans:
@@ -99,31 +47,8 @@ def load_plans(config_dir: Path | str, indicator_codes: set[str] | None = None) 
     return plans
 
 
-def plan_share(plan: Plan | None, period_start: date, grain: str) -> float:
-    """The share of the year-end target planned by the end of the period.
-
-    A day is interpolated within its month; a quarter takes its last month.
-    """
-    if plan is None:
-        return year_fraction(period_start, grain)
-    curve = plan.curve(period_start.year)
-    if grain == "year":
-        return 1.0
-    if grain == "month":
-        return curve[period_start.month - 1]
-    if grain == "quarter":
-        return curve[((period_start.month - 1) // 3) * 3 + 2]
-    if grain == "day":
-        before = curve[period_start.month - 2] if period_start.month > 1 else 0.0
-        days = calendar.monthrange(period_start.year, period_start.month)[1]
-        return before + (curve[period_start.month - 1] - before) * period_start.day / days
-    raise ValueError(f"unknown grain {grain!r}")
-
-
 def planned_target(indicator: Indicator, plans: Plans, period_start: date,
                    grain: str) -> tuple[float | None, float | None]:
     """(year-end target, what the period is held to): equal unless the indicator is cumulative."""
-    target = indicator.target_for(period_start.year)
-    if target is None or not indicator.cumulative:
-        return target, target
-    return target, target * plan_share(plans.get(indicator.code), period_start, grain)
+    return (indicator.target_for(period_start.year),
+            target_for_period(indicator, period_start, grain, plans.get(indicator.code)))
