@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
@@ -112,6 +113,16 @@ class ParseResult:
     events: list[EventRecord] = field(default_factory=list)
     # The new bookmark for incremental pulls; committed with the data only.
     bookmark: str | None = None
+
+
+def period_bookmark(latest_by_indicator: Mapping[str, date], default: str | None) -> str | None:
+    """The bookmark of a period-based pull: the latest period of the indicator furthest behind.
+
+    A feed mixing a monthly and a yearly indicator must still be asked for the yearly
+    one's next year after months of newer monthly data; the months it sends again are
+    upserted as unchanged.
+    """
+    return min(latest_by_indicator.values()).isoformat() if latest_by_indicator else default
 
 
 @dataclass

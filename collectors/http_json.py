@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, Literal
 
 import jmespath
@@ -10,7 +11,7 @@ from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors import http
-from collectors.base import Candidate, ParseError, ParseResult, Payload, Reason, SourceContext
+from collectors.base import Candidate, ParseError, ParseResult, Payload, Reason, SourceContext, period_bookmark
 from collectors.periods import period_for
 from collectors.values import NumberReader, ValueProblem
 
@@ -99,13 +100,14 @@ class HttpJsonKind:
         compiled = {k: jmespath.compile(v) for k, v in opts.fields.model_dump().items() if v}
         result = ParseResult()
         numbers = NumberReader(opts.locale)
-        latest = None
+        latest: dict[str, date] = {}
         for number, record in enumerate(records, start=1):
             candidate = self._candidate(number, record, compiled, opts, ctx, numbers)
-            if candidate.period_start and (latest is None or candidate.period_start > latest):
-                latest = candidate.period_start
+            code, period = candidate.indicator, candidate.period_start
+            if code and period and (code not in latest or period > latest[code]):
+                latest[code] = period
             result.rows.append(candidate)
-        result.bookmark = latest.isoformat() if latest else ctx.bookmark
+        result.bookmark = period_bookmark(latest, ctx.bookmark)
         return result
 
     def _candidate(self, number: int, record: Any, compiled: dict, opts: HttpJsonOptions,

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from collectors.base import Candidate, ParseError, ParseResult, Reason, SourceContext
+from collectors.base import Candidate, ParseError, ParseResult, Reason, SourceContext, period_bookmark
 from collectors.limits import Limits
 from collectors.periods import period_for, read_period
 from collectors.values import NumberReader, ValueProblem, is_missing
@@ -144,9 +144,9 @@ class Block:
     grains as positions in small arrays of the distinct ones (made whole only once, into
     the frame); the table's ``columns`` and these rows' positions in them, for raw cells."""
 
-    def __init__(self, numbers, values, distinct: dict[str, tuple[Any, Any]], columns, positions, latest):
+    def __init__(self, numbers, values, distinct: dict[str, tuple[Any, Any]], columns, positions):
         self.numbers, self.values, self.distinct = numbers, values, distinct
-        self.columns, self.positions, self.latest = columns, positions, latest
+        self.columns, self.positions = columns, positions
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -176,12 +176,31 @@ class Mapped:
         self.headers = headers
         self.block = block
 
+    def latest_by_indicator(self) -> dict[str, date]:
+        """Each indicator's latest period among the clean rows."""
+        latest: dict[str, date] = {}
+        for _, code, _, period, *_ in self.clean:
+            if code not in latest or period > latest[code]:
+                latest[code] = period
+        block = self.block
+        if block is not None and len(block):
+            import numpy as np
+
+            codes, code_of = block.distinct["indicator_code"]
+            periods, period_of = block.distinct["period_start"]
+            ordinals = np.array([p.toordinal() if p is not None else 0 for p in periods], dtype=np.int64)[period_of]
+            most = np.full(len(codes), np.iinfo(np.int64).min, dtype=np.int64)
+            np.maximum.at(most, code_of, ordinals)
+            for code, ordinal in zip(codes, most.tolist()):
+                if ordinal > 0:
+                    day = date.fromordinal(ordinal)
+                    if code not in latest or day > latest[code]:
+                        latest[code] = day
+        return latest
+
     def result(self, bookmark_default: str | None) -> ParseResult:
         block = self.block
-        latest = max((c[3] for c in self.clean), default=None)
-        if block is not None and block.latest is not None and (latest is None or block.latest > latest):
-            latest = block.latest
-        bookmark = latest.isoformat() if latest else bookmark_default
+        bookmark = period_bookmark(self.latest_by_indicator(), bookmark_default)
         if block is not None:
             # Two sources of rows (row by row, column-wise): back into the order of the rows.
             self.candidates.sort(key=lambda c: c.row)
@@ -413,13 +432,11 @@ class RecordMapper:
                       (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
                       (c.period, cells[per_i] if per_i is not None else m.period), (c.value, cells[val_i]))
         at = np.flatnonzero(ok)
-        used = np.unique(key_codes[at])
-        latest = max((starts[k] for k in used.tolist()), default=None)
         ind_at = ind_codes[at]
         block = Block(numbers[at], val_number[val_codes[at]], {
             "indicator_code": (ind_code, ind_at), "region_code": (reg_code, reg_codes[at]),
             "period_start": (per_start, key_codes[at]), "grain": (_objects(grains), grain_code[ind_at])},
-            columns, at, latest)
+            columns, at)
         mapped = Mapped(self.candidates, self.clean, self.headers, block)
         del self.candidates, self.clean
         return mapped

@@ -127,3 +127,17 @@ def test_server_errors_are_transient_and_retried(feed_server):
     with pytest.raises(TransientFetchError):
         KIND.fetch(ctx(catalogue))
     assert len(feed_server.calls) == 3  # tenacity: three attempts, then give up
+
+
+def test_the_bookmark_waits_for_the_indicator_furthest_behind(catalogue):
+    """BPS publishes inflation monthly and IPM yearly in one feed. Bookmarking October 2026
+    (the newest month) would make the next pull ask `since=2026-10-01` and never receive
+    IPM 2026 (period 2026-01-01); the bookmark is IPM's latest year instead."""
+    result = KIND.parse(payload({"hasil": {"data": [
+        {"var": "INFLASI_YOY", "kode_bps": "7100", "periode": "2026-09", "nilai": 2.31},
+        {"var": "INFLASI_YOY", "kode_bps": "7100", "periode": "2026-10", "nilai": 2.41},
+        {"var": "IPM", "kode_bps": "7100", "periode": "2024", "nilai": 73.88},
+        {"var": "IPM", "kode_bps": "7100", "periode": "2025", "nilai": 74.32},
+    ]}}), ctx(catalogue, "bps-sulut"))
+    assert not any(r.reasons for r in result.rows)
+    assert result.bookmark == "2025-01-01"

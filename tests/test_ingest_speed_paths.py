@@ -483,3 +483,12 @@ def test_upsert_stores_every_row_exactly_as_given(engine):
         stored = {(o.indicator_code, o.region_code, o.period_start, o.grain): o.value
                   for o in conn.execute(select(Observation))}
     assert stored == {(r.indicator_code, r.region_code, r.period_start, r.grain): r.value for r in rows}
+
+
+def test_the_bookmark_is_the_latest_period_of_the_indicator_furthest_behind():
+    # BOR is reported up to March, stunting only up to January: the next pull starts at January.
+    lines = [f"71.71;Kota Manado;BOR;{m} 2026;70,5" for m in ("Januari", "Februari", "Maret")]
+    lines += ["71.71;Kota Manado;STUNTING;Desember 2025;21,5", "71.02;Minahasa;STUNTING;Januari 2026;20,1"]
+    random.Random(7).shuffle(lines)
+    result = assert_same(HEADER + "\n" + "\n".join(lines * 20) + "\n")
+    assert result.bookmark == "2026-01-01"
