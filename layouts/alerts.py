@@ -1,4 +1,5 @@
-"""``/alerts``: active and recent alerts, acknowledging with a note, the shift log (``?lang=en``).
+"""``/alerts``: active and recent alerts, acknowledging with a note, silencing a rule for a
+while (and lifting it), the shift log (``?lang=en``).
 
 Reads only prepared data (``dashboard.views.alerts``); refreshes every 30 s.
 """
@@ -6,6 +7,7 @@ Reads only prepared data (``dashboard.views.alerts``); refreshes every 30 s.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,8 +16,9 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
-from dashboard.alerts.lifecycle import acknowledge
+from dashboard.alerts.lifecycle import acknowledge, alert_by_id
 from dashboard.alerts.shiftlog import add_note
+from dashboard.alerts.silences import add_silence, lift_silence
 from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
@@ -27,6 +30,7 @@ dash.register_page(__name__, path="/alerts", title="Peringatan — Command Centr
 
 REFRESH_SECONDS = 30
 BADGE = {"critical": "danger", "warning": "warning", "info": "info"}
+SILENCE_HOURS = (1, 4, 12, 24, 72)
 
 
 def _load(lang: str) -> AlertsPage | None:
@@ -46,15 +50,19 @@ def layout(lang: str | None = None, **_query):
         html.Div(id="alerts-feedback"),
         dcc.Store(id="alerts-lang", data=lang),
         dcc.Store(id="alerts-ack-target"),
+        dcc.Store(id="alerts-silence-target"),
         dcc.Interval(id="alerts-tick", interval=REFRESH_SECONDS * 1000),
         html.H2(label("active", lang), className="h5 mt-3"),
         html.Div(active_table(page, lang), id="alerts-active"),
+        html.H2(label("silence.active", lang), className="h5 mt-4"),
+        html.Div(silence_table(page, lang), id="alerts-silences"),
         html.H2(label("recent", lang), className="h5 mt-4"),
         html.Div(recent_table(page, lang), id="alerts-recent"),
         html.H2(label("shift.title", lang), className="h5 mt-4"),
         shift_form(lang),
         html.Div(shift_list(page, lang), id="alerts-shiftlog"),
         ack_modal(lang),
+        silence_modal(lang),
     ]))
 
 
@@ -75,11 +83,32 @@ def active_table(page: AlertsPage | None, lang: str):
     body = html.Tbody([html.Tr(className=f"alerts-table-row severity-{row.severity}", children=[
         html.Td(_badge(row)), _title_cell(row),
         html.Td([html.Div(row.fired_age), html.Small(row.fired, className="text-body-secondary")]),
-        html.Td(row.state_label), html.Td(row.acknowledgement),
-        html.Td(dbc.Button(label("ack.button", lang), id={"type": "alert-ack-open", "alert": row.id}, size="sm",
-                           color="primary", outline=True) if row.can_acknowledge else ""),
+        html.Td([html.Div(row.state_label), html.Small([html.I(className="bi bi-bell-slash me-1"), row.silenced],
+                                                        className="alerts-silenced text-body-secondary")
+                 if row.silenced else ""]),
+        html.Td(row.acknowledgement),
+        html.Td(html.Div(className="d-flex gap-1 justify-content-end", children=[
+            dbc.Button(label("ack.button", lang), id={"type": "alert-ack-open", "alert": row.id}, size="sm",
+                       color="primary", outline=True) if row.can_acknowledge else None,
+            dbc.Button(label("silence.button", lang), id={"type": "alert-silence-open", "alert": row.id},
+                       size="sm", color="secondary", outline=True) if not row.silenced else None,
+        ])),
     ]) for row in page.active])
     return dbc.Table([header, body], hover=True, size="sm", responsive=True, className="align-middle")
+
+
+def silence_table(page: AlertsPage | None, lang: str):
+    if page is None or not page.silences:
+        return html.P(label("silence.none", lang), className="text-body-secondary")
+    header = html.Thead(html.Tr([html.Th("#")] + [html.Th(label(k, lang)) for k in
+                                                 ("silence.col.scope", "silence.col.until", "silence.col.why")]
+                                + [html.Th("")]))
+    body = html.Tbody([html.Tr(className="alerts-silence-row", children=[
+        html.Td(str(row.id)), html.Td(row.scope), html.Td(row.until), html.Td(row.why),
+        html.Td(dbc.Button(label("silence.lift", lang), id={"type": "silence-lift", "silence": row.id}, size="sm",
+                           color="warning", outline=True), className="text-end"),
+    ]) for row in page.silences])
+    return dbc.Table([header, body], size="sm", responsive=True, className="align-middle")
 
 
 def recent_table(page: AlertsPage | None, lang: str):
@@ -114,24 +143,155 @@ def shift_list(page: AlertsPage | None, lang: str):
     ]) for e in page.shift], flush=True)
 
 
-def ack_modal(lang: str):
-    return dbc.Modal(id="alerts-ack-modal", is_open=False, children=[
-        dbc.ModalHeader(dbc.ModalTitle(label("ack.title", lang), id="alerts-ack-heading")),
+def _modal(name: str, lang: str, title: str, confirm: str, fields: list) -> dbc.Modal:
+    """An action's dialog: its fields, the operator's name (remembered on this browser), an
+    error line, cancel and confirm; ids ``alerts-{name}-…``."""
+    return dbc.Modal(id=f"alerts-{name}-modal", is_open=False, children=[
+        dbc.ModalHeader(dbc.ModalTitle(title, id=f"alerts-{name}-heading")),
         dbc.ModalBody([
-            dbc.Label(label("ack.who", lang), html_for="alerts-ack-who"),
-            dbc.Input(id="alerts-ack-who", maxLength=100, persistence=True, persistence_type="local"),
-            dbc.Label(label("ack.note", lang), html_for="alerts-ack-note", className="mt-2"),
-            dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
-            html.Div(id="alerts-ack-error", className="text-danger small mt-2"),
+            *fields,
+            dbc.Label(label("ack.who", lang), html_for=f"alerts-{name}-who", className="mt-2"),
+            dbc.Input(id=f"alerts-{name}-who", maxLength=100, persistence=True, persistence_type="local"),
+            html.Div(id=f"alerts-{name}-error", className="text-danger small mt-2"),
         ]),
         dbc.ModalFooter([
-            dbc.Button(label("ack.cancel", lang), id="alerts-ack-cancel", color="secondary", outline=True),
-            dbc.Button(label("ack.confirm", lang), id="alerts-ack-confirm", color="primary"),
+            dbc.Button(label("ack.cancel", lang), id=f"alerts-{name}-cancel", color="secondary", outline=True),
+            dbc.Button(confirm, id=f"alerts-{name}-confirm", color="primary"),
         ]),
     ])
 
 
+def ack_modal(lang: str):
+    return _modal("ack", lang, label("ack.title", lang), label("ack.confirm", lang), [
+        dbc.Label(label("ack.note", lang), html_for="alerts-ack-note"),
+        dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
+    ])
+
+
+def silence_modal(lang: str):
+    return _modal("silence", lang, label("silence.title", lang), label("silence.button", lang), [
+        dbc.Label(label("silence.scope", lang)),
+        dbc.RadioItems(id="alerts-silence-scope", value="subject", options=[]),
+        dbc.Label(label("silence.hours", lang), html_for="alerts-silence-hours", className="mt-2"),
+        dbc.Select(id="alerts-silence-hours", value="4", options=[
+            {"label": label(f"hours.{h}", lang), "value": str(h)} for h in SILENCE_HOURS]),
+        dbc.Label(label("silence.reason", lang), html_for="alerts-silence-reason", className="mt-2"),
+        dbc.Textarea(id="alerts-silence-reason", rows=2, maxLength=2000),
+    ])
+
+
+def _tables(lang: str):
+    """The parts of the page an action changes, read afresh."""
+    page = _load(lang)
+    if page is None:
+        raise PreventUpdate
+    return active_table(page, lang), silence_table(page, lang), page.counts, shift_list(page, lang)
+
+
+def _clicked() -> bool:
+    # Buttons appearing after a refresh arrive with n_clicks None: not a click.
+    return isinstance(ctx.triggered_id, dict) and bool(ctx.triggered[0]["value"])
+
+
+def register_silence_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("alerts-silence-modal", "is_open"),
+        Output("alerts-silence-target", "data"),
+        Output("alerts-silence-heading", "children"),
+        Output("alerts-silence-scope", "options"),
+        Output("alerts-silence-scope", "value"),
+        Output("alerts-silence-error", "children"),
+        Input({"type": "alert-silence-open", "alert": ALL}, "n_clicks"),
+        Input("alerts-silence-cancel", "n_clicks"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def open_or_cancel_silence(_clicks, _cancel, lang):
+        if ctx.triggered_id == "alerts-silence-cancel":
+            return False, None, no_update, no_update, no_update, ""
+        if not _clicked():
+            raise PreventUpdate
+        alert_id = ctx.triggered_id["alert"]
+        try:
+            with current_context().engine.connect() as conn:
+                alert = alert_by_id(conn, int(alert_id))
+        except SQLAlchemyError as exc:
+            log.warning("alerts: store unavailable: %s", exc)
+            raise PreventUpdate from exc
+        if alert is None:
+            raise PreventUpdate
+        options = [{"label": label("silence.scope.subject", lang, subject=alert.subject), "value": "subject"},
+                   {"label": label("silence.scope.rule", lang, rule=alert.rule_id), "value": "rule"}]
+        target = {"alert": alert.id, "rule": alert.rule_id, "subject": alert.subject}
+        return True, target, f"{label('silence.title', lang)} #{alert.id}", options, "subject", ""
+
+    @app.callback(
+        Output("alerts-active", "children", allow_duplicate=True),
+        Output("alerts-silences", "children", allow_duplicate=True),
+        Output("alerts-counts", "children", allow_duplicate=True),
+        Output("alerts-shiftlog", "children", allow_duplicate=True),
+        Output("alerts-feedback", "children", allow_duplicate=True),
+        Output("alerts-silence-modal", "is_open", allow_duplicate=True),
+        Output("alerts-silence-error", "children", allow_duplicate=True),
+        Output("alerts-silence-reason", "value"),
+        Input("alerts-silence-confirm", "n_clicks"),
+        State("alerts-silence-target", "data"),
+        State("alerts-silence-scope", "value"),
+        State("alerts-silence-hours", "value"),
+        State("alerts-silence-who", "value"),
+        State("alerts-silence-reason", "value"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def silence(_confirm, target, scope, hours, who, reason, lang):
+        if not target:
+            raise PreventUpdate
+        if not (who or "").strip() or not (reason or "").strip():
+            return (no_update,) * 5 + (True, label("silence.need", lang), no_update)
+        hours = int(hours) if str(hours) in {str(h) for h in SILENCE_HOURS} else 4
+        subject = target["subject"] if scope != "rule" else None
+        try:
+            silence_id = add_silence(current_context().engine, target["rule"], subject, hours, reason, who)
+        except SQLAlchemyError as exc:
+            log.warning("alerts: silence failed: %s", exc)
+            raise PreventUpdate from exc
+        until = i18n.wita_datetime(utcnow() + timedelta(hours=hours), lang)
+        feedback = dbc.Alert(label("silence.done", lang, id=silence_id, until=until), color="success",
+                             dismissable=True, duration=8000)
+        return (*_tables(lang), feedback, False, "", "")
+
+    @app.callback(
+        Output("alerts-active", "children", allow_duplicate=True),
+        Output("alerts-silences", "children", allow_duplicate=True),
+        Output("alerts-counts", "children", allow_duplicate=True),
+        Output("alerts-shiftlog", "children", allow_duplicate=True),
+        Output("alerts-feedback", "children", allow_duplicate=True),
+        Input({"type": "silence-lift", "silence": ALL}, "n_clicks"),
+        State("shift-author", "value"),
+        State("alerts-silence-who", "value"),
+        State("alerts-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def lift(_clicks, author, silence_who, lang):
+        if not _clicked():
+            raise PreventUpdate
+        who = (author or "").strip() or (silence_who or "").strip()
+        silence_id = int(ctx.triggered_id["silence"])
+        if not who:
+            return (no_update,) * 4 + (dbc.Alert(label("silence.need_who", lang), color="warning", dismissable=True),)
+        try:
+            done = lift_silence(current_context().engine, silence_id, who)
+        except SQLAlchemyError as exc:
+            log.warning("alerts: lifting a silence failed: %s", exc)
+            raise PreventUpdate from exc
+        feedback = dbc.Alert(label("silence.lifted" if done else "silence.gone", lang, id=silence_id),
+                             color="success" if done else "warning", dismissable=True, duration=8000)
+        return (*_tables(lang), feedback)
+
+
 def register_callbacks(app: dash.Dash) -> None:
+    register_silence_callbacks(app)
+
     @app.callback(
         Output("alerts-ack-modal", "is_open"),
         Output("alerts-ack-target", "data"),
@@ -146,14 +306,14 @@ def register_callbacks(app: dash.Dash) -> None:
         trigger = ctx.triggered_id
         if trigger == "alerts-ack-cancel":
             return False, None, no_update, ""
-        # Buttons appearing after a refresh arrive with n_clicks None: not a click.
-        if not isinstance(trigger, dict) or not ctx.triggered[0]["value"]:
+        if not _clicked():
             raise PreventUpdate
         return True, trigger["alert"], f"{label('ack.title', lang)} #{trigger['alert']}", ""
 
     @app.callback(
         Output("alerts-active", "children"),
         Output("alerts-recent", "children"),
+        Output("alerts-silences", "children"),
         Output("alerts-counts", "children"),
         Output("alerts-feedback", "children"),
         Output("alerts-ack-modal", "is_open", allow_duplicate=True),
@@ -173,7 +333,8 @@ def register_callbacks(app: dash.Dash) -> None:
             if target is None:
                 raise PreventUpdate
             if not (who or "").strip():
-                return no_update, no_update, no_update, no_update, True, label("ack.need_who", lang), no_update
+                return no_update, no_update, no_update, no_update, no_update, True, label("ack.need_who", lang), \
+                    no_update
             try:
                 done = acknowledge(current_context().engine, int(target), who, note or "")
             except SQLAlchemyError as exc:
@@ -185,7 +346,8 @@ def register_callbacks(app: dash.Dash) -> None:
         page = _load(lang)
         if page is None:
             raise PreventUpdate
-        return (active_table(page, lang), recent_table(page, lang), page.counts, feedback, modal, error, note_value)
+        return (active_table(page, lang), recent_table(page, lang), silence_table(page, lang), page.counts, feedback,
+                modal, error, note_value)
 
     @app.callback(
         Output("alerts-shiftlog", "children"),

@@ -160,3 +160,45 @@ def test_compliance_page_ranks_and_exports(dash_duo, ops_app):
     dash_duo.wait_for_contains_text("h1", "SKPD data compliance", timeout=15)
     assert "Download Excel" in dash_duo.find_element("#compliance-export").text
     assert dash_duo.get_logs() == []
+
+
+def test_alerts_page_silences_an_alert_and_lifts_the_silence(dash_duo, ops_app):
+    app, catalogue, *_ = ops_app
+    failing = catalogue.sources[1]
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/alerts")
+    dash_duo.wait_for_contains_text("#alerts-active", "gagal 3 kali berturut-turut", timeout=15)
+    assert "Tidak ada senyap yang berlaku." in dash_duo.find_element("#alerts-silences").text
+    opens = dash_duo.find_elements("button[id*='alert-silence-open']")
+    assert len(opens) == 2
+
+    # Silence the failing collector (second row: the earthquake is more severe) for 12 hours.
+    opens[1].click()
+    dash_duo.wait_for_contains_text("#alerts-silence-modal", f"Hanya source:{failing.id}", timeout=10)
+    assert "Semua subjek aturan source-failing" in dash_duo.find_element("#alerts-silence-modal").text
+    dash_duo.driver.execute_script(
+        "const s = document.getElementById('alerts-silence-hours'); s.value = '12';"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));")
+    dash_duo.find_element("#alerts-silence-who").send_keys("Budi")
+    dash_duo.find_element("#alerts-silence-confirm").click()
+    dash_duo.wait_for_contains_text("#alerts-silence-error", "Isi nama petugas dan alasan.", timeout=10)
+    dash_duo.find_element("#alerts-silence-reason").send_keys("Server DLH sedang dipindahkan")
+    dash_duo.find_element("#alerts-silence-confirm").click()
+    dash_duo.wait_for_contains_text("#alerts-feedback", "berlaku sampai", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-active", "disenyapkan s.d.", timeout=10)
+    assert "Budi: Server DLH sedang dipindahkan" in dash_duo.find_element("#alerts-active").text
+    assert len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 1  # the quake is still loud
+    silences = dash_duo.find_element("#alerts-silences").text
+    assert f"source-failing · source:{failing.id}" in silences and "Server DLH sedang dipindahkan" in silences
+    assert "Server DLH sedang dipindahkan" in dash_duo.find_element("#alerts-shiftlog").text
+
+    # Lifted by the operator on duty (the shift log's name), the alert is loud again.
+    dash_duo.find_element("#shift-author").send_keys("Andi")
+    dash_duo.find_element("button[id*='silence-lift']").click()
+    dash_duo.wait_for_contains_text("#alerts-feedback", "dicabut", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-silences", "Tidak ada senyap yang berlaku.", timeout=10)
+    assert "disenyapkan" not in dash_duo.find_element("#alerts-active").text
+    assert len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 2
+    assert "Senyap dicabut" in dash_duo.find_element("#alerts-shiftlog").text
+    _no_junk(dash_duo)
+    assert dash_duo.get_logs() == []

@@ -23,6 +23,7 @@ from dashboard.alerts.config import (
 )
 from dashboard.alerts.findings import Finding
 from dashboard.alerts.inputs import events_since, recent_events, recent_points, source_facts
+from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.lifecycle import Transitions, reconcile
 from dashboard.alerts.series_rules import catalogue_threshold_findings, custom_rule_findings, points_needed
 from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
@@ -98,8 +99,10 @@ def evaluate(engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: da
             log.exception("alert rule %s failed", rule_id)
             errors[rule_id] = repr(exc)
     with begin_write(engine) as conn:
+        silences = active_silences(conn, now)
         transitions = reconcile(conn, findings, evaluated=evaluated, configured=config.rule_ids(), now=now,
-                                channels=channels_for(config))
+                                channels=channels_for(config),
+                                silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None)
     if transitions.changed:
         log.info("alerts: %d fired, %d escalated, %d resolved", len(transitions.fired),
                  len(transitions.escalated), len(transitions.resolved))

@@ -75,12 +75,15 @@ def _strongest(findings: Iterable[Finding]) -> dict[tuple[str, str], Finding]:
 
 
 def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[str], configured: set[str],
-              now: datetime, channels: Channels | None = None) -> Transitions:
+              now: datetime, channels: Channels | None = None,
+              silenced: Callable[[str, str], bool] | None = None) -> Transitions:
     """Open, update and resolve alerts so the open ones match ``findings``.
 
     ``evaluated``: rules that ran to the end this time (only their missing findings
     resolve; a rule that crashed keeps its alerts). ``configured``: every rule still in
-    the configuration (open alerts of any other rule are resolved).
+    the configuration (open alerts of any other rule are resolved). ``silenced(rule,
+    subject)``: true for alerts an operator has silenced; they change state as any other
+    but queue no notification.
     """
     table = Alert.__table__
     found = _strongest(findings)
@@ -95,7 +98,7 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
                 title_id=finding.title_id, title_en=finding.title_en, fired_at=now, details=finding.details,
             ).returning(table.c.id)).scalar_one()
             out.fired.append(alert_id)
-            _queue(conn, alert_id, finding.severity, "fired", now, channels)
+            _queue(conn, alert_id, finding.severity, "fired", now, _to(channels, silenced, key))
             continue
         changes = {k: v for k, v in (("severity", finding.severity), ("title_id", finding.title_id),
                                      ("title_en", finding.title_en), ("details", finding.details))
@@ -105,7 +108,7 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
         conn.execute(table.update().where(table.c.id == row.id).values(**changes))
         if severity_rank(finding.severity) > severity_rank(row.severity):
             out.escalated.append(row.id)
-            _queue(conn, row.id, finding.severity, "escalated", now, channels)
+            _queue(conn, row.id, finding.severity, "escalated", now, _to(channels, silenced, key))
         else:
             out.updated.append(row.id)
     for key, row in open_rows.items():
@@ -113,8 +116,14 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
         if gone or row.rule_id not in configured:
             conn.execute(table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now))
             out.resolved.append(row.id)
-            _queue(conn, row.id, row.severity, "resolved", now, channels)
+            _queue(conn, row.id, row.severity, "resolved", now, _to(channels, silenced, key))
     return out
+
+
+def _to(channels: Channels | None, silenced: Callable[[str, str], bool] | None,
+        key: tuple[str, str]) -> Channels | None:
+    """The channels an alert's transition goes to: none while it is silenced."""
+    return None if silenced is not None and silenced(*key) else channels
 
 
 def _queue(conn: Connection, alert_id: int, severity: str, event: str, now: datetime,
@@ -166,16 +175,20 @@ def alert_by_id(conn: Connection, alert_id: int) -> AlertRecord | None:
     return _record(row) if row is not None else None
 
 
-def active_critical(engine: Engine) -> list[AlertRecord]:
-    """Open critical alerts, newest first: what may take over the wall.
+def active_critical(engine: Engine, now: datetime | None = None) -> list[AlertRecord]:
+    """Open critical alerts that no silence covers, newest first: what may take over the wall.
 
     Acknowledged ones are included (an operator having seen an earthquake does not
     make it over); the wall may choose to show only ``state == "firing"``."""
+    from dashboard.alerts.silences import active_silences, silence_for
+
     table = Alert.__table__
     with engine.connect() as conn:
         rows = conn.execute(select(table).where(table.c.state.in_(OPEN_STATES), table.c.severity == "critical")
                             .order_by(table.c.fired_at.desc(), table.c.id.desc()))
-        return [_record(r) for r in rows]
+        alerts = [_record(r) for r in rows]
+        silences = active_silences(conn, now) if alerts else []
+    return [a for a in alerts if silence_for(silences, a.rule_id, a.subject) is None]
 
 
 def alert_counts(conn: Connection) -> dict[tuple[str, str], int]:

@@ -11,7 +11,7 @@ from dashboard.alerts.tables import ShiftNote
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
 
-KINDS = ("note", "handover", "ack")
+KINDS = ("note", "handover", "ack", "silence", "unsilence")
 MAX_TEXT = 4000
 
 

@@ -1,5 +1,6 @@
-"""Tables the alert workflow adds to the store (migration 0002): the notification
-outbox and the operators' shift log. The ``alert`` table itself is in ``store/schema.py``."""
+"""Tables the alert workflow adds to the store: the notification outbox and the
+operators' shift log (migration 0002), silences (0004). The ``alert`` table itself is
+in ``store/schema.py``."""
 
 from __future__ import annotations
 
@@ -51,3 +52,25 @@ class ShiftNote(Base):
     text: Mapped[str] = mapped_column(Text)
     alert_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
+class AlertSilence(Base):
+    """An operator's silence of one rule (for one subject, or all of them) for a while:
+    a maintenance window at an SKPD, a known fault being fixed. The alerts still open and
+    resolve and stay in the history; a silenced one notifies no one and does not take
+    over the wall. Lifted early or expired, never deleted."""
+
+    __tablename__ = "alert_silence"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    # None: every subject of the rule
+    subject: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lifted_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_alert_silence_ends", "ends_at"),)

@@ -225,13 +225,15 @@ class AlertHead:
     state: str
     fired_at: datetime
     acknowledged_at: datetime | None
+    rule_id: str = ""
+    subject: str = ""
 
 
 # The wall's hot path runs these every few seconds per screen: built once (immutable Core
 # statements), so each poll only executes them.
 _OPEN_ALERT_HEADS = (
     select(Alert.__table__.c.id, Alert.__table__.c.severity, Alert.__table__.c.state, Alert.__table__.c.fired_at,
-           Alert.__table__.c.acknowledged_at)
+           Alert.__table__.c.acknowledged_at, Alert.__table__.c.rule_id, Alert.__table__.c.subject)
     .where(Alert.__table__.c.state != "resolved")
 )
 _DATA_VERSIONS = select(DataVersion.__table__.c.scope, DataVersion.__table__.c.version)

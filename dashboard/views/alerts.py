@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from dashboard import i18n
 from dashboard.alerts.lifecycle import AlertRecord, open_alerts, recent_alerts
 from dashboard.alerts.shiftlog import ShiftEntry, recent_notes
+from dashboard.alerts.silences import Silence, active_silences, silence_for
 from dashboard.alerts.wording import SEVERITY, STATE, word
 
 RECENT_DAYS = 7
@@ -27,6 +28,17 @@ LABELS = {
         "shift.kind.note": "Catatan", "shift.kind.handover": "Serah terima", "shift.kind.ack": "Pengakuan",
         "shift.add": "Tambah ke catatan piket", "shift.need": "Isi nama dan catatan.", "shift.none": "Belum ada catatan.",
         "shift.done": "Catatan disimpan.", "counts": "{critical} kritis · {warning} waspada · {info} info",
+        "shift.kind.silence": "Senyap", "shift.kind.unsilence": "Senyap dicabut",
+        "silence.button": "Senyapkan", "silence.title": "Senyapkan peringatan", "silence.scope": "Yang disenyapkan",
+        "silence.scope.subject": "Hanya {subject}", "silence.scope.rule": "Semua subjek aturan {rule}",
+        "silence.hours": "Lama", "silence.reason": "Alasan (mis. pemeliharaan server SKPD)",
+        "silence.need": "Isi nama petugas dan alasan.", "silence.done": "Senyap #{id} berlaku sampai {until}.",
+        "silence.active": "Senyap yang berlaku", "silence.none": "Tidak ada senyap yang berlaku.",
+        "silence.until": "disenyapkan s.d. {until}", "silence.by": "{who}: {reason}",
+        "silence.lift": "Cabut", "silence.lifted": "Senyap #{id} dicabut.", "silence.gone": "Senyap #{id} sudah berakhir.",
+        "silence.need_who": "Isi nama petugas (kolom Nama petugas) untuk mencabut.",
+        "silence.col.scope": "Aturan · subjek", "silence.col.until": "Berlaku s.d.", "silence.col.why": "Oleh · alasan",
+        "hours.1": "1 jam", "hours.4": "4 jam", "hours.12": "12 jam", "hours.24": "24 jam", "hours.72": "3 hari",
     },
     "en": {
         "title": "Alerts and shift log", "active": "Active alerts", "recent": "Resolved in the last 7 days",
@@ -40,6 +52,17 @@ LABELS = {
         "shift.kind.note": "Note", "shift.kind.handover": "Handover", "shift.kind.ack": "Acknowledgement",
         "shift.add": "Add to the shift log", "shift.need": "Enter a name and a note.", "shift.none": "No notes yet.",
         "shift.done": "Note saved.", "counts": "{critical} critical · {warning} warning · {info} info",
+        "shift.kind.silence": "Silence", "shift.kind.unsilence": "Silence lifted",
+        "silence.button": "Silence", "silence.title": "Silence alert", "silence.scope": "What to silence",
+        "silence.scope.subject": "Only {subject}", "silence.scope.rule": "Every subject of rule {rule}",
+        "silence.hours": "For", "silence.reason": "Reason (e.g. SKPD server maintenance)",
+        "silence.need": "Enter the operator's name and a reason.", "silence.done": "Silence #{id} holds until {until}.",
+        "silence.active": "Silences in force", "silence.none": "No silences in force.",
+        "silence.until": "silenced until {until}", "silence.by": "{who}: {reason}",
+        "silence.lift": "Lift", "silence.lifted": "Silence #{id} lifted.", "silence.gone": "Silence #{id} had ended.",
+        "silence.need_who": "Enter your name (Operator name) to lift it.",
+        "silence.col.scope": "Rule · subject", "silence.col.until": "Until", "silence.col.why": "By · reason",
+        "hours.1": "1 hour", "hours.4": "4 hours", "hours.12": "12 hours", "hours.24": "24 hours", "hours.72": "3 days",
     },
 }
 
@@ -63,6 +86,15 @@ class AlertRow:
     acknowledgement: str
     resolved: str
     can_acknowledge: bool
+    silenced: str = ""  # "silenced until …" and by whom, why; empty when no silence covers it
+
+
+@dataclass(frozen=True)
+class SilenceRow:
+    id: int
+    scope: str
+    until: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -81,9 +113,10 @@ class AlertsPage:
     recent: tuple[AlertRow, ...]
     shift: tuple[ShiftRow, ...]
     counts: str
+    silences: tuple[SilenceRow, ...] = ()
 
 
-def alert_row(a: AlertRecord, now: datetime, lang: str) -> AlertRow:
+def alert_row(a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None) -> AlertRow:
     ack = ""
     if a.acknowledged_by:
         ack = label("ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang))
@@ -94,7 +127,20 @@ def alert_row(a: AlertRecord, now: datetime, lang: str) -> AlertRow:
         state_label=word(STATE, a.state, lang), title=a.title(lang), rule=a.rule_id, subject=a.subject,
         fired=i18n.wita_datetime(a.fired_at, lang), fired_age=i18n.age(a.fired_at, now, lang),
         acknowledgement=ack, resolved=i18n.wita_datetime(a.resolved_at, lang) if a.resolved_at else "",
-        can_acknowledge=a.state == "firing")
+        can_acknowledge=a.state == "firing", silenced=_silenced(a, silences or [], lang))
+
+
+def _silenced(a: AlertRecord, silences: list[Silence], lang: str) -> str:
+    silence = silence_for(silences, a.rule_id, a.subject) if a.state != "resolved" else None
+    if silence is None:
+        return ""
+    return (label("silence.until", lang, until=i18n.wita_datetime(silence.ends_at, lang)) + " — "
+            + label("silence.by", lang, who=silence.created_by, reason=silence.reason))
+
+
+def silence_row(s: Silence, lang: str) -> SilenceRow:
+    return SilenceRow(s.id, f"{s.rule_id} · {s.subject}" if s.subject else s.rule_id,
+                      i18n.wita_datetime(s.ends_at, lang), label("silence.by", lang, who=s.created_by, reason=s.reason))
 
 
 def shift_row(e: ShiftEntry, lang: str) -> ShiftRow:
@@ -103,10 +149,12 @@ def shift_row(e: ShiftEntry, lang: str) -> ShiftRow:
 
 
 def alerts_page(active: list[AlertRecord], recent: list[AlertRecord], notes: list[ShiftEntry], now: datetime,
-                lang: str) -> AlertsPage:
+                lang: str, silences: list[Silence] | None = None) -> AlertsPage:
     counts = {s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")}
-    return AlertsPage(tuple(alert_row(a, now, lang) for a in active), tuple(alert_row(a, now, lang) for a in recent),
-                      tuple(shift_row(e, lang) for e in notes), label("counts", lang, **counts))
+    return AlertsPage(tuple(alert_row(a, now, lang, silences) for a in active),
+                      tuple(alert_row(a, now, lang) for a in recent),
+                      tuple(shift_row(e, lang) for e in notes), label("counts", lang, **counts),
+                      tuple(silence_row(s, lang) for s in silences or []))
 
 
 def load_alerts_page(engine: Engine, now: datetime, lang: str) -> AlertsPage:
@@ -114,4 +162,5 @@ def load_alerts_page(engine: Engine, now: datetime, lang: str) -> AlertsPage:
         active = open_alerts(conn)
         recent = recent_alerts(conn, now - timedelta(days=RECENT_DAYS))
         notes = recent_notes(conn)
-    return alerts_page(active, recent, notes, now, lang)
+        silences = active_silences(conn, now)
+    return alerts_page(active, recent, notes, now, lang, silences)

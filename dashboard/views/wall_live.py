@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.store.queries import data_versions, heads_fingerprint, open_alert_heads
 from dashboard.versions import ChangeSignal
 from dashboard.views.wall_alerts import Trigger, alert_triggers, newest_first, quake_candidates, quake_triggers
@@ -49,10 +50,13 @@ def live_state(engine: Engine, signal: ChangeSignal, config: WallConfig, scopes:
         stored = signal.current() if signal.redis is not None else data_versions(conn)
         versions: dict[str, object] = {s: stored.get(s) for s in sorted(scopes) if s != "alerts"}
         heads = open_alert_heads(conn)
+        # A silenced critical alert stays on the alerts screen but takes nothing over.
+        silences = active_silences(conn, now) if any(h.severity == "critical" for h in heads) else []
         check_quakes = (drawn is None or drawn_versions.get(EVENTS, "∅") != versions[EVENTS]
                         or any(k.startswith("quake:") for k in drawn_keys))
         quakes = quake_candidates(conn, config, now) if check_quakes else []
     if "alerts" in scopes:
         versions["alerts"] = heads_fingerprint(heads)
-    triggers = newest_first([*quake_triggers(quakes, config, now), *alert_triggers(heads, config, now)])
+    loud = [h for h in heads if silence_for(silences, h.rule_id, h.subject) is None]
+    triggers = newest_first([*quake_triggers(quakes, config, now), *alert_triggers(loud, config, now)])
     return LiveState(versions, triggers)
