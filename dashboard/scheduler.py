@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, update
 
 from dashboard import redis_client
+from dashboard.alerts.evaluate import JOB_ID as ALERT_JOB_ID
 from dashboard.alerts.evaluate import add_alert_job
 from dashboard.brief.weekly import schedule_weekly_brief
 from dashboard.catalogue.models import Source
@@ -47,8 +48,27 @@ def trigger_for(source: Source, tz: str):
     return CronTrigger.from_crontab(sched.cron, timezone=tz)
 
 
-def run_source_job(rt: Runtime, source_id: str) -> None:
-    """The job body: take the source's lock (if Redis is there), run, never raise."""
+# After a run that may change an alert, evaluate within this many seconds rather than on
+# the next tick of the alert job (a few runs finishing together make one evaluation).
+EVALUATE_AFTER_SECONDS = 2.0
+
+
+def evaluate_soon(scheduler, now: datetime | None = None) -> None:
+    """Bring the alert job forward to a moment from now (never later than it was due)."""
+    job = scheduler.get_job(ALERT_JOB_ID)
+    if job is None:
+        return
+    soon = (now or datetime.now(timezone.utc)) + timedelta(seconds=EVALUATE_AFTER_SECONDS)
+    if job.next_run_time is None or job.next_run_time > soon:
+        job.modify(next_run_time=soon)
+
+
+def run_source_job(rt: Runtime, source_id: str, scheduler=None) -> None:
+    """The job body: take the source's lock (if Redis is there), run, never raise.
+
+    With ``scheduler``, a run that stored new values or events, or failed, brings the
+    alert evaluation forward: an SKPD's figure crossing a threshold is an alert seconds
+    after it arrives, not at the next minute."""
     source = rt.catalogue.source(source_id)
     client = redis_client.connect(rt.settings.redis_url)
     lock = None
@@ -60,13 +80,20 @@ def run_source_job(rt: Runtime, source_id: str) -> None:
             return
         if acquired is None:  # Redis is down: run unlocked rather than not at all
             lock = None
+    summary = None
     try:
-        collect(rt, source_id, trigger="schedule")
+        summary = collect(rt, source_id, trigger="schedule")
     except Exception:  # the run records its own failures; this guards the scheduler
         log.exception("source %s: run crashed", source_id)
     finally:
         if lock is not None:
             redis_client.safely(None, lock.release)
+    if scheduler is not None and summary is not None and (
+            summary.changed or summary.events or summary.status == "failed"):
+        try:
+            evaluate_soon(scheduler)
+        except Exception:  # a scheduler shutting down; the alert job's own tick still comes
+            log.exception("source %s: could not bring the alert evaluation forward", source_id)
 
 
 def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:
@@ -110,7 +137,7 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
         kwargs = {}
         if source.id in start_now:
             kwargs["next_run_time"] = now + timedelta(seconds=1)
-        scheduler.add_job(run_source_job, trigger_for(source, rt.settings.timezone), args=(rt, source.id),
+        scheduler.add_job(run_source_job, trigger_for(source, rt.settings.timezone), args=(rt, source.id, scheduler),
                           id=f"source:{source.id}", name=source.name, replace_existing=True,
                           max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, **kwargs)
     identity = f"scheduler:{socket.gethostname()}:{os.getpid()}"

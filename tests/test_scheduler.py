@@ -4,6 +4,7 @@ import json
 import shutil
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -12,10 +13,16 @@ import redis
 from sqlalchemy import select
 
 from dashboard.runtime import Runtime
-from dashboard.scheduler import LOCK_PREFIX, MISFIRE_GRACE_SECONDS, build_scheduler, run_source_job
+from dashboard.scheduler import (
+    EVALUATE_AFTER_SECONDS,
+    LOCK_PREFIX,
+    MISFIRE_GRACE_SECONDS,
+    build_scheduler,
+    run_source_job,
+)
 from dashboard.settings import Settings
 from dashboard.store.catalogue_sync import sync_catalogue
-from dashboard.store.schema import CollectionRun
+from dashboard.store.schema import CollectionRun, Observation
 
 SMALL = Path(__file__).parent / "catalogue_small"
 
@@ -60,12 +67,14 @@ sources:
 
 class _Feeds(BaseHTTPRequestHandler):
     release = threading.Event()
+    fixed = None  # a value to serve instead of one that changes with time
 
     def do_GET(self):  # noqa: N802
         if self.path.startswith("/hang.json"):
             type(self).release.wait(30)
         indicator = "LIV.STUNTING" if self.path.startswith("/a.json") else "LIV.BOR"
-        body = json.dumps({"data": [{"i": indicator, "r": "71", "p": "2026-10", "v": 20 + time.time() % 5}]}).encode()
+        value = type(self).fixed if type(self).fixed is not None else 20 + time.time() % 5
+        body = json.dumps({"data": [{"i": indicator, "r": "71", "p": "2026-10", "v": value}]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -171,3 +180,24 @@ def test_runs_left_running_by_a_dead_process_are_marked_abandoned(rt):
     with rt.engine.connect() as conn:
         rows = conn.execute(select(CollectionRun.status, CollectionRun.error_class).order_by(CollectionRun.id)).all()
     assert [tuple(r) for r in rows] == [("failed", "abandoned"), ("running", None)]
+
+
+def test_a_run_that_stores_new_values_brings_the_alert_evaluation_forward(rt):
+    scheduler = build_scheduler(rt, blocking=False, start_now=set())  # not started: jobs only move
+    alerts = scheduler.get_job("alerts")
+    due = alerts.next_run_time
+    run_source_job(rt, "quick-a", scheduler)  # a new value (the feed's value changes with time)
+    moved = scheduler.get_job("alerts").next_run_time
+    assert moved < due
+    assert (moved - datetime.now(timezone.utc)).total_seconds() <= EVALUATE_AFTER_SECONDS
+
+    later = moved + timedelta(minutes=5)
+    scheduler.get_job("alerts").modify(next_run_time=later)
+    with rt.engine.connect() as conn:  # the same value again: nothing changed, nothing to evaluate
+        stored = conn.execute(select(Observation.value).where(Observation.indicator_code == "LIV.STUNTING")).scalar()
+    _Feeds.fixed = stored
+    try:
+        run_source_job(rt, "quick-a", scheduler)
+    finally:
+        _Feeds.fixed = None
+    assert scheduler.get_job("alerts").next_run_time == later
