@@ -253,7 +253,8 @@ def ranking_figure(r: RankingView) -> go.Figure:
     rows = [x for x in r.rows if x.value_number is not None]
     fig = go.Figure(go.Bar(
         x=[x.value_number for x in rows], y=[x.region for x in rows], orientation="h",
-        marker_color=[STATUS_COLOURS[x.status] for x in rows], text=[x.value for x in rows],
+        marker_color=[STATUS_COLOURS[x.status] for x in rows],
+        text=[x.per_100k if r.per_capita else x.value for x in rows],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
     if r.band:
         fig.add_vrect(x0=r.band[0], x1=r.band[1], fillcolor="#3ddbb3", opacity=0.12, line_width=0)
@@ -262,7 +263,8 @@ def ranking_figure(r: RankingView) -> go.Figure:
     fig.update_layout(
         template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         margin={"l": 10, "r": 60, "t": 10, "b": 30}, height=max(220, 28 * len(rows) + 40), showlegend=False,
-        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"title": r.unit, "gridcolor": "#2a3646"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": f"{r.unit} / 100.000" if r.per_capita else r.unit, "gridcolor": "#2a3646"},
         font={"size": 12})
     return fig
 
@@ -274,12 +276,14 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
     if r.empty:
         content = html.P(r.empty, className="text-body-secondary mb-0")
     else:
-        heads = ("score.rank.col.rank", "score.rank.col.region", "score.col.value", "score.col.status",
+        rate = ("score.rank.col.per_100k",) if r.per_capita else ()
+        heads = ("score.rank.col.rank", "score.rank.col.region", "score.col.value", *rate, "score.col.status",
                  "score.col.prev")
         table = dbc.Table([
             html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
             html.Tbody([html.Tr(className="sc-rank-row", children=[
                 html.Td(x.rank), html.Td(x.region), html.Td(x.value, className="text-end"),
+                *([html.Td(x.per_100k or "—", className="text-end sc-rank-rate")] if r.per_capita else []),
                 html.Td(status_badge(x.status, x.status_label)),
                 html.Td(x.change or "—", className=f"text-end {TONE_CLASS[x.tone]}")]) for x in r.rows]),
         ], size="sm", responsive=True, className="sc-table sc-rank-table align-middle mb-0")

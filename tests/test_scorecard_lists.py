@@ -20,6 +20,7 @@ from dashboard.scorecard.ranking import rank_regions
 from dashboard.scorecard.rows import SeriesPoint, domain_score, indicator_row
 from dashboard.store.queries import SourceRuns
 from dashboard.store.runs import RunRecord
+from dashboard.views.overview import ranking_view
 
 NO_PLANS = Plans()
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)  # Saturday 12:00 WITA
@@ -155,6 +156,30 @@ def test_ranking_takes_direction_into_account(catalogue, code, values, order):
     assert ranking.rows[-1].rank is None and ranking.rows[-1].judgement.status == "no_data"
     if code == "LIV.JKN":
         assert [r.rank for r in ranking.rows[:4]] == [1, 1, 3, 4]
+
+
+def test_counts_are_ranked_per_100000_residents_and_keep_their_count(catalogue):
+    """Dengue cases: a city of 450,000 with 90 cases does worse than a regency of 60,000
+    with 15 (20 vs 25 per 100,000 is the other way round: lower is better)."""
+    big, small, smallest = (Region(code=f"71.{i:02d}", bps_code=f"71{i:02d}", name=name, short_name=name,
+                                   kind="regency", lat=1, lon=124, population=pop)
+                            for i, (name, pop) in enumerate((("Kota", 450_000), ("Kab", 60_000), ("Pulau", 20_000)), 1))
+    dbd = catalogue.indicator("LIV.DBD")
+    assert dbd.aggregation.method == "sum" and dbd.direction == "down"
+    ranking = rank_regions(dbd, [big, small, smallest], date(2026, 10, 1),
+                           {big.code: 90.0, small.code: 15.0, smallest.code: 2.0}, {}, NO_PLANS)
+    assert ranking.per_capita
+    assert [(r.region.name, r.value, round(r.per_100k, 1)) for r in ranking.rows] == [
+        ("Pulau", 2.0, 10.0), ("Kota", 90.0, 20.0), ("Kab", 15.0, 25.0)]  # by raw counts: Pulau, Kab, Kota
+
+    view = ranking_view(ranking, AsOf(2026, 10), "id")
+    assert view.per_capita and [r.per_100k for r in view.rows] == ["10,0", "20,0", "25,0"]
+    assert [r.value for r in view.rows] == ["2", "90", "15"]
+    assert "per 100.000 penduduk" in view.rule
+    # a rate is never divided again
+    stunting = rank_regions(catalogue.indicator("LIV.STUNTING"), [big, small], date(2026, 10, 1),
+                            {big.code: 20.0, small.code: 25.0}, {}, NO_PLANS)
+    assert not stunting.per_capita and all(r.per_100k is None for r in stunting.rows)
 
 
 def test_regency_counts_have_no_target_but_bands_do(catalogue):

@@ -3,6 +3,10 @@
 ``up``: highest first. ``down``: lowest first. ``band``: inside the band first, then by
 how far outside; within the band, closest to its middle first. Regions without a value
 come last, unranked; equal values share a rank.
+
+Counts (indicators that add up to the province: aggregation ``sum``) are ranked per
+100,000 residents (regions.yaml's population): by raw counts a ranking mostly orders the
+regencies by size. The count itself stays on every row.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.rows import Change, SeriesPoint, change
 
 
+PER_RESIDENTS = 100_000
+
+
 @dataclass(frozen=True)
 class RankedRegion:
     rank: int | None
@@ -25,6 +32,16 @@ class RankedRegion:
     value: float | None
     judgement: Judgement
     vs_previous: Change | None
+    per_100k: float | None = None  # the count per 100,000 residents, for counts
+
+
+def per_capita(indicator: Indicator) -> bool:
+    """Whether regencies are compared per 100,000 residents: counts that add up to the province."""
+    return indicator.aggregation.method == "sum" and indicator.direction != "band"
+
+
+def rate(value: float, region: Region) -> float:
+    return value / region.population * PER_RESIDENTS
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,7 @@ class Ranking:
     period_start: date | None  # the period ranked (the latest with kab/kota data by the as-of day)
     grain: str
     rows: tuple[RankedRegion, ...]
+    per_capita: bool = False
 
 
 def performance_key(indicator: Indicator, value: float) -> tuple[float, float]:
@@ -49,11 +67,16 @@ def performance_key(indicator: Indicator, value: float) -> tuple[float, float]:
 def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: date | None,
                  values: Mapping[str, float], previous: Mapping[str, float], plans: Plans) -> Ranking:
     grain = indicator.grain
+    by_rate = per_capita(indicator)
+
+    def compared(region: Region) -> float:
+        return rate(values[region.code], region) if by_rate else values[region.code]
+
     with_value = sorted((r for r in regions if r.code in values),
-                        key=lambda r: (performance_key(indicator, values[r.code]), r.name))
+                        key=lambda r: (performance_key(indicator, compared(r)), r.name))
     rows, last_key, rank = [], None, 0
     for position, region in enumerate(with_value, start=1):
-        key = performance_key(indicator, values[region.code])
+        key = performance_key(indicator, compared(region))
         rank = rank if key == last_key else position
         last_key = key
         value = values[region.code]
@@ -63,7 +86,8 @@ def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: 
             prev_point = SeriesPoint(step(period_start, grain, -1), grain, before)
         rows.append(RankedRegion(
             rank, region, value, judge(indicator, value, period_start, grain, plans, scope="regency"),
-            change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None))
+            change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None,
+            rate(value, region) if by_rate else None))
     for region in sorted((r for r in regions if r.code not in values), key=lambda r: r.name):
         rows.append(RankedRegion(None, region, None, judge(indicator, None, None, None, plans, "regency"), None))
-    return Ranking(indicator, period_start, grain, tuple(rows))
+    return Ranking(indicator, period_start, grain, tuple(rows), by_rate)

@@ -88,6 +88,7 @@ class RankRow:
     status_label: str
     change: str | None
     tone: str
+    per_100k: str | None = None  # counts: per 100,000 residents (what is ranked and charted)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class RankingView:
     rows: tuple[RankRow, ...]
     target: float | None
     band: tuple[float, float] | None
+    per_capita: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,12 +214,16 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     else:
         rule = text(f"score.rank.rule.{ind.direction}", lang)
     period = fmt.period_text(ranking.period_start, ranking.grain, lang) if ranking.period_start else None
+    if ranking.per_capita:
+        rule = f"{rule} {text('score.rank.per_capita', lang)}"
     rows = tuple(RankRow(
         rank=str(r.rank) if r.rank is not None else "—", region=r.region.name,
-        value=fmt.num(r.value, ind, lang) if r.value is not None else "—", value_number=r.value,
+        value=fmt.num(r.value, ind, lang) if r.value is not None else "—",
+        value_number=r.per_100k if ranking.per_capita else r.value,
         status=r.judgement.status, status_label=fmt.status_label(r.judgement.status, lang),
         change=fmt.signed(r.vs_previous.delta, ind, lang) if r.vs_previous else None,
         tone=r.vs_previous.tone if r.vs_previous else "neutral",
+        per_100k=i18n.number(r.per_100k, lang, 1) if r.per_100k is not None else None,
     ) for r in ranking.rows)
     empty = None if period else text("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
     note = text("score.rank.no_target", lang) if ind.aggregation.method == "sum" and ind.direction != "band" else None
@@ -225,7 +231,7 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     return RankingView(ind.code, ind.name.get(lang), ind.unit.get(lang),
                        text("score.rank.period", lang, period=period, rule=rule) if period else rule,
                        note, empty, rows, target if not ind.cumulative else None,
-                       (band.low, band.high) if band else None)
+                       (band.low, band.high) if band else None, ranking.per_capita)
 
 
 def default_ranking_code(catalogue: Catalogue) -> str:
