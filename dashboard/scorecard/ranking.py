@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from dashboard.analysis.ranking import badness
 from dashboard.catalogue.models import Indicator, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
@@ -53,15 +54,10 @@ class Ranking:
     per_capita: bool = False
 
 
-def performance_key(indicator: Indicator, value: float) -> tuple[float, float]:
-    """Smaller is better."""
-    if indicator.direction == "up":
-        return (-value, 0.0)
-    if indicator.direction == "down":
-        return (value, 0.0)
+def performance_key(indicator: Indicator, value: float) -> tuple:
+    """Smaller is better: the analyst pages' ordering, with the indicator's own direction and band."""
     band = indicator.band
-    outside = max(band.low - value, value - band.high, 0.0)
-    return (outside, abs(value - (band.low + band.high) / 2))
+    return badness(value, indicator.direction, band.low if band else None, band.high if band else None)
 
 
 def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: date | None,
