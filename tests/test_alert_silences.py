@@ -60,8 +60,9 @@ def test_a_rule_wide_silence_covers_every_subject_until_it_expires(store, small)
     evaluate(store, small, cfg, NOW)
     assert queued(store) == []
     observe(store, "LIV.BOR", "71.02", date(2026, 10, 1), 97.0)
-    evaluate(store, small, cfg, NOW + timedelta(hours=1))  # the hour is over: the new one is announced
-    assert queued(store) == [(alert_ids(store)["LIV.BOR@71.02"], "fired")]
+    evaluate(store, small, cfg, NOW + timedelta(hours=1))  # the hour is over: both are announced now
+    ids = alert_ids(store)
+    assert sorted(queued(store)) == sorted([(ids["LIV.BOR@71.71"], "fired"), (ids["LIV.BOR@71.02"], "fired")])
 
 
 def test_lifting_ends_a_silence_once_and_the_shift_log_tells_the_story(store):
@@ -114,3 +115,20 @@ def test_a_silenced_critical_alert_takes_nothing_over_but_stays_listed(store, sm
     # lifted, the takeover is back (for what remains of its time)
     lift_silence(store, silence, "Budi", now=NOW + timedelta(minutes=2))
     assert live_state(store, signal, wall, ["alerts"], NOW + timedelta(minutes=2)).triggers != []
+
+
+def test_an_alert_still_open_when_its_silence_ends_is_announced_then(store, small):
+    cfg = config(rules=[BOR_FULL], notify=HOOK)
+    silence = add_silence(store, "bor-full", "LIV.BOR@71.71", 4, "Pemeliharaan", "Budi", now=NOW - timedelta(minutes=5))
+    observe(store, "LIV.BOR", "71.71", date(2026, 10, 1), 96.0)
+    evaluate(store, small, cfg, NOW)
+    assert queued(store) == []
+    lift_silence(store, silence, "Andi", now=NOW + timedelta(minutes=10))
+    evaluate(store, small, cfg, NOW + timedelta(minutes=11))
+    manado = alert_ids(store)["LIV.BOR@71.71"]
+    assert queued(store) == [(manado, "fired")]
+    evaluate(store, small, cfg, NOW + timedelta(minutes=12))  # once
+    assert queued(store) == [(manado, "fired")]
+    observe(store, "LIV.BOR", "71.71", date(2026, 11, 1), 70.0)
+    evaluate(store, small, cfg, NOW + timedelta(minutes=13))
+    assert queued(store) == [(manado, "fired"), (manado, "resolved")]

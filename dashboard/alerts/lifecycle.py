@@ -83,12 +83,15 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
     resolve; a rule that crashed keeps its alerts). ``configured``: every rule still in
     the configuration (open alerts of any other rule are resolved). ``silenced(rule,
     subject)``: true for alerts an operator has silenced; they change state as any other
-    but queue no notification.
+    but queue no notification. An open alert that was never announced (it fired while
+    silenced) is announced once its silence has ended; one that resolves unannounced
+    stays quiet.
     """
     table = Alert.__table__
     found = _strongest(findings)
     open_rows = {(r.rule_id, r.subject): r for r in
                  conn.execute(select(table).where(table.c.state.in_(OPEN_STATES)))}
+    announced = _announced(conn, [r.id for r in open_rows.values()]) if channels and silenced else None
     out = Transitions()
     for key, finding in found.items():
         row = open_rows.get(key)
@@ -100,6 +103,9 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
             out.fired.append(alert_id)
             _queue(conn, alert_id, finding.severity, "fired", now, _to(channels, silenced, key))
             continue
+        if announced is not None and row.id not in announced and not silenced(*key):
+            _queue(conn, row.id, finding.severity, "fired", now, channels)  # its silence is over
+            announced.add(row.id)
         changes = {k: v for k, v in (("severity", finding.severity), ("title_id", finding.title_id),
                                      ("title_en", finding.title_en), ("details", finding.details))
                    if getattr(row, k) != v}
@@ -116,8 +122,18 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
         if gone or row.rule_id not in configured:
             conn.execute(table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now))
             out.resolved.append(row.id)
-            _queue(conn, row.id, row.severity, "resolved", now, _to(channels, silenced, key))
+            if announced is None or row.id in announced:
+                _queue(conn, row.id, row.severity, "resolved", now, _to(channels, silenced, key))
     return out
+
+
+def _announced(conn: Connection, alert_ids: list[int]) -> set[int]:
+    """Which of these alerts have had their firing (or escalation) sent to a channel."""
+    if not alert_ids:
+        return set()
+    n = AlertNotification.__table__
+    return set(conn.execute(select(n.c.alert_id).where(
+        n.c.alert_id.in_(alert_ids), n.c.event.in_(("fired", "escalated"))).distinct()).scalars())
 
 
 def _to(channels: Channels | None, silenced: Callable[[str, str], bool] | None,
