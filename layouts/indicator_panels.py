@@ -27,11 +27,15 @@ def ranking_table(catalogue: Catalogue, indicator: Indicator, ranked: Sequence[R
     if not present:
         return html.P(i18n.t("analyst.no_data_period", lang, period=fmt.period(start, grain, lang)),
                       className="text-body-secondary small")
-    top = max(abs(v) for v in present) or 1.0  # the regions' scale (a summed province would dwarf them)
+    by_rate = any(r.per_100k is not None for r in ranked)
+    bar = [r.per_100k if by_rate else r.value for r in ranked]  # what was ranked
+    top = max(abs(v) for v in bar if v is not None) or 1.0  # the regions' scale (a summed province would dwarf them)
     body = []
-    for r in ranked:
+    for r, length in zip(ranked, bar):
         shown = "—" if r.value is None else fmt.number(r.value, lang, indicator.decimals)
-        width = 0 if r.value is None else max(2.0, abs(r.value) / top * 100)
+        if r.per_100k is not None:
+            shown = f"{shown} · {fmt.number(r.per_100k, lang, 1)}"
+        width = 0 if length is None else max(2.0, abs(length) / top * 100)
         body.append(html.Tr(className="odsk-rank-row", children=[
             html.Td(r.rank or "—", className="text-end text-body-secondary"),
             html.Td(dcc.Link(names.get(r.region_code, r.region_code), href=href(f"/region/{r.region_code}", lang),
@@ -42,6 +46,8 @@ def ranking_table(catalogue: Catalogue, indicator: Indicator, ranked: Sequence[R
         ]))
     caption = i18n.t("analyst.ranking_caption", lang, period=fmt.period(start, grain, lang),
                      order=i18n.t(f"analyst.order.{indicator.direction}", lang))
+    if by_rate:
+        caption = f"{caption} {i18n.t('analyst.per_capita', lang)}"
     footer = []
     if province is not None:
         status = indicator_status(indicator, province, start, grain) if grain == indicator.grain else None

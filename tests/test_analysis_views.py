@@ -30,6 +30,29 @@ def test_a_band_ranks_by_distance_from_it_then_from_its_middle():
     assert [r.region_code for r in ranked] == ["in-mid", "in-edge", "above", "below"]
 
 
+def test_counts_rank_per_100000_residents_on_the_indicator_and_region_pages(catalogue):
+    """Dengue cases in October: Manado has the most cases, but per resident the small
+    islands do worse; both analyst pages rank as the governor's scorecard does."""
+    from dashboard.views.region import build_line
+
+    dbd = catalogue.indicator("LIV.DBD")
+    pop = {r.code: r.population for r in catalogue.regions}
+    subs = [r.code for r in catalogue.regions if r.kind != "province"]
+    cases = {c: 10.0 for c in subs}
+    cases["71.71"] = 40.0  # Manado: the most cases …
+    sitaro = min(subs, key=lambda c: pop[c])
+    cases[sitaro] = 12.0  # … the smallest regency: the most per resident
+    env = views.Env(None, catalogue, VersionedMemo(), None, date(2026, 11, 28))
+    ranked = views.ranking(env, dbd, {**cases, "71": sum(cases.values())})
+    assert ranked[-1].region_code == sitaro and ranked[-1].value == 12.0
+    assert ranked[-1].per_100k == pytest.approx(12.0 / pop[sitaro] * 100_000)
+    assert ranked[0].per_100k == min(r.per_100k for r in ranked)
+    line = build_line(dbd, sitaro, date(2026, 10, 1), cases, None, subs, "id", pop)
+    assert (line.rank, line.value) == (len(subs), "12") and line.here == 0.0  # worst, shown as its count
+    by_count = build_line(dbd, sitaro, date(2026, 10, 1), cases, None, subs, "id")
+    assert by_count.rank == len(subs) - 1  # by raw counts Manado would look worse
+
+
 # --- URL state -------------------------------------------------------------------------
 
 

@@ -1,4 +1,9 @@
-"""Regions ranked by an indicator's direction: rank 1 is the best."""
+"""Regions ranked by an indicator's direction: rank 1 is the best.
+
+Counts that add up to the province (aggregation ``sum``: cases, visitors, events) are
+compared per 100,000 residents: by raw counts a ranking mostly orders the regions by
+size. The scorecard, the indicator page and the region page all compare this way.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
+PER_RESIDENTS = 100_000
+
+
 @dataclass(frozen=True)
 class Ranked:
     region_code: str
     value: float | None
     rank: int | None  # None: no value in this period
+    per_100k: float | None = None  # counts: the value per 100,000 residents, which was ranked
+
+
+def per_capita(direction: str, aggregation: str) -> bool:
+    """Whether regions are compared per 100,000 residents: counts that add up to the province."""
+    return aggregation == "sum" and direction != "band"
+
+
+def per_100k(value: float, population: int) -> float:
+    return value / population * PER_RESIDENTS
+
+
+def compared(values: Mapping[str, float | None], population: Mapping[str, int],
+             by_rate: bool) -> dict[str, float | None]:
+    """The values regions are compared by: per 100,000 residents when ``by_rate``."""
+    if not by_rate:
+        return dict(values)
+    return {c: None if v is None or math.isnan(v) else per_100k(v, population[c]) for c, v in values.items()}
 
 
 def badness(value: float, direction: str, band_low: float | None = None, band_high: float | None = None) -> tuple:

@@ -5,8 +5,8 @@ how far outside; within the band, closest to its middle first. Regions without a
 come last, unranked; equal values share a rank.
 
 Counts (indicators that add up to the province: aggregation ``sum``) are ranked per
-100,000 residents (regions.yaml's population): by raw counts a ranking mostly orders the
-regencies by size. The count itself stays on every row.
+100,000 residents (regions.yaml's population), as on the analyst pages
+(``dashboard.analysis.ranking``). The count itself stays on every row.
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.analysis.ranking import badness
+from dashboard.analysis.ranking import badness, per_100k, per_capita
 from dashboard.catalogue.models import Indicator, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
 from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.rows import Change, SeriesPoint, change
-
-
-PER_RESIDENTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -34,15 +31,6 @@ class RankedRegion:
     judgement: Judgement
     vs_previous: Change | None
     per_100k: float | None = None  # the count per 100,000 residents, for counts
-
-
-def per_capita(indicator: Indicator) -> bool:
-    """Whether regencies are compared per 100,000 residents: counts that add up to the province."""
-    return indicator.aggregation.method == "sum" and indicator.direction != "band"
-
-
-def rate(value: float, region: Region) -> float:
-    return value / region.population * PER_RESIDENTS
 
 
 @dataclass(frozen=True)
@@ -63,10 +51,10 @@ def performance_key(indicator: Indicator, value: float) -> tuple:
 def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: date | None,
                  values: Mapping[str, float], previous: Mapping[str, float], plans: Plans) -> Ranking:
     grain = indicator.grain
-    by_rate = per_capita(indicator)
+    by_rate = per_capita(indicator.direction, indicator.aggregation.method)
 
     def compared(region: Region) -> float:
-        return rate(values[region.code], region) if by_rate else values[region.code]
+        return per_100k(values[region.code], region.population) if by_rate else values[region.code]
 
     with_value = sorted((r for r in regions if r.code in values),
                         key=lambda r: (performance_key(indicator, compared(r)), r.name))
@@ -83,7 +71,7 @@ def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: 
         rows.append(RankedRegion(
             rank, region, value, judge(indicator, value, period_start, grain, plans, scope="regency"),
             change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None,
-            rate(value, region) if by_rate else None))
+            per_100k(value, region.population) if by_rate else None))
     for region in sorted((r for r in regions if r.code not in values), key=lambda r: r.name):
         rows.append(RankedRegion(None, region, None, judge(indicator, None, None, None, plans, "regency"), None))
     return Ranking(indicator, period_start, grain, tuple(rows), by_rate)

@@ -19,7 +19,7 @@ from dashboard.analysis import text as fmt
 from dashboard.analysis import aggregate, periods, style
 from dashboard.analysis.figures import AxisNote, Points, Series, basis_text, series_figure, symbol, yoy_figure
 from dashboard.analysis.memo import VersionedMemo
-from dashboard.analysis.ranking import Ranked, rank_regions
+from dashboard.analysis.ranking import Ranked, compared, per_capita, rank_regions
 from dashboard.analysis.rules import is_percentage, over_regions, over_time
 from dashboard.analysis.state import ViewState
 from dashboard.analysis.yoy import year_on_year
@@ -278,10 +278,16 @@ def load_period(env: Env, indicator: Indicator, grain: str, start: date) -> dict
 
 
 def ranking(env: Env, indicator: Indicator, values: dict[str, float | None]) -> list[Ranked]:
-    subs = {r.code for r in env.catalogue.regions if r.kind != "province"}
+    """The kab/kota by the indicator's direction; counts per 100,000 residents (each keeps its count)."""
+    population = {r.code: r.population for r in env.catalogue.regions if r.kind != "province"}
     band = indicator.band
-    return rank_regions({c: v for c, v in values.items() if c in subs}, indicator.direction,
-                        band.low if band else None, band.high if band else None)
+    by_rate = per_capita(indicator.direction, indicator.aggregation.method)
+    regional = {c: v for c, v in values.items() if c in population}
+    ranked = rank_regions(compared(regional, population, by_rate), indicator.direction,
+                          band.low if band else None, band.high if band else None)
+    if not by_rate:
+        return ranked
+    return [Ranked(r.region_code, regional[r.region_code], r.rank, r.value) for r in ranked]
 
 
 # --- provenance panel ------------------------------------------------------------------------

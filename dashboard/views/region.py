@@ -8,13 +8,14 @@ periods (exact seeks on the unique key).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
 from dashboard.analysis import text as fmt
 from dashboard.analysis import aggregate
-from dashboard.analysis.ranking import rank_regions
+from dashboard.analysis.ranking import compared, per_capita, rank_regions
 from dashboard.analysis.sparkline import strip_uri
 from dashboard.analysis.rules import over_regions
 from dashboard.catalogue.models import DOMAIN_ORDER, Indicator
@@ -82,16 +83,20 @@ def _position(value: float, scores: list[float], indicator: Indicator) -> float:
 
 
 def build_line(indicator: Indicator, region: str, start: date, values: dict[str, float], province_value,
-               subregions: list[str], lang: str) -> Line:
+               subregions: list[str], lang: str, population: Mapping[str, int] | None = None) -> Line:
+    """One indicator's row. Rank and position strip compare counts per 100,000 residents when
+    ``population`` is given (as every ranking does); the values and their spread stay as stored."""
     dec = indicator.decimals
     regional = {c: values.get(c) for c in subregions}
     present = {c: v for c, v in regional.items() if v is not None}
-    ranked = rank_regions(regional, indicator.direction, *(
+    by_rate = population is not None and per_capita(indicator.direction, indicator.aggregation.method)
+    judged = compared(regional, population or {}, by_rate)
+    ranked = rank_regions(judged, indicator.direction, *(
         (indicator.band.low, indicator.band.high) if indicator.band else (None, None)))
     rank = next((r.rank for r in ranked if r.region_code == region), None)
     ordered = sorted(present.values())
-    scores = [score(v, indicator) for v in ordered] or [0.0]
-    dots = tuple(Dot(c, _position(v, scores, indicator)) for c, v in present.items())
+    scores = sorted(score(v, indicator) for v in judged.values() if v is not None) or [0.0]
+    dots = tuple(Dot(c, _position(judged[c], scores, indicator)) for c in present)
     here = values.get(region)
     better = ""
     # A summed indicator's province value is a total: no kab/kota is "better" than it.
@@ -99,7 +104,7 @@ def build_line(indicator: Indicator, region: str, start: date, values: dict[str,
     if here is not None and province_value is not None and comparable:
         mine, theirs = score(here, indicator), score(province_value, indicator)
         better = "same" if mine == theirs else ("better" if mine < theirs else "worse")
-    here_at = None if here is None else _position(here, scores, indicator)
+    here_at = None if here is None else _position(judged[region], scores, indicator)
     province_at = (None if province_value is None or not ordered or not comparable
                    else _position(province_value, scores, indicator))
     others = [d.position for d in dots if d.region_code != region]
@@ -147,7 +152,7 @@ def _build_region(env: Env, region_code: str, lang: str) -> RegionView:
             if province_value is None:
                 province_value = _derived(indicator, by_region, province, subregions, population)
             lines.append(build_line(indicator, region_code, at[indicator.code][1], by_region, province_value,
-                                    subregions, lang))
+                                    subregions, lang, population))
         if lines:
             blocks.append(DomainBlock(domain_id, catalogue.domain(domain_id).name.get(lang), tuple(lines)))
     return RegionView(region.code, region.name, region.kind, fmt.number(region.population, lang, 0), tuple(blocks),
