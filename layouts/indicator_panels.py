@@ -47,7 +47,7 @@ def ranking_table(catalogue: Catalogue, indicator: Indicator, ranked: Sequence[R
     caption = i18n.t("analyst.ranking_caption", lang, period=fmt.period(start, grain, lang),
                      order=i18n.t(f"analyst.order.{indicator.direction}", lang))
     if by_rate:
-        caption = f"{caption} {i18n.t('analyst.per_capita', lang)}"
+        caption = f"{caption} · {i18n.t('analyst.per_capita', lang)}"
     footer = []
     if province is not None:
         status = indicator_status(indicator, province, start, grain) if grain == indicator.grain else None
