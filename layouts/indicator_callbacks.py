@@ -169,8 +169,9 @@ def register(app: dash.Dash) -> None:
             raise PreventUpdate from exc
         ranked = views.ranking(env, indicator, values)
         ranks = {r.region_code: r.rank for r in ranked if r.rank}
+        rates = {r.region_code: r.per_100k for r in ranked} if any(r.per_100k is not None for r in ranked) else None
         selected = parse_regions(regions, env.catalogue)
-        figure = _map_figure(env, indicator, values, lang, selected, ranks)
+        figure = _map_figure(env, indicator, values, lang, selected, ranks, rates)
         return figure, panels.ranking_table(env.catalogue, indicator, ranked, values, grain, start, lang)
 
     @app.callback(
@@ -272,7 +273,7 @@ def _clicked(cell, click, rows) -> tuple[str, date] | None:
     return None
 
 
-def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks) -> dict:
+def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks, rates=None) -> dict:
     unit = indicator.unit.get(lang)
     path = current_context().settings.boundary_geojson
     if path:
@@ -280,11 +281,11 @@ def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks) -
             boundaries = env.memo.get(0, ("boundaries", str(path), _mtime(path)),
                                       lambda: choropleth.load_boundaries(Path(path), env.catalogue.regions))
             return choropleth.choropleth_figure(boundaries, env.catalogue.regions, values, indicator, lang=lang,
-                                                unit=unit)
+                                                unit=unit, rates=rates)
         except (OSError, ValueError) as exc:
             log.warning("boundary file %s unusable, drawing the tile map: %s", path, exc)
     return cartogram.cartogram_figure(env.catalogue.regions, values, indicator, lang=lang, unit=unit,
-                                      selected=selected, ranks=ranks)
+                                      selected=selected, ranks=ranks, rates=rates)
 
 
 def _boundaries_geojson():

@@ -110,6 +110,17 @@ def test_the_tile_map_places_every_regency_and_brightens_what_is_better(catalogu
     assert cartogram.cartogram_figure(catalogue.regions, values, bor, lang="en", unit="%")["data"][1]["zmid"] == 72.5
 
 
+def test_the_tile_map_colours_counts_per_100000_residents_and_labels_them_with_the_count(catalogue):
+    dbd = catalogue.indicator("LIV.DBD")
+    values = {"71.71": 14.0, "71.73": 5.0}
+    rates = {"71.71": 3.1, "71.73": 4.9}
+    grid = cartogram.cartogram_figure(catalogue.regions, values, dbd, lang="id", unit="kasus", rates=rates)["data"][1]
+    manado, tomohon = (catalogue.regions_by_code[c].grid for c in ("71.71", "71.73"))
+    assert grid["z"][manado.row][manado.col] == 3.1 and grid["z"][tomohon.row][tomohon.col] == 4.9
+    assert grid["text"][manado.row][manado.col] == "Manado<br>14"
+    assert "3,1 per 100.000 penduduk" in grid["hovertext"][manado.row][manado.col]
+
+
 def _square(lon, lat):
     return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.2, lat], [lon + 0.2, lat + 0.2],
                                                 [lon, lat + 0.2], [lon, lat]]]}

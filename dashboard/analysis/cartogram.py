@@ -25,6 +25,11 @@ def tile_label(region: Region) -> str:
     return min(compact, key=len) if compact else region.short_name
 
 
+def rate_text(rate: float | None, lang: str) -> str:
+    """" · 3,1 per 100.000 penduduk" for a hover line; empty without a rate."""
+    return "" if rate is None else f" · {i18n.t('analyst.per_100k', lang, value=fmt.number(rate, lang, 1))}"
+
+
 def colorscale(indicator: Indicator) -> dict:
     """Trace properties for the colour: brighter is better; a band diverges around its middle."""
     if indicator.direction == "band" and indicator.band:
@@ -33,8 +38,10 @@ def colorscale(indicator: Indicator) -> dict:
 
 
 def cartogram_figure(regions: Iterable[Region], values: Mapping[str, float | None], indicator: Indicator, *,
-                     lang: str, unit: str, selected: Iterable[str] = (), ranks: Mapping[str, int] | None = None
-                     ) -> dict:
+                     lang: str, unit: str, selected: Iterable[str] = (), ranks: Mapping[str, int] | None = None,
+                     rates: Mapping[str, float | None] | None = None) -> dict:
+    """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares; the
+    tiles still show the counts."""
     tiles = [r for r in regions if r.grid is not None]
     if not tiles:
         return {"data": [], "layout": style.base_layout(360)}
@@ -54,11 +61,12 @@ def cartogram_figure(regions: Iterable[Region], values: Mapping[str, float | Non
         codes[row][col] = r.code
         rank = ranks.get(r.code)
         rank_text = i18n.t("analyst.rank_of", lang, rank=rank, total=len(tiles)) if rank else ""
-        hover[row][col] = f"<b>{r.name}</b><br>{shown} {unit}<br>{rank_text}"
+        per = rate_text(rates.get(r.code) if rates else None, lang)
+        hover[row][col] = f"<b>{r.name}</b><br>{shown} {unit}{per}<br>{rank_text}"
         if value is None:
             blank[row][col] = 0
         else:
-            z[row][col] = value
+            z[row][col] = rates.get(r.code) if rates else value
     data = [
         {"type": "heatmap", "z": blank, "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]], "showscale": False,
          "xgap": 5, "ygap": 5, "hoverinfo": "skip"},

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dashboard.analysis import text as fmt
 from dashboard.analysis import style
-from dashboard.analysis.cartogram import colorscale
+from dashboard.analysis.cartogram import colorscale, rate_text
 from dashboard.catalogue.models import Indicator, Region
 from dashboard.regions import RegionRegistry
 
@@ -90,7 +90,9 @@ def load_boundaries(path: Path, regions: list[Region]) -> Boundaries:
 
 
 def choropleth_figure(boundaries: Boundaries, regions: Iterable[Region], values: Mapping[str, float | None],
-                      indicator: Indicator, *, lang: str, unit: str, geojson_url: str = BOUNDARY_URL) -> dict:
+                      indicator: Indicator, *, lang: str, unit: str, geojson_url: str = BOUNDARY_URL,
+                      rates: Mapping[str, float | None] | None = None) -> dict:
+    """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares."""
     names = {r.code: r.name for r in regions}
     codes = [c for c in sorted(boundaries.matched) if values.get(c) is not None]
     missing = [c for c in sorted(boundaries.matched) if values.get(c) is None]
@@ -103,10 +105,10 @@ def choropleth_figure(boundaries: Boundaries, regions: Iterable[Region], values:
                      "hovertemplate": "%{hovertext}<extra></extra>"})
     data.append({
         "type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": codes,
-        "z": [values[c] for c in codes], **colorscale(indicator), "customdata": codes,
+        "z": [rates.get(c) if rates else values[c] for c in codes], **colorscale(indicator), "customdata": codes,
         "marker": {"line": {"color": "#ffffff", "width": 0.8}},
         "hovertext": [f"<b>{names.get(c, c)}</b><br>{fmt.number(values[c], lang, indicator.decimals)} {unit}"
-                      for c in codes],
+                      f"{rate_text(rates.get(c) if rates else None, lang)}" for c in codes],
         "hovertemplate": "%{hovertext}<extra></extra>",
         "colorbar": {"orientation": "h", "thickness": 10, "y": -0.02, "yanchor": "top", "len": 0.8,
                      "tickfont": {"color": style.TEXT}, "outlinewidth": 0},
