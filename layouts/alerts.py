@@ -83,9 +83,11 @@ def active_table(page: AlertsPage | None, lang: str):
     body = html.Tbody([html.Tr(className=f"alerts-table-row severity-{row.severity}", children=[
         html.Td(_badge(row)), _title_cell(row),
         html.Td([html.Div(row.fired_age), html.Small(row.fired, className="text-body-secondary")]),
-        html.Td([html.Div(row.state_label), html.Small([html.I(className="bi bi-bell-slash me-1"), row.silenced],
-                                                        className="alerts-silenced text-body-secondary")
-                 if row.silenced else ""]),
+        html.Td([html.Div(row.state_label),
+                 html.Small([html.I(className="bi bi-bell-slash me-1"), row.silenced],
+                            className="alerts-silenced d-block text-body-secondary") if row.silenced else None,
+                 html.Small([html.I(className="bi bi-arrow-down-circle me-1"), row.clearing],
+                            className="alerts-clearing d-block text-body-secondary") if row.clearing else None]),
         html.Td(row.acknowledgement),
         html.Td(html.Div(className="d-flex gap-1 justify-content-end", children=[
             dbc.Button(label("ack.button", lang), id={"type": "alert-ack-open", "alert": row.id}, size="sm",

@@ -346,3 +346,41 @@ def test_notifications_are_queued_with_the_transition(store, small):
     assert [tuple(q) for q in queued] == [
         ("fired", "webhook", "all", "pending"), ("fired", "email", "email", "pending"),
         ("resolved", "webhook", "all", "pending"), ("resolved", "email", "email", "pending")]
+
+
+def test_a_flapping_condition_keeps_one_alert_until_it_stays_clear(store, small):
+    """With resolve_after_seconds, a value that dips under the threshold and comes back is
+    one alert (one notification), resolved only once it has stayed clear long enough."""
+    cfg = config(resolve_after_seconds=600, rules=[
+        {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90,
+         "severity": "warning"}], notify={"webhooks": [{"id": "all", "url": "http://127.0.0.1:9/hook"}]})
+    observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
+    evaluate(store, small, cfg, NOW)
+    observe(store, "LIV.BOR", "71", date(2026, 10, 1), 85.0)  # clears …
+    evaluate(store, small, cfg, NOW + timedelta(minutes=1))
+    assert open_keys(store) == {("bor-full", "LIV.BOR@71", "warning")}  # … but has not stayed clear
+    from dashboard.views.alerts import load_alerts_page
+    page = load_alerts_page(store, NOW + timedelta(minutes=2), "id")
+    assert page.active[0].clearing.startswith("kondisi normal sejak ")
+    observe(store, "LIV.BOR", "71", date(2026, 11, 1), 93.0)  # and is back: the same alert goes on
+    evaluate(store, small, cfg, NOW + timedelta(minutes=5))
+    assert load_alerts_page(store, NOW + timedelta(minutes=5), "en").active[0].clearing == ""
+    observe(store, "LIV.BOR", "71", date(2026, 12, 1), 80.0)  # clears again, and this time stays clear
+    evaluate(store, small, cfg, NOW + timedelta(minutes=6))
+    evaluate(store, small, cfg, NOW + timedelta(minutes=15))
+    assert open_keys(store) == {("bor-full", "LIV.BOR@71", "warning")}  # 9 minutes clear
+    evaluate(store, small, cfg, NOW + timedelta(minutes=16, seconds=1))
+    assert open_keys(store) == set()
+    assert [a.state for a in alerts(store)] == ["resolved"]  # one alert all along
+    with store.connect() as conn:
+        events = conn.execute(select(AlertNotification.event).order_by(AlertNotification.id)).scalars().all()
+    assert events == ["fired", "resolved"]
+
+
+def test_a_removed_rule_resolves_at_once_even_with_resolve_after(store, small):
+    rule = {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90,
+            "severity": "warning"}
+    observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
+    evaluate(store, small, config(resolve_after_seconds=600, rules=[rule]), NOW)
+    evaluate(store, small, config(resolve_after_seconds=600), NOW + timedelta(minutes=1))
+    assert open_keys(store) == set()

@@ -209,6 +209,10 @@ class Notify(Strict):
 
 class AlertsConfig(Strict):
     evaluation_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    # An alert whose condition clears resolves only after it has stayed clear this long; if
+    # it comes back meanwhile the alert simply goes on (a flapping source or value makes one
+    # alert, not a fired/resolved pair every few minutes). 0: resolve at once.
+    resolve_after_seconds: int = Field(default=0, ge=0, le=24 * 3600)
     catalogue_thresholds: CatalogueThresholds = CatalogueThresholds()
     staleness: Staleness = Staleness()
     failing: Failing = Failing()

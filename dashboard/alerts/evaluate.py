@@ -102,7 +102,8 @@ def evaluate(engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: da
         silences = active_silences(conn, now)
         transitions = reconcile(conn, findings, evaluated=evaluated, configured=config.rule_ids(), now=now,
                                 channels=channels_for(config),
-                                silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None)
+                                silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None,
+                                resolve_after=config.resolve_after_seconds)
     if transitions.changed:
         log.info("alerts: %d fired, %d escalated, %d resolved", len(transitions.fired),
                  len(transitions.escalated), len(transitions.resolved))

@@ -42,6 +42,7 @@ class AlertRecord:
     ack_note: str | None
     resolved_at: datetime | None
     details: dict[str, Any]
+    clear_since: datetime | None = None  # cleared, waiting out resolve_after before it resolves
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_id
@@ -50,7 +51,7 @@ class AlertRecord:
 def _record(row) -> AlertRecord:
     return AlertRecord(row.id, row.rule_id, row.subject, row.severity, row.state, row.title_id, row.title_en,
                        row.fired_at, row.acknowledged_at, row.acknowledged_by, row.ack_note, row.resolved_at,
-                       dict(row.details or {}))
+                       dict(row.details or {}), row.clear_since)
 
 
 @dataclass
@@ -76,7 +77,7 @@ def _strongest(findings: Iterable[Finding]) -> dict[tuple[str, str], Finding]:
 
 def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[str], configured: set[str],
               now: datetime, channels: Channels | None = None,
-              silenced: Callable[[str, str], bool] | None = None) -> Transitions:
+              silenced: Callable[[str, str], bool] | None = None, resolve_after: float = 0) -> Transitions:
     """Open, update and resolve alerts so the open ones match ``findings``.
 
     ``evaluated``: rules that ran to the end this time (only their missing findings
@@ -85,7 +86,8 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
     subject)``: true for alerts an operator has silenced; they change state as any other
     but queue no notification. An open alert that was never announced (it fired while
     silenced) is announced once its silence has ended; one that resolves unannounced
-    stays quiet.
+    stays quiet. ``resolve_after`` (seconds): an alert no longer found resolves only once it
+    has stayed clear that long (a removed rule's alerts resolve at once).
     """
     table = Alert.__table__
     found = _strongest(findings)
@@ -106,6 +108,8 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
         if announced is not None and row.id not in announced and not silenced(*key):
             _queue(conn, row.id, finding.severity, "fired", now, channels)  # its silence is over
             announced.add(row.id)
+        if row.clear_since is not None:  # back before it resolved: the same alert goes on
+            conn.execute(table.update().where(table.c.id == row.id).values(clear_since=None))
         changes = {k: v for k, v in (("severity", finding.severity), ("title_id", finding.title_id),
                                      ("title_en", finding.title_en), ("details", finding.details))
                    if getattr(row, k) != v}
@@ -119,6 +123,12 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
             out.updated.append(row.id)
     for key, row in open_rows.items():
         gone = key not in found and row.rule_id in evaluated
+        if gone and row.rule_id in configured and resolve_after > 0:
+            if row.clear_since is None:
+                conn.execute(table.update().where(table.c.id == row.id).values(clear_since=now))
+                continue
+            if (now - row.clear_since).total_seconds() < resolve_after:
+                continue
         if gone or row.rule_id not in configured:
             conn.execute(table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now))
             out.resolved.append(row.id)

@@ -240,6 +240,9 @@ class Alert(Base):
     ack_note: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Since when its rule no longer finds it, while it waits out alerts.yaml's resolve_after
+    # (migration 0005); None while it holds.
+    clear_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (Index("ix_alert_rule_subject_state", "rule_id", "subject", "state"),)
 

@@ -29,6 +29,7 @@ LABELS = {
         "shift.add": "Tambah ke catatan piket", "shift.need": "Isi nama dan catatan.", "shift.none": "Belum ada catatan.",
         "shift.done": "Catatan disimpan.", "counts": "{critical} kritis · {warning} waspada · {info} info",
         "shift.kind.silence": "Senyap", "shift.kind.unsilence": "Senyap dicabut",
+        "clearing": "kondisi normal sejak {when}; selesai bila bertahan",
         "silence.button": "Senyapkan", "silence.title": "Senyapkan peringatan", "silence.scope": "Yang disenyapkan",
         "silence.scope.subject": "Hanya {subject}", "silence.scope.rule": "Semua subjek aturan {rule}",
         "silence.hours": "Lama", "silence.reason": "Alasan (mis. pemeliharaan server SKPD)",
@@ -53,6 +54,7 @@ LABELS = {
         "shift.add": "Add to the shift log", "shift.need": "Enter a name and a note.", "shift.none": "No notes yet.",
         "shift.done": "Note saved.", "counts": "{critical} critical · {warning} warning · {info} info",
         "shift.kind.silence": "Silence", "shift.kind.unsilence": "Silence lifted",
+        "clearing": "clear since {when}; resolves if it stays so",
         "silence.button": "Silence", "silence.title": "Silence alert", "silence.scope": "What to silence",
         "silence.scope.subject": "Only {subject}", "silence.scope.rule": "Every subject of rule {rule}",
         "silence.hours": "For", "silence.reason": "Reason (e.g. SKPD server maintenance)",
@@ -87,6 +89,7 @@ class AlertRow:
     resolved: str
     can_acknowledge: bool
     silenced: str = ""  # "silenced until …" and by whom, why; empty when no silence covers it
+    clearing: str = ""  # "clear since …": its condition has cleared, it waits before resolving
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ def alert_row(a: AlertRecord, now: datetime, lang: str, silences: list[Silence] 
         state_label=word(STATE, a.state, lang), title=a.title(lang), rule=a.rule_id, subject=a.subject,
         fired=i18n.wita_datetime(a.fired_at, lang), fired_age=i18n.age(a.fired_at, now, lang),
         acknowledgement=ack, resolved=i18n.wita_datetime(a.resolved_at, lang) if a.resolved_at else "",
-        can_acknowledge=a.state == "firing", silenced=_silenced(a, silences or [], lang))
+        can_acknowledge=a.state == "firing", silenced=_silenced(a, silences or [], lang),
+        clearing=label("clearing", lang, when=i18n.wita_datetime(a.clear_since, lang))
+        if a.clear_since is not None and a.state != "resolved" else "")
 
 
 def _silenced(a: AlertRecord, silences: list[Silence], lang: str) -> str:
