@@ -95,6 +95,10 @@ def test_source_health_from_the_store(engine, small):
     assert [g.skpd_id for g in page.groups] == ["dinkes", "disnakertrans"]
     row = page.groups[0].rows[0]
     assert row.health_label == "OK" and row.next_run.startswith("dalam 30 detik")
+    # Just due (the heartbeat has not reported the next time yet) is "now"; long past, "overdue".
+    soon = sources_page(small, [dinkes], NOW, NOW + timedelta(seconds=60), "id").groups[0].rows[0]
+    late = sources_page(small, [dinkes], NOW, NOW + timedelta(minutes=5), "en").groups[0].rows[0]
+    assert (soon.next_run, late.next_run) == ("sekarang", "overdue")
     assert row.rows == "20 (99)" and row.rows_unusual
     assert row.uptime == "80,0 %" and row.duration == "4,0 s"
     assert (row.error_class, row.error_message) == ("http", "pesan: HTTP 503")

@@ -28,6 +28,9 @@ TREND_RUNS = 20
 SPARK = "▁▂▃▄▅▆▇█"
 # Rows this far from the usual count (either way) are flagged.
 ROWS_UNUSUAL_RATIO = 0.5
+# The scheduler reports next run times with its heartbeat (every 15 s): a run just due, or
+# running, shows "now"; only a run this far past its time is "overdue".
+OVERDUE_AFTER_SECONDS = 120
 HISTORY_MONTHS = 6
 
 LABELS = {
@@ -39,7 +42,7 @@ LABELS = {
         "col.last_success": "Sukses terakhir", "col.next_run": "Jadwal berikut", "col.duration": "Durasi",
         "col.rows": "Baris (biasanya)", "col.error": "Galat terakhir", "col.failures": "Gagal beruntun",
         "col.uptime": "Uptime 30 hari", "col.indicators": "Indikator", "col.rejected": "Baris ditolak",
-        "never": "belum pernah", "unknown": "tidak diketahui", "overdue": "terlewat",
+        "never": "belum pernah", "unknown": "tidak diketahui", "overdue": "terlewat", "due_now": "sekarang",
         "in": "dalam {span}", "scheduler.none": "Penjadwal belum pernah melapor",
         "scheduler.seen": "Penjadwal terakhir melapor {age}", "filter.all": "Semua",
         "filter.problems": "Hanya yang bermasalah", "rejected.title": "Baris ditolak pada proses #{run} ({source})",
@@ -67,7 +70,7 @@ LABELS = {
         "col.last_success": "Last success", "col.next_run": "Next run", "col.duration": "Duration",
         "col.rows": "Rows (usual)", "col.error": "Last error", "col.failures": "Failures in a row",
         "col.uptime": "30-day uptime", "col.indicators": "Indicators", "col.rejected": "Rejected rows",
-        "never": "never", "unknown": "unknown", "overdue": "overdue",
+        "never": "never", "unknown": "unknown", "overdue": "overdue", "due_now": "now",
         "in": "in {span}", "scheduler.none": "The scheduler has never reported",
         "scheduler.seen": "Scheduler last reported {age}", "filter.all": "All",
         "filter.problems": "Problems only", "rejected.title": "Rows rejected in run #{run} ({source})",
@@ -223,8 +226,10 @@ def _seconds(value: float, lang: str) -> str:
 def source_row(h: SourceHealth, now: datetime, lang: str, lang_query: str = "") -> SourceRow:
     if h.next_run_at is None:
         next_run = "—"
-    elif h.next_run_at <= now:
+    elif h.next_run_at <= now - timedelta(seconds=OVERDUE_AFTER_SECONDS):
         next_run = label("overdue", lang)
+    elif h.next_run_at <= now:
+        next_run = label("due_now", lang)
     else:
         span = format_timedelta(h.next_run_at - now, threshold=1, locale=i18n.language(lang))
         next_run = f"{label('in', lang, span=span)} ({i18n.wita_time(h.next_run_at, lang)})"
