@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 dash.register_page(__name__, path="/ops/compliance", title="Kepatuhan data SKPD — Command Centre ODSK",
                    name="Kepatuhan SKPD")
 
-STATUS_BADGE = {"on_time": "success", "late": "warning", "missing": "danger", "pending": "secondary"}
+STATUS_BADGE = {"on_time": "success", "late": "warning", "missing": "danger", "pending": "secondary",
+               "before": "secondary"}
 
 
 def _load(lang: str, period: str | None) -> CompliancePage | None:
@@ -74,11 +75,11 @@ def layout(lang: str | None = None, period: str | None = None, **_query):
 
 def ranking_table(page: CompliancePage, lang: str):
     keys = ("col.rank", "col.skpd", "col.expected", "col.on_time", "col.late", "col.missing", "col.pending",
-            "col.score")
+            "col.before", "col.score")
     rows = [html.Tr(className="compliance-row", children=[
         html.Td(r.rank), html.Td([html.Div(r.skpd), html.Small(r.delivery_rule, className="text-body-secondary")]),
         html.Td(r.expected), html.Td(r.on_time), html.Td(r.late, className="text-warning" if r.late else None),
-        html.Td(r.missing, className="text-danger" if r.missing else None), html.Td(r.pending),
+        html.Td(r.missing, className="text-danger" if r.missing else None), html.Td(r.pending), html.Td(r.before),
         html.Td(html.Strong(r.score)),
     ]) for r in page.ranking]
     return dbc.Table([html.Thead(html.Tr([html.Th(label(k, lang)) for k in keys])), html.Tbody(rows)],

@@ -145,8 +145,32 @@ def test_excel_export_holds_the_same_numbers(crafted, catalogue):
     book = load_workbook(io.BytesIO(compliance_workbook(page)))
     assert book.sheetnames == ["Ranking", "Details", "History"]
     ranking = [[c.value for c in row] for row in book["Ranking"].iter_rows(min_row=2)]
-    assert ranking[0] == ["Rank", "SKPD", "Expected", "On time", "Late", "Missing", "Not yet due", "Compliance"]
-    assert ranking[1] == ["1", "Dinkes", 3, 2, 1, 0, 0, 66.7]
-    assert ranking[2] == ["2", "Disnakertrans", 1, 0, 0, 1, 0, 0.0]
+    assert ranking[0] == ["Rank", "SKPD", "Expected", "On time", "Late", "Missing", "Not yet due",
+                          "Before monitoring", "Compliance"]
+    assert ranking[1] == ["1", "Dinkes", 3, 2, 1, 0, 0, 0, 66.7]
+    assert ranking[2] == ["2", "Disnakertrans", 1, 0, 0, 1, 0, 0, 0.0]
     assert book["Details"].max_row == 2 + 4
     assert book["Ranking"]["A1"].value == "SKPD data compliance — Sep 2026"
+
+
+def test_deadlines_before_the_command_centre_collected_are_not_judged(crafted, catalogue):
+    """A first run backfills history after its deadlines: that says nothing about the SKPD.
+    Dinkes' sources were first collected on 6 October 12:00 UTC, after its September
+    deadline (5 Oct, end of day WITA); Disnakertrans' is 10 October, when the centre was
+    already collecting."""
+    with crafted.connect() as conn:
+        deliveries = first_deliveries(conn, ["ECO.PLACEMENTS", "LIV.STUNTING", "LIV.BOR", "LIV.TB"],
+                                      [SEPT, date(2026, 7, 1)])
+    since = {code: utc(2026, 10, 6, 12) for code in ("LIV.STUNTING", "LIV.BOR", "LIV.TB")}
+    summaries, items = judge(catalogue, SEPT, deliveries, utc(2026, 11, 1), since)
+    assert {i.indicator_code: i.status for i in items} == {
+        "LIV.STUNTING": "on_time", "LIV.BOR": "on_time",  # they came before the deadline all the same
+        "LIV.TB": "before",  # came on 7 Oct, after a deadline that passed before anyone was watching
+        "ECO.PLACEMENTS": "missing"}  # never collected: the centre's start (6 Oct) applies, before its deadline
+    dinkes = next(s for s in summaries if s.skpd_id == "dinkes")
+    assert (dinkes.before, dinkes.late, dinkes.score) == (1, 0, 1.0)
+    late_start = {code: utc(2026, 10, 20) for code in since}
+    summaries, items = judge(catalogue, SEPT, deliveries, utc(2026, 11, 1), late_start)
+    assert {i.indicator_code: i.status for i in items}["ECO.PLACEMENTS"] == "before"
+    naker = next(s for s in summaries if s.skpd_id == "disnakertrans")
+    assert (naker.before, naker.missing, naker.score, naker.rank) == (1, 0, None, None)  # nothing judged

@@ -26,7 +26,10 @@ def ops_app(sqlite_url, tmp_path, catalogue):
     now = datetime.now(timezone.utc)
     broken = catalogue.sources[0]
     with begin_write(engine) as conn:
-        for source in catalogue.sources:
+        for source in catalogue.sources:  # collected for months: every deadline shown is judged
+            conn.execute(insert(CollectionRun).values(
+                source_id=source.id, trigger="schedule", status="ok", rows_accepted=40,
+                started_at=now - timedelta(days=200), finished_at=now - timedelta(days=200) + timedelta(seconds=2)))
             conn.execute(insert(CollectionRun).values(
                 source_id=source.id, trigger="schedule", status="ok", rows_accepted=40,
                 started_at=now - timedelta(seconds=14), finished_at=now - timedelta(seconds=12)))

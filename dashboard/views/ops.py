@@ -55,6 +55,7 @@ LABELS = {
         "col.score": "Kepatuhan", "col.indicator": "Indikator", "col.period": "Periode", "col.due": "Batas waktu",
         "col.delivered": "Diterima", "col.status": "Status", "col.month": "Bulan",
         "status.on_time": "Tepat waktu", "status.late": "Terlambat", "status.missing": "Belum dikirim",
+        "status.before": "Sebelum dipantau", "col.before": "Sebelum dipantau",
         "status.pending": "Belum jatuh tempo", "period": "Periode data", "export": "Unduh Excel",
         "details": "Rincian per indikator", "history": "Riwayat kepatuhan {n} bulan", "ranking": "Peringkat SKPD",
         "rule": "Batas pengiriman: tanggal {day} bulan berikutnya", "rule.general":
@@ -83,6 +84,7 @@ LABELS = {
         "col.score": "Compliance", "col.indicator": "Indicator", "col.period": "Period", "col.due": "Due",
         "col.delivered": "Received", "col.status": "Status", "col.month": "Month",
         "status.on_time": "On time", "status.late": "Late", "status.missing": "Missing",
+        "status.before": "Before monitoring", "col.before": "Before monitoring",
         "status.pending": "Not yet due", "period": "Data period", "export": "Download Excel",
         "details": "Details per indicator", "history": "Compliance over {n} months", "ranking": "SKPD ranking",
         "rule": "Deadline: day {day} of the next month", "rule.general":
@@ -329,7 +331,9 @@ class ComplianceItem:
     grain: str
     due: datetime  # the first moment that is too late (UTC)
     delivered_at: datetime | None
-    status: str  # on_time, late, missing, pending
+    # on_time, late, missing, pending (not due yet), before (due before the command centre
+    # collected it: whether it came on time cannot be known, so it is not judged)
+    status: str
 
 
 @dataclass(frozen=True)
@@ -344,10 +348,11 @@ class SkpdCompliance:
     missing: int
     pending: int
     rank: int | None = None
+    before: int = 0
 
     @property
     def due_count(self) -> int:
-        return self.expected - self.pending
+        return self.expected - self.pending - self.before
 
     @property
     def score(self) -> float | None:
@@ -389,22 +394,33 @@ def expected_periods(catalogue: Catalogue, month: date) -> list[tuple[str, str, 
 
 
 def judge(catalogue: Catalogue, month: date, deliveries: Mapping[tuple[str, date, str], datetime],
-          now: datetime) -> tuple[list[SkpdCompliance], list[ComplianceItem]]:
-    """Every SKPD's expected indicators for ``month``, each on time, late, missing or pending; ranked."""
+          now: datetime, monitored_since: Mapping[str, datetime] | None = None
+          ) -> tuple[list[SkpdCompliance], list[ComplianceItem]]:
+    """Every SKPD's expected indicators for ``month``, each on time, late, missing or pending; ranked.
+
+    ``monitored_since`` (indicator → when the command centre first collected it): a deadline
+    that passed before then is "before", not late or missing — the history a first run
+    backfills arrives after its deadlines, and says nothing about the SKPD."""
     days = {s.id: s.delivery_day for s in catalogue.skpd}
+    started = min(monitored_since.values()) if monitored_since else None  # for one never collected
     items = []
     for skpd_id, code, period, grain in expected_periods(catalogue, month):
         due = due_moment(month, days.get(skpd_id, 10))
         delivered = deliveries.get((code, period, grain))
-        if delivered is not None:
-            status = "on_time" if delivered < due else "late"
+        since = (monitored_since or {}).get(code, started)
+        if delivered is not None and delivered < due:
+            status = "on_time"
+        elif since is not None and due <= since:
+            status = "before"
+        elif delivered is not None:
+            status = "late"
         else:
             status = "missing" if now >= due else "pending"
         items.append(ComplianceItem(skpd_id, code, period, grain, due, delivered, status))
     summaries = []
     for s in catalogue.skpd:
         mine = [i for i in items if i.skpd_id == s.id]
-        count = {k: sum(i.status == k for i in mine) for k in ("on_time", "late", "missing", "pending")}
+        count = {k: sum(i.status == k for i in mine) for k in ("on_time", "late", "missing", "pending", "before")}
         summaries.append(SkpdCompliance(s.id, s.name, s.short_name, s.delivery_day, len(mine), **count))
     return rank(summaries), items
 
@@ -450,6 +466,7 @@ class ComplianceRow:
     pending: int
     score: str
     score_value: float | None
+    before: int = 0
 
 
 @dataclass(frozen=True)
@@ -487,7 +504,7 @@ def compliance_page(catalogue: Catalogue, month: date, by_month: Mapping[date, t
     ranking = tuple(ComplianceRow(
         rank=str(s.rank) if s.rank else "—", skpd=s.short_name, delivery_rule=label("rule", lang, day=s.delivery_day),
         expected=s.expected, on_time=s.on_time, late=s.late, missing=s.missing, pending=s.pending,
-        score=_pct(s.score, lang), score_value=s.score) for s in summaries)
+        score=_pct(s.score, lang), score_value=s.score, before=s.before) for s in summaries)
     order = {s.skpd_id: i for i, s in enumerate(summaries)}
     details = tuple(DetailRow(
         skpd=names.get(i.skpd_id, i.skpd_id),
@@ -512,8 +529,20 @@ def load_compliance(engine: Engine, catalogue: Catalogue, month: date, now: date
     wanted = [e for m in months for e in expected_periods(catalogue, m)]
     with engine.connect() as conn:
         deliveries = store.first_deliveries(conn, {code for _, code, _, _ in wanted}, {p for _, _, p, _ in wanted})
-    by_month = {m: judge(catalogue, m, deliveries, now) for m in months}
+        first_runs = store.first_attempts(conn)
+    since = monitored_since(catalogue, first_runs)
+    by_month = {m: judge(catalogue, m, deliveries, now, since) for m in months}
     return compliance_page(catalogue, month, by_month, now, lang)
+
+
+def monitored_since(catalogue: Catalogue, first_runs: Mapping[str, datetime]) -> dict[str, datetime]:
+    """Indicator → the first run of any source feeding it (uploads included)."""
+    out = {}
+    for ind in catalogue.indicators:
+        starts = [first_runs[s.id] for s in catalogue.sources_feeding(ind.code) if s.id in first_runs]
+        if starts:
+            out[ind.code] = min(starts)
+    return out
 
 
 def parse_month(text: str | None) -> date | None:
@@ -532,8 +561,8 @@ def compliance_workbook(page: CompliancePage) -> bytes:
     book = Workbook()
     sheets = [
         (L["sheet.ranking"], [L["col.rank"], L["col.skpd"], L["col.expected"], L["col.on_time"], L["col.late"],
-                              L["col.missing"], L["col.pending"], L["col.score"]],
-         [[r.rank, r.skpd, r.expected, r.on_time, r.late, r.missing, r.pending,
+                              L["col.missing"], L["col.pending"], L["col.before"], L["col.score"]],
+         [[r.rank, r.skpd, r.expected, r.on_time, r.late, r.missing, r.pending, r.before,
            None if r.score_value is None else round(r.score_value * 100, 1)] for r in page.ranking]),
         (L["sheet.details"], [L["col.skpd"], L["col.indicator"], L["col.period"], L["col.due"], L["col.delivered"],
                               L["col.status"]],
