@@ -53,7 +53,9 @@ def layout(lang: str | None = None, period: str | None = None, **_query):
     return page_shell("compliance", lang, "/ops/compliance", query={"period": period},
                       children=html.Div(className="odsk-ops-compliance", children=[
         html.H1(f"{label('compliance.title', lang)} — {page.month_label}", className="h3"),
-        html.P(label("rule.general", lang), className="text-body-secondary small"),
+        html.P([label("rule.general", lang), html.Br() if page.monitored_since else None,
+                html.Span(page.monitored_since, id="compliance-since") if page.monitored_since else None],
+               className="text-body-secondary small"),
         dcc.Store(id="compliance-state", data={"lang": lang, "period": page.month.strftime("%Y-%m")}),
         html.Div(className="d-flex flex-wrap align-items-center gap-2 mb-3", children=[
             html.Span(label("period", lang) + ":", className="me-1"),

@@ -150,6 +150,7 @@ def test_compliance_page_ranks_and_exports(dash_duo, ops_app):
     dash_duo.wait_for_contains_text("h1", "Kepatuhan data SKPD", timeout=15)
     ranking = dash_duo.find_elements("#compliance-ranking tbody tr")
     assert len(ranking) == len(catalogue.skpd)
+    assert dash_duo.find_element("#compliance-since").text.startswith("Dipantau sejak ")
     assert "Tepat waktu" in dash_duo.find_element("#compliance-details").text
     assert "Belum dikirim" in dash_duo.find_element("#compliance-details").text
     _no_junk(dash_duo)

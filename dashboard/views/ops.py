@@ -56,6 +56,7 @@ LABELS = {
         "col.delivered": "Diterima", "col.status": "Status", "col.month": "Bulan",
         "status.on_time": "Tepat waktu", "status.late": "Terlambat", "status.missing": "Belum dikirim",
         "status.before": "Sebelum dipantau", "col.before": "Sebelum dipantau",
+        "monitored_since": "Dipantau sejak {when}; tenggat sebelum itu tidak dinilai.",
         "status.pending": "Belum jatuh tempo", "period": "Periode data", "export": "Unduh Excel",
         "details": "Rincian per indikator", "history": "Riwayat kepatuhan {n} bulan", "ranking": "Peringkat SKPD",
         "rule": "Batas pengiriman: tanggal {day} bulan berikutnya", "rule.general":
@@ -85,6 +86,7 @@ LABELS = {
         "col.delivered": "Received", "col.status": "Status", "col.month": "Month",
         "status.on_time": "On time", "status.late": "Late", "status.missing": "Missing",
         "status.before": "Before monitoring", "col.before": "Before monitoring",
+        "monitored_since": "Monitored since {when}; deadlines before then are not judged.",
         "status.pending": "Not yet due", "period": "Data period", "export": "Download Excel",
         "details": "Details per indicator", "history": "Compliance over {n} months", "ranking": "SKPD ranking",
         "rule": "Deadline: day {day} of the next month", "rule.general":
@@ -490,6 +492,7 @@ class CompliancePage:
     history_months: tuple[str, ...]
     history: tuple[tuple[str, tuple[str, ...]], ...]  # (skpd, scores per month)
     labels: dict[str, str] = field(default_factory=dict)
+    monitored_since: str | None = None  # "Monitored since …" when the centre's first run is known
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -497,7 +500,7 @@ def _pct(value: float | None, lang: str) -> str:
 
 
 def compliance_page(catalogue: Catalogue, month: date, by_month: Mapping[date, tuple[list[SkpdCompliance], list[ComplianceItem]]],
-                    now: datetime, lang: str) -> CompliancePage:
+                    now: datetime, lang: str, started: datetime | None = None) -> CompliancePage:
     summaries, items = by_month[month]
     names = {s.id: s.short_name for s in catalogue.skpd}
     indicators = catalogue.indicators_by_code
@@ -520,7 +523,8 @@ def compliance_page(catalogue: Catalogue, month: date, by_month: Mapping[date, t
     months = tuple((m.strftime("%Y-%m"), i18n.period(m, "month", lang)) for m in sorted(by_month, reverse=True))
     return CompliancePage(month, i18n.period(month, "month", lang), months, ranking, details,
                           tuple(i18n.period(m, "month", lang) for m in history_months), history,
-                          dict(LABELS[i18n.language(lang)]))
+                          dict(LABELS[i18n.language(lang)]),
+                          label("monitored_since", lang, when=i18n.wita_datetime(started, lang)) if started else None)
 
 
 def load_compliance(engine: Engine, catalogue: Catalogue, month: date, now: datetime, lang: str,
@@ -532,7 +536,7 @@ def load_compliance(engine: Engine, catalogue: Catalogue, month: date, now: date
         first_runs = store.first_attempts(conn)
     since = monitored_since(catalogue, first_runs)
     by_month = {m: judge(catalogue, m, deliveries, now, since) for m in months}
-    return compliance_page(catalogue, month, by_month, now, lang)
+    return compliance_page(catalogue, month, by_month, now, lang, min(since.values()) if since else None)
 
 
 def monitored_since(catalogue: Catalogue, first_runs: Mapping[str, datetime]) -> dict[str, datetime]:
