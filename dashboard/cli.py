@@ -99,15 +99,16 @@ def _safe_url(url: str) -> str:
 
 @main.command()
 @click.argument("source")
+@click.option("--backfill", is_flag=True, help="Fetch the source's history again, ignoring its bookmark.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-def collect(source: str, as_json: bool) -> None:
+def collect(source: str, backfill: bool, as_json: bool) -> None:
     """Run one source once and print its run summary."""
     from dashboard.ingest import collect as run
 
     rt = _runtime()
     if source not in {s.id for s in rt.catalogue.sources}:
         raise click.UsageError(f"unknown source '{source}'")
-    summary = run(rt, source, trigger="manual")
+    summary = run(rt, source, trigger="manual", backfill=backfill)
     _print_summary(summary, as_json)
     sys.exit(1 if summary.status == "failed" else 0)
 

@@ -89,8 +89,11 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
 
 
 def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Payload | None = None,
-            replay_of: int | None = None, today: date | None = None) -> RunSummary:
-    """Run one source once (or ingest a given payload as that source) and record it."""
+            replay_of: int | None = None, today: date | None = None, backfill: bool = False) -> RunSummary:
+    """Run one source once (or ingest a given payload as that source) and record it.
+
+    A source's first run fetches its history (a backfill); ``backfill`` asks for it again,
+    ignoring the bookmark (history the feed only sends later, a repaired outage)."""
     source = rt.catalogue.source(source_id)
     kind = get_kind(source.kind)
     started = time.monotonic()
@@ -98,8 +101,9 @@ def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Pa
     run_id = _start_run(rt, source_id, trigger, replay_of)
     summary = RunSummary(run_id, source_id, "running")
     bookmark, first_run = _source_state(rt, source_id)
+    backfill = (first_run or backfill) and payload is None
     ctx = SourceContext(source, rt.catalogue.source_options[source_id], rt.catalogue, rt.regions,
-                        bookmark=bookmark, backfill=first_run and payload is None)
+                        bookmark=None if backfill else bookmark, backfill=backfill)
     try:
         try:
             if payload is None:

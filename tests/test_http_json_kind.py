@@ -141,3 +141,16 @@ def test_the_bookmark_waits_for_the_indicator_furthest_behind(catalogue):
     ]}}), ctx(catalogue, "bps-sulut"))
     assert not any(r.reasons for r in result.rows)
     assert result.bookmark == "2025-01-01"
+
+
+def test_a_backfill_can_be_asked_for_again(feed_server, sqlite_url, tmp_path):
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    env = {"ODSK_CONFIG_DIR": str(SMALL), "ODSK_DATA_DIR": str(tmp_path), "ODSK_DATABASE_URL": sqlite_url,
+           "ODSK_REDIS_URL": ""}
+    for args in (["collect", "dinkes-feed"], ["collect", "dinkes-feed"], ["collect", "dinkes-feed", "--backfill"]):
+        assert CliRunner().invoke(main, args, env=env, catch_exceptions=False).exit_code == 0
+    # the first run fetches history, the next the latest, --backfill the history again
+    assert feed_server.calls == ["/feed.json?history=60", "/feed.json", "/feed.json?history=60"]
