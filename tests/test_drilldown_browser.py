@@ -10,6 +10,8 @@ from analyst_kit import seed_store
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
 
+from test_wall_fixtures import CONTRAST_CHECK
+
 pytestmark = pytest.mark.browser
 
 
@@ -28,10 +30,12 @@ def _wait(predicate, timeout=15.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _click(dash_duo, selector, timeout=15.0):
-    """Click as a person would: if a loading overlay or a re-render is in the way, wait and retry."""
+def _click(dash_duo, selector, timeout=30.0):
+    """Click as a person would: once no callback is in flight, with the element in the middle
+    of the screen; if a loading overlay or a re-render is still in the way, wait and retry."""
     deadline = time.time() + timeout
     while True:
+        _settled(dash_duo)
         element = dash_duo.wait_for_element(selector, timeout=timeout)
         dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         try:
@@ -40,7 +44,7 @@ def _click(dash_duo, selector, timeout=15.0):
         except (ElementClickInterceptedException, StaleElementReferenceException):
             if time.time() > deadline:
                 raise
-            time.sleep(0.2)
+            time.sleep(0.3)
 
 
 def _settled(dash_duo):
@@ -53,6 +57,7 @@ def _no_junk(dash_duo):
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "NaN", "None", "null"):
         assert junk not in body, junk
+    assert dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []  # every text readable: WCAG AA
 
 
 def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifacts_dir):

@@ -16,6 +16,8 @@ from dashboard.store.schema import Alert, CollectionRun, QuarantinedRow
 from dashboard.views.ops import add_months, default_month
 from dashboard.webapp import create_app
 
+from test_wall_fixtures import CONTRAST_CHECK
+
 pytestmark = pytest.mark.browser
 
 
@@ -75,6 +77,7 @@ def _no_junk(dash_duo) -> None:
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "None", "NaN", "null", "Traceback"):
         assert junk not in body, junk
+    assert dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []  # every text readable: WCAG AA
 
 
 def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):

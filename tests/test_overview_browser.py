@@ -10,6 +10,7 @@ from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.webapp import create_app
 from scorecard_kit import simulated_store
+from test_wall_fixtures import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 # Each filter change redraws the page on the server; a loaded 2-core CI machine needs slack.
@@ -68,6 +69,7 @@ def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_di
     assert "Dinkes" in dash_duo.find_element("#sc-list-missing").text
     assert len(dash_duo.find_elements(".sc-rank-row")) == 15
     dash_duo.driver.save_screenshot(str(artifacts_dir / "overview-1920x1080.png"))
+    assert dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []  # WCAG AA
     assert dash_duo.get_logs() == []
 
     # Region: Kota Manado, kept in the URL; the province-only indicators leave.

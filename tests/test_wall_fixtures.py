@@ -226,9 +226,11 @@ const background = el => { const layers = [];
     return bg; };
 const opacity = el => { let o = 1; for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity); return o; };
 const problems = [];
-for (const el of document.querySelectorAll('.wall *')) {
+for (const el of document.querySelectorAll(arguments[0] || '.wall *')) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own || el.closest('.visually-hidden, svg, .js-plotly-plot') || hidden(el)) continue;
+    // Inactive controls are exempt (WCAG 1.4.3): disabled buttons and the labels of disabled inputs.
+    if (el.closest(':disabled, .disabled, [aria-disabled="true"]') || (el.control && el.control.disabled)) continue;
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || r.bottom < 0 || r.top > innerHeight) continue;
     const s = getComputedStyle(el);
