@@ -162,12 +162,11 @@ def brief(replace: bool, as_json: bool) -> None:
     from datetime import datetime, timezone
 
     from dashboard.brief.archive import archive_dir, produce_brief, week_of
-    from dashboard.scorecard.plans import load_plans
 
     rt = _runtime()
     now = datetime.now(timezone.utc)
-    plans = load_plans(rt.settings.config_dir, {i.code for i in rt.catalogue.indicators})
-    manifest = produce_brief(rt.engine, rt.catalogue, plans, rt.settings.data_dir, now, replace=replace)
+    manifest = produce_brief(rt.engine, rt.catalogue, rt.catalogue.plans, rt.settings.data_dir, now,
+                             replace=replace)
     folder = archive_dir(rt.settings.data_dir)
     if as_json:
         click.echo(json.dumps({"week": week_of(now), "made": manifest is not None, "folder": str(folder),

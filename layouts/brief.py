@@ -27,7 +27,7 @@ from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import url_query
 from dashboard.webapp import current_context
-from layouts.overview import current_plans, export_links, install_plans
+from layouts.overview import export_links
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _query_of(period: str | None, region: str | None) -> dict:
 
 def _card(period: str | None, region: str | None):
     context = current_context()
-    return load_card(context.engine, context.catalogue, current_plans(), utcnow(), period, region)
+    return load_card(context.engine, context.catalogue, context.catalogue.plans, utcnow(), period, region)
 
 
 def layout(lang: str | None = None, period: str | None = None, region: str | None = None, **_query):
@@ -146,7 +146,6 @@ def _archived(name: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    install_plans(app)
     server = app.server
     server.add_url_rule("/brief/export.pdf", "odsk_brief_pdf", lambda: _export("pdf"))
     server.add_url_rule("/brief/export.xlsx", "odsk_brief_xlsx", lambda: _export("xlsx"))

@@ -12,7 +12,6 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-import flask
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
@@ -20,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.scorecard.labels import text
-from dashboard.scorecard.plans import Plans, load_plans
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
     STATUS_COLOURS,
@@ -33,14 +31,13 @@ from dashboard.views.overview import (
     load_overview,
     url_query,
 )
-from dashboard.webapp import context_of, current_context
+from dashboard.webapp import current_context
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
 dash.register_page(__name__, path="/", title="Kartu Kinerja — Command Centre ODSK", name="Ringkasan")
 
-PLANS_KEY = "odsk.scorecard.plans"
 STATUS_ICONS = {
     "on_track": "bi bi-check-circle-fill", "at_risk": "bi bi-exclamation-triangle-fill",
     "behind": "bi bi-x-octagon-fill", "no_target": "bi bi-dash-circle", "no_data": "bi bi-question-circle",
@@ -50,18 +47,6 @@ TONE_CLASS = {"good": "sc-good", "bad": "sc-bad", "neutral": "sc-neutral"}
 
 
 # --- shared with /brief -------------------------------------------------------------
-
-
-def install_plans(app: dash.Dash) -> None:
-    """Read ``config/plans.yaml`` once per app (a bad file stops the app, like a bad catalogue)."""
-    extensions = app.server.extensions
-    if PLANS_KEY not in extensions:
-        context = context_of(app)
-        extensions[PLANS_KEY] = load_plans(context.settings.config_dir, {i.code for i in context.catalogue.indicators})
-
-
-def current_plans() -> Plans:
-    return flask.current_app.extensions.get(PLANS_KEY) or Plans()
 
 
 def status_badge(status: str, label: str, **kwargs) -> html.Span:
@@ -92,7 +77,7 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
 def _load(lang: str, **query) -> OverviewPage | None:
     context = current_context()
     try:
-        return load_overview(context.engine, context.catalogue, current_plans(), utcnow(), lang, **query)
+        return load_overview(context.engine, context.catalogue, context.catalogue.plans, utcnow(), lang, **query)
     except SQLAlchemyError as exc:
         log.warning("overview: store unavailable: %s", exc)
         return None
@@ -305,8 +290,6 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    install_plans(app)
-
     @app.callback(
         Output("sc-location", "search"),
         Input("sc-year", "value"), Input("sc-month", "value"), Input("sc-region", "value"),

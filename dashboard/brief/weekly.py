@@ -14,7 +14,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from dashboard.brief.archive import produce_brief
 from dashboard.runtime import Runtime
-from dashboard.scorecard.plans import load_plans
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +26,7 @@ def run_weekly_brief(rt: Runtime, now: datetime | None = None) -> None:
     """The job body: make this week's brief unless it exists; never raise into the scheduler."""
     now = now or datetime.now(timezone.utc)
     try:
-        plans = load_plans(rt.settings.config_dir, {i.code for i in rt.catalogue.indicators})
-        manifest = produce_brief(rt.engine, rt.catalogue, plans, rt.settings.data_dir, now)
+        manifest = produce_brief(rt.engine, rt.catalogue, rt.catalogue.plans, rt.settings.data_dir, now)
     except Exception:  # the scheduler must live on; the log says why
         log.exception("weekly brief failed")
         return

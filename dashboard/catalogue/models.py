@@ -362,6 +362,11 @@ class Catalogue(BaseModel):
         return self.indicators_by_code[code]
 
     @property
+    def plans(self) -> Plans:
+        """The plan curves of plans.yaml, as the loader put them on the indicators."""
+        return Plans(plans={i.code: i.plan for i in self.indicators if i.plan is not None})
+
+    @property
     def indicators_by_code(self) -> dict[str, Indicator]:
         return {i.code: i for i in self.indicators}
 

@@ -33,7 +33,10 @@ class PlanError(ValueError):
 
 
 def load_plans(config_dir: Path | str, indicator_codes: set[str] | None = None) -> Plans:
-    """The plans of ``config_dir/plans.yaml``; none when the file is absent."""
+    """The plans of ``config_dir/plans.yaml`` on their own; none when the file is absent.
+
+    The app takes them from its catalogue (``catalogue.plans``: the loader already read
+    and checked the file); this reads a plans file without a catalogue."""
     path = Path(config_dir) / PLANS_FILE
     if not path.exists():
         return Plans()
