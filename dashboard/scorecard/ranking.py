@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.analysis.ranking import badness, per_100k, per_capita
+from dashboard.analysis.ranking import badness, compared, per_capita
 from dashboard.catalogue.models import Indicator, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
@@ -52,15 +52,12 @@ def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: 
                  values: Mapping[str, float], previous: Mapping[str, float], plans: Plans) -> Ranking:
     grain = indicator.grain
     by_rate = per_capita(indicator.direction, indicator.aggregation.method)
-
-    def compared(region: Region) -> float:
-        return per_100k(values[region.code], region.population) if by_rate else values[region.code]
-
-    with_value = sorted((r for r in regions if r.code in values),
-                        key=lambda r: (performance_key(indicator, compared(r)), r.name))
+    present = [r for r in regions if r.code in values]
+    judged = compared({r.code: values[r.code] for r in present}, {r.code: r.population for r in present}, by_rate)
+    with_value = sorted(present, key=lambda r: (performance_key(indicator, judged[r.code]), r.name))
     rows, last_key, rank = [], None, 0
     for position, region in enumerate(with_value, start=1):
-        key = performance_key(indicator, compared(region))
+        key = performance_key(indicator, judged[region.code])
         rank = rank if key == last_key else position
         last_key = key
         value = values[region.code]
@@ -71,7 +68,7 @@ def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: 
         rows.append(RankedRegion(
             rank, region, value, judge(indicator, value, period_start, grain, plans, scope="regency"),
             change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None,
-            per_100k(value, region.population) if by_rate else None))
+            judged[region.code] if by_rate else None))
     for region in sorted((r for r in regions if r.code not in values), key=lambda r: r.name):
         rows.append(RankedRegion(None, region, None, judge(indicator, None, None, None, plans, "regency"), None))
     return Ranking(indicator, period_start, grain, tuple(rows), by_rate)
