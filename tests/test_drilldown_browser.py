@@ -10,7 +10,7 @@ from analyst_kit import seed_store
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
 
-from test_wall_fixtures import CONTRAST_CHECK
+from browser_checks import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 

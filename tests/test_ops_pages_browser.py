@@ -16,7 +16,7 @@ from dashboard.store.schema import Alert, CollectionRun, QuarantinedRow
 from dashboard.views.ops import add_months, default_month
 from dashboard.webapp import create_app
 
-from test_wall_fixtures import CONTRAST_CHECK
+from browser_checks import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.webapp import create_app
 from scorecard_kit import simulated_store
-from test_wall_fixtures import CONTRAST_CHECK
+from browser_checks import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 # Each filter change redraws the page on the server; a loaded 2-core CI machine needs slack.

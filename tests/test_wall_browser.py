@@ -11,9 +11,9 @@ from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.versions import bump
 from dashboard.views.wall import headline_indicators
 from dashboard.webapp import create_app
+from browser_checks import CONTRAST_CHECK
 from test_wall_fixtures import (
     ACTIVE_SCREEN,
-    CONTRAST_CHECK,
     FIT_CHECK,
     SCREENS,
     SIZES,
