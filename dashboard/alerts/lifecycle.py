@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from dashboard.alerts.config import severity_rank
 from dashboard.alerts.findings import Finding
+from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.tables import AlertNotification, ShiftNote
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Alert, utcnow
@@ -206,8 +207,6 @@ def active_critical(engine: Engine, now: datetime | None = None) -> list[AlertRe
 
     Acknowledged ones are included (an operator having seen an earthquake does not
     make it over); the wall may choose to show only ``state == "firing"``."""
-    from dashboard.alerts.silences import active_silences, silence_for
-
     table = Alert.__table__
     with engine.connect() as conn:
         rows = conn.execute(select(table).where(table.c.state.in_(OPEN_STATES), table.c.severity == "critical")
