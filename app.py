@@ -17,5 +17,8 @@ server = app.server
 
 if __name__ == "__main__":
     settings = server.extensions["odsk"].settings
-    app.run(host=os.environ.get("ODSK_HOST", "127.0.0.1"), port=int(os.environ.get("ODSK_PORT", "8050")),
-            debug=settings.debug)
+    app.run(
+        host=os.environ.get("ODSK_HOST", "127.0.0.1"),
+        port=int(os.environ.get("ODSK_PORT", "8050")),
+        debug=settings.debug,
+    )

@@ -55,8 +55,10 @@ def wsgi():
 
     app = create_app()
 
-    @app.callback(Output(FLOOR_ID, "children"), Input(f"{FLOOR_ID}-in", "n_clicks"), prevent_initial_call=True)
-    def floor(clicks):  # noqa: ANN001 - the empty callback
+    @app.callback(
+        Output(FLOOR_ID, "children"), Input(f"{FLOOR_ID}-in", "n_clicks"), prevent_initial_call=True
+    )
+    def floor(clicks):
         return clicks
 
     return app.server
@@ -86,9 +88,10 @@ def make_store(rows: int, workdir: Path) -> tuple[str, str | None, dict]:
         from sqlalchemy.engine import make_url
 
         name = f"odsk_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(make_url(admin).set(drivername="postgresql").render_as_string(False),
-                             autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        with psycopg.connect(
+            make_url(admin).set(drivername="postgresql").render_as_string(False), autocommit=True
+        ) as conn:
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -101,8 +104,9 @@ def drop_store(url: str, admin: str) -> None:
     from sqlalchemy.engine import make_url
 
     name = make_url(url).database
-    with psycopg.connect(make_url(admin).set(drivername="postgresql").render_as_string(False),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        make_url(admin).set(drivername="postgresql").render_as_string(False), autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -120,8 +124,12 @@ class VersionBumper:
         with self.engine.begin() as conn:
             updated = conn.execute(text("UPDATE data_version SET version = version + 1")).rowcount
             if not updated:
-                conn.execute(text("INSERT INTO data_version (scope, version, updated_at) "
-                                  "VALUES ('all', 1, CURRENT_TIMESTAMP)"))
+                conn.execute(
+                    text(
+                        "INSERT INTO data_version (scope, version, updated_at) "
+                        "VALUES ('all', 1, CURRENT_TIMESTAMP)"
+                    )
+                )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -137,13 +145,35 @@ def free_port() -> int:
 
 
 def start_server(url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "ODSK_DATABASE_URL": url, "ODSK_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "ODSK_DATABASE_URL": url,
+        "ODSK_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(REPO),
+    }
     env.pop("ODSK_REDIS_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
-        [str(gunicorn), "--pythonpath", f"{REPO / 'bench'},{REPO}", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "--log-level", "warning", "analyst_callbacks:wsgi()"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            str(gunicorn),
+            "--pythonpath",
+            f"{REPO / 'bench'},{REPO}",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "analyst_callbacks:wsgi()",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     import requests
 
     deadline = time.time() + 90
@@ -152,7 +182,10 @@ def start_server(url: str, data_dir: Path, port: int, workers: int) -> subproces
             raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
         try:
             # Ready when Dash answers (/healthz also judges the scheduler, which is not running here).
-            if requests.get(f"http://127.0.0.1:{port}/_dash-dependencies", timeout=2).status_code == 200:
+            if (
+                requests.get(f"http://127.0.0.1:{port}/_dash-dependencies", timeout=2).status_code
+                == 200
+            ):
                 return proc
         except requests.RequestException:
             pass
@@ -175,15 +208,27 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 def _payload(dep: dict, values: dict) -> dict:
     """The body Dash's renderer POSTs for callback ``dep`` with ``values`` (id.prop → value)."""
+
     def items(specs):
-        return [{"id": s["id"], "property": s["property"], "value": values.get(f"{s['id']}.{s['property']}")}
-                for s in specs]
+        return [
+            {
+                "id": s["id"],
+                "property": s["property"],
+                "value": values.get(f"{s['id']}.{s['property']}"),
+            }
+            for s in specs
+        ]
 
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in _outputs(dep)]
     inputs = items(dep["inputs"])
     changed = values.get("__changed__") or f"{inputs[0]['id']}.{inputs[0]['property']}"
-    return {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
-            "state": items(dep.get("state", [])), "changedPropIds": [changed]}
+    return {
+        "output": dep["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "state": items(dep.get("state", [])),
+        "changedPropIds": [changed],
+    }
 
 
 def _outputs(dep: dict) -> list[str]:
@@ -205,48 +250,120 @@ def scenarios(obs_id: int, rows_for_export: list[dict]) -> dict[str, list[dict]]
         ("GOV.REALISASI-APBD", ["71.71"], "year", [2010, 2026], "ind-grain.value"),
         ("SOC.IPM", six, "year", [2010, 2025], "ind-regions.value"),
     ]
-    periods = [("ENV.PM25", "month", "2026-10-01"), ("ENV.PM25", "year", "2025-01-01"),
-               ("ENV.PM25", "day", "2026-11-01"), ("LIV.STUNTING", "month", "2026-10-01"),
-               ("BRD.WISMAN", "quarter", "2026-07-01"), ("ECO.INFLASI", "month", "2025-12-01")]
-    routes = ([f"/domain/{d}" for d in ("living", "society", "branding", "governance", "environment", "economy")]
-              + ["/indicator/LIV.STUNTING", "/indicator/ENV.PM25?regions=71.71,71.02&grain=quarter&from=2015&to=2026",
-                 "/indicator/BRD.WISMAN?lang=en", "/region/71.71", "/region/71.02?lang=en", "/region/71.74",
-                 f"/provenance/{obs_id}", f"/provenance/{obs_id - 1000}"])
+    periods = [
+        ("ENV.PM25", "month", "2026-10-01"),
+        ("ENV.PM25", "year", "2025-01-01"),
+        ("ENV.PM25", "day", "2026-11-01"),
+        ("LIV.STUNTING", "month", "2026-10-01"),
+        ("BRD.WISMAN", "quarter", "2026-07-01"),
+        ("ECO.INFLASI", "month", "2025-12-01"),
+    ]
+    routes = [
+        f"/domain/{d}"
+        for d in ("living", "society", "branding", "governance", "environment", "economy")
+    ] + [
+        "/indicator/LIV.STUNTING",
+        "/indicator/ENV.PM25?regions=71.71,71.02&grain=quarter&from=2015&to=2026",
+        "/indicator/BRD.WISMAN?lang=en",
+        "/region/71.71",
+        "/region/71.02?lang=en",
+        "/region/71.74",
+        f"/provenance/{obs_id}",
+        f"/provenance/{obs_id - 1000}",
+    ]
     return {
         "_pages_content.children": [
-            {"_pages_location.pathname": r.split("?")[0], "_pages_location.search": "?" + r.split("?")[1]
-             if "?" in r else ""} for r in routes],
+            {
+                "_pages_location.pathname": r.split("?")[0],
+                "_pages_location.search": "?" + r.split("?")[1] if "?" in r else "",
+            }
+            for r in routes
+        ],
         "ind-url.search": [
-            {"ind-regions.value": regions, "ind-grain.value": grain, "ind-range.value": years,
-             "ind-period.value": "2026-07-01", "ind-page.data": page(code)}
-            for code, regions, grain, years, _ in series],
+            {
+                "ind-regions.value": regions,
+                "ind-grain.value": grain,
+                "ind-range.value": years,
+                "ind-period.value": "2026-07-01",
+                "ind-page.data": page(code),
+            }
+            for code, regions, grain, years, _ in series
+        ],
         "ind-series.figure": [
-            {"ind-regions.value": regions, "ind-grain.value": grain, "ind-range.value": years,
-             "ind-notes-rev.data": 0, "ind-period.value": None, "ind-page.data": page(code), "__changed__": changed}
-            for code, regions, grain, years, changed in series],
+            {
+                "ind-regions.value": regions,
+                "ind-grain.value": grain,
+                "ind-range.value": years,
+                "ind-notes-rev.data": 0,
+                "ind-period.value": None,
+                "ind-page.data": page(code),
+                "__changed__": changed,
+            }
+            for code, regions, grain, years, changed in series
+        ],
         "ind-map.figure": [
-            {"ind-period.value": start, "ind-grain.value": grain, "ind-regions.value": ["71.71"],
-             "ind-page.data": page(code)} for code, grain, start in periods],
+            {
+                "ind-period.value": start,
+                "ind-grain.value": grain,
+                "ind-regions.value": ["71.71"],
+                "ind-page.data": page(code),
+            }
+            for code, grain, start in periods
+        ],
         "ind-regions.value": [
-            {"ind-map.clickData": {"points": [{"customdata": "71.73"}]}, "ind-regions.value": ["71.71"]}],
+            {
+                "ind-map.clickData": {"points": [{"customdata": "71.73"}]},
+                "ind-regions.value": ["71.71"],
+            }
+        ],
         "ind-prov.children": [
-            {"ind-grid.cellClicked": {"rowId": "71|2026-10-01"}, "ind-series.clickData": None,
-             "ind-grid.rowData": [], "ind-grain.value": "month", "ind-page.data": page("LIV.STUNTING"),
-             "__changed__": "ind-grid.cellClicked"},
-            {"ind-grid.cellClicked": None, "ind-series.clickData": {"points": [{"x": "2026-07-01",
-                                                                               "customdata": ["71.71", "", ""]}]},
-             "ind-grid.rowData": [], "ind-grain.value": "quarter", "ind-page.data": page("ENV.PM25"),
-             "__changed__": "ind-series.clickData"}],
+            {
+                "ind-grid.cellClicked": {"rowId": "71|2026-10-01"},
+                "ind-series.clickData": None,
+                "ind-grid.rowData": [],
+                "ind-grain.value": "month",
+                "ind-page.data": page("LIV.STUNTING"),
+                "__changed__": "ind-grid.cellClicked",
+            },
+            {
+                "ind-grid.cellClicked": None,
+                "ind-series.clickData": {
+                    "points": [{"x": "2026-07-01", "customdata": ["71.71", "", ""]}]
+                },
+                "ind-grid.rowData": [],
+                "ind-grain.value": "quarter",
+                "ind-page.data": page("ENV.PM25"),
+                "__changed__": "ind-series.clickData",
+            },
+        ],
         "ind-note-feedback.children": [
-            {"ind-note-add.n_clicks": 1, "ind-note-date.value": "2026-07-14", "ind-note-text.value": "Festival",
-             "ind-note-author.value": "bench", "ind-note-all.value": False, "ind-notes-rev.data": 0,
-             "ind-page.data": page("BRD.WISMAN")},
-            {"ind-note-add.n_clicks": 1, "ind-note-date.value": "2026-07-14", "ind-note-text.value": "",
-             "ind-note-author.value": "bench", "ind-note-all.value": False, "ind-notes-rev.data": 0,
-             "ind-page.data": page("BRD.WISMAN")}],
+            {
+                "ind-note-add.n_clicks": 1,
+                "ind-note-date.value": "2026-07-14",
+                "ind-note-text.value": "Festival",
+                "ind-note-author.value": "bench",
+                "ind-note-all.value": False,
+                "ind-notes-rev.data": 0,
+                "ind-page.data": page("BRD.WISMAN"),
+            },
+            {
+                "ind-note-add.n_clicks": 1,
+                "ind-note-date.value": "2026-07-14",
+                "ind-note-text.value": "",
+                "ind-note-author.value": "bench",
+                "ind-note-all.value": False,
+                "ind-notes-rev.data": 0,
+                "ind-page.data": page("BRD.WISMAN"),
+            },
+        ],
         "ind-download.data": [
-            {"ind-xlsx.n_clicks": 1, "ind-grid.virtualRowData": rows_for_export, "ind-grid.rowData": rows_for_export,
-             "ind-page.data": page("ENV.PM25")}],
+            {
+                "ind-xlsx.n_clicks": 1,
+                "ind-grid.virtualRowData": rows_for_export,
+                "ind-grid.rowData": rows_for_export,
+                "ind-page.data": page("ENV.PM25"),
+            }
+        ],
         f"{FLOOR_ID}.children": [{f"{FLOOR_ID}-in.n_clicks": 1}],
     }
 
@@ -256,11 +373,17 @@ def scenarios(obs_id: int, rows_for_export: list[dict]) -> dict[str, list[dict]]
 
 def _stats(timings: list[float]) -> dict:
     timings = sorted(timings)
-    return {"n": len(timings), "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[max(0, int(round(0.95 * len(timings))) - 1)], 1), "max_ms": round(timings[-1], 1)}
+    return {
+        "n": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),
+        "max_ms": round(timings[-1], 1),
+    }
 
 
-def measure(base: str, deps: list[dict], plan: dict[str, list[dict]], samples: int, bumper=None) -> dict:
+def measure(
+    base: str, deps: list[dict], plan: dict[str, list[dict]], samples: int, bumper=None
+) -> dict:
     """p50/p95/max per callback. The floor (the empty callback) is sampled right after every
     measured request, so it sees the same machine load as the callbacks it is the floor of."""
     import requests
@@ -294,9 +417,18 @@ def measure(base: str, deps: list[dict], plan: dict[str, list[dict]], samples: i
             timings.append(elapsed)
             per_variant.setdefault(i % len(variants), []).append(elapsed)
             floor.append(post(floor_body, floor_key))
-        results[key] = {**_stats(timings), "variants": len(variants),
-                        "by_variant": [{"inputs": _describe(variants[v]), "median_ms": round(statistics.median(t), 1),
-                                        "max_ms": round(max(t), 1)} for v, t in sorted(per_variant.items())]}
+        results[key] = {
+            **_stats(timings),
+            "variants": len(variants),
+            "by_variant": [
+                {
+                    "inputs": _describe(variants[v]),
+                    "median_ms": round(statistics.median(t), 1),
+                    "max_ms": round(max(t), 1),
+                }
+                for v, t in sorted(per_variant.items())
+            ],
+        }
     results[floor_key] = _stats(floor)
     return results
 
@@ -305,7 +437,12 @@ def _describe(values: dict) -> str:
     """A variant in a few words, for the per-variant lines of callbacks over budget."""
     page = values.get("ind-page.data") or {}
     parts = [page.get("code", "")] if page else []
-    for key in ("_pages_location.pathname", "_pages_location.search", "ind-grain.value", "ind-range.value"):
+    for key in (
+        "_pages_location.pathname",
+        "_pages_location.search",
+        "ind-grain.value",
+        "ind-range.value",
+    ):
         if values.get(key):
             parts.append(str(values[key]))
     if values.get("ind-regions.value") is not None:
@@ -319,16 +456,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=40, help="requests per callback and phase")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--store", help="an already seeded store (skips seeding)")
-    parser.add_argument("--data-dir", type=Path, help="its data dir (archived payloads), with --store")
-    parser.add_argument("--keep", action="store_true", help="keep the seeded SQLite store and print where")
+    parser.add_argument(
+        "--data-dir", type=Path, help="its data dir (archived payloads), with --store"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded SQLite store and print where"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="odsk-bench-analyst-"))
     admin = None
     proc = None
-    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}}
+    report: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        }
+    }
     try:
         if args.store:
             url, data_dir = args.store, args.data_dir or workdir
@@ -346,8 +492,11 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{port}"
         import requests
 
-        deps = [d for d in requests.get(f"{base}/_dash-dependencies", timeout=30).json()
-                if not d.get("clientside_function") and _wanted(d)]
+        deps = [
+            d
+            for d in requests.get(f"{base}/_dash-dependencies", timeout=30).json()
+            if not d.get("clientside_function") and _wanted(d)
+        ]
         export_rows = _export_rows(base, deps)
         plan = scenarios(obs_id, export_rows)
         missing = [_outputs(d)[0] for d in deps if _outputs(d)[0] not in plan]
@@ -371,8 +520,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    over = [(phase, key) for phase in ("warm", "cold") for key, r in report[phase].items()
-            if key != f"{FLOOR_ID}.children" and r["p95_ms"] > BUDGET_MS]
+    over = [
+        (phase, key)
+        for phase in ("warm", "cold")
+        for key, r in report[phase].items()
+        if key != f"{FLOOR_ID}.children" and r["p95_ms"] > BUDGET_MS
+    ]
     report["budget_ms"] = BUDGET_MS
     report["over_budget"] = over
     _print(report, args.json)
@@ -381,8 +534,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _wanted(dep: dict) -> bool:
     outputs = _outputs(dep)
-    return (outputs[0].startswith("_pages_content.") or outputs[0].startswith(FLOOR_ID)
-            or any(o.startswith(PAGE_PREFIXES) for o in outputs))
+    return (
+        outputs[0].startswith("_pages_content.")
+        or outputs[0].startswith(FLOOR_ID)
+        or any(o.startswith(PAGE_PREFIXES) for o in outputs)
+    )
 
 
 def _export_rows(base: str, deps: list[dict]) -> list[dict]:
@@ -390,11 +546,20 @@ def _export_rows(base: str, deps: list[dict]) -> list[dict]:
     import requests
 
     dep = next(d for d in deps if _outputs(d)[0] == "ind-series.figure")
-    body = _payload(dep, {"ind-regions.value": ["71.71", "71.02"], "ind-grain.value": "month",
-                          "ind-range.value": [2022, 2026], "ind-notes-rev.data": 0, "ind-period.value": None,
-                          "ind-page.data": {"code": "ENV.PM25", "lang": "id"}})
+    body = _payload(
+        dep,
+        {
+            "ind-regions.value": ["71.71", "71.02"],
+            "ind-grain.value": "month",
+            "ind-range.value": [2022, 2026],
+            "ind-notes-rev.data": 0,
+            "ind-period.value": None,
+            "ind-page.data": {"code": "ENV.PM25", "lang": "id"},
+        },
+    )
     return requests.post(f"{base}/_dash-update-component", json=body, timeout=60).json()[
-        "response"]["ind-grid"]["rowData"]
+        "response"
+    ]["ind-grid"]["rowData"]
 
 
 def _some_observation(url: str) -> int:
@@ -405,8 +570,9 @@ def _some_observation(url: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT max(id) FROM observation WHERE indicator_code = 'LIV.STUNTING'")
-                                ).scalar_one()
+            return conn.execute(
+                text("SELECT max(id) FROM observation WHERE indicator_code = 'LIV.STUNTING'")
+            ).scalar_one()
     finally:
         engine.dispose()
 
@@ -416,26 +582,40 @@ def _print(report: dict, as_json: bool) -> None:
         print(json.dumps(report, indent=2))
         return
     m, s = report["machine"], report["store"]
-    print(f"machine: {m['cpus']} CPUs, Python {m['python']}, load average {m['load_average_at_start']} at the "
-          f"start, {m.get('load_average_at_end')} at the end; store: {s['backend']}, {s['observations']:,} observations")
+    print(
+        f"machine: {m['cpus']} CPUs, Python {m['python']}, load average {m['load_average_at_start']} at the "
+        f"start, {m.get('load_average_at_end')} at the end; store: {s['backend']}, {s['observations']:,} observations"
+    )
     if not report["seed"].get("reused"):
         seed = report["seed"]
-        print(f"seed: {seed['rows']:,} rows in {seed['seconds_total']} s "
-              f"(load {seed['seconds_generate_and_load']} s, indexes {seed['seconds_index']} s)")
+        print(
+            f"seed: {seed['rows']:,} rows in {seed['seconds_total']} s "
+            f"(load {seed['seconds_generate_and_load']} s, indexes {seed['seconds_index']} s)"
+        )
     for phase in ("warm", "cold"):
         floor = report[phase][f"{FLOOR_ID}.children"]
-        print(f"\n{phase}: floor (empty Dash callback, sampled after each request) p50 {floor['p50_ms']} ms, "
-              f"p95 {floor['p95_ms']} ms")
-        print(f"  {'callback (first output)':36} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        print(
+            f"\n{phase}: floor (empty Dash callback, sampled after each request) p50 {floor['p50_ms']} ms, "
+            f"p95 {floor['p95_ms']} ms"
+        )
+        print(
+            f"  {'callback (first output)':36} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        )
         for key, r in report[phase].items():
             if key == f"{FLOOR_ID}.children":
                 continue
             flag = "  OVER" if r["p95_ms"] > report["budget_ms"] else ""
-            print(f"  {key:36} {r['n']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8}{flag}")
+            print(
+                f"  {key:36} {r['n']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8}{flag}"
+            )
             if flag:
                 for v in r["by_variant"]:
-                    print(f"      {v['inputs']:60} median {v['median_ms']:>7} ms, max {v['max_ms']:>7} ms")
-    print(f"\nbudget: p95 ≤ {report['budget_ms']:.0f} ms per callback; over: {report['over_budget'] or 'none'}")
+                    print(
+                        f"      {v['inputs']:60} median {v['median_ms']:>7} ms, max {v['max_ms']:>7} ms"
+                    )
+    print(
+        f"\nbudget: p95 ≤ {report['budget_ms']:.0f} ms per callback; over: {report['over_budget'] or 'none'}"
+    )
     if report.get("kept"):
         print(f"store kept in {report['kept']}")
 

@@ -60,20 +60,47 @@ def bench_catalogue(directory: Path, days: int) -> None:
     for name in ("domains.yaml", "regions.yaml", "skpd.yaml"):
         shutil.copy(ROOT / "config" / name, directory / name)
     codes = [f"ENV.BENCH-{i:02d}" for i in range(INDICATORS)]
-    indicators = [{
-        "code": code, "name": {"id": f"Uji {code}", "en": f"Bench {code}"}, "unit": "µg/m³",
-        "domain": "environment", "application": "e-environment", "skpd": "dlh", "direction": "down",
-        "frequency": "daily", "aggregation": "mean", "classification": "public",
-        "valid_range": {"min": 0, "max": 1000},
-    } for code in codes]
+    indicators = [
+        {
+            "code": code,
+            "name": {"id": f"Uji {code}", "en": f"Bench {code}"},
+            "unit": "µg/m³",
+            "domain": "environment",
+            "application": "e-environment",
+            "skpd": "dlh",
+            "direction": "down",
+            "frequency": "daily",
+            "aggregation": "mean",
+            "classification": "public",
+            "valid_range": {"min": 0, "max": 1000},
+        }
+        for code in codes
+    ]
     (directory / "indicators.yaml").write_text(yaml.safe_dump({"indicators": indicators}))
-    source = {"id": "bench-csv", "name": "Bench CSV", "kind": "csv", "skpd": "dlh",
-              "schedule": {"interval_seconds": 3600}, "timeout_seconds": 3600, "indicators": codes,
-              "options": {"delimiter": ";", "locale": "id", "region_system": "kemendagri",
-                          "columns": {"indicator": "indikator", "region": "kode_wilayah", "period": "tanggal",
-                                      "value": "nilai"},
-                          "limits": {"max_rows": 5_000_000, "max_bytes": 500_000_000}}}
-    (directory / "sources.yaml").write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True))
+    source = {
+        "id": "bench-csv",
+        "name": "Bench CSV",
+        "kind": "csv",
+        "skpd": "dlh",
+        "schedule": {"interval_seconds": 3600},
+        "timeout_seconds": 3600,
+        "indicators": codes,
+        "options": {
+            "delimiter": ";",
+            "locale": "id",
+            "region_system": "kemendagri",
+            "columns": {
+                "indicator": "indikator",
+                "region": "kode_wilayah",
+                "period": "tanggal",
+                "value": "nilai",
+            },
+            "limits": {"max_rows": 5_000_000, "max_bytes": 500_000_000},
+        },
+    }
+    (directory / "sources.yaml").write_text(
+        yaml.safe_dump({"sources": [source]}, allow_unicode=True)
+    )
 
 
 def rows_for(count: int, regions: list[str]) -> list[tuple[str, str, date, float]]:
@@ -82,8 +109,14 @@ def rows_for(count: int, regions: list[str]) -> list[tuple[str, str, date, float
     for i in range(INDICATORS):
         for r, region in enumerate(regions):
             for d in range(days):
-                out.append((f"ENV.BENCH-{i:02d}", region, DAYS_FROM + timedelta(days=d),
-                            round(10 + (i * 7 + r * 3 + d) % 400 / 10, 1)))
+                out.append(
+                    (
+                        f"ENV.BENCH-{i:02d}",
+                        region,
+                        DAYS_FROM + timedelta(days=d),
+                        round(10 + (i * 7 + r * 3 + d) % 400 / 10, 1),
+                    )
+                )
     return out[:count]
 
 
@@ -103,8 +136,10 @@ RAW_TABLE = """CREATE TABLE bench_raw (
 # The observation table's secondary index (region → indicator → period, for the region pages):
 # the store maintains it on every insert, so the baseline's table has it too.
 RAW_INDEX = "CREATE INDEX bench_raw_region ON bench_raw (region_code, indicator_code, period_start)"
-RAW_INSERT = ("INSERT INTO bench_raw (indicator_code, region_code, period_start, grain, value, source_id, run_id, "
-              "ingested_at, revision) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+RAW_INSERT = (
+    "INSERT INTO bench_raw (indicator_code, region_code, period_start, grain, value, source_id, run_id, "
+    "ingested_at, revision) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+)
 
 
 def raw_sqlite(path: Path, rows) -> float:
@@ -141,26 +176,34 @@ def raw_postgres(url: str, rows) -> float:
 
 def warm_up_csv(regions: list[str]) -> bytes:
     """A few rows on days before the benchmark's: nothing they write meets the timed payload."""
-    rows = [(code, region, day - timedelta(days=400), value)
-            for code, region, day, value in rows_for(INDICATORS * len(regions) * 2, regions)]
+    rows = [
+        (code, region, day - timedelta(days=400), value)
+        for code, region, day, value in rows_for(INDICATORS * len(regions) * 2, regions)
+    ]
     return csv_bytes(rows)
 
 
-def odsk_ingest(database_url: str, config: Path, data_dir: Path, content: bytes,
-                warm_up: bytes) -> tuple[float, dict, float]:
+def odsk_ingest(
+    database_url: str, config: Path, data_dir: Path, content: bytes, warm_up: bytes
+) -> tuple[float, dict, float]:
     upgrade(database_url)
-    rt = Runtime.from_settings(Settings(database_url=database_url, config_dir=config, data_dir=data_dir))
+    rt = Runtime.from_settings(
+        Settings(database_url=database_url, config_dir=config, data_dir=data_dir)
+    )
     sync_catalogue(rt.engine, rt.catalogue)
     started = time.perf_counter()
-    warm = collect(rt, "bench-csv", payload=Payload(warm_up, "text/csv"), trigger="upload", today=date.today())
+    warm = collect(
+        rt, "bench-csv", payload=Payload(warm_up, "text/csv"), trigger="upload", today=date.today()
+    )
     if warm.status != "ok":
         raise RuntimeError(f"the warm-up ingest did not succeed: {warm.as_dict()}")
     warm_seconds = time.perf_counter() - started
     PHASES.clear()
     os.sync()
     started = time.perf_counter()
-    summary = collect(rt, "bench-csv", payload=Payload(content, "text/csv"), trigger="upload",
-                      today=date.today())
+    summary = collect(
+        rt, "bench-csv", payload=Payload(content, "text/csv"), trigger="upload", today=date.today()
+    )
     elapsed = time.perf_counter() - started
     rt.close()
     return elapsed, summary.as_dict(), warm_seconds
@@ -176,6 +219,7 @@ def timed(name: str, function):
             return function(*args, **kwargs)
         finally:
             PHASES[name] = PHASES.get(name, 0.0) + time.perf_counter() - started
+
     return wrapper
 
 
@@ -199,13 +243,19 @@ def drop_pg(name: str) -> None:
 
 def report(store: str, count: int, raw: float, ours: float, summary: dict, warm: float) -> None:
     raw_rate, our_rate = count / raw, count / ours
-    print(f"{store:<11} raw executemany {raw:7.2f} s {raw_rate:>10,.0f} rows/s | "
-          f"odsk ingest {ours:7.2f} s {our_rate:>10,.0f} rows/s | ratio {our_rate / raw_rate:4.2f}× "
-          f"(status {summary['status']}, accepted {summary['accepted']:,}, rejected {summary['rejected']}; "
-          f"warm-up {warm:.1f} s, not counted)", flush=True)
+    print(
+        f"{store:<11} raw executemany {raw:7.2f} s {raw_rate:>10,.0f} rows/s | "
+        f"odsk ingest {ours:7.2f} s {our_rate:>10,.0f} rows/s | ratio {our_rate / raw_rate:4.2f}× "
+        f"(status {summary['status']}, accepted {summary['accepted']:,}, rejected {summary['rejected']}; "
+        f"warm-up {warm:.1f} s, not counted)",
+        flush=True,
+    )
     if PHASES:
         shown = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in PHASES.items())
-        print(f"{'':<11} odsk phases: {shown}, the rest {ours - sum(PHASES.values()):.2f} s", flush=True)
+        print(
+            f"{'':<11} odsk phases: {shown}, the rest {ours - sum(PHASES.values()):.2f} s",
+            flush=True,
+        )
     if summary["status"] != "ok" or summary["accepted"] != count:
         raise SystemExit(f"{store}: the ingest did not store every row: {summary}")
 
@@ -215,7 +265,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=1, help="measure each store this many times")
-    parser.add_argument("--phases", action="store_true", help="also print where the ingest's time went")
+    parser.add_argument(
+        "--phases", action="store_true", help="also print where the ingest's time went"
+    )
     args = parser.parse_args()
     if args.phases:
         time_phases()
@@ -223,26 +275,42 @@ def main() -> None:
         tmp = Path(tmp)
         config = tmp / "config"
         config.mkdir()
-        regions = [r["code"] for r in yaml.safe_load((ROOT / "config" / "regions.yaml").read_text())["regions"]]
+        regions = [
+            r["code"]
+            for r in yaml.safe_load((ROOT / "config" / "regions.yaml").read_text())["regions"]
+        ]
         rows = rows_for(args.rows, regions)
         bench_catalogue(config, len(rows))
         content = csv_bytes(rows)
         warm_up = warm_up_csv(regions)
-        print(f"{len(rows):,} rows, CSV of {len(content) / 2**20:.1f} MiB; machine: {os.cpu_count()} cores", flush=True)
+        print(
+            f"{len(rows):,} rows, CSV of {len(content) / 2**20:.1f} MiB; machine: {os.cpu_count()} cores",
+            flush=True,
+        )
         for _ in range(args.repeat):
             for store in args.stores.split(","):
                 run_dir = Path(tempfile.mkdtemp(prefix=f"{store}-", dir=tmp))
                 if store == "sqlite":
                     raw = raw_sqlite(run_dir / "raw.sqlite3", rows)
-                    ours, summary, warm = odsk_ingest(f"sqlite:///{run_dir / 'odsk.sqlite3'}", config,
-                                                      run_dir / "var", content, warm_up)
+                    ours, summary, warm = odsk_ingest(
+                        f"sqlite:///{run_dir / 'odsk.sqlite3'}",
+                        config,
+                        run_dir / "var",
+                        content,
+                        warm_up,
+                    )
                 else:
                     # Named per process: two benchmarks at once must not drop each other's databases.
-                    raw_db, odsk_db = f"odsk_bench_raw_{os.getpid()}", f"odsk_bench_store_{os.getpid()}"
+                    raw_db, odsk_db = (
+                        f"odsk_bench_raw_{os.getpid()}",
+                        f"odsk_bench_store_{os.getpid()}",
+                    )
                     raw_url, odsk_url = pg_database(raw_db), pg_database(odsk_db)
                     try:
                         raw = raw_postgres(raw_url, rows)
-                        ours, summary, warm = odsk_ingest(odsk_url, config, run_dir / "var", content, warm_up)
+                        ours, summary, warm = odsk_ingest(
+                            odsk_url, config, run_dir / "var", content, warm_up
+                        )
                     finally:
                         drop_pg(raw_db)
                         drop_pg(odsk_db)

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import json
+import os
 import sqlite3
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import chain, repeat
 from pathlib import Path
 
@@ -84,7 +84,9 @@ def period_starts(grain: str, first: date, last: date) -> np.ndarray:
         months = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1, 3)
         return months.astype("datetime64[D]")
     unit = _NP_UNIT[grain]
-    return np.arange(np.datetime64(first, unit), np.datetime64(last, unit) + 1).astype("datetime64[D]")
+    return np.arange(np.datetime64(first, unit), np.datetime64(last, unit) + 1).astype(
+        "datetime64[D]"
+    )
 
 
 def _base(ind: Indicator) -> float:
@@ -102,18 +104,28 @@ def indicator_frame(ind: Indicator, regions, first: date, last: date, rng: np.ra
     base = _base(ind)
     share = np.array([r.population for r in subs], dtype=float)
     share /= share.sum()
-    season = np.sin(np.arange(len(starts)) * 2 * np.pi / {"day": 365, "month": 12, "quarter": 4, "year": 1}[ind.grain])
+    season = np.sin(
+        np.arange(len(starts))
+        * 2
+        * np.pi
+        / {"day": 365, "month": 12, "quarter": 4, "year": 1}[ind.grain]
+    )
     values = np.empty((len(subs), len(starts)))
     for i, _ in enumerate(subs):
         scale = base * share[i] if ind.aggregation.method == "sum" else base
         level = scale * (1 + rng.normal(0, 0.08))
         values[i] = level * (1 + 0.04 * season + rng.normal(0, 0.03, len(starts)))
     if ind.cumulative:  # year to date: grows through the year along the plan curve
-        months = (np.full(len(starts), 12) if ind.grain == "year"
-                  else starts.astype("datetime64[M]").astype(int) % 12 + 1)
+        months = (
+            np.full(len(starts), 12)
+            if ind.grain == "year"
+            else starts.astype("datetime64[M]").astype(int) % 12 + 1
+        )
         values = values * (months / 12.0)[None, :]
     low, high = ind.valid_range.min, ind.valid_range.max
-    values = np.clip(values, low if low is not None else -np.inf, high if high is not None else np.inf)
+    values = np.clip(
+        values, low if low is not None else -np.inf, high if high is not None else np.inf
+    )
     method = ind.aggregation.method
     if method == "sum":
         province = values.sum(axis=0)
@@ -155,44 +167,83 @@ class _Sink:
             self.con.execute("PRAGMA synchronous=OFF")
             self.con.execute("PRAGMA cache_size=-400000")
             # Secondary indexes (whatever the migrations made) are built once, after the load.
-            self.indexes = [sql for name, sql in self.con.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observation' "
-                "AND sql IS NOT NULL")]
-            for name, _ in self.con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                            "AND tbl_name = 'observation' AND sql IS NOT NULL").fetchall():
+            self.indexes = [
+                sql
+                for name, sql in self.con.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observation' "
+                    "AND sql IS NOT NULL"
+                )
+            ]
+            for name, _ in self.con.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'observation' AND sql IS NOT NULL"
+            ).fetchall():
                 self.con.execute(f'DROP INDEX "{name}"')
             self.con.execute("BEGIN")
         else:
             import psycopg
 
-            self.con = psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
-            self.indexes = [row[0] for row in self.con.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'observation' AND indexname NOT IN "
-                "(SELECT conname FROM pg_constraint WHERE conrelid = 'observation'::regclass)")]
+            self.con = psycopg.connect(
+                make_url(url).set(drivername="postgresql").render_as_string(False)
+            )
+            self.indexes = [
+                row[0]
+                for row in self.con.execute(
+                    "SELECT indexdef FROM pg_indexes WHERE tablename = 'observation' AND indexname NOT IN "
+                    "(SELECT conname FROM pg_constraint WHERE conrelid = 'observation'::regclass)"
+                )
+            ]
             for (name,) in self.con.execute(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = 'observation' AND indexname NOT IN "
-                    "(SELECT conname FROM pg_constraint WHERE conrelid = 'observation'::regclass)").fetchall():
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'observation' AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = 'observation'::regclass)"
+            ).fetchall():
                 self.con.execute(f'DROP INDEX "{name}"')
             self.con.execute("ALTER TABLE observation DROP CONSTRAINT IF EXISTS uq_observation_key")
             self.copy_cm = self.con.cursor().copy(
                 "COPY observation (indicator_code, region_code, period_start, grain, value, source_id, run_id, "
-                "ingested_at, revision) FROM STDIN")
+                "ingested_at, revision) FROM STDIN"
+            )
             self.copy = self.copy_cm.__enter__()
-        stamp = ingested.astimezone(timezone.utc)
-        self.stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if self.backend == "sqlite" else stamp.isoformat()
+        stamp = ingested.astimezone(UTC)
+        self.stamp = (
+            stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+            if self.backend == "sqlite"
+            else stamp.isoformat()
+        )
 
-    def write(self, code: str, grain: str, regions: list[str], starts: np.ndarray, values: np.ndarray,
-              source: str, run_id: int) -> None:
+    def write(
+        self,
+        code: str,
+        grain: str,
+        regions: list[str],
+        starts: np.ndarray,
+        values: np.ndarray,
+        source: str,
+        run_id: int,
+    ) -> None:
         days = starts.astype(str).tolist()
         n = len(days)
         if self.backend == "sqlite":
             # zip over repeat() keeps the per-row work in C.
             rows = chain.from_iterable(
-                zip(repeat(code), repeat(region), days, repeat(grain), values[i].tolist(), repeat(source),
-                    repeat(run_id), repeat(self.stamp), repeat(1))
-                for i, region in enumerate(regions))
-            self.con.executemany("INSERT INTO observation (indicator_code, region_code, period_start, grain, value, "
-                                 "source_id, run_id, ingested_at, revision) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+                zip(
+                    repeat(code),
+                    repeat(region),
+                    days,
+                    repeat(grain),
+                    values[i].tolist(),
+                    repeat(source),
+                    repeat(run_id),
+                    repeat(self.stamp),
+                    repeat(1),
+                )
+                for i, region in enumerate(regions)
+            )
+            self.con.executemany(
+                "INSERT INTO observation (indicator_code, region_code, period_start, grain, value, "
+                "source_id, run_id, ingested_at, revision) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
         else:
             buffer = io.StringIO()
             tail = f"\t{grain}\t"
@@ -200,8 +251,12 @@ class _Sink:
             suffix = f"\t{source}\t{run_text}\t{self.stamp}\t1\n"
             for i, region in enumerate(regions):
                 head = f"{code}\t{region}\t"
-                buffer.write("".join(f"{head}{day}{tail}{value!r}{suffix}"
-                                     for day, value in zip(days, values[i].tolist())))
+                buffer.write(
+                    "".join(
+                        f"{head}{day}{tail}{value!r}{suffix}"
+                        for day, value in zip(days, values[i].tolist())
+                    )
+                )
             self.copy.write(buffer.getvalue())
         self.rows += n * len(regions)
 
@@ -217,8 +272,10 @@ class _Sink:
         else:
             self.copy_cm.__exit__(None, None, None)
             self.con.execute("SET maintenance_work_mem = '512MB'")
-            self.con.execute("ALTER TABLE observation ADD CONSTRAINT uq_observation_key "
-                             "UNIQUE (indicator_code, region_code, period_start, grain)")
+            self.con.execute(
+                "ALTER TABLE observation ADD CONSTRAINT uq_observation_key "
+                "UNIQUE (indicator_code, region_code, period_start, grain)"
+            )
             for sql in self.indexes:
                 self.con.execute(sql)
             self.con.commit()
@@ -228,30 +285,52 @@ class _Sink:
         return time.perf_counter() - started
 
 
-def _runs(engine, catalogue: Catalogue, payload_dir: Path, now: datetime) -> dict[str, tuple[str, int]]:
+def _runs(
+    engine, catalogue: Catalogue, payload_dir: Path, now: datetime
+) -> dict[str, tuple[str, int]]:
     """One finished run per source with an archived payload; returns indicator → (source, run)."""
     out = {}
     with begin_write(engine) as conn:
         for source in catalogue.sources:
-            content = json.dumps({"source": source.id, "note": "synthetic backfill for the benchmark"}).encode()
+            content = json.dumps(
+                {"source": source.id, "note": "synthetic backfill for the benchmark"}
+            ).encode()
             sha = archive_payload(conn, payload_dir, content, "application/json")
-            run_id = conn.execute(insert(CollectionRun).values(
-                source_id=source.id, trigger="backfill", started_at=now - timedelta(minutes=5), finished_at=now,
-                status="ok", payload_sha256=sha).returning(CollectionRun.id)).scalar_one()
+            run_id = conn.execute(
+                insert(CollectionRun)
+                .values(
+                    source_id=source.id,
+                    trigger="backfill",
+                    started_at=now - timedelta(minutes=5),
+                    finished_at=now,
+                    status="ok",
+                    payload_sha256=sha,
+                )
+                .returning(CollectionRun.id)
+            ).scalar_one()
             for code in source.indicators:
                 out.setdefault(code, (source.id, run_id))
     return out
 
 
-def seed(url: str, rows: int = 5_000_000, *, config_dir: Path = REPO / "config", payload_dir: Path,
-         today: date | None = None, since: int = 2010, daily_since: int = 2015, seed_value: int = 7) -> SeedStats:
+def seed(
+    url: str,
+    rows: int = 5_000_000,
+    *,
+    config_dir: Path = REPO / "config",
+    payload_dir: Path,
+    today: date | None = None,
+    since: int = 2010,
+    daily_since: int = 2015,
+    seed_value: int = 7,
+) -> SeedStats:
     """Migrate ``url`` (an empty store), load the catalogue and ``rows`` observations."""
     today = today or date.today()
     catalogue = load_catalogue(config_dir)
     upgrade(url)
     engine = make_engine(url)
     sync_catalogue(engine, catalogue)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     runs = _runs(engine, catalogue, payload_dir, now)
     engine.dispose()
     rng = np.random.default_rng(seed_value)
@@ -259,8 +338,9 @@ def seed(url: str, rows: int = 5_000_000, *, config_dir: Path = REPO / "config",
     started = time.perf_counter()
     for ind in sorted(catalogue.indicators, key=lambda i: i.code):
         first = date(daily_since if ind.grain == "day" else since, 1, 1)
-        regions, starts, values = indicator_frame(ind, catalogue.regions, first,
-                                                  _last_complete(today, ind.grain), rng)
+        regions, starts, values = indicator_frame(
+            ind, catalogue.regions, first, _last_complete(today, ind.grain), rng
+        )
         source, run_id = runs.get(ind.code, (catalogue.sources[0].id, None))
         sink.write(ind.code, ind.grain, regions, starts, values, source, run_id)
     catalogue_rows = sink.rows
@@ -273,17 +353,33 @@ def seed(url: str, rows: int = 5_000_000, *, config_dir: Path = REPO / "config",
         take = min(remaining, per_code)
         full, part = divmod(take, len(starts))
         code = f"BENCH.D{index:04d}"
-        sink.write(code, "day", regions[:full], starts, values[:full], catalogue.sources[0].id, None)
+        sink.write(
+            code, "day", regions[:full], starts, values[:full], catalogue.sources[0].id, None
+        )
         if part:  # the last code lands exactly on the requested count
-            sink.write(code, "day", [regions[full]], starts[:part], values[full:full + 1, :part],
-                       catalogue.sources[0].id, None)
+            sink.write(
+                code,
+                "day",
+                [regions[full]],
+                starts[:part],
+                values[full : full + 1, :part],
+                catalogue.sources[0].id,
+                None,
+            )
         remaining -= take
     loaded = time.perf_counter() - started
     index_seconds = sink.finish()
     revised = _revise_one(url, catalogue, runs, payload_dir, today)
-    return SeedStats(rows=sink.rows, catalogue_rows=catalogue_rows, ballast_rows=sink.rows - catalogue_rows,
-                     ballast_codes=ballast_codes, seconds_generate_and_load=round(loaded, 1),
-                     seconds_index=round(index_seconds, 1), backend=sink.backend, revised_observation_id=revised)
+    return SeedStats(
+        rows=sink.rows,
+        catalogue_rows=catalogue_rows,
+        ballast_rows=sink.rows - catalogue_rows,
+        ballast_codes=ballast_codes,
+        seconds_generate_and_load=round(loaded, 1),
+        seconds_index=round(index_seconds, 1),
+        backend=sink.backend,
+        revised_observation_id=revised,
+    )
 
 
 def _revise_one(url: str, catalogue: Catalogue, runs, payload_dir: Path, today: date) -> int | None:
@@ -299,20 +395,47 @@ def _revise_one(url: str, catalogue: Catalogue, runs, payload_dir: Path, today: 
     try:
         with begin_write(engine) as conn:
             obs = Observation.__table__
-            row = conn.execute(select(obs.c.id, obs.c.period_start, obs.c.value).where(
-                obs.c.indicator_code == code, obs.c.region_code == "71", obs.c.grain == "month",
-            ).order_by(obs.c.period_start.desc()).limit(1)).first()
+            row = conn.execute(
+                select(obs.c.id, obs.c.period_start, obs.c.value)
+                .where(
+                    obs.c.indicator_code == code,
+                    obs.c.region_code == "71",
+                    obs.c.grain == "month",
+                )
+                .order_by(obs.c.period_start.desc())
+                .limit(1)
+            ).first()
             if row is None:
                 return None
             source = runs[code][0]
-            sha = archive_payload(conn, payload_dir, b'{"revision": "correction of the latest month"}',
-                                  "application/json")
-            now = datetime.now(timezone.utc)
-            run_id = conn.execute(insert(CollectionRun).values(
-                source_id=source, trigger="manual", started_at=now, finished_at=now, status="ok",
-                payload_sha256=sha, rows_accepted=1, rows_changed=1).returning(CollectionRun.id)).scalar_one()
-            upsert_observations(conn, [ObservationRow(code, "71", row.period_start, "month", row.value + 0.4)],
-                                source_id=source, run_id=run_id, ingested_at=now)
+            sha = archive_payload(
+                conn,
+                payload_dir,
+                b'{"revision": "correction of the latest month"}',
+                "application/json",
+            )
+            now = datetime.now(UTC)
+            run_id = conn.execute(
+                insert(CollectionRun)
+                .values(
+                    source_id=source,
+                    trigger="manual",
+                    started_at=now,
+                    finished_at=now,
+                    status="ok",
+                    payload_sha256=sha,
+                    rows_accepted=1,
+                    rows_changed=1,
+                )
+                .returning(CollectionRun.id)
+            ).scalar_one()
+            upsert_observations(
+                conn,
+                [ObservationRow(code, "71", row.period_start, "month", row.value + 0.4)],
+                source_id=source,
+                run_id=run_id,
+                ingested_at=now,
+            )
             return row.id
     finally:
         engine.dispose()
@@ -333,10 +456,15 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="SQLAlchemy URL of an EMPTY store (migrated here); "
-                                      "default: a temporary SQLite store, removed afterwards")
+    parser.add_argument(
+        "--url",
+        help="SQLAlchemy URL of an EMPTY store (migrated here); "
+        "default: a temporary SQLite store, removed afterwards",
+    )
     parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--payload-dir", type=Path, help="where archived payloads go (default: next to SQLite)")
+    parser.add_argument(
+        "--payload-dir", type=Path, help="where archived payloads go (default: next to SQLite)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     workdir = None
@@ -347,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
     payload_dir = args.payload_dir
     if payload_dir is None:
         database = make_url(url).database
-        payload_dir = Path(database).parent / "payloads" if database and "/" in database else Path("payloads")
+        payload_dir = (
+            Path(database).parent / "payloads" if database and "/" in database else Path("payloads")
+        )
     try:
         stats = seed(url, args.rows, payload_dir=payload_dir)
     finally:
@@ -360,7 +490,9 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in asdict(stats).items():
             print(f"{key}: {value}")
         rate = stats.rows / max(stats.seconds_generate_and_load, 1e-9)
-        print(f"load rate: {rate:,.0f} rows/s (indexes built afterwards in {stats.seconds_index} s)")
+        print(
+            f"load rate: {rate:,.0f} rows/s (indexes built afterwards in {stats.seconds_index} s)"
+        )
     return 0
 
 

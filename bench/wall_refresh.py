@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +51,11 @@ def _period(today: date, grain: str, back: int) -> date:
     if grain == "year":
         return date(today.year - 1 - back, 1, 1)
     months = {"month": 1, "quarter": 3}[grain]
-    start = date(today.year, (today.month - 1) // months * months + 1, 1) if grain == "quarter" \
+    start = (
+        date(today.year, (today.month - 1) // months * months + 1, 1)
+        if grain == "quarter"
         else date(today.year, today.month, 1)
+    )
     index = start.year * 12 + start.month - 1 - months * (back + 1)
     return date(index // 12, index % 12 + 1, 1)
 
@@ -68,7 +71,7 @@ def seed(url: str, catalogue, periods: int = 12, events: int = 10_000, alerts: i
     from dashboard.versions import bump
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     engine = make_engine(url)
     sync_catalogue(engine, catalogue)
     with engine.begin() as conn:
@@ -77,25 +80,77 @@ def seed(url: str, catalogue, periods: int = 12, events: int = 10_000, alerts: i
             if not feeding:
                 continue
             base = ind.band.low if ind.band else next(iter(ind.targets.values()), 100.0)
-            rows = [ObservationRow(ind.code, "71", _period(now.date(), ind.grain, back), ind.grain,
-                                   base * rng.uniform(0.85, 1.1)) for back in range(periods)]
-            upsert_observations(conn, rows, source_id=feeding[0].id, run_id=None,
-                                ingested_at=now - timedelta(minutes=30))
-        conn.execute(insert(CollectionRun), [
-            {"source_id": s.id, "trigger": "schedule", "status": "ok", "rows_accepted": 5,
-             "started_at": now - timedelta(seconds=20), "finished_at": now - timedelta(seconds=18)}
-            for s in catalogue.sources])
-        conn.execute(insert(Event), [
-            {"kind": "earthquake", "source_id": "bmkg", "external_id": f"bench-{i}",
-             "occurred_at": now - timedelta(minutes=rng.uniform(90, 365 * 24 * 60)),
-             "lat": rng.uniform(-1.5, 5.0), "lon": rng.uniform(121.0, 128.5), "magnitude": rng.uniform(2.5, 6.2),
-             "depth_km": rng.uniform(5, 200), "description": "bench", "extra": {}} for i in range(events)])
-        conn.execute(insert(Alert), [
-            {"rule_id": "bench", "subject": f"bench-{i}", "severity": rng.choice(["info", "warning", "critical"]),
-             "state": "resolved", "title_id": "bench", "title_en": "bench",
-             "fired_at": now - timedelta(hours=i + 2), "resolved_at": now - timedelta(hours=i + 1), "details": {}}
-            for i in range(alerts)])
-        conn.execute(insert(Heartbeat).values(id="scheduler:bench", kind="scheduler", seen_at=now, details={}))
+            rows = [
+                ObservationRow(
+                    ind.code,
+                    "71",
+                    _period(now.date(), ind.grain, back),
+                    ind.grain,
+                    base * rng.uniform(0.85, 1.1),
+                )
+                for back in range(periods)
+            ]
+            upsert_observations(
+                conn,
+                rows,
+                source_id=feeding[0].id,
+                run_id=None,
+                ingested_at=now - timedelta(minutes=30),
+            )
+        conn.execute(
+            insert(CollectionRun),
+            [
+                {
+                    "source_id": s.id,
+                    "trigger": "schedule",
+                    "status": "ok",
+                    "rows_accepted": 5,
+                    "started_at": now - timedelta(seconds=20),
+                    "finished_at": now - timedelta(seconds=18),
+                }
+                for s in catalogue.sources
+            ],
+        )
+        conn.execute(
+            insert(Event),
+            [
+                {
+                    "kind": "earthquake",
+                    "source_id": "bmkg",
+                    "external_id": f"bench-{i}",
+                    "occurred_at": now - timedelta(minutes=rng.uniform(90, 365 * 24 * 60)),
+                    "lat": rng.uniform(-1.5, 5.0),
+                    "lon": rng.uniform(121.0, 128.5),
+                    "magnitude": rng.uniform(2.5, 6.2),
+                    "depth_km": rng.uniform(5, 200),
+                    "description": "bench",
+                    "extra": {},
+                }
+                for i in range(events)
+            ],
+        )
+        conn.execute(
+            insert(Alert),
+            [
+                {
+                    "rule_id": "bench",
+                    "subject": f"bench-{i}",
+                    "severity": rng.choice(["info", "warning", "critical"]),
+                    "state": "resolved",
+                    "title_id": "bench",
+                    "title_en": "bench",
+                    "fired_at": now - timedelta(hours=i + 2),
+                    "resolved_at": now - timedelta(hours=i + 1),
+                    "details": {},
+                }
+                for i in range(alerts)
+            ],
+        )
+        conn.execute(
+            insert(Heartbeat).values(
+                id="scheduler:bench", kind="scheduler", seen_at=now, details={}
+            )
+        )
         bump(conn, ["events", *[f"domain:{d.id}" for d in catalogue.domains]])
     engine.dispose()
 
@@ -128,9 +183,15 @@ def serve(port: int, workers: int, threads: int) -> None:
 
     class Server(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads,
-                               "worker_class": "gthread", "accesslog": None, "loglevel": "warning",
-                               "timeout": 60}.items():
+            for key, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": None,
+                "loglevel": "warning",
+                "timeout": 60,
+            }.items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -145,14 +206,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], workers: int, threads: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    env: dict[str, str], workers: int, threads: int, log_path: Path
+) -> tuple[subprocess.Popen, str]:
     import httpx
 
     port = free_port()
     log = open(log_path, "ab")
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--workers", str(workers),
-                             "--threads", str(threads)], env=env, cwd=ROOT, stdout=log, stderr=log,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -180,8 +257,14 @@ def stop_server(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def bench_env(url: str, data_dir: Path, config_dir: Path | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ODSK_") or k.startswith("ODSK_TEST_")}
+def bench_env(
+    url: str, data_dir: Path, config_dir: Path | None = None, **extra: str
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ODSK_") or k.startswith("ODSK_TEST_")
+    }
     env.update(ODSK_DATABASE_URL=url, ODSK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra)
     if config_dir is not None:
         env["ODSK_CONFIG_DIR"] = str(config_dir)
@@ -219,17 +302,26 @@ def payloads(url: str, catalogue, settings) -> dict[str, dict]:
     engine.dispose()
     drawn = {"versions": live.versions, "takeover": live.keys, "store_ok": True}
     return {
-        "wall": {"output": "wall-signal.data", "outputs": {"id": "wall-signal", "property": "data"},
-                 "inputs": [{"id": "wall-poll", "property": "n_intervals", "value": 1}],
-                 "changedPropIds": ["wall-poll.n_intervals"],
-                 "state": [{"id": "wall-drawn", "property": "data", "value": drawn}]},
-        "empty": {"output": f"{EMPTY_OUTPUT}.children", "outputs": {"id": EMPTY_OUTPUT, "property": "children"},
-                  "inputs": [{"id": "bench-tick", "property": "n_intervals", "value": 1}],
-                  "changedPropIds": ["bench-tick.n_intervals"], "state": []},
+        "wall": {
+            "output": "wall-signal.data",
+            "outputs": {"id": "wall-signal", "property": "data"},
+            "inputs": [{"id": "wall-poll", "property": "n_intervals", "value": 1}],
+            "changedPropIds": ["wall-poll.n_intervals"],
+            "state": [{"id": "wall-drawn", "property": "data", "value": drawn}],
+        },
+        "empty": {
+            "output": f"{EMPTY_OUTPUT}.children",
+            "outputs": {"id": EMPTY_OUTPUT, "property": "children"},
+            "inputs": [{"id": "bench-tick", "property": "n_intervals", "value": 1}],
+            "changedPropIds": ["bench-tick.n_intervals"],
+            "state": [],
+        },
     }
 
 
-async def _load(url: str, payload: dict, clients: int, seconds: float, period: float | None) -> dict:
+async def _load(
+    url: str, payload: dict, clients: int, seconds: float, period: float | None
+) -> dict:
     import httpx
 
     latencies: list[float] = []
@@ -243,7 +335,9 @@ async def _load(url: str, payload: dict, clients: int, seconds: float, period: f
             await asyncio.sleep(offset)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            response = await client.post(f"{url}/_dash-update-component", content=body, headers=headers)
+            response = await client.post(
+                f"{url}/_dash-update-component", content=body, headers=headers
+            )
             latencies.append(time.perf_counter() - started)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             if period:
@@ -267,8 +361,14 @@ def _summary(runs: list[dict]) -> dict:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
-    return {"requests": len(latencies), "rps": len(latencies) / sum(r["elapsed"] for r in runs),
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "statuses": statuses}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / sum(r["elapsed"] for r in runs),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "statuses": statuses,
+    }
 
 
 def in_process(settings, requests: dict[str, dict], n: int = 300) -> dict:
@@ -282,22 +382,32 @@ def in_process(settings, requests: dict[str, dict], n: int = 300) -> dict:
             response = client.post("/_dash-update-component", json=requests[name])
             times.append(time.perf_counter() - started)
             assert response.status_code in (200, 204), response.status_code
-        out[name] = _summary([{"latencies": times, "statuses": {response.status_code: n}, "elapsed": sum(times)}])
+        out[name] = _summary(
+            [{"latencies": times, "statuses": {response.status_code: n}, "elapsed": sum(times)}]
+        )
     return out
 
 
-def measure(url: str, requests: dict[str, dict], clients: int, seconds: float, poll_seconds: float) -> dict:
+def measure(
+    url: str, requests: dict[str, dict], clients: int, seconds: float, poll_seconds: float
+) -> dict:
     """Warm up, then alternate empty/wall so drift hits both alike."""
     for name in ("empty", "wall"):
         asyncio.run(_load(url, requests[name], clients, 1.0, None))
     saturated: dict[str, list] = {"empty": [], "wall": []}
     for _ in range(2):
         for name in ("empty", "wall"):
-            saturated[name].append(asyncio.run(_load(url, requests[name], clients, seconds / 2, None)))
-    paced = {name: [asyncio.run(_load(url, requests[name], clients, poll_seconds + 1, poll_seconds))]
-             for name in ("empty", "wall")}
-    return {"saturated": {k: _summary(v) for k, v in saturated.items()},
-            "paced": {k: _summary(v) for k, v in paced.items()}}
+            saturated[name].append(
+                asyncio.run(_load(url, requests[name], clients, seconds / 2, None))
+            )
+    paced = {
+        name: [asyncio.run(_load(url, requests[name], clients, poll_seconds + 1, poll_seconds))]
+        for name in ("empty", "wall")
+    }
+    return {
+        "saturated": {k: _summary(v) for k, v in saturated.items()},
+        "paced": {k: _summary(v) for k, v in paced.items()},
+    }
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -310,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--enforce", action="store_true", help="exit 1 when the p95 target is missed")
+    parser.add_argument(
+        "--enforce", action="store_true", help="exit 1 when the p95 target is missed"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -329,33 +441,61 @@ def main(argv: list[str] | None = None) -> int:
         requests = payloads(url, catalogue, settings)
         proc, server = start_server(env, args.workers, args.threads, tmp / "server.log")
         try:
-            result = measure(server, requests, args.clients, args.seconds, settings.wall_poll_seconds)
+            result = measure(
+                server, requests, args.clients, args.seconds, settings.wall_poll_seconds
+            )
         finally:
             stop_server(proc)
         result["in_process"] = in_process(settings, requests)
     sat = result["saturated"]
     ratio = sat["wall"]["p95_ms"] / sat["empty"]["p95_ms"]
-    report = {"backend": backend, "redis": bool(env.get("ODSK_REDIS_URL")), "cpus": os.cpu_count(),
-              "python": platform.python_version(), "clients": args.clients, "workers": args.workers,
-              "threads": args.threads, **result, "p95_ratio": ratio, "target_ratio": TARGET_RATIO}
+    report = {
+        "backend": backend,
+        "redis": bool(env.get("ODSK_REDIS_URL")),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "clients": args.clients,
+        "workers": args.workers,
+        "threads": args.threads,
+        **result,
+        "p95_ratio": ratio,
+        "target_ratio": TARGET_RATIO,
+    }
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; store {backend}"
-              f"{' + Redis' if report['redis'] else ''}; gunicorn {args.workers} workers × {args.threads} threads")
-        for load, title in (("saturated", f"{args.clients} clients, back to back"),
-                            ("paced", f"{args.clients} clients, one poll each per {settings.wall_poll_seconds:g} s"),
-                            ("in_process", "in-process, one at a time (no HTTP)")):
+        print(
+            f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; store {backend}"
+            f"{' + Redis' if report['redis'] else ''}; gunicorn {args.workers} workers × {args.threads} threads"
+        )
+        for load, title in (
+            ("saturated", f"{args.clients} clients, back to back"),
+            (
+                "paced",
+                f"{args.clients} clients, one poll each per {settings.wall_poll_seconds:g} s",
+            ),
+            ("in_process", "in-process, one at a time (no HTTP)"),
+        ):
             for name, label in (("empty", "empty Dash callback"), ("wall", "wall version check")):
                 s = result[load][name]
-                print(f"{title:<38} {label:<20} {s['requests']:>6} req  {s['rps']:>7.1f} req/s  "
-                      f"p50 {s['p50_ms']:6.1f} ms  p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  "
-                      f"status {s['statuses']}")
+                print(
+                    f"{title:<38} {label:<20} {s['requests']:>6} req  {s['rps']:>7.1f} req/s  "
+                    f"p50 {s['p50_ms']:6.1f} ms  p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  "
+                    f"status {s['statuses']}"
+                )
         paced = result["paced"]["wall"]["p95_ms"] / result["paced"]["empty"]["p95_ms"]
         service = result["in_process"]["wall"]["p50_ms"] / result["in_process"]["empty"]["p50_ms"]
-        print(f"p95 ratio wall/empty: saturated {ratio:.2f} (target ≤ {TARGET_RATIO:g}), paced {paced:.2f}; "
-              f"service-time ratio (p50, in-process) {service:.2f}")
-    bad = [code for load in result.values() for s in load.values() for code in s["statuses"] if code >= 400]
+        print(
+            f"p95 ratio wall/empty: saturated {ratio:.2f} (target ≤ {TARGET_RATIO:g}), paced {paced:.2f}; "
+            f"service-time ratio (p50, in-process) {service:.2f}"
+        )
+    bad = [
+        code
+        for load in result.values()
+        for s in load.values()
+        for code in s["statuses"]
+        if code >= 400
+    ]
     if bad:
         print(f"error responses: {sorted(set(bad))}", file=sys.stderr)
         return 1

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
@@ -22,7 +22,9 @@ class CollectorError(Exception):
     error_class: ClassVar[str] = "error"
     transient: ClassVar[bool] = False
 
-    def __init__(self, message_en: str, message_id: str | None = None, *, error_class: str | None = None):
+    def __init__(
+        self, message_en: str, message_id: str | None = None, *, error_class: str | None = None
+    ):
         super().__init__(message_en)
         self.message_en = message_en
         self.message_id = message_id or message_en
@@ -59,7 +61,12 @@ class Reason:
     en: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"column": self.column, "value": _jsonable(self.value), "reason_id": self.id, "reason_en": self.en}
+        return {
+            "column": self.column,
+            "value": _jsonable(self.value),
+            "reason_id": self.id,
+            "reason_en": self.en,
+        }
 
 
 def _jsonable(value: Any) -> Any:
@@ -109,7 +116,7 @@ class ParseResult:
     # A kind reading big tables may hand over its clean rows as one typed frame
     # instead of a Candidate each: columns row, indicator_code, region_code,
     # period_start, grain, value (see dashboard.validation.TYPED_COLUMNS).
-    frame: "pd.DataFrame | None" = None
+    frame: pd.DataFrame | None = None
     events: list[EventRecord] = field(default_factory=list)
     # The new bookmark for incremental pulls; committed with the data only.
     bookmark: str | None = None
@@ -129,10 +136,10 @@ def period_bookmark(latest_by_indicator: Mapping[str, date], default: str | None
 class SourceContext:
     """Everything a kind needs about the source it runs for."""
 
-    source: "Source"
+    source: Source
     options: Any
-    catalogue: "Catalogue"
-    regions: "RegionRegistry"
+    catalogue: Catalogue
+    regions: RegionRegistry
     bookmark: str | None = None
     # True on the first run of a source: fetch history, not just the latest.
     backfill: bool = False

@@ -15,14 +15,22 @@ becomes a rejected row with its reasons, never a silently skipped one.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors import http, limits
+from collectors.base import (
+    Candidate,
+    EventRecord,
+    ParseError,
+    ParseResult,
+    Payload,
+    Reason,
+    SourceContext,
+)
 from collectors.limits import Limits, MiB
-from collectors.base import Candidate, EventRecord, ParseError, ParseResult, Payload, Reason, SourceContext
 from collectors.periods import MONTHS
 
 KEPT = ("Potensi", "Dirasakan", "Shakemap", "Tanggal", "Jam", "Lintang", "Bujur")
@@ -50,16 +58,23 @@ class BmkgKind:
 
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: BmkgOptions = ctx.options
-        return http.get(f"{opts.base_url.rstrip('/')}/{opts.feed}.{opts.format}",
-                        timeout=ctx.source.timeout_seconds, max_bytes=opts.limits.max_bytes)
+        return http.get(
+            f"{opts.base_url.rstrip('/')}/{opts.feed}.{opts.format}",
+            timeout=ctx.source.timeout_seconds,
+            max_bytes=opts.limits.max_bytes,
+        )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: BmkgOptions = ctx.options
         looks_xml = payload.content.lstrip()[:1] == b"<"
         if (opts.format == "xml") != looks_xml:
             want = "XML" if opts.format == "xml" else "JSON"
-            raise ParseError(f"expected BMKG {want}, got something else", f"diharapkan {want} BMKG, isinya lain")
-        items = _xml_items(payload.content, opts) if looks_xml else _json_items(payload.content, opts)
+            raise ParseError(
+                f"expected BMKG {want}, got something else", f"diharapkan {want} BMKG, isinya lain"
+            )
+        items = (
+            _xml_items(payload.content, opts) if looks_xml else _json_items(payload.content, opts)
+        )
         limits.check_rows(len(items), opts.limits)
         result = ParseResult(bookmark=ctx.bookmark)
         for number, item in enumerate(items, start=1):
@@ -82,14 +97,19 @@ def _json_items(content: bytes, opts: BmkgOptions) -> list[Any]:
         return [gempa]
     if isinstance(gempa, list):
         return gempa
-    raise ParseError("no Infogempa.gempa in the feed", "tidak ada Infogempa.gempa di umpan", error_class="schema")
+    raise ParseError(
+        "no Infogempa.gempa in the feed", "tidak ada Infogempa.gempa di umpan", error_class="schema"
+    )
 
 
 def _xml_items(content: bytes, opts: BmkgOptions) -> list[dict[str, Any]]:
     root = limits.parse_xml(content, opts.limits)
     if root.tag != "Infogempa":
-        raise ParseError(f"XML root is <{root.tag}>, not <Infogempa>", f"akar XML <{root.tag}>, bukan <Infogempa>",
-                         error_class="schema")
+        raise ParseError(
+            f"XML root is <{root.tag}>, not <Infogempa>",
+            f"akar XML <{root.tag}>, bukan <Infogempa>",
+            error_class="schema",
+        )
     items = []
     for gempa in root.findall("gempa"):
         item: dict[str, Any] = {}
@@ -107,11 +127,15 @@ def _xml_items(content: bytes, opts: BmkgOptions) -> list[dict[str, Any]]:
 
 def _event(item: Any, opts: BmkgOptions, *, xml: bool) -> tuple[EventRecord | None, list[Reason]]:
     if not isinstance(item, dict):
-        return None, [Reason(None, item, "entri gempa bukan objek", "earthquake entry is not an object")]
+        return None, [
+            Reason(None, item, "entri gempa bukan objek", "earthquake entry is not an object")
+        ]
     reasons: list[Reason] = []
     occurred = _collect(reasons, _occurred_at, item)
     position = _collect(reasons, _position, item, xml)
-    magnitude = _collect(reasons, _measure, item, "Magnitude", _MAGNITUDE, 0, 10, ("magnitudo", "magnitude"))
+    magnitude = _collect(
+        reasons, _measure, item, "Magnitude", _MAGNITUDE, 0, 10, ("magnitudo", "magnitude")
+    )
     depth = _collect(reasons, _measure, item, "Kedalaman", _DEPTH, 0, 1000, ("kedalaman", "depth"))
     if reasons:
         return None, reasons
@@ -122,8 +146,13 @@ def _event(item: Any, opts: BmkgOptions, *, xml: bool) -> tuple[EventRecord | No
     return EventRecord(
         kind="earthquake",
         external_id=f"bmkg:{occurred:%Y-%m-%dT%H:%M:%SZ}@{lat:.2f},{lon:.2f}",
-        occurred_at=occurred, lat=lat, lon=lon, magnitude=magnitude, depth_km=depth,
-        description=description, extra=extra,
+        occurred_at=occurred,
+        lat=lat,
+        lon=lon,
+        magnitude=magnitude,
+        depth_km=depth,
+        description=description,
+        extra=extra,
     ), []
 
 
@@ -147,9 +176,13 @@ def _occurred_at(item: dict[str, Any]) -> datetime:
     try:
         moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise _Bad(Reason("DateTime", raw, f"'{raw}' bukan waktu ISO 8601", f"'{raw}' is not an ISO 8601 time")) from None
+        raise _Bad(
+            Reason(
+                "DateTime", raw, f"'{raw}' bukan waktu ISO 8601", f"'{raw}' is not an ISO 8601 time"
+            )
+        ) from None
     # The feed documents DateTime as UTC; an offset, when given, is honoured.
-    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return _plausible_time(moment, raw)
 
 
@@ -158,22 +191,53 @@ def _from_local(item: dict[str, Any]) -> datetime:
     tanggal, jam = str(item.get("Tanggal", "")).strip(), str(item.get("Jam", "")).strip()
     parts = tanggal.split()
     m = _LOCAL_TIME.match(jam)
-    if len(parts) != 3 or not m or parts[1].lower().rstrip(".") not in MONTHS or not parts[0].isdigit() \
-            or not parts[2].isdigit():
-        raise _Bad(Reason("DateTime", None, "waktu kejadian tidak ada (DateTime, atau Tanggal dan Jam)",
-                          "the time is missing (DateTime, or Tanggal and Jam)"))
+    if (
+        len(parts) != 3
+        or not m
+        or parts[1].lower().rstrip(".") not in MONTHS
+        or not parts[0].isdigit()
+        or not parts[2].isdigit()
+    ):
+        raise _Bad(
+            Reason(
+                "DateTime",
+                None,
+                "waktu kejadian tidak ada (DateTime, atau Tanggal dan Jam)",
+                "the time is missing (DateTime, or Tanggal and Jam)",
+            )
+        )
     try:
-        local = datetime(int(parts[2]), MONTHS[parts[1].lower().rstrip(".")], int(parts[0]),
-                         int(m[1]), int(m[2]), int(m[3]), tzinfo=timezone(timedelta(hours=_ZONES[m[4].lower()])))
+        local = datetime(
+            int(parts[2]),
+            MONTHS[parts[1].lower().rstrip(".")],
+            int(parts[0]),
+            int(m[1]),
+            int(m[2]),
+            int(m[3]),
+            tzinfo=timezone(timedelta(hours=_ZONES[m[4].lower()])),
+        )
     except ValueError:
-        raise _Bad(Reason("Tanggal", f"{tanggal} {jam}", f"'{tanggal} {jam}' bukan waktu yang sah",
-                          f"'{tanggal} {jam}' is not a valid time")) from None
-    return _plausible_time(local.astimezone(timezone.utc), f"{tanggal} {jam}")
+        raise _Bad(
+            Reason(
+                "Tanggal",
+                f"{tanggal} {jam}",
+                f"'{tanggal} {jam}' bukan waktu yang sah",
+                f"'{tanggal} {jam}' is not a valid time",
+            )
+        ) from None
+    return _plausible_time(local.astimezone(UTC), f"{tanggal} {jam}")
 
 
 def _plausible_time(moment: datetime, raw: Any) -> datetime:
     if not 1990 <= moment.year <= 2100:
-        raise _Bad(Reason("DateTime", raw, f"tahun {moment.year} tidak masuk akal", f"year {moment.year} is not plausible"))
+        raise _Bad(
+            Reason(
+                "DateTime",
+                raw,
+                f"tahun {moment.year} tidak masuk akal",
+                f"year {moment.year} is not plausible",
+            )
+        )
     return moment
 
 
@@ -191,17 +255,27 @@ def _position(item: dict[str, Any], xml: bool) -> tuple[float, float]:
     try:
         a, b = (float(p) for p in parts)
     except ValueError:
-        raise _Bad(Reason(field, raw, f"'{raw}' bukan pasangan koordinat", f"'{raw}' is not a coordinate pair")) from None
+        raise _Bad(
+            Reason(
+                field, raw, f"'{raw}' bukan pasangan koordinat", f"'{raw}' is not a coordinate pair"
+            )
+        ) from None
     # JSON is documented "lat,lon"; in XML the words in Lintang/Bujur decide the order.
     orders = [(a, b), (b, a)] if xml else [(a, b)]
     if stated is not None:
         for lat, lon in orders:
             if abs(lat - stated[0]) < 0.011 and abs(lon - stated[1]) < 0.011:
                 return _on_earth(lat, lon, field, raw)
-        raise _Bad(Reason(field, raw, f"koordinat '{raw}' tidak cocok dengan Lintang/Bujur "
-                                      f"'{item.get('Lintang')}'/'{item.get('Bujur')}'",
-                          f"coordinates '{raw}' disagree with Lintang/Bujur "
-                          f"'{item.get('Lintang')}'/'{item.get('Bujur')}'"))
+        raise _Bad(
+            Reason(
+                field,
+                raw,
+                f"koordinat '{raw}' tidak cocok dengan Lintang/Bujur "
+                f"'{item.get('Lintang')}'/'{item.get('Bujur')}'",
+                f"coordinates '{raw}' disagree with Lintang/Bujur "
+                f"'{item.get('Lintang')}'/'{item.get('Bujur')}'",
+            )
+        )
     return _on_earth(a, b, field, raw)
 
 
@@ -217,29 +291,60 @@ def _stated_position(item: dict[str, Any]) -> tuple[float, float] | None:
 
 def _on_earth(lat: float, lon: float, field: str, raw: Any) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise _Bad(Reason(field, raw, f"koordinat '{raw}' di luar bumi", f"coordinates '{raw}' are off the globe"))
+        raise _Bad(
+            Reason(
+                field,
+                raw,
+                f"koordinat '{raw}' di luar bumi",
+                f"coordinates '{raw}' are off the globe",
+            )
+        )
     return lat, lon
 
 
-def _measure(item: dict[str, Any], field: str, pattern: re.Pattern, low: float, high: float,
-             names: tuple[str, str]) -> float:
+def _measure(
+    item: dict[str, Any],
+    field: str,
+    pattern: re.Pattern,
+    low: float,
+    high: float,
+    names: tuple[str, str],
+) -> float:
     raw = item.get(field)
     m = pattern.match(str(raw).strip()) if raw not in (None, "") else None
     if m is None:
         if raw in (None, ""):
             raise _Bad(Reason(field, raw, f"{names[0]} kosong", f"{names[1]} is missing"))
-        raise _Bad(Reason(field, raw, f"'{raw}' bukan {names[0]} yang terbaca", f"'{raw}' is not a readable {names[1]}"))
+        raise _Bad(
+            Reason(
+                field,
+                raw,
+                f"'{raw}' bukan {names[0]} yang terbaca",
+                f"'{raw}' is not a readable {names[1]}",
+            )
+        )
     value = float(m[1].replace(",", "."))
     if not low <= value <= high:
-        raise _Bad(Reason(field, raw, f"{names[0]} {value:g} di luar {low:g}–{high:g}",
-                          f"{names[1]} {value:g} is outside {low:g}–{high:g}"))
+        raise _Bad(
+            Reason(
+                field,
+                raw,
+                f"{names[0]} {value:g} di luar {low:g}–{high:g}",
+                f"{names[1]} {value:g} is outside {low:g}–{high:g}",
+            )
+        )
     return value
 
 
 def _plain(item: Any) -> dict[str, Any]:
     if isinstance(item, dict):
-        return {str(k): v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for k, v in item.items()}
-    return {"entry": item if item is None or isinstance(item, (str, int, float, bool)) else str(item)}
+        return {
+            str(k): v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+            for k, v in item.items()
+        }
+    return {
+        "entry": item if item is None or isinstance(item, (str, int, float, bool)) else str(item)
+    }
 
 
 KIND = BmkgKind()

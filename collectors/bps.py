@@ -22,13 +22,31 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from collectors import http, limits
+from collectors.base import (
+    Candidate,
+    ParseError,
+    ParseResult,
+    Payload,
+    PermanentFetchError,
+    Reason,
+    SourceContext,
+)
 from collectors.limits import Limits
-from collectors.base import Candidate, ParseError, ParseResult, Payload, PermanentFetchError, Reason, SourceContext
 from collectors.records import Columns, RecordMapper, TableMapping, header_key
 
 DIMENSIONS = ("vervar", "var", "turvar", "tahun", "turtahun")
 # What one datacontent cell becomes: the mapped fields, then the dimensions as BPS labels them.
-RECORD_FIELDS = ["wilayah_bps", "periode", "nilai", "turvar", "vervar", "var", "turvar_label", "tahun", "turtahun"]
+RECORD_FIELDS = [
+    "wilayah_bps",
+    "periode",
+    "nilai",
+    "turvar",
+    "vervar",
+    "var",
+    "turvar_label",
+    "tahun",
+    "turtahun",
+]
 # turtahun labels that mean "the whole year" rather than a part of it.
 ANNUAL = frozenset({"tahun", "tahunan", "setahun", "annual", "year", "yearly"})
 
@@ -58,7 +76,7 @@ class BpsOptions(BaseModel):
     limits: Limits = Field(default_factory=Limits)
 
     @model_validator(mode="after")
-    def _one_indicator_source(self) -> "BpsOptions":
+    def _one_indicator_source(self) -> BpsOptions:
         if bool(self.indicator) == bool(self.turvar_indicators):
             raise ValueError("give exactly one of indicator or turvar_indicators")
         return self
@@ -72,15 +90,20 @@ class BpsKind:
         opts: BpsOptions = ctx.options
         key = os.environ.get(opts.key_env)
         if not key:
-            raise PermanentFetchError(f"environment variable {opts.key_env} (BPS API key) is not set",
-                                      f"variabel lingkungan {opts.key_env} (kunci API BPS) belum diisi",
-                                      error_class="auth")
+            raise PermanentFetchError(
+                f"environment variable {opts.key_env} (BPS API key) is not set",
+                f"variabel lingkungan {opts.key_env} (kunci API BPS) belum diisi",
+                error_class="auth",
+            )
         th = opts.backfill_th if ctx.backfill and opts.backfill_th else opts.th
         path = f"/list/model/data/lang/{opts.lang}/domain/{opts.domain}/var/{opts.var}/"
         if th:
             path += f"th/{th}/"
-        payload = http.get(f"{opts.base_url.rstrip('/')}{path}key/{key}/", timeout=ctx.source.timeout_seconds,
-                           max_bytes=opts.limits.max_bytes)
+        payload = http.get(
+            f"{opts.base_url.rstrip('/')}{path}key/{key}/",
+            timeout=ctx.source.timeout_seconds,
+            max_bytes=opts.limits.max_bytes,
+        )
         # The key is part of the URL: keep it out of the archived metadata.
         payload.meta["url"] = str(payload.meta.get("url", "")).replace(key, "***")
         return payload
@@ -112,20 +135,32 @@ def _dimension(doc: dict[str, Any], name: str) -> list[tuple[str, str]]:
         raise _schema(f"'{name}' is missing or empty", f"'{name}' tidak ada atau kosong")
     out = []
     for item in items:
-        if not isinstance(item, dict) or "val" not in item or isinstance(item["val"], (dict, list, bool)):
-            raise _schema(f"'{name}' has an item without a plain 'val': {str(item)[:80]}",
-                          f"'{name}' memuat item tanpa 'val' yang sah: {str(item)[:80]}")
+        if (
+            not isinstance(item, dict)
+            or "val" not in item
+            or isinstance(item["val"], (dict, list, bool))
+        ):
+            raise _schema(
+                f"'{name}' has an item without a plain 'val': {str(item)[:80]}",
+                f"'{name}' memuat item tanpa 'val' yang sah: {str(item)[:80]}",
+            )
         out.append((str(item["val"]), str(item.get("label", "")).strip()))
     return out
 
 
-def _decode(dims: dict[str, list[tuple[str, str]]], content: dict[str, Any], opts: BpsOptions,
-            ctx: SourceContext) -> ParseResult:
+def _decode(
+    dims: dict[str, list[tuple[str, str]]],
+    content: dict[str, Any],
+    opts: BpsOptions,
+    ctx: SourceContext,
+) -> ParseResult:
     limits.check_rows(len(content), opts.limits)
     combinations = math.prod(len(items) for items in dims.values())
     if combinations > opts.limits.max_rows:  # the dimension lists alone must not be a bomb
-        raise limits.too_large(f"the table's dimensions make {combinations} cells, more than {opts.limits.max_rows}",
-                               f"dimensi tabel menghasilkan {combinations} sel, melebihi {opts.limits.max_rows}")
+        raise limits.too_large(
+            f"the table's dimensions make {combinations} cells, more than {opts.limits.max_rows}",
+            f"dimensi tabel menghasilkan {combinations} sel, melebihi {opts.limits.max_rows}",
+        )
     # Every combination, read or not: a key from a skipped turvar is then known, not "unmatched".
     combos: dict[str, tuple | None] = {}
     ambiguous: set[str] = set()
@@ -143,31 +178,63 @@ def _decode(dims: dict[str, list[tuple[str, str]]], content: dict[str, Any], opt
     stray: list[Candidate] = []
     for number, (key, value) in enumerate(content.items(), start=1):
         if key in ambiguous:
-            stray.append(Candidate(number, {"key": key, "value": _plain(value)}, reasons=[Reason(
-                "datacontent", key, f"kunci '{key}' cocok dengan lebih dari satu kombinasi dimensi",
-                f"key '{key}' matches more than one combination of dimensions")]))
+            stray.append(
+                Candidate(
+                    number,
+                    {"key": key, "value": _plain(value)},
+                    reasons=[
+                        Reason(
+                            "datacontent",
+                            key,
+                            f"kunci '{key}' cocok dengan lebih dari satu kombinasi dimensi",
+                            f"key '{key}' matches more than one combination of dimensions",
+                        )
+                    ],
+                )
+            )
             continue
         combo = combos.get(key)
         if combo is None:
-            stray.append(Candidate(number, {"key": key, "value": _plain(value)}, reasons=[Reason(
-                "datacontent", key, f"kunci '{key}' tidak cocok dengan dimensi tabel",
-                f"key '{key}' matches no combination of the table's dimensions")]))
+            stray.append(
+                Candidate(
+                    number,
+                    {"key": key, "value": _plain(value)},
+                    reasons=[
+                        Reason(
+                            "datacontent",
+                            key,
+                            f"kunci '{key}' tidak cocok dengan dimensi tabel",
+                            f"key '{key}' matches no combination of the table's dimensions",
+                        )
+                    ],
+                )
+            )
             continue
         record = _record(combo, value, opts, ctx)
         if record is not None and header_key(combo[4][1]) not in skip:
             records.append((number, record))
     mapping = TableMapping(
-        columns=Columns(region="wilayah_bps", period="periode", value="nilai",
-                        indicator="turvar" if opts.turvar_indicators else None),
-        indicator=opts.indicator, indicator_map=opts.turvar_indicators, region_system="bps", locale="en",
-        limits=opts.limits)
+        columns=Columns(
+            region="wilayah_bps",
+            period="periode",
+            value="nilai",
+            indicator="turvar" if opts.turvar_indicators else None,
+        ),
+        indicator=opts.indicator,
+        indicator_map=opts.turvar_indicators,
+        region_system="bps",
+        locale="en",
+        limits=opts.limits,
+    )
     mapper = RecordMapper(mapping, ctx, RECORD_FIELDS)
     result = mapper.map((n, mapper.cells_of(r)) for n, r in records).result(ctx.bookmark)
     result.rows = sorted(result.rows + stray, key=lambda c: c.row)
     return result
 
 
-def _record(combo: tuple, value: Any, opts: BpsOptions, ctx: SourceContext) -> dict[str, Any] | None:
+def _record(
+    combo: tuple, value: Any, opts: BpsOptions, ctx: SourceContext
+) -> dict[str, Any] | None:
     (v_val, v_label), (var_val, _), (t_val, t_label), (y_val, y_label), (p_val, p_label) = combo
     if opts.turvar_indicators and t_val not in opts.turvar_indicators:
         return None  # a breakdown the source does not read
@@ -176,9 +243,15 @@ def _record(combo: tuple, value: Any, opts: BpsOptions, ctx: SourceContext) -> d
         return None
     period = y_label if header_key(p_label) in ANNUAL else f"{p_label} {y_label}"
     return {
-        "wilayah_bps": region or v_val, "periode": period, "nilai": _plain(value), "turvar": t_val,
-        "vervar": f"{v_val} {v_label}".strip(), "var": var_val, "turvar_label": t_label,
-        "tahun": f"{y_val} {y_label}", "turtahun": f"{p_val} {p_label}",
+        "wilayah_bps": region or v_val,
+        "periode": period,
+        "nilai": _plain(value),
+        "turvar": t_val,
+        "vervar": f"{v_val} {v_label}".strip(),
+        "var": var_val,
+        "turvar_label": t_label,
+        "tahun": f"{y_val} {y_label}",
+        "turtahun": f"{p_val} {p_label}",
     }
 
 

@@ -16,8 +16,15 @@ from pydantic import Field
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from collectors import http, limits
-from collectors.base import (CollectorError, ParseError, ParseResult, Payload, PermanentFetchError, SourceContext,
-                             TransientFetchError)
+from collectors.base import (
+    CollectorError,
+    ParseError,
+    ParseResult,
+    Payload,
+    PermanentFetchError,
+    SourceContext,
+    TransientFetchError,
+)
 from collectors.records import RecordMapper, TableMapping, paused_gc
 
 ACTION = "/api/3/action/datastore_search"
@@ -45,12 +52,16 @@ class CkanKind:
         headers = http.headers_from_env(opts.header_env)
         bodies: list[bytes] = []
         total_bytes = 0
-        with httpx.Client(timeout=httpx.Timeout(ctx.source.timeout_seconds), follow_redirects=True) as client:
+        with httpx.Client(
+            timeout=httpx.Timeout(ctx.source.timeout_seconds), follow_redirects=True
+        ) as client:
             while True:
                 if len(bodies) >= opts.max_pages:
                     raise PermanentFetchError(
                         f"more than {opts.max_pages} pages of {opts.page_size} records",
-                        f"lebih dari {opts.max_pages} halaman berisi {opts.page_size} baris", error_class="too_large")
+                        f"lebih dari {opts.max_pages} halaman berisi {opts.page_size} baris",
+                        error_class="too_large",
+                    )
                 params = _params(opts, offset=len(bodies) * opts.page_size)
                 body = _get_page(client, url, params, headers, opts.limits.max_bytes - total_bytes)
                 total_bytes += len(body)
@@ -58,8 +69,11 @@ class CkanKind:
                 bodies.append(body)
                 if len(records) < opts.page_size:
                     break
-        return Payload(b"[" + b",".join(bodies) + b"]", "application/json",
-                       {"url": url, "resource_id": opts.resource_id, "pages": len(bodies)})
+        return Payload(
+            b"[" + b",".join(bodies) + b"]",
+            "application/json",
+            {"url": url, "resource_id": opts.resource_id, "pages": len(bodies)},
+        )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: CkanOptions = ctx.options
@@ -71,8 +85,11 @@ class CkanKind:
         if isinstance(pages, dict):
             pages = [pages]  # a single datastore_search response saved by hand
         if not isinstance(pages, list) or not pages:
-            raise ParseError("payload is not a list of datastore_search responses",
-                             "muatan bukan daftar respons datastore_search", error_class="schema")
+            raise ParseError(
+                "payload is not a list of datastore_search responses",
+                "muatan bukan daftar respons datastore_search",
+                error_class="schema",
+            )
         records: list[tuple[int, dict[str, Any]]] = []
         fields: list[str] | None = None
         result: dict[str, Any] = {}
@@ -83,8 +100,11 @@ class CkanKind:
                 fields = [f["id"] for f in result["fields"] if isinstance(f, dict) and "id" in f]
             for record in page_records:
                 if not isinstance(record, dict):
-                    raise ParseError(f"record {len(records) + 1} is not an object",
-                                     f"baris {len(records) + 1} bukan objek", error_class="schema")
+                    raise ParseError(
+                        f"record {len(records) + 1} is not an object",
+                        f"baris {len(records) + 1} bukan objek",
+                        error_class="schema",
+                    )
                 records.append((len(records) + 1, record))
                 limits.check_rows(len(records), opts.limits)
         _check_complete(len(records), result)
@@ -93,7 +113,11 @@ class CkanKind:
 
 
 def _params(opts: CkanOptions, offset: int) -> dict[str, Any]:
-    params: dict[str, Any] = {"resource_id": opts.resource_id, "limit": opts.page_size, "offset": offset}
+    params: dict[str, Any] = {
+        "resource_id": opts.resource_id,
+        "limit": opts.page_size,
+        "offset": offset,
+    }
     if opts.filters:
         params["filters"] = json.dumps(opts.filters, separators=(",", ":"))
     if opts.sort:
@@ -105,8 +129,11 @@ def _check_complete(count: int, last: dict[str, Any]) -> None:
     """Fewer records than the last page's total means pages went missing (or rows moved)."""
     total = last.get("total")
     if isinstance(total, int) and not last.get("total_was_estimated") and count < total:
-        raise ParseError(f"incomplete: {count} of {total} records; run the source again",
-                         f"tidak lengkap: {count} dari {total} baris; jalankan sumber ini lagi", error_class="schema")
+        raise ParseError(
+            f"incomplete: {count} of {total} records; run the source again",
+            f"tidak lengkap: {count} dari {total} baris; jalankan sumber ini lagi",
+            error_class="schema",
+        )
 
 
 def _keys(records: list[tuple[int, Any]]) -> list[str]:
@@ -120,7 +147,11 @@ def _keys(records: list[tuple[int, Any]]) -> list[str]:
 # --- the envelope -------------------------------------------------------------
 
 # CKAN's error types and what kind of failure each is for the run record.
-_ERROR_CLASS = {"Authorization Error": "auth", "Validation Error": "schema", "Not Found Error": "http"}
+_ERROR_CLASS = {
+    "Authorization Error": "auth",
+    "Validation Error": "schema",
+    "Not Found Error": "http",
+}
 
 
 def _ckan_message(body: Any) -> tuple[str, str]:
@@ -138,15 +169,22 @@ def _ckan_message(body: Any) -> tuple[str, str]:
 
 def _records_of(page: Any, *, fail) -> list[Any]:
     if not isinstance(page, dict) or "success" not in page:
-        raise fail("a page is not a CKAN action response (no 'success')",
-                   "sebuah halaman bukan respons aksi CKAN (tidak ada 'success')", "schema")
+        raise fail(
+            "a page is not a CKAN action response (no 'success')",
+            "sebuah halaman bukan respons aksi CKAN (tidak ada 'success')",
+            "schema",
+        )
     if page["success"] is not True:
         message, error_class = _ckan_message(page)
         raise fail(f"CKAN says: {message}", f"CKAN menjawab: {message}", error_class)
     result = page.get("result")
     records = result.get("records") if isinstance(result, dict) else None
     if not isinstance(records, list):
-        raise fail("a page has no result.records list", "sebuah halaman tidak punya daftar result.records", "schema")
+        raise fail(
+            "a page has no result.records list",
+            "sebuah halaman tidak punya daftar result.records",
+            "schema",
+        )
     return records
 
 
@@ -154,7 +192,9 @@ def _page_records(body: bytes, lim: limits.Limits, *, fail) -> list[Any]:
     try:
         page = limits.load_json(body, lim)
     except ParseError as exc:
-        raise PermanentFetchError(exc.message_en, exc.message_id, error_class=exc.error_class) from None
+        raise PermanentFetchError(
+            exc.message_en, exc.message_id, error_class=exc.error_class
+        ) from None
     return _records_of(page, fail=fail)
 
 
@@ -173,10 +213,15 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, CollectorError) and exc.transient
 
 
-@retry(retry=retry_if_exception(_is_transient), stop=stop_after_attempt(3),
-       wait=wait_random_exponential(multiplier=0.5, max=8), reraise=True)
-def _get_page(client: httpx.Client, url: str, params: dict[str, Any], headers: dict[str, str],
-              max_bytes: int) -> bytes:
+@retry(
+    retry=retry_if_exception(_is_transient),
+    stop=stop_after_attempt(3),
+    wait=wait_random_exponential(multiplier=0.5, max=8),
+    reraise=True,
+)
+def _get_page(
+    client: httpx.Client, url: str, params: dict[str, Any], headers: dict[str, str], max_bytes: int
+) -> bytes:
     """One page; unlike ``http.get`` it reads a 4xx body, because CKAN explains itself there."""
     try:
         with client.stream("GET", url, params=params, headers=headers) as response:
@@ -187,13 +232,21 @@ def _get_page(client: httpx.Client, url: str, params: dict[str, Any], headers: d
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > max_bytes:
-                    raise PermanentFetchError(f"CKAN pages exceed {max_bytes} more bytes",
-                                              f"halaman CKAN melebihi {max_bytes} bita lagi", error_class="too_large")
+                    raise PermanentFetchError(
+                        f"CKAN pages exceed {max_bytes} more bytes",
+                        f"halaman CKAN melebihi {max_bytes} bita lagi",
+                        error_class="too_large",
+                    )
     except httpx.TimeoutException as exc:
-        raise TransientFetchError(f"timed out: {url}", f"batas waktu habis: {url}", error_class="timeout") from exc
+        raise TransientFetchError(
+            f"timed out: {url}", f"batas waktu habis: {url}", error_class="timeout"
+        ) from exc
     except httpx.TransportError as exc:
-        raise TransientFetchError(f"cannot connect to {url}: {exc}", f"tidak dapat terhubung ke {url}: {exc}",
-                                  error_class="connection") from exc
+        raise TransientFetchError(
+            f"cannot connect to {url}: {exc}",
+            f"tidak dapat terhubung ke {url}: {exc}",
+            error_class="connection",
+        ) from exc
     if status >= 400:
         try:
             message, error_class = _ckan_message(json.loads(bytes(body)))
@@ -201,8 +254,11 @@ def _get_page(client: httpx.Client, url: str, params: dict[str, Any], headers: d
             message, error_class = f"HTTP {status}", "http"
         if status in (401, 403):
             error_class = "auth"
-        raise PermanentFetchError(f"CKAN says (HTTP {status}): {message}",
-                                  f"CKAN menjawab (HTTP {status}): {message}", error_class=error_class)
+        raise PermanentFetchError(
+            f"CKAN says (HTTP {status}): {message}",
+            f"CKAN menjawab (HTTP {status}): {message}",
+            error_class=error_class,
+        )
     return bytes(body)
 
 

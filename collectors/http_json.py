@@ -11,7 +11,15 @@ from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors import http
-from collectors.base import Candidate, ParseError, ParseResult, Payload, Reason, SourceContext, period_bookmark
+from collectors.base import (
+    Candidate,
+    ParseError,
+    ParseResult,
+    Payload,
+    Reason,
+    SourceContext,
+    period_bookmark,
+)
 from collectors.periods import period_for
 from collectors.values import NumberReader, ValueProblem
 
@@ -22,7 +30,9 @@ def _compiles(expression: str) -> str:
     except JMESPathError as exc:
         # jmespath's own text spans three lines with a caret; one line naming the expression reads better.
         problem = str(exc).splitlines()[0].removeprefix("Invalid jmespath expression: ").rstrip(":")
-        raise ValueError(f"not a valid JMESPath expression {expression!r}: {problem.lower()}") from None
+        raise ValueError(
+            f"not a valid JMESPath expression {expression!r}: {problem.lower()}"
+        ) from None
     return expression
 
 
@@ -76,8 +86,12 @@ class HttpJsonKind:
             params.update(opts.backfill_params)
         elif opts.bookmark_param and ctx.bookmark:
             params[opts.bookmark_param] = ctx.bookmark
-        return http.get(opts.url, params=params, headers=http.headers_from_env(opts.header_env),
-                        timeout=ctx.source.timeout_seconds)
+        return http.get(
+            opts.url,
+            params=params,
+            headers=http.headers_from_env(opts.header_env),
+            timeout=ctx.source.timeout_seconds,
+        )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: HttpJsonOptions = ctx.options
@@ -86,11 +100,15 @@ class HttpJsonKind:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ParseError(f"payload is not JSON: {exc}", f"muatan bukan JSON: {exc}") from None
         except RecursionError:
-            raise ParseError("JSON is nested too deeply", "JSON bersarang terlalu dalam", error_class="too_large") from None
+            raise ParseError(
+                "JSON is nested too deeply", "JSON bersarang terlalu dalam", error_class="too_large"
+            ) from None
         try:
             records = jmespath.search(opts.records, document)
         except (JMESPathError, RecursionError) as exc:
-            raise ParseError(f"records path failed: {exc}", f"jalur records gagal: {exc}", error_class="schema") from None
+            raise ParseError(
+                f"records path failed: {exc}", f"jalur records gagal: {exc}", error_class="schema"
+            ) from None
         if not isinstance(records, list):
             raise ParseError(
                 f"records path '{opts.records}' does not lead to a list",
@@ -110,31 +128,61 @@ class HttpJsonKind:
         result.bookmark = period_bookmark(latest, ctx.bookmark)
         return result
 
-    def _candidate(self, number: int, record: Any, compiled: dict, opts: HttpJsonOptions,
-                   ctx: SourceContext, numbers: NumberReader) -> Candidate:
+    def _candidate(
+        self,
+        number: int,
+        record: Any,
+        compiled: dict,
+        opts: HttpJsonOptions,
+        ctx: SourceContext,
+        numbers: NumberReader,
+    ) -> Candidate:
         if not isinstance(record, dict):
-            return Candidate(number, {"record": record}, reasons=[Reason(
-                None, record, "baris bukan objek JSON", "record is not a JSON object")])
+            return Candidate(
+                number,
+                {"record": record},
+                reasons=[
+                    Reason(None, record, "baris bukan objek JSON", "record is not a JSON object")
+                ],
+            )
         raw = {name: _search(expr, record) for name, expr in compiled.items()}
         row = Candidate(number, dict(record))
         code = opts.indicator if opts.indicator else raw.get("indicator")
         code = opts.indicator_map.get(str(code), code) if code is not None else None
         indicator = ctx.catalogue.indicators_by_code.get(str(code)) if code is not None else None
         if indicator is None:
-            row.reasons.append(Reason(opts.fields.indicator or "indicator", code,
-                                      f"indikator '{code}' tidak dikenal", f"indicator '{code}' is unknown"))
+            row.reasons.append(
+                Reason(
+                    opts.fields.indicator or "indicator",
+                    code,
+                    f"indikator '{code}' tidak dikenal",
+                    f"indicator '{code}' is unknown",
+                )
+            )
         else:
             row.indicator = indicator.code
             row.grain = indicator.grain
             try:
-                row.period_start = period_for(raw.get("period"), indicator.grain, locale=opts.locale)
+                row.period_start = period_for(
+                    raw.get("period"), indicator.grain, locale=opts.locale
+                )
             except ValueProblem as p:
                 row.reasons.append(p.reason(opts.fields.period, raw.get("period")))
         region_raw = raw.get("region")
-        region = ctx.regions.resolve(str(region_raw), opts.region_system) if region_raw is not None else None
+        region = (
+            ctx.regions.resolve(str(region_raw), opts.region_system)
+            if region_raw is not None
+            else None
+        )
         if region is None:
-            row.reasons.append(Reason(opts.fields.region, region_raw,
-                                      f"wilayah '{region_raw}' tidak dikenal", f"region '{region_raw}' is unknown"))
+            row.reasons.append(
+                Reason(
+                    opts.fields.region,
+                    region_raw,
+                    f"wilayah '{region_raw}' tidak dikenal",
+                    f"region '{region_raw}' is unknown",
+                )
+            )
         row.region = region
         try:
             row.value = numbers.read(raw.get("value"))

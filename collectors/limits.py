@@ -43,8 +43,10 @@ def too_large(message_en: str, message_id: str) -> ParseError:
 
 def check_size(content: bytes, limits: Limits = DEFAULT) -> None:
     if len(content) > limits.max_bytes:
-        raise too_large(f"payload is {len(content)} bytes, more than the limit of {limits.max_bytes}",
-                        f"muatan {len(content)} bita, melebihi batas {limits.max_bytes}")
+        raise too_large(
+            f"payload is {len(content)} bytes, more than the limit of {limits.max_bytes}",
+            f"muatan {len(content)} bita, melebihi batas {limits.max_bytes}",
+        )
 
 
 def check_rows(count: int, limits: Limits = DEFAULT) -> None:
@@ -91,8 +93,10 @@ def load_json(content: bytes, limits: Limits = DEFAULT) -> Any:
 def _too_deep(depth: int | None, limits: Limits) -> ParseError:
     how = f"{depth} levels" if depth else "too many levels"
     how_id = f"{depth} tingkat" if depth else "terlalu banyak tingkat"
-    return too_large(f"JSON is nested {how} deep, more than {limits.max_json_depth}",
-                     f"JSON bersarang {how_id}, melebihi batas {limits.max_json_depth}")
+    return too_large(
+        f"JSON is nested {how} deep, more than {limits.max_json_depth}",
+        f"JSON bersarang {how_id}, melebihi batas {limits.max_json_depth}",
+    )
 
 
 # --- XML ----------------------------------------------------------------------
@@ -102,12 +106,18 @@ def parse_xml(content: bytes, limits: Limits = DEFAULT):
     """ElementTree root via defusedxml: no DTD, no entities, no external references."""
     check_size(content, limits)
     try:
-        return SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return SafeET.fromstring(
+            content, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
-        raise ParseError(f"XML refused: it declares a DTD or entities ({type(exc).__name__})",
-                         f"XML ditolak: memuat DTD atau entitas ({type(exc).__name__})") from None
+        raise ParseError(
+            f"XML refused: it declares a DTD or entities ({type(exc).__name__})",
+            f"XML ditolak: memuat DTD atau entitas ({type(exc).__name__})",
+        ) from None
     except (SafeET.ParseError, ValueError, UnicodeError) as exc:
-        raise ParseError(f"payload is not well-formed XML: {exc}", f"muatan bukan XML yang sah: {exc}") from None
+        raise ParseError(
+            f"payload is not well-formed XML: {exc}", f"muatan bukan XML yang sah: {exc}"
+        ) from None
 
 
 # --- xlsx (zip) ---------------------------------------------------------------
@@ -127,8 +137,10 @@ def check_xlsx(content: bytes, limits: Limits = DEFAULT) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             members = zf.infolist()
             if len(members) > limits.max_xlsx_members:
-                raise too_large(f"xlsx holds {len(members)} files, more than {limits.max_xlsx_members}",
-                                f"xlsx berisi {len(members)} berkas, melebihi batas {limits.max_xlsx_members}")
+                raise too_large(
+                    f"xlsx holds {len(members)} files, more than {limits.max_xlsx_members}",
+                    f"xlsx berisi {len(members)} berkas, melebihi batas {limits.max_xlsx_members}",
+                )
             declared = sum(m.file_size for m in members)
             if declared > limits.max_xlsx_bytes:
                 raise _unpacks_too_large(declared, limits)
@@ -141,12 +153,24 @@ def check_xlsx(content: bytes, limits: Limits = DEFAULT) -> None:
                             raise _unpacks_too_large(total, limits)
     except ParseError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
-        raise ParseError(f"not a readable xlsx (zip) file: {exc}; an old .xls must be saved as .xlsx",
-                         f"bukan berkas xlsx (zip) yang dapat dibaca: {exc}; berkas .xls lama harus disimpan "
-                         f"sebagai .xlsx") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        OSError,
+    ) as exc:
+        raise ParseError(
+            f"not a readable xlsx (zip) file: {exc}; an old .xls must be saved as .xlsx",
+            f"bukan berkas xlsx (zip) yang dapat dibaca: {exc}; berkas .xls lama harus disimpan "
+            f"sebagai .xlsx",
+        ) from None
 
 
 def _unpacks_too_large(size: int, limits: Limits) -> ParseError:
-    return too_large(f"xlsx unpacks to more than {limits.max_xlsx_bytes} bytes (at least {size})",
-                     f"xlsx terurai melebihi {limits.max_xlsx_bytes} bita (sedikitnya {size})")
+    return too_large(
+        f"xlsx unpacks to more than {limits.max_xlsx_bytes} bytes (at least {size})",
+        f"xlsx terurai melebihi {limits.max_xlsx_bytes} bita (sedikitnya {size})",
+    )

@@ -37,8 +37,16 @@ def _month_names() -> dict[str, int]:
                     names.setdefault(name.lower().rstrip("."), number)
     # Spellings CLDR does not know but Indonesian government documents still use
     # (pre-1972 orthography and common office abbreviations).
-    for name, number in (("pebruari", 2), ("peb", 2), ("agt", 8), ("agust", 8),
-                         ("sept", 9), ("nopember", 11), ("nop", 11), ("dec", 12)):
+    for name, number in (
+        ("pebruari", 2),
+        ("peb", 2),
+        ("agt", 8),
+        ("agust", 8),
+        ("sept", 9),
+        ("nopember", 11),
+        ("nop", 11),
+        ("dec", 12),
+    ):
         names.setdefault(name, number)
     return names
 
@@ -46,13 +54,17 @@ def _month_names() -> dict[str, int]:
 MONTHS = _month_names()
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$")
+_ISO_DAY = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"
+)
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YM = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MY = re.compile(r"^(\d{1,2})[-/](\d{4})$")
 _YEAR = re.compile(r"^(?:tahun\s+)?(\d{4})$")
 _MONTH_NAME = re.compile(r"^([a-z]+)\.?(?:\s*[-/]\s*|\s+)(\d{4})$")
-_QUARTER = re.compile(r"^(?:triwulan|trw|tw|kuartal|quarter|q)\s*[-.]?\s*([1-4]|i{1,3}|iv)(?:\s*[-/]\s*|\s+)(\d{4})$")
+_QUARTER = re.compile(
+    r"^(?:triwulan|trw|tw|kuartal|quarter|q)\s*[-.]?\s*([1-4]|i{1,3}|iv)(?:\s*[-/]\s*|\s+)(\d{4})$"
+)
 _QUARTER_ISO = re.compile(r"^(\d{4})\s*[- ]?\s*q([1-4])$")
 _HALF = re.compile(r"^(?:semester|smt|sem|s)\s*[-.]?\s*([12]|i{1,2})(?:\s*[-/]\s*|\s+)(\d{4})$")
 
@@ -90,17 +102,27 @@ def period_for(value: Any, grain: str, *, year: Any = None, locale: str = "id") 
     shown = f"{value} {year}" if year is not None else f"{value}"
     have_id, have_en = GRAIN_WORDS[period.grain]
     want_id, want_en = GRAIN_WORDS[grain]
-    raise ValueProblem(f"'{shown}' adalah periode {have_id}, sedangkan indikator ini {want_id}",
-                       f"'{shown}' is a {have_en} period but this indicator is {want_en}")
+    raise ValueProblem(
+        f"'{shown}' adalah periode {have_id}, sedangkan indikator ini {want_id}",
+        f"'{shown}' is a {have_en} period but this indicator is {want_en}",
+    )
 
 
 def _with_year(value: Any, year: Any, locale: str) -> Period:
     if is_missing(year):
         raise ValueProblem("tahun kosong", "year is missing")
-    year_text = str(int(year)) if isinstance(year, (int, float)) and float(year).is_integer() else str(year).strip()
+    year_text = (
+        str(int(year))
+        if isinstance(year, (int, float)) and float(year).is_integer()
+        else str(year).strip()
+    )
     if not re.fullmatch(r"\d{4}", year_text):
         raise ValueProblem(f"'{year}' bukan tahun", f"'{year}' is not a year")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+    ):
         value = int(value)
         if not 1 <= value <= 12:
             raise ValueProblem(f"bulan '{value}' tidak ada", f"month '{value}' does not exist")
@@ -147,14 +169,21 @@ def _date(year: int, month: int, day: int, raw: Any) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueProblem(f"'{raw}' bukan tanggal yang sah", f"'{raw}' is not a valid date") from None
+        raise ValueProblem(
+            f"'{raw}' bukan tanggal yang sah", f"'{raw}' is not a valid date"
+        ) from None
 
 
 def _plausible(period: Period, raw: Any) -> Period:
     if not 1990 <= period.start.year <= 2100:
-        raise ValueProblem(f"tahun {period.start.year} tidak masuk akal", f"year {period.start.year} is not plausible")
+        raise ValueProblem(
+            f"tahun {period.start.year} tidak masuk akal",
+            f"year {period.start.year} is not plausible",
+        )
     return period
 
 
 def _unreadable(raw: Any) -> ValueProblem:
-    return ValueProblem(f"'{raw}' bukan periode yang dikenal", f"'{raw}' is not a period I can read")
+    return ValueProblem(
+        f"'{raw}' bukan periode yang dikenal", f"'{raw}' is not a period I can read"
+    )

@@ -24,13 +24,21 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from collectors.base import Candidate, ParseError, ParseResult, Reason, SourceContext, period_bookmark
+from collectors.base import (
+    Candidate,
+    ParseError,
+    ParseResult,
+    Reason,
+    SourceContext,
+    period_bookmark,
+)
 from collectors.limits import Limits
 from collectors.periods import period_for, read_period
 from collectors.values import NumberReader, ValueProblem, is_missing
@@ -38,10 +46,21 @@ from collectors.values import NumberReader, ValueProblem, is_missing
 FRAME_FROM = 20_000
 
 # A row naming one of these in its region cell is the province's total.
-TOTAL_MARKERS = frozenset({
-    "jumlah", "total", "jumlah total", "total provinsi", "jumlah provinsi", "provinsi",
-    "sulawesi utara", "provinsi sulawesi utara", "prov. sulawesi utara", "prov sulawesi utara", "sulut",
-})
+TOTAL_MARKERS = frozenset(
+    {
+        "jumlah",
+        "total",
+        "jumlah total",
+        "total provinsi",
+        "jumlah provinsi",
+        "provinsi",
+        "sulawesi utara",
+        "provinsi sulawesi utara",
+        "prov. sulawesi utara",
+        "prov sulawesi utara",
+        "sulut",
+    }
+)
 
 
 class Columns(BaseModel):
@@ -77,10 +96,12 @@ class TableMapping(BaseModel):
     limits: Limits = Field(default_factory=Limits)
 
     @model_validator(mode="after")
-    def _coherent(self) -> "TableMapping":
+    def _coherent(self) -> TableMapping:
         c = self.columns
         if c.year and not c.period:
-            raise ValueError("columns.year needs columns.period (the month or quarter within the year)")
+            raise ValueError(
+                "columns.year needs columns.period (the month or quarter within the year)"
+            )
         if self.layout == "long":
             if not c.value:
                 raise ValueError("layout 'long' needs columns.value")
@@ -89,14 +110,20 @@ class TableMapping(BaseModel):
         elif self.layout == "wide_period":
             _one_of("indicator", c.indicator, self.indicator)
             if c.value or c.period or self.period:
-                raise ValueError("layout 'wide_period' takes its periods from the headers: "
-                                 "no columns.value, columns.period or period")
+                raise ValueError(
+                    "layout 'wide_period' takes its periods from the headers: "
+                    "no columns.value, columns.period or period"
+                )
         else:
             if not self.indicator_columns:
-                raise ValueError("layout 'wide_indicator' needs indicator_columns (header: indicator code)")
+                raise ValueError(
+                    "layout 'wide_indicator' needs indicator_columns (header: indicator code)"
+                )
             if c.value or c.indicator or self.indicator:
-                raise ValueError("layout 'wide_indicator' takes its indicators from indicator_columns: "
-                                 "no columns.value, columns.indicator or indicator")
+                raise ValueError(
+                    "layout 'wide_indicator' takes its indicators from indicator_columns: "
+                    "no columns.value, columns.indicator or indicator"
+                )
             _one_of("period", c.period, self.period)
         if self.period_columns is not None and self.layout != "wide_period":
             raise ValueError("period_columns only applies to layout 'wide_period'")
@@ -170,7 +197,13 @@ class Block:
 class Mapped:
     """What a mapping produced: rejected (and small-payload clean) Candidates, or a frame."""
 
-    def __init__(self, candidates: list[Candidate], clean: list[tuple], headers: list[str], block: Block | None = None):
+    def __init__(
+        self,
+        candidates: list[Candidate],
+        clean: list[tuple],
+        headers: list[str],
+        block: Block | None = None,
+    ):
         self.candidates = candidates
         self.clean = clean
         self.headers = headers
@@ -188,7 +221,9 @@ class Mapped:
 
             codes, code_of = block.distinct["indicator_code"]
             periods, period_of = block.distinct["period_start"]
-            ordinals = np.array([p.toordinal() if p is not None else 0 for p in periods], dtype=np.int64)[period_of]
+            ordinals = np.array(
+                [p.toordinal() if p is not None else 0 for p in periods], dtype=np.int64
+            )[period_of]
             most = np.full(len(codes), np.iinfo(np.int64).min, dtype=np.int64)
             np.maximum.at(most, code_of, ordinals)
             for code, ordinal in zip(codes, most.tolist()):
@@ -205,13 +240,23 @@ class Mapped:
             # Two sources of rows (row by row, column-wise): back into the order of the rows.
             self.candidates.sort(key=lambda c: c.row)
         if len(self.clean) + (len(block) if block is not None else 0) <= FRAME_FROM:
-            rows = [Candidate(n, dict(zip(self.headers, cells)), ind, reg, per, grain, val)
-                    for n, ind, reg, per, grain, val, cells in self.clean]
+            rows = [
+                Candidate(n, dict(zip(self.headers, cells)), ind, reg, per, grain, val)
+                for n, ind, reg, per, grain, val, cells in self.clean
+            ]
             if block is not None:
-                rows += [Candidate(int(block.numbers[i]), dict(zip(self.headers, block.cells(i))),
-                                   block.value("indicator_code", i), block.value("region_code", i),
-                                   block.value("period_start", i), block.value("grain", i), float(block.values[i]))
-                         for i in range(len(block))]
+                rows += [
+                    Candidate(
+                        int(block.numbers[i]),
+                        dict(zip(self.headers, block.cells(i))),
+                        block.value("indicator_code", i),
+                        block.value("region_code", i),
+                        block.value("period_start", i),
+                        block.value("grain", i),
+                        float(block.values[i]),
+                    )
+                    for i in range(len(block))
+                ]
             rows += self.candidates
             rows.sort(key=lambda c: c.row)
             return ParseResult(rows=rows, bookmark=bookmark)
@@ -233,13 +278,19 @@ class Mapped:
             numbers[k:], values[k:] = block.numbers, block.values
             for name in names:
                 block.into(name, objects[name][k:])
-            if k and not (np.diff(numbers[:k]) > 0).all() or (k and len(block) and numbers[k - 1] > numbers[k]):
+            if (k and not (np.diff(numbers[:k]) > 0).all()) or (
+                k and len(block) and numbers[k - 1] > numbers[k]
+            ):
                 order = np.argsort(numbers, kind="stable")
                 numbers, values = numbers[order], values[order]
                 objects = {name: column[order] for name, column in objects.items()}
-        frame = pd.DataFrame({"row": pd.Series(numbers, dtype="int64"),
-                              **{name: pd.Series(objects[name], dtype=object) for name in names},
-                              "value": pd.Series(values, dtype="float64")})
+        frame = pd.DataFrame(
+            {
+                "row": pd.Series(numbers, dtype="int64"),
+                **{name: pd.Series(objects[name], dtype=object) for name in names},
+                "value": pd.Series(values, dtype="float64"),
+            }
+        )
         return ParseResult(rows=self.candidates, frame=frame, bookmark=bookmark)
 
 
@@ -278,7 +329,9 @@ class RecordMapper:
             if key in positions:
                 duplicates.add(key)
             positions.setdefault(key, i)
-        self.at = {name: self._find(name, positions, duplicates) for name in mapping.declared_headers()}
+        self.at = {
+            name: self._find(name, positions, duplicates) for name in mapping.declared_headers()
+        }
         # Per-payload memo: a file names the same few regions, periods and indicators on every row.
         self._regions: dict[Any, tuple[str | None, Reason | None]] = {}
         self._indicators: dict[Any, tuple[str | None, str | None, Reason | None]] = {}
@@ -288,12 +341,18 @@ class RecordMapper:
     def _find(self, name: str, positions: dict[str, int], duplicates: set[str]) -> int:
         key = header_key(name)
         if key in duplicates:
-            raise ParseError(f"column '{name}' appears more than once", f"kolom '{name}' muncul lebih dari sekali",
-                             error_class="schema")
+            raise ParseError(
+                f"column '{name}' appears more than once",
+                f"kolom '{name}' muncul lebih dari sekali",
+                error_class="schema",
+            )
         if key not in positions:
             shown = ", ".join(f"'{h}'" for h in self.headers[:30])
-            raise ParseError(f"column '{name}' is missing; the columns are: {shown}",
-                             f"kolom '{name}' tidak ada; kolom yang ada: {shown}", error_class="schema")
+            raise ParseError(
+                f"column '{name}' is missing; the columns are: {shown}",
+                f"kolom '{name}' tidak ada; kolom yang ada: {shown}",
+                error_class="schema",
+            )
         return positions[key]
 
     def cells_of(self, record: dict[str, Any]) -> list[Any]:
@@ -312,9 +371,15 @@ class RecordMapper:
             for header_i in self._period_columns(rows):
                 header = self.headers[header_i]
                 for number, cells in rows:
-                    self._one(number, cells, region_i, year_i,
-                              (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
-                              (header, header), (header, cells[header_i]))
+                    self._one(
+                        number,
+                        cells,
+                        region_i,
+                        year_i,
+                        (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
+                        (header, header),
+                        (header, cells[header_i]),
+                    )
             return self._mapped()
         per_i = self.at[c.period] if c.period else None
         if m.layout == "long":
@@ -324,7 +389,9 @@ class RecordMapper:
         for number, cells in rows:
             period = (c.period, cells[per_i] if per_i is not None else m.period)
             for header, code, value_i in targets:
-                self._one(number, cells, region_i, year_i, (None, code), period, (header, cells[value_i]))
+                self._one(
+                    number, cells, region_i, year_i, (None, code), period, (header, cells[value_i])
+                )
         return self._mapped()
 
     def _mapped(self) -> Mapped:
@@ -333,7 +400,9 @@ class RecordMapper:
         del self.candidates, self.clean
         return mapped
 
-    def _map_long(self, rows: Iterable[Row], region_i: int, year_i: int | None, per_i: int | None) -> None:
+    def _map_long(
+        self, rows: Iterable[Row], region_i: int, year_i: int | None, per_i: int | None
+    ) -> None:
         """One value per row. The loop takes a shortcut for a row whose indicator, region and
         period are already known good and whose value is a plain number; anything else goes
         through ``_one``, which is the rule (and fills the memos the shortcut reads)."""
@@ -361,7 +430,15 @@ class RecordMapper:
                 if value.__class__ is float and math.isfinite(value):
                     clean.append((number, code, region, start, grain, value, cells))
                     continue
-            self._one(number, cells, region_i, year_i, (c.indicator, ind_raw), (c.period, per_raw), (c.value, value))
+            self._one(
+                number,
+                cells,
+                region_i,
+                year_i,
+                (c.indicator, ind_raw),
+                (c.period, per_raw),
+                (c.value, value),
+            )
 
     def map_block(self, numbers: Any, columns: list[list[Any]], rows: Iterable[Row]) -> Mapped:
         """Layout ``long`` over a big table given column-wise: ``numbers`` (the row numbers)
@@ -397,7 +474,9 @@ class RecordMapper:
 
         ind_codes, ind_values = distinct(ind_i, m.indicator)
         found = [self._indicator(c.indicator, v) for v in ind_values]
-        ind_ok = np.array([code is not None and reason is None for code, _, reason in found], dtype=bool)
+        ind_ok = np.array(
+            [code is not None and reason is None for code, _, reason in found], dtype=bool
+        )
         ind_code = _objects([code for code, _, _ in found])
         grains = list(dict.fromkeys(grain for _, grain, _ in found))
         grain_code = np.array([grains.index(grain) for _, grain, _ in found], dtype=np.int64)
@@ -428,15 +507,29 @@ class RecordMapper:
         ok = ind_ok[ind_codes] & reg_ok[reg_codes] & per_ok[key_codes] & val_ok[val_codes]
         for i in np.flatnonzero(~ok).tolist():
             cells = [col[i] for col in columns]
-            self._one(int(numbers[i]), cells, region_i, year_i,
-                      (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
-                      (c.period, cells[per_i] if per_i is not None else m.period), (c.value, cells[val_i]))
+            self._one(
+                int(numbers[i]),
+                cells,
+                region_i,
+                year_i,
+                (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
+                (c.period, cells[per_i] if per_i is not None else m.period),
+                (c.value, cells[val_i]),
+            )
         at = np.flatnonzero(ok)
         ind_at = ind_codes[at]
-        block = Block(numbers[at], val_number[val_codes[at]], {
-            "indicator_code": (ind_code, ind_at), "region_code": (reg_code, reg_codes[at]),
-            "period_start": (per_start, key_codes[at]), "grain": (_objects(grains), grain_code[ind_at])},
-            columns, at)
+        block = Block(
+            numbers[at],
+            val_number[val_codes[at]],
+            {
+                "indicator_code": (ind_code, ind_at),
+                "region_code": (reg_code, reg_codes[at]),
+                "period_start": (per_start, key_codes[at]),
+                "grain": (_objects(grains), grain_code[ind_at]),
+            },
+            columns,
+            at,
+        )
         mapped = Mapped(self.candidates, self.clean, self.headers, block)
         del self.candidates, self.clean
         return mapped
@@ -446,16 +539,30 @@ class RecordMapper:
             columns = [self.at[h] for h in self.m.period_columns]
         else:
             taken = {self.at[v] for v in self.m.columns.model_dump().values() if v}
-            columns = [i for i, h in enumerate(self.headers) if i not in taken and _reads_as_period(h, self.m.locale)]
+            columns = [
+                i
+                for i, h in enumerate(self.headers)
+                if i not in taken and _reads_as_period(h, self.m.locale)
+            ]
             if not columns:
-                raise ParseError("no column header reads as a period (e.g. 'Januari 2026')",
-                                 "tidak ada judul kolom yang berupa periode (mis. 'Januari 2026')",
-                                 error_class="schema")
+                raise ParseError(
+                    "no column header reads as a period (e.g. 'Januari 2026')",
+                    "tidak ada judul kolom yang berupa periode (mis. 'Januari 2026')",
+                    error_class="schema",
+                )
         # A period nobody has filled in yet is not reported, rather than one error per region.
         return [i for i in columns if any(not is_missing(cells[i]) for _, cells in rows)]
 
-    def _one(self, number: int, cells: list[Any], region_i: int, year_i: int | None,
-             indicator: tuple[str | None, Any], period: tuple[str | None, Any], value: tuple[str, Any]) -> None:
+    def _one(
+        self,
+        number: int,
+        cells: list[Any],
+        region_i: int,
+        year_i: int | None,
+        indicator: tuple[str | None, Any],
+        period: tuple[str | None, Any],
+        value: tuple[str, Any],
+    ) -> None:
         reasons: list[Reason] = []
         code, grain, reason = self._indicator(*indicator)
         if reason:
@@ -474,19 +581,33 @@ class RecordMapper:
             number_value = None
             reasons.append(p.reason(value_col, raw_value))
         if reasons:
-            self.candidates.append(Candidate(number, dict(zip(self.headers, cells)), code, region, start, grain,
-                                             number_value, reasons))
+            self.candidates.append(
+                Candidate(
+                    number,
+                    dict(zip(self.headers, cells)),
+                    code,
+                    region,
+                    start,
+                    grain,
+                    number_value,
+                    reasons,
+                )
+            )
         else:
             self.clean.append((number, code, region, start, grain, number_value, cells))
 
-    def _indicator(self, column: str | None, raw: Any) -> tuple[str | None, str | None, Reason | None]:
+    def _indicator(
+        self, column: str | None, raw: Any
+    ) -> tuple[str | None, str | None, Reason | None]:
         key = _hashable(raw)
         found = self._indicators.get(key)
         if found is None:
             found = self._indicators[key] = self._resolve_indicator(column, raw)
         return found
 
-    def _resolve_indicator(self, column: str | None, raw: Any) -> tuple[str | None, str | None, Reason | None]:
+    def _resolve_indicator(
+        self, column: str | None, raw: Any
+    ) -> tuple[str | None, str | None, Reason | None]:
         where = column or "indicator"
         if is_missing(raw):
             return None, None, Reason(where, raw, "indikator kosong", "indicator is missing")
@@ -494,10 +615,25 @@ class RecordMapper:
         code = self.m.indicator_map.get(code, code)
         indicator = self.ctx.catalogue.indicators_by_code.get(code)
         if indicator is None:
-            return None, None, Reason(where, raw, f"indikator '{code}' tidak dikenal", f"indicator '{code}' is unknown")
-        return indicator.code, indicator.grain, None  # whether this source may feed it is validation's rule
+            return (
+                None,
+                None,
+                Reason(
+                    where,
+                    raw,
+                    f"indikator '{code}' tidak dikenal",
+                    f"indicator '{code}' is unknown",
+                ),
+            )
+        return (
+            indicator.code,
+            indicator.grain,
+            None,
+        )  # whether this source may feed it is validation's rule
 
-    def _period(self, raw: Any, year: Any, grain: str | None) -> tuple[date | None, ValueProblem | None]:
+    def _period(
+        self, raw: Any, year: Any, grain: str | None
+    ) -> tuple[date | None, ValueProblem | None]:
         key = (_hashable(raw), _hashable(year), grain)
         found = self._periods.get(key)
         if found is None:
@@ -517,10 +653,13 @@ class RecordMapper:
         found = self._regions.get(key)
         if found is None:
             found = self._regions[key] = self._resolve_region(raw, column)
-        if found[0] is None and is_missing(raw):
-            # "Jumlah" often sits in the name column while the code column stays empty.
-            if any(isinstance(v, str) and header_key(v) in TOTAL_MARKERS for v in cells):
-                return self._province, None
+        # "Jumlah" often sits in the name column while the code column stays empty.
+        if (
+            found[0] is None
+            and is_missing(raw)
+            and any(isinstance(v, str) and header_key(v) in TOTAL_MARKERS for v in cells)
+        ):
+            return self._province, None
         return found
 
     def _known_region(self, raw: Any, column: str) -> str | None:
@@ -540,7 +679,9 @@ class RecordMapper:
             return self._province, None
         code = self.ctx.regions.resolve(text, self.m.region_system)
         if code is None:
-            return None, Reason(column, raw, f"wilayah '{raw}' tidak dikenal", f"region '{raw}' is unknown")
+            return None, Reason(
+                column, raw, f"wilayah '{raw}' tidak dikenal", f"region '{raw}' is unknown"
+            )
         return code, None
 
 

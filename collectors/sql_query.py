@@ -17,19 +17,33 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import date, datetime, time as dtime, timezone
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import Field, field_validator
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import NullPool
 
 from collectors import limits
-from collectors.base import CollectorError, ParseError, ParseResult, Payload, PermanentFetchError, SourceContext, \
-    TransientFetchError
+from collectors.base import (
+    CollectorError,
+    ParseError,
+    ParseResult,
+    Payload,
+    PermanentFetchError,
+    SourceContext,
+    TransientFetchError,
+)
 from collectors.records import RecordMapper, TableMapping, paused_gc
 
 SUPPORTED = ("postgresql", "sqlite", "mysql", "mariadb")
@@ -60,11 +74,15 @@ class SqlQueryKind:
         url = _url_from_env(opts.url_env)
         bookmark = ctx.bookmark if ctx.bookmark is not None else opts.initial_bookmark
         try:
-            engine = create_engine(_with_driver(url), poolclass=NullPool, connect_args=_connect_args(url, ctx))
+            engine = create_engine(
+                _with_driver(url), poolclass=NullPool, connect_args=_connect_args(url, ctx)
+            )
         except (ArgumentError, NoSuchModuleError) as exc:
-            raise PermanentFetchError(f"{opts.url_env} is not a usable database URL: {type(exc).__name__}",
-                                      f"{opts.url_env} bukan URL basis data yang dapat dipakai: {type(exc).__name__}",
-                                      error_class="config") from None
+            raise PermanentFetchError(
+                f"{opts.url_env} is not a usable database URL: {type(exc).__name__}",
+                f"{opts.url_env} bukan URL basis data yang dapat dipakai: {type(exc).__name__}",
+                error_class="config",
+            ) from None
         try:
             with engine.connect() as conn:
                 columns, rows = _run(conn, opts, bookmark)
@@ -74,10 +92,17 @@ class SqlQueryKind:
             raise _classify(exc, opts) from None
         finally:
             engine.dispose()
-        body = json.dumps({"columns": columns, "rows": rows, "bookmark_in": bookmark},
-                          default=_json_value, ensure_ascii=False, separators=(",", ":")).encode()
-        return Payload(body, "application/json", {"dialect": engine.dialect.name, "rows": len(rows),
-                                                  "bookmark_in": bookmark})
+        body = json.dumps(
+            {"columns": columns, "rows": rows, "bookmark_in": bookmark},
+            default=_json_value,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        return Payload(
+            body,
+            "application/json",
+            {"dialect": engine.dialect.name, "rows": len(rows), "bookmark_in": bookmark},
+        )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: SqlQueryOptions = ctx.options
@@ -87,15 +112,24 @@ class SqlQueryKind:
 
 def _parse(payload: Payload, opts: SqlQueryOptions, ctx: SourceContext) -> ParseResult:
     doc = limits.load_json(payload.content, opts.limits)
-    if not (isinstance(doc, dict) and isinstance(doc.get("columns"), list) and isinstance(doc.get("rows"), list)):
-        raise ParseError("payload is not {columns, rows}", "muatan bukan {columns, rows}", error_class="schema")
+    if not (
+        isinstance(doc, dict)
+        and isinstance(doc.get("columns"), list)
+        and isinstance(doc.get("rows"), list)
+    ):
+        raise ParseError(
+            "payload is not {columns, rows}", "muatan bukan {columns, rows}", error_class="schema"
+        )
     columns = [str(c) for c in doc["columns"]]
     limits.check_rows(len(doc["rows"]), opts.limits)
     rows = []
     for number, row in enumerate(doc["rows"], start=1):
         if not isinstance(row, list) or len(row) != len(columns):
-            raise ParseError(f"row {number} does not have {len(columns)} values",
-                             f"baris {number} tidak berisi {len(columns)} nilai", error_class="schema")
+            raise ParseError(
+                f"row {number} does not have {len(columns)} values",
+                f"baris {number} tidak berisi {len(columns)} nilai",
+                error_class="schema",
+            )
         rows.append((number, row))
     result = RecordMapper(opts, ctx, columns).map(rows).result(ctx.bookmark)
     result.bookmark = _next_bookmark(rows, opts, columns, ctx)
@@ -105,8 +139,11 @@ def _parse(payload: Payload, opts: SqlQueryOptions, ctx: SourceContext) -> Parse
 def _url_from_env(var: str) -> str:
     url = os.environ.get(var)
     if not url:
-        raise PermanentFetchError(f"environment variable {var} (database URL) is not set",
-                                  f"variabel lingkungan {var} (URL basis data) belum diisi", error_class="config")
+        raise PermanentFetchError(
+            f"environment variable {var} (database URL) is not set",
+            f"variabel lingkungan {var} (URL basis data) belum diisi",
+            error_class="config",
+        )
     return url
 
 
@@ -116,10 +153,16 @@ def _with_driver(url: str):
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         return parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.database.startswith("file:") \
-            and parsed.database != ":memory:":
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and not parsed.database.startswith("file:")
+        and parsed.database != ":memory:"
+    ):
         # Opened read-only at the file level too: a wrong path must not create an empty database.
-        return parsed.set(database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"})
+        return parsed.set(
+            database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"}
+        )
     return parsed
 
 
@@ -135,13 +178,16 @@ def _connect_args(url: str, ctx: SourceContext) -> dict[str, Any]:
     return {}
 
 
-def _run(conn: Connection, opts: SqlQueryOptions, bookmark: str | None) -> tuple[list[str], list[list[Any]]]:
+def _run(
+    conn: Connection, opts: SqlQueryOptions, bookmark: str | None
+) -> tuple[list[str], list[list[Any]]]:
     dialect = conn.dialect.name
     if dialect not in SUPPORTED:
         raise PermanentFetchError(
             f"dialect '{dialect}' cannot be made read-only here; supported: {', '.join(SUPPORTED)}",
             f"dialek '{dialect}' tidak dapat dibuat hanya-baca; yang didukung: {', '.join(SUPPORTED)}",
-            error_class="config")
+            error_class="config",
+        )
     timeout_ms = int(opts.statement_timeout_seconds * 1000)
     if dialect == "sqlite":
         _sqlite_guard(conn, opts.statement_timeout_seconds)
@@ -162,7 +208,9 @@ def _run(conn: Connection, opts: SqlQueryOptions, bookmark: str | None) -> tuple
             limits.check_rows(len(rows), opts.limits)
         return columns, rows
     except ParseError as exc:  # too many rows: a fetch failure here
-        raise PermanentFetchError(exc.message_en, exc.message_id, error_class=exc.error_class) from None
+        raise PermanentFetchError(
+            exc.message_en, exc.message_id, error_class=exc.error_class
+        ) from None
     finally:
         trans.rollback()  # read-only by intent: nothing is ever committed
 
@@ -179,36 +227,68 @@ def _sqlite_guard(conn: Connection, seconds: float) -> None:
 def _classify(exc: SQLAlchemyError, opts: SqlQueryOptions) -> CollectorError:
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
     lowered = detail.lower()
-    if "statement timeout" in lowered or "interrupted" in lowered or "max_execution_time" in lowered \
-            or "canceling statement" in lowered:
-        return PermanentFetchError(f"query exceeded {opts.statement_timeout_seconds:g} s: {detail}",
-                                   f"kueri melebihi {opts.statement_timeout_seconds:g} dtk: {detail}",
-                                   error_class="timeout")
+    if (
+        "statement timeout" in lowered
+        or "interrupted" in lowered
+        or "max_execution_time" in lowered
+        or "canceling statement" in lowered
+    ):
+        return PermanentFetchError(
+            f"query exceeded {opts.statement_timeout_seconds:g} s: {detail}",
+            f"kueri melebihi {opts.statement_timeout_seconds:g} dtk: {detail}",
+            error_class="timeout",
+        )
     if "read-only" in lowered or "readonly" in lowered or "read only" in lowered:
-        return PermanentFetchError(f"the query tried to write: {detail}", f"kueri mencoba menulis: {detail}",
-                                   error_class="query")
-    if isinstance(exc, OperationalError) and getattr(exc, "connection_invalidated", False) is False \
-            and _looks_like_connection(lowered):
-        return TransientFetchError(f"cannot reach the database: {detail}",
-                                   f"tidak dapat terhubung ke basis data: {detail}", error_class="connection")
+        return PermanentFetchError(
+            f"the query tried to write: {detail}",
+            f"kueri mencoba menulis: {detail}",
+            error_class="query",
+        )
+    if (
+        isinstance(exc, OperationalError)
+        and getattr(exc, "connection_invalidated", False) is False
+        and _looks_like_connection(lowered)
+    ):
+        return TransientFetchError(
+            f"cannot reach the database: {detail}",
+            f"tidak dapat terhubung ke basis data: {detail}",
+            error_class="connection",
+        )
     if "password authentication failed" in lowered or "access denied" in lowered:
-        return PermanentFetchError(f"database refused the login: {detail}", f"basis data menolak login: {detail}",
-                                   error_class="auth")
+        return PermanentFetchError(
+            f"database refused the login: {detail}",
+            f"basis data menolak login: {detail}",
+            error_class="auth",
+        )
     if isinstance(exc, DBAPIError):
-        return PermanentFetchError(f"query failed: {detail}", f"kueri gagal: {detail}", error_class="query")
-    return PermanentFetchError(f"database error: {detail}", f"galat basis data: {detail}", error_class="query")
+        return PermanentFetchError(
+            f"query failed: {detail}", f"kueri gagal: {detail}", error_class="query"
+        )
+    return PermanentFetchError(
+        f"database error: {detail}", f"galat basis data: {detail}", error_class="query"
+    )
 
 
 def _looks_like_connection(message: str) -> bool:
-    return any(s in message for s in ("could not connect", "connection refused", "connection timed out",
-                                      "timeout expired", "unable to open database", "can't connect",
-                                      "server closed the connection", "could not translate host"))
+    return any(
+        s in message
+        for s in (
+            "could not connect",
+            "connection refused",
+            "connection timed out",
+            "timeout expired",
+            "unable to open database",
+            "can't connect",
+            "server closed the connection",
+            "could not translate host",
+        )
+    )
 
 
 def _json_value(value: Any) -> Any:
     """What JSON cannot hold as is: times as ISO text (UTC when aware), decimals as numbers."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, (date, dtime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -218,14 +298,18 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def _next_bookmark(rows: list[tuple[int, list[Any]]], opts: SqlQueryOptions, columns: list[str],
-                   ctx: SourceContext) -> str | None:
+def _next_bookmark(
+    rows: list[tuple[int, list[Any]]], opts: SqlQueryOptions, columns: list[str], ctx: SourceContext
+) -> str | None:
     """Largest bookmark_column value seen; unchanged when the query returned nothing."""
     if not opts.bookmark_column:
         return ctx.bookmark
     if opts.bookmark_column not in columns:
-        raise ParseError(f"bookmark column '{opts.bookmark_column}' is not in the result",
-                         f"kolom bookmark '{opts.bookmark_column}' tidak ada di hasil kueri", error_class="schema")
+        raise ParseError(
+            f"bookmark column '{opts.bookmark_column}' is not in the result",
+            f"kolom bookmark '{opts.bookmark_column}' tidak ada di hasil kueri",
+            error_class="schema",
+        )
     at = columns.index(opts.bookmark_column)
     values = [cells[at] for _, cells in rows if cells[at] is not None]
     if not values:
@@ -234,5 +318,6 @@ def _next_bookmark(rows: list[tuple[int, list[Any]]], opts: SqlQueryOptions, col
     # ISO timestamps of one column share a format, so their text order is their time order.
     best = max(values) if numeric else max(str(v) for v in values)
     return str(best)
+
 
 KIND = SqlQueryKind()

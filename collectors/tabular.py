@@ -19,22 +19,41 @@ import itertools
 import operator
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from collectors import http, limits
-from collectors.base import Candidate, ParseError, ParseResult, Payload, PermanentFetchError, Reason, SourceContext
-from collectors.records import RecordMapper, TableMapping, factorize as _factorize, header_key, paused_gc
+from collectors.base import (
+    Candidate,
+    ParseError,
+    ParseResult,
+    Payload,
+    PermanentFetchError,
+    Reason,
+    SourceContext,
+)
+from collectors.records import (
+    RecordMapper,
+    TableMapping,
+    header_key,
+    paused_gc,
+)
+from collectors.records import (
+    factorize as _factorize,
+)
 
 HEADER_SEARCH_ROWS = 50
 # From this many rows below the header, a long CSV table is read column by column
 # (``_block``) instead of one Python row at a time. Both paths give the same result.
 VECTOR_FROM = 20_000
-_FOOTNOTE = re.compile(r"^\s*(?:sumber|catatan|keterangan|ket|note|notes|source)\s*[:.]|^\s*\*+\s*\)?", re.I)
+_FOOTNOTE = re.compile(
+    r"^\s*(?:sumber|catatan|keterangan|ket|note|notes|source)\s*[:.]|^\s*\*+\s*\)?", re.I
+)
 _COLUMN_NUMBER = re.compile(r"^\(\d{1,3}\)$")
 
 Row = tuple[int, list[Any]]  # (row number as the officer sees it, cells)
@@ -49,7 +68,7 @@ class TableOptions(TableMapping):
     header_row: int | Literal["auto"] = "auto"
 
     @model_validator(mode="after")
-    def _one_place(self) -> "TableOptions":
+    def _one_place(self) -> TableOptions:
         if self.path and self.url:
             raise ValueError("give path or url, not both")
         if isinstance(self.header_row, int) and self.header_row < 1:
@@ -73,33 +92,51 @@ class ExcelOptions(TableOptions):
 
 def fetch_file(opts: TableOptions, ctx: SourceContext, content_type: str) -> Payload:
     if opts.url:
-        return http.get(opts.url, headers=http.headers_from_env(opts.header_env),
-                        timeout=ctx.source.timeout_seconds, max_bytes=opts.limits.max_bytes)
+        return http.get(
+            opts.url,
+            headers=http.headers_from_env(opts.header_env),
+            timeout=ctx.source.timeout_seconds,
+            max_bytes=opts.limits.max_bytes,
+        )
     if not opts.path:
-        raise PermanentFetchError("this source takes uploads only: it has no path or url",
-                                  "sumber ini hanya menerima unggahan: tidak ada path atau url", error_class="config")
+        raise PermanentFetchError(
+            "this source takes uploads only: it has no path or url",
+            "sumber ini hanya menerima unggahan: tidak ada path atau url",
+            error_class="config",
+        )
     path = Path(opts.path)
     try:
         size = path.stat().st_size
         if size > opts.limits.max_bytes:
-            raise PermanentFetchError(f"{path} is {size} bytes, more than {opts.limits.max_bytes}",
-                                      f"{path} berukuran {size} bita, melebihi {opts.limits.max_bytes}",
-                                      error_class="too_large")
+            raise PermanentFetchError(
+                f"{path} is {size} bytes, more than {opts.limits.max_bytes}",
+                f"{path} berukuran {size} bita, melebihi {opts.limits.max_bytes}",
+                error_class="too_large",
+            )
         content = path.read_bytes()
     except FileNotFoundError:
-        raise PermanentFetchError(f"file not found: {path}", f"berkas tidak ditemukan: {path}",
-                                  error_class="not_found") from None
+        raise PermanentFetchError(
+            f"file not found: {path}", f"berkas tidak ditemukan: {path}", error_class="not_found"
+        ) from None
     except OSError as exc:
-        raise PermanentFetchError(f"cannot read {path}: {exc}", f"tidak dapat membaca {path}: {exc}",
-                                  error_class="file") from None
+        raise PermanentFetchError(
+            f"cannot read {path}: {exc}", f"tidak dapat membaca {path}: {exc}", error_class="file"
+        ) from None
     return Payload(content, content_type, {"path": str(path), "filename": path.name})
 
 
 # --- rows to candidates ---------------------------------------------------------
 
 
-def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, strict_width: bool = False,
-               plain: "PlainCsv | None" = None, delimiter: str | None = None) -> ParseResult:
+def parse_rows(
+    rows: Iterable[Row],
+    opts: TableOptions,
+    ctx: SourceContext,
+    *,
+    strict_width: bool = False,
+    plain: PlainCsv | None = None,
+    delimiter: str | None = None,
+) -> ParseResult:
     """Rows (number, cells) to a ParseResult. A CSV also passes ``plain`` (when ``PlainCsv``
     can split it; ``rows`` are then its rows) or ``delimiter`` (when it cannot), so a big
     long table can take the column-wise path; the result is the same either way."""
@@ -119,12 +156,21 @@ def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, s
             block, rows = _block(rows, head, header_at, header_cells, opts, plain)
         if block is not None:
             numbers, columns, others = block
-            slow = _data_rows(iter(others), header_cells, 0, opts.limits, overflowing if strict_width else None)
+            slow = _data_rows(
+                iter(others), header_cells, 0, opts.limits, overflowing if strict_width else None
+            )
             mapped = mapper.map_block(numbers, columns, slow)
         else:
-            body = itertools.chain(head[header_at + 1:], rows)
-            mapped = mapper.map(_data_rows(body, header_cells, len(head), opts.limits,
-                                           overflowing if strict_width else None))
+            body = itertools.chain(head[header_at + 1 :], rows)
+            mapped = mapper.map(
+                _data_rows(
+                    body,
+                    header_cells,
+                    len(head),
+                    opts.limits,
+                    overflowing if strict_width else None,
+                )
+            )
         result = mapped.result(ctx.bookmark)
     if overflowing:
         result.rows = sorted(result.rows + overflowing, key=lambda c: c.row)
@@ -134,8 +180,14 @@ def parse_rows(rows: Iterable[Row], opts: TableOptions, ctx: SourceContext, *, s
 # --- big CSV tables, column by column ---------------------------------------------
 
 
-def _block(rows: Iterator[Row], head: list[Row], header_at: int, header_cells: list[Any], opts: TableOptions,
-           plain: "PlainCsv | None") -> tuple[tuple | None, Iterator[Row]]:
+def _block(
+    rows: Iterator[Row],
+    head: list[Row],
+    header_at: int,
+    header_cells: list[Any],
+    opts: TableOptions,
+    plain: PlainCsv | None,
+) -> tuple[tuple | None, Iterator[Row]]:
     """The body of a big CSV as columns of its full-width data rows, plus every other row.
 
     Returns ``((numbers, columns, others), rows)``, or ``(None, rows)`` when the table is
@@ -170,7 +222,7 @@ def _block(rows: Iterator[Row], head: list[Row], header_at: int, header_cells: l
         columns = [_take(col, kept) for col in columns]
         numbers = numbers[kept]
     # The rows read with the header come first: their numbers are all smaller.
-    return (numbers, columns, head[header_at + 1:] + others), iter(())
+    return (numbers, columns, head[header_at + 1 :] + others), iter(())
 
 
 def _take(column: list[str], positions: np.ndarray) -> list[str]:
@@ -194,8 +246,10 @@ def _split_lines(rest: list[str], first_number: int, delimiter: str, width: int)
         at = np.flatnonzero(full)
         good = [rest[i] for i in at.tolist()]
         numbers = at + first_number
-        others = [(first_number + i, rest[i].split(delimiter) if rest[i] else [])
-                  for i in np.flatnonzero(~full).tolist()]
+        others = [
+            (first_number + i, rest[i].split(delimiter) if rest[i] else [])
+            for i in np.flatnonzero(~full).tolist()
+        ]
     flat = delimiter.join(good).split(delimiter) if good else []
     columns = [flat[j::width] for j in range(width)]
     return numbers, columns, others
@@ -205,7 +259,9 @@ def _split_rows(rest: list[Row], width: int):
     full = [r for r in rest if len(r[1]) == width]
     others = [r for r in rest if len(r[1]) != width] if len(full) != len(rest) else []
     numbers = np.fromiter((r[0] for r in full), dtype=np.int64, count=len(full))
-    columns = [list(col) for col in zip(*(r[1] for r in full))] if full else [[] for _ in range(width)]
+    columns = (
+        [list(col) for col in zip(*(r[1] for r in full))] if full else [[] for _ in range(width)]
+    )
     return numbers, columns, others
 
 
@@ -213,7 +269,9 @@ def _per_cell(column: list[str], test) -> np.ndarray:
     return np.fromiter(map(test, column), dtype=bool, count=len(column))
 
 
-def _plain_data(columns: list[list[str]], header_cells: list[Any], no_empty: bool = False) -> np.ndarray:
+def _plain_data(
+    columns: list[list[str]], header_cells: list[Any], no_empty: bool = False
+) -> np.ndarray:
     """Which full-width rows are surely data rows, decided exactly as ``_data_rows`` and
     ``_skipped`` would decide them (every cell is a str here: a CSV). A row not marked
     goes through those functions itself. ``no_empty``: the caller knows no cell is ""."""
@@ -236,8 +294,13 @@ def _plain_data(columns: list[list[str]], header_cells: list[Any], no_empty: boo
     # are not blank: not a footnote, not column numbers, not the header repeated.
     unsure = np.flatnonzero(~usual)
     first_at, first_values = _factorize(_take(first, unsure))
-    surely_data = np.array([bool(v[:1]) and not v[:1].isspace() and v[:1] != "(" and header_key(v) != header_keys[0]
-                            for v in first_values], dtype=bool)[first_at]
+    surely_data = np.array(
+        [
+            bool(v[:1]) and not v[:1].isspace() and v[:1] != "(" and header_key(v) != header_keys[0]
+            for v in first_values
+        ],
+        dtype=bool,
+    )[first_at]
     not_blank = filled[unsure]  # cells that are not "", less those that are only whitespace
     for col in columns:
         not_blank -= _per_cell(_take(col, unsure), str.isspace)
@@ -246,8 +309,13 @@ def _plain_data(columns: list[list[str]], header_cells: list[Any], no_empty: boo
     return keep
 
 
-def _data_rows(body: Iterator[Row], header_cells: list[Any], already: int, lim: limits.Limits,
-               overflowing: list[Candidate] | None) -> Iterator[Row]:
+def _data_rows(
+    body: Iterator[Row],
+    header_cells: list[Any],
+    already: int,
+    lim: limits.Limits,
+    overflowing: list[Candidate] | None,
+) -> Iterator[Row]:
     """Rows below the header, padded to its width, without the rows that carry no data.
 
     With ``overflowing`` (CSV), a row with filled cells beyond the header is rejected:
@@ -265,13 +333,25 @@ def _data_rows(body: Iterator[Row], header_cells: list[Any], already: int, lim: 
         # cell that is filled, not "(1)" and not the header's first word (not a repeated header).
         filled = len(cells) - cells.count("") - cells.count(None)
         first = cells[0] if cells else None
-        usual = filled > 1 and first is not None and (
-            first.__class__ is not str
-            or (first[:1] not in ("(", " ", "\t", "") and (filled != keys or first[:1].casefold() != first_letter)))
+        usual = (
+            filled > 1
+            and first is not None
+            and (
+                first.__class__ is not str
+                or (
+                    first[:1] not in ("(", " ", "\t", "")
+                    and (filled != keys or first[:1].casefold() != first_letter)
+                )
+            )
+        )
         if not usual and _skipped(cells, header_keys):
             continue
         if len(cells) != width:
-            if overflowing is not None and len(cells) > width and any(not _blank(c) for c in cells[width:]):
+            if (
+                overflowing is not None
+                and len(cells) > width
+                and any(not _blank(c) for c in cells[width:])
+            ):
                 overflowing.append(_overflow(number, cells, _header_names(header_cells)))
                 continue
             cells = list(cells[:width]) + [None] * (width - len(cells))
@@ -281,9 +361,18 @@ def _data_rows(body: Iterator[Row], header_cells: list[Any], already: int, lim: 
 def _overflow(number: int, cells: list[Any], headers: list[str]) -> Candidate:
     width, n = len(headers), max(i for i, c in enumerate(cells, start=1) if not _blank(c))
     raw = {(headers[i] if i < width else f"(kolom {i + 1})"): c for i, c in enumerate(cells[:n])}
-    return Candidate(number, raw, reasons=[Reason(
-        None, cells[width], f"baris berisi {n} sel, padahal judul kolom hanya {width}: ada pemisah kolom di dalam nilai?",
-        f"the row has {n} cells but the header only {width}: a delimiter inside a value?")])
+    return Candidate(
+        number,
+        raw,
+        reasons=[
+            Reason(
+                None,
+                cells[width],
+                f"baris berisi {n} sel, padahal judul kolom hanya {width}: ada pemisah kolom di dalam nilai?",
+                f"the row has {n} cells but the header only {width}: a delimiter inside a value?",
+            )
+        ],
+    )
 
 
 def _header_index(rows: list[Row], opts: TableOptions) -> int:
@@ -291,17 +380,22 @@ def _header_index(rows: list[Row], opts: TableOptions) -> int:
         for i, (number, _) in enumerate(rows):
             if number == opts.header_row:
                 return i
-        raise ParseError(f"the file has no row {opts.header_row} (header_row)",
-                         f"berkas tidak punya baris {opts.header_row} (header_row)", error_class="schema")
+        raise ParseError(
+            f"the file has no row {opts.header_row} (header_row)",
+            f"berkas tidak punya baris {opts.header_row} (header_row)",
+            error_class="schema",
+        )
     wanted = {header_key(h) for h in opts.declared_headers()}
     for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         present = {header_key(c) for c in cells if not _blank(c)}
         if wanted <= present:
             return i
     names = ", ".join(f"'{h}'" for h in opts.declared_headers())
-    raise ParseError(f"no header row holding {names} in the first {HEADER_SEARCH_ROWS} rows",
-                     f"baris judul kolom berisi {names} tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama",
-                     error_class="schema")
+    raise ParseError(
+        f"no header row holding {names} in the first {HEADER_SEARCH_ROWS} rows",
+        f"baris judul kolom berisi {names} tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama",
+        error_class="schema",
+    )
 
 
 def _no_twice(header_cells: list[Any], opts: TableOptions) -> None:
@@ -309,8 +403,11 @@ def _no_twice(header_cells: list[Any], opts: TableOptions) -> None:
     counts = Counter(header_key(_header_text(c)) for c in header_cells if not _blank(c))
     for name in opts.declared_headers():
         if counts[header_key(name)] > 1:
-            raise ParseError(f"column '{name}' appears more than once", f"kolom '{name}' muncul lebih dari sekali",
-                             error_class="schema")
+            raise ParseError(
+                f"column '{name}' appears more than once",
+                f"kolom '{name}' muncul lebih dari sekali",
+                error_class="schema",
+            )
 
 
 def _header_names(cells: list[Any]) -> list[str]:
@@ -360,6 +457,7 @@ def _skipped(cells: list[Any], header_keys: list[str]) -> bool:
     # The header repeated (a report printed over several pages).
     return len(filled) == len(header_keys) and [header_key(c) for c in filled] == header_keys
 
+
 # --- CSV ----------------------------------------------------------------------
 
 
@@ -398,11 +496,19 @@ class PlainCsv:
     byte offsets (a delimiter and a line feed are one byte in UTF-8 and never part of
     another character), so a big body is split into columns without a string per line."""
 
-    def __init__(self, text: str, delimiter: str, data: bytes, starts: np.ndarray, ends: np.ndarray):
-        self.text, self.delimiter, self.data, self.starts, self.ends = text, delimiter, data, starts, ends
+    def __init__(
+        self, text: str, delimiter: str, data: bytes, starts: np.ndarray, ends: np.ndarray
+    ):
+        self.text, self.delimiter, self.data, self.starts, self.ends = (
+            text,
+            delimiter,
+            data,
+            starts,
+            ends,
+        )
 
     @classmethod
-    def of(cls, text: str, delimiter: str) -> "PlainCsv | None":
+    def of(cls, text: str, delimiter: str) -> PlainCsv | None:
         if '"' in text or text.count("\r") != text.count("\r\n"):
             return None
         if "\r" in text:
@@ -428,7 +534,10 @@ class PlainCsv:
         for number in range(1, len(self) + 1):
             end = text.find("\n", at)
             line = text[at:] if end < 0 else text[at:end]
-            yield number, (line.split(delimiter) if line else [])  # an empty line is no cells, not one
+            yield (
+                number,
+                (line.split(delimiter) if line else []),
+            )  # an empty line is no cells, not one
             at = end + 1
 
     def block(self, first: int, width: int) -> tuple[np.ndarray, list[list[str]], list[Row], bool]:
@@ -436,9 +545,11 @@ class PlainCsv:
         takes them; ``no_empty``: no cell of ``columns`` is ""."""
         delimiter, count = self.delimiter, len(self) - first
         offset = int(self.starts[first])
-        body = self.text[len(self.data[:offset].decode("utf-8")):]
+        body = self.text[len(self.data[:offset].decode("utf-8")) :]
         starts, ends = self.starts[first:] - offset, self.ends[first:] - offset
-        delimiters = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8, offset=offset) == ord(delimiter))
+        delimiters = np.flatnonzero(
+            np.frombuffer(self.data, dtype=np.uint8, offset=offset) == ord(delimiter)
+        )
         cells = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
         if not ((cells == width) & (ends > starts)).all():
             lines = body.split("\n")
@@ -450,7 +561,11 @@ class PlainCsv:
         # in a row, or one at either end.
         joined = (body[:-1] if body.endswith("\n") else body).replace("\n", delimiter)
         del body
-        no_empty = delimiter * 2 not in joined and not joined.startswith(delimiter) and not joined.endswith(delimiter)
+        no_empty = (
+            delimiter * 2 not in joined
+            and not joined.startswith(delimiter)
+            and not joined.endswith(delimiter)
+        )
         flat = joined.split(delimiter)
         del joined
         columns = [flat[j::width] for j in range(width)]
@@ -460,11 +575,12 @@ class PlainCsv:
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
+        yield from enumerate(reader, start=1)
     except csv.Error as exc:
-        raise ParseError(f"the CSV is malformed near line {reader.line_num}: {exc}",
-                         f"CSV rusak di sekitar baris {reader.line_num}: {exc}") from None
+        raise ParseError(
+            f"the CSV is malformed near line {reader.line_num}: {exc}",
+            f"CSV rusak di sekitar baris {reader.line_num}: {exc}",
+        ) from None
 
 
 # --- Excel --------------------------------------------------------------------
@@ -475,7 +591,9 @@ class ExcelKind:
     options_model = ExcelOptions
 
     def fetch(self, ctx: SourceContext) -> Payload:
-        return fetch_file(ctx.options, ctx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return fetch_file(
+            ctx.options, ctx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: ExcelOptions = ctx.options
@@ -498,12 +616,17 @@ def _read_sheet(content: bytes, opts: ExcelOptions) -> list[Row]:
             sheet = workbook[opts.sheet]
         else:
             names = ", ".join(f"'{n}'" for n in workbook.sheetnames)
-            raise ParseError(f"sheet '{opts.sheet}' is not in the workbook; its sheets are: {names}",
-                             f"lembar '{opts.sheet}' tidak ada di berkas; lembar yang ada: {names}",
-                             error_class="schema")
+            raise ParseError(
+                f"sheet '{opts.sheet}' is not in the workbook; its sheets are: {names}",
+                f"lembar '{opts.sheet}' tidak ada di berkas; lembar yang ada: {names}",
+                error_class="schema",
+            )
         if not hasattr(sheet, "iter_rows"):
-            raise ParseError(f"sheet '{sheet.title}' is a chart, not a table",
-                             f"lembar '{sheet.title}' berisi grafik, bukan tabel", error_class="schema")
+            raise ParseError(
+                f"sheet '{sheet.title}' is a chart, not a table",
+                f"lembar '{sheet.title}' berisi grafik, bukan tabel",
+                error_class="schema",
+            )
         sheet.reset_dimensions()  # some writers record a wrong dimension: read what is there
         rows = []
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -519,8 +642,10 @@ def _read_sheet(content: bytes, opts: ExcelOptions) -> list[Row]:
 
 
 def _unreadable_workbook(exc: Exception) -> ParseError:
-    return ParseError(f"not a readable Excel workbook (.xlsx): {type(exc).__name__}: {exc}"[:500],
-                      f"bukan berkas Excel (.xlsx) yang dapat dibaca: {type(exc).__name__}: {exc}"[:500])
+    return ParseError(
+        f"not a readable Excel workbook (.xlsx): {type(exc).__name__}: {exc}"[:500],
+        f"bukan berkas Excel (.xlsx) yang dapat dibaca: {type(exc).__name__}: {exc}"[:500],
+    )
 
 
 CSV_KIND = CsvKind()

@@ -14,7 +14,9 @@ from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 from collectors.base import Reason
 
 # Markers that mean "no value": kept as missing, never read as 0.
-MISSING_MARKERS = frozenset({"", "-", "–", "—", "n.a.", "n/a", "na", "…", "...", "tidak ada", "null", "none"})
+MISSING_MARKERS = frozenset(
+    {"", "-", "–", "—", "n.a.", "n/a", "na", "…", "...", "tidak ada", "null", "none"}
+)
 
 
 class ValueProblem(Exception):
@@ -104,7 +106,9 @@ class NumberReader:
         if is_missing(value):
             raise ValueProblem("nilai kosong", "value is missing")
         try:
-            return float(parse_decimal(value.strip().replace("\u00a0", " "), locale=self.locale, strict=True))
+            return float(
+                parse_decimal(value.strip().replace("\u00a0", " "), locale=self.locale, strict=True)
+            )
         except (NumberFormatError, ValueError, InvalidOperation):
             raise _not_a_number(value) from None
 
@@ -112,8 +116,12 @@ class NumberReader:
     def _finite(number: float, value: Any) -> float:
         if not math.isfinite(number):
             if isinstance(value, float) and math.isnan(value):
-                raise ValueProblem("nilai kosong", "value is missing")  # an empty cell as pandas/SQL saw it
-            raise ValueProblem(f"'{value}' bukan angka terhingga", f"'{value}' is not a finite number")
+                raise ValueProblem(
+                    "nilai kosong", "value is missing"
+                )  # an empty cell as pandas/SQL saw it
+            raise ValueProblem(
+                f"'{value}' bukan angka terhingga", f"'{value}' is not a finite number"
+            )
         return number
 
 
@@ -126,7 +134,6 @@ def _float(value: Any) -> float:
 
 def _not_a_number(value: Any) -> ValueProblem:
     return ValueProblem(f"'{value}' bukan angka", f"'{value}' is not a number")
-
 
 
 def align(day: date, grain: str) -> date:

@@ -34,8 +34,14 @@ def archive_payload(conn: Connection, payload_dir: Path, content: bytes, content
             raise
     table = RawPayload.__table__
     if conn.execute(select(table.c.sha256).where(table.c.sha256 == sha)).first() is None:
-        conn.execute(table.insert().values(sha256=sha, path=str(path.relative_to(payload_dir)),
-                                           size_bytes=len(content), content_type=content_type[:200]))
+        conn.execute(
+            table.insert().values(
+                sha256=sha,
+                path=str(path.relative_to(payload_dir)),
+                size_bytes=len(content),
+                content_type=content_type[:200],
+            )
+        )
     return sha
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -15,8 +16,10 @@ from dashboard.wall_config import load_wall_config
 
 
 def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     # Each run and each job start is logged by us already; the libraries' chatter hides it.
     for noisy in ("alembic", "apscheduler.executors", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -68,8 +71,13 @@ def check_config(config_dir: Path | None, as_json: bool) -> None:
         else:
             _print_issues(exc)
         sys.exit(1)
-    counts = {"domains": len(catalogue.domains), "regions": len(catalogue.regions), "skpd": len(catalogue.skpd),
-              "indicators": len(catalogue.indicators), "sources": len(catalogue.sources)}
+    counts = {
+        "domains": len(catalogue.domains),
+        "regions": len(catalogue.regions),
+        "skpd": len(catalogue.skpd),
+        "indicators": len(catalogue.indicators),
+        "sources": len(catalogue.sources),
+    }
     if as_json:
         click.echo(json.dumps({"ok": True, **counts}))
     else:
@@ -99,7 +107,9 @@ def _safe_url(url: str) -> str:
 
 @main.command()
 @click.argument("source")
-@click.option("--backfill", is_flag=True, help="Fetch the source's history again, ignoring its bookmark.")
+@click.option(
+    "--backfill", is_flag=True, help="Fetch the source's history again, ignoring its bookmark."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 def collect(source: str, backfill: bool, as_json: bool) -> None:
     """Run one source once and print its run summary."""
@@ -126,15 +136,23 @@ def ingest(file: Path, source: str, as_json: bool) -> None:
     if source not in {s.id for s in rt.catalogue.sources}:
         raise click.UsageError(f"unknown source '{source}'")
     content = file.read_bytes()
-    summary = run(rt, source, trigger="upload", payload=Payload(content, _content_type(file), {"file": file.name}))
+    summary = run(
+        rt,
+        source,
+        trigger="upload",
+        payload=Payload(content, _content_type(file), {"file": file.name}),
+    )
     _print_summary(summary, as_json)
     sys.exit(1 if summary.status == "failed" else 0)
 
 
 def _content_type(file: Path) -> str:
-    return {".json": "application/json", ".csv": "text/csv", ".xml": "application/xml",
-            ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(
-        file.suffix.lower(), "application/octet-stream")
+    return {
+        ".json": "application/json",
+        ".csv": "text/csv",
+        ".xml": "application/xml",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }.get(file.suffix.lower(), "application/octet-stream")
 
 
 @main.command()
@@ -154,26 +172,40 @@ def replay(run_id: int, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--replace", is_flag=True, help="Make this week's brief again even if it is archived.")
+@click.option(
+    "--replace", is_flag=True, help="Make this week's brief again even if it is archived."
+)
 @click.option("--json", "as_json", is_flag=True)
 def brief(replace: bool, as_json: bool) -> None:
     """Make this week's exceptions brief (PDF and Excel, id and en) into the archive, as the
     Monday job does; without --replace an archived week is left as it is (exit 0)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from dashboard.brief.archive import archive_dir, produce_brief, week_of
 
     rt = _runtime()
-    now = datetime.now(timezone.utc)
-    manifest = produce_brief(rt.engine, rt.catalogue, rt.catalogue.plans, rt.settings.data_dir, now,
-                             replace=replace)
+    now = datetime.now(UTC)
+    manifest = produce_brief(
+        rt.engine, rt.catalogue, rt.catalogue.plans, rt.settings.data_dir, now, replace=replace
+    )
     folder = archive_dir(rt.settings.data_dir)
     if as_json:
-        click.echo(json.dumps({"week": week_of(now), "made": manifest is not None, "folder": str(folder),
-                               "files": manifest.files if manifest else {},
-                               "counts": manifest.counts if manifest else {}}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "week": week_of(now),
+                    "made": manifest is not None,
+                    "folder": str(folder),
+                    "files": manifest.files if manifest else {},
+                    "counts": manifest.counts if manifest else {},
+                },
+                indent=2,
+            )
+        )
     elif manifest is None:
-        click.echo(f"brief {week_of(now)} is archived already in {folder} (--replace makes it again)")
+        click.echo(
+            f"brief {week_of(now)} is archived already in {folder} (--replace makes it again)"
+        )
     else:
         click.echo(f"brief {manifest.week} (as of {manifest.as_of}) made in {folder}:")
         for name in sorted(manifest.files.values()):
@@ -183,21 +215,45 @@ def brief(replace: bool, as_json: bool) -> None:
 def _print_summary(summary, as_json: bool) -> None:
     data = summary.as_dict()
     if as_json:
-        click.echo(json.dumps({k: data[k] for k in
-                               ("run_id", "source", "status", "accepted", "rejected", "changed", "events",
-                                "error_class", "message", "payload_sha256", "duration_seconds", "errors")},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    k: data[k]
+                    for k in (
+                        "run_id",
+                        "source",
+                        "status",
+                        "accepted",
+                        "rejected",
+                        "changed",
+                        "events",
+                        "error_class",
+                        "message",
+                        "payload_sha256",
+                        "duration_seconds",
+                        "errors",
+                    )
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
-    click.echo(f"run {summary.run_id} ({summary.source}): {summary.status} — "
-               f"{summary.accepted} accepted, {summary.rejected} rejected, {summary.changed} changed")
+    click.echo(
+        f"run {summary.run_id} ({summary.source}): {summary.status} — "
+        f"{summary.accepted} accepted, {summary.rejected} rejected, {summary.changed} changed"
+    )
     if summary.message:
         click.echo(f"  {summary.error_class or ''} {summary.message}".rstrip())
     for err in summary.errors:
         click.echo(f"  row {err['row']}, {err['column']!s}: {err['value']!r}: {err['reason']}")
 
 
-MIGRATE_OPTION = click.option("--migrate/--no-migrate", default=True,
-                              help="Apply migrations first (the demo has done it once for all processes).")
+MIGRATE_OPTION = click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    help="Apply migrations first (the demo has done it once for all processes).",
+)
 
 
 @main.command()

@@ -17,7 +17,9 @@ from dashboard.store.schema import Observation
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     # Own process group, so Ctrl-C reaches us once and we stop the children in order.
-    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], env=env, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", *args], env=env, start_new_session=True
+    )
 
 
 def _wait_http(url: str, seconds: float, proc: subprocess.Popen) -> bool:
@@ -50,7 +52,9 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
     from dashboard.cli import _runtime
 
     started = time.monotonic()
-    env = dict(os.environ, ODSK_SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ, ODSK_SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}", PYTHONUNBUFFERED="1"
+    )
     os.environ.update(env)
     rt = _runtime()  # migrate, load and check the catalogue, sync it into the store
     procs: list[subprocess.Popen] = []

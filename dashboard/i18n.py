@@ -6,7 +6,7 @@ CLDR, never from string replacement.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
@@ -114,8 +114,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.unknown_indicator": "Indikator '{code}' tidak ada di katalog.",
         "analyst.unknown_region": "Wilayah '{code}' bukan kabupaten/kota Sulawesi Utara.",
         "analyst.series": "Deret waktu",
-        "analyst.series_hint": ("Titik kosong: periode belum lengkap · belah ketupat: "
-                                "dihitung dari kab/kota · klik titik untuk asal-usulnya."),
+        "analyst.series_hint": (
+            "Titik kosong: periode belum lengkap · belah ketupat: "
+            "dihitung dari kab/kota · klik titik untuk asal-usulnya."
+        ),
         "analyst.yoy.title": "Perubahan dibanding tahun sebelumnya",
         "analyst.yoy.pp": "poin persen",
         "analyst.yoy.pct": "%",
@@ -145,8 +147,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.annot.err.too_long": "Catatan paling banyak 500 karakter.",
         "analyst.annot.err.author": "Isi nama analis (paling banyak 100 karakter).",
         "analyst.provenance": "Asal-usul nilai",
-        "analyst.prov.hint": ("Klik baris tabel atau titik pada grafik untuk melihat dan "
-                              "sumber, proses pengambilan, data mentah riwayat revisinya."),
+        "analyst.prov.hint": (
+            "Klik baris tabel atau titik pada grafik untuk melihat dan "
+            "sumber, proses pengambilan, data mentah riwayat revisinya."
+        ),
         "analyst.prov.made_of": "{n} nilai tersimpan membentuk angka ini:",
         "analyst.prov.derived": "Provinsi tidak melaporkan nilai ini; angka dihitung dari {n} nilai kab/kota:",
         "analyst.prov.none": "Tidak ada nilai tersimpan untuk periode ini.",
@@ -162,8 +166,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.prov.title": "Asal-usul nilai #{id}",
         "analyst.prov.unknown": "Nilai #{id} tidak ditemukan.",
         "analyst.prov.history": "Riwayat revisi",
-        "analyst.prov.history_hint": ("Setiap nilai yang pernah berlaku, dengan proses pengambilan dan data "
-                                      "mentah yang menghasilkannya. Baris yang disorot adalah nilai saat ini."),
+        "analyst.prov.history_hint": (
+            "Setiap nilai yang pernah berlaku, dengan proses pengambilan dan data "
+            "mentah yang menghasilkannya. Baris yang disorot adalah nilai saat ini."
+        ),
         "analyst.prov.run_detail": "{trigger} · {accepted} baris diterima, {changed} berubah",
         "analyst.prov.replay_of": "pemutaran ulang proses #{run}",
         "analyst.prov.rejected": "{n} baris ditolak",
@@ -229,8 +235,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.kind.city": "Kota",
         "analyst.kind.province": "Provinsi",
         "analyst.region.sub": "{kind} · penduduk {population} jiwa",
-        "analyst.region.how": ("Setiap indikator pada periode terakhir yang dilaporkan wilayah ini. Titik abu-abu: "
-                               "kab/kota lain; belah ketupat: provinsi; titik besar: wilayah ini. Kanan lebih baik."),
+        "analyst.region.how": (
+            "Setiap indikator pada periode terakhir yang dilaporkan wilayah ini. Titik abu-abu: "
+            "kab/kota lain; belah ketupat: provinsi; titik besar: wilayah ini. Kanan lebih baik."
+        ),
         "analyst.region.missing": "{n} indikator belum punya data untuk wilayah ini.",
         "analyst.export.indicator": "Indikator",
         "analyst.export.unit": "Satuan",
@@ -332,8 +340,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.unknown_indicator": "Indicator '{code}' is not in the catalogue.",
         "analyst.unknown_region": "Region '{code}' is not a regency or city of North Sulawesi.",
         "analyst.series": "Time series",
-        "analyst.series_hint": ("Hollow point: incomplete period · diamond: computed "
-                                "from the regencies · click a point for its provenance."),
+        "analyst.series_hint": (
+            "Hollow point: incomplete period · diamond: computed "
+            "from the regencies · click a point for its provenance."
+        ),
         "analyst.yoy.title": "Change on the year before",
         "analyst.yoy.pp": "percentage points",
         "analyst.yoy.pct": "%",
@@ -363,8 +373,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.annot.err.too_long": "A note has at most 500 characters.",
         "analyst.annot.err.author": "Give the analyst's name (at most 100 characters).",
         "analyst.provenance": "Provenance",
-        "analyst.prov.hint": ("Click a table row or a point on the chart to see its "
-                              "source, collection run, raw data and revision history."),
+        "analyst.prov.hint": (
+            "Click a table row or a point on the chart to see its "
+            "source, collection run, raw data and revision history."
+        ),
         "analyst.prov.made_of": "{n} stored values make up this figure:",
         "analyst.prov.derived": "The province did not report this value; it is computed from {n} regency values:",
         "analyst.prov.none": "No stored value for this period.",
@@ -380,8 +392,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.prov.title": "Provenance of value #{id}",
         "analyst.prov.unknown": "Value #{id} was not found.",
         "analyst.prov.history": "Revision history",
-        "analyst.prov.history_hint": ("Every value this figure has had, with the collection run and the "
-                                      "raw data that produced it. The highlighted row is the current value."),
+        "analyst.prov.history_hint": (
+            "Every value this figure has had, with the collection run and the "
+            "raw data that produced it. The highlighted row is the current value."
+        ),
         "analyst.prov.run_detail": "{trigger} · {accepted} rows accepted, {changed} changed",
         "analyst.prov.replay_of": "replay of run #{run}",
         "analyst.prov.rejected": "{n} rows rejected",
@@ -447,8 +461,10 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.kind.city": "City",
         "analyst.kind.province": "Province",
         "analyst.region.sub": "{kind} · population {population}",
-        "analyst.region.how": ("Every indicator at the latest period this region reported. Grey dots: the other "
-                               "regencies and cities; diamond: the province; large dot: this region. Right is better."),
+        "analyst.region.how": (
+            "Every indicator at the latest period this region reported. Grey dots: the other "
+            "regencies and cities; diamond: the province; large dot: this region. Right is better."
+        ),
         "analyst.region.missing": "{n} indicators have no data for this region yet.",
         "analyst.export.indicator": "Indicator",
         "analyst.export.unit": "Unit",
@@ -515,16 +531,18 @@ def age(then: datetime, now: datetime, lang: str) -> str:
 def wita_time(moment: datetime, lang: str, with_seconds: bool = False) -> str:
     """A UTC moment as a 24-hour WITA time: "14.05 WITA" (id) / "14:05 WITA" (en)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     # A skeleton lets CLDR pick the separator (dots in Indonesian).
-    text = format_skeleton("Hms" if with_seconds else "Hm", moment, tzinfo=WITA, locale=language(lang))
+    text = format_skeleton(
+        "Hms" if with_seconds else "Hm", moment, tzinfo=WITA, locale=language(lang)
+    )
     return f"{text} WITA"
 
 
 def wita_date(moment: datetime, lang: str) -> str:
     """The WITA calendar day of a UTC moment: "Senin, 5 Oktober 2026" / "Monday, 5 October 2026"."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return format_datetime(moment, "EEEE, d MMMM y", tzinfo=WITA, locale=language(lang))
 
 

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import logging
 import time
-
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from collectors.base import Candidate, CollectorError, EventRecord, ParseResult, Payload, SourceContext
+from collectors.base import (
+    Candidate,
+    CollectorError,
+    EventRecord,
+    ParseResult,
+    Payload,
+    SourceContext,
+)
 from collectors.registry import get_kind
-from dashboard.store.engine import begin_write
 from dashboard.archive import archive_payload, read_payload
 from dashboard.runtime import Runtime
+from dashboard.store.engine import begin_write
 from dashboard.store.observations import upsert_observations
 from dashboard.store.schema import CollectionRun, Event, QuarantinedRow, RawPayload, Source, utcnow
 from dashboard.validation import validate
@@ -53,27 +59,47 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "run_id": self.run_id, "source": self.source, "status": self.status,
-            "accepted": self.accepted, "rejected": self.rejected, "changed": self.changed,
-            "events": self.events, "error_class": self.error_class, "message": self.message,
-            "payload_sha256": self.payload_sha256, "duration_seconds": round(self.duration_seconds, 3),
+            "run_id": self.run_id,
+            "source": self.source,
+            "status": self.status,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "changed": self.changed,
+            "events": self.events,
+            "error_class": self.error_class,
+            "message": self.message,
+            "payload_sha256": self.payload_sha256,
+            "duration_seconds": round(self.duration_seconds, 3),
             "errors": self.errors,
         }
 
 
 def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None) -> int:
     with begin_write(rt.engine) as conn:
-        return conn.execute(CollectionRun.__table__.insert().values(
-            source_id=source_id, trigger=trigger, started_at=utcnow(), status="running", replay_of=replay_of,
-        ).returning(CollectionRun.id)).scalar_one()
+        return conn.execute(
+            CollectionRun.__table__.insert()
+            .values(
+                source_id=source_id,
+                trigger=trigger,
+                started_at=utcnow(),
+                status="running",
+                replay_of=replay_of,
+            )
+            .returning(CollectionRun.id)
+        ).scalar_one()
 
 
 def _source_state(rt: Runtime, source_id: str) -> tuple[str | None, bool]:
     """The source's bookmark and whether it has ever had a successful run."""
     with rt.engine.connect() as conn:
         bookmark = conn.execute(select(Source.bookmark).where(Source.id == source_id)).scalar()
-        succeeded = conn.execute(select(CollectionRun.id).where(
-            CollectionRun.source_id == source_id, CollectionRun.status.in_(("ok", "partial"))).limit(1)).first()
+        succeeded = conn.execute(
+            select(CollectionRun.id)
+            .where(
+                CollectionRun.source_id == source_id, CollectionRun.status.in_(("ok", "partial"))
+            )
+            .limit(1)
+        ).first()
     return bookmark, succeeded is None
 
 
@@ -82,14 +108,31 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
     summary.error_class = error.error_class
     summary.message = error.message_en
     with begin_write(rt.engine) as conn:
-        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
-            status="failed", finished_at=utcnow(), error_class=error.error_class,
-            message=error.message_en, message_id=error.message_id, payload_sha256=summary.payload_sha256))
+        conn.execute(
+            update(CollectionRun)
+            .where(CollectionRun.id == summary.run_id)
+            .values(
+                status="failed",
+                finished_at=utcnow(),
+                error_class=error.error_class,
+                message=error.message_en,
+                message_id=error.message_id,
+                payload_sha256=summary.payload_sha256,
+            )
+        )
     return summary
 
 
-def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Payload | None = None,
-            replay_of: int | None = None, today: date | None = None, backfill: bool = False) -> RunSummary:
+def collect(
+    rt: Runtime,
+    source_id: str,
+    *,
+    trigger: str = "manual",
+    payload: Payload | None = None,
+    replay_of: int | None = None,
+    today: date | None = None,
+    backfill: bool = False,
+) -> RunSummary:
     """Run one source once (or ingest a given payload as that source) and record it.
 
     A source's first run fetches its history (a backfill); ``backfill`` asks for it again,
@@ -102,15 +145,22 @@ def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Pa
     summary = RunSummary(run_id, source_id, "running")
     bookmark, first_run = _source_state(rt, source_id)
     backfill = (first_run or backfill) and payload is None
-    ctx = SourceContext(source, rt.catalogue.source_options[source_id], rt.catalogue, rt.regions,
-                        bookmark=None if backfill else bookmark, backfill=backfill)
+    ctx = SourceContext(
+        source,
+        rt.catalogue.source_options[source_id],
+        rt.catalogue,
+        rt.regions,
+        bookmark=None if backfill else bookmark,
+        backfill=backfill,
+    )
     try:
         try:
             if payload is None:
                 payload = kind.fetch(ctx)
             with begin_write(rt.engine) as conn:
-                summary.payload_sha256 = archive_payload(conn, rt.settings.payload_dir, payload.content,
-                                                         payload.content_type)
+                summary.payload_sha256 = archive_payload(
+                    conn, rt.settings.payload_dir, payload.content, payload.content_type
+                )
             _check_deadline(deadline, source.timeout_seconds)
             parsed = kind.parse(payload, ctx)
             _check_deadline(deadline, source.timeout_seconds)
@@ -118,24 +168,39 @@ def collect(rt: Runtime, source_id: str, *, trigger: str = "manual", payload: Pa
             return _finish_failed(rt, summary, error)
         except Exception as exc:  # a bug in a kind must not take the scheduler down
             log.exception("source %s: unexpected error", source_id)
-            return _finish_failed(rt, summary, CollectorError(
-                f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"))
+            return _finish_failed(
+                rt,
+                summary,
+                CollectorError(
+                    f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"
+                ),
+            )
         _store(rt, summary, source_id, parsed, today or date.today())
         return summary
     finally:
         summary.duration_seconds = time.monotonic() - started
         if summary.status != "running":
-            log.info("run %s of %s: %s (%d accepted, %d rejected)", summary.run_id, source_id,
-                     summary.status, summary.accepted, summary.rejected)
+            log.info(
+                "run %s of %s: %s (%d accepted, %d rejected)",
+                summary.run_id,
+                source_id,
+                summary.status,
+                summary.accepted,
+                summary.rejected,
+            )
 
 
 def _check_deadline(deadline: float, timeout: float) -> None:
     if time.monotonic() > deadline:
-        raise RunTimeout(f"run exceeded the source's timeout of {timeout:g} s",
-                         f"proses melebihi batas waktu sumber {timeout:g} dtk")
+        raise RunTimeout(
+            f"run exceeded the source's timeout of {timeout:g} s",
+            f"proses melebihi batas waktu sumber {timeout:g} dtk",
+        )
 
 
-def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult, today: date) -> None:
+def _store(
+    rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult, today: date
+) -> None:
     source = rt.catalogue.source(source_id)
     verdict = validate(parsed, rt.catalogue, source, today)
     summary.accepted = len(verdict.accepted)
@@ -145,27 +210,49 @@ def _store(rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult
         summary.message = f"all {summary.rejected} rows were rejected"
     elif summary.rejected:
         summary.status = "partial"
-        summary.message = f"{summary.rejected} of {summary.rejected + summary.accepted} rows rejected"
+        summary.message = (
+            f"{summary.rejected} of {summary.rejected + summary.accepted} rows rejected"
+        )
     else:
         summary.status = "ok"
     now = utcnow()
     with begin_write(rt.engine) as conn:
         # The run row first: on SQLite this takes the write lock before anything is read.
-        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(
-            status=summary.status, finished_at=now, rows_accepted=summary.accepted,
-            rows_rejected=summary.rejected, error_class=summary.error_class, message=summary.message,
-            message_id=_message_id(summary), payload_sha256=summary.payload_sha256))
-        stats = upsert_observations(conn, verdict.accepted, source_id=source_id, run_id=summary.run_id,
-                                    ingested_at=now)
+        conn.execute(
+            update(CollectionRun)
+            .where(CollectionRun.id == summary.run_id)
+            .values(
+                status=summary.status,
+                finished_at=now,
+                rows_accepted=summary.accepted,
+                rows_rejected=summary.rejected,
+                error_class=summary.error_class,
+                message=summary.message,
+                message_id=_message_id(summary),
+                payload_sha256=summary.payload_sha256,
+            )
+        )
+        stats = upsert_observations(
+            conn, verdict.accepted, source_id=source_id, run_id=summary.run_id, ingested_at=now
+        )
         summary.changed = stats.changed
         summary.events = _store_events(conn, parsed.events, source_id, summary.run_id)
         _quarantine(conn, verdict.rejected, source_id, summary.run_id)
-        conn.execute(update(CollectionRun).where(CollectionRun.id == summary.run_id).values(rows_changed=stats.changed))
+        conn.execute(
+            update(CollectionRun)
+            .where(CollectionRun.id == summary.run_id)
+            .values(rows_changed=stats.changed)
+        )
         if parsed.bookmark is not None and summary.accepted:
             # The bookmark moves only with the data it stands for, in the same transaction.
-            conn.execute(update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark))
+            conn.execute(
+                update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark)
+            )
         if stats.changed or summary.events:
-            domains = {rt.catalogue.indicator(code).domain for code in verdict.accepted["indicator_code"].unique()}
+            domains = {
+                rt.catalogue.indicator(code).domain
+                for code in verdict.accepted["indicator_code"].unique()
+            }
             bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
     if stats.changed or summary.events:
@@ -182,18 +269,32 @@ def _message_id(summary: RunSummary) -> str | None:
 
 def _error_line(c: Candidate) -> dict[str, Any]:
     first = c.reasons[0]
-    return {"row": c.row, "column": first.column, "value": first.as_dict()["value"],
-            "reason": first.en, "reason_id": first.id, "reasons": [r.as_dict() for r in c.reasons]}
+    return {
+        "row": c.row,
+        "column": first.column,
+        "value": first.as_dict()["value"],
+        "reason": first.en,
+        "reason_id": first.id,
+        "reasons": [r.as_dict() for r in c.reasons],
+    }
 
 
 def _quarantine(conn: Connection, rejected: list[Candidate], source_id: str, run_id: int) -> None:
     if not rejected:
         return
-    conn.execute(QuarantinedRow.__table__.insert(), [
-        {"run_id": run_id, "source_id": source_id, "row_number": c.row, "raw": _jsonable(c.raw),
-         "reasons": [r.as_dict() for r in c.reasons]}
-        for c in rejected
-    ])
+    conn.execute(
+        QuarantinedRow.__table__.insert(),
+        [
+            {
+                "run_id": run_id,
+                "source_id": source_id,
+                "row_number": c.row,
+                "raw": _jsonable(c.raw),
+                "reasons": [r.as_dict() for r in c.reasons],
+            }
+            for c in rejected
+        ],
+    )
 
 
 def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
@@ -211,16 +312,36 @@ def _store_events(conn: Connection, events: list[EventRecord], source_id: str, r
     table = Event.__table__
     written = 0
     for ev in events:
-        values = {"kind": ev.kind, "occurred_at": ev.occurred_at, "lat": ev.lat, "lon": ev.lon,
-                  "magnitude": ev.magnitude, "depth_km": ev.depth_km, "description": ev.description,
-                  "extra": _jsonable(ev.extra)}
-        existing = conn.execute(select(table).where(
-            table.c.source_id == source_id, table.c.external_id == ev.external_id)).mappings().first()
+        values = {
+            "kind": ev.kind,
+            "occurred_at": ev.occurred_at,
+            "lat": ev.lat,
+            "lon": ev.lon,
+            "magnitude": ev.magnitude,
+            "depth_km": ev.depth_km,
+            "description": ev.description,
+            "extra": _jsonable(ev.extra),
+        }
+        existing = (
+            conn.execute(
+                select(table).where(
+                    table.c.source_id == source_id, table.c.external_id == ev.external_id
+                )
+            )
+            .mappings()
+            .first()
+        )
         if existing is None:
-            conn.execute(table.insert().values(source_id=source_id, external_id=ev.external_id, run_id=run_id, **values))
+            conn.execute(
+                table.insert().values(
+                    source_id=source_id, external_id=ev.external_id, run_id=run_id, **values
+                )
+            )
             written += 1
         elif any(existing[k] != v for k, v in values.items()):
-            conn.execute(table.update().where(table.c.id == existing["id"]).values(run_id=run_id, **values))
+            conn.execute(
+                table.update().where(table.c.id == existing["id"]).values(run_id=run_id, **values)
+            )
             written += 1
     return written
 
@@ -248,15 +369,22 @@ def preview(rt: Runtime, source_id: str, payload: Payload, today: date | None = 
 def replay(rt: Runtime, run_id: int) -> RunSummary:
     """Parse an archived payload again with today's parser and config."""
     with rt.engine.connect() as conn:
-        row = conn.execute(select(CollectionRun.source_id, CollectionRun.payload_sha256, RawPayload.content_type)
-                           .join(RawPayload, RawPayload.sha256 == CollectionRun.payload_sha256, isouter=True)
-                           .where(CollectionRun.id == run_id)).first()
+        row = conn.execute(
+            select(CollectionRun.source_id, CollectionRun.payload_sha256, RawPayload.content_type)
+            .join(RawPayload, RawPayload.sha256 == CollectionRun.payload_sha256, isouter=True)
+            .where(CollectionRun.id == run_id)
+        ).first()
     if row is None:
         raise LookupError(f"run {run_id} does not exist")
     if row.payload_sha256 is None:
         raise LookupError(f"run {run_id} has no archived payload (it failed before fetching one)")
     content = read_payload(rt.settings.payload_dir, row.payload_sha256)
-    return collect(rt, row.source_id, trigger="replay", replay_of=run_id,
-                   payload=Payload(content, row.content_type or "application/octet-stream", {"replay_of": run_id}))
-
-
+    return collect(
+        rt,
+        row.source_id,
+        trigger="replay",
+        replay_of=run_id,
+        payload=Payload(
+            content, row.content_type or "application/octet-stream", {"replay_of": run_id}
+        ),
+    )

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import flask
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, values
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,23 +74,40 @@ class StoreCollector:
         with self.engine.connect() as conn:
             totals = store.run_totals(conn)
             durations = store.duration_histogram(conn, RUN_BUCKETS)
-            healths = load_source_health(conn, self.catalogue, now, late_after_gaps(self.config_dir))
+            healths = load_source_health(
+                conn, self.catalogue, now, late_after_gaps(self.config_dir)
+            )
             alerts = alert_counts(conn)
             notifications = notification_counts(conn)
             heartbeat, _ = store.scheduler_next_runs(conn)
-            version = conn.execute(select(func.max(DataVersion.version)).where(DataVersion.scope == "all")).scalar()
-        return [*_run_families(totals, durations), *_source_families(healths),
-                *_alert_families(alerts, notifications), *_process_families(heartbeat, version)]
+            version = conn.execute(
+                select(func.max(DataVersion.version)).where(DataVersion.scope == "all")
+            ).scalar()
+        return [
+            *_run_families(totals, durations),
+            *_source_families(healths),
+            *_alert_families(alerts, notifications),
+            *_process_families(heartbeat, version),
+        ]
 
 
 def _run_families(totals: list[store.RunTotals], durations) -> list:
-    runs = CounterMetricFamily("odsk_collector_runs", "Finished collection runs by source and status.",
-                               labels=["source", "status"])
-    running = GaugeMetricFamily("odsk_collector_runs_in_progress", "Collection runs started and not finished.",
-                                labels=["source"])
-    accepted = CounterMetricFamily("odsk_collector_rows_accepted", "Rows stored by collection runs.", labels=["source"])
-    rejected = CounterMetricFamily("odsk_collector_rows_rejected", "Rows quarantined by collection runs.",
-                                   labels=["source"])
+    runs = CounterMetricFamily(
+        "odsk_collector_runs",
+        "Finished collection runs by source and status.",
+        labels=["source", "status"],
+    )
+    running = GaugeMetricFamily(
+        "odsk_collector_runs_in_progress",
+        "Collection runs started and not finished.",
+        labels=["source"],
+    )
+    accepted = CounterMetricFamily(
+        "odsk_collector_rows_accepted", "Rows stored by collection runs.", labels=["source"]
+    )
+    rejected = CounterMetricFamily(
+        "odsk_collector_rows_rejected", "Rows quarantined by collection runs.", labels=["source"]
+    )
     rows: dict[str, list[int]] = {}
     for t in totals:
         if t.status == "running":
@@ -103,8 +120,11 @@ def _run_families(totals: list[store.RunTotals], durations) -> list:
     for source_id, (a, r) in sorted(rows.items()):
         accepted.add_metric([source_id], a)
         rejected.add_metric([source_id], r)
-    seconds = HistogramMetricFamily("odsk_collector_run_duration_seconds", "Duration of finished collection runs.",
-                                    labels=["source"])
+    seconds = HistogramMetricFamily(
+        "odsk_collector_run_duration_seconds",
+        "Duration of finished collection runs.",
+        labels=["source"],
+    )
     for source_id, (cumulative, count, total) in sorted(durations.items()):
         buckets = [(_le(b), c) for b, c in zip(RUN_BUCKETS, cumulative)] + [("+Inf", count)]
         seconds.add_metric([source_id], buckets, sum_value=total)
@@ -116,14 +136,21 @@ def _le(bound: float) -> str:
 
 
 def _source_families(healths) -> list:
-    up = GaugeMetricFamily("odsk_source_up", "1 when the source's last finished run stored data, 0 when it failed.",
-                           labels=["source", "skpd"])
+    up = GaugeMetricFamily(
+        "odsk_source_up",
+        "1 when the source's last finished run stored data, 0 when it failed.",
+        labels=["source", "skpd"],
+    )
     state = GaugeMetricFamily("odsk_sources", "Sources by health.", labels=["health"])
-    last_success = GaugeMetricFamily("odsk_source_last_success_timestamp_seconds",
-                                     "When the source last stored data (Unix time).", labels=["source"])
-    failures = GaugeMetricFamily("odsk_source_consecutive_failures", "Failed runs since the last success.",
-                                 labels=["source"])
-    counts = {h: 0 for h in store.HEALTHS}
+    last_success = GaugeMetricFamily(
+        "odsk_source_last_success_timestamp_seconds",
+        "When the source last stored data (Unix time).",
+        labels=["source"],
+    )
+    failures = GaugeMetricFamily(
+        "odsk_source_consecutive_failures", "Failed runs since the last success.", labels=["source"]
+    )
+    counts = dict.fromkeys(store.HEALTHS, 0)
     for h in healths:
         counts[h.health] += 1
         if h.enabled and h.health != "unknown":
@@ -137,13 +164,19 @@ def _source_families(healths) -> list:
 
 
 def _alert_families(alerts: dict, notifications: dict) -> list:
-    family = GaugeMetricFamily("odsk_alerts", "Alerts by state and severity (resolved ones are history).",
-                               labels=["state", "severity"])
+    family = GaugeMetricFamily(
+        "odsk_alerts",
+        "Alerts by state and severity (resolved ones are history).",
+        labels=["state", "severity"],
+    )
     for state in STATES:
         for severity in SEVERITIES:
             family.add_metric([state, severity], alerts.get((state, severity), 0))
-    sent = GaugeMetricFamily("odsk_alert_notifications", "Alert notifications by channel and delivery status.",
-                             labels=["channel", "status"])
+    sent = GaugeMetricFamily(
+        "odsk_alert_notifications",
+        "Alert notifications by channel and delivery status.",
+        labels=["channel", "status"],
+    )
     for (channel, status), n in sorted(notifications.items()):
         sent.add_metric([channel, status], n)
     return [family, sent]
@@ -152,11 +185,15 @@ def _alert_families(alerts: dict, notifications: dict) -> list:
 def _process_families(heartbeat: datetime | None, version: int | None) -> list:
     out = []
     if heartbeat is not None:
-        beat = GaugeMetricFamily("odsk_scheduler_last_heartbeat_timestamp_seconds",
-                                 "When a scheduler process last reported (Unix time).")
+        beat = GaugeMetricFamily(
+            "odsk_scheduler_last_heartbeat_timestamp_seconds",
+            "When a scheduler process last reported (Unix time).",
+        )
         beat.add_metric([], heartbeat.timestamp())
         out.append(beat)
-    data = GaugeMetricFamily("odsk_data_version", "The data version counter (moves with every data change).")
+    data = GaugeMetricFamily(
+        "odsk_data_version", "The data version counter (moves with every data change)."
+    )
     data.add_metric([], version or 0)
     out.append(data)
     return out
@@ -173,8 +210,13 @@ def _request_histogram() -> Histogram:
         values.ValueClass = values.get_value_class()
     # registry=None: registered into each scrape's own registry (or read from the
     # multiprocess files), never into prometheus_client's global one.
-    return Histogram("odsk_http_request_duration_seconds", "Time to answer an HTTP request.",
-                     ["method", "route", "status"], buckets=REQUEST_BUCKETS, registry=None)
+    return Histogram(
+        "odsk_http_request_duration_seconds",
+        "Time to answer an HTTP request.",
+        ["method", "route", "status"],
+        buckets=REQUEST_BUCKETS,
+        registry=None,
+    )
 
 
 def _before_request() -> None:
@@ -187,7 +229,8 @@ def _after_request(response: flask.Response) -> flask.Response:
         # The rule, not the path: "/<path:path>" stays one series however many URLs are asked for.
         rule = flask.request.url_rule.rule if flask.request.url_rule is not None else "unmatched"
         flask.current_app.extensions[EXTENSION_KEY].labels(
-            flask.request.method, rule, str(response.status_code)).observe(time.perf_counter() - started)
+            flask.request.method, rule, str(response.status_code)
+        ).observe(time.perf_counter() - started)
     return response
 
 
@@ -202,7 +245,9 @@ def metrics_registry(app: flask.Flask) -> CollectorRegistry:
         MultiProcessCollector(registry)
     else:
         registry.register(app.extensions[EXTENSION_KEY])
-    registry.register(StoreCollector(context.engine, context.catalogue, context.settings.config_dir))
+    registry.register(
+        StoreCollector(context.engine, context.catalogue, context.settings.config_dir)
+    )
     return registry
 
 
@@ -234,8 +279,12 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
     if heartbeat is not None:
         age = (now - heartbeat).total_seconds()
         limit = heartbeat_limit_seconds(context.settings)
-        checks["scheduler"] = {"ok": age <= limit, "last_heartbeat": heartbeat.isoformat(),
-                               "age_seconds": round(age, 1), "limit_seconds": limit}
+        checks["scheduler"] = {
+            "ok": age <= limit,
+            "last_heartbeat": heartbeat.isoformat(),
+            "age_seconds": round(age, 1),
+            "limit_seconds": limit,
+        }
     elif checks["store"]["ok"]:
         checks["scheduler"] = {"ok": False, "error": "no heartbeat yet"}
     redis = getattr(context.signal, "redis", None)
@@ -243,8 +292,14 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
         checks["redis"] = _check_redis(redis)
     fatal = not checks["store"]["ok"] or not checks["scheduler"]["ok"]
     degraded = "redis" in checks and not checks["redis"]["ok"]
-    body = {"status": "fail" if fatal else "degraded" if degraded else "ok", "checks": checks,
-            "catalogue": {"indicators": len(context.catalogue.indicators), "sources": len(context.catalogue.sources)}}
+    body = {
+        "status": "fail" if fatal else "degraded" if degraded else "ok",
+        "checks": checks,
+        "catalogue": {
+            "indicators": len(context.catalogue.indicators),
+            "sources": len(context.catalogue.sources),
+        },
+    }
     return body, 503 if fatal else 200
 
 

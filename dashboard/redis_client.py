@@ -9,12 +9,17 @@ import redis
 log = logging.getLogger(__name__)
 
 
-def connect(url: str | None) -> "redis.Redis | None":
+def connect(url: str | None) -> redis.Redis | None:
     if not url:
         return None
     # Short timeouts: a dead Redis should cost milliseconds, then we use the store.
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
-                                health_check_interval=30, decode_responses=True)
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+        health_check_interval=30,
+        decode_responses=True,
+    )
 
 
 def safely(default, func, *args, **kwargs):

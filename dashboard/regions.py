@@ -31,7 +31,7 @@ class RegionRegistry:
         for key, code in list(self._names.items()):
             for prefix in _PREFIXES:
                 if key.startswith(prefix):
-                    bare.setdefault(key[len(prefix):].strip(), set()).add(code)
+                    bare.setdefault(key[len(prefix) :].strip(), set()).add(code)
         for key, codes in bare.items():
             if len(codes) == 1 and key not in self._names:
                 self._names[key] = next(iter(codes))
@@ -64,13 +64,15 @@ class RegionRegistry:
         if key in self._names:
             return self._names[key]
         for prefix in _PREFIXES:
-            if key.startswith(prefix) and key[len(prefix):] in self._names:
-                candidate = self._names[key[len(prefix):]]
+            if key.startswith(prefix) and key[len(prefix) :] in self._names:
+                candidate = self._names[key[len(prefix) :]]
                 # "Kota Minahasa" must not silently become Kab. Minahasa.
                 region = self.by_code[candidate]
-                if (prefix.startswith("kota") and region.kind == "city") or (
-                    prefix.startswith("kab") and region.kind == "regency") or (
-                    prefix.startswith("prov") and region.kind == "province"):
+                if (
+                    (prefix.startswith("kota") and region.kind == "city")
+                    or (prefix.startswith("kab") and region.kind == "regency")
+                    or (prefix.startswith("prov") and region.kind == "province")
+                ):
                     return candidate
         return None
 

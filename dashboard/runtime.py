@@ -25,7 +25,7 @@ class Runtime:
     engine: Engine
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Runtime":
+    def from_settings(cls, settings: Settings | None = None) -> Runtime:
         settings = settings or get_settings()
         catalogue = load_catalogue(settings.config_dir)
         return cls(settings, catalogue, make_engine(settings.resolved_database_url))

@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -44,7 +44,9 @@ LOCK_PREFIX = "odsk:lock:source:"
 def trigger_for(source: Source, tz: str):
     sched = source.schedule
     if sched.interval_seconds:
-        return IntervalTrigger(seconds=sched.interval_seconds, jitter=sched.jitter_seconds or None, timezone=tz)
+        return IntervalTrigger(
+            seconds=sched.interval_seconds, jitter=sched.jitter_seconds or None, timezone=tz
+        )
     return CronTrigger.from_crontab(sched.cron, timezone=tz)
 
 
@@ -58,7 +60,7 @@ def evaluate_soon(scheduler, now: datetime | None = None) -> None:
     job = scheduler.get_job(ALERT_JOB_ID)
     if job is None:
         return
-    soon = (now or datetime.now(timezone.utc)) + timedelta(seconds=EVALUATE_AFTER_SECONDS)
+    soon = (now or datetime.now(UTC)) + timedelta(seconds=EVALUATE_AFTER_SECONDS)
     if job.next_run_time is None or job.next_run_time > soon:
         job.modify(next_run_time=soon)
 
@@ -73,7 +75,9 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None) -> None:
     client = redis_client.connect(rt.settings.redis_url)
     lock = None
     if client is not None:
-        lock = client.lock(LOCK_PREFIX + source_id, timeout=source.timeout_seconds + 120, blocking=False)
+        lock = client.lock(
+            LOCK_PREFIX + source_id, timeout=source.timeout_seconds + 120, blocking=False
+        )
         acquired = redis_client.safely(None, lock.acquire)
         if acquired is False:
             log.info("source %s is already running in another scheduler; skipped", source_id)
@@ -88,8 +92,11 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None) -> None:
     finally:
         if lock is not None:
             redis_client.safely(None, lock.release)
-    if scheduler is not None and summary is not None and (
-            summary.changed or summary.events or summary.status == "failed"):
+    if (
+        scheduler is not None
+        and summary is not None
+        and (summary.changed or summary.events or summary.status == "failed")
+    ):
         try:
             evaluate_soon(scheduler)
         except Exception:  # a scheduler shutting down; the alert job's own tick still comes
@@ -99,24 +106,42 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None) -> None:
 def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:
     """Runs left 'running' by a process that died (killed scheduler, crashed host) are
     marked failed once well past their source's timeout, so health views do not wait forever."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     abandoned = 0
     with begin_write(rt.engine) as conn:
         for source in rt.catalogue.sources:
             cutoff = now - timedelta(seconds=source.timeout_seconds + ABANDON_GRACE_SECONDS)
-            abandoned += conn.execute(update(CollectionRun).where(
-                CollectionRun.source_id == source.id, CollectionRun.status == "running",
-                CollectionRun.started_at < cutoff,
-            ).values(status="failed", finished_at=now, error_class="abandoned",
-                     message="the process running this collection stopped before it finished",
-                     message_id="proses yang menjalankan pengumpulan ini berhenti sebelum selesai")).rowcount or 0
+            abandoned += (
+                conn.execute(
+                    update(CollectionRun)
+                    .where(
+                        CollectionRun.source_id == source.id,
+                        CollectionRun.status == "running",
+                        CollectionRun.started_at < cutoff,
+                    )
+                    .values(
+                        status="failed",
+                        finished_at=now,
+                        error_class="abandoned",
+                        message="the process running this collection stopped before it finished",
+                        message_id="proses yang menjalankan pengumpulan ini berhenti sebelum selesai",
+                    )
+                ).rowcount
+                or 0
+            )
     return abandoned
 
 
 def never_succeeded(rt: Runtime) -> set[str]:
     with rt.engine.connect() as conn:
-        done = {r[0] for r in conn.execute(select(CollectionRun.source_id).where(
-            CollectionRun.status.in_(("ok", "partial"))).distinct())}
+        done = {
+            r[0]
+            for r in conn.execute(
+                select(CollectionRun.source_id)
+                .where(CollectionRun.status.in_(("ok", "partial")))
+                .distinct()
+            )
+        }
     return {s.id for s in rt.catalogue.sources} - done
 
 
@@ -125,32 +150,54 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
         executors={"default": ThreadPoolExecutor(workers)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+        },
         timezone=rt.settings.timezone,
     )
     abandon_stale_runs(rt)
     start_now = never_succeeded(rt) if start_now is None else start_now
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for source in rt.catalogue.sources:
         if not source.enabled:
             continue
         kwargs = {}
         if source.id in start_now:
             kwargs["next_run_time"] = now + timedelta(seconds=1)
-        scheduler.add_job(run_source_job, trigger_for(source, rt.settings.timezone), args=(rt, source.id, scheduler),
-                          id=f"source:{source.id}", name=source.name, replace_existing=True,
-                          max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, **kwargs)
+        scheduler.add_job(
+            run_source_job,
+            trigger_for(source, rt.settings.timezone),
+            args=(rt, source.id, scheduler),
+            id=f"source:{source.id}",
+            name=source.name,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            **kwargs,
+        )
     identity = f"scheduler:{socket.gethostname()}:{os.getpid()}"
-    scheduler.add_job(beat, IntervalTrigger(seconds=rt.settings.scheduler_heartbeat_seconds),
-                      args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),
-                      id="heartbeat", next_run_time=now)
+    scheduler.add_job(
+        beat,
+        IntervalTrigger(seconds=rt.settings.scheduler_heartbeat_seconds),
+        args=(rt.engine, identity, "scheduler", lambda: _job_details(scheduler)),
+        id="heartbeat",
+        next_run_time=now,
+    )
     add_alert_job(scheduler, rt)
     schedule_weekly_brief(scheduler, rt)
     return scheduler
 
 
 def _job_details(scheduler) -> dict:
-    return {"jobs": {j.id: j.next_run_time.isoformat() if j.next_run_time else None for j in scheduler.get_jobs()}}
+    return {
+        "jobs": {
+            j.id: j.next_run_time.isoformat() if j.next_run_time else None
+            for j in scheduler.get_jobs()
+        }
+    }
 
 
 def run_forever(rt: Runtime) -> None:

@@ -26,13 +26,15 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
 
     # Request-latency metrics add up across workers through prometheus_client's multiprocess dir.
     prepare_multiprocess_dir(get_settings().data_dir)
-    _App({
-        "child_exit": gunicorn_child_exit,
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": 4,
-        "worker_class": "gthread",
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "accesslog": None,
-    }).run()
+    _App(
+        {
+            "child_exit": gunicorn_child_exit,
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": 4,
+            "worker_class": "gthread",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "accesslog": None,
+        }
+    ).run()

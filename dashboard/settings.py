@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     scheduler_heartbeat_seconds: float = 15.0
     debug: bool = False
     boundary_geojson: Path | None = Field(
-        default=None, description="GeoJSON of kab/kota boundaries; none = tile-grid map")
+        default=None, description="GeoJSON of kab/kota boundaries; none = tile-grid map"
+    )
 
     @property
     def resolved_database_url(self) -> str:

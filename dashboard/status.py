@@ -23,9 +23,15 @@ Tone = Literal["good", "bad", "neutral"]
 STATUSES: tuple[Status, ...] = ("on_track", "at_risk", "behind", "no_target", "no_data")
 
 
-def status_of(value: float | None, *, direction: str, target: float | None = None,
-              at_risk_pct: float = 5.0, band_low: float | None = None,
-              band_high: float | None = None) -> Status:
+def status_of(
+    value: float | None,
+    *,
+    direction: str,
+    target: float | None = None,
+    at_risk_pct: float = 5.0,
+    band_low: float | None = None,
+    band_high: float | None = None,
+) -> Status:
     """The status of ``value`` for an indicator going ``direction``."""
     if value is None:
         return "no_data"
@@ -35,7 +41,11 @@ def status_of(value: float | None, *, direction: str, target: float | None = Non
         if band_low <= value <= band_high:
             return "on_track"
         bound = band_low if value < band_low else band_high
-        return "at_risk" if abs(value - bound) <= _margin(bound, at_risk_pct, band_high - band_low) else "behind"
+        return (
+            "at_risk"
+            if abs(value - bound) <= _margin(bound, at_risk_pct, band_high - band_low)
+            else "behind"
+        )
     if target is None:
         return "no_target"
     if direction not in ("up", "down"):
@@ -85,8 +95,9 @@ def plan_share(plan: Plan | None, period_start: date, grain: str) -> float:
     raise ValueError(f"unknown grain {grain!r}")
 
 
-def target_for_period(indicator: Indicator, period_start: date, grain: str,
-                      plan: Plan | None = None) -> float | None:
+def target_for_period(
+    indicator: Indicator, period_start: date, grain: str, plan: Plan | None = None
+) -> float | None:
     """The target a value of this period is held to.
 
     Cumulative indicators (budget realisation) have year-end targets; mid-year they are
@@ -100,8 +111,9 @@ def target_for_period(indicator: Indicator, period_start: date, grain: str,
     return target * plan_share(plan or indicator.plan, period_start, grain)
 
 
-def indicator_status(indicator: Indicator, value: float | None, period_start: date | None,
-                     grain: str | None) -> Status:
+def indicator_status(
+    indicator: Indicator, value: float | None, period_start: date | None, grain: str | None
+) -> Status:
     """``status_of`` with the indicator's own direction, target, thresholds and band."""
     if value is None or period_start is None or grain is None:
         return "no_data"
@@ -116,8 +128,14 @@ def indicator_status(indicator: Indicator, value: float | None, period_start: da
     )
 
 
-def change_tone(previous: float | None, latest: float | None, *, direction: str,
-                band_low: float | None = None, band_high: float | None = None) -> Tone:
+def change_tone(
+    previous: float | None,
+    latest: float | None,
+    *,
+    direction: str,
+    band_low: float | None = None,
+    band_high: float | None = None,
+) -> Tone:
     """Whether moving from ``previous`` to ``latest`` is good news for this direction.
 
     For a band, getting closer to the band (or staying inside it) is good.
@@ -129,7 +147,10 @@ def change_tone(previous: float | None, latest: float | None, *, direction: str,
     if direction == "down":
         return "good" if latest < previous else "bad"
     if direction == "band" and band_low is not None and band_high is not None:
-        before, after = _outside(previous, band_low, band_high), _outside(latest, band_low, band_high)
+        before, after = (
+            _outside(previous, band_low, band_high),
+            _outside(latest, band_low, band_high),
+        )
         if before == after:
             return "neutral"
         return "good" if after < before else "bad"

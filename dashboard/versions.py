@@ -54,11 +54,13 @@ class ChangeSignal:
                 return {k: int(v) for k, v in cached.items()}
         versions = read_from_store(self.engine)
         if self.redis is not None and versions:
+
             def refill():
                 pipe = self.redis.pipeline()
                 pipe.hset(REDIS_KEY, mapping=versions)
                 pipe.expire(REDIS_KEY, MIRROR_TTL_SECONDS)
                 pipe.execute()
+
             redis_client.safely(None, refill)
         return versions
 
@@ -66,13 +68,13 @@ class ChangeSignal:
         """After a commit: copy the store's counters to Redis and notify listeners."""
         versions = read_from_store(self.engine)
         if self.redis is not None and versions:
+
             def push():
                 pipe = self.redis.pipeline()
                 pipe.hset(REDIS_KEY, mapping=versions)
                 pipe.expire(REDIS_KEY, MIRROR_TTL_SECONDS)
                 pipe.publish(CHANNEL, versions.get("all", 0))
                 pipe.execute()
+
             redis_client.safely(None, push)
         return versions
-
-

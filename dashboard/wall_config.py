@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -66,7 +66,7 @@ class Slot(Strict):
         return v
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Slot":
+    def _not_empty(self) -> Slot:
         if _minutes(self.start) == _minutes(self.end):
             raise ValueError("'from' and 'to' are the same time: the slot would be empty")
         return self
@@ -122,7 +122,7 @@ class Frame(Strict):
     lon_max: float = 128.7
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Frame":
+    def _ordered(self) -> Frame:
         if not (self.lat_min < self.lat_max and self.lon_min < self.lon_max):
             raise ValueError("lat_min < lat_max and lon_min < lon_max are required")
         return self
@@ -158,7 +158,7 @@ class WallConfig(Strict):
 
     def playlist_at(self, moment: datetime) -> str:
         """The scheduled playlist at a UTC moment (the first slot that covers it, else the default)."""
-        local = moment.astimezone(timezone.utc) + WITA_OFFSET
+        local = moment.astimezone(UTC) + WITA_OFFSET
         minute = local.hour * 60 + local.minute
         for slot in self.schedule:
             if slot.covers(local.weekday(), minute):
@@ -181,14 +181,21 @@ def screen_ids(catalogue: Catalogue) -> list[str]:
 
 
 def default_playlist(catalogue: Catalogue) -> Playlist:
-    return Playlist(items=[Item(screen=s, dwell_seconds=40 if s == "overview" else 25) for s in screen_ids(catalogue)])
+    return Playlist(
+        items=[
+            Item(screen=s, dwell_seconds=40 if s == "overview" else 25)
+            for s in screen_ids(catalogue)
+        ]
+    )
 
 
 def load_wall_config(config_dir: Path | str, catalogue: Catalogue) -> WallConfig:
     """Read ``wall.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
     config = load_optional_file(config_dir, FILE, WallConfig)
     if not config.playlists:
-        config = config.model_copy(update={"playlists": {config.default_playlist: default_playlist(catalogue)}})
+        config = config.model_copy(
+            update={"playlists": {config.default_playlist: default_playlist(catalogue)}}
+        )
     issues = check_against(config, catalogue)
     if issues:
         raise CatalogueError(issues)
@@ -203,11 +210,17 @@ def check_against(config: WallConfig, catalogue: Catalogue) -> list[ConfigIssue]
 
     def playlist_issue(name: str | None, where: str) -> None:
         if name is not None and name not in names:
-            issues.append(ConfigIssue(FILE, where, f"playlist '{name}' is not defined under playlists"))
+            issues.append(
+                ConfigIssue(FILE, where, f"playlist '{name}' is not defined under playlists")
+            )
 
     def screen_issue(screen: str | None, where: str) -> None:
         if screen is not None and screen not in screens:
-            issues.append(ConfigIssue(FILE, where, f"unknown screen '{screen}' (one of {', '.join(sorted(screens))})"))
+            issues.append(
+                ConfigIssue(
+                    FILE, where, f"unknown screen '{screen}' (one of {', '.join(sorted(screens))})"
+                )
+            )
 
     playlist_issue(config.default_playlist, "default_playlist")
     for name, playlist in config.playlists.items():
@@ -218,7 +231,9 @@ def check_against(config: WallConfig, catalogue: Catalogue) -> list[ConfigIssue]
     seen: set[str] = set()
     for i, monitor in enumerate(config.monitors):
         if monitor.id in seen:
-            issues.append(ConfigIssue(FILE, f"monitors[{i}].id", f"'{monitor.id}' is defined more than once"))
+            issues.append(
+                ConfigIssue(FILE, f"monitors[{i}].id", f"'{monitor.id}' is defined more than once")
+            )
         seen.add(monitor.id)
         playlist_issue(monitor.playlist, f"monitors[{i}].playlist")
         screen_issue(monitor.screen, f"monitors[{i}].screen")

@@ -104,8 +104,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server = app.server
     server.config["DEBUG"] = settings.debug
     server.extensions[EXTENSION_KEY] = context
-    server.register_blueprint(flask.Blueprint(
-        "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL))
+    server.register_blueprint(
+        flask.Blueprint(
+            "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL
+        )
+    )
     register_observability(server)  # /healthz, /metrics and request latency
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
@@ -126,4 +129,3 @@ def _register_page_callbacks(app: dash.Dash) -> None:
         register = getattr(module, "register_callbacks", None)
         if register is not None:
             register(app)
-

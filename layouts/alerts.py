@@ -26,7 +26,9 @@ from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/alerts", title="Peringatan — Command Centre ODSK", name="Peringatan")
+dash.register_page(
+    __name__, path="/alerts", title="Peringatan — Command Centre ODSK", name="Peringatan"
+)
 
 REFRESH_SECONDS = 30
 BADGE = {"critical": "danger", "warning": "warning", "info": "info"}
@@ -44,142 +46,349 @@ def _load(lang: str) -> AlertsPage | None:
 def layout(lang: str | None = None, **_query):
     lang = i18n.language(lang)
     page = _load(lang)
-    return page_shell("alerts", lang, "/alerts", html.Div(className="odsk-alerts", children=[
-        html.H1(label("title", lang), className="h3"),
-        html.P(page.counts if page else "", id="alerts-counts", className="text-body-secondary"),
-        html.Div(id="alerts-feedback"),
-        dcc.Store(id="alerts-lang", data=lang),
-        dcc.Store(id="alerts-ack-target"),
-        dcc.Store(id="alerts-silence-target"),
-        dcc.Interval(id="alerts-tick", interval=REFRESH_SECONDS * 1000),
-        html.H2(label("active", lang), className="h5 mt-3"),
-        html.Div(active_table(page, lang), id="alerts-active"),
-        html.H2(label("silence.active", lang), className="h5 mt-4"),
-        html.Div(silence_table(page, lang), id="alerts-silences"),
-        html.H2(label("recent", lang), className="h5 mt-4"),
-        html.Div(recent_table(page, lang), id="alerts-recent"),
-        html.H2(label("shift.title", lang), className="h5 mt-4"),
-        shift_form(lang),
-        html.Div(shift_list(page, lang), id="alerts-shiftlog"),
-        ack_modal(lang),
-        silence_modal(lang),
-    ]))
+    return page_shell(
+        "alerts",
+        lang,
+        "/alerts",
+        html.Div(
+            className="odsk-alerts",
+            children=[
+                html.H1(label("title", lang), className="h3"),
+                html.P(
+                    page.counts if page else "", id="alerts-counts", className="text-body-secondary"
+                ),
+                html.Div(id="alerts-feedback"),
+                dcc.Store(id="alerts-lang", data=lang),
+                dcc.Store(id="alerts-ack-target"),
+                dcc.Store(id="alerts-silence-target"),
+                dcc.Interval(id="alerts-tick", interval=REFRESH_SECONDS * 1000),
+                html.H2(label("active", lang), className="h5 mt-3"),
+                html.Div(active_table(page, lang), id="alerts-active"),
+                html.H2(label("silence.active", lang), className="h5 mt-4"),
+                html.Div(silence_table(page, lang), id="alerts-silences"),
+                html.H2(label("recent", lang), className="h5 mt-4"),
+                html.Div(recent_table(page, lang), id="alerts-recent"),
+                html.H2(label("shift.title", lang), className="h5 mt-4"),
+                shift_form(lang),
+                html.Div(shift_list(page, lang), id="alerts-shiftlog"),
+                ack_modal(lang),
+                silence_modal(lang),
+            ],
+        ),
+    )
 
 
 def _badge(row: AlertRow) -> dbc.Badge:
-    return dbc.Badge(row.severity_label, color=BADGE.get(row.severity, "secondary"), className="text-uppercase")
+    return dbc.Badge(
+        row.severity_label, color=BADGE.get(row.severity, "secondary"), className="text-uppercase"
+    )
 
 
 def _title_cell(row: AlertRow) -> html.Td:
-    return html.Td([html.Div(row.title), html.Small(f"#{row.id} · {row.rule} · {row.subject}",
-                                                      className="text-body-secondary")])
+    return html.Td(
+        [
+            html.Div(row.title),
+            html.Small(f"#{row.id} · {row.rule} · {row.subject}", className="text-body-secondary"),
+        ]
+    )
 
 
 def active_table(page: AlertsPage | None, lang: str):
     if page is None or not page.active:
-        return html.P(label("none_active", lang), className="text-body-secondary", id="alerts-none-active")
-    header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
-                                 ("col.severity", "col.alert", "col.since", "col.state", "col.ack")] + [html.Th("")]))
-    body = html.Tbody([html.Tr(className=f"alerts-table-row severity-{row.severity}", children=[
-        html.Td(_badge(row)), _title_cell(row),
-        html.Td([html.Div(row.fired_age), html.Small(row.fired, className="text-body-secondary")]),
-        html.Td([html.Div(row.state_label),
-                 html.Small([html.I(className="bi bi-bell-slash me-1"), row.silenced],
-                            className="alerts-silenced d-block text-body-secondary") if row.silenced else None,
-                 html.Small([html.I(className="bi bi-arrow-down-circle me-1"), row.clearing],
-                            className="alerts-clearing d-block text-body-secondary") if row.clearing else None]),
-        html.Td(row.acknowledgement),
-        html.Td(html.Div(className="d-flex gap-1 justify-content-end", children=[
-            dbc.Button(label("ack.button", lang), id={"type": "alert-ack-open", "alert": row.id}, size="sm",
-                       color="primary", outline=True) if row.can_acknowledge else None,
-            dbc.Button(label("silence.button", lang), id={"type": "alert-silence-open", "alert": row.id},
-                       size="sm", color="secondary", outline=True) if not row.silenced else None,
-        ])),
-    ]) for row in page.active])
-    return dbc.Table([header, body], hover=True, size="sm", responsive=True, className="align-middle")
+        return html.P(
+            label("none_active", lang), className="text-body-secondary", id="alerts-none-active"
+        )
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(label(k, lang))
+                for k in ("col.severity", "col.alert", "col.since", "col.state", "col.ack")
+            ]
+            + [html.Th("")]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                className=f"alerts-table-row severity-{row.severity}",
+                children=[
+                    html.Td(_badge(row)),
+                    _title_cell(row),
+                    html.Td(
+                        [
+                            html.Div(row.fired_age),
+                            html.Small(row.fired, className="text-body-secondary"),
+                        ]
+                    ),
+                    html.Td(
+                        [
+                            html.Div(row.state_label),
+                            html.Small(
+                                [html.I(className="bi bi-bell-slash me-1"), row.silenced],
+                                className="alerts-silenced d-block text-body-secondary",
+                            )
+                            if row.silenced
+                            else None,
+                            html.Small(
+                                [html.I(className="bi bi-arrow-down-circle me-1"), row.clearing],
+                                className="alerts-clearing d-block text-body-secondary",
+                            )
+                            if row.clearing
+                            else None,
+                        ]
+                    ),
+                    html.Td(row.acknowledgement),
+                    html.Td(
+                        html.Div(
+                            className="d-flex gap-1 justify-content-end",
+                            children=[
+                                dbc.Button(
+                                    label("ack.button", lang),
+                                    id={"type": "alert-ack-open", "alert": row.id},
+                                    size="sm",
+                                    color="primary",
+                                    outline=True,
+                                )
+                                if row.can_acknowledge
+                                else None,
+                                dbc.Button(
+                                    label("silence.button", lang),
+                                    id={"type": "alert-silence-open", "alert": row.id},
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                )
+                                if not row.silenced
+                                else None,
+                            ],
+                        )
+                    ),
+                ],
+            )
+            for row in page.active
+        ]
+    )
+    return dbc.Table(
+        [header, body], hover=True, size="sm", responsive=True, className="align-middle"
+    )
 
 
 def silence_table(page: AlertsPage | None, lang: str):
     if page is None or not page.silences:
         return html.P(label("silence.none", lang), className="text-body-secondary")
-    header = html.Thead(html.Tr([html.Th("#")] + [html.Th(label(k, lang)) for k in
-                                                 ("silence.col.scope", "silence.col.until", "silence.col.why")]
-                                + [html.Th("")]))
-    body = html.Tbody([html.Tr(className="alerts-silence-row", children=[
-        html.Td(str(row.id)), html.Td(row.scope), html.Td(row.until), html.Td(row.why),
-        html.Td(dbc.Button(label("silence.lift", lang), id={"type": "silence-lift", "silence": row.id}, size="sm",
-                           color="warning", outline=True), className="text-end"),
-    ]) for row in page.silences])
+    header = html.Thead(
+        html.Tr(
+            [html.Th("#")]
+            + [
+                html.Th(label(k, lang))
+                for k in ("silence.col.scope", "silence.col.until", "silence.col.why")
+            ]
+            + [html.Th("")]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                className="alerts-silence-row",
+                children=[
+                    html.Td(str(row.id)),
+                    html.Td(row.scope),
+                    html.Td(row.until),
+                    html.Td(row.why),
+                    html.Td(
+                        dbc.Button(
+                            label("silence.lift", lang),
+                            id={"type": "silence-lift", "silence": row.id},
+                            size="sm",
+                            color="warning",
+                            outline=True,
+                        ),
+                        className="text-end",
+                    ),
+                ],
+            )
+            for row in page.silences
+        ]
+    )
     return dbc.Table([header, body], size="sm", responsive=True, className="align-middle")
 
 
 def recent_table(page: AlertsPage | None, lang: str):
     if page is None or not page.recent:
         return html.P(label("none_recent", lang), className="text-body-secondary")
-    header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
-                                 ("col.severity", "col.alert", "col.since", "col.resolved", "col.ack")]))
-    body = html.Tbody([html.Tr([html.Td(_badge(row)), _title_cell(row), html.Td(row.fired), html.Td(row.resolved),
-                                html.Td(row.acknowledgement)]) for row in page.recent])
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(label(k, lang))
+                for k in ("col.severity", "col.alert", "col.since", "col.resolved", "col.ack")
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(_badge(row)),
+                    _title_cell(row),
+                    html.Td(row.fired),
+                    html.Td(row.resolved),
+                    html.Td(row.acknowledgement),
+                ]
+            )
+            for row in page.recent
+        ]
+    )
     return dbc.Table([header, body], size="sm", responsive=True, className="align-middle")
 
 
 def shift_form(lang: str):
-    return dbc.Form(className="mb-3", children=[dbc.Row(className="g-2", children=[
-        dbc.Col(dbc.Input(id="shift-author", placeholder=label("shift.author", lang), maxLength=100,
-                          persistence=True, persistence_type="local"), md=3),
-        dbc.Col(dbc.Select(id="shift-kind", value="note", options=[
-            {"label": label("shift.kind.note", lang), "value": "note"},
-            {"label": label("shift.kind.handover", lang), "value": "handover"}]), md=2),
-        dbc.Col(dbc.Textarea(id="shift-text", placeholder=label("shift.text", lang), rows=1, maxLength=4000), md=5),
-        dbc.Col(dbc.Button(label("shift.add", lang), id="shift-add", color="secondary"), md=2),
-    ]), html.Div(id="shift-feedback", className="small mt-1")])
+    return dbc.Form(
+        className="mb-3",
+        children=[
+            dbc.Row(
+                className="g-2",
+                children=[
+                    dbc.Col(
+                        dbc.Input(
+                            id="shift-author",
+                            placeholder=label("shift.author", lang),
+                            maxLength=100,
+                            persistence=True,
+                            persistence_type="local",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        dbc.Select(
+                            id="shift-kind",
+                            value="note",
+                            options=[
+                                {"label": label("shift.kind.note", lang), "value": "note"},
+                                {"label": label("shift.kind.handover", lang), "value": "handover"},
+                            ],
+                        ),
+                        md=2,
+                    ),
+                    dbc.Col(
+                        dbc.Textarea(
+                            id="shift-text",
+                            placeholder=label("shift.text", lang),
+                            rows=1,
+                            maxLength=4000,
+                        ),
+                        md=5,
+                    ),
+                    dbc.Col(
+                        dbc.Button(label("shift.add", lang), id="shift-add", color="secondary"),
+                        md=2,
+                    ),
+                ],
+            ),
+            html.Div(id="shift-feedback", className="small mt-1"),
+        ],
+    )
 
 
 def shift_list(page: AlertsPage | None, lang: str):
     if page is None or not page.shift:
         return html.P(label("shift.none", lang), className="text-body-secondary")
-    return dbc.ListGroup([dbc.ListGroupItem([
-        html.Div([html.Strong(e.author), " · ", dbc.Badge(e.kind_label, color="secondary", className="me-1"),
-                  html.Small(e.when, className="text-body-secondary")]),
-        html.Div(e.text, style={"whiteSpace": "pre-wrap"}),
-    ]) for e in page.shift], flush=True)
+    return dbc.ListGroup(
+        [
+            dbc.ListGroupItem(
+                [
+                    html.Div(
+                        [
+                            html.Strong(e.author),
+                            " · ",
+                            dbc.Badge(e.kind_label, color="secondary", className="me-1"),
+                            html.Small(e.when, className="text-body-secondary"),
+                        ]
+                    ),
+                    html.Div(e.text, style={"whiteSpace": "pre-wrap"}),
+                ]
+            )
+            for e in page.shift
+        ],
+        flush=True,
+    )
 
 
 def _modal(name: str, lang: str, title: str, confirm: str, fields: list) -> dbc.Modal:
     """An action's dialog: its fields, the operator's name (remembered on this browser), an
     error line, cancel and confirm; ids ``alerts-{name}-…``."""
-    return dbc.Modal(id=f"alerts-{name}-modal", is_open=False, children=[
-        dbc.ModalHeader(dbc.ModalTitle(title, id=f"alerts-{name}-heading")),
-        dbc.ModalBody([
-            *fields,
-            dbc.Label(label("ack.who", lang), html_for=f"alerts-{name}-who", className="mt-2"),
-            dbc.Input(id=f"alerts-{name}-who", maxLength=100, persistence=True, persistence_type="local"),
-            html.Div(id=f"alerts-{name}-error", className="text-danger small mt-2"),
-        ]),
-        dbc.ModalFooter([
-            dbc.Button(label("ack.cancel", lang), id=f"alerts-{name}-cancel", color="secondary", outline=True),
-            dbc.Button(confirm, id=f"alerts-{name}-confirm", color="primary"),
-        ]),
-    ])
+    return dbc.Modal(
+        id=f"alerts-{name}-modal",
+        is_open=False,
+        children=[
+            dbc.ModalHeader(dbc.ModalTitle(title, id=f"alerts-{name}-heading")),
+            dbc.ModalBody(
+                [
+                    *fields,
+                    dbc.Label(
+                        label("ack.who", lang), html_for=f"alerts-{name}-who", className="mt-2"
+                    ),
+                    dbc.Input(
+                        id=f"alerts-{name}-who",
+                        maxLength=100,
+                        persistence=True,
+                        persistence_type="local",
+                    ),
+                    html.Div(id=f"alerts-{name}-error", className="text-danger small mt-2"),
+                ]
+            ),
+            dbc.ModalFooter(
+                [
+                    dbc.Button(
+                        label("ack.cancel", lang),
+                        id=f"alerts-{name}-cancel",
+                        color="secondary",
+                        outline=True,
+                    ),
+                    dbc.Button(confirm, id=f"alerts-{name}-confirm", color="primary"),
+                ]
+            ),
+        ],
+    )
 
 
 def ack_modal(lang: str):
-    return _modal("ack", lang, label("ack.title", lang), label("ack.confirm", lang), [
-        dbc.Label(label("ack.note", lang), html_for="alerts-ack-note"),
-        dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
-    ])
+    return _modal(
+        "ack",
+        lang,
+        label("ack.title", lang),
+        label("ack.confirm", lang),
+        [
+            dbc.Label(label("ack.note", lang), html_for="alerts-ack-note"),
+            dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
+        ],
+    )
 
 
 def silence_modal(lang: str):
-    return _modal("silence", lang, label("silence.title", lang), label("silence.button", lang), [
-        dbc.Label(label("silence.scope", lang)),
-        dbc.RadioItems(id="alerts-silence-scope", value="subject", options=[]),
-        dbc.Label(label("silence.hours", lang), html_for="alerts-silence-hours", className="mt-2"),
-        dbc.Select(id="alerts-silence-hours", value="4", options=[
-            {"label": label(f"hours.{h}", lang), "value": str(h)} for h in SILENCE_HOURS]),
-        dbc.Label(label("silence.reason", lang), html_for="alerts-silence-reason", className="mt-2"),
-        dbc.Textarea(id="alerts-silence-reason", rows=2, maxLength=2000),
-    ])
+    return _modal(
+        "silence",
+        lang,
+        label("silence.title", lang),
+        label("silence.button", lang),
+        [
+            dbc.Label(label("silence.scope", lang)),
+            dbc.RadioItems(id="alerts-silence-scope", value="subject", options=[]),
+            dbc.Label(
+                label("silence.hours", lang), html_for="alerts-silence-hours", className="mt-2"
+            ),
+            dbc.Select(
+                id="alerts-silence-hours",
+                value="4",
+                options=[
+                    {"label": label(f"hours.{h}", lang), "value": str(h)} for h in SILENCE_HOURS
+                ],
+            ),
+            dbc.Label(
+                label("silence.reason", lang), html_for="alerts-silence-reason", className="mt-2"
+            ),
+            dbc.Textarea(id="alerts-silence-reason", rows=2, maxLength=2000),
+        ],
+    )
 
 
 def _tables(lang: str):
@@ -222,8 +431,13 @@ def register_silence_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate from exc
         if alert is None:
             raise PreventUpdate
-        options = [{"label": label("silence.scope.subject", lang, subject=alert.subject), "value": "subject"},
-                   {"label": label("silence.scope.rule", lang, rule=alert.rule_id), "value": "rule"}]
+        options = [
+            {
+                "label": label("silence.scope.subject", lang, subject=alert.subject),
+                "value": "subject",
+            },
+            {"label": label("silence.scope.rule", lang, rule=alert.rule_id), "value": "rule"},
+        ]
         target = {"alert": alert.id, "rule": alert.rule_id, "subject": alert.subject}
         return True, target, f"{label('silence.title', lang)} #{alert.id}", options, "subject", ""
 
@@ -253,13 +467,19 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         hours = int(hours) if str(hours) in {str(h) for h in SILENCE_HOURS} else 4
         subject = target["subject"] if scope != "rule" else None
         try:
-            silence_id = add_silence(current_context().engine, target["rule"], subject, hours, reason, who)
+            silence_id = add_silence(
+                current_context().engine, target["rule"], subject, hours, reason, who
+            )
         except SQLAlchemyError as exc:
             log.warning("alerts: silence failed: %s", exc)
             raise PreventUpdate from exc
         until = i18n.wita_datetime(utcnow() + timedelta(hours=hours), lang)
-        feedback = dbc.Alert(label("silence.done", lang, id=silence_id, until=until), color="success",
-                             dismissable=True, duration=8000)
+        feedback = dbc.Alert(
+            label("silence.done", lang, id=silence_id, until=until),
+            color="success",
+            dismissable=True,
+            duration=8000,
+        )
         return (*_tables(lang), feedback, False, "", "")
 
     @app.callback(
@@ -280,14 +500,20 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         who = (author or "").strip() or (silence_who or "").strip()
         silence_id = int(ctx.triggered_id["silence"])
         if not who:
-            return (no_update,) * 4 + (dbc.Alert(label("silence.need_who", lang), color="warning", dismissable=True),)
+            return (no_update,) * 4 + (
+                dbc.Alert(label("silence.need_who", lang), color="warning", dismissable=True),
+            )
         try:
             done = lift_silence(current_context().engine, silence_id, who)
         except SQLAlchemyError as exc:
             log.warning("alerts: lifting a silence failed: %s", exc)
             raise PreventUpdate from exc
-        feedback = dbc.Alert(label("silence.lifted" if done else "silence.gone", lang, id=silence_id),
-                             color="success" if done else "warning", dismissable=True, duration=8000)
+        feedback = dbc.Alert(
+            label("silence.lifted" if done else "silence.gone", lang, id=silence_id),
+            color="success" if done else "warning",
+            dismissable=True,
+            duration=8000,
+        )
         return (*_tables(lang), feedback)
 
 
@@ -335,21 +561,41 @@ def register_callbacks(app: dash.Dash) -> None:
             if target is None:
                 raise PreventUpdate
             if not (who or "").strip():
-                return no_update, no_update, no_update, no_update, no_update, True, label("ack.need_who", lang), \
-                    no_update
+                return (
+                    no_update,
+                    no_update,
+                    no_update,
+                    no_update,
+                    no_update,
+                    True,
+                    label("ack.need_who", lang),
+                    no_update,
+                )
             try:
                 done = acknowledge(current_context().engine, int(target), who, note or "")
             except SQLAlchemyError as exc:
                 log.warning("alerts: acknowledge failed: %s", exc)
                 raise PreventUpdate from exc
-            feedback = dbc.Alert(label("ack.done" if done else "ack.not_firing", lang, id=target),
-                                 color="success" if done else "warning", dismissable=True, duration=8000)
+            feedback = dbc.Alert(
+                label("ack.done" if done else "ack.not_firing", lang, id=target),
+                color="success" if done else "warning",
+                dismissable=True,
+                duration=8000,
+            )
             modal, error, note_value = False, "", ""
         page = _load(lang)
         if page is None:
             raise PreventUpdate
-        return (active_table(page, lang), recent_table(page, lang), silence_table(page, lang), page.counts, feedback,
-                modal, error, note_value)
+        return (
+            active_table(page, lang),
+            recent_table(page, lang),
+            silence_table(page, lang),
+            page.counts,
+            feedback,
+            modal,
+            error,
+            note_value,
+        )
 
     @app.callback(
         Output("alerts-shiftlog", "children"),
@@ -367,13 +613,25 @@ def register_callbacks(app: dash.Dash) -> None:
         text_value, feedback = no_update, no_update
         if ctx.triggered_id == "shift-add":
             if not (author or "").strip() or not (text or "").strip():
-                return no_update, no_update, html.Span(label("shift.need", lang), className="text-danger")
+                return (
+                    no_update,
+                    no_update,
+                    html.Span(label("shift.need", lang), className="text-danger"),
+                )
             try:
-                add_note(current_context().engine, author, text, kind if kind in ("note", "handover") else "note")
+                add_note(
+                    current_context().engine,
+                    author,
+                    text,
+                    kind if kind in ("note", "handover") else "note",
+                )
             except SQLAlchemyError as exc:
                 log.warning("alerts: shift note failed: %s", exc)
                 raise PreventUpdate from exc
-            text_value, feedback = "", html.Span(label("shift.done", lang), className="text-success")
+            text_value, feedback = (
+                "",
+                html.Span(label("shift.done", lang), className="text-success"),
+            )
         page = _load(lang)
         if page is None:
             raise PreventUpdate

@@ -25,16 +25,29 @@ from layouts.shell import href
 log = logging.getLogger(__name__)
 
 MEMO_KEY = "odsk.analyst_memo"
-STATUS_COLOR = {"on_track": "success", "at_risk": "warning", "behind": "danger", "no_target": "secondary",
-                "no_data": "dark"}
-STATUS_ICON = {"on_track": "bi-check-circle-fill", "at_risk": "bi-exclamation-triangle-fill",
-               "behind": "bi-x-octagon-fill", "no_target": "bi-dash-circle", "no_data": "bi-question-circle"}
+STATUS_COLOR = {
+    "on_track": "success",
+    "at_risk": "warning",
+    "behind": "danger",
+    "no_target": "secondary",
+    "no_data": "dark",
+}
+STATUS_ICON = {
+    "on_track": "bi-check-circle-fill",
+    "at_risk": "bi-exclamation-triangle-fill",
+    "behind": "bi-x-octagon-fill",
+    "no_target": "bi-dash-circle",
+    "no_data": "bi-question-circle",
+}
 # AG Grid's JavaScript theming API (no CSS theme from a CDN), in Bootstrap's dark colours.
-GRID_THEME = {"function": (
-    "themeQuartz.withParams({backgroundColor: '#212529', foregroundColor: '#dee2e6', "
-    "headerBackgroundColor: '#2b3035', chromeBackgroundColor: '#2b3035', oddRowBackgroundColor: '#25292e', "
-    "borderColor: 'rgba(222, 226, 230, 0.16)', accentColor: '#6ea8fe', fontFamily: 'inherit', "
-    "fontSize: 14, headerFontWeight: 600, spacing: 6})")}
+GRID_THEME = {
+    "function": (
+        "themeQuartz.withParams({backgroundColor: '#212529', foregroundColor: '#dee2e6', "
+        "headerBackgroundColor: '#2b3035', chromeBackgroundColor: '#2b3035', oddRowBackgroundColor: '#25292e', "
+        "borderColor: 'rgba(222, 226, 230, 0.16)', accentColor: '#6ea8fe', fontFamily: 'inherit', "
+        "fontSize: 14, headerFontWeight: 600, spacing: 6})"
+    )
+}
 
 
 def install_memo(app: dash.Dash) -> None:
@@ -56,7 +69,11 @@ def env_for(domain: str | None) -> Env:
     context = current_context()
     try:
         versions = context.signal.current()
-        version = versions.get(f"domain:{domain}", versions.get("all", 0)) if domain else versions.get("all", 0)
+        version = (
+            versions.get(f"domain:{domain}", versions.get("all", 0))
+            if domain
+            else versions.get("all", 0)
+        )
     except SQLAlchemyError as exc:
         log.warning("analyst: data version unavailable, not memoising: %s", exc)
         version = None
@@ -65,8 +82,12 @@ def env_for(domain: str | None) -> Env:
 
 
 def status_badge(status: str, lang: str, **kwargs) -> dbc.Badge:
-    return dbc.Badge([html.I(className=f"bi {STATUS_ICON[status]} me-1"), i18n.t(f"status.{status}", lang)],
-                     color=STATUS_COLOR[status], className=f"odsk-status odsk-status-{status}", **kwargs)
+    return dbc.Badge(
+        [html.I(className=f"bi {STATUS_ICON[status]} me-1"), i18n.t(f"status.{status}", lang)],
+        color=STATUS_COLOR[status],
+        className=f"odsk-status odsk-status-{status}",
+        **kwargs,
+    )
 
 
 def breadcrumbs(lang: str, items: list[tuple[str, str | None]]) -> html.Nav:
@@ -74,16 +95,28 @@ def breadcrumbs(lang: str, items: list[tuple[str, str | None]]) -> html.Nav:
     crumbs = []
     for text, path in items:
         if path is None:
-            crumbs.append(html.Li(text, className="breadcrumb-item active", **{"aria-current": "page"}))
+            crumbs.append(
+                html.Li(text, className="breadcrumb-item active", **{"aria-current": "page"})
+            )
         else:
-            crumbs.append(html.Li(dcc.Link(text, href=href(path, lang)), className="breadcrumb-item"))
-    return html.Nav(html.Ol(crumbs, className="breadcrumb mb-1 small"), **{"aria-label": "breadcrumb"})
+            crumbs.append(
+                html.Li(dcc.Link(text, href=href(path, lang)), className="breadcrumb-item")
+            )
+    return html.Nav(
+        html.Ol(crumbs, className="breadcrumb mb-1 small"), **{"aria-label": "breadcrumb"}
+    )
 
 
 def not_found(lang: str, what: str) -> html.Div:
-    return dbc.Alert([html.H1(i18n.t("analyst.not_found", lang), className="h4"), html.P(what),
-                      dcc.Link(i18n.t("analyst.back_home", lang), href=href("/", lang))],
-                     color="warning", className="mt-3 odsk-not-found")
+    return dbc.Alert(
+        [
+            html.H1(i18n.t("analyst.not_found", lang), className="h4"),
+            html.P(what),
+            dcc.Link(i18n.t("analyst.back_home", lang), href=href("/", lang)),
+        ],
+        color="warning",
+        className="mt-3 odsk-not-found",
+    )
 
 
 def store_down(lang: str) -> dbc.Alert:
@@ -93,5 +126,7 @@ def store_down(lang: str) -> dbc.Alert:
 def number_formatter(lang: str, decimals: int) -> dict:
     """An AG Grid valueFormatter in the page's locale (d3-format, inside the grid's own scope)."""
     sep = "decimal: ',', thousands: '.'" if lang == "id" else "decimal: '.', thousands: ','"
-    return {"function": f"params.value == null ? '' : d3.formatLocale({{{sep}, grouping: [3], "
-                        f"currency: ['', '']}}).format(',.{decimals}f')(params.value)"}
+    return {
+        "function": f"params.value == null ? '' : d3.formatLocale({{{sep}, grouping: [3], "
+        f"currency: ['', '']}}).format(',.{decimals}f')(params.value)"
+    }

@@ -30,8 +30,12 @@ from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path_template="/indicator/<code>", title=lambda code=None: f"{code} — Command Centre ODSK",
-                   name="Indikator")
+dash.register_page(
+    __name__,
+    path_template="/indicator/<code>",
+    title=lambda code=None: f"{code} — Command Centre ODSK",
+    name="Indikator",
+)
 
 
 def layout(code: str | None = None, **query):
@@ -39,8 +43,13 @@ def layout(code: str | None = None, **query):
     catalogue = current_context().catalogue
     indicator = catalogue.indicators_by_code.get(code or "")
     if indicator is None:
-        return page_shell("domains", lang, f"/indicator/{code}", parts.not_found(
-            lang, i18n.t("analyst.unknown_indicator", lang, code=code)), query)
+        return page_shell(
+            "domains",
+            lang,
+            f"/indicator/{code}",
+            parts.not_found(lang, i18n.t("analyst.unknown_indicator", lang, code=code)),
+            query,
+        )
     env = parts.env_for(indicator.domain)
     try:
         span = views.data_span(env, indicator)
@@ -54,40 +63,98 @@ def layout(code: str | None = None, **query):
         dcc.Store(id="ind-notes-rev", data=0),
         header(indicator, lang),
         controls(indicator, state, span),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(lg=8, children=[
-                card(i18n.t("analyst.series", lang), [
-                    html.Div(id="ind-latest", className="small text-body-secondary mb-1"),
-                    dcc.Graph(id="ind-series", config=style.GRAPH_CONFIG, className="odsk-graph"),
-                    html.Div(i18n.t("analyst.series_hint", lang), className="small text-body-secondary"),
-                ]),
-                card(i18n.t("analyst.yoy.title", lang), dcc.Graph(id="ind-yoy", config=style.GRAPH_CONFIG)),
-            ]),
-            dbc.Col(lg=4, children=[
-                card(i18n.t("analyst.map", lang), [
-                    dcc.Dropdown(id="ind-period", options=period_options(state, span, lang),
-                                 value=state.period.isoformat() if state.period else None, clearable=False,
-                                 className="mb-2 odsk-period"),
-                    dcc.Graph(id="ind-map", config={**style.GRAPH_CONFIG, "scrollZoom": False}),
-                    html.Div(i18n.t("analyst.map_hint", lang), className="small text-body-secondary"),
-                ]),
-                card(i18n.t("analyst.ranking", lang), html.Div(id="ind-ranking")),
-            ]),
-        ]),
-        dbc.Row(className="g-3 mt-0", children=[
-            dbc.Col(lg=6, children=card(i18n.t("analyst.annotations", lang), annotations_block(lang))),
-            dbc.Col(lg=6, children=card(i18n.t("analyst.provenance", lang), html.Div(
-                i18n.t("analyst.prov.hint", lang), id="ind-prov", className="small text-body-secondary"))),
-        ]),
+        dbc.Row(
+            className="g-3",
+            children=[
+                dbc.Col(
+                    lg=8,
+                    children=[
+                        card(
+                            i18n.t("analyst.series", lang),
+                            [
+                                html.Div(
+                                    id="ind-latest", className="small text-body-secondary mb-1"
+                                ),
+                                dcc.Graph(
+                                    id="ind-series",
+                                    config=style.GRAPH_CONFIG,
+                                    className="odsk-graph",
+                                ),
+                                html.Div(
+                                    i18n.t("analyst.series_hint", lang),
+                                    className="small text-body-secondary",
+                                ),
+                            ],
+                        ),
+                        card(
+                            i18n.t("analyst.yoy.title", lang),
+                            dcc.Graph(id="ind-yoy", config=style.GRAPH_CONFIG),
+                        ),
+                    ],
+                ),
+                dbc.Col(
+                    lg=4,
+                    children=[
+                        card(
+                            i18n.t("analyst.map", lang),
+                            [
+                                dcc.Dropdown(
+                                    id="ind-period",
+                                    options=period_options(state, span, lang),
+                                    value=state.period.isoformat() if state.period else None,
+                                    clearable=False,
+                                    className="mb-2 odsk-period",
+                                ),
+                                dcc.Graph(
+                                    id="ind-map", config={**style.GRAPH_CONFIG, "scrollZoom": False}
+                                ),
+                                html.Div(
+                                    i18n.t("analyst.map_hint", lang),
+                                    className="small text-body-secondary",
+                                ),
+                            ],
+                        ),
+                        card(i18n.t("analyst.ranking", lang), html.Div(id="ind-ranking")),
+                    ],
+                ),
+            ],
+        ),
+        dbc.Row(
+            className="g-3 mt-0",
+            children=[
+                dbc.Col(
+                    lg=6,
+                    children=card(i18n.t("analyst.annotations", lang), annotations_block(lang)),
+                ),
+                dbc.Col(
+                    lg=6,
+                    children=card(
+                        i18n.t("analyst.provenance", lang),
+                        html.Div(
+                            i18n.t("analyst.prov.hint", lang),
+                            id="ind-prov",
+                            className="small text-body-secondary",
+                        ),
+                    ),
+                ),
+            ],
+        ),
         card(i18n.t("analyst.table", lang), table_block(indicator, lang), extra_class="mt-3"),
     ]
-    return page_shell("domains", lang, f"/indicator/{indicator.code}",
-                      html.Div(body, className="odsk-analyst odsk-indicator"), state.query())
+    return page_shell(
+        "domains",
+        lang,
+        f"/indicator/{indicator.code}",
+        html.Div(body, className="odsk-analyst odsk-indicator"),
+        state.query(),
+    )
 
 
 def card(title: str, children, extra_class: str = "") -> dbc.Card:
-    return dbc.Card(className=f"odsk-card mb-3 {extra_class}", children=[
-        dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(children)])
+    return dbc.Card(
+        className=f"odsk-card mb-3 {extra_class}",
+        children=[dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(children)],
+    )
 
 
 def header(indicator: Indicator, lang: str) -> html.Div:
@@ -100,22 +167,44 @@ def header(indicator: Indicator, lang: str) -> html.Div:
         (i18n.t("analyst.unit", lang), indicator.unit.get(lang)),
         (i18n.t("analyst.frequency", lang), i18n.t(f"analyst.freq.{indicator.frequency}", lang)),
         (i18n.t("analyst.direction", lang), i18n.t(f"analyst.dir.{indicator.direction}", lang)),
-        (i18n.t("analyst.rule", lang), i18n.t(f"analyst.rule.{rule}", lang) + " · "
-         + i18n.t(f"analyst.time.{over_time(indicator)}", lang)),
+        (
+            i18n.t("analyst.rule", lang),
+            i18n.t(f"analyst.rule.{rule}", lang)
+            + " · "
+            + i18n.t(f"analyst.time.{over_time(indicator)}", lang),
+        ),
         (i18n.t("analyst.owner", lang), skpd.short_name if skpd else indicator.skpd),
     ]
-    badges = [dbc.Badge(f"{k}: {v}", color="secondary", className="me-1 fw-normal") for k, v in facts]
+    badges = [
+        dbc.Badge(f"{k}: {v}", color="secondary", className="me-1 fw-normal") for k, v in facts
+    ]
     if indicator.classification != "public":
-        badges.append(dbc.Badge(i18n.t(f"analyst.class.{indicator.classification}", lang), color="warning",
-                                className="me-1 text-dark"))
-    return html.Div(className="mb-3", children=[
-        parts.breadcrumbs(lang, [(domain.name.get(lang), f"/domain/{domain.id}"),
-                                 (app.name.get(lang) if app else indicator.application, f"/domain/{domain.id}"),
-                                 (indicator.code, None)]),
-        html.H1(indicator.name.get(lang), className="h3 mb-1", id="ind-title"),
-        html.P(indicator.description.get(lang) if indicator.description else "", className="text-body-secondary mb-2"),
-        html.Div(badges),
-    ])
+        badges.append(
+            dbc.Badge(
+                i18n.t(f"analyst.class.{indicator.classification}", lang),
+                color="warning",
+                className="me-1 text-dark",
+            )
+        )
+    return html.Div(
+        className="mb-3",
+        children=[
+            parts.breadcrumbs(
+                lang,
+                [
+                    (domain.name.get(lang), f"/domain/{domain.id}"),
+                    (app.name.get(lang) if app else indicator.application, f"/domain/{domain.id}"),
+                    (indicator.code, None),
+                ],
+            ),
+            html.H1(indicator.name.get(lang), className="h3 mb-1", id="ind-title"),
+            html.P(
+                indicator.description.get(lang) if indicator.description else "",
+                className="text-body-secondary mb-2",
+            ),
+            html.Div(badges),
+        ],
+    )
 
 
 def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | None) -> dbc.Card:
@@ -127,71 +216,187 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
     stride = 1 if last - first <= 12 else 2
     marks = {y: str(y) for y in range(first, last + 1, stride) if last - y >= stride or y == last}
     marks[last] = str(last)
-    return dbc.Card(className="odsk-card odsk-controls mb-3", body=True, children=dbc.Row(className="g-3", children=[
-        dbc.Col(lg=5, children=[
-            dbc.Label(i18n.t("analyst.compare", lang, n=MAX_COMPARE), html_for="ind-regions", className="small"),
-            dcc.Dropdown(id="ind-regions", multi=True, value=list(state.regions),
-                         options=[{"label": r.name, "value": r.code} for r in catalogue.regions
-                                  if r.kind != "province"],
-                         placeholder=i18n.t("analyst.compare_placeholder", lang), className="odsk-regions"),
-        ]),
-        dbc.Col(lg=3, children=[
-            dbc.Label(i18n.t("analyst.grain", lang), className="small d-block"),
-            dbc.RadioItems(id="ind-grain", value=state.grain, inline=True, className="btn-group odsk-grain",
-                           inputClassName="btn-check", labelClassName="btn btn-outline-info btn-sm",
-                           labelCheckedClassName="active",
-                           options=[{"label": i18n.t(f"analyst.grain.{g}", lang), "value": g,
-                                     "disabled": g not in allowed} for g in ("day", "month", "quarter", "year")]),
-        ]),
-        dbc.Col(lg=4, children=[
-            dbc.Label(i18n.t("analyst.range", lang), className="small"),
-            dcc.RangeSlider(id="ind-range", min=first, max=last, step=1, value=[state.start_year, state.end_year],
-                            marks=marks, allowCross=False, pushable=0, className="odsk-range",
-                            tooltip={"placement": "bottom"}),
-        ]),
-    ]))
+    return dbc.Card(
+        className="odsk-card odsk-controls mb-3",
+        body=True,
+        children=dbc.Row(
+            className="g-3",
+            children=[
+                dbc.Col(
+                    lg=5,
+                    children=[
+                        dbc.Label(
+                            i18n.t("analyst.compare", lang, n=MAX_COMPARE),
+                            html_for="ind-regions",
+                            className="small",
+                        ),
+                        dcc.Dropdown(
+                            id="ind-regions",
+                            multi=True,
+                            value=list(state.regions),
+                            options=[
+                                {"label": r.name, "value": r.code}
+                                for r in catalogue.regions
+                                if r.kind != "province"
+                            ],
+                            placeholder=i18n.t("analyst.compare_placeholder", lang),
+                            className="odsk-regions",
+                        ),
+                    ],
+                ),
+                dbc.Col(
+                    lg=3,
+                    children=[
+                        dbc.Label(i18n.t("analyst.grain", lang), className="small d-block"),
+                        dbc.RadioItems(
+                            id="ind-grain",
+                            value=state.grain,
+                            inline=True,
+                            className="btn-group odsk-grain",
+                            inputClassName="btn-check",
+                            labelClassName="btn btn-outline-info btn-sm",
+                            labelCheckedClassName="active",
+                            options=[
+                                {
+                                    "label": i18n.t(f"analyst.grain.{g}", lang),
+                                    "value": g,
+                                    "disabled": g not in allowed,
+                                }
+                                for g in ("day", "month", "quarter", "year")
+                            ],
+                        ),
+                    ],
+                ),
+                dbc.Col(
+                    lg=4,
+                    children=[
+                        dbc.Label(i18n.t("analyst.range", lang), className="small"),
+                        dcc.RangeSlider(
+                            id="ind-range",
+                            min=first,
+                            max=last,
+                            step=1,
+                            value=[state.start_year, state.end_year],
+                            marks=marks,
+                            allowCross=False,
+                            pushable=0,
+                            className="odsk-range",
+                            tooltip={"placement": "bottom"},
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    )
 
 
 def annotations_block(lang: str) -> list:
     return [
         html.Ul(id="ind-notes-list", className="list-unstyled small mb-3 odsk-notes"),
-        dbc.Row(className="g-2 align-items-end", children=[
-            dbc.Col(md=3, children=[dbc.Label(i18n.t("analyst.annot.date", lang), className="small"),
-                                    dbc.Input(id="ind-note-date", type="date", size="sm")]),
-            dbc.Col(md=5, children=[dbc.Label(i18n.t("analyst.annot.text", lang), className="small"),
-                                    dbc.Input(id="ind-note-text", maxLength=500, size="sm",
-                                              placeholder=i18n.t("analyst.annot.placeholder", lang))]),
-            dbc.Col(md=4, children=[dbc.Label(i18n.t("analyst.annot.author", lang), className="small"),
-                                    dbc.Input(id="ind-note-author", maxLength=100, size="sm", persistence=True)]),
-            dbc.Col(md=8, children=dbc.Checkbox(id="ind-note-all", value=False,
-                                                label=i18n.t("analyst.annot.all", lang), className="small")),
-            dbc.Col(md=4, className="text-end", children=dbc.Button(
-                i18n.t("analyst.annot.add", lang), id="ind-note-add", size="sm", color="primary")),
-        ]),
+        dbc.Row(
+            className="g-2 align-items-end",
+            children=[
+                dbc.Col(
+                    md=3,
+                    children=[
+                        dbc.Label(i18n.t("analyst.annot.date", lang), className="small"),
+                        dbc.Input(id="ind-note-date", type="date", size="sm"),
+                    ],
+                ),
+                dbc.Col(
+                    md=5,
+                    children=[
+                        dbc.Label(i18n.t("analyst.annot.text", lang), className="small"),
+                        dbc.Input(
+                            id="ind-note-text",
+                            maxLength=500,
+                            size="sm",
+                            placeholder=i18n.t("analyst.annot.placeholder", lang),
+                        ),
+                    ],
+                ),
+                dbc.Col(
+                    md=4,
+                    children=[
+                        dbc.Label(i18n.t("analyst.annot.author", lang), className="small"),
+                        dbc.Input(id="ind-note-author", maxLength=100, size="sm", persistence=True),
+                    ],
+                ),
+                dbc.Col(
+                    md=8,
+                    children=dbc.Checkbox(
+                        id="ind-note-all",
+                        value=False,
+                        label=i18n.t("analyst.annot.all", lang),
+                        className="small",
+                    ),
+                ),
+                dbc.Col(
+                    md=4,
+                    className="text-end",
+                    children=dbc.Button(
+                        i18n.t("analyst.annot.add", lang),
+                        id="ind-note-add",
+                        size="sm",
+                        color="primary",
+                    ),
+                ),
+            ],
+        ),
         html.Div(id="ind-note-feedback", className="small mt-2"),
     ]
 
 
 def table_block(indicator: Indicator, lang: str) -> list:
     return [
-        html.Div(className="d-flex gap-2 mb-2", children=[
-            dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="ind-csv", size="sm",
-                       color="secondary", outline=True),
-            dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "Excel"], id="ind-xlsx", size="sm",
-                       color="secondary", outline=True),
-            html.Span(i18n.t("analyst.table_hint", lang), className="small text-body-secondary align-self-center"),
-            dcc.Download(id="ind-download"),
-        ]),
+        html.Div(
+            className="d-flex gap-2 mb-2",
+            children=[
+                dbc.Button(
+                    [html.I(className="bi bi-filetype-csv me-1"), "CSV"],
+                    id="ind-csv",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
+                dbc.Button(
+                    [html.I(className="bi bi-file-earmark-excel me-1"), "Excel"],
+                    id="ind-xlsx",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
+                html.Span(
+                    i18n.t("analyst.table_hint", lang),
+                    className="small text-body-secondary align-self-center",
+                ),
+                dcc.Download(id="ind-download"),
+            ],
+        ),
         dag.AgGrid(
-            id="ind-grid", rowData=[], columnDefs=indicator_callbacks.column_defs(indicator, lang),
-            defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
-                           "useValueFormatterForExport": False},
-            dashGridOptions={"theme": parts.GRID_THEME, "animateRows": False, "pagination": True,
-                             "paginationPageSize": 50, "paginationPageSizeSelector": [50, 200, 1000],
-                             "enableCellTextSelection": True},
+            id="ind-grid",
+            rowData=[],
+            columnDefs=indicator_callbacks.column_defs(indicator, lang),
+            defaultColDef={
+                "sortable": True,
+                "filter": True,
+                "resizable": True,
+                "floatingFilter": True,
+                "useValueFormatterForExport": False,
+            },
+            dashGridOptions={
+                "theme": parts.GRID_THEME,
+                "animateRows": False,
+                "pagination": True,
+                "paginationPageSize": 50,
+                "paginationPageSizeSelector": [50, 200, 1000],
+                "enableCellTextSelection": True,
+            },
             csvExportParams={"fileName": f"{indicator.code}.csv"},
             getRowId="params.data.r + '|' + params.data.s",
-            columnSize="responsiveSizeToFit", style={"height": "520px"}, className="odsk-grid",
+            columnSize="responsiveSizeToFit",
+            style={"height": "520px"},
+            className="odsk-grid",
         ),
     ]
 

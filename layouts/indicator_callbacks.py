@@ -49,19 +49,47 @@ def column_defs(indicator: Indicator, lang: str) -> list[dict]:
     names = {r.code: r.name for r in current_context().catalogue.regions}
     lookup = "{" + ", ".join(f"{json.dumps(c)}: {json.dumps(n)}" for c, n in names.items()) + "}"
     return [
-        {"colId": "region", "headerName": t("analyst.col.region"), "pinned": "left", "minWidth": 200,
-         "valueGetter": {"function": f"params.data ? ({lookup})[params.data.r] || params.data.r : ''"}},
+        {
+            "colId": "region",
+            "headerName": t("analyst.col.region"),
+            "pinned": "left",
+            "minWidth": 200,
+            "valueGetter": {
+                "function": f"params.data ? ({lookup})[params.data.r] || params.data.r : ''"
+            },
+        },
         {"field": "r", "headerName": t("analyst.col.code"), "width": 100},
-        {"field": "s", "headerName": t("analyst.col.period"), "width": 140,
-         "valueFormatter": {"function": "params.data ? params.data.p : ''"}, "filter": "agTextColumnFilter"},
-        {"field": "v", "headerName": f"{t('analyst.col.value')} ({indicator.unit.get(lang)})",
-         "type": "numericColumn", "filter": "agNumberColumnFilter",
-         "valueFormatter": parts.number_formatter(lang, indicator.decimals), "width": 150},
-        {"field": "y", "headerName": t("analyst.col.yoy"), "type": "numericColumn",
-         "filter": "agNumberColumnFilter", "valueFormatter": parts.number_formatter(lang, 2), "width": 130},
+        {
+            "field": "s",
+            "headerName": t("analyst.col.period"),
+            "width": 140,
+            "valueFormatter": {"function": "params.data ? params.data.p : ''"},
+            "filter": "agTextColumnFilter",
+        },
+        {
+            "field": "v",
+            "headerName": f"{t('analyst.col.value')} ({indicator.unit.get(lang)})",
+            "type": "numericColumn",
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": parts.number_formatter(lang, indicator.decimals),
+            "width": 150,
+        },
+        {
+            "field": "y",
+            "headerName": t("analyst.col.yoy"),
+            "type": "numericColumn",
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": parts.number_formatter(lang, 2),
+            "width": 130,
+        },
         {"field": "b", "headerName": t("analyst.col.basis"), "width": 100},
         {"field": "n", "headerName": t("analyst.col.note"), "minWidth": 160},
-        {"field": "rev", "headerName": t("analyst.col.revision"), "type": "numericColumn", "width": 100},
+        {
+            "field": "rev",
+            "headerName": t("analyst.col.revision"),
+            "type": "numericColumn",
+            "width": 100,
+        },
         {"field": "src", "headerName": t("analyst.col.source"), "minWidth": 150},
         {"field": "id", "headerName": "ID", "type": "numericColumn", "width": 110},
     ]
@@ -74,7 +102,11 @@ def export_columns(indicator: Indicator, lang: str) -> list[tuple[str, str]]:
 
 def export_rows(rows: list[dict]) -> list[dict]:
     names = {r.code: r.name for r in current_context().catalogue.regions}
-    return [{**row, "region": names.get(row.get("r"), row.get("r"))} for row in rows if isinstance(row, dict)]
+    return [
+        {**row, "region": names.get(row.get("r"), row.get("r"))}
+        for row in rows
+        if isinstance(row, dict)
+    ]
 
 
 def _indicator(page: dict | None) -> Indicator:
@@ -94,9 +126,15 @@ def _state(indicator: Indicator, page: dict, regions, grain, years, period) -> V
     except (TypeError, ValueError):
         start = end = this_year
     start, end = (min(max(y, EARLIEST_YEAR), this_year + 1) for y in (start, end))
-    state = ViewState(indicator.code, parse_regions(regions, catalogue),
-                      grain if grain in grains_for(indicator) else default_grain(indicator),
-                      min(start, end), max(start, end), _day(period), i18n.language(page.get("lang")))
+    state = ViewState(
+        indicator.code,
+        parse_regions(regions, catalogue),
+        grain if grain in grains_for(indicator) else default_grain(indicator),
+        min(start, end),
+        max(start, end),
+        _day(period),
+        i18n.language(page.get("lang")),
+    )
     return settle(state, None, indicator.grain)
 
 
@@ -111,9 +149,13 @@ def register(app: dash.Dash) -> None:
     app.server.add_url_rule(choropleth.BOUNDARY_URL, "odsk_analyst_boundaries", _boundaries_geojson)
 
     @app.callback(
-        Output("ind-url", "search"), Output("nav-language", "href"),
-        Input("ind-regions", "value"), Input("ind-grain", "value"), Input("ind-range", "value"),
-        Input("ind-period", "value"), State("ind-page", "data"),
+        Output("ind-url", "search"),
+        Output("nav-language", "href"),
+        Input("ind-regions", "value"),
+        Input("ind-grain", "value"),
+        Input("ind-range", "value"),
+        Input("ind-period", "value"),
+        State("ind-page", "data"),
         prevent_initial_call=True,
     )
     def sync_url(regions, grain, years, period, page):
@@ -124,11 +166,19 @@ def register(app: dash.Dash) -> None:
         return state.search(), href(f"/indicator/{indicator.code}", other, **query)
 
     @app.callback(
-        Output("ind-series", "figure"), Output("ind-yoy", "figure"), Output("ind-grid", "rowData"),
-        Output("ind-latest", "children"), Output("ind-notes-list", "children"),
-        Output("ind-period", "options"), Output("ind-period", "value"),
-        Input("ind-regions", "value"), Input("ind-grain", "value"), Input("ind-range", "value"),
-        Input("ind-notes-rev", "data"), State("ind-period", "value"), State("ind-page", "data"),
+        Output("ind-series", "figure"),
+        Output("ind-yoy", "figure"),
+        Output("ind-grid", "rowData"),
+        Output("ind-latest", "children"),
+        Output("ind-notes-list", "children"),
+        Output("ind-period", "options"),
+        Output("ind-period", "value"),
+        Input("ind-regions", "value"),
+        Input("ind-grain", "value"),
+        Input("ind-range", "value"),
+        Input("ind-notes-rev", "data"),
+        State("ind-period", "value"),
+        State("ind-page", "data"),
     )
     def draw_series(regions, grain, years, _rev, period, page):
         indicator = _indicator(page)
@@ -136,7 +186,11 @@ def register(app: dash.Dash) -> None:
         state = _state(indicator, page, regions, grain, years, period)
         try:
             view, notes = views.load_series_view(env, indicator, state)
-            span = views.data_span(env, indicator) if ctx.triggered_id in ("ind-grain", "ind-range") else None
+            span = (
+                views.data_span(env, indicator)
+                if ctx.triggered_id in ("ind-grain", "ind-range")
+                else None
+            )
         except SQLAlchemyError as exc:
             log.warning("indicator %s: store unavailable: %s", indicator.code, exc)
             raise PreventUpdate from exc
@@ -145,12 +199,22 @@ def register(app: dash.Dash) -> None:
             settled = settle(replace(state, period=_day(period)), span, indicator.grain)
             options = period_options(settled, span, state.lang)
             value = settled.period.isoformat() if settled.period else None
-        return (view.series, view.yoy, view.rows, view.latest, panels.notes_list(notes, state.lang), options,
-                value)
+        return (
+            view.series,
+            view.yoy,
+            view.rows,
+            view.latest,
+            panels.notes_list(notes, state.lang),
+            options,
+            value,
+        )
 
     @app.callback(
-        Output("ind-map", "figure"), Output("ind-ranking", "children"),
-        Input("ind-period", "value"), Input("ind-grain", "value"), Input("ind-regions", "value"),
+        Output("ind-map", "figure"),
+        Output("ind-ranking", "children"),
+        Input("ind-period", "value"),
+        Input("ind-grain", "value"),
+        Input("ind-regions", "value"),
         State("ind-page", "data"),
     )
     def draw_period(period, grain, regions, page):
@@ -169,14 +233,21 @@ def register(app: dash.Dash) -> None:
             raise PreventUpdate from exc
         ranked = views.ranking(env, indicator, values)
         ranks = {r.region_code: r.rank for r in ranked if r.rank}
-        rates = {r.region_code: r.per_100k for r in ranked} if any(r.per_100k is not None for r in ranked) else None
+        rates = (
+            {r.region_code: r.per_100k for r in ranked}
+            if any(r.per_100k is not None for r in ranked)
+            else None
+        )
         selected = parse_regions(regions, env.catalogue)
         figure = _map_figure(env, indicator, values, lang, selected, ranks, rates)
-        return figure, panels.ranking_table(env.catalogue, indicator, ranked, values, grain, start, lang)
+        return figure, panels.ranking_table(
+            env.catalogue, indicator, ranked, values, grain, start, lang
+        )
 
     @app.callback(
         Output("ind-regions", "value"),
-        Input("ind-map", "clickData"), State("ind-regions", "value"),
+        Input("ind-map", "clickData"),
+        State("ind-regions", "value"),
         prevent_initial_call=True,
     )
     def toggle_region(click, regions):
@@ -189,8 +260,11 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(
         Output("ind-prov", "children"),
-        Input("ind-grid", "cellClicked"), Input("ind-series", "clickData"),
-        State("ind-grid", "rowData"), State("ind-grain", "value"), State("ind-page", "data"),
+        Input("ind-grid", "cellClicked"),
+        Input("ind-series", "clickData"),
+        State("ind-grid", "rowData"),
+        State("ind-grain", "value"),
+        State("ind-page", "data"),
         prevent_initial_call=True,
     )
     def show_provenance(cell, click, rows, grain, page):
@@ -208,13 +282,21 @@ def register(app: dash.Dash) -> None:
         except SQLAlchemyError as exc:
             log.warning("indicator %s: store unavailable: %s", indicator.code, exc)
             raise PreventUpdate from exc
-        return panels.provenance_list(env.catalogue, indicator, region, grain, start, found, derived, lang)
+        return panels.provenance_list(
+            env.catalogue, indicator, region, grain, start, found, derived, lang
+        )
 
     @app.callback(
-        Output("ind-note-feedback", "children"), Output("ind-notes-rev", "data"), Output("ind-note-text", "value"),
+        Output("ind-note-feedback", "children"),
+        Output("ind-notes-rev", "data"),
+        Output("ind-note-text", "value"),
         Input("ind-note-add", "n_clicks"),
-        State("ind-note-date", "value"), State("ind-note-text", "value"), State("ind-note-author", "value"),
-        State("ind-note-all", "value"), State("ind-notes-rev", "data"), State("ind-page", "data"),
+        State("ind-note-date", "value"),
+        State("ind-note-text", "value"),
+        State("ind-note-author", "value"),
+        State("ind-note-all", "value"),
+        State("ind-notes-rev", "data"),
+        State("ind-page", "data"),
         prevent_initial_call=True,
     )
     def add_note(_clicks, on_date, text, author, for_all, rev, page):
@@ -222,22 +304,46 @@ def register(app: dash.Dash) -> None:
         lang = i18n.language(page.get("lang"))
         day = _day(on_date)
         if day is None:
-            return html.Span(i18n.t("analyst.annot.err.date", lang), className="text-danger"), no_update, no_update
+            return (
+                html.Span(i18n.t("analyst.annot.err.date", lang), className="text-danger"),
+                no_update,
+                no_update,
+            )
         env = parts.env_for(indicator.domain)
         try:
-            add_annotation(env.engine, indicator_code=None if for_all else indicator.code, region_code=None,
-                           on_date=day, text=text or "", author=author or "", today=env.today)
+            add_annotation(
+                env.engine,
+                indicator_code=None if for_all else indicator.code,
+                region_code=None,
+                on_date=day,
+                text=text or "",
+                author=author or "",
+                today=env.today,
+            )
         except AnnotationError as exc:
-            return (html.Span(i18n.t(f"analyst.annot.err.{exc.key}", lang), className="text-danger"), no_update,
-                    no_update)
+            return (
+                html.Span(i18n.t(f"analyst.annot.err.{exc.key}", lang), className="text-danger"),
+                no_update,
+                no_update,
+            )
         except SQLAlchemyError as exc:
             log.warning("indicator %s: annotation not stored: %s", indicator.code, exc)
-            return html.Span(i18n.t("analyst.store_down", lang), className="text-danger"), no_update, no_update
-        return html.Span(i18n.t("analyst.annot.saved", lang), className="text-success"), (rev or 0) + 1, ""
+            return (
+                html.Span(i18n.t("analyst.store_down", lang), className="text-danger"),
+                no_update,
+                no_update,
+            )
+        return (
+            html.Span(i18n.t("analyst.annot.saved", lang), className="text-success"),
+            (rev or 0) + 1,
+            "",
+        )
 
     @app.callback(
         Output("ind-download", "data"),
-        Input("ind-xlsx", "n_clicks"), State("ind-grid", "virtualRowData"), State("ind-grid", "rowData"),
+        Input("ind-xlsx", "n_clicks"),
+        State("ind-grid", "virtualRowData"),
+        State("ind-grid", "rowData"),
         State("ind-page", "data"),
         prevent_initial_call=True,
     )
@@ -245,15 +351,24 @@ def register(app: dash.Dash) -> None:
         indicator = _indicator(page)
         lang = i18n.language(page.get("lang"))
         data = shown if shown is not None else rows or []
-        meta = [(i18n.t("analyst.export.indicator", lang), f"{indicator.code} — {indicator.name.get(lang)}"),
-                (i18n.t("analyst.export.unit", lang), indicator.unit.get(lang)),
-                (i18n.t("analyst.export.url", lang), flask.request.referrer or "")]
-        content = workbook_bytes(export_rows(data), export_columns(indicator, lang), sheet=indicator.code, meta=meta)
+        meta = [
+            (
+                i18n.t("analyst.export.indicator", lang),
+                f"{indicator.code} — {indicator.name.get(lang)}",
+            ),
+            (i18n.t("analyst.export.unit", lang), indicator.unit.get(lang)),
+            (i18n.t("analyst.export.url", lang), flask.request.referrer or ""),
+        ]
+        content = workbook_bytes(
+            export_rows(data), export_columns(indicator, lang), sheet=indicator.code, meta=meta
+        )
         return dash.dcc.send_bytes(content, f"{indicator.code}.xlsx")
 
     app.clientside_callback(
         "function(n) { return n ? true : window.dash_clientside.no_update; }",
-        Output("ind-grid", "exportDataAsCsv"), Input("ind-csv", "n_clicks"), prevent_initial_call=True,
+        Output("ind-grid", "exportDataAsCsv"),
+        Input("ind-csv", "n_clicks"),
+        prevent_initial_call=True,
     )
 
 
@@ -278,14 +393,32 @@ def _map_figure(env, indicator: Indicator, values, lang: str, selected, ranks, r
     path = current_context().settings.boundary_geojson
     if path:
         try:
-            boundaries = env.memo.get(0, ("boundaries", str(path), _mtime(path)),
-                                      lambda: choropleth.load_boundaries(Path(path), env.catalogue.regions))
-            return choropleth.choropleth_figure(boundaries, env.catalogue.regions, values, indicator, lang=lang,
-                                                unit=unit, rates=rates)
+            boundaries = env.memo.get(
+                0,
+                ("boundaries", str(path), _mtime(path)),
+                lambda: choropleth.load_boundaries(Path(path), env.catalogue.regions),
+            )
+            return choropleth.choropleth_figure(
+                boundaries,
+                env.catalogue.regions,
+                values,
+                indicator,
+                lang=lang,
+                unit=unit,
+                rates=rates,
+            )
         except (OSError, ValueError) as exc:
             log.warning("boundary file %s unusable, drawing the tile map: %s", path, exc)
-    return cartogram.cartogram_figure(env.catalogue.regions, values, indicator, lang=lang, unit=unit,
-                                      selected=selected, ranks=ranks, rates=rates)
+    return cartogram.cartogram_figure(
+        env.catalogue.regions,
+        values,
+        indicator,
+        lang=lang,
+        unit=unit,
+        selected=selected,
+        ranks=ranks,
+        rates=rates,
+    )
 
 
 def _boundaries_geojson():
@@ -297,7 +430,9 @@ def _boundaries_geojson():
     memo = flask.current_app.extensions.get(parts.MEMO_KEY)
     try:
         loader = lambda: choropleth.load_boundaries(Path(path), context.catalogue.regions)  # noqa: E731
-        boundaries = memo.get(0, ("boundaries", str(path), _mtime(path)), loader) if memo else loader()
+        boundaries = (
+            memo.get(0, ("boundaries", str(path), _mtime(path)), loader) if memo else loader()
+        )
     except (OSError, ValueError) as exc:
         log.warning("boundary file %s unusable: %s", path, exc)
         flask.abort(404)

@@ -26,11 +26,20 @@ from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/ops/compliance", title="Kepatuhan data SKPD — Command Centre ODSK",
-                   name="Kepatuhan SKPD")
+dash.register_page(
+    __name__,
+    path="/ops/compliance",
+    title="Kepatuhan data SKPD — Command Centre ODSK",
+    name="Kepatuhan SKPD",
+)
 
-STATUS_BADGE = {"on_time": "success", "late": "warning", "missing": "danger", "pending": "secondary",
-               "before": "secondary"}
+STATUS_BADGE = {
+    "on_time": "success",
+    "late": "warning",
+    "missing": "danger",
+    "pending": "secondary",
+    "before": "secondary",
+}
 
 
 def _load(lang: str, period: str | None) -> CompliancePage | None:
@@ -50,58 +59,142 @@ def layout(lang: str | None = None, period: str | None = None, **_query):
     if page is None:
         return dbc.Container(dbc.Alert("—", color="danger"), className="py-3")
     suffix = "&lang=en" if lang == "en" else ""
-    return page_shell("compliance", lang, "/ops/compliance", query={"period": period},
-                      children=html.Div(className="odsk-ops-compliance", children=[
-        html.H1(f"{label('compliance.title', lang)} — {page.month_label}", className="h3"),
-        html.P([label("rule.general", lang), html.Br() if page.monitored_since else None,
-                html.Span(page.monitored_since, id="compliance-since") if page.monitored_since else None],
-               className="text-body-secondary small"),
-        dcc.Store(id="compliance-state", data={"lang": lang, "period": page.month.strftime("%Y-%m")}),
-        html.Div(className="d-flex flex-wrap align-items-center gap-2 mb-3", children=[
-            html.Span(label("period", lang) + ":", className="me-1"),
-            dbc.Nav(pills=True, id="compliance-months", children=[
-                dbc.NavLink(text, href=f"/ops/compliance?period={key}{suffix}",
-                            active=key == page.month.strftime("%Y-%m"))
-                for key, text in page.months]),
-            dbc.Button(label("export", lang), id="compliance-export", color="primary", className="ms-auto"),
-            dcc.Download(id="compliance-download"),
-        ]),
-        html.H2(label("ranking", lang), className="h5"),
-        ranking_table(page, lang),
-        html.H2(label("history", lang, n=len(page.history_months)), className="h5 mt-4"),
-        history_table(page, lang),
-        html.H2(label("details", lang), className="h5 mt-4"),
-        details_table(page, lang),
-    ]))
+    return page_shell(
+        "compliance",
+        lang,
+        "/ops/compliance",
+        query={"period": period},
+        children=html.Div(
+            className="odsk-ops-compliance",
+            children=[
+                html.H1(f"{label('compliance.title', lang)} — {page.month_label}", className="h3"),
+                html.P(
+                    [
+                        label("rule.general", lang),
+                        html.Br() if page.monitored_since else None,
+                        html.Span(page.monitored_since, id="compliance-since")
+                        if page.monitored_since
+                        else None,
+                    ],
+                    className="text-body-secondary small",
+                ),
+                dcc.Store(
+                    id="compliance-state",
+                    data={"lang": lang, "period": page.month.strftime("%Y-%m")},
+                ),
+                html.Div(
+                    className="d-flex flex-wrap align-items-center gap-2 mb-3",
+                    children=[
+                        html.Span(label("period", lang) + ":", className="me-1"),
+                        dbc.Nav(
+                            pills=True,
+                            id="compliance-months",
+                            children=[
+                                dbc.NavLink(
+                                    text,
+                                    href=f"/ops/compliance?period={key}{suffix}",
+                                    active=key == page.month.strftime("%Y-%m"),
+                                )
+                                for key, text in page.months
+                            ],
+                        ),
+                        dbc.Button(
+                            label("export", lang),
+                            id="compliance-export",
+                            color="primary",
+                            className="ms-auto",
+                        ),
+                        dcc.Download(id="compliance-download"),
+                    ],
+                ),
+                html.H2(label("ranking", lang), className="h5"),
+                ranking_table(page, lang),
+                html.H2(label("history", lang, n=len(page.history_months)), className="h5 mt-4"),
+                history_table(page, lang),
+                html.H2(label("details", lang), className="h5 mt-4"),
+                details_table(page, lang),
+            ],
+        ),
+    )
 
 
 def ranking_table(page: CompliancePage, lang: str):
-    keys = ("col.rank", "col.skpd", "col.expected", "col.on_time", "col.late", "col.missing", "col.pending",
-            "col.before", "col.score")
-    rows = [html.Tr(className="compliance-row", children=[
-        html.Td(r.rank), html.Td([html.Div(r.skpd), html.Small(r.delivery_rule, className="text-body-secondary")]),
-        html.Td(r.expected), html.Td(r.on_time), html.Td(r.late, className="text-warning" if r.late else None),
-        html.Td(r.missing, className="text-danger" if r.missing else None), html.Td(r.pending), html.Td(r.before),
-        html.Td(html.Strong(r.score)),
-    ]) for r in page.ranking]
-    return dbc.Table([html.Thead(html.Tr([html.Th(label(k, lang)) for k in keys])), html.Tbody(rows)],
-                     id="compliance-ranking", size="sm", hover=True, responsive=True, className="align-middle")
+    keys = (
+        "col.rank",
+        "col.skpd",
+        "col.expected",
+        "col.on_time",
+        "col.late",
+        "col.missing",
+        "col.pending",
+        "col.before",
+        "col.score",
+    )
+    rows = [
+        html.Tr(
+            className="compliance-row",
+            children=[
+                html.Td(r.rank),
+                html.Td(
+                    [html.Div(r.skpd), html.Small(r.delivery_rule, className="text-body-secondary")]
+                ),
+                html.Td(r.expected),
+                html.Td(r.on_time),
+                html.Td(r.late, className="text-warning" if r.late else None),
+                html.Td(r.missing, className="text-danger" if r.missing else None),
+                html.Td(r.pending),
+                html.Td(r.before),
+                html.Td(html.Strong(r.score)),
+            ],
+        )
+        for r in page.ranking
+    ]
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(label(k, lang)) for k in keys])), html.Tbody(rows)],
+        id="compliance-ranking",
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="align-middle",
+    )
 
 
 def history_table(page: CompliancePage, lang: str):
-    header = html.Thead(html.Tr([html.Th(label("col.skpd", lang)), *[html.Th(m) for m in page.history_months]]))
-    body = html.Tbody([html.Tr([html.Td(skpd), *[html.Td(s) for s in scores]]) for skpd, scores in page.history])
-    return dbc.Table([header, body], id="compliance-history", size="sm", responsive=True, className="small")
+    header = html.Thead(
+        html.Tr([html.Th(label("col.skpd", lang)), *[html.Th(m) for m in page.history_months]])
+    )
+    body = html.Tbody(
+        [html.Tr([html.Td(skpd), *[html.Td(s) for s in scores]]) for skpd, scores in page.history]
+    )
+    return dbc.Table(
+        [header, body], id="compliance-history", size="sm", responsive=True, className="small"
+    )
 
 
 def details_table(page: CompliancePage, lang: str):
     keys = ("col.skpd", "col.indicator", "col.period", "col.due", "col.delivered", "col.status")
-    body = html.Tbody([html.Tr([
-        html.Td(d.skpd), html.Td(d.indicator), html.Td(d.period), html.Td(d.due), html.Td(d.delivered),
-        html.Td(dbc.Badge(d.status_label, color=STATUS_BADGE[d.status])),
-    ]) for d in page.details])
-    return dbc.Table([html.Thead(html.Tr([html.Th(label(k, lang)) for k in keys])), body],
-                     id="compliance-details", size="sm", responsive=True, className="small align-middle")
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(d.skpd),
+                    html.Td(d.indicator),
+                    html.Td(d.period),
+                    html.Td(d.due),
+                    html.Td(d.delivered),
+                    html.Td(dbc.Badge(d.status_label, color=STATUS_BADGE[d.status])),
+                ]
+            )
+            for d in page.details
+        ]
+    )
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(label(k, lang)) for k in keys])), body],
+        id="compliance-details",
+        size="sm",
+        responsive=True,
+        className="small align-middle",
+    )
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -116,5 +209,7 @@ def register_callbacks(app: dash.Dash) -> None:
         page = _load(lang, period)
         if page is None:
             raise PreventUpdate
-        name = ("kepatuhan-skpd" if lang != "en" else "skpd-compliance") + f"-{page.month.strftime('%Y-%m')}.xlsx"
+        name = (
+            "kepatuhan-skpd" if lang != "en" else "skpd-compliance"
+        ) + f"-{page.month.strftime('%Y-%m')}.xlsx"
         return dcc.send_bytes(compliance_workbook(page), name)

@@ -22,19 +22,49 @@ from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/ops/sources", title="Kesehatan sumber — Command Centre ODSK", name="Sumber data")
+dash.register_page(
+    __name__,
+    path="/ops/sources",
+    title="Kesehatan sumber — Command Centre ODSK",
+    name="Sumber data",
+)
 
 REFRESH_SECONDS = 30
-BADGE = {"ok": "success", "late": "warning", "failing": "danger", "disabled": "secondary", "unknown": "info"}
-COLUMNS = ("col.source", "col.health", "col.last_attempt", "col.last_success", "col.next_run", "col.duration",
-           "col.rows", "col.error", "col.failures", "col.uptime", "col.indicators", "col.rejected")
+BADGE = {
+    "ok": "success",
+    "late": "warning",
+    "failing": "danger",
+    "disabled": "secondary",
+    "unknown": "info",
+}
+COLUMNS = (
+    "col.source",
+    "col.health",
+    "col.last_attempt",
+    "col.last_success",
+    "col.next_run",
+    "col.duration",
+    "col.rows",
+    "col.error",
+    "col.failures",
+    "col.uptime",
+    "col.indicators",
+    "col.rejected",
+)
 
 
 def _load(lang: str, only_problems: bool) -> SourcesPage | None:
     context = current_context()
     try:
-        return load_sources_page(context.engine, context.catalogue, context.settings.config_dir, utcnow(), lang,
-                                 only_problems, heartbeat_limit_seconds=_heartbeat_limit(context.settings))
+        return load_sources_page(
+            context.engine,
+            context.catalogue,
+            context.settings.config_dir,
+            utcnow(),
+            lang,
+            only_problems,
+            heartbeat_limit_seconds=_heartbeat_limit(context.settings),
+        )
     except SQLAlchemyError as exc:
         log.warning("ops/sources: store unavailable: %s", exc)
         return None
@@ -58,42 +88,80 @@ def layout(lang: str | None = None, show: str | None = None, run: str | None = N
         dcc.Store(id="ops-sources-state", data={"lang": lang, "problems": only_problems}),
         dcc.Interval(id="ops-sources-tick", interval=REFRESH_SECONDS * 1000),
         html.Div(summary(page, lang), id="ops-sources-summary", className="mb-2"),
-        dbc.Nav(pills=True, className="mb-3", children=[
-            dbc.NavLink(label("filter.all", lang), href=_href(lang), active=not only_problems),
-            dbc.NavLink(label("filter.problems", lang), href=_href(lang, show="problems"), active=only_problems),
-        ]),
+        dbc.Nav(
+            pills=True,
+            className="mb-3",
+            children=[
+                dbc.NavLink(label("filter.all", lang), href=_href(lang), active=not only_problems),
+                dbc.NavLink(
+                    label("filter.problems", lang),
+                    href=_href(lang, show="problems"),
+                    active=only_problems,
+                ),
+            ],
+        ),
     ]
     if run and run.isdigit():
         children.append(rejected_section(int(run), lang))
     children.append(html.Div(sources_table(page, lang), id="ops-sources-table"))
-    return page_shell("sources", lang, "/ops/sources", html.Div(className="odsk-ops-sources", children=children),
-                      query={"show": show, "run": run})
+    return page_shell(
+        "sources",
+        lang,
+        "/ops/sources",
+        html.Div(className="odsk-ops-sources", children=children),
+        query={"show": show, "run": run},
+    )
 
 
 def summary(page: SourcesPage | None, lang: str):
     if page is None:
         return dbc.Alert("—", color="danger")
-    badges = [dbc.Badge(f"{page.count_labels[h]}: {n}", color=BADGE[h], className="me-1")
-              for h, n in page.counts.items() if n]
-    scheduler = html.Span(page.scheduler, className="ms-2 " + ("text-body-secondary" if page.scheduler_ok
-                                                                  else "text-danger fw-bold"))
+    badges = [
+        dbc.Badge(f"{page.count_labels[h]}: {n}", color=BADGE[h], className="me-1")
+        for h, n in page.counts.items()
+        if n
+    ]
+    scheduler = html.Span(
+        page.scheduler,
+        className="ms-2 " + ("text-body-secondary" if page.scheduler_ok else "text-danger fw-bold"),
+    )
     return html.Div([*badges, scheduler], id="ops-sources-counts")
 
 
 def _row(row: SourceRow) -> html.Tr:
     error = ""
     if row.error_class:
-        error = [dbc.Badge(row.error_class, color="danger", className="me-1"), html.Small(row.error_message)]
-    return html.Tr(id=f"source-{row.source_id}", className=f"source-row source-{row.health}", children=[
-        html.Td([html.Div(row.name), html.Small(row.source_id, className="text-body-secondary font-monospace")]),
-        html.Td(dbc.Badge(row.health_label, color=BADGE[row.health])),
-        html.Td(row.last_attempt), html.Td(row.last_success), html.Td(row.next_run),
-        html.Td([html.Div(row.duration), html.Small(row.duration_trend, className="font-monospace")]),
-        html.Td(row.rows, className="text-warning" if row.rows_unusual else None),
-        html.Td(error), html.Td(str(row.failures) if row.failures else "0"), html.Td(row.uptime),
-        html.Td(html.Small(row.indicators)),
-        html.Td(dcc.Link(str(row.rejected), href=row.rejected_href) if row.rejected_href else "0"),
-    ])
+        error = [
+            dbc.Badge(row.error_class, color="danger", className="me-1"),
+            html.Small(row.error_message),
+        ]
+    return html.Tr(
+        id=f"source-{row.source_id}",
+        className=f"source-row source-{row.health}",
+        children=[
+            html.Td(
+                [
+                    html.Div(row.name),
+                    html.Small(row.source_id, className="text-body-secondary font-monospace"),
+                ]
+            ),
+            html.Td(dbc.Badge(row.health_label, color=BADGE[row.health])),
+            html.Td(row.last_attempt),
+            html.Td(row.last_success),
+            html.Td(row.next_run),
+            html.Td(
+                [html.Div(row.duration), html.Small(row.duration_trend, className="font-monospace")]
+            ),
+            html.Td(row.rows, className="text-warning" if row.rows_unusual else None),
+            html.Td(error),
+            html.Td(str(row.failures) if row.failures else "0"),
+            html.Td(row.uptime),
+            html.Td(html.Small(row.indicators)),
+            html.Td(
+                dcc.Link(str(row.rejected), href=row.rejected_href) if row.rejected_href else "0"
+            ),
+        ],
+    )
 
 
 def sources_table(page: SourcesPage | None, lang: str):
@@ -104,11 +172,27 @@ def sources_table(page: SourcesPage | None, lang: str):
     width = len(COLUMNS)
     body = []
     for group in page.groups:
-        body.append(html.Tr(className="table-active skpd-row", children=html.Th(
-            [group.name, html.Span(f" · {group.summary}", className="fw-normal text-body-secondary")], colSpan=width)))
+        body.append(
+            html.Tr(
+                className="table-active skpd-row",
+                children=html.Th(
+                    [
+                        group.name,
+                        html.Span(f" · {group.summary}", className="fw-normal text-body-secondary"),
+                    ],
+                    colSpan=width,
+                ),
+            )
+        )
         body.extend(_row(r) for r in group.rows)
     header = html.Thead(html.Tr([html.Th(label(c, lang)) for c in COLUMNS]))
-    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, className="align-middle small")
+    return dbc.Table(
+        [header, html.Tbody(body)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="align-middle small",
+    )
 
 
 def rejected_section(run_id: int, lang: str):
@@ -117,16 +201,36 @@ def rejected_section(run_id: int, lang: str):
     except SQLAlchemyError as exc:
         log.warning("ops/sources: rejected rows unavailable: %s", exc)
         return html.Div()
-    content = [html.H2(view.title, className="h5"),
-               dcc.Link(label("rejected.back", lang), href=_href(lang), className="small")]
+    content = [
+        html.H2(view.title, className="h5"),
+        dcc.Link(label("rejected.back", lang), href=_href(lang), className="small"),
+    ]
     if view.empty:
         content.append(html.P(view.empty, className="text-body-secondary mt-2"))
     else:
-        header = html.Thead(html.Tr([html.Th(label(k, lang)) for k in
-                                     ("rejected.row", "rejected.reasons", "rejected.raw")]))
-        body = html.Tbody([html.Tr([html.Td(r.row_number), html.Td([html.Div(x) for x in r.reasons]),
-                                    html.Td(html.Code(r.raw))]) for r in view.rows])
-        content.append(dbc.Table([header, body], size="sm", responsive=True, className="mt-2 small"))
+        header = html.Thead(
+            html.Tr(
+                [
+                    html.Th(label(k, lang))
+                    for k in ("rejected.row", "rejected.reasons", "rejected.raw")
+                ]
+            )
+        )
+        body = html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Td(r.row_number),
+                        html.Td([html.Div(x) for x in r.reasons]),
+                        html.Td(html.Code(r.raw)),
+                    ]
+                )
+                for r in view.rows
+            ]
+        )
+        content.append(
+            dbc.Table([header, body], size="sm", responsive=True, className="mt-2 small")
+        )
     return html.Section(content, id="ops-rejected", className="mb-4")
 
 

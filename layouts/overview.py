@@ -36,11 +36,16 @@ from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/", title="Kartu Kinerja — Command Centre ODSK", name="Ringkasan")
+dash.register_page(
+    __name__, path="/", title="Kartu Kinerja — Command Centre ODSK", name="Ringkasan"
+)
 
 STATUS_ICONS = {
-    "on_track": "bi bi-check-circle-fill", "at_risk": "bi bi-exclamation-triangle-fill",
-    "behind": "bi bi-x-octagon-fill", "no_target": "bi bi-dash-circle", "no_data": "bi bi-question-circle",
+    "on_track": "bi bi-check-circle-fill",
+    "at_risk": "bi bi-exclamation-triangle-fill",
+    "behind": "bi bi-x-octagon-fill",
+    "no_target": "bi bi-dash-circle",
+    "no_data": "bi bi-question-circle",
 }
 LATEST, WHOLE_YEAR = "latest", "all"
 TONE_CLASS = {"good": "sc-good", "bad": "sc-bad", "neutral": "sc-neutral"}
@@ -50,23 +55,47 @@ TONE_CLASS = {"good": "sc-good", "bad": "sc-bad", "neutral": "sc-neutral"}
 
 
 def status_badge(status: str, label: str, **kwargs) -> html.Span:
-    return html.Span([html.I(className=STATUS_ICONS[status]), " ", label],
-                     className=f"sc-status sc-status-{status}", **kwargs)
+    return html.Span(
+        [html.I(className=STATUS_ICONS[status]), " ", label],
+        className=f"sc-status sc-status-{status}",
+        **kwargs,
+    )
 
 
 def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
     links = []
     if with_brief:
-        links.append(dbc.Button([html.I(className="bi bi-journal-text me-1"), text("score.brief", lang)],
-                                href="/brief" + url_query(query, lang), color="primary", size="sm",
-                                id="sc-brief-link"))
+        links.append(
+            dbc.Button(
+                [html.I(className="bi bi-journal-text me-1"), text("score.brief", lang)],
+                href="/brief" + url_query(query, lang),
+                color="primary",
+                size="sm",
+                id="sc-brief-link",
+            )
+        )
     links += [
-        dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), text("score.export.pdf", lang)],
-                   href="/brief/export.pdf" + url_query(query, lang), external_link=True, color="light",
-                   outline=True, size="sm", id="sc-export-pdf"),
-        dbc.Button([html.I(className="bi bi-file-earmark-spreadsheet me-1"), text("score.export.xlsx", lang)],
-                   href="/brief/export.xlsx" + url_query(query, lang), external_link=True, color="light",
-                   outline=True, size="sm", id="sc-export-xlsx"),
+        dbc.Button(
+            [html.I(className="bi bi-file-earmark-pdf me-1"), text("score.export.pdf", lang)],
+            href="/brief/export.pdf" + url_query(query, lang),
+            external_link=True,
+            color="light",
+            outline=True,
+            size="sm",
+            id="sc-export-pdf",
+        ),
+        dbc.Button(
+            [
+                html.I(className="bi bi-file-earmark-spreadsheet me-1"),
+                text("score.export.xlsx", lang),
+            ],
+            href="/brief/export.xlsx" + url_query(query, lang),
+            external_link=True,
+            color="light",
+            outline=True,
+            size="sm",
+            id="sc-export-xlsx",
+        ),
     ]
     return html.Div(links, className="d-flex gap-2 sc-exports")
 
@@ -77,83 +106,157 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
 def _load(lang: str, **query) -> OverviewPage | None:
     context = current_context()
     try:
-        return load_overview(context.engine, context.catalogue, context.catalogue.plans, utcnow(), lang, **query)
+        return load_overview(
+            context.engine, context.catalogue, context.catalogue.plans, utcnow(), lang, **query
+        )
     except SQLAlchemyError as exc:
         log.warning("overview: store unavailable: %s", exc)
         return None
 
 
-def layout(lang: str | None = None, period: str | None = None, region: str | None = None,
-           rank: str | None = None, **_query):
+def layout(
+    lang: str | None = None,
+    period: str | None = None,
+    region: str | None = None,
+    rank: str | None = None,
+    **_query,
+):
     lang = i18n.language(lang)
     page = _load(lang, period=period, region=region, rank=rank)
-    query = page.query if page else {k: v for k, v in {"period": period, "region": region}.items() if v}
+    query = (
+        page.query if page else {k: v for k, v in {"period": period, "region": region}.items() if v}
+    )
     if page is None:
         body = [dbc.Alert(text("score.store_down", lang), color="danger", className="mt-3")]
     else:
         body = [
             _header(page, lang),
             _domain_strip(page),
-            dbc.Row(className="g-3", children=[
-                dbc.Col([_domain_section(d, lang) for d in page.domains], xl=8, lg=12),
-                dbc.Col(_lists(page, lang), xl=4, lg=12, className="sc-lists"),
-            ]),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col([_domain_section(d, lang) for d in page.domains], xl=8, lg=12),
+                    dbc.Col(_lists(page, lang), xl=4, lg=12, className="sc-lists"),
+                ],
+            ),
             _ranking(page, lang),
         ]
-    return page_shell("overview", lang, "/", [
-        dcc.Location(id="sc-location", refresh="callback-nav"),
-        dcc.Store(id="sc-state", data={"lang": lang, "query": query}),
-        # data-view: the query this drawing shows (tests wait for it after a filter change).
-        html.Div(body, className="odsk-overview", lang=lang, **{"data-view": url_query(query, lang)}),
-    ], query=query)
+    return page_shell(
+        "overview",
+        lang,
+        "/",
+        [
+            dcc.Location(id="sc-location", refresh="callback-nav"),
+            dcc.Store(id="sc-state", data={"lang": lang, "query": query}),
+            # data-view: the query this drawing shows (tests wait for it after a filter change).
+            html.Div(
+                body, className="odsk-overview", lang=lang, **{"data-view": url_query(query, lang)}
+            ),
+        ],
+        query=query,
+    )
 
 
 def _header(page: OverviewPage, lang: str):
     f = page.filters
-    year_options = [{"label": text("score.filter.latest", lang), "value": LATEST}] + \
-        [{"label": label, "value": value} for value, label in f.years]
-    month_options = [{"label": text("score.filter.whole_year", lang), "value": WHOLE_YEAR}] + \
-        [{"label": label, "value": value} for value, label in f.months]
-    return html.Div(className="sc-header", children=[
-        html.Div(className="sc-title", children=[
-            html.H1(page.title, className="h3 mb-1"),
-            html.Div(page.subtitle, id="sc-subtitle", className="sc-subtitle"),
-            html.Small(page.generated, className="text-body-secondary"),
-        ]),
-        html.Div(className="sc-filters", children=[
-            _labelled(text("score.filter.year", lang), dbc.Select(
-                id="sc-year", options=year_options, value=str(f.year) if f.year else LATEST, size="sm")),
-            _labelled(text("score.filter.month", lang), dbc.Select(
-                id="sc-month", options=month_options, value=f"{f.month:02d}" if f.month else WHOLE_YEAR, size="sm",
-                disabled=f.year is None)),
-            _labelled(text("score.filter.region", lang), dbc.Select(
-                id="sc-region", options=[{"label": n, "value": c} for c, n in f.regions], value=f.region,
-                size="sm")),
-            export_links(page.query, lang),
-        ]),
-        html.P(page.regional_note, className="sc-note small mb-0") if page.regional_note else None,
-    ])
+    year_options = [{"label": text("score.filter.latest", lang), "value": LATEST}] + [
+        {"label": label, "value": value} for value, label in f.years
+    ]
+    month_options = [{"label": text("score.filter.whole_year", lang), "value": WHOLE_YEAR}] + [
+        {"label": label, "value": value} for value, label in f.months
+    ]
+    return html.Div(
+        className="sc-header",
+        children=[
+            html.Div(
+                className="sc-title",
+                children=[
+                    html.H1(page.title, className="h3 mb-1"),
+                    html.Div(page.subtitle, id="sc-subtitle", className="sc-subtitle"),
+                    html.Small(page.generated, className="text-body-secondary"),
+                ],
+            ),
+            html.Div(
+                className="sc-filters",
+                children=[
+                    _labelled(
+                        text("score.filter.year", lang),
+                        dbc.Select(
+                            id="sc-year",
+                            options=year_options,
+                            value=str(f.year) if f.year else LATEST,
+                            size="sm",
+                        ),
+                    ),
+                    _labelled(
+                        text("score.filter.month", lang),
+                        dbc.Select(
+                            id="sc-month",
+                            options=month_options,
+                            value=f"{f.month:02d}" if f.month else WHOLE_YEAR,
+                            size="sm",
+                            disabled=f.year is None,
+                        ),
+                    ),
+                    _labelled(
+                        text("score.filter.region", lang),
+                        dbc.Select(
+                            id="sc-region",
+                            options=[{"label": n, "value": c} for c, n in f.regions],
+                            value=f.region,
+                            size="sm",
+                        ),
+                    ),
+                    export_links(page.query, lang),
+                ],
+            ),
+            html.P(page.regional_note, className="sc-note small mb-0")
+            if page.regional_note
+            else None,
+        ],
+    )
 
 
 def _labelled(label: str, control) -> html.Div:
-    return html.Div([html.Label(label, htmlFor=control.id, className="form-label small mb-0"), control],
-                    className="sc-filter")
+    return html.Div(
+        [html.Label(label, htmlFor=control.id, className="form-label small mb-0"), control],
+        className="sc-filter",
+    )
 
 
 def _domain_strip(page: OverviewPage) -> html.Div:
     cards = []
     for d in page.domains:
         width = f"{d.score_value:.0f}%" if d.score_value is not None else "0%"
-        cards.append(html.A(href=f"#sc-domain-{d.domain_id}", className="sc-domain-card",
-                            id=f"sc-card-{d.domain_id}", children=[
-            html.Div(d.name, className="sc-domain-name"),
-            html.Div(d.score, className="sc-domain-score", id=f"sc-score-{d.domain_id}"),
-            html.Div(html.Div(className=f"sc-bar-fill sc-bar-{_band(d.score_value)}", style={"width": width}),
-                     className="sc-bar"),
-            html.Div([html.Span([html.I(className=STATUS_ICONS[s]), f" {n}"], title=label,
-                                className=f"sc-count sc-status-{s}") for s, label, n in d.counts],
-                     className="sc-counts"),
-        ]))
+        cards.append(
+            html.A(
+                href=f"#sc-domain-{d.domain_id}",
+                className="sc-domain-card",
+                id=f"sc-card-{d.domain_id}",
+                children=[
+                    html.Div(d.name, className="sc-domain-name"),
+                    html.Div(d.score, className="sc-domain-score", id=f"sc-score-{d.domain_id}"),
+                    html.Div(
+                        html.Div(
+                            className=f"sc-bar-fill sc-bar-{_band(d.score_value)}",
+                            style={"width": width},
+                        ),
+                        className="sc-bar",
+                    ),
+                    html.Div(
+                        [
+                            html.Span(
+                                [html.I(className=STATUS_ICONS[s]), f" {n}"],
+                                title=label,
+                                className=f"sc-count sc-status-{s}",
+                            )
+                            for s, label, n in d.counts
+                        ],
+                        className="sc-counts",
+                    ),
+                ],
+            )
+        )
     return html.Div(cards, className="sc-domain-strip", id="sc-domain-strip")
 
 
@@ -166,133 +269,327 @@ def _band(score: float | None) -> str:
 def _change(change: ChangeView | None) -> html.Td:
     if change is None:
         return html.Td("—", className="sc-change sc-neutral")
-    return html.Td(className=f"sc-change {TONE_CLASS[change.tone]}", children=[
-        html.Div(change.amount + (f" ({change.pct})" if change.pct else "")),
-        html.Small(change.vs, className="text-body-secondary")])
+    return html.Td(
+        className=f"sc-change {TONE_CLASS[change.tone]}",
+        children=[
+            html.Div(change.amount + (f" ({change.pct})" if change.pct else "")),
+            html.Small(change.vs, className="text-body-secondary"),
+        ],
+    )
 
 
 def _row(row: RowView) -> html.Tr:
-    return html.Tr(className=f"sc-row sc-row-{row.status}", **{"data-code": row.code}, children=[
-        html.Td([html.Div(row.name, className="sc-name"), html.Small(row.code, className="text-body-secondary")]),
-        html.Td(className="sc-value-cell", children=[
-            html.Span(row.value or "—", className="sc-value"),
-            html.Span(f" {row.unit}", className="sc-unit") if row.value else None,
-            html.Div(row.period, className="small text-body-secondary") if row.period else None]),
-        html.Td([html.Div(row.target, className="sc-target"),
-                 html.Small(row.plan, className="sc-plan d-block") if row.plan else None]),
-        html.Td([status_badge(row.status, row.status_label),
-                 html.Small(row.gap, className="d-block text-body-secondary") if row.gap else None]),
-        _change(row.vs_previous),
-        _change(row.vs_year_ago),
-        html.Td(html.Img(src=row.spark, alt="", className="sc-spark") if row.spark else ""),
-        html.Td(row.points, className="sc-points text-end"),
-    ])
+    return html.Tr(
+        className=f"sc-row sc-row-{row.status}",
+        **{"data-code": row.code},
+        children=[
+            html.Td(
+                [
+                    html.Div(row.name, className="sc-name"),
+                    html.Small(row.code, className="text-body-secondary"),
+                ]
+            ),
+            html.Td(
+                className="sc-value-cell",
+                children=[
+                    html.Span(row.value or "—", className="sc-value"),
+                    html.Span(f" {row.unit}", className="sc-unit") if row.value else None,
+                    html.Div(row.period, className="small text-body-secondary")
+                    if row.period
+                    else None,
+                ],
+            ),
+            html.Td(
+                [
+                    html.Div(row.target, className="sc-target"),
+                    html.Small(row.plan, className="sc-plan d-block") if row.plan else None,
+                ]
+            ),
+            html.Td(
+                [
+                    status_badge(row.status, row.status_label),
+                    html.Small(row.gap, className="d-block text-body-secondary")
+                    if row.gap
+                    else None,
+                ]
+            ),
+            _change(row.vs_previous),
+            _change(row.vs_year_ago),
+            html.Td(html.Img(src=row.spark, alt="", className="sc-spark") if row.spark else ""),
+            html.Td(row.points, className="sc-points text-end"),
+        ],
+    )
 
 
 def _domain_section(d: DomainView, lang: str) -> html.Section:
-    heads = ["score.col.indicator", "score.col.value", "score.col.target", "score.col.status", "score.col.prev",
-             "score.col.year", "score.col.trend", "score.col.points"]
-    table = dbc.Table([html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
-                       html.Tbody([_row(r) for r in d.rows])],
-                      size="sm", hover=True, responsive=True, className="sc-table align-middle mb-0")
-    return html.Section(id=f"sc-domain-{d.domain_id}", className="sc-domain", children=[
-        html.Div(className="sc-domain-head", children=[
-            html.H2([d.name, html.Small(f" · {d.tagline}", className="sc-tagline")], className="h5 mb-0"),
-            html.Div(className="sc-domain-formula", children=[
-                html.Span(f"{text('score.domain_score', lang)}: "), html.Strong(d.score),
-                html.Small(f" — {d.formula}" + (f"; {d.excluded}" if d.excluded else ""),
-                           className="text-body-secondary")]),
-        ]),
-        table,
-    ])
+    heads = [
+        "score.col.indicator",
+        "score.col.value",
+        "score.col.target",
+        "score.col.status",
+        "score.col.prev",
+        "score.col.year",
+        "score.col.trend",
+        "score.col.points",
+    ]
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
+            html.Tbody([_row(r) for r in d.rows]),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="sc-table align-middle mb-0",
+    )
+    return html.Section(
+        id=f"sc-domain-{d.domain_id}",
+        className="sc-domain",
+        children=[
+            html.Div(
+                className="sc-domain-head",
+                children=[
+                    html.H2(
+                        [d.name, html.Small(f" · {d.tagline}", className="sc-tagline")],
+                        className="h5 mb-0",
+                    ),
+                    html.Div(
+                        className="sc-domain-formula",
+                        children=[
+                            html.Span(f"{text('score.domain_score', lang)}: "),
+                            html.Strong(d.score),
+                            html.Small(
+                                f" — {d.formula}" + (f"; {d.excluded}" if d.excluded else ""),
+                                className="text-body-secondary",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            table,
+        ],
+    )
 
 
-def _list(title: str, items: tuple[ListItem, ...], lang: str, list_id: str, icon: str, note: str | None = None):
+def _list(
+    title: str,
+    items: tuple[ListItem, ...],
+    lang: str,
+    list_id: str,
+    icon: str,
+    note: str | None = None,
+):
     if items:
-        body = html.Ul(className="sc-list", children=[
-            html.Li(className=f"sc-item sc-item-{i.tone}", **({"data-code": i.code} if i.code else {}), children=[
-                html.Div(i.title, className="sc-item-title"), html.Div(i.detail, className="sc-item-detail")])
-            for i in items])
+        body = html.Ul(
+            className="sc-list",
+            children=[
+                html.Li(
+                    className=f"sc-item sc-item-{i.tone}",
+                    **({"data-code": i.code} if i.code else {}),
+                    children=[
+                        html.Div(i.title, className="sc-item-title"),
+                        html.Div(i.detail, className="sc-item-detail"),
+                    ],
+                )
+                for i in items
+            ],
+        )
     else:
         body = html.P(text("score.list.empty", lang), className="text-body-secondary mb-0")
-    return dbc.Card(className="sc-card", id=list_id, children=[
-        dbc.CardHeader([html.I(className=f"{icon} me-2"), title, dbc.Badge(len(items), color="secondary",
-                                                                           className="ms-2", pill=True)]),
-        dbc.CardBody([html.Small(note, className="text-body-secondary d-block mb-1") if note else None, body]),
-    ])
+    return dbc.Card(
+        className="sc-card",
+        id=list_id,
+        children=[
+            dbc.CardHeader(
+                [
+                    html.I(className=f"{icon} me-2"),
+                    title,
+                    dbc.Badge(len(items), color="secondary", className="ms-2", pill=True),
+                ]
+            ),
+            dbc.CardBody(
+                [
+                    html.Small(note, className="text-body-secondary d-block mb-1")
+                    if note
+                    else None,
+                    body,
+                ]
+            ),
+        ],
+    )
 
 
 def _lists(page: OverviewPage, lang: str) -> list:
     return [
-        _list(text("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"),
-        _list(text("score.list.good", lang), page.movers_good, lang, "sc-list-good", "bi bi-graph-up-arrow"),
-        _list(text("score.list.bad", lang), page.movers_bad, lang, "sc-list-bad", "bi bi-graph-down-arrow"),
-        _list(text("score.list.stale", lang), page.stale, lang, "sc-list-stale", "bi bi-hourglass-split"),
-        _list(text("score.list.missing", lang), page.missing, lang, "sc-list-missing", "bi bi-inbox",
-              note=page.missing_note),
+        _list(
+            text("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"
+        ),
+        _list(
+            text("score.list.good", lang),
+            page.movers_good,
+            lang,
+            "sc-list-good",
+            "bi bi-graph-up-arrow",
+        ),
+        _list(
+            text("score.list.bad", lang),
+            page.movers_bad,
+            lang,
+            "sc-list-bad",
+            "bi bi-graph-down-arrow",
+        ),
+        _list(
+            text("score.list.stale", lang),
+            page.stale,
+            lang,
+            "sc-list-stale",
+            "bi bi-hourglass-split",
+        ),
+        _list(
+            text("score.list.missing", lang),
+            page.missing,
+            lang,
+            "sc-list-missing",
+            "bi bi-inbox",
+            note=page.missing_note,
+        ),
         html.P(text("score.points_rule", lang), className="small text-body-secondary"),
     ]
 
 
 def ranking_figure(r: RankingView) -> go.Figure:
     rows = [x for x in r.rows if x.value_number is not None]
-    fig = go.Figure(go.Bar(
-        x=[x.value_number for x in rows], y=[x.region for x in rows], orientation="h",
-        marker_color=[STATUS_COLOURS[x.status] for x in rows],
-        text=[x.per_100k if r.per_capita else x.value for x in rows],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=[x.value_number for x in rows],
+            y=[x.region for x in rows],
+            orientation="h",
+            marker_color=[STATUS_COLOURS[x.status] for x in rows],
+            text=[x.per_100k if r.per_capita else x.value for x in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     if r.band:
         fig.add_vrect(x0=r.band[0], x1=r.band[1], fillcolor="#3ddbb3", opacity=0.12, line_width=0)
     elif r.target is not None:
         fig.add_vline(x=r.target, line_dash="dash", line_color="#f4f7fb", line_width=1)
     fig.update_layout(
-        template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        margin={"l": 10, "r": 60, "t": 10, "b": 30}, height=max(220, 28 * len(rows) + 40), showlegend=False,
+        template="plotly_dark",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin={"l": 10, "r": 60, "t": 10, "b": 30},
+        height=max(220, 28 * len(rows) + 40),
+        showlegend=False,
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": f"{r.unit} / 100.000" if r.per_capita else r.unit, "gridcolor": "#2a3646"},
-        font={"size": 12})
+        font={"size": 12},
+    )
     return fig
 
 
 def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
     r, f = page.ranking, page.filters
-    control = dbc.Select(id="sc-rank", options=[{"label": n, "value": c} for c, n in f.indicators], value=r.code,
-                         size="sm")
+    control = dbc.Select(
+        id="sc-rank",
+        options=[{"label": n, "value": c} for c, n in f.indicators],
+        value=r.code,
+        size="sm",
+    )
     if r.empty:
         content = html.P(r.empty, className="text-body-secondary mb-0")
     else:
         rate = ("score.rank.col.per_100k",) if r.per_capita else ()
-        heads = ("score.rank.col.rank", "score.rank.col.region", "score.col.value", *rate, "score.col.status",
-                 "score.col.prev")
-        table = dbc.Table([
-            html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
-            html.Tbody([html.Tr(className="sc-rank-row", children=[
-                html.Td(x.rank), html.Td(x.region), html.Td(x.value, className="text-end"),
-                *([html.Td(x.per_100k or "—", className="text-end sc-rank-rate")] if r.per_capita else []),
-                html.Td(status_badge(x.status, x.status_label)),
-                html.Td(x.change or "—", className=f"text-end {TONE_CLASS[x.tone]}")]) for x in r.rows]),
-        ], size="sm", responsive=True, className="sc-table sc-rank-table align-middle mb-0")
-        content = dbc.Row([
-            dbc.Col(dcc.Graph(figure=ranking_figure(r), config={"displayModeBar": False}, id="sc-rank-graph"),
-                    lg=6),
-            dbc.Col(table, lg=6),
-        ])
-    return dbc.Card(className="sc-card sc-ranking mt-3", id="sc-ranking", children=[
-        dbc.CardHeader(html.Div(className="d-flex flex-wrap align-items-center gap-3", children=[
-            html.Span([html.I(className="bi bi-bar-chart-steps me-2"), text("score.rank.title", lang)],
-                      className="fw-semibold"),
-            html.Div(control, className="sc-rank-select"),
-            html.Small(r.rule, className="text-body-secondary", id="sc-rank-rule"),
-        ])),
-        dbc.CardBody([html.Small(r.note, className="text-body-secondary d-block mb-2") if r.note else None,
-                      content]),
-    ])
+        heads = (
+            "score.rank.col.rank",
+            "score.rank.col.region",
+            "score.col.value",
+            *rate,
+            "score.col.status",
+            "score.col.prev",
+        )
+        table = dbc.Table(
+            [
+                html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            className="sc-rank-row",
+                            children=[
+                                html.Td(x.rank),
+                                html.Td(x.region),
+                                html.Td(x.value, className="text-end"),
+                                *(
+                                    [html.Td(x.per_100k or "—", className="text-end sc-rank-rate")]
+                                    if r.per_capita
+                                    else []
+                                ),
+                                html.Td(status_badge(x.status, x.status_label)),
+                                html.Td(
+                                    x.change or "—", className=f"text-end {TONE_CLASS[x.tone]}"
+                                ),
+                            ],
+                        )
+                        for x in r.rows
+                    ]
+                ),
+            ],
+            size="sm",
+            responsive=True,
+            className="sc-table sc-rank-table align-middle mb-0",
+        )
+        content = dbc.Row(
+            [
+                dbc.Col(
+                    dcc.Graph(
+                        figure=ranking_figure(r),
+                        config={"displayModeBar": False},
+                        id="sc-rank-graph",
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(table, lg=6),
+            ]
+        )
+    return dbc.Card(
+        className="sc-card sc-ranking mt-3",
+        id="sc-ranking",
+        children=[
+            dbc.CardHeader(
+                html.Div(
+                    className="d-flex flex-wrap align-items-center gap-3",
+                    children=[
+                        html.Span(
+                            [
+                                html.I(className="bi bi-bar-chart-steps me-2"),
+                                text("score.rank.title", lang),
+                            ],
+                            className="fw-semibold",
+                        ),
+                        html.Div(control, className="sc-rank-select"),
+                        html.Small(r.rule, className="text-body-secondary", id="sc-rank-rule"),
+                    ],
+                )
+            ),
+            dbc.CardBody(
+                [
+                    html.Small(r.note, className="text-body-secondary d-block mb-2")
+                    if r.note
+                    else None,
+                    content,
+                ]
+            ),
+        ],
+    )
 
 
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output("sc-location", "search"),
-        Input("sc-year", "value"), Input("sc-month", "value"), Input("sc-region", "value"),
+        Input("sc-year", "value"),
+        Input("sc-month", "value"),
+        Input("sc-region", "value"),
         Input("sc-rank", "value"),
         State("sc-state", "data"),
         prevent_initial_call=True,

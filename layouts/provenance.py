@@ -25,21 +25,35 @@ from layouts.shell import href, page_shell
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path_template="/provenance/<obs_id>",
-                   title=lambda obs_id=None: f"#{obs_id} — Command Centre ODSK", name="Provenance")
+dash.register_page(
+    __name__,
+    path_template="/provenance/<obs_id>",
+    title=lambda obs_id=None: f"#{obs_id} — Command Centre ODSK",
+    name="Provenance",
+)
 
 PAYLOAD_URL = "/analyst/payload/"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_EXTENSION = {"application/json": "json", "text/csv": "csv", "text/xml": "xml", "application/xml": "xml",
-              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
+_EXTENSION = {
+    "application/json": "json",
+    "text/csv": "csv",
+    "text/xml": "xml",
+    "application/xml": "xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
 
 
 def layout(obs_id: str | None = None, **query):
     lang = i18n.language(query.get("lang"))
     path = f"/provenance/{obs_id}"
     if not (obs_id or "").isdigit():
-        return page_shell("domains", lang, path, parts.not_found(lang, i18n.t("analyst.prov.unknown", lang,
-                                                                              id=obs_id)), query)
+        return page_shell(
+            "domains",
+            lang,
+            path,
+            parts.not_found(lang, i18n.t("analyst.prov.unknown", lang, id=obs_id)),
+            query,
+        )
     context = current_context()
     try:
         with context.engine.connect() as conn:
@@ -48,10 +62,20 @@ def layout(obs_id: str | None = None, **query):
         log.warning("provenance page: store unavailable: %s", exc)
         return page_shell("domains", lang, path, parts.store_down(lang), query)
     if record is None:
-        return page_shell("domains", lang, path, parts.not_found(lang, i18n.t("analyst.prov.unknown", lang,
-                                                                              id=obs_id)), query)
-    return page_shell("domains", lang, path, html.Div(page(record, lang), className="odsk-analyst odsk-provenance"),
-                      query)
+        return page_shell(
+            "domains",
+            lang,
+            path,
+            parts.not_found(lang, i18n.t("analyst.prov.unknown", lang, id=obs_id)),
+            query,
+        )
+    return page_shell(
+        "domains",
+        lang,
+        path,
+        html.Div(page(record, lang), className="odsk-analyst odsk-provenance"),
+        query,
+    )
 
 
 def page(record: Provenance, lang: str) -> list:
@@ -64,30 +88,68 @@ def page(record: Provenance, lang: str) -> list:
     period = i18n.period(record.period_start, record.grain, lang)
     crumbs = [(name, f"/indicator/{record.indicator_code}"), (f"#{record.observation_id}", None)]
     if indicator:
-        crumbs.insert(0, (catalogue.domain(indicator.domain).name.get(lang), f"/domain/{indicator.domain}"))
+        crumbs.insert(
+            0, (catalogue.domain(indicator.domain).name.get(lang), f"/domain/{indicator.domain}")
+        )
     current = record.current
     facts = [
-        (i18n.t("analyst.col.indicator", lang), dcc.Link(name, href=href(
-            f"/indicator/{record.indicator_code}", lang, grain=record.grain,
-            regions=record.region_code if region and region.kind != "province" else None,
-            period=record.period_start.isoformat()))),
-        (i18n.t("analyst.col.region", lang), dcc.Link(region.name, href=href(f"/region/{region.code}", lang))
-         if region and region.kind != "province" else (region.name if region else record.region_code)),
+        (
+            i18n.t("analyst.col.indicator", lang),
+            dcc.Link(
+                name,
+                href=href(
+                    f"/indicator/{record.indicator_code}",
+                    lang,
+                    grain=record.grain,
+                    regions=record.region_code if region and region.kind != "province" else None,
+                    period=record.period_start.isoformat(),
+                ),
+            ),
+        ),
+        (
+            i18n.t("analyst.col.region", lang),
+            dcc.Link(region.name, href=href(f"/region/{region.code}", lang))
+            if region and region.kind != "province"
+            else (region.name if region else record.region_code),
+        ),
         (i18n.t("analyst.col.period", lang), period),
-        (i18n.t("analyst.col.value", lang), html.Strong(f"{i18n.number(current.value, lang, decimals)} {unit}",
-                                                        id="prov-value")),
-        (i18n.t("analyst.col.revision", lang), html.Span(str(current.revision), id="prov-revision")),
-        (i18n.t("analyst.col.source", lang), f"{record.source_name or record.source_id} "
-                                             f"({record.source_id}, {record.source_kind or '?'})"),
+        (
+            i18n.t("analyst.col.value", lang),
+            html.Strong(f"{i18n.number(current.value, lang, decimals)} {unit}", id="prov-value"),
+        ),
+        (
+            i18n.t("analyst.col.revision", lang),
+            html.Span(str(current.revision), id="prov-revision"),
+        ),
+        (
+            i18n.t("analyst.col.source", lang),
+            f"{record.source_name or record.source_id} "
+            f"({record.source_id}, {record.source_kind or '?'})",
+        ),
         (i18n.t("analyst.prov.stored", lang), i18n.wita_datetime(current.ingested_at, lang)),
-        (i18n.t("analyst.prov.run", lang), html.Span(f"#{current.run.id}" if current.run else "—", id="prov-run")),
+        (
+            i18n.t("analyst.prov.run", lang),
+            html.Span(f"#{current.run.id}" if current.run else "—", id="prov-run"),
+        ),
     ]
     return [
         parts.breadcrumbs(lang, crumbs),
         html.H1(i18n.t("analyst.prov.title", lang, id=record.observation_id), className="h3"),
-        dbc.Card(className="odsk-card mb-3", body=True, children=html.Dl(className="row mb-0", children=[
-            item for key, value in facts for item in (html.Dt(key, className="col-sm-3 text-body-secondary"),
-                                                      html.Dd(value, className="col-sm-9"))])),
+        dbc.Card(
+            className="odsk-card mb-3",
+            body=True,
+            children=html.Dl(
+                className="row mb-0",
+                children=[
+                    item
+                    for key, value in facts
+                    for item in (
+                        html.Dt(key, className="col-sm-3 text-body-secondary"),
+                        html.Dd(value, className="col-sm-9"),
+                    )
+                ],
+            ),
+        ),
         html.H2(i18n.t("analyst.prov.history", lang), className="h5"),
         html.P(i18n.t("analyst.prov.history_hint", lang), className="small text-body-secondary"),
         versions_table(record.versions, decimals, lang),
@@ -95,37 +157,71 @@ def page(record: Provenance, lang: str) -> list:
 
 
 def versions_table(versions: tuple[Version, ...], decimals: int, lang: str) -> dbc.Table:
-    keys = ("analyst.col.revision", "analyst.col.value", "analyst.prov.run", "analyst.prov.status",
-            "analyst.prov.stored", "analyst.prov.replaced", "analyst.prov.payload")
+    keys = (
+        "analyst.col.revision",
+        "analyst.col.value",
+        "analyst.prov.run",
+        "analyst.prov.status",
+        "analyst.prov.stored",
+        "analyst.prov.replaced",
+        "analyst.prov.payload",
+    )
     rows = []
     for v in versions:
-        rows.append(html.Tr(className="prov-version" + (" table-active" if v.superseded_at is None else ""),
-                            id=f"prov-rev-{v.revision}", children=[
-            html.Td(f"r{v.revision}"),
-            html.Td(i18n.number(v.value, lang, decimals), className="text-end font-monospace"),
-            html.Td(run_cell(v.run, lang)),
-            html.Td(v.run.status if v.run else "—"),
-            html.Td(i18n.wita_datetime(v.ingested_at, lang)),
-            html.Td(i18n.wita_datetime(v.superseded_at, lang) if v.superseded_at else i18n.t("analyst.prov.now", lang)),
-            html.Td(payload_cell(v.run, lang)),
-        ]))
-    return dbc.Table([html.Thead(html.Tr([html.Th(i18n.t(k, lang)) for k in keys])), html.Tbody(rows)],
-                     size="sm", responsive=True, className="small align-middle odsk-versions")
+        rows.append(
+            html.Tr(
+                className="prov-version" + (" table-active" if v.superseded_at is None else ""),
+                id=f"prov-rev-{v.revision}",
+                children=[
+                    html.Td(f"r{v.revision}"),
+                    html.Td(
+                        i18n.number(v.value, lang, decimals), className="text-end font-monospace"
+                    ),
+                    html.Td(run_cell(v.run, lang)),
+                    html.Td(v.run.status if v.run else "—"),
+                    html.Td(i18n.wita_datetime(v.ingested_at, lang)),
+                    html.Td(
+                        i18n.wita_datetime(v.superseded_at, lang)
+                        if v.superseded_at
+                        else i18n.t("analyst.prov.now", lang)
+                    ),
+                    html.Td(payload_cell(v.run, lang)),
+                ],
+            )
+        )
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(i18n.t(k, lang)) for k in keys])), html.Tbody(rows)],
+        size="sm",
+        responsive=True,
+        className="small align-middle odsk-versions",
+    )
 
 
 def run_cell(run: RunInfo | None, lang: str):
     if run is None:
         return "—"
     when = i18n.wita_datetime(run.started_at, lang)
-    detail = i18n.t("analyst.prov.run_detail", lang, trigger=run.trigger, accepted=run.rows_accepted,
-                    changed=run.rows_changed)
-    children = [html.Div(f"#{run.id} · {run.source_id}"), html.Div(when, className="text-body-secondary"),
-                html.Div(detail, className="text-body-secondary")]
+    detail = i18n.t(
+        "analyst.prov.run_detail",
+        lang,
+        trigger=run.trigger,
+        accepted=run.rows_accepted,
+        changed=run.rows_changed,
+    )
+    children = [
+        html.Div(f"#{run.id} · {run.source_id}"),
+        html.Div(when, className="text-body-secondary"),
+        html.Div(detail, className="text-body-secondary"),
+    ]
     if run.replay_of:
         children.append(html.Div(i18n.t("analyst.prov.replay_of", lang, run=run.replay_of)))
     if run.rows_rejected:
-        children.append(dcc.Link(i18n.t("analyst.prov.rejected", lang, n=run.rows_rejected),
-                                 href=href("/ops/sources", lang, run=run.id)))
+        children.append(
+            dcc.Link(
+                i18n.t("analyst.prov.rejected", lang, n=run.rows_rejected),
+                href=href("/ops/sources", lang, run=run.id),
+            )
+        )
     return children
 
 
@@ -133,12 +229,20 @@ def payload_cell(run: RunInfo | None, lang: str):
     if run is None or not run.payload_sha256:
         return i18n.t("analyst.prov.no_payload", lang)
     size_bytes = run.payload_size or 0
-    size = (f"{i18n.number(size_bytes, lang, 0)} B" if size_bytes < 1024
-            else f"{i18n.number(size_bytes / 1024, lang, 1)} KiB")
-    return [html.A([html.I(className="bi bi-download me-1"), run.payload_sha256[:12]],
-                   href=PAYLOAD_URL + run.payload_sha256, className="font-monospace prov-payload-link",
-                   download=f"{run.payload_sha256[:12]}.{_EXTENSION.get(run.payload_type or '', 'bin')}"),
-            html.Div(f"{size} · {run.payload_type or '?'}", className="text-body-secondary")]
+    size = (
+        f"{i18n.number(size_bytes, lang, 0)} B"
+        if size_bytes < 1024
+        else f"{i18n.number(size_bytes / 1024, lang, 1)} KiB"
+    )
+    return [
+        html.A(
+            [html.I(className="bi bi-download me-1"), run.payload_sha256[:12]],
+            href=PAYLOAD_URL + run.payload_sha256,
+            className="font-monospace prov-payload-link",
+            download=f"{run.payload_sha256[:12]}.{_EXTENSION.get(run.payload_type or '', 'bin')}",
+        ),
+        html.Div(f"{size} · {run.payload_type or '?'}", className="text-body-secondary"),
+    ]
 
 
 def _serve_payload(sha256: str):

@@ -10,12 +10,21 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import i18n
 from dashboard.runtime import Runtime
-from dashboard.views.upload import PREVIEW_ROWS, MAX_UPLOAD_BYTES, UploadError, decode_upload, label, preview_view, \
-    store_upload
+from dashboard.views.upload import (
+    MAX_UPLOAD_BYTES,
+    PREVIEW_ROWS,
+    UploadError,
+    decode_upload,
+    label,
+    preview_view,
+    store_upload,
+)
 from dashboard.webapp import current_context
 from layouts.shell import page_shell
 
-dash.register_page(__name__, path="/ops/upload", title="Unggah data — Command Centre ODSK", name="Unggah data")
+dash.register_page(
+    __name__, path="/ops/upload", title="Unggah data — Command Centre ODSK", name="Unggah data"
+)
 
 
 def _runtime() -> Runtime:
@@ -27,24 +36,54 @@ def layout(lang: str | None = None, source: str | None = None, **_query):
     lang = i18n.language(lang)
     catalogue = current_context().catalogue
     options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in catalogue.sources]
-    return page_shell("upload", lang, "/ops/upload", query={"source": source}, children=[
-        html.H1(label("title", lang), className="h3"),
-        dcc.Store(id="upload-lang", data=lang),
-        dbc.Row(className="g-3 mb-3", children=[
-            dbc.Col(md=5, children=[
-                dbc.Label(label("source", lang), html_for="upload-source"),
-                dbc.Select(id="upload-source", options=options,
-                           value=source if source in {o["value"] for o in options} else None),
-            ]),
-            dbc.Col(md=7, children=dcc.Upload(
-                id="upload-file", max_size=MAX_UPLOAD_BYTES, multiple=False,
-                className="border border-2 border-secondary rounded p-4 text-center text-body-secondary h-100",
-                children=html.Div(label("drop", lang)))),
-        ]),
-        html.Div(id="upload-preview", children=html.P(label("choose", lang), className="text-body-secondary")),
-        dbc.Button(label("confirm", lang), id="upload-confirm", color="primary", disabled=True, className="mt-2"),
-        html.Div(id="upload-result", className="mt-3"),
-    ])
+    return page_shell(
+        "upload",
+        lang,
+        "/ops/upload",
+        query={"source": source},
+        children=[
+            html.H1(label("title", lang), className="h3"),
+            dcc.Store(id="upload-lang", data=lang),
+            dbc.Row(
+                className="g-3 mb-3",
+                children=[
+                    dbc.Col(
+                        md=5,
+                        children=[
+                            dbc.Label(label("source", lang), html_for="upload-source"),
+                            dbc.Select(
+                                id="upload-source",
+                                options=options,
+                                value=source if source in {o["value"] for o in options} else None,
+                            ),
+                        ],
+                    ),
+                    dbc.Col(
+                        md=7,
+                        children=dcc.Upload(
+                            id="upload-file",
+                            max_size=MAX_UPLOAD_BYTES,
+                            multiple=False,
+                            className="border border-2 border-secondary rounded p-4 text-center text-body-secondary h-100",
+                            children=html.Div(label("drop", lang)),
+                        ),
+                    ),
+                ],
+            ),
+            html.Div(
+                id="upload-preview",
+                children=html.P(label("choose", lang), className="text-body-secondary"),
+            ),
+            dbc.Button(
+                label("confirm", lang),
+                id="upload-confirm",
+                color="primary",
+                disabled=True,
+                className="mt-2",
+            ),
+            html.Div(id="upload-result", className="mt-3"),
+        ],
+    )
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]], lang: str, table_id: str):
@@ -70,21 +109,50 @@ def register_callbacks(app: dash.Dash) -> None:
             payload = decode_upload(contents, filename)
         except UploadError as exc:
             key = "error.size" if str(exc) == "size" else "error.decode"
-            return dbc.Alert(label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20), color="danger"), True, ""
+            return (
+                dbc.Alert(label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20), color="danger"),
+                True,
+                "",
+            )
         view = preview_view(_runtime(), source_id, payload, lang)
         if view.error:
             return dbc.Alert(view.error, color="danger", id="upload-error"), True, ""
-        rejected = (_table(view.rejected_rows, [("row", "row"), ("column", "column"), ("value", "value"),
-                                                ("reason", "reason")], lang, "upload-rejected")
-                    if view.rejected_rows else html.P(label("none", lang), className="text-body-secondary"))
-        return [
-            dbc.Alert(label("summary", lang, accepted=view.accepted, rejected=view.rejected),
-                      color="warning" if view.rejected else "success", id="upload-summary"),
-            html.H2(label("rejected", lang), className="h5"), rejected,
-            html.H2(label("accepted", lang, n=PREVIEW_ROWS), className="h5 mt-3"),
-            _table(view.sample, [("row", "row"), ("indicator", "indicator"), ("region", "region"),
-                                 ("period", "period"), ("value", "value")], lang, "upload-accepted"),
-        ], view.accepted == 0, ""
+        rejected = (
+            _table(
+                view.rejected_rows,
+                [("row", "row"), ("column", "column"), ("value", "value"), ("reason", "reason")],
+                lang,
+                "upload-rejected",
+            )
+            if view.rejected_rows
+            else html.P(label("none", lang), className="text-body-secondary")
+        )
+        return (
+            [
+                dbc.Alert(
+                    label("summary", lang, accepted=view.accepted, rejected=view.rejected),
+                    color="warning" if view.rejected else "success",
+                    id="upload-summary",
+                ),
+                html.H2(label("rejected", lang), className="h5"),
+                rejected,
+                html.H2(label("accepted", lang, n=PREVIEW_ROWS), className="h5 mt-3"),
+                _table(
+                    view.sample,
+                    [
+                        ("row", "row"),
+                        ("indicator", "indicator"),
+                        ("region", "region"),
+                        ("period", "period"),
+                        ("value", "value"),
+                    ],
+                    lang,
+                    "upload-accepted",
+                ),
+            ],
+            view.accepted == 0,
+            "",
+        )
 
     @app.callback(
         Output("upload-result", "children", allow_duplicate=True),
@@ -101,6 +169,16 @@ def register_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate
         summary = store_upload(_runtime(), source_id, decode_upload(contents, filename))
         colour = {"ok": "success", "partial": "warning"}.get(summary.status, "danger")
-        return dbc.Alert(label("done", lang, run=summary.run_id, status=summary.status, accepted=summary.accepted,
-                               rejected=summary.rejected, changed=summary.changed),
-                         color=colour, id="upload-done"), True
+        return dbc.Alert(
+            label(
+                "done",
+                lang,
+                run=summary.run_id,
+                status=summary.status,
+                accepted=summary.accepted,
+                rejected=summary.rejected,
+                changed=summary.changed,
+            ),
+            color=colour,
+            id="upload-done",
+        ), True

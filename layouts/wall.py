@@ -46,30 +46,65 @@ dash.register_page(__name__, path="/wall", title="Command Centre ODSK — Wall",
 FRESHNESS_SECONDS = 30
 
 
-def layout(lang: str | None = None, screen: str | None = None, playlist: str | None = None,
-           monitor: str | None = None, start: str | None = None, device: str | None = None, **_query):
+def layout(
+    lang: str | None = None,
+    screen: str | None = None,
+    playlist: str | None = None,
+    monitor: str | None = None,
+    start: str | None = None,
+    device: str | None = None,
+    **_query,
+):
     lang = i18n.language(lang)
     context, setup = current_context(), current_setup()
     now = utcnow()
-    plan = resolve_plan(setup.config, context.catalogue, now, playlist=playlist, screen=screen, monitor=monitor,
-                        start=start, device=device)
+    plan = resolve_plan(
+        setup.config,
+        context.catalogue,
+        now,
+        playlist=playlist,
+        screen=screen,
+        monitor=monitor,
+        start=start,
+        device=device,
+    )
     keys = parts_of(plan.screens, context.catalogue)
     drawn, views, health, triggers, takeover = _first_frame(keys, now, lang)
     active = bool(triggers)
-    plan_json = plan_data(plan, setup.config, context.catalogue, lang) | {"fingerprint": setup.fingerprint}
+    plan_json = plan_data(plan, setup.config, context.catalogue, lang) | {
+        "fingerprint": setup.fingerprint
+    }
     return html.Div(
-        className="wall", lang=lang, id="wall-root", **{"data-plan": json.dumps(plan_json)},
+        className="wall",
+        lang=lang,
+        id="wall-root",
+        **{"data-plan": json.dumps(plan_json)},
         children=[
             _header(lang, plan, context.catalogue),
-            html.Main([_screen(s, plan.initial_screen, keys, views, lang) for s in plan.screens],
-                      className="wall-stage"),
-            html.Div([html.Div(screens.takeover_children(takeover, lang), id="wall-takeover-body",
-                               className="takeover-body"),
-                      html.Div(id="wall-takeover-countdown", className="takeover-countdown")],
-                     id="wall-takeover-box", className="wall-takeover" + (" is-active" if active else ""),
-                     role="alert"),
-            html.Footer(className="wall-footer", children=[
-                html.Div(health, id="wall-health", className="wall-health"), parts.legend(lang)]),
+            html.Main(
+                [_screen(s, plan.initial_screen, keys, views, lang) for s in plan.screens],
+                className="wall-stage",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        screens.takeover_children(takeover, lang),
+                        id="wall-takeover-body",
+                        className="takeover-body",
+                    ),
+                    html.Div(id="wall-takeover-countdown", className="takeover-countdown"),
+                ],
+                id="wall-takeover-box",
+                className="wall-takeover" + (" is-active" if active else ""),
+                role="alert",
+            ),
+            html.Footer(
+                className="wall-footer",
+                children=[
+                    html.Div(health, id="wall-health", className="wall-health"),
+                    parts.legend(lang),
+                ],
+            ),
             _banners(lang),
             dcc.Store(id="wall-drawn", data=drawn),
             dcc.Store(id="wall-signal"),
@@ -94,57 +129,115 @@ def _first_frame(keys: list[str], now, lang: str):
         live = live_state(context.engine, context.signal, setup.config, scopes, now)
         with context.engine.connect() as conn:
             runs = source_runs(conn)
-            views = load_parts(context.engine, conn, context.catalogue, setup.config, keys, now, lang, runs)
-            takeover = load_takeover(context.engine, conn, setup.config, context.catalogue, live.triggers, now, lang)
+            views = load_parts(
+                context.engine, conn, context.catalogue, setup.config, keys, now, lang, runs
+            )
+            takeover = load_takeover(
+                context.engine, conn, setup.config, context.catalogue, live.triggers, now, lang
+            )
         health = parts.health_children(health_view(summarise_health(runs), lang))
         drawn = {"versions": live.versions, "takeover": live.keys, "store_ok": True}
         return drawn, views, health, live.triggers, takeover
     except SQLAlchemyError as exc:
         log.warning("wall: store unavailable, drawing empty screens: %s", exc)
         # "∅" matches no version: every part is drawn as soon as the store answers.
-        drawn = {"versions": {s: "∅" for s in [*scopes, "events"]}, "takeover": [], "store_ok": False}
+        drawn = {
+            "versions": dict.fromkeys([*scopes, "events"], "∅"),
+            "takeover": [],
+            "store_ok": False,
+        }
         return drawn, {}, [], [], None
 
 
 def _takeover_data(triggers: list[Trigger]) -> dict:
     """For the browser: what takes over and for how long (it counts down on its own clock)."""
     remaining = max((t.remaining_seconds for t in triggers), default=0)
-    return {"keys": [t.key for t in triggers], "remaining_ms": int(remaining * 1000), "at": time.time_ns()}
+    return {
+        "keys": [t.key for t in triggers],
+        "remaining_ms": int(remaining * 1000),
+        "at": time.time_ns(),
+    }
 
 
 def _header(lang: str, plan, catalogue) -> html.Header:
     now = utcnow()
-    return html.Header(className="wall-header", children=[
-        html.H1(i18n.t("wall.title", lang), className="wall-title"),
-        html.Div([html.Span(screen_label(plan.initial_screen, catalogue, lang), id="wall-screen-name"),
-                  html.Span(id="wall-position", className="wall-position")], className="wall-screen-name"),
-        html.Div(className="wall-clock", children=[
-            # Filled server-side so the first frame already has the time; the browser ticks it.
-            html.Div(i18n.wita_time(now, lang, with_seconds=True), id="wall-clock-time", className="clock-time"),
-            html.Div(i18n.wita_date(now, lang), id="wall-clock-date", className="clock-date"),
-        ]),
-    ])
+    return html.Header(
+        className="wall-header",
+        children=[
+            html.H1(i18n.t("wall.title", lang), className="wall-title"),
+            html.Div(
+                [
+                    html.Span(
+                        screen_label(plan.initial_screen, catalogue, lang), id="wall-screen-name"
+                    ),
+                    html.Span(id="wall-position", className="wall-position"),
+                ],
+                className="wall-screen-name",
+            ),
+            html.Div(
+                className="wall-clock",
+                children=[
+                    # Filled server-side so the first frame already has the time; the browser ticks it.
+                    html.Div(
+                        i18n.wita_time(now, lang, with_seconds=True),
+                        id="wall-clock-time",
+                        className="clock-time",
+                    ),
+                    html.Div(
+                        i18n.wita_date(now, lang), id="wall-clock-date", className="clock-date"
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
 def _banners(lang: str) -> html.Div:
-    return html.Div(className="wall-banners", children=[
-        html.Div([html.I(className="bi bi-wifi-off"), " ", i18n.t("wall.offline", lang)],
-                 className="wall-banner banner-offline", role="status"),
-        html.Div([html.I(className="bi bi-database-exclamation"), " ", i18n.t("wall.store_down", lang)],
-                 id="wall-store-banner", className="wall-banner banner-store", role="status"),
-    ])
+    return html.Div(
+        className="wall-banners",
+        children=[
+            html.Div(
+                [html.I(className="bi bi-wifi-off"), " ", i18n.t("wall.offline", lang)],
+                className="wall-banner banner-offline",
+                role="status",
+            ),
+            html.Div(
+                [
+                    html.I(className="bi bi-database-exclamation"),
+                    " ",
+                    i18n.t("wall.store_down", lang),
+                ],
+                id="wall-store-banner",
+                className="wall-banner banner-store",
+                role="status",
+            ),
+        ],
+    )
 
 
 def _screen(screen: str, initial: str, keys: list[str], views: dict, lang: str) -> html.Section:
     active = " is-active" if screen == initial else ""
     if screen == "overview":
-        body = html.Div([parts.panel(views.get(k), k.removeprefix("overview/"), lang)
-                         for k in keys if k.startswith("overview/")], className="wall-grid")
+        body = html.Div(
+            [
+                parts.panel(views.get(k), k.removeprefix("overview/"), lang)
+                for k in keys
+                if k.startswith("overview/")
+            ],
+            className="wall-grid",
+        )
     else:
-        body = html.Section(render_part(screen, views.get(screen), lang), id=parts.part_id(screen),
-                            className=f"wall-part part-{'domain' if screen not in ('alerts', 'disaster') else screen}")
-    return html.Section(body, id={"type": "wall-screen", "screen": screen},
-                        className=f"wall-screen wall-screen-{screen}{active}", **{"data-screen": screen})
+        body = html.Section(
+            render_part(screen, views.get(screen), lang),
+            id=parts.part_id(screen),
+            className=f"wall-part part-{'domain' if screen not in ('alerts', 'disaster') else screen}",
+        )
+    return html.Section(
+        body,
+        id={"type": "wall-screen", "screen": screen},
+        className=f"wall-screen wall-screen-{screen}{active}",
+        **{"data-screen": screen},
+    )
 
 
 def render_part(key: str, view, lang: str) -> list:
@@ -166,24 +259,43 @@ def register_callbacks(app: dash.Dash) -> None:
     context = context_of(app)
     install(app.server, context.settings.config_dir, context.catalogue)
 
-    @app.callback(Output("wall-signal", "data"), Input("wall-poll", "n_intervals"), State("wall-drawn", "data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output("wall-signal", "data"),
+        Input("wall-poll", "n_intervals"),
+        State("wall-drawn", "data"),
+        prevent_initial_call=True,
+    )
     def check_versions(tick, drawn):
         """The hot path: a version check, and what should take over; nothing new → 204."""
         context, setup = current_context(), current_setup()
         drawn = drawn or {}
         try:
-            live = live_state(context.engine, context.signal, setup.config, drawn.get("versions") or {}, utcnow(),
-                              drawn)
+            live = live_state(
+                context.engine,
+                context.signal,
+                setup.config,
+                drawn.get("versions") or {},
+                utcnow(),
+                drawn,
+            )
         except SQLAlchemyError as exc:
             log.warning("wall: version check failed: %s", exc)
             if drawn.get("store_ok") is False:
                 raise PreventUpdate from exc
             return {"store_ok": False, "tick": tick}
-        if live.versions == drawn.get("versions") and live.keys == drawn.get("takeover") and drawn.get("store_ok"):
+        if (
+            live.versions == drawn.get("versions")
+            and live.keys == drawn.get("takeover")
+            and drawn.get("store_ok")
+        ):
             raise PreventUpdate
-        return {"versions": live.versions, "takeover": live.keys,
-                "remaining": {t.key: t.remaining_seconds for t in live.triggers}, "store_ok": True, "tick": tick}
+        return {
+            "versions": live.versions,
+            "takeover": live.keys,
+            "remaining": {t.key: t.remaining_seconds for t in live.triggers},
+            "store_ok": True,
+            "tick": tick,
+        }
 
     @app.callback(
         Output("wall-drawn", "data"),
@@ -201,27 +313,48 @@ def register_callbacks(app: dash.Dash) -> None:
         keys = [o["id"]["key"] for o in dash.ctx.outputs_list[1]]
         drawn = drawn or {}
         if not signal or not signal.get("store_ok"):
-            return ({**drawn, "store_ok": False}, [no_update] * len(keys), no_update, no_update,
-                    "wall-banner banner-store is-on")
+            return (
+                {**drawn, "store_ok": False},
+                [no_update] * len(keys),
+                no_update,
+                no_update,
+                "wall-banner banner-store is-on",
+            )
         moved = moved_parts(keys, drawn.get("versions"), signal["versions"])
         retake = signal["takeover"] != drawn.get("takeover")
         now = utcnow()
         triggers = [Trigger(k, now, signal["remaining"].get(k, 0)) for k in signal["takeover"]]
         try:
             with context.engine.connect() as conn:
-                views = load_parts(context.engine, conn, context.catalogue, setup.config, moved, now, lang) \
-                    if moved else {}
-                takeover = load_takeover(context.engine, conn, setup.config, context.catalogue, triggers, now,
-                                         lang) if retake else None
+                views = (
+                    load_parts(
+                        context.engine, conn, context.catalogue, setup.config, moved, now, lang
+                    )
+                    if moved
+                    else {}
+                )
+                takeover = (
+                    load_takeover(
+                        context.engine, conn, setup.config, context.catalogue, triggers, now, lang
+                    )
+                    if retake
+                    else None
+                )
         except SQLAlchemyError as exc:
             log.warning("wall: redraw failed, retrying at the next poll: %s", exc)
             raise PreventUpdate from exc
-        new_drawn = {"versions": signal["versions"], "takeover": signal["takeover"], "store_ok": True}
-        return (new_drawn,
-                [render_part(k, views[k], lang) if k in views else no_update for k in keys],
-                screens.takeover_children(takeover, lang) if retake else no_update,
-                _takeover_data(triggers) if retake else no_update,
-                "wall-banner banner-store")
+        new_drawn = {
+            "versions": signal["versions"],
+            "takeover": signal["takeover"],
+            "store_ok": True,
+        }
+        return (
+            new_drawn,
+            [render_part(k, views[k], lang) if k in views else no_update for k in keys],
+            screens.takeover_children(takeover, lang) if retake else no_update,
+            _takeover_data(triggers) if retake else no_update,
+            "wall-banner banner-store",
+        )
 
     @app.callback(
         Output({"type": "wall-age", "key": ALL}, "children"),
@@ -246,19 +379,43 @@ def register_callbacks(app: dash.Dash) -> None:
         health = parts.health_children(health_view(summarise_health(runs), lang))
         keys = [o["id"]["key"] for o in dash.ctx.outputs_list[0]]
         kinds = {k: (inputs.get(k) or {}).get("kind", "fetched") for k in keys}
-        return ([parts.age_children(kinds[k], fresh[k], lang) if k in fresh else no_update for k in keys],
-                [parts.age_class(kinds[k], fresh[k]) if k in fresh else no_update for k in keys],
-                health)
+        return (
+            [
+                parts.age_children(kinds[k], fresh[k], lang) if k in fresh else no_update
+                for k in keys
+            ],
+            [parts.age_class(kinds[k], fresh[k]) if k in fresh else no_update for k in keys],
+            health,
+        )
 
-    @app.callback(Output("wall-command", "data"), Input("wall-beat-payload", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("wall-command", "data"),
+        Input("wall-beat-payload", "data"),
+        prevent_initial_call=True,
+    )
     def heartbeat(payload):
         """Where the screen is and what it shows; hands it the commands waiting for it."""
         context, setup = current_context(), current_setup()
         screen_id = valid_screen_id((payload or {}).get("device"))
         if screen_id is None:
             raise PreventUpdate
-        details = {k: payload.get(k) for k in ("w", "h", "dpr", "playlist", "screen", "index", "path", "lang",
-                                               "takeover", "heap_mb", "loaded_at", "offline_count")}
+        details = {
+            k: payload.get(k)
+            for k in (
+                "w",
+                "h",
+                "dpr",
+                "playlist",
+                "screen",
+                "index",
+                "path",
+                "lang",
+                "takeover",
+                "heap_mb",
+                "loaded_at",
+                "offline_count",
+            )
+        }
         try:
             commands = record_beat(context.engine, screen_id, details)
         except SQLAlchemyError as exc:

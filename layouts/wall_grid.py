@@ -16,18 +16,34 @@ from dash import html
 from dashboard import i18n
 from dashboard.views.wall_plan import current_setup, grid_cells, grid_size
 
-dash.register_page(__name__, path="/wall/grid", title="Command Centre ODSK — Wall grid", name="Wall grid")
+dash.register_page(
+    __name__, path="/wall/grid", title="Command Centre ODSK — Wall grid", name="Wall grid"
+)
 
 
-def layout(cols: str | None = None, rows: str | None = None, playlist: str | None = None,
-           device: str | None = None, lang: str | None = None, **_query):
+def layout(
+    cols: str | None = None,
+    rows: str | None = None,
+    playlist: str | None = None,
+    device: str | None = None,
+    lang: str | None = None,
+    **_query,
+):
     lang = i18n.language(lang)
     n_cols, n_rows = grid_size(cols, rows)
     urls = grid_cells(current_setup().config, n_cols, n_rows, lang, playlist, device)
     return html.Div(
-        [html.Iframe(src=url, title=f"{i18n.t('wall.title', lang)} ({i + 1})", className="wall-cell")
-         for i, url in enumerate(urls)],
-        className="wall-canvas", lang=lang, title=i18n.t("wall.grid.title", lang, cols=n_cols, rows=n_rows),
-        style={"gridTemplateColumns": f"repeat({n_cols}, minmax(0, 1fr))",
-               "gridTemplateRows": f"repeat({n_rows}, minmax(0, 1fr))"},
+        [
+            html.Iframe(
+                src=url, title=f"{i18n.t('wall.title', lang)} ({i + 1})", className="wall-cell"
+            )
+            for i, url in enumerate(urls)
+        ],
+        className="wall-canvas",
+        lang=lang,
+        title=i18n.t("wall.grid.title", lang, cols=n_cols, rows=n_rows),
+        style={
+            "gridTemplateColumns": f"repeat({n_cols}, minmax(0, 1fr))",
+            "gridTemplateRows": f"repeat({n_rows}, minmax(0, 1fr))",
+        },
     )

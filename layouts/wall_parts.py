@@ -24,7 +24,11 @@ STATUS_ICONS = {
     "no_target": "bi bi-dash-circle",
     "no_data": "bi bi-question-circle",
 }
-ARROW_ICONS = {"up": "bi bi-caret-up-fill", "down": "bi bi-caret-down-fill", "flat": "bi bi-arrow-right"}
+ARROW_ICONS = {
+    "up": "bi bi-caret-up-fill",
+    "down": "bi bi-caret-down-fill",
+    "flat": "bi bi-arrow-right",
+}
 LEGEND_ORDER = ("on_track", "at_risk", "behind", "no_target")
 LONG_VALUE_CHARS = 8  # "2.712.345" and longer
 SPARK_COLOURS = {"on_track": "#3ddbb3", "at_risk": "#ffc53d", "behind": "#ff7a66"}
@@ -45,8 +49,13 @@ def age_inputs_store(part: str, inputs: dict) -> dcc.Store:
 def freshness_children(fresh: Freshness, lang: str) -> list:
     if not fresh.stale:
         return [html.I(className="bi bi-arrow-repeat"), " ", fresh.text]
-    return [html.I(className="bi bi-clock-history"), " ", fresh.text, " ",
-            html.Span(i18n.t("age.stale", lang), className="stale-badge")]
+    return [
+        html.I(className="bi bi-clock-history"),
+        " ",
+        fresh.text,
+        " ",
+        html.Span(i18n.t("age.stale", lang), className="stale-badge"),
+    ]
 
 
 def freshness_class(fresh: Freshness) -> str:
@@ -62,7 +71,9 @@ def age_class(kind: str, fresh: Freshness) -> str:
 
 
 def fetched_age(part: str, name: str, fresh: Freshness, lang: str) -> html.Span:
-    return html.Span(freshness_children(fresh, lang), className=freshness_class(fresh), id=age_id(part, name))
+    return html.Span(
+        freshness_children(fresh, lang), className=freshness_class(fresh), id=age_id(part, name)
+    )
 
 
 def tile(view: TileView, lang: str, part: str, large: bool = False) -> html.Article:
@@ -73,26 +84,39 @@ def tile(view: TileView, lang: str, part: str, large: bool = False) -> html.Arti
     # Right column: the change, what it is compared with, and the target.
     side = []
     if view.change_arrow is not None:
-        side.append(html.Div([html.I(className=ARROW_ICONS[view.change_arrow]),
-                              html.Span(view.change_amount, className="amount")],
-                             className=f"tile-change tone-{view.change_tone}"))
+        side.append(
+            html.Div(
+                [
+                    html.I(className=ARROW_ICONS[view.change_arrow]),
+                    html.Span(view.change_amount, className="amount"),
+                ],
+                className=f"tile-change tone-{view.change_tone}",
+            )
+        )
     side.append(html.Div(view.change_label, className="tile-vs"))
     if view.target:
         side.append(html.Div(view.target, className="tile-target"))
     meta = [html.Span(view.period, className="tile-period")] if view.period else []
     meta.append(fetched_age(part, view.code, view.freshness, lang))
     children = [
-        html.Div([html.I(className=STATUS_ICONS[view.status]),
-                  # The status in words for screen readers; icon shape and colour carry it on the wall.
-                  html.Span(view.status_label, className="visually-hidden")],
-                 className="tile-icon", title=view.status_label),
+        html.Div(
+            [
+                html.I(className=STATUS_ICONS[view.status]),
+                # The status in words for screen readers; icon shape and colour carry it on the wall.
+                html.Span(view.status_label, className="visually-hidden"),
+            ],
+            className="tile-icon",
+            title=view.status_label,
+        ),
         html.Div(view.name, className="tile-name", title=view.name),
         html.Div(value, className="tile-value"),
         html.Div(side, className="tile-side"),
     ]
     if large:
         spark = sparkline(view.history, SPARK_COLOURS.get(view.status, "#bfcad8"))
-        children.append(html.Div(html.Img(src=spark, alt="") if spark else None, className="tile-spark"))
+        children.append(
+            html.Div(html.Img(src=spark, alt="") if spark else None, className="tile-spark")
+        )
     children.append(html.Div(meta, className="tile-meta"))
     return html.Article(
         className=f"wall-tile status-{view.status}" + (" is-large" if large else ""),
@@ -103,7 +127,9 @@ def tile(view: TileView, lang: str, part: str, large: bool = False) -> html.Arti
 
 def panel_children(view: PanelView, lang: str) -> list:
     key = f"overview/{view.domain_id}"
-    tiles = [tile(t, lang, key) for t in view.tiles] or [html.P(i18n.t("no_headline", lang), className="wall-empty")]
+    tiles = [tile(t, lang, key) for t in view.tiles] or [
+        html.P(i18n.t("no_headline", lang), className="wall-empty")
+    ]
     return [
         html.H2(view.name, className="panel-title"),
         html.Div(tiles, className="panel-tiles"),
@@ -113,23 +139,43 @@ def panel_children(view: PanelView, lang: str) -> list:
 
 
 def panel(view: PanelView | None, domain_id: str, lang: str) -> html.Section:
-    return html.Section(panel_children(view, lang) if view else [], id=part_id(f"overview/{domain_id}"),
-                        className="wall-panel", **{"data-domain": domain_id})
+    return html.Section(
+        panel_children(view, lang) if view else [],
+        id=part_id(f"overview/{domain_id}"),
+        className="wall-panel",
+        **{"data-domain": domain_id},
+    )
 
 
 def health_children(view: HealthView) -> list:
-    parts = [html.Span([html.I(className="bi bi-check-circle-fill"), " ", view.ok_text], className="health-ok"),
-             html.Span([html.I(className="bi bi-x-octagon-fill"), " ", view.failing_text],
-                       className="health-failing" + (" has-failures" if view.failing else ""))]
+    parts = [
+        html.Span(
+            [html.I(className="bi bi-check-circle-fill"), " ", view.ok_text], className="health-ok"
+        ),
+        html.Span(
+            [html.I(className="bi bi-x-octagon-fill"), " ", view.failing_text],
+            className="health-failing" + (" has-failures" if view.failing else ""),
+        ),
+    ]
     if view.never_text:
-        parts.append(html.Span([html.I(className="bi bi-dash-circle"), " ", view.never_text],
-                               className="health-never"))
+        parts.append(
+            html.Span(
+                [html.I(className="bi bi-dash-circle"), " ", view.never_text],
+                className="health-never",
+            )
+        )
     return parts
 
 
 def legend(lang: str) -> html.Div:
     return html.Div(
-        [html.Span([html.I(className=STATUS_ICONS[s]), " ", i18n.t(f"status.{s}", lang)],
-                   className=f"legend-item status-{s}") for s in LEGEND_ORDER],
-        className="wall-legend", title=i18n.t("legend", lang),
+        [
+            html.Span(
+                [html.I(className=STATUS_ICONS[s]), " ", i18n.t(f"status.{s}", lang)],
+                className=f"legend-item status-{s}",
+            )
+            for s in LEGEND_ORDER
+        ],
+        className="wall-legend",
+        title=i18n.t("legend", lang),
     )

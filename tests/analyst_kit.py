@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,30 +24,46 @@ def seeder():
 def seed_store(url: str, payload_dir: Path, *, since: int, today: date | None = None):
     """Every catalogue indicator for the province and the 15 kab/kota since ``since`` (daily ones too),
     one run per source with an archived payload, and one revised value; no ballast rows."""
-    return seeder().seed(url, 0, payload_dir=payload_dir, today=today or date.today(), since=since,
-                         daily_since=since)
+    return seeder().seed(
+        url, 0, payload_dir=payload_dir, today=today or date.today(), since=since, daily_since=since
+    )
 
 
 def route(client, path: str, search: str = ""):
     """Ask the pages router for a page, as the browser does after a dcc.Link click."""
     body = {
         "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
     }
     return client.post("/_dash-update-component", json=body)
 
 
-def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-         state: list[tuple[str, str, object]] = (), changed: str | None = None):
+def call(
+    client,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, object]],
+    state: list[tuple[str, str, object]] = (),
+    changed: str | None = None,
+):
     """POST one callback's payload; returns the response (``.json["response"]`` on 200)."""
     out = [{"id": i, "property": p} for i, p in outputs]
-    key = (f"{outputs[0][0]}.{outputs[0][1]}" if len(outputs) == 1
-           else ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..")
+    key = (
+        f"{outputs[0][0]}.{outputs[0][1]}"
+        if len(outputs) == 1
+        else ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+    )
     body = {
-        "output": key, "outputs": out if len(out) > 1 else out[0],
+        "output": key,
+        "outputs": out if len(out) > 1 else out[0],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [changed] if changed else [],
@@ -56,7 +72,7 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def text_of(component) -> str:

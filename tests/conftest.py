@@ -29,7 +29,7 @@ import secrets
 import shutil
 import sqlite3
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,9 @@ CHROME_ARGS = [
     "--no-first-run",
     "--window-size=1920,1080",
 ]
+# Kits whose fixtures every test may use (helpers are imported from them by name).
+pytest_plugins = ["wall_kit", "alert_kit"]
+
 PG_DB_PREFIX = "odsk_test_"
 PG_STALE_AFTER = timedelta(hours=12)
 
@@ -89,8 +92,10 @@ def pytest_unconfigure(config):
 
 
 def pytest_report_header(config):
-    lines = [f"chromium: {os.environ.get('DASH_TEST_CHROMEPATH', '(not found)')}, "
-             f"artifacts: {_artifacts_path()}"]
+    lines = [
+        f"chromium: {os.environ.get('DASH_TEST_CHROMEPATH', '(not found)')}, "
+        f"artifacts: {_artifacts_path()}"
+    ]
     if _cleared_env:
         lines.append(f"ignoring in tests: {', '.join(sorted(_cleared_env))}")
     return lines
@@ -146,8 +151,13 @@ def _drop_database(conn, name: str) -> None:
     if conn.dialect.server_version_info >= (13,):
         conn.execute(text(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)"))
         return
-    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+    conn.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :n AND pid <> pg_backend_pid()"
+        ),
+        {"n": name},
+    )
     conn.execute(text(f"DROP DATABASE IF EXISTS {_quote_ident(name)}"))
 
 
@@ -155,20 +165,23 @@ def _drop_stale_databases(conn) -> None:
     """Databases left by test sessions that died more than PG_STALE_AFTER ago."""
     from sqlalchemy import text
 
-    rows = conn.execute(text(
-        "SELECT datname FROM pg_database d WHERE datname LIKE :p AND NOT EXISTS "
-        "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"
-    ), {"p": PG_DB_PREFIX + "%"}).scalars()
-    now = datetime.now(timezone.utc)
+    rows = conn.execute(
+        text(
+            "SELECT datname FROM pg_database d WHERE datname LIKE :p AND NOT EXISTS "
+            "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"
+        ),
+        {"p": PG_DB_PREFIX + "%"},
+    ).scalars()
+    now = datetime.now(UTC)
     for name in rows:
         m = re.match(rf"{PG_DB_PREFIX}(\d{{14}})_", name)
         if not m:
             continue
-        born = datetime.strptime(m.group(1), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+        born = datetime.strptime(m.group(1), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         if now - born > PG_STALE_AFTER:
             try:
                 _drop_database(conn, name)
-            except Exception:  # noqa: BLE001 - someone else's, or no right to drop it
+            except Exception:
                 pass
 
 
@@ -181,28 +194,38 @@ def _pg_store(pg_server_url):
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     name = f"{PG_DB_PREFIX}{stamp}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = _admin_engine(pg_server_url)
     try:
         with admin.connect() as conn:
             _drop_stale_databases(conn)
-            conn.execute(text(f"CREATE DATABASE {_quote_ident(name)} "
-                              "TEMPLATE template0 ENCODING 'UTF8'"))
+            conn.execute(
+                text(f"CREATE DATABASE {_quote_ident(name)} TEMPLATE template0 ENCODING 'UTF8'")
+            )
     except Exception as exc:
-        pytest.fail(f"cannot create the test database on {services.mask_url(pg_server_url)}: "
-                    f"{exc}\n(the user needs the CREATEDB privilege)", pytrace=False)
+        pytest.fail(
+            f"cannot create the test database on {services.mask_url(pg_server_url)}: "
+            f"{exc}\n(the user needs the CREATEDB privilege)",
+            pytrace=False,
+        )
     url = make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
     engine = None
     try:
         upgrade(url)
         engine = make_engine(url, pool_size=1, max_overflow=2)
         with engine.connect() as conn:
-            tables = conn.execute(text(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
-                "AND table_name <> 'alembic_version' ORDER BY table_name"
-            )).scalars().all()
+            tables = (
+                conn.execute(
+                    text(
+                        "SELECT table_name FROM information_schema.tables "
+                        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                        "AND table_name <> 'alembic_version' ORDER BY table_name"
+                    )
+                )
+                .scalars()
+                .all()
+            )
         yield url, engine, tables
     finally:
         if engine is not None:
@@ -356,7 +379,8 @@ def _browser_viewport(request):
         if name in request.fixturenames:
             driver = request.getfixturevalue(name).driver
             inner_w, inner_h, outer_w, outer_h = driver.execute_script(
-                "return [innerWidth, innerHeight, outerWidth, outerHeight]")
+                "return [innerWidth, innerHeight, outerWidth, outerHeight]"
+            )
             width, height = VIEWPORT
             driver.set_window_size(width + outer_w - inner_w, height + outer_h - inner_h)
             break
@@ -409,5 +433,5 @@ def pytest_runtest_makereport(item, call):
             (out / f"{stem}.html").write_text(browser.driver.page_source)
             logs = browser.driver.get_log("browser")
             (out / f"{stem}.console.log").write_text("\n".join(map(str, logs)))
-        except Exception as exc:  # noqa: BLE001 - never mask the real failure
+        except Exception as exc:
             (out / f"{stem}.error.txt").write_text(f"could not save artefacts: {exc!r}\n")

@@ -3,7 +3,7 @@ or a handful of exact figures; collection runs so sources look alive."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -25,17 +25,39 @@ def latest_ended(now: datetime, grain: str) -> date:
 def fresh_runs(conn, catalogue: Catalogue, now: datetime, dead: set[str] = frozenset()) -> None:
     for source in catalogue.sources:
         if source.id in dead:
-            conn.execute(insert(CollectionRun).values(
-                source_id=source.id, trigger="schedule", status="failed", error_class="timeout",
-                started_at=now - timedelta(minutes=3), finished_at=now - timedelta(minutes=2)))
+            conn.execute(
+                insert(CollectionRun).values(
+                    source_id=source.id,
+                    trigger="schedule",
+                    status="failed",
+                    error_class="timeout",
+                    started_at=now - timedelta(minutes=3),
+                    finished_at=now - timedelta(minutes=2),
+                )
+            )
             continue
-        conn.execute(insert(CollectionRun).values(
-            source_id=source.id, trigger="schedule", status="ok", rows_accepted=5,
-            started_at=now - timedelta(seconds=8), finished_at=now - timedelta(seconds=5)))
+        conn.execute(
+            insert(CollectionRun).values(
+                source_id=source.id,
+                trigger="schedule",
+                status="ok",
+                rows_accepted=5,
+                started_at=now - timedelta(seconds=8),
+                finished_at=now - timedelta(seconds=5),
+            )
+        )
 
 
-def simulated_store(url: str, catalogue: Catalogue, now: datetime, *, skip_latest: set[str] = frozenset(),
-                    lag: dict[str, int] | None = None, dead: set[str] = frozenset(), seed: int = 7):
+def simulated_store(
+    url: str,
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    skip_latest: set[str] = frozenset(),
+    lag: dict[str, int] | None = None,
+    dead: set[str] = frozenset(),
+    seed: int = 7,
+):
     """History of every indicator in every region up to the last ended period, except:
     ``skip_latest`` codes lack their latest period, ``lag`` codes stop that many periods early."""
     engine = make_engine(url)
@@ -52,28 +74,52 @@ def simulated_store(url: str, catalogue: Catalogue, now: datetime, *, skip_lates
                 for region in catalogue.regions:
                     if ind.aggregation.method == "none" and region.kind != "province":
                         continue
-                    rows.append(ObservationRow(ind.code, region.code, start, ind.grain,
-                                               float(gen.value(ind.code, region.code, start))))
+                    rows.append(
+                        ObservationRow(
+                            ind.code,
+                            region.code,
+                            start,
+                            ind.grain,
+                            float(gen.value(ind.code, region.code, start)),
+                        )
+                    )
             source = catalogue.sources_feeding(ind.code)
-            upsert_observations(conn, rows, source_id=source[0].id if source else "upload", run_id=None,
-                                ingested_at=now - timedelta(hours=1))
+            upsert_observations(
+                conn,
+                rows,
+                source_id=source[0].id if source else "upload",
+                run_id=None,
+                ingested_at=now - timedelta(hours=1),
+            )
         fresh_runs(conn, catalogue, now, dead)
     return engine
 
 
-def put(engine, catalogue: Catalogue, code: str, values: dict, region: str = "71",
-        ingested_at: datetime | None = None) -> None:
+def put(
+    engine,
+    catalogue: Catalogue,
+    code: str,
+    values: dict,
+    region: str = "71",
+    ingested_at: datetime | None = None,
+) -> None:
     """Exact figures: ``values`` maps period start → value."""
     ind = catalogue.indicator(code)
     source = catalogue.sources_feeding(code)
     with engine.begin() as conn:
-        upsert_observations(conn, [ObservationRow(code, region, start, ind.grain, float(v))
-                                   for start, v in values.items()],
-                            source_id=source[0].id if source else "upload", run_id=None,
-                            ingested_at=ingested_at or datetime.now(timezone.utc))
+        upsert_observations(
+            conn,
+            [
+                ObservationRow(code, region, start, ind.grain, float(v))
+                for start, v in values.items()
+            ],
+            source_id=source[0].id if source else "upload",
+            run_id=None,
+            ingested_at=ingested_at or datetime.now(UTC),
+        )
 
 
-SAMPLE_NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)  # Saturday 12.00 WITA
+SAMPLE_NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)  # Saturday 12.00 WITA
 
 
 def put_sample(engine, catalogue: Catalogue) -> None:

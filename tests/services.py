@@ -38,9 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 PG_ENV = "ODSK_TEST_DATABASE_URL"
 REDIS_ENV = "ODSK_TEST_REDIS_URL"
@@ -126,7 +126,7 @@ def stop_all() -> None:
     while _cleanups:
         try:
             _cleanups.pop().stop()
-        except Exception as exc:  # noqa: BLE001 - best effort at exit
+        except Exception as exc:
             print(f"tests/services.py: could not stop a test server: {exc}", file=sys.stderr)
 
 
@@ -147,7 +147,7 @@ def pg_ping(url: str, timeout: float = CONNECT_TIMEOUT) -> str | None:
     try:
         with psycopg.connect(_libpq_url(url), connect_timeout=max(1, int(timeout))) as conn:
             conn.execute("SELECT 1").fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure is "not usable"
+    except Exception as exc:
         return f"{type(exc).__name__}: {str(exc).strip() or exc!r}"
     return None
 
@@ -197,8 +197,9 @@ def start_private_postgres(bindir: Path, attempts: int = 3) -> Service:
     log = tmp / "postgres.log"
 
     def run(args: list[str], what: str, timeout: float = 120) -> None:
-        proc = subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True,
-                              timeout=timeout, **run_as)
+        proc = subprocess.run(
+            args, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout, **run_as
+        )
         if proc.returncode != 0:
             raise ServiceError(
                 f"private PostgreSQL: {what} failed (exit {proc.returncode}):\n"
@@ -209,20 +210,61 @@ def start_private_postgres(bindir: Path, attempts: int = 3) -> Service:
         shutil.rmtree(tmp, ignore_errors=True)
 
     try:
-        run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--no-locale", "--no-sync"], "initdb")
+        run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            "initdb",
+        )
         for attempt in range(1, attempts + 1):
             port = free_port()
-            opts = " ".join(shlex.quote(o) for o in [
-                "-p", str(port), "-c", "listen_addresses=127.0.0.1",
-                "-c", f"unix_socket_directories={tmp}",
-                # A throw-away cluster: durability buys nothing here, speed does.
-                "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=200",
-            ])
+            opts = " ".join(
+                shlex.quote(o)
+                for o in [
+                    "-p",
+                    str(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={tmp}",
+                    # A throw-away cluster: durability buys nothing here, speed does.
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=200",
+                ]
+            )
             try:
-                run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-                     "-o", opts, "start"], "pg_ctl start")
+                run(
+                    [
+                        str(bindir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-l",
+                        str(log),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        opts,
+                        "start",
+                    ],
+                    "pg_ctl start",
+                )
                 break
             except ServiceError:
                 if attempt == attempts or "could not bind" not in _tail(log, 40):
@@ -234,15 +276,28 @@ def start_private_postgres(bindir: Path, attempts: int = 3) -> Service:
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
     def stop() -> None:
-        proc = subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                               "-t", "30", "stop"], cwd=tmp, env=env, capture_output=True,
-                              text=True, timeout=60, **run_as)
+        proc = subprocess.run(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            **run_as,
+        )
         if proc.returncode != 0:
             _kill_postmaster(data)
         remove()
 
-    service = _register(Service("PostgreSQL", url, f"private instance from {bindir}, "
-                                f"data in {tmp}", private=True, _stop=stop))
+    service = _register(
+        Service(
+            "PostgreSQL",
+            url,
+            f"private instance from {bindir}, data in {tmp}",
+            private=True,
+            _stop=stop,
+        )
+    )
     err = pg_ping(url, timeout=10)
     if err:
         service.stop()
@@ -310,11 +365,11 @@ def redis_ping(url: str, timeout: float = CONNECT_TIMEOUT) -> str | None:
         client = _redis_client(url, timeout)
     except ImportError:  # pragma: no cover - redis is a project dependency
         return "the redis package is not installed (pip install -e '.[test]')"
-    except Exception as exc:  # noqa: BLE001 - a malformed URL
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     try:
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
         client.close()
@@ -341,10 +396,28 @@ def start_private_redis(binary: Path, attempts: int = 3) -> Service:
         for attempt in range(1, attempts + 1):
             port = free_port()
             proc = subprocess.Popen(
-                [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--dir", str(tmp),
-                 "--logfile", str(log), "--databases", "16"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                [
+                    str(binary),
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(tmp),
+                    "--logfile",
+                    str(log),
+                    "--databases",
+                    "16",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
                 cwd=tmp,
             )
             url = f"redis://127.0.0.1:{port}/0"
@@ -368,8 +441,15 @@ def start_private_redis(binary: Path, attempts: int = 3) -> Service:
         _stop_process(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    return _register(Service("Redis", url, f"private instance from {binary}, pid {proc.pid}",
-                             private=True, _stop=stop))
+    return _register(
+        Service(
+            "Redis",
+            url,
+            f"private instance from {binary}, pid {proc.pid}",
+            private=True,
+            _stop=stop,
+        )
+    )
 
 
 def _stop_process(proc: subprocess.Popen) -> None:
@@ -498,7 +578,9 @@ def _preflight() -> int:
         if kind == "private":
             print(f"{name}: will start a private instance from {where}")
         else:
-            print(f"{name}: {mask_url(str(where))} ({'from environment' if kind == 'env' else 'local server'})")
+            print(
+                f"{name}: {mask_url(str(where))} ({'from environment' if kind == 'env' else 'local server'})"
+            )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -18,24 +18,48 @@ SMALL = Path(__file__).parent / "catalogue_small"
 
 def test_the_shipped_alerts_yaml_is_valid_against_the_shipped_catalogue(catalogue):
     config = load_alerts_config(PROJECT_ROOT / "config", catalogue, env={})
-    assert {"catalogue-threshold", "source-stale", "source-failing", "earthquake"} <= config.rule_ids()
+    assert {
+        "catalogue-threshold",
+        "source-stale",
+        "source-failing",
+        "earthquake",
+    } <= config.rule_ids()
     assert {r.type for r in config.rules} == {"comparison", "rate_of_change", "anomaly", "seasonal"}
     # Channels stay off until their environment variables are set.
     assert not config.notify.email.enabled and not any(w.enabled for w in config.notify.webhooks)
 
 
 def test_channels_come_from_the_environment(catalogue):
-    config = load_alerts_config(PROJECT_ROOT / "config", catalogue, env={
-        "ODSK_ALERT_WEBHOOK_URL": "http://chat.local/hook", "ODSK_SMTP_HOST": "mail.local",
-        "ODSK_SMTP_PORT": "2525", "ODSK_ALERT_EMAIL_TO": "piket@x.go.id, kadis@x.go.id"})
-    assert config.notify.webhooks[0].enabled and config.notify.webhooks[0].url == "http://chat.local/hook"
+    config = load_alerts_config(
+        PROJECT_ROOT / "config",
+        catalogue,
+        env={
+            "ODSK_ALERT_WEBHOOK_URL": "http://chat.local/hook",
+            "ODSK_SMTP_HOST": "mail.local",
+            "ODSK_SMTP_PORT": "2525",
+            "ODSK_ALERT_EMAIL_TO": "piket@x.go.id, kadis@x.go.id",
+        },
+    )
+    assert (
+        config.notify.webhooks[0].enabled
+        and config.notify.webhooks[0].url == "http://chat.local/hook"
+    )
     email = config.notify.email
-    assert email.enabled and email.port == 2525 and email.recipients == ["piket@x.go.id", "kadis@x.go.id"]
+    assert (
+        email.enabled
+        and email.port == 2525
+        and email.recipients == ["piket@x.go.id", "kadis@x.go.id"]
+    )
 
 
 def test_a_missing_file_means_the_defaults(tmp_path):
     assert load_alerts_config(tmp_path) == AlertsConfig()
-    assert AlertsConfig().rule_ids() == {"catalogue-threshold", "source-stale", "source-failing", "earthquake"}
+    assert AlertsConfig().rule_ids() == {
+        "catalogue-threshold",
+        "source-stale",
+        "source-failing",
+        "earthquake",
+    }
 
 
 def test_every_problem_is_reported_with_its_path(tmp_path):

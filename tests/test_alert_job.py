@@ -59,13 +59,25 @@ def runtime(tmp_path, database_url, redis_url=None) -> Runtime:
     config_dir = tmp_path / "config"
     shutil.copytree(SMALL, config_dir)
     (config_dir / "alerts.yaml").write_text(ALERTS)
-    rt = Runtime.from_settings(Settings(database_url=database_url, config_dir=config_dir, data_dir=tmp_path,
-                                        redis_url=redis_url))
+    rt = Runtime.from_settings(
+        Settings(
+            database_url=database_url, config_dir=config_dir, data_dir=tmp_path, redis_url=redis_url
+        )
+    )
     sync_catalogue(rt.engine, rt.catalogue)
     with begin_write(rt.engine) as conn:
-        conn.execute(Observation.__table__.insert().values(
-            indicator_code="LIV.BOR", region_code="71", period_start=date(2026, 10, 1), grain="month", value=97.0,
-            source_id="dinkes-feed", ingested_at=utcnow(), revision=1))
+        conn.execute(
+            Observation.__table__.insert().values(
+                indicator_code="LIV.BOR",
+                region_code="71",
+                period_start=date(2026, 10, 1),
+                grain="month",
+                value=97.0,
+                source_id="dinkes-feed",
+                ingested_at=utcnow(),
+                revision=1,
+            )
+        )
     return rt
 
 

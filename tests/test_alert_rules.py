@@ -1,74 +1,17 @@
 """Each rule type fires on crafted data and resolves when the data says so; alerts are
 de-duplicated by (rule, subject), acknowledged with a note, and kept as history."""
 
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, timedelta
 
 import pytest
+from alert_kit import NOW, alerts, config, monthly, observe, open_keys, run
 from sqlalchemy import select
 
 from dashboard.alerts import acknowledge, active_critical
-from dashboard.alerts.config import AlertsConfig
 from dashboard.alerts.evaluate import evaluate
 from dashboard.alerts.tables import AlertNotification, ShiftNote
-from dashboard.catalogue import load_catalogue
-from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
-from dashboard.store.schema import Alert, CollectionRun, Event, Observation
-
-SMALL = Path(__file__).parent / "catalogue_small"
-NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
-# Only what a test switches on runs, so each test sees its own rule alone.
-QUIET = {"catalogue_thresholds": {"enabled": False}, "staleness": {"enabled": False},
-         "failing": {"enabled": False}, "earthquakes": {"enabled": False}}
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_catalogue(SMALL)
-
-
-@pytest.fixture
-def store(engine, small):
-    sync_catalogue(engine, small)
-    return engine
-
-
-def config(**sections) -> AlertsConfig:
-    return AlertsConfig.model_validate({**QUIET, **sections})
-
-
-def observe(engine, code, region, period, value, grain="month", source="dinkes-feed"):
-    with begin_write(engine) as conn:
-        conn.execute(Observation.__table__.insert().values(
-            indicator_code=code, region_code=region, period_start=period, grain=grain, value=value,
-            source_id=source, ingested_at=NOW - timedelta(days=1), revision=1))
-
-
-def monthly(engine, code, region, start: date, values, source="dinkes-feed"):
-    year, month = start.year, start.month
-    for value in values:
-        observe(engine, code, region, date(year, month, 1), value, source=source)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def run(engine, source, status, ended, error_class=None):
-    with begin_write(engine) as conn:
-        conn.execute(CollectionRun.__table__.insert().values(
-            source_id=source, trigger="schedule", started_at=ended - timedelta(seconds=2), finished_at=ended,
-            status=status, rows_accepted=10 if status != "failed" else 0, rows_rejected=0,
-            error_class=error_class, message="boom" if error_class else None))
-
-
-def alerts(engine):
-    with engine.connect() as conn:
-        return conn.execute(select(Alert.rule_id, Alert.subject, Alert.severity, Alert.state)
-                            .order_by(Alert.id)).all()
-
-
-def open_keys(engine):
-    return {(a.rule_id, a.subject, a.severity) for a in alerts(engine) if a.state != "resolved"}
-
+from dashboard.store.schema import Alert, Event, Observation
 
 # --- series rules -------------------------------------------------------------------
 
@@ -76,14 +19,21 @@ def open_keys(engine):
 def test_catalogue_threshold_fires_when_behind_target_and_resolves_on_track(store, small):
     cfg = config(catalogue_thresholds={"enabled": True})
     observe(store, "LIV.STUNTING", "71", date(2026, 9, 1), 22.0)  # target 18, down: behind
-    observe(store, "LIV.STUNTING", "71.71", date(2026, 9, 1), 30.0)  # not a province value: out of scope
+    observe(
+        store, "LIV.STUNTING", "71.71", date(2026, 9, 1), 30.0
+    )  # not a province value: out of scope
     result = evaluate(store, small, cfg, NOW)
     assert open_keys(store) == {("catalogue-threshold", "LIV.STUNTING@71", "warning")}
     assert len(result.transitions.fired) == 1
     with store.connect() as conn:
         title_id, title_en = conn.execute(select(Alert.title_id, Alert.title_en)).one()
-    assert title_id == "Prevalensi stunting (Sulawesi Utara): Tertinggal — 22,0 % (Sep 2026; target 18,0)"
-    assert title_en == "Stunting prevalence (Sulawesi Utara): Behind — 22.0 % (Sep 2026; target 18.0)"
+    assert (
+        title_id
+        == "Prevalensi stunting (Sulawesi Utara): Tertinggal — 22,0 % (Sep 2026; target 18,0)"
+    )
+    assert (
+        title_en == "Stunting prevalence (Sulawesi Utara): Behind — 22.0 % (Sep 2026; target 18.0)"
+    )
 
     observe(store, "LIV.STUNTING", "71", date(2026, 10, 1), 17.5)
     result = evaluate(store, small, cfg, NOW)
@@ -95,13 +45,26 @@ def test_catalogue_band_and_at_risk_severity(store, small):
     observe(store, "LIV.BOR", "71.02", date(2026, 9, 1), 87.0)  # 2 above the band's 85: at risk
     observe(store, "LIV.BOR", "71.71", date(2026, 9, 1), 40.0)  # far below 60: behind
     evaluate(store, small, cfg, NOW)
-    assert open_keys(store) == {("catalogue-threshold", "LIV.BOR@71.02", "info"),
-                                ("catalogue-threshold", "LIV.BOR@71.71", "warning")}
+    assert open_keys(store) == {
+        ("catalogue-threshold", "LIV.BOR@71.02", "info"),
+        ("catalogue-threshold", "LIV.BOR@71.71", "warning"),
+    }
 
 
 def test_comparison_rule_per_region(store, small):
-    cfg = config(rules=[{"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "regions": "all",
-                         "op": ">=", "value": 95, "severity": "critical"}])
+    cfg = config(
+        rules=[
+            {
+                "id": "bor-full",
+                "type": "comparison",
+                "indicator": "LIV.BOR",
+                "regions": "all",
+                "op": ">=",
+                "value": 95,
+                "severity": "critical",
+            }
+        ]
+    )
     observe(store, "LIV.BOR", "71.71", date(2026, 9, 1), 96.0)
     observe(store, "LIV.BOR", "71.02", date(2026, 9, 1), 80.0)
     evaluate(store, small, cfg, NOW)
@@ -114,13 +77,26 @@ def test_comparison_rule_per_region(store, small):
 
 
 def test_rate_of_change_rule(store, small):
-    cfg = config(rules=[{"id": "placements-drop", "type": "rate_of_change", "indicator": "ECO.PLACEMENTS",
-                         "max_change_pct": 30, "towards": "fall"}])
-    monthly(store, "ECO.PLACEMENTS", "71", date(2026, 7, 1), [1000, 1100, 700], source="naker-feed")  # -36 %
+    cfg = config(
+        rules=[
+            {
+                "id": "placements-drop",
+                "type": "rate_of_change",
+                "indicator": "ECO.PLACEMENTS",
+                "max_change_pct": 30,
+                "towards": "fall",
+            }
+        ]
+    )
+    monthly(
+        store, "ECO.PLACEMENTS", "71", date(2026, 7, 1), [1000, 1100, 700], source="naker-feed"
+    )  # -36 %
     result = evaluate(store, small, cfg, NOW)
     assert open_keys(store) == {("placements-drop", "ECO.PLACEMENTS@71", "warning")}
     assert result.findings[0].details["change_pct"] == pytest.approx(-36.3636, abs=1e-3)
-    assert result.findings[0].title_en == ("Job placements (Sulawesi Utara), Sep 2026: fell 36.4 % since Aug 2026")
+    assert result.findings[0].title_en == (
+        "Job placements (Sulawesi Utara), Sep 2026: fell 36.4 % since Aug 2026"
+    )
 
     observe(store, "ECO.PLACEMENTS", "71", date(2026, 10, 1), 720, source="naker-feed")  # +3 %
     evaluate(store, small, cfg, NOW)
@@ -128,8 +104,17 @@ def test_rate_of_change_rule(store, small):
 
 
 def test_rate_of_change_in_units_and_rising_only(store, small):
-    cfg = config(rules=[{"id": "bor-jump", "type": "rate_of_change", "indicator": "LIV.BOR",
-                         "max_change": 10, "towards": "rise"}])
+    cfg = config(
+        rules=[
+            {
+                "id": "bor-jump",
+                "type": "rate_of_change",
+                "indicator": "LIV.BOR",
+                "max_change": 10,
+                "towards": "rise",
+            }
+        ]
+    )
     monthly(store, "LIV.BOR", "71", date(2026, 8, 1), [80, 65])  # a fall of 15: not watched
     evaluate(store, small, cfg, NOW)
     assert open_keys(store) == set()
@@ -139,10 +124,22 @@ def test_rate_of_change_in_units_and_rising_only(store, small):
 
 
 def test_anomaly_rule_uses_robust_z_against_own_history(store, small):
-    cfg = config(rules=[{"id": "bor-anomaly", "type": "anomaly", "indicator": "LIV.BOR", "window": 12,
-                         "min_history": 8, "z": 3.5}])
+    cfg = config(
+        rules=[
+            {
+                "id": "bor-anomaly",
+                "type": "anomaly",
+                "indicator": "LIV.BOR",
+                "window": 12,
+                "min_history": 8,
+                "z": 3.5,
+            }
+        ]
+    )
     usual = [70, 72, 71, 69, 70, 73, 71, 70, 72, 71, 69, 70]
-    monthly(store, "LIV.BOR", "71", date(2025, 9, 1), usual + [84])  # inside the band, far from its own history
+    monthly(
+        store, "LIV.BOR", "71", date(2025, 9, 1), usual + [84]
+    )  # inside the band, far from its own history
     result = evaluate(store, small, cfg, NOW)
     assert open_keys(store) == {("bor-anomaly", "LIV.BOR@71", "warning")}
     details = result.findings[0].details
@@ -154,7 +151,9 @@ def test_anomaly_rule_uses_robust_z_against_own_history(store, small):
 
 
 def test_anomaly_needs_enough_history(store, small):
-    cfg = config(rules=[{"id": "bor-anomaly", "type": "anomaly", "indicator": "LIV.BOR", "min_history": 8}])
+    cfg = config(
+        rules=[{"id": "bor-anomaly", "type": "anomaly", "indicator": "LIV.BOR", "min_history": 8}]
+    )
     monthly(store, "LIV.BOR", "71", date(2026, 4, 1), [70, 71, 70, 99])
     evaluate(store, small, cfg, NOW)
     assert open_keys(store) == set()
@@ -171,7 +170,13 @@ def seasonal_series(december_peaks):
 
 
 def test_seasonal_rule_accepts_the_usual_peak_and_flags_an_unusual_one(store, small):
-    seasonal = {"id": "bor-seasonal", "type": "seasonal", "indicator": "LIV.BOR", "years": 4, "z": 3.5}
+    seasonal = {
+        "id": "bor-seasonal",
+        "type": "seasonal",
+        "indicator": "LIV.BOR",
+        "years": 4,
+        "z": 3.5,
+    }
     plain = {"id": "bor-plain", "type": "anomaly", "indicator": "LIV.BOR", "window": 24, "z": 3.5}
     cfg = config(rules=[seasonal, plain])
     start, values = seasonal_series([140, 142, 141, 143, 142])  # five Decembers, the usual peak
@@ -181,8 +186,11 @@ def test_seasonal_rule_accepts_the_usual_peak_and_flags_an_unusual_one(store, sm
     assert open_keys(store) == {("bor-plain", "LIV.BOR@71", "warning")}
 
     with begin_write(store) as conn:
-        conn.execute(Observation.__table__.update().where(Observation.period_start == date(2025, 12, 1))
-                     .values(value=190))
+        conn.execute(
+            Observation.__table__.update()
+            .where(Observation.period_start == date(2025, 12, 1))
+            .values(value=190)
+        )
     evaluate(store, small, cfg, NOW)
     assert ("bor-seasonal", "LIV.BOR@71", "warning") in open_keys(store)
 
@@ -228,7 +236,10 @@ def test_failing_collector_after_n_consecutive_failures(store, small):
     run(store, "dinkes-feed", "failed", NOW - timedelta(minutes=2), "http")
     result = evaluate(store, small, cfg, NOW)
     assert open_keys(store) == {("source-failing", "source:dinkes-feed", "warning")}
-    assert result.findings[0].title_en == "Collector Dinkes e-Health feed failed 3 times in a row (http: boom)"
+    assert (
+        result.findings[0].title_en
+        == "Collector Dinkes e-Health feed failed 3 times in a row (http: boom)"
+    )
 
     run(store, "dinkes-feed", "partial", NOW - timedelta(minutes=1))
     evaluate(store, small, cfg, NOW)
@@ -237,15 +248,33 @@ def test_failing_collector_after_n_consecutive_failures(store, small):
 
 def quake(engine, external_id, lat, lon, magnitude, occurred_at, kind="earthquake"):
     with begin_write(engine) as conn:
-        conn.execute(Event.__table__.insert().values(
-            kind=kind, source_id="bmkg", external_id=external_id, occurred_at=occurred_at, lat=lat, lon=lon,
-            magnitude=magnitude, depth_km=10.0, description=f"quake {external_id}", extra={}))
+        conn.execute(
+            Event.__table__.insert().values(
+                kind=kind,
+                source_id="bmkg",
+                external_id=external_id,
+                occurred_at=occurred_at,
+                lat=lat,
+                lon=lon,
+                magnitude=magnitude,
+                depth_km=10.0,
+                description=f"quake {external_id}",
+                extra={},
+            )
+        )
 
 
 def test_earthquake_rule_by_magnitude_and_distance_from_manado(store, small):
-    cfg = config(earthquakes={"enabled": True, "within_hours": 24, "levels": [
-        {"min_magnitude": 6.0, "max_distance_km": 300, "severity": "critical"},
-        {"min_magnitude": 5.0, "max_distance_km": 300, "severity": "warning"}]})
+    cfg = config(
+        earthquakes={
+            "enabled": True,
+            "within_hours": 24,
+            "levels": [
+                {"min_magnitude": 6.0, "max_distance_km": 300, "severity": "critical"},
+                {"min_magnitude": 5.0, "max_distance_km": 300, "severity": "warning"},
+            ],
+        }
+    )
     quake(store, "near-strong", 1.0, 125.5, 6.2, NOW - timedelta(hours=1))  # ~90 km from Manado
     quake(store, "near-moderate", 1.2, 124.6, 5.3, NOW - timedelta(hours=2))  # ~40 km
     quake(store, "far-strong", -3.0, 128.0, 6.8, NOW - timedelta(hours=1))  # ~600 km
@@ -253,7 +282,9 @@ def test_earthquake_rule_by_magnitude_and_distance_from_manado(store, small):
     quake(store, "flood", 1.5, 124.9, 9.0, NOW - timedelta(hours=1), kind="flood")
     quake(store, "old", 1.5, 124.9, 6.5, NOW - timedelta(hours=30))
     result = evaluate(store, small, cfg, NOW)
-    by_severity = {f.details["magnitude"]: (f.severity, f.details["distance_km"]) for f in result.findings}
+    by_severity = {
+        f.details["magnitude"]: (f.severity, f.details["distance_km"]) for f in result.findings
+    }
     assert set(by_severity) == {6.2, 5.3}
     assert by_severity[6.2][0] == "critical" and 80 < by_severity[6.2][1] < 100
     assert by_severity[5.3][0] == "warning" and 25 < by_severity[5.3][1] < 50
@@ -268,41 +299,63 @@ def test_earthquake_rule_by_magnitude_and_distance_from_manado(store, small):
 
 
 def test_deduplicated_acknowledged_and_history_kept(store, small):
-    cfg = config(rules=[{"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90}])
+    cfg = config(
+        rules=[
+            {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90}
+        ]
+    )
     observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
     assert evaluate(store, small, cfg, NOW).transitions.fired
     for _ in range(2):
-        assert not evaluate(store, small, cfg, NOW).transitions.changed  # nothing new, nothing written
+        assert not evaluate(
+            store, small, cfg, NOW
+        ).transitions.changed  # nothing new, nothing written
     assert len(alerts(store)) == 1
     with store.connect() as conn:
         alert_id = conn.execute(select(Alert.id)).scalar_one()
 
     assert acknowledge(store, alert_id, "Budi", "RSUD dihubungi", now=NOW)
-    assert not acknowledge(store, alert_id, "Sari", "again")  # only a firing alert can be acknowledged
+    assert not acknowledge(
+        store, alert_id, "Sari", "again"
+    )  # only a firing alert can be acknowledged
     evaluate(store, small, cfg, NOW)
     with store.connect() as conn:
         row = conn.execute(select(Alert.__table__)).one()
         note = conn.execute(select(ShiftNote.kind, ShiftNote.author, ShiftNote.alert_id)).one()
-    assert (row.state, row.acknowledged_by, row.ack_note) == ("acknowledged", "Budi", "RSUD dihubungi")
+    assert (row.state, row.acknowledged_by, row.ack_note) == (
+        "acknowledged",
+        "Budi",
+        "RSUD dihubungi",
+    )
     assert tuple(note) == ("ack", "Budi", alert_id)
 
     observe(store, "LIV.BOR", "71", date(2026, 10, 1), 80.0)
     evaluate(store, small, cfg, NOW)
     observe(store, "LIV.BOR", "71", date(2026, 11, 1), 93.0)
     evaluate(store, small, cfg, NOW)
-    assert [a.state for a in alerts(store)] == ["resolved", "firing"]  # a new alert, the old one kept
+    assert [a.state for a in alerts(store)] == [
+        "resolved",
+        "firing",
+    ]  # a new alert, the old one kept
 
 
 def test_the_store_refuses_a_second_open_alert_for_the_same_key(store):
     from sqlalchemy.exc import IntegrityError
 
-    values = dict(rule_id="r", subject="s", severity="warning", state="firing", title_id="t", title_en="t",
-                  fired_at=NOW, details={})
+    values = {
+        "rule_id": "r",
+        "subject": "s",
+        "severity": "warning",
+        "state": "firing",
+        "title_id": "t",
+        "title_en": "t",
+        "fired_at": NOW,
+        "details": {},
+    }
     with begin_write(store) as conn:
         conn.execute(Alert.__table__.insert().values(**values))
-    with pytest.raises(IntegrityError):
-        with begin_write(store) as conn:
-            conn.execute(Alert.__table__.insert().values(**values))
+    with pytest.raises(IntegrityError), begin_write(store) as conn:
+        conn.execute(Alert.__table__.insert().values(**values))
     with begin_write(store) as conn:
         conn.execute(Alert.__table__.update().values(state="resolved", resolved_at=NOW))
         conn.execute(Alert.__table__.insert().values(**values))  # resolved ones do not count
@@ -320,7 +373,9 @@ def test_a_crashing_rule_keeps_its_alerts_and_a_removed_rule_resolves(store, sma
 
     monkeypatch.setattr(evaluation, "custom_rule_findings", broken)
     result = evaluate(store, small, config(rules=[rule]), NOW)
-    assert "bor-full" in result.errors and open_keys(store) == {("bor-full", "LIV.BOR@71", "warning")}
+    assert "bor-full" in result.errors and open_keys(store) == {
+        ("bor-full", "LIV.BOR@71", "warning")
+    }
     monkeypatch.undo()
 
     evaluate(store, small, config(), NOW)  # the rule is gone from the configuration
@@ -329,43 +384,82 @@ def test_a_crashing_rule_keeps_its_alerts_and_a_removed_rule_resolves(store, sma
 
 def test_notifications_are_queued_with_the_transition(store, small):
     cfg = config(
-        rules=[{"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90,
-                "severity": "warning"}],
-        notify={"webhooks": [{"id": "all", "url": "http://127.0.0.1:9/hook", "min_severity": "info"},
-                             {"id": "crit", "url": "http://127.0.0.1:9/crit", "min_severity": "critical"},
-                             {"id": "off", "url": ""}],
-                "email": {"host": "127.0.0.1", "recipients": "a@example.org, b@example.org",
-                          "min_severity": "warning"}})
+        rules=[
+            {
+                "id": "bor-full",
+                "type": "comparison",
+                "indicator": "LIV.BOR",
+                "op": ">",
+                "value": 90,
+                "severity": "warning",
+            }
+        ],
+        notify={
+            "webhooks": [
+                {"id": "all", "url": "http://127.0.0.1:9/hook", "min_severity": "info"},
+                {"id": "crit", "url": "http://127.0.0.1:9/crit", "min_severity": "critical"},
+                {"id": "off", "url": ""},
+            ],
+            "email": {
+                "host": "127.0.0.1",
+                "recipients": "a@example.org, b@example.org",
+                "min_severity": "warning",
+            },
+        },
+    )
     observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
     evaluate(store, small, cfg, NOW)
     observe(store, "LIV.BOR", "71", date(2026, 10, 1), 70.0)
     evaluate(store, small, cfg, NOW)
     with store.connect() as conn:
-        queued = conn.execute(select(AlertNotification.event, AlertNotification.channel, AlertNotification.target,
-                                     AlertNotification.status).order_by(AlertNotification.id)).all()
+        queued = conn.execute(
+            select(
+                AlertNotification.event,
+                AlertNotification.channel,
+                AlertNotification.target,
+                AlertNotification.status,
+            ).order_by(AlertNotification.id)
+        ).all()
     assert [tuple(q) for q in queued] == [
-        ("fired", "webhook", "all", "pending"), ("fired", "email", "email", "pending"),
-        ("resolved", "webhook", "all", "pending"), ("resolved", "email", "email", "pending")]
+        ("fired", "webhook", "all", "pending"),
+        ("fired", "email", "email", "pending"),
+        ("resolved", "webhook", "all", "pending"),
+        ("resolved", "email", "email", "pending"),
+    ]
 
 
 def test_a_flapping_condition_keeps_one_alert_until_it_stays_clear(store, small):
     """With resolve_after_seconds, a value that dips under the threshold and comes back is
     one alert (one notification), resolved only once it has stayed clear long enough."""
-    cfg = config(resolve_after_seconds=600, rules=[
-        {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90,
-         "severity": "warning"}], notify={"webhooks": [{"id": "all", "url": "http://127.0.0.1:9/hook"}]})
+    cfg = config(
+        resolve_after_seconds=600,
+        rules=[
+            {
+                "id": "bor-full",
+                "type": "comparison",
+                "indicator": "LIV.BOR",
+                "op": ">",
+                "value": 90,
+                "severity": "warning",
+            }
+        ],
+        notify={"webhooks": [{"id": "all", "url": "http://127.0.0.1:9/hook"}]},
+    )
     observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
     evaluate(store, small, cfg, NOW)
     observe(store, "LIV.BOR", "71", date(2026, 10, 1), 85.0)  # clears …
     evaluate(store, small, cfg, NOW + timedelta(minutes=1))
     assert open_keys(store) == {("bor-full", "LIV.BOR@71", "warning")}  # … but has not stayed clear
     from dashboard.views.alerts import load_alerts_page
+
     page = load_alerts_page(store, NOW + timedelta(minutes=2), "id")
     assert page.active[0].clearing.startswith("kondisi normal sejak ")
     observe(store, "LIV.BOR", "71", date(2026, 11, 1), 93.0)  # and is back: the same alert goes on
     evaluate(store, small, cfg, NOW + timedelta(minutes=5))
     assert load_alerts_page(store, NOW + timedelta(minutes=5), "en").active[0].clearing == ""
-    observe(store, "LIV.BOR", "71", date(2026, 12, 1), 80.0)  # clears again, and this time stays clear
+    observe(
+        store, "LIV.BOR", "71", date(2026, 12, 1), 80.0
+    )  # clears again, and this time stays clear
     evaluate(store, small, cfg, NOW + timedelta(minutes=6))
     evaluate(store, small, cfg, NOW + timedelta(minutes=15))
     assert open_keys(store) == {("bor-full", "LIV.BOR@71", "warning")}  # 9 minutes clear
@@ -373,13 +467,23 @@ def test_a_flapping_condition_keeps_one_alert_until_it_stays_clear(store, small)
     assert open_keys(store) == set()
     assert [a.state for a in alerts(store)] == ["resolved"]  # one alert all along
     with store.connect() as conn:
-        events = conn.execute(select(AlertNotification.event).order_by(AlertNotification.id)).scalars().all()
+        events = (
+            conn.execute(select(AlertNotification.event).order_by(AlertNotification.id))
+            .scalars()
+            .all()
+        )
     assert events == ["fired", "resolved"]
 
 
 def test_a_removed_rule_resolves_at_once_even_with_resolve_after(store, small):
-    rule = {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90,
-            "severity": "warning"}
+    rule = {
+        "id": "bor-full",
+        "type": "comparison",
+        "indicator": "LIV.BOR",
+        "op": ">",
+        "value": 90,
+        "severity": "warning",
+    }
     observe(store, "LIV.BOR", "71", date(2026, 9, 1), 95.0)
     evaluate(store, small, config(resolve_after_seconds=600, rules=[rule]), NOW)
     evaluate(store, small, config(resolve_after_seconds=600), NOW + timedelta(minutes=1))

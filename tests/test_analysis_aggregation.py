@@ -1,7 +1,7 @@
 """Aggregation by the indicator's own rule: sum vs mean vs weighted mean, over time and over regions,
 with missing periods; the SQL bucketing agrees with the reference implementation on both stores."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -22,17 +22,27 @@ def raw(rows):
 
 def by_start(frame, region="71"):
     part = frame[frame["region_code"] == region]
-    return {s: (v, n, e, c) for s, v, n, e, c in
-            zip(part["period_start"], part["value"], part["n"], part["expected"], part["complete"])}
+    return {
+        s: (v, n, e, c)
+        for s, v, n, e, c in zip(
+            part["period_start"], part["value"], part["n"], part["expected"], part["complete"]
+        )
+    }
 
 
 # --- over time -----------------------------------------------------------------------
 
 
 def test_a_flow_is_summed_and_a_rate_averaged_into_quarters():
-    months = raw([("71", M(2026, 1, 1), 10.0), ("71", M(2026, 2, 1), 20.0), ("71", M(2026, 3, 1), 30.0)])
-    assert by_start(aggregate.bucketed(months, "month", "quarter", "sum")) == {M(2026, 1, 1): (60.0, 3, 3, True)}
-    assert by_start(aggregate.bucketed(months, "month", "quarter", "mean")) == {M(2026, 1, 1): (20.0, 3, 3, True)}
+    months = raw(
+        [("71", M(2026, 1, 1), 10.0), ("71", M(2026, 2, 1), 20.0), ("71", M(2026, 3, 1), 30.0)]
+    )
+    assert by_start(aggregate.bucketed(months, "month", "quarter", "sum")) == {
+        M(2026, 1, 1): (60.0, 3, 3, True)
+    }
+    assert by_start(aggregate.bucketed(months, "month", "quarter", "mean")) == {
+        M(2026, 1, 1): (20.0, 3, 3, True)
+    }
 
 
 def test_a_missing_month_makes_the_quarter_incomplete_not_smaller_silently():
@@ -49,12 +59,18 @@ def test_a_cumulative_indicator_takes_the_value_at_the_end_of_the_period():
     quarters = by_start(aggregate.bucketed(months, "month", "quarter", "last"))
     assert quarters[M(2026, 1, 1)] == (15.0, 3, 3, True)
     assert quarters[M(2026, 4, 1)] == (25.0, 2, 3, False)
-    assert by_start(aggregate.bucketed(months, "month", "year", "last")) == {M(2026, 1, 1): (25.0, 5, 12, False)}
+    assert by_start(aggregate.bucketed(months, "month", "year", "last")) == {
+        M(2026, 1, 1): (25.0, 5, 12, False)
+    }
 
 
 def test_days_into_months_expect_the_days_of_that_month():
-    days = raw([("71", date(2024, 2, 1) + timedelta(days=i), 1.0) for i in range(29)])  # leap February
-    assert by_start(aggregate.bucketed(days, "day", "month", "sum")) == {M(2024, 2, 1): (29.0, 29, 29, True)}
+    days = raw(
+        [("71", date(2024, 2, 1) + timedelta(days=i), 1.0) for i in range(29)]
+    )  # leap February
+    assert by_start(aggregate.bucketed(days, "day", "month", "sum")) == {
+        M(2024, 2, 1): (29.0, 29, 29, True)
+    }
 
 
 def test_time_rules_follow_the_catalogue(catalogue):
@@ -64,7 +80,12 @@ def test_time_rules_follow_the_catalogue(catalogue):
     assert rule["LIV.BOR"] == "mean"
     assert rule["GOV.REALISASI-APBD"] == "last"  # cumulative
     pm25 = catalogue.indicator("ENV.PM25")
-    assert default_grain(pm25) == "month" and grains_for(pm25) == ["day", "month", "quarter", "year"]
+    assert default_grain(pm25) == "month" and grains_for(pm25) == [
+        "day",
+        "month",
+        "quarter",
+        "year",
+    ]
     assert grains_for(catalogue.indicator("SOC.IPM")) == ["year"]
 
 
@@ -76,18 +97,36 @@ POP = {"71.01": 100, "71.02": 300, "71.71": 600}
 
 
 def regional(values, start=M(2026, 1, 1), complete=True):
-    return pd.DataFrame([{"region_code": r, "period_start": start, "value": v, "n": 1, "expected": 1,
-                          "last_start": start, "complete": complete, "derived": False}
-                         for r, v in values.items()], columns=aggregate.COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "region_code": r,
+                "period_start": start,
+                "value": v,
+                "n": 1,
+                "expected": 1,
+                "last_start": start,
+                "complete": complete,
+                "derived": False,
+            }
+            for r, v in values.items()
+        ],
+        columns=aggregate.COLUMNS,
+    )
 
 
-@pytest.mark.parametrize("rule, expected", [
-    ("sum", 10 + 20 + 40),
-    ("mean", (10 + 20 + 40) / 3),
-    ("weighted_mean", (10 * 100 + 20 * 300 + 40 * 600) / 1000),
-])
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        ("sum", 10 + 20 + 40),
+        ("mean", (10 + 20 + 40) / 3),
+        ("weighted_mean", (10 * 100 + 20 * 300 + 40 * 600) / 1000),
+    ],
+)
 def test_the_province_is_derived_by_the_rule(rule, expected):
-    derived = aggregate.derive_province(regional({"71.01": 10, "71.02": 20, "71.71": 40}), rule, "71", SUBS, POP)
+    derived = aggregate.derive_province(
+        regional({"71.01": 10, "71.02": 20, "71.71": 40}), rule, "71", SUBS, POP
+    )
     assert len(derived) == 1 and bool(derived["derived"].iloc[0])
     assert derived["value"].iloc[0] == pytest.approx(expected)
 
@@ -107,7 +146,9 @@ def test_a_reported_province_value_is_never_overridden():
 
 
 def test_a_derived_bucket_is_as_complete_as_its_least_complete_region():
-    frame = pd.concat([regional({"71.01": 10, "71.02": 20}), regional({"71.71": 40}, complete=False)])
+    frame = pd.concat(
+        [regional({"71.01": 10, "71.02": 20}), regional({"71.71": 40}, complete=False)]
+    )
     derived = aggregate.derive_province(frame, "sum", "71", SUBS, POP)
     assert not bool(derived["complete"].iloc[0])
 
@@ -124,26 +165,48 @@ def gappy(engine, catalogue):
         for m in range(1, 13):
             start = M(2025, m, 1)
             if start not in skip:
-                rows.append(ObservationRow("BRD.WISMAN", region, start, "month", float(m * 100 + len(region))))
-    rows += [ObservationRow("ENV.PM25", "71", date(2024, 1, 20) + timedelta(days=i), "day", 10.0 + i % 7)
-             for i in range(60)]
+                rows.append(
+                    ObservationRow(
+                        "BRD.WISMAN", region, start, "month", float(m * 100 + len(region))
+                    )
+                )
+    rows += [
+        ObservationRow("ENV.PM25", "71", date(2024, 1, 20) + timedelta(days=i), "day", 10.0 + i % 7)
+        for i in range(60)
+    ]
     with begin_write(engine) as conn:
-        upsert_observations(conn, rows, source_id="dispar-statistik", run_id=None,
-                            ingested_at=datetime.now(timezone.utc))
+        upsert_observations(
+            conn,
+            rows,
+            source_id="dispar-statistik",
+            run_id=None,
+            ingested_at=datetime.now(UTC),
+        )
     return rows
 
 
-@pytest.mark.parametrize("fine, coarse, rule, code", [
-    ("month", "quarter", "sum", "BRD.WISMAN"), ("month", "quarter", "mean", "BRD.WISMAN"),
-    ("month", "quarter", "last", "BRD.WISMAN"), ("month", "year", "sum", "BRD.WISMAN"),
-    ("day", "month", "mean", "ENV.PM25"), ("day", "month", "sum", "ENV.PM25"), ("day", "year", "last", "ENV.PM25"),
-])
+@pytest.mark.parametrize(
+    "fine, coarse, rule, code",
+    [
+        ("month", "quarter", "sum", "BRD.WISMAN"),
+        ("month", "quarter", "mean", "BRD.WISMAN"),
+        ("month", "quarter", "last", "BRD.WISMAN"),
+        ("month", "year", "sum", "BRD.WISMAN"),
+        ("day", "month", "mean", "ENV.PM25"),
+        ("day", "month", "sum", "ENV.PM25"),
+        ("day", "year", "last", "ENV.PM25"),
+    ],
+)
 def test_sql_bucketing_matches_the_reference(engine, gappy, fine, coarse, rule, code):
     regions = ["71", "71.71", "71.72"]
-    stored = raw([(r.region_code, r.period_start, r.value) for r in gappy if r.indicator_code == code])
+    stored = raw(
+        [(r.region_code, r.period_start, r.value) for r in gappy if r.indicator_code == code]
+    )
     expected = aggregate.bucketed(stored, fine, coarse, rule)
     with engine.connect() as conn:
-        got = q.bucket_values(conn, code, fine, coarse, rule, regions, date(2020, 1, 1), date(2030, 1, 1))
+        got = q.bucket_values(
+            conn, code, fine, coarse, rule, regions, date(2020, 1, 1), date(2030, 1, 1)
+        )
     got = aggregate.with_completeness(got, fine, coarse, rule)
     assert got["region_code"].tolist() == expected["region_code"].tolist()
     assert got["period_start"].tolist() == expected["period_start"].tolist()
@@ -154,11 +217,19 @@ def test_sql_bucketing_matches_the_reference(engine, gappy, fine, coarse, rule, 
 
 def test_sql_bucketing_respects_the_range_and_regions(engine, gappy):
     with engine.connect() as conn:
-        got = q.bucket_values(conn, "BRD.WISMAN", "month", "quarter", "sum", ["71.72"], M(2025, 4, 1),
-                              M(2025, 7, 1))
+        got = q.bucket_values(
+            conn, "BRD.WISMAN", "month", "quarter", "sum", ["71.72"], M(2025, 4, 1), M(2025, 7, 1)
+        )
     # Q2 of 71.72 without June: April + May only.
-    assert got.to_dict("records") == [{"region_code": "71.72", "period_start": M(2025, 4, 1),
-                                       "value": 405.0 + 505.0, "n": 2, "last_start": M(2025, 5, 1)}]
+    assert got.to_dict("records") == [
+        {
+            "region_code": "71.72",
+            "period_start": M(2025, 4, 1),
+            "value": 405.0 + 505.0,
+            "n": 2,
+            "last_start": M(2025, 5, 1),
+        }
+    ]
 
 
 def test_periods_arithmetic():
@@ -168,5 +239,8 @@ def test_periods_arithmetic():
     assert periods.parts_in(M(2026, 2, 1), "day", "month") == 28
     assert periods.last_part(M(2026, 7, 1), "month", "quarter") == M(2026, 9, 1)
     assert periods.year_before(date(2024, 2, 29)) is None
-    assert periods.starts(date(2026, 2, 10), date(2026, 4, 2), "month") == [M(2026, 2, 1), M(2026, 3, 1),
-                                                                          M(2026, 4, 1)]
+    assert periods.starts(date(2026, 2, 10), date(2026, 4, 2), "month") == [
+        M(2026, 2, 1),
+        M(2026, 3, 1),
+        M(2026, 4, 1),
+    ]

@@ -36,7 +36,7 @@ def test_it_loads_with_enough_indicators_in_every_domain(catalogue):
 
 def test_three_headline_indicators_per_domain(catalogue):
     headline = Counter(i.domain for i in catalogue.indicators if i.headline)
-    assert headline == {d: 3 for d in DOMAIN_ORDER}
+    assert headline == dict.fromkeys(DOMAIN_ORDER, 3)
 
 
 def test_domains_carry_the_applications_of_the_design(catalogue):
@@ -57,8 +57,24 @@ def test_province_and_fifteen_regions_with_their_bps_codes(catalogue):
     bps = {r.code: r.bps_code for r in catalogue.regions}
     # The five regencies BPS numbers differently from Kemendagri.
     assert {code: bps[code] for code in ("71.07", "71.08", "71.09", "71.10", "71.11")} == {
-        "71.07": "7109", "71.08": "7107", "71.09": "7108", "71.10": "7111", "71.11": "7110"}
-    for code in ("71.01", "71.02", "71.03", "71.04", "71.05", "71.06", "71.71", "71.72", "71.73", "71.74"):
+        "71.07": "7109",
+        "71.08": "7107",
+        "71.09": "7108",
+        "71.10": "7111",
+        "71.11": "7110",
+    }
+    for code in (
+        "71.01",
+        "71.02",
+        "71.03",
+        "71.04",
+        "71.05",
+        "71.06",
+        "71.71",
+        "71.72",
+        "71.73",
+        "71.74",
+    ):
         assert bps[code] == code.replace(".", "")
 
 
@@ -80,12 +96,25 @@ def test_every_region_has_its_own_grid_cell(catalogue):
     assert grid["Bolaang Mongondow Utara"][1] == min(col for _, col in cells)
 
 
-@pytest.mark.parametrize("name, code", [
-    ("Minut", "71.06"), ("Sitaro", "71.09"), ("Bolmong", "71.01"), ("Bolmut", "71.08"), ("Boltim", "71.10"),
-    ("Bolsel", "71.11"), ("Mitra", "71.07"), ("Minsel", "71.05"), ("KOTA MANADO", "71.71"), ("Manado", "71.71"),
-    ("Kabupaten Minahasa Utara", "71.06"), ("Kab. Minahasa Utara", "71.06"), ("Kota Kotamobagu", "71.74"),
-    ("Sulut", "71"),
-])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("Minut", "71.06"),
+        ("Sitaro", "71.09"),
+        ("Bolmong", "71.01"),
+        ("Bolmut", "71.08"),
+        ("Boltim", "71.10"),
+        ("Bolsel", "71.11"),
+        ("Mitra", "71.07"),
+        ("Minsel", "71.05"),
+        ("KOTA MANADO", "71.71"),
+        ("Manado", "71.71"),
+        ("Kabupaten Minahasa Utara", "71.06"),
+        ("Kab. Minahasa Utara", "71.06"),
+        ("Kota Kotamobagu", "71.74"),
+        ("Sulut", "71"),
+    ],
+)
 def test_loose_names_resolve(catalogue, name, code):
     assert RegionRegistry(catalogue.regions).from_name(name) == code
 
@@ -95,8 +124,17 @@ def test_every_indicator_is_fed_and_fully_described(catalogue):
     for ind in catalogue.indicators:
         assert ind.code in fed, ind.code
         assert ind.description is not None, ind.code
-        assert ind.code.split(".")[0] == {"living": "LIV", "society": "SOC", "branding": "BRD",
-                                          "governance": "GOV", "environment": "ENV", "economy": "ECO"}[ind.domain]
+        assert (
+            ind.code.split(".")[0]
+            == {
+                "living": "LIV",
+                "society": "SOC",
+                "branding": "BRD",
+                "governance": "GOV",
+                "environment": "ENV",
+                "economy": "ECO",
+            }[ind.domain]
+        )
         if ind.code != "ENV.GEMPA":  # an earthquake count has no target to meet
             assert sorted(ind.targets) == list(range(2022, 2028)), ind.code
         if ind.unit.en.startswith("%") and ind.valid_range.max is not None:
@@ -130,8 +168,11 @@ def test_sources_vary_their_shapes_and_suit_a_live_demo(catalogue):
 
 def test_simulator_address_comes_from_the_environment():
     moved = load_catalogue(CONFIG, env={"ODSK_SIMULATOR_URL": "http://10.0.0.5:9000"})
-    assert all(moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/skpd/")
-               or moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/bps/") for s in moved.sources)
+    assert all(
+        moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/skpd/")
+        or moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/bps/")
+        for s in moved.sources
+    )
 
 
 # --- bad catalogues ------------------------------------------------------------------
@@ -147,7 +188,10 @@ def edit_yaml(name: str, change: Callable[[dict], None]) -> Edit:
         path = config / name
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         change(data)
-        path.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(
+            yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+
     return apply
 
 
@@ -190,66 +234,148 @@ def _unknown_fed_indicator(data: dict) -> None:
 
 
 BAD_CASES: list[tuple[str, Edit, str]] = [
-    ("bad direction", edit_yaml("indicators.yaml", _ind(12, direction="sideways")),
-     "indicators.yaml: indicators[12].direction: must be one of up, down, band"),
-    ("missing required field", edit_yaml("indicators.yaml", _drop_unit),
-     "indicators.yaml: indicators[3].unit: is required"),
-    ("unknown key", edit_yaml("indicators.yaml", _ind(0, colour="red")),
-     "indicators.yaml: indicators[0].colour: is not a known key"),
-    ("band direction without band", edit_yaml("indicators.yaml", _ind(0, direction="band")),
-     "indicators.yaml: indicators[0]: direction 'band' needs band.low and band.high"),
-    ("band on an up indicator", edit_yaml("indicators.yaml", _ind(1, band={"low": 90, "high": 99})),
-     "indicators.yaml: indicators[1]: band is only allowed with direction 'band'"),
-    ("band upside down", edit_yaml("indicators.yaml", _ind(2, band={"low": 85, "high": 60})),
-     "indicators.yaml: indicators[2].band: band.low must be below band.high"),
-    ("unknown SKPD", edit_yaml("indicators.yaml", _ind(5, skpd="dinas-rahasia")),
-     "indicators.yaml: indicators[5].skpd: SKPD 'dinas-rahasia' is not in skpd.yaml"),
-    ("application of another domain", edit_yaml("indicators.yaml", _ind(0, application="e-tourism")),
-     "indicators.yaml: indicators[0].application: application 'e-tourism' is not an application of domain 'living'"),
-    ("weighted mean without weight", edit_yaml("indicators.yaml", _ind(0, aggregation={"method": "weighted_mean"})),
-     "indicators.yaml: indicators[0].aggregation: weighted_mean needs a weight (e.g. population)"),
-    ("duplicate indicator code", edit_yaml("indicators.yaml", _duplicate_code),
-     "indicators.yaml: indicators[8].code: 'LIV.STUNTING' is defined more than once"),
-    ("alias naming two regions", edit_yaml("regions.yaml", _alias_of_another_region),
-     "regions.yaml: regions[12].aliases[3]: 'Minut' already names region 71.06"),
-    ("short name of another region", edit_yaml("regions.yaml", lambda d: d["regions"][13].update(short_name="Manado")),
-     "regions.yaml: regions[13].short_name: 'Manado' already names region 71.71"),
-    ("two regions in one grid cell",
-     edit_yaml("regions.yaml", lambda d: d["regions"][2].update(grid={"row": 0, "col": 6})),
-     "regions.yaml: regions[2].grid: another region has the same grid position"),
-    ("bad Kemendagri code", edit_yaml("regions.yaml", lambda d: d["regions"][1].update(code="72.01")),
-     "regions.yaml: regions[1].code: must be a Kemendagri code of North Sulawesi: '71' or '71.NN'"),
-    ("source feeding an unknown indicator", edit_yaml("sources.yaml", _unknown_fed_indicator),
-     "sources.yaml: sources[0].indicators[6]: indicator 'LIV.UNKNOWN' is not in indicators.yaml"),
-    ("unknown source kind", edit_yaml("sources.yaml", _src(1, kind="ftp_csv")),
-     "sources.yaml: sources[1].kind: unknown kind 'ftp_csv'; known kinds: {kinds}"),
-    ("URL that is not HTTP", edit_yaml("sources.yaml", _src_options(2, url="ftp://dikda.sulutprov.go.id/x.json")),
-     "sources.yaml: sources[2].options.url: string should match pattern '^https?://'"),
-    ("bad JMESPath", edit_yaml("sources.yaml", _src_options(4, records="laporan.baris[")),
-     "sources.yaml: sources[4].options.records: not a valid JMESPath expression 'laporan.baris[': "
-     "incomplete expression"),
-    ("unknown option of the kind", edit_yaml("sources.yaml", _src_options(0, retries=3)),
-     "sources.yaml: sources[0].options.retries: is not a known key"),
-    ("interval and cron", edit_yaml("sources.yaml", _src(3, schedule={"interval_seconds": 60, "cron": "*/5 * * * *"})),
-     "sources.yaml: sources[3].schedule: give exactly one of interval_seconds or cron"),
-    ("invalid YAML", write("domains.yaml", "domains:\n  - id: living\n    name: {id: Smart Living\n"),
-     "domains.yaml: line 4, column 1: not valid YAML (did not find expected ',' or '}')"),
+    (
+        "bad direction",
+        edit_yaml("indicators.yaml", _ind(12, direction="sideways")),
+        "indicators.yaml: indicators[12].direction: must be one of up, down, band",
+    ),
+    (
+        "missing required field",
+        edit_yaml("indicators.yaml", _drop_unit),
+        "indicators.yaml: indicators[3].unit: is required",
+    ),
+    (
+        "unknown key",
+        edit_yaml("indicators.yaml", _ind(0, colour="red")),
+        "indicators.yaml: indicators[0].colour: is not a known key",
+    ),
+    (
+        "band direction without band",
+        edit_yaml("indicators.yaml", _ind(0, direction="band")),
+        "indicators.yaml: indicators[0]: direction 'band' needs band.low and band.high",
+    ),
+    (
+        "band on an up indicator",
+        edit_yaml("indicators.yaml", _ind(1, band={"low": 90, "high": 99})),
+        "indicators.yaml: indicators[1]: band is only allowed with direction 'band'",
+    ),
+    (
+        "band upside down",
+        edit_yaml("indicators.yaml", _ind(2, band={"low": 85, "high": 60})),
+        "indicators.yaml: indicators[2].band: band.low must be below band.high",
+    ),
+    (
+        "unknown SKPD",
+        edit_yaml("indicators.yaml", _ind(5, skpd="dinas-rahasia")),
+        "indicators.yaml: indicators[5].skpd: SKPD 'dinas-rahasia' is not in skpd.yaml",
+    ),
+    (
+        "application of another domain",
+        edit_yaml("indicators.yaml", _ind(0, application="e-tourism")),
+        "indicators.yaml: indicators[0].application: application 'e-tourism' is not an application of domain 'living'",
+    ),
+    (
+        "weighted mean without weight",
+        edit_yaml("indicators.yaml", _ind(0, aggregation={"method": "weighted_mean"})),
+        "indicators.yaml: indicators[0].aggregation: weighted_mean needs a weight (e.g. population)",
+    ),
+    (
+        "duplicate indicator code",
+        edit_yaml("indicators.yaml", _duplicate_code),
+        "indicators.yaml: indicators[8].code: 'LIV.STUNTING' is defined more than once",
+    ),
+    (
+        "alias naming two regions",
+        edit_yaml("regions.yaml", _alias_of_another_region),
+        "regions.yaml: regions[12].aliases[3]: 'Minut' already names region 71.06",
+    ),
+    (
+        "short name of another region",
+        edit_yaml("regions.yaml", lambda d: d["regions"][13].update(short_name="Manado")),
+        "regions.yaml: regions[13].short_name: 'Manado' already names region 71.71",
+    ),
+    (
+        "two regions in one grid cell",
+        edit_yaml("regions.yaml", lambda d: d["regions"][2].update(grid={"row": 0, "col": 6})),
+        "regions.yaml: regions[2].grid: another region has the same grid position",
+    ),
+    (
+        "bad Kemendagri code",
+        edit_yaml("regions.yaml", lambda d: d["regions"][1].update(code="72.01")),
+        "regions.yaml: regions[1].code: must be a Kemendagri code of North Sulawesi: '71' or '71.NN'",
+    ),
+    (
+        "source feeding an unknown indicator",
+        edit_yaml("sources.yaml", _unknown_fed_indicator),
+        "sources.yaml: sources[0].indicators[6]: indicator 'LIV.UNKNOWN' is not in indicators.yaml",
+    ),
+    (
+        "unknown source kind",
+        edit_yaml("sources.yaml", _src(1, kind="ftp_csv")),
+        "sources.yaml: sources[1].kind: unknown kind 'ftp_csv'; known kinds: {kinds}",
+    ),
+    (
+        "URL that is not HTTP",
+        edit_yaml("sources.yaml", _src_options(2, url="ftp://dikda.sulutprov.go.id/x.json")),
+        "sources.yaml: sources[2].options.url: string should match pattern '^https?://'",
+    ),
+    (
+        "bad JMESPath",
+        edit_yaml("sources.yaml", _src_options(4, records="laporan.baris[")),
+        "sources.yaml: sources[4].options.records: not a valid JMESPath expression 'laporan.baris[': "
+        "incomplete expression",
+    ),
+    (
+        "unknown option of the kind",
+        edit_yaml("sources.yaml", _src_options(0, retries=3)),
+        "sources.yaml: sources[0].options.retries: is not a known key",
+    ),
+    (
+        "interval and cron",
+        edit_yaml(
+            "sources.yaml", _src(3, schedule={"interval_seconds": 60, "cron": "*/5 * * * *"})
+        ),
+        "sources.yaml: sources[3].schedule: give exactly one of interval_seconds or cron",
+    ),
+    (
+        "invalid YAML",
+        write("domains.yaml", "domains:\n  - id: living\n    name: {id: Smart Living\n"),
+        "domains.yaml: line 4, column 1: not valid YAML (did not find expected ',' or '}')",
+    ),
     ("missing file", remove("skpd.yaml"), "skpd.yaml: file is missing"),
-    ("plan for an unknown indicator",
-     edit_yaml("plans.yaml", lambda d: d["plans"].update({"GOV.NOPE": d["plans"]["GOV.REALISASI-APBD"]})),
-     "plans.yaml: plans.GOV.NOPE: indicator 'GOV.NOPE' is not in indicators.yaml"),
-    ("plan for an indicator that is not cumulative",
-     edit_yaml("plans.yaml", lambda d: d["plans"].update({"LIV.STUNTING": d["plans"]["GOV.REALISASI-APBD"]})),
-     "plans.yaml: plans.LIV.STUNTING: indicator 'LIV.STUNTING' is not cumulative; "
-     "a plan curve only applies to one that is"),
-    ("plan curve that goes down",
-     edit_yaml("plans.yaml", lambda d: d["plans"]["GOV.REALISASI-PAD"].update(
-         monthly=[0.1, 0.05, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0])),
-     "plans.yaml: plans.GOV.REALISASI-PAD.monthly: a cumulative plan never goes down"),
+    (
+        "plan for an unknown indicator",
+        edit_yaml(
+            "plans.yaml",
+            lambda d: d["plans"].update({"GOV.NOPE": d["plans"]["GOV.REALISASI-APBD"]}),
+        ),
+        "plans.yaml: plans.GOV.NOPE: indicator 'GOV.NOPE' is not in indicators.yaml",
+    ),
+    (
+        "plan for an indicator that is not cumulative",
+        edit_yaml(
+            "plans.yaml",
+            lambda d: d["plans"].update({"LIV.STUNTING": d["plans"]["GOV.REALISASI-APBD"]}),
+        ),
+        "plans.yaml: plans.LIV.STUNTING: indicator 'LIV.STUNTING' is not cumulative; "
+        "a plan curve only applies to one that is",
+    ),
+    (
+        "plan curve that goes down",
+        edit_yaml(
+            "plans.yaml",
+            lambda d: d["plans"]["GOV.REALISASI-PAD"].update(
+                monthly=[0.1, 0.05, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0]
+            ),
+        ),
+        "plans.yaml: plans.GOV.REALISASI-PAD.monthly: a cumulative plan never goes down",
+    ),
 ]
 
 
-@pytest.mark.parametrize("edit, expected", [c[1:] for c in BAD_CASES], ids=[c[0] for c in BAD_CASES])
+@pytest.mark.parametrize(
+    "edit, expected", [c[1:] for c in BAD_CASES], ids=[c[0] for c in BAD_CASES]
+)
 def test_bad_catalogue_is_refused_with_its_file_and_key_path(tmp_path, edit, expected):
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
@@ -265,7 +391,9 @@ def test_every_problem_is_reported_at_once(tmp_path):
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
     edit_yaml("indicators.yaml", _ind(12, direction="sideways"))(config)
-    edit_yaml("sources.yaml", _src(3, schedule={"interval_seconds": 60, "cron": "*/5 * * * *"}))(config)
+    edit_yaml("sources.yaml", _src(3, schedule={"interval_seconds": 60, "cron": "*/5 * * * *"}))(
+        config
+    )
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(config)
     assert [str(i) for i in caught.value.issues] == [

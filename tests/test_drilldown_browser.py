@@ -4,13 +4,15 @@ state kept in the URL, no console errors, every asset from the app itself."""
 import time
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
-
 from analyst_kit import seed_store
+from browser_checks import CONTRAST_CHECK
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+)
+
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
-
-from browser_checks import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +51,21 @@ def _click(dash_duo, selector, timeout=30.0):
 
 def _settled(dash_duo):
     """No Dash callback in flight."""
-    _wait(lambda: dash_duo.driver.execute_script(
-        "return !document.querySelector('[data-dash-is-loading=\"true\"]')"), what="callbacks to settle")
+    _wait(
+        lambda: dash_duo.driver.execute_script(
+            "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        ),
+        what="callbacks to settle",
+    )
 
 
 def _no_junk(dash_duo):
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "NaN", "None", "null"):
         assert junk not in body, junk
-    assert dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []  # every text readable: WCAG AA
+    assert (
+        dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []
+    )  # every text readable: WCAG AA
 
 
 def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifacts_dir):
@@ -70,8 +78,12 @@ def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifa
     dash_duo.wait_for_text_to_equal("#domain-title", "Smart Living", timeout=15)
     cards = driver.find_elements("css selector", ".odsk-multiple")
     assert len(cards) == len(catalogue.indicators_of_domain("living"))
-    assert all(c.find_element("css selector", "img.odsk-spark").get_attribute("src").startswith("data:image/svg")
-               for c in cards)
+    assert all(
+        c.find_element("css selector", "img.odsk-spark")
+        .get_attribute("src")
+        .startswith("data:image/svg")
+        for c in cards
+    )
     _no_junk(dash_duo)
     driver.save_screenshot(str(artifacts_dir / "analyst-domain-1920x1080.png"))
 
@@ -83,7 +95,8 @@ def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifa
     _settled(dash_duo)
     assert driver.execute_script("return window.location.pathname") == "/indicator/LIV.STUNTING"
     series = driver.execute_script(
-        "return document.getElementById('ind-series').querySelectorAll('.scatterlayer .trace').length")
+        "return document.getElementById('ind-series').querySelectorAll('.scatterlayer .trace').length"
+    )
     assert series >= 2  # target + province
     _no_junk(dash_duo)
     driver.save_screenshot(str(artifacts_dir / "analyst-indicator-1920x1080.png"))
@@ -109,8 +122,12 @@ def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifa
     driver.back()
     dash_duo.wait_for_text_to_equal("#ind-title", stunting.name.id, timeout=15)
     assert driver.current_url == quarter_url
-    _wait(lambda: driver.find_element("css selector", "#ind-grain input[value='quarter']").is_selected(),
-          what="the quarter grain restored")
+    _wait(
+        lambda: driver.find_element(
+            "css selector", "#ind-grain input[value='quarter']"
+        ).is_selected(),
+        what="the quarter grain restored",
+    )
     dash_duo.wait_for_element("#ind-grid .ag-row", timeout=20)
     _settled(dash_duo)
     period = driver.find_element("css selector", "#ind-period").text
@@ -126,20 +143,25 @@ def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifa
     dash_duo.wait_for_page(f"{server}/region/71.02?lang=en")
     dash_duo.wait_for_text_to_equal("#region-title", "Kab. Minahasa", timeout=15)
     _click(dash_duo, "a[href^='/indicator/BRD.WISMAN']")
-    dash_duo.wait_for_text_to_equal("#ind-title", catalogue.indicator("BRD.WISMAN").name.en, timeout=15)
+    dash_duo.wait_for_text_to_equal(
+        "#ind-title", catalogue.indicator("BRD.WISMAN").name.en, timeout=15
+    )
     _settled(dash_duo)
     assert "regions=71.02" in driver.current_url
     legend = driver.find_element("css selector", "#ind-series .legend").text
     assert "Minahasa" in legend
     driver.save_screenshot(str(artifacts_dir / "analyst-indicator-en-1920x1080.png"))
 
-    names = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert names and all(n.startswith(server) or n.startswith("data:") for n in names), names
+    names = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert names and all(n.startswith((server, "data:")) for n in names), names
     assert dash_duo.get_logs() == []
 
 
-def test_a_configured_boundary_file_draws_the_map_offline(dash_duo, settings_env, sqlite_url, tmp_path, catalogue,
-                                                          artifacts_dir):
+def test_a_configured_boundary_file_draws_the_map_offline(
+    dash_duo, settings_env, sqlite_url, tmp_path, catalogue, artifacts_dir
+):
     """With a GeoJSON configured, the same page draws a choropleth: blank style, no tiles, no console errors."""
     import json
     from pathlib import Path
@@ -156,8 +178,13 @@ def test_a_configured_boundary_file_draws_the_map_offline(dash_duo, settings_env
         # A square per regency at its tile position, standing in for a licensed boundary file.
         lon, lat = 123.2 + 0.32 * r.grid.col, 4.2 - 0.32 * r.grid.row
         ring = [[lon, lat], [lon + 0.3, lat], [lon + 0.3, lat - 0.3], [lon, lat - 0.3], [lon, lat]]
-        features.append({"type": "Feature", "properties": {"KDBPS": r.bps_code, "NAMOBJ": r.name},
-                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"KDBPS": r.bps_code, "NAMOBJ": r.name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     path = tmp_path / "sulut.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     seed_store(sqlite_url, tmp_path / "payloads", since=2025)
@@ -168,11 +195,14 @@ def test_a_configured_boundary_file_draws_the_map_offline(dash_duo, settings_env
     _settled(dash_duo)
     time.sleep(1.0)  # the map renders its features after the style
     figure = dash_duo.driver.execute_script(
-        "return document.getElementById('ind-map').querySelector('.js-plotly-plot')._fullData.map(t => t.type)")
+        "return document.getElementById('ind-map').querySelector('.js-plotly-plot')._fullData.map(t => t.type)"
+    )
     assert set(figure) == {"choroplethmap"}
     dash_duo.driver.save_screenshot(str(artifacts_dir / "analyst-choropleth-1920x1080.png"))
     server = dash_duo.server_url
-    names = dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert all(n.startswith(server) or n.startswith("data:") or n.startswith("blob:") for n in names), names
+    names = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(n.startswith((server, "data:", "blob:")) for n in names), names
     assert any(n.endswith("/analyst/boundaries.geojson") for n in names)
     assert dash_duo.get_logs() == []

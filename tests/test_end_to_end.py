@@ -40,8 +40,12 @@ def simulator():
 
 @pytest.fixture
 def env(simulator, sqlite_url, tmp_path, monkeypatch):
-    values = {"ODSK_SIMULATOR_URL": simulator.base_url, "ODSK_DATABASE_URL": sqlite_url,
-              "ODSK_DATA_DIR": str(tmp_path), "ODSK_CONFIG_DIR": str(PROJECT_ROOT / "config")}
+    values = {
+        "ODSK_SIMULATOR_URL": simulator.base_url,
+        "ODSK_DATABASE_URL": sqlite_url,
+        "ODSK_DATA_DIR": str(tmp_path),
+        "ODSK_CONFIG_DIR": str(PROJECT_ROOT / "config"),
+    }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return {**os.environ, **values}
@@ -49,8 +53,13 @@ def env(simulator, sqlite_url, tmp_path, monkeypatch):
 
 def odsk_collect(env: dict) -> dict:
     """The real command line, in its own process, as an operator or cron would run it."""
-    done = subprocess.run([sys.executable, "-m", "dashboard.cli", "collect", SOURCE, "--json"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "collect", SOURCE, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -69,14 +78,18 @@ def test_a_value_served_by_an_skpd_reaches_the_wall(simulator, env, dash_duo):
     before = tile_value(dash_duo)
 
     period = last_month(date.today())
-    response = httpx.post(f"{simulator.base_url}/_control/override",
-                          json={"indicator": INDICATOR, "region": "71", "period": period, "value": 9.7})
+    response = httpx.post(
+        f"{simulator.base_url}/_control/override",
+        json={"indicator": INDICATOR, "region": "71", "period": period, "value": 9.7},
+    )
     assert response.status_code == 200, response.text
     second = odsk_collect(env)
     assert second["status"] == "ok" and second["changed"] >= 1
 
     started = time.monotonic()
-    dash_duo.wait_for_text_to_equal(f'article[data-code="{INDICATOR}"] .value', "9,7", timeout=LIVE_SECONDS)
+    dash_duo.wait_for_text_to_equal(
+        f'article[data-code="{INDICATOR}"] .value', "9,7", timeout=LIVE_SECONDS
+    )
     assert time.monotonic() - started <= LIVE_SECONDS
     assert before != "9,7"
     assert dash_duo.get_logs() == []

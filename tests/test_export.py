@@ -5,24 +5,36 @@ import csv
 import time
 
 import pytest
-
 from analyst_kit import call, seed_store
+
 from dashboard.analysis.export import read_back, workbook_bytes
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
 from layouts.indicator_callbacks import export_columns
 
-SERIES_OUTPUTS = [("ind-series", "figure"), ("ind-yoy", "figure"), ("ind-grid", "rowData"), ("ind-latest", "children"),
-                  ("ind-notes-list", "children"), ("ind-period", "options"), ("ind-period", "value")]
+SERIES_OUTPUTS = [
+    ("ind-series", "figure"),
+    ("ind-yoy", "figure"),
+    ("ind-grid", "rowData"),
+    ("ind-latest", "children"),
+    ("ind-notes-list", "children"),
+    ("ind-period", "options"),
+    ("ind-period", "value"),
+]
 
 
 def test_a_workbook_holds_the_rows_and_columns_given_numbers_as_numbers():
-    rows = [{"region": "Kota Manado", "value": 12.5, "yoy": None, "start": "2026-10-01"},
-            {"region": "Kab. Minahasa", "value": 1234567.25, "yoy": -0.5, "start": "2026-09-01"}]
+    rows = [
+        {"region": "Kota Manado", "value": 12.5, "yoy": None, "start": "2026-10-01"},
+        {"region": "Kab. Minahasa", "value": 1234567.25, "yoy": -0.5, "start": "2026-09-01"},
+    ]
     columns = [("region", "Wilayah"), ("start", "Periode"), ("value", "Nilai"), ("yoy", "y/y")]
     cells = read_back(workbook_bytes(rows, columns, sheet="T", meta=[("Indikator", "X")]))
-    assert cells == [["Wilayah", "Periode", "Nilai", "y/y"], ["Kota Manado", "2026-10-01", 12.5, None],
-                     ["Kab. Minahasa", "2026-09-01", 1234567.25, -0.5]]
+    assert cells == [
+        ["Wilayah", "Periode", "Nilai", "y/y"],
+        ["Kota Manado", "2026-10-01", 12.5, None],
+        ["Kab. Minahasa", "2026-09-01", 1234567.25, -0.5],
+    ]
 
 
 @pytest.fixture
@@ -32,35 +44,70 @@ def seeded(settings_env, sqlite_url, tmp_path):
 
 
 def _series(client, code, regions, grain, years, lang="en"):
-    response = call(client, SERIES_OUTPUTS,
-                    inputs=[("ind-regions", "value", regions), ("ind-grain", "value", grain),
-                            ("ind-range", "value", years), ("ind-notes-rev", "data", 0)],
-                    state=[("ind-period", "value", None), ("ind-page", "data", {"code": code, "lang": lang})])
+    response = call(
+        client,
+        SERIES_OUTPUTS,
+        inputs=[
+            ("ind-regions", "value", regions),
+            ("ind-grain", "value", grain),
+            ("ind-range", "value", years),
+            ("ind-notes-rev", "data", 0),
+        ],
+        state=[("ind-period", "value", None), ("ind-page", "data", {"code": code, "lang": lang})],
+    )
     assert response.status_code == 200
     return response.json["response"]
 
 
 def test_the_excel_export_equals_the_rows_the_grid_shows(seeded, catalogue):
     client = seeded.server.test_client()
-    rows = _series(client, "BRD.WISMAN", ["71.71", "71.72"], "quarter", [2024, 2025])["ind-grid"]["rowData"]
+    rows = _series(client, "BRD.WISMAN", ["71.71", "71.72"], "quarter", [2024, 2025])["ind-grid"][
+        "rowData"
+    ]
     assert len(rows) == 3 * 8 and {r["r"] for r in rows} == {"71", "71.71", "71.72"}
     # What AG Grid reports after the analyst filtered to Bitung and sorted by value, descending.
     shown = sorted((r for r in rows if r["r"] == "71.72"), key=lambda r: r["v"], reverse=True)
-    response = call(client, [("ind-download", "data")], inputs=[("ind-xlsx", "n_clicks", 1)],
-                    state=[("ind-grid", "virtualRowData", shown), ("ind-grid", "rowData", rows),
-                           ("ind-page", "data", {"code": "BRD.WISMAN", "lang": "en"})],
-                    changed="ind-xlsx.n_clicks")
+    response = call(
+        client,
+        [("ind-download", "data")],
+        inputs=[("ind-xlsx", "n_clicks", 1)],
+        state=[
+            ("ind-grid", "virtualRowData", shown),
+            ("ind-grid", "rowData", rows),
+            ("ind-page", "data", {"code": "BRD.WISMAN", "lang": "en"}),
+        ],
+        changed="ind-xlsx.n_clicks",
+    )
     download = response.json["response"]["ind-download"]["data"]
     assert download["filename"] == "BRD.WISMAN.xlsx" and download["base64"]
     cells = read_back(base64.b64decode(download["content"]))
     with seeded.server.app_context():
         columns = export_columns(catalogue.indicator("BRD.WISMAN"), "en")
-    assert cells[0] == ["Region", "Code", "Period", "Value (people/month)", "Change y/y", "Basis", "Note",
-                        "Revision", "Source", "ID"] == [header for _, header in columns]
+    assert (
+        cells[0]
+        == [
+            "Region",
+            "Code",
+            "Period",
+            "Value (people/month)",
+            "Change y/y",
+            "Basis",
+            "Note",
+            "Revision",
+            "Source",
+            "ID",
+        ]
+        == [header for _, header in columns]
+    )
     names = {r.code: r.name for r in catalogue.regions}
-    expected = [[names[row["r"]] if field == "region" else row.get(field) for field, _ in columns] for row in shown]
+    expected = [
+        [names[row["r"]] if field == "region" else row.get(field) for field, _ in columns]
+        for row in shown
+    ]
     assert cells[1:] == [[None if v == "" else v for v in row] for row in expected]
-    assert [c[2] for c in cells[1:]] == [r["s"] for r in shown]  # the period as an ISO date, sortable
+    assert [c[2] for c in cells[1:]] == [
+        r["s"] for r in shown
+    ]  # the period as an ISO date, sortable
     assert all(c[0] == "Kota Bitung" for c in cells[1:])
 
 
@@ -81,13 +128,18 @@ return out;
 @pytest.mark.browser
 def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded, artifacts_dir):
     dash_duo.start_server(seeded)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicator/BRD.WISMAN?regions=71.71&grain=quarter"
-                           "&from=2024&to=2025&lang=en")
+    dash_duo.wait_for_page(
+        f"{dash_duo.server_url}/indicator/BRD.WISMAN?regions=71.71&grain=quarter"
+        "&from=2024&to=2025&lang=en"
+    )
     dash_duo.wait_for_element("#ind-grid .ag-row", timeout=20)
     driver = dash_duo.driver
-    deadline = time.time() + 15  # every callback done: nothing will replace the rows under the filter
+    deadline = (
+        time.time() + 15
+    )  # every callback done: nothing will replace the rows under the filter
     while time.time() < deadline and driver.execute_script(
-            "return !!document.querySelector('[data-dash-is-loading=\"true\"]')"):
+        "return !!document.querySelector('[data-dash-is-loading=\"true\"]')"
+    ):
         time.sleep(0.1)
     # Sort by value (descending) and keep Manado only, as an analyst would in the grid.
     driver.execute_script("""
@@ -104,7 +156,9 @@ def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded,
     button = dash_duo.find_element("#ind-csv")
     # A DOM click: a sticky header or the grid's own overlay can sit over the button
     # at some window sizes, which would make a pointer click land elsewhere.
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", button)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", button
+    )
     target = dash_duo.download_path
     path = None
     deadline = time.time() + 15

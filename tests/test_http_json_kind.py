@@ -22,8 +22,13 @@ def small():
 
 
 def ctx(catalogue, source_id="dinkes-feed", **kw):
-    return SourceContext(catalogue.source(source_id), catalogue.source_options[source_id], catalogue,
-                         RegionRegistry(catalogue.regions), **kw)
+    return SourceContext(
+        catalogue.source(source_id),
+        catalogue.source_options[source_id],
+        catalogue,
+        RegionRegistry(catalogue.regions),
+        **kw,
+    )
 
 
 def payload(obj) -> Payload:
@@ -31,55 +36,133 @@ def payload(obj) -> Payload:
 
 
 def test_records_are_typed_with_names_and_indonesian_numbers(small):
-    result = KIND.parse(payload({"data": [
-        {"indikator": "LIV.STUNTING", "wilayah": "KOTA MANADO", "periode": "2026-09", "nilai": "21,5"},
-        {"indikator": "LIV.BOR", "wilayah": "Mitra", "periode": "2026-09-14", "nilai": "1.074,0"},
-    ]}), ctx(small))
+    result = KIND.parse(
+        payload(
+            {
+                "data": [
+                    {
+                        "indikator": "LIV.STUNTING",
+                        "wilayah": "KOTA MANADO",
+                        "periode": "2026-09",
+                        "nilai": "21,5",
+                    },
+                    {
+                        "indikator": "LIV.BOR",
+                        "wilayah": "Mitra",
+                        "periode": "2026-09-14",
+                        "nilai": "1.074,0",
+                    },
+                ]
+            }
+        ),
+        ctx(small),
+    )
     first, second = result.rows
     assert (first.indicator, first.region, first.period_start, first.grain, first.value) == (
-        "LIV.STUNTING", "71.71", date(2026, 9, 1), "month", 21.5)
+        "LIV.STUNTING",
+        "71.71",
+        date(2026, 9, 1),
+        "month",
+        21.5,
+    )
     assert (second.region, second.period_start, second.value) == ("71.07", date(2026, 9, 1), 1074.0)
     assert not first.reasons and not second.reasons
     assert result.bookmark == "2026-09-01"
 
 
 def test_bps_codes_are_translated_to_kemendagri(small):
-    result = KIND.parse(payload({"result": {"records": [
-        {"kode_bps": "7109", "bulan": "2026-10", "jumlah": 120},
-    ]}}), ctx(small, "naker-feed"))
+    result = KIND.parse(
+        payload(
+            {
+                "result": {
+                    "records": [
+                        {"kode_bps": "7109", "bulan": "2026-10", "jumlah": 120},
+                    ]
+                }
+            }
+        ),
+        ctx(small, "naker-feed"),
+    )
     assert result.rows[0].region == "71.07"  # Minahasa Tenggara: BPS 7109, Kemendagri 71.07
     assert result.rows[0].indicator == "ECO.PLACEMENTS"
 
 
-@pytest.mark.parametrize("record, column, reason_en", [
-    ({"indikator": "LIV.STUNTING", "wilayah": "Atlantis", "periode": "2026-09", "nilai": "1"},
-     "wilayah", "region 'Atlantis' is unknown"),
-    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "12a"},
-     "nilai", "'12a' is not a number"),
-    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "-"},
-     "nilai", "value is missing"),
-    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "September", "nilai": "1"},
-     "periode", "'September' is not a period I can read"),
-    ({"indikator": "NOPE", "wilayah": "Manado", "periode": "2026-09", "nilai": "1"},
-     "indikator", "indicator 'NOPE' is unknown"),
-    # A year is not silently read as January of a monthly series.
-    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026", "nilai": "1"},
-     "periode", "'2026' is a yearly period but this indicator is monthly"),
-    # Strict locale parsing: "5.8" is not a valid Indonesian number (it would silently be 58).
-    ({"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "5.8"},
-     "nilai", "'5.8' is not a number"),
-])
+@pytest.mark.parametrize(
+    "record, column, reason_en",
+    [
+        (
+            {
+                "indikator": "LIV.STUNTING",
+                "wilayah": "Atlantis",
+                "periode": "2026-09",
+                "nilai": "1",
+            },
+            "wilayah",
+            "region 'Atlantis' is unknown",
+        ),
+        (
+            {
+                "indikator": "LIV.STUNTING",
+                "wilayah": "Manado",
+                "periode": "2026-09",
+                "nilai": "12a",
+            },
+            "nilai",
+            "'12a' is not a number",
+        ),
+        (
+            {"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-09", "nilai": "-"},
+            "nilai",
+            "value is missing",
+        ),
+        (
+            {
+                "indikator": "LIV.STUNTING",
+                "wilayah": "Manado",
+                "periode": "September",
+                "nilai": "1",
+            },
+            "periode",
+            "'September' is not a period I can read",
+        ),
+        (
+            {"indikator": "NOPE", "wilayah": "Manado", "periode": "2026-09", "nilai": "1"},
+            "indikator",
+            "indicator 'NOPE' is unknown",
+        ),
+        # A year is not silently read as January of a monthly series.
+        (
+            {"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026", "nilai": "1"},
+            "periode",
+            "'2026' is a yearly period but this indicator is monthly",
+        ),
+        # Strict locale parsing: "5.8" is not a valid Indonesian number (it would silently be 58).
+        (
+            {
+                "indikator": "LIV.STUNTING",
+                "wilayah": "Manado",
+                "periode": "2026-09",
+                "nilai": "5.8",
+            },
+            "nilai",
+            "'5.8' is not a number",
+        ),
+    ],
+)
 def test_bad_fields_give_a_reason_naming_the_column(small, record, column, reason_en):
     (row,) = KIND.parse(payload({"data": [record]}), ctx(small)).rows
     assert [(r.column, r.en) for r in row.reasons] == [(column, reason_en)]
     assert row.reasons[0].id  # and in Bahasa Indonesia
 
 
-@pytest.mark.parametrize("content, error_class", [
-    (b"<html>maintenance</html>", "format"),
-    (json.dumps({"data": {"not": "a list"}}).encode(), "schema"),
-    (b"[" * 100_000 + b"]" * 100_000, "too_large"),
-])
+@pytest.mark.parametrize(
+    "content, error_class",
+    [
+        (b"<html>maintenance</html>", "format"),
+        (json.dumps({"data": {"not": "a list"}}).encode(), "schema"),
+        (b"[" * 100_000 + b"]" * 100_000, "too_large"),
+    ],
+)
 def test_unreadable_payloads_fail_the_run_with_a_class(small, content, error_class):
     with pytest.raises(ParseError) as info:
         KIND.parse(Payload(content), ctx(small))
@@ -90,7 +173,7 @@ class _Feed(BaseHTTPRequestHandler):
     calls: list[str] = []
     status = 200
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         type(self).calls.append(self.path)
         body = json.dumps({"data": []}).encode()
         self.send_response(type(self).status)
@@ -133,12 +216,31 @@ def test_the_bookmark_waits_for_the_indicator_furthest_behind(catalogue):
     """BPS publishes inflation monthly and IPM yearly in one feed. Bookmarking October 2026
     (the newest month) would make the next pull ask `since=2026-10-01` and never receive
     IPM 2026 (period 2026-01-01); the bookmark is IPM's latest year instead."""
-    result = KIND.parse(payload({"hasil": {"data": [
-        {"var": "INFLASI_YOY", "kode_bps": "7100", "periode": "2026-09", "nilai": 2.31},
-        {"var": "INFLASI_YOY", "kode_bps": "7100", "periode": "2026-10", "nilai": 2.41},
-        {"var": "IPM", "kode_bps": "7100", "periode": "2024", "nilai": 73.88},
-        {"var": "IPM", "kode_bps": "7100", "periode": "2025", "nilai": 74.32},
-    ]}}), ctx(catalogue, "bps-sulut"))
+    result = KIND.parse(
+        payload(
+            {
+                "hasil": {
+                    "data": [
+                        {
+                            "var": "INFLASI_YOY",
+                            "kode_bps": "7100",
+                            "periode": "2026-09",
+                            "nilai": 2.31,
+                        },
+                        {
+                            "var": "INFLASI_YOY",
+                            "kode_bps": "7100",
+                            "periode": "2026-10",
+                            "nilai": 2.41,
+                        },
+                        {"var": "IPM", "kode_bps": "7100", "periode": "2024", "nilai": 73.88},
+                        {"var": "IPM", "kode_bps": "7100", "periode": "2025", "nilai": 74.32},
+                    ]
+                }
+            }
+        ),
+        ctx(catalogue, "bps-sulut"),
+    )
     assert not any(r.reasons for r in result.rows)
     assert result.bookmark == "2025-01-01"
 
@@ -148,9 +250,17 @@ def test_a_backfill_can_be_asked_for_again(feed_server, sqlite_url, tmp_path):
 
     from dashboard.cli import main
 
-    env = {"ODSK_CONFIG_DIR": str(SMALL), "ODSK_DATA_DIR": str(tmp_path), "ODSK_DATABASE_URL": sqlite_url,
-           "ODSK_REDIS_URL": ""}
-    for args in (["collect", "dinkes-feed"], ["collect", "dinkes-feed"], ["collect", "dinkes-feed", "--backfill"]):
+    env = {
+        "ODSK_CONFIG_DIR": str(SMALL),
+        "ODSK_DATA_DIR": str(tmp_path),
+        "ODSK_DATABASE_URL": sqlite_url,
+        "ODSK_REDIS_URL": "",
+    }
+    for args in (
+        ["collect", "dinkes-feed"],
+        ["collect", "dinkes-feed"],
+        ["collect", "dinkes-feed", "--backfill"],
+    ):
         assert CliRunner().invoke(main, args, env=env, catch_exceptions=False).exit_code == 0
     # the first run fetches history, the next the latest, --backfill the history again
     assert feed_server.calls == ["/feed.json?history=60", "/feed.json", "/feed.json?history=60"]

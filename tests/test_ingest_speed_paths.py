@@ -11,27 +11,33 @@ reasons, the typed frame, the bookmark, or the same error. No timing here: the s
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date
 
 import pandas as pd
 import pytest
+from payloads import kit
 
 from collectors import records, tabular
 from collectors.base import CollectorError
 from collectors.records import RecordMapper
 from collectors.values import NumberReader, ValueProblem
 from dashboard.validation import validate
-from payloads import kit
 
 HEADER = "Kode Wilayah;Kabupaten/Kota;Indikator;Periode;Nilai"
 
 
-def parse(text: str | bytes, options: dict | None = None, *, columnwise: bool, frame_from: int | None = None,
-          source: str = "dinkes-bor-csv"):
+def parse(
+    text: str | bytes,
+    options: dict | None = None,
+    *,
+    columnwise: bool,
+    frame_from: int | None = None,
+    source: str = "dinkes-bor-csv",
+):
     """Parse with the column-wise path forced on (or off); an error is returned, not raised."""
     opts = {"encoding": "utf-8", **(options or {})}
     saved = tabular.VECTOR_FROM, records.FRAME_FROM
-    tabular.VECTOR_FROM = 0 if columnwise else 10 ** 12
+    tabular.VECTOR_FROM = 0 if columnwise else 10**12
     if frame_from is not None:
         records.FRAME_FROM = frame_from
     try:
@@ -53,11 +59,15 @@ def assert_same(text, options=None, **kw):
             results.append(by_row)
             continue
         assert by_column.bookmark == by_row.bookmark
-        assert by_column.rows == by_row.rows  # every Candidate: row, raw cells, typed values, reasons, in order
+        assert (
+            by_column.rows == by_row.rows
+        )  # every Candidate: row, raw cells, typed values, reasons, in order
         assert (by_column.frame is None) == (by_row.frame is None)
         if by_row.frame is not None:
             pd.testing.assert_frame_equal(by_column.frame, by_row.frame)
-            assert [type(v) for v in by_column.frame["period_start"]] == [type(v) for v in by_row.frame["period_start"]]
+            assert [type(v) for v in by_column.frame["period_start"]] == [
+                type(v) for v in by_row.frame["period_start"]
+            ]
         results.append(by_row)
     return results[0]
 
@@ -71,9 +81,15 @@ def test_a_big_long_csv_is_mapped_column_wise(monkeypatch):
 
     monkeypatch.setattr(RecordMapper, "map", refuse)
     monkeypatch.setattr(tabular, "VECTOR_FROM", 0)
-    text = HEADER + "\n" + "71.71;Kota Manado;BOR;Maret 2026;70,5\n" * 60  # beyond the header search
+    text = (
+        HEADER + "\n" + "71.71;Kota Manado;BOR;Maret 2026;70,5\n" * 60
+    )  # beyond the header search
     rows = kit.parse("dinkes-bor-csv", text, {"encoding": "utf-8"}).rows
-    assert len(rows) == 60 and (rows[-1].row, rows[-1].region, rows[-1].period_start) == (61, "71.71", date(2026, 3, 1))
+    assert len(rows) == 60 and (rows[-1].row, rows[-1].region, rows[-1].period_start) == (
+        61,
+        "71.71",
+        date(2026, 3, 1),
+    )
 
 
 def test_a_small_csv_stays_row_by_row(monkeypatch):
@@ -94,40 +110,40 @@ def test_the_recorded_windows_export():
 
 
 TRICKY_ROWS = [
-    "LAPORAN BOR;;;;",                        # a title row below the header (one cell)
-    "",                                       # a blank line: no cells at all
-    ";;;;",                                   # empty cells only
-    " ; ;\t; ; ",                             # whitespace only
-    "(1);(2);(3);(4);(5)",                    # column numbers
-    HEADER,                                   # the header repeated (a new printed page)
+    "LAPORAN BOR;;;;",  # a title row below the header (one cell)
+    "",  # a blank line: no cells at all
+    ";;;;",  # empty cells only
+    " ; ;\t; ; ",  # whitespace only
+    "(1);(2);(3);(4);(5)",  # column numbers
+    HEADER,  # the header repeated (a new printed page)
     "kode wilayah;KABUPATEN/KOTA;indikator;periode;nilai",  # repeated, another case
-    "Sumber: SIRS Online;;;;",                # footnotes
+    "Sumber: SIRS Online;;;;",  # footnotes
     "*) angka sementara;;;;",
     "Catatan: angka sementara;;;;",
-    "Keterangan: angka sementara; ; ; ; ",    # a footnote, its other cells only spaces
-    "Kota Manado; ; ; ;\t",                  # one real cell, starting like the header
+    "Keterangan: angka sementara; ; ; ; ",  # a footnote, its other cells only spaces
+    "Kota Manado; ; ; ;\t",  # one real cell, starting like the header
     "Kode Wilayah; ; ;\t; ",
     "71.71;Kota Manado;BOR;Maret 2026;70,5",
     " 71.71;Kota Manado;BOR;Maret 2026;70,5",  # a leading space in the first cell
     "\t71.72;Kota Bitung;BOR;Maret 2026;71",
     "(71.72);Kota Bitung;BOR;Maret 2026;71",  # starts with "(" but is not a column-number row
-    "71.71;Kota Manado;BOR;Maret 2026",        # short: padded, the value is missing
+    "71.71;Kota Manado;BOR;Maret 2026",  # short: padded, the value is missing
     "71.71;Kota Manado;BOR;Maret 2026;70,5;",  # long, nothing beyond the header: read
-    "71.71;Kota Manado;BOR;Maret 2026;70;5",   # long, filled beyond the header: a delimiter inside a value
-    "71.71",                                   # one cell
-    "Kode;x;y;z;w",                            # starts with the header's first letter
+    "71.71;Kota Manado;BOR;Maret 2026;70;5",  # long, filled beyond the header: a delimiter inside a value
+    "71.71",  # one cell
+    "Kode;x;y;z;w",  # starts with the header's first letter
     "Kota Manado;Kota Manado;BOR;Maret 2026;70,5",  # "K…" like the header, region column holds a name
-    "Kode Wilayah;;;;",                        # the header's first name alone
+    "Kode Wilayah;;;;",  # the header's first name alone
     "Kode Wilayah;x;;;",
-    ";Jumlah;BOR;Maret 2026;1.070,3",          # a total row with an empty code
-    ";Kota Manado;BOR;Maret 2026;70",          # an empty code that is not a total
+    ";Jumlah;BOR;Maret 2026;1.070,3",  # a total row with an empty code
+    ";Kota Manado;BOR;Maret 2026;70",  # an empty code that is not a total
     "Jumlah;;BOR;Maret 2026;9",
     "Sulawesi Utara;Sulawesi Utara;BOR;Maret 2026;9",
     "71;Provinsi;BOR;Maret 2026;9",
-    "7172;Kota Bitung;BOR;Jan 2026;64,9",      # BPS-like code without the dot
-    "71.99;Atlantis;BOR;Maret 2026;55,0",      # unknown region
-    "Sitaro;Sitaro;BOR;Maret 2026;55",         # a name in a code column
-    "71.73;Kota Tomohon;BOR;Maret 2026;5.8",   # strict: not 58, not 5.8
+    "7172;Kota Bitung;BOR;Jan 2026;64,9",  # BPS-like code without the dot
+    "71.99;Atlantis;BOR;Maret 2026;55,0",  # unknown region
+    "Sitaro;Sitaro;BOR;Maret 2026;55",  # a name in a code column
+    "71.73;Kota Tomohon;BOR;Maret 2026;5.8",  # strict: not 58, not 5.8
     "71.73;Kota Tomohon;BOR;Maret 2026;1.234,5",
     "71.73;Kota Tomohon;BOR;Maret 2026;1.234.567",
     "71.73;Kota Tomohon;BOR;Maret 2026; 12,5 ",
@@ -151,36 +167,44 @@ TRICKY_ROWS = [
     "71.73;Kota Tomohon;BOR;Maret 2026;99999999999999999999999",
     "71.73;Kota Tomohon;BOR;Triwulan I 2026;60,1",  # a quarter on a monthly indicator
     "71.73;Kota Tomohon;BOR;Semester 1 2026;60,1",
-    "71.73;Kota Tomohon;BOR;2026;60,1",              # a year is not January
-    "71.73;Kota Tomohon;BOR;2026-03-17;60,1",        # a day, aligned to the month
+    "71.73;Kota Tomohon;BOR;2026;60,1",  # a year is not January
+    "71.73;Kota Tomohon;BOR;2026-03-17;60,1",  # a day, aligned to the month
     "71.73;Kota Tomohon;BOR;17/03/2026;60,1",
     "71.73;Kota Tomohon;BOR;31/02/2026;60,1",
     "71.73;Kota Tomohon;BOR;Maret 1899;60,1",
     "71.73;Kota Tomohon;BOR;Smarch 2026;60,1",
     "71.73;Kota Tomohon;BOR;;60,1",
     "71.73;Kota Tomohon;STUNTING;Maret 2026;18,75",  # mapped indicator code
-    "71.73;Kota Tomohon;LIV.BOR;Maret 2026;18,75",   # the catalogue's own code
-    "71.73;Kota Tomohon;XYZ;Maret 2026;18,75",       # unknown indicator
-    "71.73;Kota Tomohon;;Maret 2026;18,75",          # missing indicator
+    "71.73;Kota Tomohon;LIV.BOR;Maret 2026;18,75",  # the catalogue's own code
+    "71.73;Kota Tomohon;XYZ;Maret 2026;18,75",  # unknown indicator
+    "71.73;Kota Tomohon;;Maret 2026;18,75",  # missing indicator
     "71.73;Kota Tomohon;-;Maret 2026;18,75",
     ";;;;5",
-    "71.99;Atlantis;XYZ;Smarch 2026;12a",            # everything wrong at once
-    "71.71;Kota Manado;BOR;Maret 2026;70,5",         # the same key again, same value
-    "71.71;Kota Manado;BOR;Maret 2026;70,6",         # and with another value
+    "71.99;Atlantis;XYZ;Smarch 2026;12a",  # everything wrong at once
+    "71.71;Kota Manado;BOR;Maret 2026;70,5",  # the same key again, same value
+    "71.71;Kota Manado;BOR;Maret 2026;70,6",  # and with another value
 ]
 
 
 def tricky_table(seed: int, rows: int = 400) -> str:
     rng = random.Random(seed)
-    lines = ["REKAPITULASI BOR;;;;", "PROVINSI SULAWESI UTARA;;;;", ";;;;", HEADER, "(1);(2);(3);(4);(5)"]
+    lines = [
+        "REKAPITULASI BOR;;;;",
+        "PROVINSI SULAWESI UTARA;;;;",
+        ";;;;",
+        HEADER,
+        "(1);(2);(3);(4);(5)",
+    ]
     codes = [r.code for r in kit.catalogue().regions]
     for i in range(rows):
         if rng.random() < 0.3:
             lines.append(rng.choice(TRICKY_ROWS))
         else:
             year, month = divmod(i, 12)
-            lines.append(f"{rng.choice(codes)};x;{rng.choice(['BOR', 'STUNTING'])};{month + 1:02d}/{2000 + year % 20};"
-                         f"{rng.randint(0, 99)},{rng.randint(0, 9)}")
+            lines.append(
+                f"{rng.choice(codes)};x;{rng.choice(['BOR', 'STUNTING'])};{month + 1:02d}/{2000 + year % 20};"
+                f"{rng.randint(0, 99)},{rng.randint(0, 9)}"
+            )
     lines += ["", "Sumber: SIRS Online;;;;", "Catatan: angka sementara;;;;"]
     return "\n".join(lines) + ("\n" if seed % 2 else "")
 
@@ -192,8 +216,11 @@ def test_tricky_tables_read_the_same_both_ways(seed):
 
 
 def test_every_tricky_row_alone_reads_the_same_both_ways():
-    filler = "".join(f"71.71;Kota Manado;BOR;{month:02d}/20{year:02d};1\n" for year in range(10, 15)
-                     for month in range(1, 13))  # below the header search: the tricky row is in the body
+    filler = "".join(
+        f"71.71;Kota Manado;BOR;{month:02d}/20{year:02d};1\n"
+        for year in range(10, 15)
+        for month in range(1, 13)
+    )  # below the header search: the tricky row is in the body
     for row in TRICKY_ROWS:
         assert_same(f"{HEADER}\n{filler}{row}\n71.71;Kota Manado;BOR;Januari 2026;1\n")
 
@@ -205,8 +232,11 @@ def test_windows_and_old_mac_line_endings(newline):
 
 
 def test_quoted_cells_go_through_the_csv_module_and_read_the_same():
-    text = (HEADER + '\n71.71;"Kota; Manado";BOR;Maret 2026;"70,5"\n"71.72";"Kota\nBitung";BOR;Maret 2026;71\n'
-            + "\n".join(tricky_table(5).splitlines()[5:]))
+    text = (
+        HEADER
+        + '\n71.71;"Kota; Manado";BOR;Maret 2026;"70,5"\n"71.72";"Kota\nBitung";BOR;Maret 2026;71\n'
+        + "\n".join(tricky_table(5).splitlines()[5:])
+    )
     result = assert_same(text)
     assert result.rows[0].raw["Kabupaten/Kota"] == "Kota; Manado"
 
@@ -232,15 +262,28 @@ def test_a_constant_indicator_and_period_with_a_year_column():
     lines = ["Kode;Bulan;Tahun;Nilai"]
     rng = random.Random(7)
     for _ in range(300):
-        lines.append(";".join([rng.choice(["71.71", "71.72", "7172", "x", "", "Jumlah"]),
-                               rng.choice(["Januari", "3", "13", "Maret", "Triwulan I", "", "Mar"]),
-                               rng.choice(["2026", "2025", "26", "", "tahun"]),
-                               rng.choice(["1", "2,5", "x", "-", ""])]))
-    options = {"columns": {"region": "Kode", "period": "Bulan", "year": "Tahun", "value": "Nilai"},
-               "indicator": "LIV.BOR", "indicator_map": {}}
+        lines.append(
+            ";".join(
+                [
+                    rng.choice(["71.71", "71.72", "7172", "x", "", "Jumlah"]),
+                    rng.choice(["Januari", "3", "13", "Maret", "Triwulan I", "", "Mar"]),
+                    rng.choice(["2026", "2025", "26", "", "tahun"]),
+                    rng.choice(["1", "2,5", "x", "-", ""]),
+                ]
+            )
+        )
+    options = {
+        "columns": {"region": "Kode", "period": "Bulan", "year": "Tahun", "value": "Nilai"},
+        "indicator": "LIV.BOR",
+        "indicator_map": {},
+    }
     assert_same("\n".join(lines), options)
-    options = {"columns": {"region": "Kode", "value": "Nilai"}, "indicator": "LIV.BOR", "period": "Maret 2026",
-               "indicator_map": {}}
+    options = {
+        "columns": {"region": "Kode", "value": "Nilai"},
+        "indicator": "LIV.BOR",
+        "period": "Maret 2026",
+        "indicator_map": {},
+    }
     assert_same("\n".join(lines), options)
 
 
@@ -252,8 +295,12 @@ def test_a_clean_table_every_row_full(first):
     names = [first] + [h for h in ["Kode Wilayah", "Indikator", "Periode", "Nilai"] if h != first]
     lines = [";".join(names)]
     for i in range(300):
-        cells = {"Kode Wilayah": codes[i % 16], "Indikator": "BOR" if i % 7 else "Indikator",
-                 "Periode": f"{i % 12 + 1:02d}/20{10 + i // 192}", "Nilai": f"{i % 50},{i % 10}"}
+        cells = {
+            "Kode Wilayah": codes[i % 16],
+            "Indikator": "BOR" if i % 7 else "Indikator",
+            "Periode": f"{i % 12 + 1:02d}/20{10 + i // 192}",
+            "Nilai": f"{i % 50},{i % 10}",
+        }
         lines.append(";".join(cells[n] for n in names))
     lines.append(";".join(names))  # the header repeated on the last line
     result = assert_same("\n".join(lines) + "\n")
@@ -262,11 +309,36 @@ def test_a_clean_table_every_row_full(first):
 
 def test_region_names():
     lines = ["Wilayah;Indikator;Periode;Nilai"] + [
-        f"{name};BOR;Maret 2026;{i}" for i, name in enumerate(
-            ["Kota Manado", "KOTA MANADO", "Manado", "Minut", "Sitaro", "Sulut", "Jumlah", "Total", "Atlantis", "",
-             "Kab. Minahasa Utara", " Manado ", "manado", "-"] * 5)]
-    options = {"columns": {"region": "Wilayah", "indicator": "Indikator", "period": "Periode", "value": "Nilai"},
-               "region_system": "name"}
+        f"{name};BOR;Maret 2026;{i}"
+        for i, name in enumerate(
+            [
+                "Kota Manado",
+                "KOTA MANADO",
+                "Manado",
+                "Minut",
+                "Sitaro",
+                "Sulut",
+                "Jumlah",
+                "Total",
+                "Atlantis",
+                "",
+                "Kab. Minahasa Utara",
+                " Manado ",
+                "manado",
+                "-",
+            ]
+            * 5
+        )
+    ]
+    options = {
+        "columns": {
+            "region": "Wilayah",
+            "indicator": "Indikator",
+            "period": "Periode",
+            "value": "Nilai",
+        },
+        "region_system": "name",
+    }
     assert_same("\n".join(lines), options)
 
 
@@ -277,16 +349,22 @@ def test_too_many_rows():
     text = tricky_table(1, rows=200)
     result = assert_same(text, {"limits": {"max_rows": 150}})
     assert result[1] == "too_large"
-    assert_same(text, {"limits": {"max_rows": 10 ** 6}})
+    assert_same(text, {"limits": {"max_rows": 10**6}})
 
 
 def test_too_many_rows_before_a_malformed_quote_and_after_it():
     good = tricky_table(6, rows=200).splitlines()
     broken = good[:100] + ['71.71;"Kota" Manado;BOR;Maret 2026;1'] + good[100:]  # row 101
     text = "\n".join(broken)
-    assert assert_same(text, {"limits": {"max_rows": 80}})[1] == "too_large"  # the limit comes first
-    assert assert_same(text, {"limits": {"max_rows": 150}})[1] == "format"    # the bad quote comes first
-    assert assert_same(text, {"limits": {"max_rows": 30}})[1] == "too_large"  # within the header search
+    assert (
+        assert_same(text, {"limits": {"max_rows": 80}})[1] == "too_large"
+    )  # the limit comes first
+    assert (
+        assert_same(text, {"limits": {"max_rows": 150}})[1] == "format"
+    )  # the bad quote comes first
+    assert (
+        assert_same(text, {"limits": {"max_rows": 30}})[1] == "too_large"
+    )  # within the header search
 
 
 def test_a_cell_longer_than_the_csv_field_limit():
@@ -295,7 +373,10 @@ def test_a_cell_longer_than_the_csv_field_limit():
 
 
 def test_a_header_named_twice():
-    assert assert_same("Kode Wilayah;Indikator;Periode;Nilai;Nilai\n71.71;BOR;Maret 2026;1;2\n")[1] == "schema"
+    assert (
+        assert_same("Kode Wilayah;Indikator;Periode;Nilai;Nilai\n71.71;BOR;Maret 2026;1;2\n")[1]
+        == "schema"
+    )
 
 
 def test_no_rows_below_the_header():
@@ -307,16 +388,57 @@ def test_no_rows_below_the_header():
 # --- numbers: many at once, exactly as one at a time -------------------------------------------
 
 
-NUMBER_TEXTS = ["12", "12,5", "-3,25", "+7", " 12,5 ", "\t1\t", "0", "-0", "007", "1.234", "1.234,5", "1.234.567",
-                "1,234.5", "12.5", "5.8", ",5", "5,", "1e3", "inf", "-inf", "nan", "1_000", "12a", "", " ", "-", "–",
-                "n.a.", "N/A", "…", "tidak ada", "\u0661\u0662,\u0665", "\u00a012,5", "12,5\u00a0", "١٢",
-                "99999999999999999999999", "1" * 400, "12,5\n", "\n12", "1 234", "1\u00a0234,5", "--1", "+-1"]
+NUMBER_TEXTS = [
+    "12",
+    "12,5",
+    "-3,25",
+    "+7",
+    " 12,5 ",
+    "\t1\t",
+    "0",
+    "-0",
+    "007",
+    "1.234",
+    "1.234,5",
+    "1.234.567",
+    "1,234.5",
+    "12.5",
+    "5.8",
+    ",5",
+    "5,",
+    "1e3",
+    "inf",
+    "-inf",
+    "nan",
+    "1_000",
+    "12a",
+    "",
+    " ",
+    "-",
+    "–",
+    "n.a.",
+    "N/A",
+    "…",
+    "tidak ada",
+    "\u0661\u0662,\u0665",
+    "\u00a012,5",
+    "12,5\u00a0",
+    "١٢",
+    "99999999999999999999999",
+    "1" * 400,
+    "12,5\n",
+    "\n12",
+    "1 234",
+    "1\u00a0234,5",
+    "--1",
+    "+-1",
+]
 
 
 @pytest.mark.parametrize("locale", ["id", "en"])
 def test_read_many_agrees_with_read_on_every_value(locale):
     reader = NumberReader(locale)
-    values = NUMBER_TEXTS + [None, 12, 12.5, float("nan"), float("inf"), True, 10 ** 400]
+    values = NUMBER_TEXTS + [None, 12, 12.5, float("nan"), float("inf"), True, 10**400]
     numbers, ok = reader.read_many(values)
     for value, number, good in zip(values, numbers.tolist(), ok.tolist()):
         try:
@@ -330,8 +452,11 @@ def test_read_many_agrees_with_read_on_every_value(locale):
 def test_read_many_agrees_with_read_on_random_decimals():
     rng = random.Random(11)
     reader = NumberReader("id")
-    values = [f"{rng.choice(['', '-', '+'])}{rng.randint(0, 10 ** rng.randint(0, 18))},"
-              f"{rng.randint(0, 10 ** rng.randint(0, 18))}" for _ in range(5000)]
+    values = [
+        f"{rng.choice(['', '-', '+'])}{rng.randint(0, 10 ** rng.randint(0, 18))},"
+        f"{rng.randint(0, 10 ** rng.randint(0, 18))}"
+        for _ in range(5000)
+    ]
     numbers, ok = reader.read_many(values)
     assert ok.all()
     assert numbers.tolist() == [reader.read(v) for v in values]
@@ -362,14 +487,17 @@ def test_duplicate_keys_found_on_numbered_keys_as_pandas_finds_them():
 
     rng = random.Random(3)
     for size in (0, 1, 50, 2000):
-        frame = pd.DataFrame({
-            "indicator_code": [rng.choice(["A", "B", "C"]) for _ in range(size)],
-            "region_code": [rng.choice(["71", "71.71", "71.72", "7172"]) for _ in range(size)],
-            "period_start": pd.to_datetime([date(2026, rng.randint(1, 3), 1) for _ in range(size)]).astype(
-                "datetime64[ns]"),
-            "grain": [rng.choice(["month", "day"]) for _ in range(size)],
-            "value": [float(rng.randint(0, 3)) for _ in range(size)],
-        })
+        frame = pd.DataFrame(
+            {
+                "indicator_code": [rng.choice(["A", "B", "C"]) for _ in range(size)],
+                "region_code": [rng.choice(["71", "71.71", "71.72", "7172"]) for _ in range(size)],
+                "period_start": pd.to_datetime(
+                    [date(2026, rng.randint(1, 3), 1) for _ in range(size)]
+                ).astype("datetime64[ns]"),
+                "grain": [rng.choice(["month", "day"]) for _ in range(size)],
+                "value": [float(rng.randint(0, 3)) for _ in range(size)],
+            }
+        )
         assert _duplicated(frame).tolist() == frame.duplicated(KEY, keep=False).tolist()
 
 
@@ -378,8 +506,11 @@ def test_days_become_datetimes_as_pandas_converts_them():
 
     from dashboard.validation import _datetimes
 
-    for days in ([date(2026, 1, 1), date(2026, 2, 1), date(2026, 1, 1)], [],
-                 [pd.Timestamp("2026-01-01"), date(2025, 5, 5), datetime(2026, 1, 1, 5)]):
+    for days in (
+        [date(2026, 1, 1), date(2026, 2, 1), date(2026, 1, 1)],
+        [],
+        [pd.Timestamp("2026-01-01"), date(2025, 5, 5), datetime(2026, 1, 1, 5)],
+    ):
         series = pd.Series(days, dtype=object)
         assert _datetimes(series).equals(pd.to_datetime(series).astype("datetime64[ns]"))
 
@@ -389,36 +520,48 @@ def test_lookups_are_series_map():
 
     keys = pd.Series(["a", "b", "zz", "a", "c"] * 3).astype(str)
     table = pd.Series([1.0, float("nan"), 3.0], index=["a", "b", "c"])
-    assert pd.Series(_lookup(keys, table)).equals(keys.map(table).astype("float64").reset_index(drop=True))
+    assert pd.Series(_lookup(keys, table)).equals(
+        keys.map(table).astype("float64").reset_index(drop=True)
+    )
 
 
 # --- the upsert's counts come from its statements' row counts --------------------------------------
 
 
 def test_upsert_counts_new_changed_and_unchanged_in_one_payload(engine):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import select
 
     from dashboard.store.observations import ObservationRow, upsert_observations
     from dashboard.store.schema import Observation, ObservationRevision
 
-    t0, t1 = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
-    first = [ObservationRow("LIV.BOR", code, date(2026, 1, 1), "month", float(i)) for i, code in
-             enumerate(["71", "71.71", "71.72", "71.73"])]
+    t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    first = [
+        ObservationRow("LIV.BOR", code, date(2026, 1, 1), "month", float(i))
+        for i, code in enumerate(["71", "71.71", "71.72", "71.73"])
+    ]
     with engine.begin() as conn:
         stats = upsert_observations(conn, first, source_id="s", run_id=1, ingested_at=t0)
     assert (stats.inserted, stats.updated, stats.unchanged) == (4, 0, 0)
     # Two unchanged, one changed, two new; as a typed frame, as validation hands it over.
-    second = pd.DataFrame(first[:2] + [first[2]._replace(value=9.5)] +
-                          [ObservationRow("LIV.BOR", "71.74", date(2026, 1, 1), "month", 1 / 3),
-                           ObservationRow("LIV.BOR", "71.71", date(2026, 2, 1), "month", 1e-300)])
+    second = pd.DataFrame(
+        first[:2]
+        + [first[2]._replace(value=9.5)]
+        + [
+            ObservationRow("LIV.BOR", "71.74", date(2026, 1, 1), "month", 1 / 3),
+            ObservationRow("LIV.BOR", "71.71", date(2026, 2, 1), "month", 1e-300),
+        ]
+    )
     second["period_start"] = pd.to_datetime(second["period_start"]).astype("datetime64[ns]")
     with engine.begin() as conn:
         stats = upsert_observations(conn, second, source_id="s", run_id=2, ingested_at=t1)
     assert (stats.inserted, stats.updated, stats.unchanged) == (2, 1, 2)
     with engine.connect() as conn:
-        stored = {(r.region_code, r.period_start): (r.value, r.revision) for r in conn.execute(select(Observation))}
+        stored = {
+            (r.region_code, r.period_start): (r.value, r.revision)
+            for r in conn.execute(select(Observation))
+        }
         revisions = [(r.value, r.revision) for r in conn.execute(select(ObservationRevision))]
     assert stored[("71.72", date(2026, 1, 1))] == (9.5, 2)
     assert stored[("71.74", date(2026, 1, 1))] == (1 / 3, 1)  # every bit of the double kept
@@ -427,7 +570,7 @@ def test_upsert_counts_new_changed_and_unchanged_in_one_payload(engine):
 
 
 def test_upsert_writes_codes_with_characters_copy_would_read_as_escapes(engine):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import select
 
@@ -437,7 +580,9 @@ def test_upsert_writes_codes_with_characters_copy_would_read_as_escapes(engine):
     codes = ["A\\B", "A\tB", "A\\tB", "Ä.1"]
     rows = [ObservationRow(code, "71", date(2026, 1, 1), "month", 1.0) for code in codes]
     with engine.begin() as conn:
-        stats = upsert_observations(conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(timezone.utc))
+        stats = upsert_observations(
+            conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(UTC)
+        )
     assert stats.inserted == 4
     with engine.connect() as conn:
         assert sorted(conn.execute(select(Observation.indicator_code)).scalars()) == sorted(codes)
@@ -450,20 +595,24 @@ def test_factorize_numbers_values_as_a_dict_keys_them():
         for runs in (False, True):
             values = []
             while len(values) < size:
-                value = rng.choice(["a", "b", "", " ", "71.71", nan, float("nan"), 1, 1.0, True, None])
+                value = rng.choice(
+                    ["a", "b", "", " ", "71.71", nan, float("nan"), 1, 1.0, True, None]
+                )
                 values += [value] * (rng.randint(1, 50) if runs else 1)
             values = values[:size]
             codes, distinct = records.factorize(values)
             expected = list(dict.fromkeys(values))
             number = {v: i for i, v in enumerate(expected)}
-            assert distinct == expected or [repr(v) for v in distinct] == [repr(v) for v in expected]
+            assert distinct == expected or [repr(v) for v in distinct] == [
+                repr(v) for v in expected
+            ]
             assert codes.tolist() == [number[v] for v in values]
 
 
 def test_upsert_stores_every_row_exactly_as_given(engine):
     """Many distinct indicators, regions, days and grains: every row reads back with its own
     key and value (on SQLite the staging numbers each key's parts into one integer)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import select
 
@@ -471,24 +620,39 @@ def test_upsert_stores_every_row_exactly_as_given(engine):
     from dashboard.store.schema import Observation
 
     rng = random.Random(4)
-    keys = {(f"IND.{rng.randint(0, 40):02d}", f"71.{rng.randint(0, 30):02d}",
-             date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000)), rng.choice(["day", "month", "quarter", "year"]))
-            for _ in range(3000)}
+    keys = {
+        (
+            f"IND.{rng.randint(0, 40):02d}",
+            f"71.{rng.randint(0, 30):02d}",
+            date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000)),
+            rng.choice(["day", "month", "quarter", "year"]),
+        )
+        for _ in range(3000)
+    }
     rows = [ObservationRow(*key, rng.uniform(-1e6, 1e6)) for key in sorted(keys)]
     rng.shuffle(rows)
     with engine.begin() as conn:
-        stats = upsert_observations(conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(timezone.utc))
+        stats = upsert_observations(
+            conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(UTC)
+        )
     assert (stats.inserted, stats.updated, stats.unchanged) == (len(rows), 0, 0)
     with engine.connect() as conn:
-        stored = {(o.indicator_code, o.region_code, o.period_start, o.grain): o.value
-                  for o in conn.execute(select(Observation))}
-    assert stored == {(r.indicator_code, r.region_code, r.period_start, r.grain): r.value for r in rows}
+        stored = {
+            (o.indicator_code, o.region_code, o.period_start, o.grain): o.value
+            for o in conn.execute(select(Observation))
+        }
+    assert stored == {
+        (r.indicator_code, r.region_code, r.period_start, r.grain): r.value for r in rows
+    }
 
 
 def test_the_bookmark_is_the_latest_period_of_the_indicator_furthest_behind():
     # BOR is reported up to March, stunting only up to January: the next pull starts at January.
     lines = [f"71.71;Kota Manado;BOR;{m} 2026;70,5" for m in ("Januari", "Februari", "Maret")]
-    lines += ["71.71;Kota Manado;STUNTING;Desember 2025;21,5", "71.02;Minahasa;STUNTING;Januari 2026;20,1"]
+    lines += [
+        "71.71;Kota Manado;STUNTING;Desember 2025;21,5",
+        "71.02;Minahasa;STUNTING;Januari 2026;20,1",
+    ]
     random.Random(7).shuffle(lines)
     result = assert_same(HEADER + "\n" + "\n".join(lines * 20) + "\n")
     assert result.bookmark == "2026-01-01"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from payloads import kit
 
 from collectors.base import ParseError
 from collectors.bmkg import KIND
-from payloads import kit
 
 FEEDS = ["autogempa", "gempaterkini", "gempadirasakan"]
 
@@ -24,7 +24,7 @@ def test_autogempa_becomes_one_earthquake_event():
     assert result.rows == []
     (event,) = result.events
     assert event.kind == "earthquake"
-    assert event.occurred_at == datetime(2026, 3, 14, 18, 22, 5, tzinfo=timezone.utc)
+    assert event.occurred_at == datetime(2026, 3, 14, 18, 22, 5, tzinfo=UTC)
     assert (event.lat, event.lon, event.magnitude, event.depth_km) == (3.95, 126.62, 5.6, 38.0)
     assert event.description == "Pusat gempa berada di laut 58 km BaratLaut Kep. Talaud"
     assert event.extra["Potensi"] == "Tidak berpotensi tsunami"
@@ -33,14 +33,37 @@ def test_autogempa_becomes_one_earthquake_event():
     assert event.external_id == "bmkg:2026-03-14T18:22:05Z@3.95,126.62"
 
 
-@pytest.mark.parametrize("feed, count", [("autogempa", 1), ("gempaterkini", 5), ("gempadirasakan", 3)])
+@pytest.mark.parametrize(
+    "feed, count", [("autogempa", 1), ("gempaterkini", 5), ("gempadirasakan", 3)]
+)
 def test_json_and_xml_give_the_same_events(feed, count):
     from_json, from_xml = parse(feed, "json").events, parse(feed, "xml").events
     assert len(from_json) == count
-    assert [(e.external_id, e.occurred_at, e.lat, e.lon, e.magnitude, e.depth_km, e.description, e.extra)
-            for e in from_json] == \
-           [(e.external_id, e.occurred_at, e.lat, e.lon, e.magnitude, e.depth_km, e.description, e.extra)
-            for e in from_xml]
+    assert [
+        (
+            e.external_id,
+            e.occurred_at,
+            e.lat,
+            e.lon,
+            e.magnitude,
+            e.depth_km,
+            e.description,
+            e.extra,
+        )
+        for e in from_json
+    ] == [
+        (
+            e.external_id,
+            e.occurred_at,
+            e.lat,
+            e.lon,
+            e.magnitude,
+            e.depth_km,
+            e.description,
+            e.extra,
+        )
+        for e in from_xml
+    ]
 
 
 def test_the_same_earthquake_has_the_same_id_in_every_feed():
@@ -54,11 +77,13 @@ def test_southern_and_western_hemispheres_come_out_negative():
 
 
 def test_xml_coordinates_in_either_order_are_settled_by_lintang_and_bujur():
-    old_style = ("<Infogempa><gempa><DateTime>2019-08-27T06:31:23+00:00</DateTime>"
-                 "<point><coordinates>122.05,1.27</coordinates></point>"
-                 "<Lintang>1.27 LU</Lintang><Bujur>122.05 BT</Bujur><Magnitude>5.0 SR</Magnitude>"
-                 "<Kedalaman>10 Km</Kedalaman><Wilayah1>84 km TimurLaut BUOL-SULTENG</Wilayah1>"
-                 "<Potensi>tidak berpotensi TSUNAMI</Potensi></gempa></Infogempa>")
+    old_style = (
+        "<Infogempa><gempa><DateTime>2019-08-27T06:31:23+00:00</DateTime>"
+        "<point><coordinates>122.05,1.27</coordinates></point>"
+        "<Lintang>1.27 LU</Lintang><Bujur>122.05 BT</Bujur><Magnitude>5.0 SR</Magnitude>"
+        "<Kedalaman>10 Km</Kedalaman><Wilayah1>84 km TimurLaut BUOL-SULTENG</Wilayah1>"
+        "<Potensi>tidak berpotensi TSUNAMI</Potensi></gempa></Infogempa>"
+    )
     (event,) = parse("gempaterkini", "xml", old_style).events
     assert (event.lat, event.lon, event.magnitude, event.depth_km) == (1.27, 122.05, 5.0, 10.0)
     assert event.description == "84 km TimurLaut BUOL-SULTENG"
@@ -70,15 +95,22 @@ def feed_with(**entry) -> dict:
     return base
 
 
-@pytest.mark.parametrize("entry, column, reason", [
-    ({"Coordinates": "-1.62,126.41"}, "Coordinates", "coordinates '-1.62,126.41' disagree with Lintang/Bujur '1.62 LU'/'126.41 BT'"),
-    ({"Coordinates": "1.62;126.41"}, "Coordinates", "'1.62;126.41' is not a coordinate pair"),
-    ({"Magnitude": "besar"}, "Magnitude", "'besar' is not a readable magnitude"),
-    ({"Magnitude": "12.5"}, "Magnitude", "magnitude 12.5 is outside 0–10"),
-    ({"Kedalaman": "44 m"}, "Kedalaman", "'44 m' is not a readable depth"),
-    ({"Kedalaman": ""}, "Kedalaman", "depth is missing"),
-    ({"DateTime": "kemarin"}, "DateTime", "'kemarin' is not an ISO 8601 time"),
-])
+@pytest.mark.parametrize(
+    "entry, column, reason",
+    [
+        (
+            {"Coordinates": "-1.62,126.41"},
+            "Coordinates",
+            "coordinates '-1.62,126.41' disagree with Lintang/Bujur '1.62 LU'/'126.41 BT'",
+        ),
+        ({"Coordinates": "1.62;126.41"}, "Coordinates", "'1.62;126.41' is not a coordinate pair"),
+        ({"Magnitude": "besar"}, "Magnitude", "'besar' is not a readable magnitude"),
+        ({"Magnitude": "12.5"}, "Magnitude", "magnitude 12.5 is outside 0–10"),
+        ({"Kedalaman": "44 m"}, "Kedalaman", "'44 m' is not a readable depth"),
+        ({"Kedalaman": ""}, "Kedalaman", "depth is missing"),
+        ({"DateTime": "kemarin"}, "DateTime", "'kemarin' is not an ISO 8601 time"),
+    ],
+)
 def test_an_unreadable_entry_is_rejected_with_its_reason_and_the_others_kept(entry, column, reason):
     result = kit.parse("bmkg-gempa", feed_with(**entry))
     assert len(result.events) == 4
@@ -89,40 +121,53 @@ def test_an_unreadable_entry_is_rejected_with_its_reason_and_the_others_kept(ent
 def test_without_datetime_the_local_time_in_wib_is_converted_to_utc():
     result = kit.parse("bmkg-gempa", feed_with(DateTime=None))
     event = next(e for e in result.events if "BITUNG" in e.description)
-    assert event.occurred_at == datetime(2026, 3, 12, 7, 5, 41, tzinfo=timezone.utc)  # 14:05:41 WIB
+    assert event.occurred_at == datetime(2026, 3, 12, 7, 5, 41, tzinfo=UTC)  # 14:05:41 WIB
 
 
 def test_an_entry_that_is_not_an_object_is_rejected():
-    doc = {"Infogempa": {"gempa": ["oops", json.loads(kit.recorded("bmkg/autogempa.json"))["Infogempa"]["gempa"]]}}
+    doc = {
+        "Infogempa": {
+            "gempa": ["oops", json.loads(kit.recorded("bmkg/autogempa.json"))["Infogempa"]["gempa"]]
+        }
+    }
     result = kit.parse("bmkg-gempa", doc)
-    assert len(result.events) == 1 and kit.reasons(result) == [(1, None, "earthquake entry is not an object")]
+    assert len(result.events) == 1 and kit.reasons(result) == [
+        (1, None, "earthquake entry is not an object")
+    ]
 
 
 def test_xml_with_entity_expansion_is_refused():
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-              b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-              b"<Infogempa><gempa><Wilayah>&lol3;</Wilayah></gempa></Infogempa>")
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b"<Infogempa><gempa><Wilayah>&lol3;</Wilayah></gempa></Infogempa>"
+    )
     with pytest.raises(ParseError) as err:
         parse("gempaterkini", "xml", laughs)
     assert err.value.error_class == "format" and "DTD or entities" in err.value.message_en
 
 
 def test_xml_with_an_external_entity_is_refused():
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b"<Infogempa><gempa><Wilayah>&x;</Wilayah></gempa></Infogempa>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<Infogempa><gempa><Wilayah>&x;</Wilayah></gempa></Infogempa>"
+    )
     with pytest.raises(ParseError) as err:
         parse("gempaterkini", "xml", xxe)
     assert err.value.error_class == "format"
 
 
-@pytest.mark.parametrize("content, fmt, error_class", [
-    (b"<html><body>Service Unavailable</body></html>", "xml", "schema"),
-    (b"<Infogempa><gempa>", "xml", "format"),
-    (b'{"Infogempa": {}}', "json", "schema"),
-    (b"<Infogempa/>", "json", "format"),
-    (b'{"Infogempa": {"gempa": []}}', "xml", "format"),
-])
+@pytest.mark.parametrize(
+    "content, fmt, error_class",
+    [
+        (b"<html><body>Service Unavailable</body></html>", "xml", "schema"),
+        (b"<Infogempa><gempa>", "xml", "format"),
+        (b'{"Infogempa": {}}', "json", "schema"),
+        (b"<Infogempa/>", "json", "format"),
+        (b'{"Infogempa": {"gempa": []}}', "xml", "format"),
+    ],
+)
 def test_payloads_that_are_not_the_feed_fail_the_run(content, fmt, error_class):
     with pytest.raises(ParseError) as err:
         parse("gempaterkini", fmt, content)

@@ -6,15 +6,21 @@ import json
 from datetime import date
 
 import pytest
+from payloads import kit
 
 from collectors.base import ParseError, PermanentFetchError
 from collectors.ckan import KIND
-from payloads import kit
 
 
 def both_pages() -> bytes:
     # What fetch archives: the page bodies, byte for byte, as one JSON array.
-    return b"[" + kit.recorded("ckan/datastore_search_p1.json") + b"," + kit.recorded("ckan/datastore_search_p2.json") + b"]"
+    return (
+        b"["
+        + kit.recorded("ckan/datastore_search_p1.json")
+        + b","
+        + kit.recorded("ckan/datastore_search_p2.json")
+        + b"]"
+    )
 
 
 def test_recorded_pages_map_every_record():
@@ -22,7 +28,12 @@ def test_recorded_pages_map_every_record():
     assert len(result.rows) == 180 and not kit.reasons(result)
     first = result.rows[0]
     assert (first.indicator, first.region, first.period_start, first.grain, first.value) == (
-        "ECO.PENEMPATAN", "71.01", date(2025, 1, 1), "month", 37.0)
+        "ECO.PENEMPATAN",
+        "71.01",
+        date(2025, 1, 1),
+        "month",
+        37.0,
+    )
     assert first.raw["nama_kabupaten_kota"] == "KABUPATEN BOLAANG MONGONDOW"
     assert result.bookmark == "2025-12-01"
 
@@ -30,18 +41,29 @@ def test_recorded_pages_map_every_record():
 def test_bps_codes_of_the_portal_become_kemendagri_codes():
     result = kit.parse("naker-ckan", both_pages())
     by_name = {c.raw["nama_kabupaten_kota"]: c.region for c in result.rows}
-    assert by_name["KABUPATEN MINAHASA TENGGARA"] == "71.07"          # BPS 7109
-    assert by_name["KABUPATEN BOLAANG MONGONDOW UTARA"] == "71.08"    # BPS 7107
-    assert by_name["KABUPATEN SIAU TAGULANDANG BIARO"] == "71.09"     # BPS 7108
+    assert by_name["KABUPATEN MINAHASA TENGGARA"] == "71.07"  # BPS 7109
+    assert by_name["KABUPATEN BOLAANG MONGONDOW UTARA"] == "71.08"  # BPS 7107
+    assert by_name["KABUPATEN SIAU TAGULANDANG BIARO"] == "71.09"  # BPS 7108
     assert by_name["KABUPATEN BOLAANG MONGONDOW SELATAN"] == "71.11"  # BPS 7110
-    assert by_name["KABUPATEN BOLAANG MONGONDOW TIMUR"] == "71.10"    # BPS 7111
+    assert by_name["KABUPATEN BOLAANG MONGONDOW TIMUR"] == "71.10"  # BPS 7111
 
 
-@pytest.mark.parametrize("name, error_class, text", [
-    ("ckan/error_not_found.json", "http", 'Not Found Error: Not found: Resource "3f1c2a9e-0000" was not found.'),
-    ("ckan/error_validation.json", "schema", "Validation Error: filters: ['field \"tahunn\" not in table']"),
-    ("ckan/error_authorization.json", "auth", "Authorization Error: Access denied"),
-])
+@pytest.mark.parametrize(
+    "name, error_class, text",
+    [
+        (
+            "ckan/error_not_found.json",
+            "http",
+            'Not Found Error: Not found: Resource "3f1c2a9e-0000" was not found.',
+        ),
+        (
+            "ckan/error_validation.json",
+            "schema",
+            "Validation Error: filters: ['field \"tahunn\" not in table']",
+        ),
+        ("ckan/error_authorization.json", "auth", "Authorization Error: Access denied"),
+    ],
+)
 def test_a_failure_envelope_fails_with_ckans_message(name, error_class, text):
     with pytest.raises(ParseError) as err:
         kit.parse("naker-ckan", kit.recorded(name))
@@ -62,10 +84,23 @@ def test_a_partial_set_of_pages_is_refused_not_stored_as_if_complete():
 
 def test_a_declared_column_missing_from_the_resource_lists_its_fields():
     with pytest.raises(ParseError) as err:
-        kit.parse("naker-ckan", both_pages(), {"columns": {"region": "kode_kab", "year": "tahun", "period": "bulan",
-                                                           "value": "jumlah_penempatan"}})
+        kit.parse(
+            "naker-ckan",
+            both_pages(),
+            {
+                "columns": {
+                    "region": "kode_kab",
+                    "year": "tahun",
+                    "period": "bulan",
+                    "value": "jumlah_penempatan",
+                }
+            },
+        )
     assert err.value.error_class == "schema"
-    assert "column 'kode_kab' is missing" in err.value.message_en and "'kode_kabupaten_kota'" in err.value.message_en
+    assert (
+        "column 'kode_kab' is missing" in err.value.message_en
+        and "'kode_kabupaten_kota'" in err.value.message_en
+    )
 
 
 # --- fetch over a loopback CKAN --------------------------------------------------------------
@@ -87,8 +122,12 @@ class FakeCkan:
         assert path == "/api/3/action/datastore_search"
         filters = json.loads(query["filters"][0]) if "filters" in query else {}
         rows = [r for r in self.records if all(r.get(k) == v for k, v in filters.items())]
-        page = kit.ckan_page(rows, offset=int(query.get("offset", ["0"])[0]), limit=int(query["limit"][0]),
-                             filters=filters or None)
+        page = kit.ckan_page(
+            rows,
+            offset=int(query.get("offset", ["0"])[0]),
+            limit=int(query["limit"][0]),
+            filters=filters or None,
+        )
         return 200, json.dumps(page).encode(), "application/json"
 
 
@@ -103,7 +142,9 @@ def test_fetch_pages_until_a_short_page():
         payload, ctx = fetch(server, page_size=50, filters={"tahun": 2025})
     offsets = [q["offset"][0] for _, q in server.requests]
     assert offsets == ["0", "50", "100", "150"]  # 180 records: 50, 50, 50, 30
-    assert all(q["filters"] == ['{"tahun":2025}'] and q["limit"] == ["50"] for _, q in server.requests)
+    assert all(
+        q["filters"] == ['{"tahun":2025}'] and q["limit"] == ["50"] for _, q in server.requests
+    )
     assert payload.meta["pages"] == 4
     pages = json.loads(payload.content)
     assert [len(p["result"]["records"]) for p in pages] == [50, 50, 50, 30]
@@ -118,21 +159,29 @@ def test_fetch_stops_on_an_empty_page_when_the_total_is_a_multiple_of_the_page_s
     assert len(KIND.parse(payload, ctx).rows) == 150
 
 
-@pytest.mark.parametrize("status, kind, error_class", [
-    (404, "Not Found Error", "http"),
-    (409, "Validation Error", "schema"),
-    (403, "Authorization Error", "auth"),
-    (200, "Not Found Error", "http"),  # a failure envelope even with HTTP 200
-])
+@pytest.mark.parametrize(
+    "status, kind, error_class",
+    [
+        (404, "Not Found Error", "http"),
+        (409, "Validation Error", "schema"),
+        (403, "Authorization Error", "auth"),
+        (200, "Not Found Error", "http"),  # a failure envelope even with HTTP 200
+    ],
+)
 def test_fetch_fails_with_ckans_own_message(status, kind, error_class):
-    error = {"message": "Not found: Resource was not found."} if kind != "Validation Error" else {
-        "offset": ["Must be a natural number"]}
+    error = (
+        {"message": "Not found: Resource was not found."}
+        if kind != "Validation Error"
+        else {"offset": ["Must be a natural number"]}
+    )
     with kit.Loopback(FakeCkan([], fail={1: (status, kit.ckan_error(kind, **error))})) as server:
         with pytest.raises(PermanentFetchError) as err:
             fetch(server)
     assert err.value.error_class == error_class
     assert kind in err.value.message_en
-    assert ("Must be a natural number" if kind == "Validation Error" else "Resource was not found") in err.value.message_en
+    assert (
+        "Must be a natural number" if kind == "Validation Error" else "Resource was not found"
+    ) in err.value.message_en
 
 
 def test_a_server_error_mid_paging_is_retried():
@@ -151,7 +200,9 @@ def test_a_runaway_resource_stops_at_max_pages():
 
 
 def test_a_non_json_page_fails_the_fetch():
-    with kit.Loopback(lambda path, query: (200, b"<html>Maintenance</html>", "text/html")) as server:
-        with pytest.raises(PermanentFetchError) as err:
-            fetch(server)
+    with (
+        kit.Loopback(lambda path, query: (200, b"<html>Maintenance</html>", "text/html")) as server,
+        pytest.raises(PermanentFetchError) as err,
+    ):
+        fetch(server)
     assert err.value.error_class == "format"

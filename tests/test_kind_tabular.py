@@ -6,18 +6,20 @@ import tracemalloc
 from datetime import date, datetime
 
 import pytest
+from payloads import kit, workbooks
 from pydantic import ValidationError
 
-from collectors.base import ParseError, PermanentFetchError
 from collectors import records
+from collectors.base import ParseError, PermanentFetchError
 from collectors.tabular import CSV_KIND, EXCEL_KIND, CsvOptions, ExcelOptions
 from dashboard.validation import validate
-from payloads import kit, workbooks
 
 
 @pytest.fixture(scope="module")
 def stunting_xlsx(tmp_path_factory) -> bytes:
-    return workbooks.stunting_workbook(tmp_path_factory.mktemp("xlsx") / "rekap-stunting.xlsx").read_bytes()
+    return workbooks.stunting_workbook(
+        tmp_path_factory.mktemp("xlsx") / "rekap-stunting.xlsx"
+    ).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +38,12 @@ def test_excel_rows_below_title_rows_and_merged_cells_are_read(stunting_xlsx):
     result = kit.parse("dinkes-stunting-xlsx", stunting_xlsx)
     assert accepted(result) == [
         (7, "71.01", date(2026, 1, 1), 17.2),
-        (8, "71.02", date(2026, 1, 1), 15.9),    # a real Excel date cell
-        (9, "71.71", date(2026, 1, 1), 12.5),    # "12,5" typed as text, Indonesian locale
+        (8, "71.02", date(2026, 1, 1), 15.9),  # a real Excel date cell
+        (9, "71.71", date(2026, 1, 1), 12.5),  # "12,5" typed as text, Indonesian locale
         (10, "71.06", date(2025, 10, 1), 21.3),  # "Minut", "Okt 2025"
-        (13, "71.11", date(2026, 2, 1), 19.0),   # "Kab. Bolsel"
-        (18, "71", date(2026, 1, 1), 16.1),      # "Jumlah": the province
-        (19, "71", date(2026, 2, 1), 15.8),      # "Sulawesi Utara": the province, never a regency
+        (13, "71.11", date(2026, 2, 1), 19.0),  # "Kab. Bolsel"
+        (18, "71", date(2026, 1, 1), 16.1),  # "Jumlah": the province
+        (19, "71", date(2026, 2, 1), 15.8),  # "Sulawesi Utara": the province, never a regency
     ]
     assert all(c.indicator == "LIV.STUNTING" and c.grain == "month" for c in result.rows)
     assert result.bookmark == "2026-02-01"
@@ -50,17 +52,21 @@ def test_excel_rows_below_title_rows_and_merged_cells_are_read(stunting_xlsx):
 def test_excel_bad_rows_are_rejected_with_every_reason_and_good_rows_kept(stunting_xlsx):
     result = kit.parse("dinkes-stunting-xlsx", stunting_xlsx)
     assert kit.reasons(result) == [
-        (11, "Prevalensi (%)", "value is missing"),                  # "-" is missing, never 0
+        (11, "Prevalensi (%)", "value is missing"),  # "-" is missing, never 0
         (12, "Prevalensi (%)", "'12a' is not a number"),
         (14, "Kabupaten/Kota", "region 'Kota Bolaang' is unknown"),  # named, not guessed
         (15, "Bulan", "'Triwulan I 2026' is a quarterly period but this indicator is monthly"),
-        (16, "Prevalensi (%)", "value is missing"),                  # "n.a."
+        (16, "Prevalensi (%)", "value is missing"),  # "n.a."
     ]
     missing = next(c for c in result.rows if c.row == 11)
     assert missing.value is None and missing.reasons[0].id == "nilai kosong"
     assert missing.raw["Kabupaten/Kota"] == "Sitaro"  # the raw row goes to quarantine with it
     bad = next(c for c in result.rows if c.row == 12)
-    assert (bad.reasons[0].column, bad.reasons[0].value, bad.reasons[0].id) == ("Prevalensi (%)", "12a", "'12a' bukan angka")
+    assert (bad.reasons[0].column, bad.reasons[0].value, bad.reasons[0].id) == (
+        "Prevalensi (%)",
+        "12a",
+        "'12a' bukan angka",
+    )
 
 
 def test_footnotes_blank_rows_and_column_numbers_are_skipped_not_rejected(stunting_xlsx):
@@ -100,13 +106,19 @@ def test_region_codes_written_as_excel_numbers(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Kode", "Bulan", "Nilai"])
-    ws.append([71.1, "Maret 2026", 20.0])   # "71.10" became 71.1 in Excel
-    ws.append([7171, "Maret 2026", 21.0])   # "7171" became 7171
+    ws.append([71.1, "Maret 2026", 20.0])  # "71.10" became 71.1 in Excel
+    ws.append([7171, "Maret 2026", 21.0])  # "7171" became 7171
     path = tmp_path / "kode.xlsx"
     wb.save(path)
-    result = kit.parse("dinkes-stunting-xlsx", path.read_bytes(), {
-        "sheet": None, "columns": {"region": "Kode", "period": "Bulan", "value": "Nilai"},
-        "region_system": "kemendagri"})
+    result = kit.parse(
+        "dinkes-stunting-xlsx",
+        path.read_bytes(),
+        {
+            "sheet": None,
+            "columns": {"region": "Kode", "period": "Bulan", "value": "Nilai"},
+            "region_system": "kemendagri",
+        },
+    )
     assert [c.region for c in result.rows] == ["71.10", "71.71"]
 
 
@@ -115,12 +127,21 @@ def test_region_codes_written_as_excel_numbers(tmp_path):
 
 def test_wide_layout_one_column_per_month(tpk_xlsx):
     result = kit.parse("dispar-tpk-xlsx", tpk_xlsx)
-    assert sorted(accepted(result)) == sorted([
-        (5, "71.71", date(2026, 1, 1), 61.2), (5, "71.71", date(2026, 2, 1), 58.9), (5, "71.71", date(2026, 3, 1), 63.4),
-        (6, "71.72", date(2026, 1, 1), 44.0), (6, "71.72", date(2026, 3, 1), 47.5),
-        (7, "71.73", date(2026, 1, 1), 39.8), (7, "71.73", date(2026, 2, 1), 41.2), (7, "71.73", date(2026, 3, 1), 40.0),
-        (8, "71", date(2026, 1, 1), 55.1), (8, "71", date(2026, 2, 1), 53.0), (8, "71", date(2026, 3, 1), 57.2),
-    ])
+    assert sorted(accepted(result)) == sorted(
+        [
+            (5, "71.71", date(2026, 1, 1), 61.2),
+            (5, "71.71", date(2026, 2, 1), 58.9),
+            (5, "71.71", date(2026, 3, 1), 63.4),
+            (6, "71.72", date(2026, 1, 1), 44.0),
+            (6, "71.72", date(2026, 3, 1), 47.5),
+            (7, "71.73", date(2026, 1, 1), 39.8),
+            (7, "71.73", date(2026, 2, 1), 41.2),
+            (7, "71.73", date(2026, 3, 1), 40.0),
+            (8, "71", date(2026, 1, 1), 55.1),
+            (8, "71", date(2026, 2, 1), 53.0),
+            (8, "71", date(2026, 3, 1), 57.2),
+        ]
+    )
     # April is not filled in yet: not reported, not 15 errors. "Keterangan" is not a period.
     assert kit.reasons(result) == [(6, "Februari 2026", "value is missing")]
 
@@ -129,7 +150,11 @@ def test_wide_layout_with_real_dates_as_headers(tmp_path):
     content = workbooks.tpk_workbook(tmp_path / "tpk.xlsx", date_headers=True).read_bytes()
     result = kit.parse("dispar-tpk-xlsx", content)
     assert len(accepted(result)) == 11
-    assert {c.period_start for c in result.rows} == {date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)}
+    assert {c.period_start for c in result.rows} == {
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+    }
 
 
 def test_wide_layout_with_declared_period_columns(tpk_xlsx):
@@ -143,19 +168,33 @@ def test_wide_layout_with_declared_period_columns(tpk_xlsx):
 
 def test_csv_windows_export_semicolons_cp1252_indonesian_numbers():
     result = kit.parse("dinkes-bor-csv", kit.recorded("csv/bor_rs_cp1252.csv"))
-    assert [(c.row, c.indicator, c.region, c.period_start, c.value) for c in result.rows if not c.reasons] == [
+    assert [
+        (c.row, c.indicator, c.region, c.period_start, c.value)
+        for c in result.rows
+        if not c.reasons
+    ] == [
         (6, "LIV.BOR", "71.71", date(2026, 1, 1), 78.4),
         (7, "LIV.BOR", "71.71", date(2026, 2, 1), 81.2),
-        (8, "LIV.BOR", "71.72", date(2026, 1, 1), 64.9),       # "7172" without the dot, "Jan 2026"
-        (13, "LIV.STUNTING", "71.06", date(2026, 3, 1), 18.75),  # indicator mapped from the file's code
-        (15, "LIV.BOR", "71", date(2026, 3, 1), 1070.3),       # "Jumlah" with an empty code; "1.070,3"
+        (8, "LIV.BOR", "71.72", date(2026, 1, 1), 64.9),  # "7172" without the dot, "Jan 2026"
+        (
+            13,
+            "LIV.STUNTING",
+            "71.06",
+            date(2026, 3, 1),
+            18.75,
+        ),  # indicator mapped from the file's code
+        (15, "LIV.BOR", "71", date(2026, 3, 1), 1070.3),  # "Jumlah" with an empty code; "1.070,3"
     ]
     assert kit.reasons(result) == [
         (9, "Nilai", "value is missing"),
         (10, "Nilai", "'12a' is not a number"),
         (11, "Kode Wilayah", "region '71.99' is unknown"),
         (12, "Periode", "'Triwulan I 2026' is a quarterly period but this indicator is monthly"),
-        (14, "Nilai", "'5.8' is not a number"),  # strict: in the id locale "5.8" is not 5.8 (nor 58)
+        (
+            14,
+            "Nilai",
+            "'5.8' is not a number",
+        ),  # strict: in the id locale "5.8" is not 5.8 (nor 58)
     ]
 
 
@@ -168,11 +207,19 @@ def test_csv_declared_in_the_wrong_encoding_fails_with_a_clear_message():
 
 def test_csv_with_bom_one_column_per_indicator_bps_codes_and_split_periods():
     result = kit.parse("biro-eoffice-csv", kit.recorded("csv/eoffice_utf8_bom.csv"))
-    good = {(c.row, c.indicator): (c.region, c.period_start, c.value) for c in result.rows if not c.reasons}
+    good = {
+        (c.row, c.indicator): (c.region, c.period_start, c.value)
+        for c in result.rows
+        if not c.reasons
+    }
     assert good[(2, "GOV.NASKAH-DIGITAL")] == ("71", date(2026, 1, 1), 91.5)
-    assert good[(4, "GOV.NASKAH-DIGITAL")] == ("71.07", date(2026, 1, 1), 72.3)    # BPS 7109
-    assert good[(5, "GOV.DISPOSISI-JAM")] == ("71.08", date(2026, 2, 1), 12.0)     # BPS 7107
-    assert good[(6, "GOV.NASKAH-DIGITAL")] == ("71.10", date(2026, 2, 1), 70.1)    # BPS 7111, "Februari"
+    assert good[(4, "GOV.NASKAH-DIGITAL")] == ("71.07", date(2026, 1, 1), 72.3)  # BPS 7109
+    assert good[(5, "GOV.DISPOSISI-JAM")] == ("71.08", date(2026, 2, 1), 12.0)  # BPS 7107
+    assert good[(6, "GOV.NASKAH-DIGITAL")] == (
+        "71.10",
+        date(2026, 2, 1),
+        70.1,
+    )  # BPS 7111, "Februari"
     assert kit.reasons(result) == [
         (4, "median_jam_disposisi", "value is missing"),
         (7, "kode_bps", "region '7195' is unknown"),
@@ -182,20 +229,26 @@ def test_csv_with_bom_one_column_per_indicator_bps_codes_and_split_periods():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_a_byte_order_mark_never_hides_the_first_header(encoding):
-    result = kit.parse("biro-eoffice-csv", kit.recorded("csv/eoffice_utf8_bom.csv"), {"encoding": encoding})
+    result = kit.parse(
+        "biro-eoffice-csv", kit.recorded("csv/eoffice_utf8_bom.csv"), {"encoding": encoding}
+    )
     assert len(result.rows) == 12
 
 
 def test_repeated_header_and_column_number_rows_inside_the_data_are_skipped():
-    text = ("Kode Wilayah;Indikator;Periode;Nilai\n(1);(2);(3);(4)\n71.71;BOR;Maret 2026;70\n"
-            "Kode Wilayah;Indikator;Periode;Nilai\n71.72;BOR;Maret 2026;71\n")
+    text = (
+        "Kode Wilayah;Indikator;Periode;Nilai\n(1);(2);(3);(4)\n71.71;BOR;Maret 2026;70\n"
+        "Kode Wilayah;Indikator;Periode;Nilai\n71.72;BOR;Maret 2026;71\n"
+    )
     result = kit.parse("dinkes-bor-csv", text, {"encoding": "utf-8"})
     assert [(c.row, c.value) for c in result.rows] == [(3, 70.0), (5, 71.0)]
 
 
 def test_english_locale_numbers():
-    text = "Kode Wilayah,Indikator,Periode,Nilai\n71.71,BOR,2026-03,\"1,234.5\"\n71.72,BOR,2026-03,\"1.234,5\"\n"
-    result = kit.parse("dinkes-bor-csv", text, {"encoding": "utf-8", "delimiter": ",", "locale": "en"})
+    text = 'Kode Wilayah,Indikator,Periode,Nilai\n71.71,BOR,2026-03,"1,234.5"\n71.72,BOR,2026-03,"1.234,5"\n'
+    result = kit.parse(
+        "dinkes-bor-csv", text, {"encoding": "utf-8", "delimiter": ",", "locale": "en"}
+    )
     assert result.rows[0].value == 1234.5
     assert kit.reasons(result) == [(3, "Nilai", "'1.234,5' is not a number")]
 
@@ -203,15 +256,25 @@ def test_english_locale_numbers():
 def test_semester_cannot_be_stored_on_a_monthly_indicator():
     text = "Kode Wilayah;Indikator;Periode;Nilai\n71.71;BOR;Semester 1 2026;70\n"
     (row,) = kit.parse("dinkes-bor-csv", text, {"encoding": "utf-8"}).rows
-    assert row.reasons[0].en == "'Semester 1 2026' is a half-yearly period but this indicator is monthly"
-    assert row.reasons[0].id == "'Semester 1 2026' adalah periode semesteran, sedangkan indikator ini bulanan"
+    assert (
+        row.reasons[0].en
+        == "'Semester 1 2026' is a half-yearly period but this indicator is monthly"
+    )
+    assert (
+        row.reasons[0].id
+        == "'Semester 1 2026' adalah periode semesteran, sedangkan indikator ini bulanan"
+    )
 
 
 def test_a_quarter_fits_a_quarterly_indicator():
     text = "Kode Wilayah;Indikator;Periode;Nilai\n71.71;TB;Triwulan IV 2025;88,5\n71.72;TB;TW II 2026;90\n"
-    result = kit.parse("dinkes-bor-csv", text, {"encoding": "utf-8", "indicator_map": {"TB": "LIV.TB-SUKSES"}})
+    result = kit.parse(
+        "dinkes-bor-csv", text, {"encoding": "utf-8", "indicator_map": {"TB": "LIV.TB-SUKSES"}}
+    )
     assert [(c.period_start, c.grain, c.value) for c in result.rows] == [
-        (date(2025, 10, 1), "quarter", 88.5), (date(2026, 4, 1), "quarter", 90.0)]
+        (date(2025, 10, 1), "quarter", 88.5),
+        (date(2026, 4, 1), "quarter", 90.0),
+    ]
 
 
 # --- big files: clean rows as one typed frame -----------------------------------------
@@ -229,9 +292,21 @@ def test_a_big_file_hands_clean_rows_over_as_a_frame_that_validates(monkeypatch)
     assert kit.reasons(result) == [(101, "Nilai", "'12a' is not a number")]
     frame = result.frame
     assert len(frame) == 1199 and len(result.rows) == 1
-    assert list(frame.columns) == ["row", "indicator_code", "region_code", "period_start", "grain", "value"]
+    assert list(frame.columns) == [
+        "row",
+        "indicator_code",
+        "region_code",
+        "period_start",
+        "grain",
+        "value",
+    ]
     first = frame.iloc[0]
-    assert (first["row"], first["region_code"], first["period_start"], first["value"]) == (2, "71", date(2000, 1, 1), 0.0)
+    assert (first["row"], first["region_code"], first["period_start"], first["value"]) == (
+        2,
+        "71",
+        date(2000, 1, 1),
+        0.0,
+    )
     assert result.bookmark == "2006-03-01"
     ctx = kit.context("dinkes-bor-csv")
     verdict = validate(result, ctx.catalogue, ctx.source, date(2026, 6, 1))
@@ -314,19 +389,51 @@ def test_the_row_limit_is_a_clear_error():
 # --- declared options ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"columns": {"region": "R", "period": "P"}, "indicator": "X"}, "layout 'long' needs columns.value"),
-    ({"columns": {"region": "R", "period": "P", "value": "V", "indicator": "I"}, "indicator": "X"},
-     "give exactly one of columns.indicator or indicator"),
-    ({"columns": {"region": "R", "value": "V"}, "indicator": "X"}, "give exactly one of columns.period or period"),
-    ({"layout": "wide_period", "columns": {"region": "R", "value": "V"}, "indicator": "X"},
-     "layout 'wide_period' takes its periods from the headers"),
-    ({"layout": "wide_indicator", "columns": {"region": "R", "period": "P"}}, "needs indicator_columns"),
-    ({"columns": {"region": "R", "year": "Y", "value": "V"}, "period": "2026", "indicator": "X"},
-     "columns.year needs columns.period"),
-    ({"path": "/a.csv", "url": "http://x/a.csv", "columns": {"region": "R", "period": "P", "value": "V"},
-      "indicator": "X"}, "give path or url, not both"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            {"columns": {"region": "R", "period": "P"}, "indicator": "X"},
+            "layout 'long' needs columns.value",
+        ),
+        (
+            {
+                "columns": {"region": "R", "period": "P", "value": "V", "indicator": "I"},
+                "indicator": "X",
+            },
+            "give exactly one of columns.indicator or indicator",
+        ),
+        (
+            {"columns": {"region": "R", "value": "V"}, "indicator": "X"},
+            "give exactly one of columns.period or period",
+        ),
+        (
+            {"layout": "wide_period", "columns": {"region": "R", "value": "V"}, "indicator": "X"},
+            "layout 'wide_period' takes its periods from the headers",
+        ),
+        (
+            {"layout": "wide_indicator", "columns": {"region": "R", "period": "P"}},
+            "needs indicator_columns",
+        ),
+        (
+            {
+                "columns": {"region": "R", "year": "Y", "value": "V"},
+                "period": "2026",
+                "indicator": "X",
+            },
+            "columns.year needs columns.period",
+        ),
+        (
+            {
+                "path": "/a.csv",
+                "url": "http://x/a.csv",
+                "columns": {"region": "R", "period": "P", "value": "V"},
+                "indicator": "X",
+            },
+            "give path or url, not both",
+        ),
+    ],
+)
 def test_options_that_cannot_work_are_refused_when_the_catalogue_loads(options, message):
     with pytest.raises(ValidationError) as err:
         CsvOptions.model_validate(options)
@@ -334,8 +441,13 @@ def test_options_that_cannot_work_are_refused_when_the_catalogue_loads(options, 
 
 
 def test_excel_options_take_a_sheet_name():
-    opts = ExcelOptions.model_validate({"sheet": "Rekap", "columns": {"region": "R", "period": "P", "value": "V"},
-                                        "indicator": "LIV.STUNTING"})
+    opts = ExcelOptions.model_validate(
+        {
+            "sheet": "Rekap",
+            "columns": {"region": "R", "period": "P", "value": "V"},
+            "indicator": "LIV.STUNTING",
+        }
+    )
     assert opts.sheet == "Rekap" and opts.header_row == "auto" and opts.locale == "id"
 
 

@@ -32,10 +32,18 @@ def app(sqlite_url, tmp_path):
 def add_run(engine, source, status, seconds, accepted=0, rejected=0, ended=None):
     ended = ended or utcnow()
     with begin_write(engine) as conn:
-        conn.execute(CollectionRun.__table__.insert().values(
-            source_id=source, trigger="schedule", started_at=ended - timedelta(seconds=seconds), finished_at=ended,
-            status=status, rows_accepted=accepted, rows_rejected=rejected,
-            error_class="http" if status == "failed" else None))
+        conn.execute(
+            CollectionRun.__table__.insert().values(
+                source_id=source,
+                trigger="schedule",
+                started_at=ended - timedelta(seconds=seconds),
+                finished_at=ended,
+                status=status,
+                rows_accepted=accepted,
+                rows_rejected=rejected,
+                error_class="http" if status == "failed" else None,
+            )
+        )
 
 
 def scrape(client) -> dict:
@@ -60,13 +68,37 @@ def test_metrics_parse_and_count_runs_rows_durations_sources_and_alerts(app):
     add_run(engine, "naker-feed", "ok", 1.0, accepted=5, ended=utcnow() - timedelta(minutes=2))
     add_run(engine, "naker-feed", "failed", 40.0)
     with begin_write(engine) as conn:
-        conn.execute(CollectionRun.__table__.insert().values(source_id="naker-feed", trigger="manual",
-                                                             started_at=utcnow(), status="running"))
-        conn.execute(Observation.__table__.insert().values(
-            indicator_code="LIV.BOR", region_code="71", period_start=date(2026, 9, 1), grain="month", value=99.0,
-            source_id="dinkes-feed", ingested_at=utcnow(), revision=1))
-    cfg = AlertsConfig.model_validate({"rules": [{"id": "bor", "type": "comparison", "indicator": "LIV.BOR",
-                                                  "op": ">", "value": 95, "severity": "critical"}]})
+        conn.execute(
+            CollectionRun.__table__.insert().values(
+                source_id="naker-feed", trigger="manual", started_at=utcnow(), status="running"
+            )
+        )
+        conn.execute(
+            Observation.__table__.insert().values(
+                indicator_code="LIV.BOR",
+                region_code="71",
+                period_start=date(2026, 9, 1),
+                grain="month",
+                value=99.0,
+                source_id="dinkes-feed",
+                ingested_at=utcnow(),
+                revision=1,
+            )
+        )
+    cfg = AlertsConfig.model_validate(
+        {
+            "rules": [
+                {
+                    "id": "bor",
+                    "type": "comparison",
+                    "indicator": "LIV.BOR",
+                    "op": ">",
+                    "value": 95,
+                    "severity": "critical",
+                }
+            ]
+        }
+    )
     evaluate(engine, context_of(app).catalogue, cfg)
     client = app.server.test_client()
     client.get("/healthz")
@@ -79,12 +111,26 @@ def test_metrics_parse_and_count_runs_rows_durations_sources_and_alerts(app):
     assert value(samples, "odsk_collector_runs_in_progress", source="naker-feed") == 1
     assert value(samples, "odsk_collector_rows_accepted_total", source="dinkes-feed") == 190
     assert value(samples, "odsk_collector_rows_rejected_total", source="dinkes-feed") == 10
-    assert value(samples, "odsk_collector_run_duration_seconds_bucket", source="dinkes-feed", le="0.5") == 1
-    assert value(samples, "odsk_collector_run_duration_seconds_bucket", source="dinkes-feed", le="5.0") == 2
-    assert value(samples, "odsk_collector_run_duration_seconds_bucket", source="naker-feed", le="30.0") == 1
-    assert value(samples, "odsk_collector_run_duration_seconds_bucket", source="naker-feed", le="+Inf") == 2
+    assert (
+        value(samples, "odsk_collector_run_duration_seconds_bucket", source="dinkes-feed", le="0.5")
+        == 1
+    )
+    assert (
+        value(samples, "odsk_collector_run_duration_seconds_bucket", source="dinkes-feed", le="5.0")
+        == 2
+    )
+    assert (
+        value(samples, "odsk_collector_run_duration_seconds_bucket", source="naker-feed", le="30.0")
+        == 1
+    )
+    assert (
+        value(samples, "odsk_collector_run_duration_seconds_bucket", source="naker-feed", le="+Inf")
+        == 2
+    )
     assert value(samples, "odsk_collector_run_duration_seconds_count", source="naker-feed") == 2
-    assert value(samples, "odsk_collector_run_duration_seconds_sum", source="naker-feed") == pytest.approx(41.0, abs=0.01)
+    assert value(
+        samples, "odsk_collector_run_duration_seconds_sum", source="naker-feed"
+    ) == pytest.approx(41.0, abs=0.01)
     assert value(samples, "odsk_source_up", source="dinkes-feed", skpd="dinkes") == 1
     assert value(samples, "odsk_source_up", source="naker-feed", skpd="disnakertrans") == 0
     assert value(samples, "odsk_sources", health="failing") == 1
@@ -93,13 +139,23 @@ def test_metrics_parse_and_count_runs_rows_durations_sources_and_alerts(app):
     assert value(samples, "odsk_alerts", state="firing", severity="critical") == 1
     assert value(samples, "odsk_alerts", state="resolved", severity="warning") == 0
     # The request latency histogram saw the /healthz request before this scrape.
-    assert value(samples, "odsk_http_request_duration_seconds_count", method="GET", route="/healthz",
-                 status="503") == 1
+    assert (
+        value(
+            samples,
+            "odsk_http_request_duration_seconds_count",
+            method="GET",
+            route="/healthz",
+            status="503",
+        )
+        == 1
+    )
 
 
 def test_metrics_still_answer_when_the_store_is_down(tmp_path):
     broken = tmp_path / "missing" / "nothing-here.sqlite3"
-    dash_app = create_app(Settings(database_url=f"sqlite:///{broken}", config_dir=SMALL, data_dir=tmp_path))
+    dash_app = create_app(
+        Settings(database_url=f"sqlite:///{broken}", config_dir=SMALL, data_dir=tmp_path)
+    )
     samples = scrape(dash_app.server.test_client())
     assert value(samples, "odsk_store_up") == 0
 
@@ -124,13 +180,22 @@ def test_healthz_needs_the_store_and_a_live_scheduler(app):
 
 
 def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqlite_url):
-    broken = create_app(Settings(database_url=f"sqlite:///{tmp_path}/none/x.sqlite3", config_dir=SMALL,
-                                 data_dir=tmp_path))
+    broken = create_app(
+        Settings(
+            database_url=f"sqlite:///{tmp_path}/none/x.sqlite3", config_dir=SMALL, data_dir=tmp_path
+        )
+    )
     response = broken.server.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["checks"]["store"]["ok"] is False
 
-    no_redis = create_app(Settings(database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path,
-                                   redis_url="redis://127.0.0.1:1/0"))
+    no_redis = create_app(
+        Settings(
+            database_url=sqlite_url,
+            config_dir=SMALL,
+            data_dir=tmp_path,
+            redis_url="redis://127.0.0.1:1/0",
+        )
+    )
     beat(make_engine(sqlite_url), "scheduler:test:1", "scheduler", {})
     response = no_redis.server.test_client().get("/healthz")
     assert response.status_code == 200 and response.json["status"] == "degraded"
@@ -138,7 +203,9 @@ def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqli
 
 
 def test_healthz_with_a_live_redis(app, sqlite_url, tmp_path, redis_url):
-    live = create_app(Settings(database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path, redis_url=redis_url))
+    live = create_app(
+        Settings(database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path, redis_url=redis_url)
+    )
     beat(make_engine(sqlite_url), "scheduler:test:1", "scheduler", {})
     response = live.server.test_client().get("/healthz")
     assert response.status_code == 200 and response.json["checks"]["redis"] == {"ok": True}
@@ -176,17 +243,42 @@ def test_request_latency_adds_up_across_worker_processes(sqlite_url, tmp_path):
     script.write_text(WORKER)
 
     def worker(requests: int, mode: str) -> str:
-        done = subprocess.run([sys.executable, str(script), sqlite_url, str(SMALL), str(tmp_path), str(requests), mode,
-                               str(shared)],
-                              env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                sqlite_url,
+                str(SMALL),
+                str(tmp_path),
+                str(requests),
+                mode,
+                str(shared),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).parent.parent,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     worker(3, "-")
     worker(2, "-")
     text = worker(1, "scrape")
-    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-               for f in text_string_to_metric_families(text) for s in f.samples}
-    assert value(samples, "odsk_http_request_duration_seconds_count", method="GET", route="/healthz",
-                 status="503") == 6
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for f in text_string_to_metric_families(text)
+        for s in f.samples
+    }
+    assert (
+        value(
+            samples,
+            "odsk_http_request_duration_seconds_count",
+            method="GET",
+            route="/healthz",
+            status="503",
+        )
+        == 6
+    )
     assert value(samples, "odsk_store_up") == 1

@@ -24,9 +24,20 @@ from dashboard.store.engine import begin_write, make_engine
 from dashboard.store.schema import Observation, utcnow
 
 SMALL = Path(__file__).parent / "catalogue_small"
-QUIET = {"catalogue_thresholds": {"enabled": False}, "staleness": {"enabled": False},
-         "failing": {"enabled": False}, "earthquakes": {"enabled": False}}
-RULE = {"id": "bor-full", "type": "comparison", "indicator": "LIV.BOR", "op": ">", "value": 90, "severity": "critical"}
+QUIET = {
+    "catalogue_thresholds": {"enabled": False},
+    "staleness": {"enabled": False},
+    "failing": {"enabled": False},
+    "earthquakes": {"enabled": False},
+}
+RULE = {
+    "id": "bor-full",
+    "type": "comparison",
+    "indicator": "LIV.BOR",
+    "op": ">",
+    "value": 90,
+    "severity": "critical",
+}
 FAST = {"attempts": 6, "wait_initial_seconds": 0.2, "wait_max_seconds": 0.5, "give_up_after": 20}
 
 
@@ -48,16 +59,27 @@ def fire_alert(engine, notify: dict) -> AlertsConfig:
     """A critical alert on LIV.BOR, with its notifications queued."""
     cfg = AlertsConfig.model_validate({**QUIET, "rules": [RULE], "notify": notify})
     with begin_write(engine) as conn:
-        conn.execute(Observation.__table__.insert().values(
-            indicator_code="LIV.BOR", region_code="71", period_start=date(2026, 10, 1), grain="month", value=96.0,
-            source_id="dinkes-feed", ingested_at=utcnow(), revision=1))
+        conn.execute(
+            Observation.__table__.insert().values(
+                indicator_code="LIV.BOR",
+                region_code="71",
+                period_start=date(2026, 10, 1),
+                grain="month",
+                value=96.0,
+                source_id="dinkes-feed",
+                ingested_at=utcnow(),
+                revision=1,
+            )
+        )
     evaluate(engine, load_catalogue(SMALL), cfg)
     return cfg
 
 
 def notifications(engine):
     with engine.connect() as conn:
-        return conn.execute(select(AlertNotification.__table__).order_by(AlertNotification.id)).all()
+        return conn.execute(
+            select(AlertNotification.__table__).order_by(AlertNotification.id)
+        ).all()
 
 
 # --- a webhook receiver ----------------------------------------------------------------
@@ -80,7 +102,9 @@ class Receiver:
                 else:
                     code = receiver.status
                     if code == 200:
-                        receiver.bodies.append((self.path, self.headers["Content-Type"], json.loads(body)))
+                        receiver.bodies.append(
+                            (self.path, self.headers["Content-Type"], json.loads(body))
+                        )
                 self.send_response(code)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -117,8 +141,13 @@ def receivers():
 
 def test_webhook_receives_the_alert_as_json(store, receivers):
     receiver = receivers()
-    cfg = fire_alert(store, {"webhooks": [{"id": "ops", "url": receiver.url(), "min_severity": "warning"}],
-                             "delivery": FAST})
+    cfg = fire_alert(
+        store,
+        {
+            "webhooks": [{"id": "ops", "url": receiver.url(), "min_severity": "warning"}],
+            "delivery": FAST,
+        },
+    )
     report = deliver_pending(store, cfg)
     assert len(report.sent) == 1
     path, content_type, body = receiver.bodies[0]
@@ -144,7 +173,10 @@ def test_webhook_is_retried_with_backoff_while_the_receiver_answers_503(store, r
 
 def test_webhook_is_retried_until_a_receiver_that_was_down_comes_up(store, receivers):
     port = free_port()
-    cfg = fire_alert(store, {"webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}], "delivery": FAST})
+    cfg = fire_alert(
+        store,
+        {"webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}], "delivery": FAST},
+    )
     late = []
     starter = threading.Timer(0.5, lambda: late.append(receivers(port=port)))
     starter.start()
@@ -159,8 +191,13 @@ def test_webhook_is_retried_until_a_receiver_that_was_down_comes_up(store, recei
 
 def test_a_receiver_down_for_the_whole_round_is_tried_again_at_a_later_round(store, receivers):
     port = free_port()
-    cfg = fire_alert(store, {"webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}],
-                             "delivery": {**FAST, "attempts": 2}})
+    cfg = fire_alert(
+        store,
+        {
+            "webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}],
+            "delivery": {**FAST, "attempts": 2},
+        },
+    )
     report = deliver_pending(store, cfg, sleep=lambda _s: None)
     row = notifications(store)[0]
     assert report.retry_later == [row.id] and row.status == "pending" and row.attempts == 2
@@ -184,8 +221,13 @@ def test_a_refusing_receiver_is_not_retried(store, receivers):
 
 def test_give_up_after_the_configured_number_of_tries(store):
     port = free_port()
-    cfg = fire_alert(store, {"webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}],
-                             "delivery": {**FAST, "attempts": 2, "give_up_after": 4}})
+    cfg = fire_alert(
+        store,
+        {
+            "webhooks": [{"id": "ops", "url": f"http://127.0.0.1:{port}/hook"}],
+            "delivery": {**FAST, "attempts": 2, "give_up_after": 4},
+        },
+    )
     deliver_pending(store, cfg, sleep=lambda _s: None)
     later = utcnow() + timedelta(days=1)
     report = deliver_pending(store, cfg, sleep=lambda _s: None, now=later)
@@ -207,8 +249,13 @@ class Mailbox:
         self.calls += 1
         if self.calls <= self.refusals:
             return self.reply
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                              message_from_bytes(envelope.content, policy=policy.default)))
+        self.messages.append(
+            (
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message_from_bytes(envelope.content, policy=policy.default),
+            )
+        )
         return "250 OK"
 
 
@@ -228,9 +275,16 @@ def smtp_servers():
 
 
 def email_notify(port: int, **delivery) -> dict:
-    return {"email": {"host": "127.0.0.1", "port": port, "sender": "cc@sulutprov.go.id",
-                      "recipients": "piket@sulutprov.go.id, kadis@sulutprov.go.id", "min_severity": "critical"},
-            "delivery": {**FAST, **delivery}}
+    return {
+        "email": {
+            "host": "127.0.0.1",
+            "port": port,
+            "sender": "cc@sulutprov.go.id",
+            "recipients": "piket@sulutprov.go.id, kadis@sulutprov.go.id",
+            "min_severity": "critical",
+        },
+        "delivery": {**FAST, **delivery},
+    }
 
 
 def test_email_arrives_in_both_languages(store, smtp_servers):
@@ -241,7 +295,9 @@ def test_email_arrives_in_both_languages(store, smtp_servers):
     sender, recipients, message = mailbox.messages[0]
     assert sender == "cc@sulutprov.go.id"
     assert recipients == ["piket@sulutprov.go.id", "kadis@sulutprov.go.id"]
-    assert message["Subject"].startswith("[ODSK] AKTIF · Kritis: Tingkat hunian tempat tidur (Sulawesi Utara)")
+    assert message["Subject"].startswith(
+        "[ODSK] AKTIF · Kritis: Tingkat hunian tempat tidur (Sulawesi Utara)"
+    )
     body = message.get_content()
     assert "Kritis · Aktif" in body and "Critical · Firing" in body and "WITA" in body
 
@@ -266,9 +322,18 @@ def test_email_temporary_refusal_is_retried_permanent_one_is_not(store, smtp_ser
 
     mailbox.refusals, mailbox.reply, mailbox.calls = 99, "550 5.7.1 rejected", 0
     with begin_write(store) as conn:  # a second notification of the same alert
-        conn.execute(AlertNotification.__table__.insert().values(
-            alert_id=notifications(store)[0].alert_id, event="fired", channel="email", target="email",
-            status="pending", attempts=0, created_at=utcnow(), next_attempt_at=utcnow()))
+        conn.execute(
+            AlertNotification.__table__.insert().values(
+                alert_id=notifications(store)[0].alert_id,
+                event="fired",
+                channel="email",
+                target="email",
+                status="pending",
+                attempts=0,
+                created_at=utcnow(),
+                next_attempt_at=utcnow(),
+            )
+        )
     report = deliver_pending(store, cfg, sleep=lambda _s: None)
     assert len(report.failed) == 1 and mailbox.calls == 1
     assert notifications(store)[1].last_error.startswith("SMTP 550")

@@ -1,9 +1,10 @@
 """``/alerts``, ``/ops/sources`` and ``/ops/compliance`` in a real headless Chromium:
 they render from the store, their forms work, both languages, no console errors."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from browser_checks import CONTRAST_CHECK
 from sqlalchemy import insert
 
 from dashboard.alerts.shiftlog import add_note
@@ -16,8 +17,6 @@ from dashboard.store.schema import Alert, CollectionRun, QuarantinedRow
 from dashboard.views.ops import add_months, default_month
 from dashboard.webapp import create_app
 
-from browser_checks import CONTRAST_CHECK
-
 pytestmark = pytest.mark.browser
 
 
@@ -25,50 +24,141 @@ pytestmark = pytest.mark.browser
 def ops_app(sqlite_url, tmp_path, catalogue):
     engine = make_engine(sqlite_url)
     sync_catalogue(engine, catalogue)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     broken = catalogue.sources[0]
     with begin_write(engine) as conn:
         for source in catalogue.sources:  # collected for months: every deadline shown is judged
-            conn.execute(insert(CollectionRun).values(
-                source_id=source.id, trigger="schedule", status="ok", rows_accepted=40,
-                started_at=now - timedelta(days=200), finished_at=now - timedelta(days=200) + timedelta(seconds=2)))
-            conn.execute(insert(CollectionRun).values(
-                source_id=source.id, trigger="schedule", status="ok", rows_accepted=40,
-                started_at=now - timedelta(seconds=14), finished_at=now - timedelta(seconds=12)))
-        rejected_run = conn.execute(insert(CollectionRun).values(
-            source_id=broken.id, trigger="schedule", status="partial", rows_accepted=38, rows_rejected=2,
-            message="2 of 40 rows rejected", started_at=now - timedelta(seconds=6),
-            finished_at=now - timedelta(seconds=4)).returning(CollectionRun.id)).scalar_one()
-        conn.execute(insert(QuarantinedRow), [
-            {"run_id": rejected_run, "source_id": broken.id, "row_number": n, "raw": {"kode_wilayah": "99.99"},
-             "reasons": [{"column": "kode_wilayah", "value": "99.99", "reason_id": "wilayah '99.99' tidak dikenal",
-                          "reason_en": "region '99.99' is unknown"}]} for n in (3, 17)])
+            conn.execute(
+                insert(CollectionRun).values(
+                    source_id=source.id,
+                    trigger="schedule",
+                    status="ok",
+                    rows_accepted=40,
+                    started_at=now - timedelta(days=200),
+                    finished_at=now - timedelta(days=200) + timedelta(seconds=2),
+                )
+            )
+            conn.execute(
+                insert(CollectionRun).values(
+                    source_id=source.id,
+                    trigger="schedule",
+                    status="ok",
+                    rows_accepted=40,
+                    started_at=now - timedelta(seconds=14),
+                    finished_at=now - timedelta(seconds=12),
+                )
+            )
+        rejected_run = conn.execute(
+            insert(CollectionRun)
+            .values(
+                source_id=broken.id,
+                trigger="schedule",
+                status="partial",
+                rows_accepted=38,
+                rows_rejected=2,
+                message="2 of 40 rows rejected",
+                started_at=now - timedelta(seconds=6),
+                finished_at=now - timedelta(seconds=4),
+            )
+            .returning(CollectionRun.id)
+        ).scalar_one()
+        conn.execute(
+            insert(QuarantinedRow),
+            [
+                {
+                    "run_id": rejected_run,
+                    "source_id": broken.id,
+                    "row_number": n,
+                    "raw": {"kode_wilayah": "99.99"},
+                    "reasons": [
+                        {
+                            "column": "kode_wilayah",
+                            "value": "99.99",
+                            "reason_id": "wilayah '99.99' tidak dikenal",
+                            "reason_en": "region '99.99' is unknown",
+                        }
+                    ],
+                }
+                for n in (3, 17)
+            ],
+        )
         failing = catalogue.sources[1]
-        conn.execute(insert(CollectionRun).values(
-            source_id=failing.id, trigger="schedule", status="failed", error_class="timeout",
-            message="run exceeded the source's timeout", started_at=now - timedelta(seconds=3),
-            finished_at=now - timedelta(seconds=1)))
-        alert = {"state": "firing", "details": {}, "resolved_at": None}  # executemany: the same keys in every row
-        conn.execute(insert(Alert), [
-            {**alert, "rule_id": "earthquake", "subject": "event:1", "severity": "critical",
-             "title_id": "Gempa M6,1, 85 km dari Manado", "title_en": "Earthquake M6.1, 85 km from Manado",
-             "fired_at": now - timedelta(minutes=3)},
-            {**alert, "rule_id": "source-failing", "subject": f"source:{failing.id}", "severity": "warning",
-             "title_id": f"Kolektor {failing.name} gagal 3 kali berturut-turut",
-             "title_en": f"Collector {failing.name} failed 3 times in a row", "fired_at": now - timedelta(minutes=9)},
-            {"rule_id": "bor-penuh", "subject": "LIV.BOR@71.71", "severity": "critical", "state": "resolved",
-             "title_id": "Rumah sakit hampir penuh — Manado", "title_en": "Hospitals nearly full — Manado",
-             "fired_at": now - timedelta(days=1), "resolved_at": now - timedelta(hours=20), "details": {}},
-        ])
+        conn.execute(
+            insert(CollectionRun).values(
+                source_id=failing.id,
+                trigger="schedule",
+                status="failed",
+                error_class="timeout",
+                message="run exceeded the source's timeout",
+                started_at=now - timedelta(seconds=3),
+                finished_at=now - timedelta(seconds=1),
+            )
+        )
+        alert = {
+            "state": "firing",
+            "details": {},
+            "resolved_at": None,
+        }  # executemany: the same keys in every row
+        conn.execute(
+            insert(Alert),
+            [
+                {
+                    **alert,
+                    "rule_id": "earthquake",
+                    "subject": "event:1",
+                    "severity": "critical",
+                    "title_id": "Gempa M6,1, 85 km dari Manado",
+                    "title_en": "Earthquake M6.1, 85 km from Manado",
+                    "fired_at": now - timedelta(minutes=3),
+                },
+                {
+                    **alert,
+                    "rule_id": "source-failing",
+                    "subject": f"source:{failing.id}",
+                    "severity": "warning",
+                    "title_id": f"Kolektor {failing.name} gagal 3 kali berturut-turut",
+                    "title_en": f"Collector {failing.name} failed 3 times in a row",
+                    "fired_at": now - timedelta(minutes=9),
+                },
+                {
+                    "rule_id": "bor-penuh",
+                    "subject": "LIV.BOR@71.71",
+                    "severity": "critical",
+                    "state": "resolved",
+                    "title_id": "Rumah sakit hampir penuh — Manado",
+                    "title_en": "Hospitals nearly full — Manado",
+                    "fired_at": now - timedelta(days=1),
+                    "resolved_at": now - timedelta(hours=20),
+                    "details": {},
+                },
+            ],
+        )
         month = default_month(catalogue, now)
         code = next(i for i in catalogue.indicators if i.frequency == "monthly")
-        upsert_observations(conn, [ObservationRow(code.code, "71", month, "month", 10.0)],
-                            source_id=catalogue.sources_feeding(code.code)[0].id, run_id=None,
-                            ingested_at=datetime.combine(add_months(month, 1), datetime.min.time(), timezone.utc))
-    beat(engine, "scheduler:test:1", "scheduler",
-         {"jobs": {f"source:{s.id}": (now + timedelta(seconds=40)).isoformat() for s in catalogue.sources}})
-    add_note(engine, "Rina", "Shift pagi: semua layar normal.", "handover", now=now - timedelta(hours=1))
-    app = create_app(Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config"))
+        upsert_observations(
+            conn,
+            [ObservationRow(code.code, "71", month, "month", 10.0)],
+            source_id=catalogue.sources_feeding(code.code)[0].id,
+            run_id=None,
+            ingested_at=datetime.combine(add_months(month, 1), datetime.min.time(), UTC),
+        )
+    beat(
+        engine,
+        "scheduler:test:1",
+        "scheduler",
+        {
+            "jobs": {
+                f"source:{s.id}": (now + timedelta(seconds=40)).isoformat()
+                for s in catalogue.sources
+            }
+        },
+    )
+    add_note(
+        engine, "Rina", "Shift pagi: semua layar normal.", "handover", now=now - timedelta(hours=1)
+    )
+    app = create_app(
+        Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config")
+    )
     yield app, catalogue, broken, rejected_run
     engine.dispose()
 
@@ -77,7 +167,9 @@ def _no_junk(dash_duo) -> None:
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "None", "NaN", "null", "Traceback"):
         assert junk not in body, junk
-    assert dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []  # every text readable: WCAG AA
+    assert (
+        dash_duo.driver.execute_script(CONTRAST_CHECK, "body *") == []
+    )  # every text readable: WCAG AA
 
 
 def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
@@ -100,7 +192,9 @@ def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
     assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-active").text
     assert "Diakui" in dash_duo.find_element("#alerts-active").text
     dash_duo.wait_for_contains_text("#alerts-feedback", "diakui")
-    assert len(dash_duo.find_elements("button[id*='alert-ack-open']")) == 1  # only the other one is left
+    assert (
+        len(dash_duo.find_elements("button[id*='alert-ack-open']")) == 1
+    )  # only the other one is left
 
     # A handover note goes into the shift log, the acknowledgement is already there.
     dash_duo.find_element("#shift-author").send_keys("Budi")
@@ -133,9 +227,13 @@ def test_sources_page_shows_health_and_rejected_rows(dash_duo, ops_app):
 
     link = ok.find_element("css selector", "a")  # the last run's 2 rejected rows
     # Bootstrap scrolls smoothly: jump, or the click lands where the link was a moment ago.
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link
+    )
     link.click()
-    dash_duo.wait_for_contains_text("#ops-rejected", f"Baris ditolak pada proses #{rejected_run}", timeout=10)
+    dash_duo.wait_for_contains_text(
+        "#ops-rejected", f"Baris ditolak pada proses #{rejected_run}", timeout=10
+    )
     assert "wilayah '99.99' tidak dikenal" in dash_duo.find_element("#ops-rejected").text
     assert dash_duo.get_logs() == []
 
@@ -159,7 +257,9 @@ def test_compliance_page_ranks_and_exports(dash_duo, ops_app):
     _no_junk(dash_duo)
     dash_duo.find_element("#compliance-export").click()
     dash_duo.find_elements("#compliance-months a")[1].click()  # the month before, by its link
-    dash_duo._wait_for(lambda d: "period=" in d.current_url, timeout=10, msg="month link did not navigate")
+    dash_duo._wait_for(
+        lambda d: "period=" in d.current_url, timeout=10, msg="month link did not navigate"
+    )
     dash_duo.wait_for_element("#compliance-ranking")
     assert dash_duo.get_logs() == []
 
@@ -181,29 +281,43 @@ def test_alerts_page_silences_an_alert_and_lifts_the_silence(dash_duo, ops_app):
 
     # Silence the failing collector (second row: the earthquake is more severe) for 12 hours.
     opens[1].click()
-    dash_duo.wait_for_contains_text("#alerts-silence-modal", f"Hanya source:{failing.id}", timeout=10)
-    assert "Semua subjek aturan source-failing" in dash_duo.find_element("#alerts-silence-modal").text
+    dash_duo.wait_for_contains_text(
+        "#alerts-silence-modal", f"Hanya source:{failing.id}", timeout=10
+    )
+    assert (
+        "Semua subjek aturan source-failing" in dash_duo.find_element("#alerts-silence-modal").text
+    )
     dash_duo.driver.execute_script(
         "const s = document.getElementById('alerts-silence-hours'); s.value = '12';"
-        "s.dispatchEvent(new Event('change', {bubbles: true}));")
+        "s.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
     dash_duo.find_element("#alerts-silence-who").send_keys("Budi")
     dash_duo.find_element("#alerts-silence-confirm").click()
-    dash_duo.wait_for_contains_text("#alerts-silence-error", "Isi nama petugas dan alasan.", timeout=10)
+    dash_duo.wait_for_contains_text(
+        "#alerts-silence-error", "Isi nama petugas dan alasan.", timeout=10
+    )
     dash_duo.find_element("#alerts-silence-reason").send_keys("Server DLH sedang dipindahkan")
     dash_duo.find_element("#alerts-silence-confirm").click()
     dash_duo.wait_for_contains_text("#alerts-feedback", "berlaku sampai", timeout=10)
     dash_duo.wait_for_contains_text("#alerts-active", "disenyapkan s.d.", timeout=10)
     assert "Budi: Server DLH sedang dipindahkan" in dash_duo.find_element("#alerts-active").text
-    assert len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 1  # the quake is still loud
+    assert (
+        len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 1
+    )  # the quake is still loud
     silences = dash_duo.find_element("#alerts-silences").text
-    assert f"source-failing · source:{failing.id}" in silences and "Server DLH sedang dipindahkan" in silences
+    assert (
+        f"source-failing · source:{failing.id}" in silences
+        and "Server DLH sedang dipindahkan" in silences
+    )
     assert "Server DLH sedang dipindahkan" in dash_duo.find_element("#alerts-shiftlog").text
 
     # Lifted by the operator on duty (the shift log's name), the alert is loud again.
     dash_duo.find_element("#shift-author").send_keys("Andi")
     dash_duo.find_element("button[id*='silence-lift']").click()
     dash_duo.wait_for_contains_text("#alerts-feedback", "dicabut", timeout=10)
-    dash_duo.wait_for_contains_text("#alerts-silences", "Tidak ada senyap yang berlaku.", timeout=10)
+    dash_duo.wait_for_contains_text(
+        "#alerts-silences", "Tidak ada senyap yang berlaku.", timeout=10
+    )
     assert "disenyapkan" not in dash_duo.find_element("#alerts-active").text
     assert len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 2
     assert "Senyap dicabut" in dash_duo.find_element("#alerts-shiftlog").text

@@ -1,16 +1,16 @@
 """The scorecard and the brief in a real headless Chromium: filters in the URL, bilingual,
 no console errors; screenshots at 1920×1080 in test-artifacts/."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from browser_checks import CONTRAST_CHECK
+from scorecard_kit import simulated_store
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.webapp import create_app
-from scorecard_kit import simulated_store
-from browser_checks import CONTRAST_CHECK
 
 pytestmark = pytest.mark.browser
 # Each filter change redraws the page on the server; a loaded 2-core CI machine needs slack.
@@ -19,10 +19,18 @@ WAIT = 30
 
 @pytest.fixture
 def scorecard_app(sqlite_url, tmp_path, catalogue):
-    now = datetime.now(timezone.utc)
-    engine = simulated_store(sqlite_url, catalogue, now, skip_latest={"LIV.JKN", "SOC.DAPODIK"},
-                             lag={"BRD.EVENT": 3}, dead={"dlh-ispu"})
-    app = create_app(Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config"))
+    now = datetime.now(UTC)
+    engine = simulated_store(
+        sqlite_url,
+        catalogue,
+        now,
+        skip_latest={"LIV.JKN", "SOC.DAPODIK"},
+        lag={"BRD.EVENT": 3},
+        dead={"dlh-ispu"},
+    )
+    app = create_app(
+        Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config")
+    )
     yield app
     engine.dispose()
 
@@ -38,14 +46,16 @@ def _wait(dash_duo, condition, timeout: float = WAIT) -> None:
 def _brief_href(dash_duo) -> str | None:
     try:
         return dash_duo.driver.find_element("css selector", "#sc-brief-link").get_attribute("href")
-    except Exception:  # noqa: BLE001 - redrawn under our feet: ask again
+    except Exception:
         return None
 
 
 def _drawn_view(dash_duo) -> str | None:
     try:
-        return dash_duo.driver.find_element("css selector", ".odsk-overview").get_attribute("data-view")
-    except Exception:  # noqa: BLE001 - redrawn under our feet: ask again
+        return dash_duo.driver.find_element("css selector", ".odsk-overview").get_attribute(
+            "data-view"
+        )
+    except Exception:
         return None
 
 
@@ -60,10 +70,17 @@ def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_di
     dash_duo.start_server(scorecard_app)
     dash_duo.wait_for_text_to_equal("h1", "Kartu Kinerja Daerah", timeout=WAIT)
     dash_duo.wait_for_contains_text("#sc-subtitle", "Provinsi Sulawesi Utara", timeout=WAIT)
-    assert [e.get_attribute("id") for e in dash_duo.find_elements(".sc-domain-card")] == \
-        [f"sc-card-{d}" for d in DOMAIN_ORDER]
+    assert [e.get_attribute("id") for e in dash_duo.find_elements(".sc-domain-card")] == [
+        f"sc-card-{d}" for d in DOMAIN_ORDER
+    ]
     assert len(dash_duo.find_elements(".sc-row")) == 44
-    for list_id in ("sc-list-behind", "sc-list-good", "sc-list-bad", "sc-list-stale", "sc-list-missing"):
+    for list_id in (
+        "sc-list-behind",
+        "sc-list-good",
+        "sc-list-bad",
+        "sc-list-stale",
+        "sc-list-missing",
+    ):
         assert dash_duo.find_element(f"#{list_id}")
     assert "Event pariwisata terselenggara" in dash_duo.find_element("#sc-list-stale").text
     assert "Dinkes" in dash_duo.find_element("#sc-list-missing").text
@@ -96,17 +113,30 @@ def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_di
     # A bookmark brings the same view back, controls included.
     url = dash_duo.driver.current_url
     dash_duo.driver.get(url)
-    dash_duo.wait_for_contains_text("#sc-subtitle", "Kota Manado · data s.d. Jun 2025", timeout=WAIT)
-    assert Select(dash_duo.find_element("#sc-month")).first_selected_option.get_attribute("value") == "06"
-    assert Select(dash_duo.find_element("#sc-rank")).first_selected_option.get_attribute("value") == "LIV.BOR"
+    dash_duo.wait_for_contains_text(
+        "#sc-subtitle", "Kota Manado · data s.d. Jun 2025", timeout=WAIT
+    )
+    assert (
+        Select(dash_duo.find_element("#sc-month")).first_selected_option.get_attribute("value")
+        == "06"
+    )
+    assert (
+        Select(dash_duo.find_element("#sc-rank")).first_selected_option.get_attribute("value")
+        == "LIV.BOR"
+    )
     assert dash_duo.get_logs() == []
 
     # English keeps the filters.
     dash_duo.find_element("#nav-language").click()
     _wait_url(dash_duo, "lang=en")
     dash_duo.wait_for_text_to_equal("h1", "Regional scorecard", timeout=WAIT)
-    dash_duo.wait_for_contains_text("#sc-subtitle", "Kota Manado · data up to Jun 2025", timeout=WAIT)
-    assert "region=71.71" in dash_duo.driver.current_url and "period=2025-06" in dash_duo.driver.current_url
+    dash_duo.wait_for_contains_text(
+        "#sc-subtitle", "Kota Manado · data up to Jun 2025", timeout=WAIT
+    )
+    assert (
+        "region=71.71" in dash_duo.driver.current_url
+        and "period=2025-06" in dash_duo.driver.current_url
+    )
     dash_duo.driver.save_screenshot(str(artifacts_dir / "overview-1920x1080-en-manado.png"))
 
     # Back to the latest province view, then the brief.
@@ -115,13 +145,21 @@ def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_di
     _choose(dash_duo, "sc-region", "71")
     _wait(dash_duo, lambda: "region=" not in (_drawn_view(dash_duo) or "region="))
     # The page is drawn again after each change: wait for the link of the final state.
-    _wait(dash_duo, lambda: _brief_href(dash_duo) is not None and "region" not in _brief_href(dash_duo)
-          and "period" not in _brief_href(dash_duo))
+    _wait(
+        dash_duo,
+        lambda: (
+            _brief_href(dash_duo) is not None
+            and "region" not in _brief_href(dash_duo)
+            and "period" not in _brief_href(dash_duo)
+        ),
+    )
     dash_duo.wait_for_contains_text("#sc-subtitle", "Provinsi Sulawesi Utara", timeout=WAIT)
     dash_duo.find_element("#sc-brief-link").click()
     _wait_url(dash_duo, "/brief")
     dash_duo.wait_for_text_to_equal("h1", "Exceptions brief", timeout=WAIT)
-    assert "of 44 indicators for Provinsi Sulawesi Utara" in dash_duo.find_element("#brief-intro").text
+    assert (
+        "of 44 indicators for Provinsi Sulawesi Utara" in dash_duo.find_element("#brief-intro").text
+    )
     assert dash_duo.find_element("#brief-archive")
     dash_duo.driver.save_screenshot(str(artifacts_dir / "brief-1920x1080-en.png"))
     assert dash_duo.get_logs() == []

@@ -6,9 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from analyst_kit import route, text_of
 from sqlalchemy import select
 
-from analyst_kit import route, text_of
 from collectors.base import Payload
 from dashboard.ingest import collect
 from dashboard.runtime import Runtime
@@ -23,8 +23,21 @@ TODAY = date(2026, 11, 28)
 
 
 def feed(value: str) -> Payload:
-    return Payload(json.dumps({"data": [{"indikator": "LIV.STUNTING", "wilayah": "Manado", "periode": "2026-10",
-                                         "nilai": value}]}).encode(), "application/json")
+    return Payload(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "indikator": "LIV.STUNTING",
+                        "wilayah": "Manado",
+                        "periode": "2026-10",
+                        "nilai": value,
+                    }
+                ]
+            }
+        ).encode(),
+        "application/json",
+    )
 
 
 @pytest.fixture
@@ -36,7 +49,9 @@ def revised(database_url, tmp_path):
     first = collect(rt, "dinkes-feed", payload=feed("21,5"), today=TODAY)
     second = collect(rt, "dinkes-feed", payload=feed("20,9"), today=TODAY)
     with rt.engine.connect() as conn:
-        obs_id = conn.execute(select(Observation.id).where(Observation.region_code == "71.71")).scalar_one()
+        obs_id = conn.execute(
+            select(Observation.id).where(Observation.region_code == "71.71")
+        ).scalar_one()
     yield rt, settings, obs_id, first, second
     rt.close()
 
@@ -45,20 +60,25 @@ def test_the_store_knows_the_current_run_and_every_earlier_value(revised):
     rt, _, obs_id, first, second = revised
     with rt.engine.connect() as conn:
         record = provenance(conn, obs_id)
-        behind = values_behind(conn, "LIV.STUNTING", ["71.71"], "month", date(2026, 10, 1), date(2026, 11, 1))
+        behind = values_behind(
+            conn, "LIV.STUNTING", ["71.71"], "month", date(2026, 10, 1), date(2026, 11, 1)
+        )
     assert (record.current.revision, record.current.value) == (2, 20.9)
     assert record.current.run.id == second.run_id and record.current.superseded_at is None
     assert record.current.run.payload_sha256 == second.payload_sha256
     assert [(v.revision, v.value, v.run.id) for v in record.history] == [(1, 21.5, first.run_id)]
     assert record.history[0].run.payload_sha256 == first.payload_sha256 != second.payload_sha256
     assert record.history[0].superseded_at >= record.history[0].ingested_at
-    assert (record.source_id, record.source_name, record.source_kind) == ("dinkes-feed", "Dinkes e-Health feed",
-                                                                          "http_json")
+    assert (record.source_id, record.source_name, record.source_kind) == (
+        "dinkes-feed",
+        "Dinkes e-Health feed",
+        "http_json",
+    )
     assert [(b.id, b.revision, b.run_id) for b in behind] == [(obs_id, 2, second.run_id)]
 
 
 def test_the_page_shows_the_right_run_and_revision_and_serves_the_payloads(revised):
-    rt, settings, obs_id, first, second = revised
+    _rt, settings, obs_id, first, second = revised
     app = create_app(settings)
     client = app.server.test_client()
     response = route(client, f"/provenance/{obs_id}", "?lang=en")
@@ -83,25 +103,41 @@ def test_the_page_shows_the_right_run_and_revision_and_serves_the_payloads(revis
         assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/analyst/payload/" + "0" * 64).status_code == 404
     assert client.get("/analyst/payload/not-a-hash").status_code == 404
-    assert "not found" in text_of(route(client, "/provenance/999999", "?lang=en").json["response"]
-                                  ["_pages_content"]["children"])
+    assert "not found" in text_of(
+        route(client, "/provenance/999999", "?lang=en").json["response"]["_pages_content"][
+            "children"
+        ]
+    )
 
 
 def test_the_indicator_page_panel_lists_what_a_figure_is_made_of(revised):
     from analyst_kit import call
 
-    rt, settings, obs_id, first, second = revised
+    _rt, settings, obs_id, _first, second = revised
     client = create_app(settings).server.test_client()
-    response = call(client, [("ind-prov", "children")],
-                    inputs=[("ind-grid", "cellClicked", {"rowId": "71.71|2026-10-01", "colId": "value"}),
-                            ("ind-series", "clickData", None)],
-                    state=[("ind-grid", "rowData", []), ("ind-grain", "value", "quarter"),
-                           ("ind-page", "data", {"code": "LIV.STUNTING", "lang": "en"})],
-                    changed="ind-grid.cellClicked")
+    response = call(
+        client,
+        [("ind-prov", "children")],
+        inputs=[
+            ("ind-grid", "cellClicked", {"rowId": "71.71|2026-10-01", "colId": "value"}),
+            ("ind-series", "clickData", None),
+        ],
+        state=[
+            ("ind-grid", "rowData", []),
+            ("ind-grain", "value", "quarter"),
+            ("ind-page", "data", {"code": "LIV.STUNTING", "lang": "en"}),
+        ],
+        changed="ind-grid.cellClicked",
+    )
     assert response.status_code == 200
     panel = response.json["response"]["ind-prov"]["children"]
     text = text_of(panel)
-    assert "Manado · Q4 2026" in text and f"#{obs_id}" in text and f"#{second.run_id}" in text and "r2" in text
+    assert (
+        "Manado · Q4 2026" in text
+        and f"#{obs_id}" in text
+        and f"#{second.run_id}" in text
+        and "r2" in text
+    )
     assert f"/provenance/{obs_id}" in json.dumps(panel)
 
 

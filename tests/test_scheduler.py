@@ -4,7 +4,7 @@ import json
 import shutil
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -69,12 +69,14 @@ class _Feeds(BaseHTTPRequestHandler):
     release = threading.Event()
     fixed = None  # a value to serve instead of one that changes with time
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path.startswith("/hang.json"):
             type(self).release.wait(30)
         indicator = "LIV.STUNTING" if self.path.startswith("/a.json") else "LIV.BOR"
         value = type(self).fixed if type(self).fixed is not None else 20 + time.time() % 5
-        body = json.dumps({"data": [{"i": indicator, "r": "71", "p": "2026-10", "v": value}]}).encode()
+        body = json.dumps(
+            {"data": [{"i": indicator, "r": "71", "p": "2026-10", "v": value}]}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -101,7 +103,9 @@ def rt(tmp_path, sqlite_url, feeds):
     config = tmp_path / "config"
     shutil.copytree(SMALL, config)
     (config / "sources.yaml").write_text(SOURCES.format(base=feeds))
-    runtime = Runtime.from_settings(Settings(database_url=sqlite_url, config_dir=config, data_dir=tmp_path))
+    runtime = Runtime.from_settings(
+        Settings(database_url=sqlite_url, config_dir=config, data_dir=tmp_path)
+    )
     sync_catalogue(runtime.engine, runtime.catalogue)
     yield runtime
     runtime.close()
@@ -118,10 +122,21 @@ def runs(rt, source_id=None):
 def test_every_source_is_a_job_with_safe_defaults(rt):
     scheduler = build_scheduler(rt, blocking=False, start_now=set())
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"source:hanging", "source:quick-a", "source:quick-b", "heartbeat", "alerts", "brief:weekly"}
+    assert set(jobs) == {
+        "source:hanging",
+        "source:quick-a",
+        "source:quick-b",
+        "heartbeat",
+        "alerts",
+        "brief:weekly",
+    }
     for job_id in ("source:hanging", "source:quick-a", "source:quick-b"):
         job = jobs[job_id]
-        assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, MISFIRE_GRACE_SECONDS)
+        assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (
+            1,
+            True,
+            MISFIRE_GRACE_SECONDS,
+        )
     assert type(jobs["source:quick-b"].trigger).__name__ == "CronTrigger"
 
 
@@ -138,7 +153,9 @@ def test_a_hanging_source_does_not_delay_the_others(rt):
         # quick-a starts at once and then every 5 s; wait (bounded: the hang lasts 30 s)
         # until it has finished twice, which it can only do while "hanging" still hangs.
         deadline = time.monotonic() + 25
-        while time.monotonic() < deadline and sum(r.status == "ok" for r in runs(rt, "quick-a")) < 2:
+        while (
+            time.monotonic() < deadline and sum(r.status == "ok" for r in runs(rt, "quick-a")) < 2
+        ):
             time.sleep(0.5)
         hanging = [r.status for r in runs(rt, "hanging")]
     finally:
@@ -166,19 +183,30 @@ def test_with_redis_down_sources_still_run(rt):
 
 
 def test_runs_left_running_by_a_dead_process_are_marked_abandoned(rt):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from dashboard.scheduler import abandon_stale_runs
     from dashboard.store.engine import begin_write
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with begin_write(rt.engine) as conn:
-        for minutes in (60, 1):  # quick-a's timeout is 5 s: an hour old is dead, a minute old may be alive
-            conn.execute(CollectionRun.__table__.insert().values(
-                source_id="quick-a", trigger="schedule", status="running", started_at=now - timedelta(minutes=minutes)))
+        for minutes in (
+            60,
+            1,
+        ):  # quick-a's timeout is 5 s: an hour old is dead, a minute old may be alive
+            conn.execute(
+                CollectionRun.__table__.insert().values(
+                    source_id="quick-a",
+                    trigger="schedule",
+                    status="running",
+                    started_at=now - timedelta(minutes=minutes),
+                )
+            )
     assert abandon_stale_runs(rt, now) == 1
     with rt.engine.connect() as conn:
-        rows = conn.execute(select(CollectionRun.status, CollectionRun.error_class).order_by(CollectionRun.id)).all()
+        rows = conn.execute(
+            select(CollectionRun.status, CollectionRun.error_class).order_by(CollectionRun.id)
+        ).all()
     assert [tuple(r) for r in rows] == [("failed", "abandoned"), ("running", None)]
 
 
@@ -189,12 +217,14 @@ def test_a_run_that_stores_new_values_brings_the_alert_evaluation_forward(rt):
     run_source_job(rt, "quick-a", scheduler)  # a new value (the feed's value changes with time)
     moved = scheduler.get_job("alerts").next_run_time
     assert moved < due
-    assert (moved - datetime.now(timezone.utc)).total_seconds() <= EVALUATE_AFTER_SECONDS
+    assert (moved - datetime.now(UTC)).total_seconds() <= EVALUATE_AFTER_SECONDS
 
     later = moved + timedelta(minutes=5)
     scheduler.get_job("alerts").modify(next_run_time=later)
     with rt.engine.connect() as conn:  # the same value again: nothing changed, nothing to evaluate
-        stored = conn.execute(select(Observation.value).where(Observation.indicator_code == "LIV.STUNTING")).scalar()
+        stored = conn.execute(
+            select(Observation.value).where(Observation.indicator_code == "LIV.STUNTING")
+        ).scalar()
     _Feeds.fixed = stored
     try:
         run_source_job(rt, "quick-a", scheduler)

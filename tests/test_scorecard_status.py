@@ -6,18 +6,43 @@ import pytest
 
 from dashboard.catalogue.models import Indicator
 from dashboard.scorecard.judge import judge
-from dashboard.scorecard.plans import Plan, Plans, PlanError, load_plans, plan_share, planned_target
+from dashboard.scorecard.plans import Plan, PlanError, Plans, load_plans, plan_share, planned_target
 
 BACKLOADED = (0.04, 0.09, 0.16, 0.23, 0.31, 0.40, 0.48, 0.56, 0.64, 0.72, 0.81, 1.0)
-PLANS = Plans(plans={"CUM.PLAN": Plan(monthly=BACKLOADED, years={2025: tuple([i / 12 for i in range(1, 12)] + [1.0])})})
+PLANS = Plans(
+    plans={
+        "CUM.PLAN": Plan(
+            monthly=BACKLOADED, years={2025: tuple([i / 12 for i in range(1, 12)] + [1.0])}
+        )
+    }
+)
 
 
-def indicator(code="X.UP", direction="up", pct=5.0, targets=None, band=None, cumulative=False,
-              aggregation="mean", frequency="monthly") -> Indicator:
-    spec = dict(code=code, name="x", unit="%", domain="governance", application="e-budgeting", skpd="bpkad",
-                direction=direction, thresholds={"at_risk_pct": pct}, frequency=frequency,
-                aggregation=aggregation, classification="public", cumulative=cumulative,
-                targets=targets if targets is not None else {2026: 100.0})
+def indicator(
+    code="X.UP",
+    direction="up",
+    pct=5.0,
+    targets=None,
+    band=None,
+    cumulative=False,
+    aggregation="mean",
+    frequency="monthly",
+) -> Indicator:
+    spec = {
+        "code": code,
+        "name": "x",
+        "unit": "%",
+        "domain": "governance",
+        "application": "e-budgeting",
+        "skpd": "bpkad",
+        "direction": direction,
+        "thresholds": {"at_risk_pct": pct},
+        "frequency": frequency,
+        "aggregation": aggregation,
+        "classification": "public",
+        "cumulative": cumulative,
+        "targets": targets if targets is not None else {2026: 100.0},
+    }
     if band:
         spec["band"] = {"low": band[0], "high": band[1]}
         spec["targets"] = targets or {}
@@ -27,7 +52,9 @@ def indicator(code="X.UP", direction="up", pct=5.0, targets=None, band=None, cum
 UP, DOWN = indicator(), indicator("X.DOWN", "down", 10.0, {2026: 14.0})
 BAND = indicator("X.BAND", "band", 5.0, band=(60.0, 85.0))
 NO_TARGET = indicator("X.NONE", targets={})
-CUM_LINE = indicator("CUM.LINE", pct=5.0, targets={2026: 96.0}, cumulative=True)  # no plan: straight line
+CUM_LINE = indicator(
+    "CUM.LINE", pct=5.0, targets={2026: 96.0}, cumulative=True
+)  # no plan: straight line
 CUM_PLAN = indicator("CUM.PLAN", pct=5.0, targets={2026: 96.0, 2025: 96.0}, cumulative=True)
 COUNT = indicator("X.COUNT", targets={2026: 8500.0}, aggregation="sum")
 OCT, JUN, DEC = date(2026, 10, 1), date(2026, 6, 1), date(2026, 12, 1)
@@ -62,9 +89,36 @@ CASES = [
     (CUM_PLAN, 70.0, OCT, "month", "province", "on_track", 69.12, 0.0),
     (CUM_PLAN, 65.0, OCT, "month", "province", "behind", 69.12, 4.12),
     (CUM_PLAN, 38.5, JUN, "month", "province", "on_track", 38.4, 0.0),  # 40 % of 96
-    (CUM_PLAN, 96.0, DEC, "month", "province", "on_track", 96.0, 0.0),  # December: the year-end target
-    (CUM_PLAN, 60.0, date(2026, 7, 1), "quarter", "province", "at_risk", 61.44, 1.44),  # Q3 ends in September: 0,64
-    (CUM_PLAN, 76.0, date(2025, 10, 1), "month", "province", "at_risk", 80.0, 4.0),  # 2025's own straight curve
+    (
+        CUM_PLAN,
+        96.0,
+        DEC,
+        "month",
+        "province",
+        "on_track",
+        96.0,
+        0.0,
+    ),  # December: the year-end target
+    (
+        CUM_PLAN,
+        60.0,
+        date(2026, 7, 1),
+        "quarter",
+        "province",
+        "at_risk",
+        61.44,
+        1.44,
+    ),  # Q3 ends in September: 0,64
+    (
+        CUM_PLAN,
+        76.0,
+        date(2025, 10, 1),
+        "month",
+        "province",
+        "at_risk",
+        80.0,
+        4.0,
+    ),  # 2025's own straight curve
     # a count that sums to the province has no kab/kota target; a rate keeps the province's
     (COUNT, 900.0, OCT, "month", "regency", "no_target", None, None),
     (COUNT, 8100.0, OCT, "month", "province", "at_risk", 8500.0, 400.0),
@@ -78,8 +132,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("ind, value, start, grain, scope, status, reference, gap", CASES,
-                         ids=[f"{c[0].code}-{c[1]}-{c[2]}-{c[4]}" for c in CASES])
+@pytest.mark.parametrize(
+    "ind, value, start, grain, scope, status, reference, gap",
+    CASES,
+    ids=[f"{c[0].code}-{c[1]}-{c[2]}-{c[4]}" for c in CASES],
+)
 def test_judge(ind, value, start, grain, scope, status, reference, gap):
     j = judge(ind, value, start, grain, PLANS, scope)
     assert j.status == status
@@ -88,16 +145,27 @@ def test_judge(ind, value, start, grain, scope, status, reference, gap):
 
 
 def test_points_follow_status():
-    assert [judge(UP, v, OCT, "month", PLANS).points for v in (100.0, 96.0, 50.0, None)] == [100, 50, 0, None]
+    assert [judge(UP, v, OCT, "month", PLANS).points for v in (100.0, 96.0, 50.0, None)] == [
+        100,
+        50,
+        0,
+        None,
+    ]
     assert judge(NO_TARGET, 1.0, OCT, "month", PLANS).points is None
 
 
-@pytest.mark.parametrize("start, grain, share", [
-    (date(2026, 1, 1), "month", 0.04), (date(2026, 12, 1), "month", 1.0),
-    (date(2026, 4, 1), "quarter", 0.40), (date(2026, 1, 1), "year", 1.0),
-    (date(2026, 2, 14), "day", 0.04 + 0.05 * 14 / 28), (date(2026, 1, 31), "day", 0.04),
-    (date(2025, 6, 1), "month", 0.5),  # the 2025 curve
-])
+@pytest.mark.parametrize(
+    "start, grain, share",
+    [
+        (date(2026, 1, 1), "month", 0.04),
+        (date(2026, 12, 1), "month", 1.0),
+        (date(2026, 4, 1), "quarter", 0.40),
+        (date(2026, 1, 1), "year", 1.0),
+        (date(2026, 2, 14), "day", 0.04 + 0.05 * 14 / 28),
+        (date(2026, 1, 31), "day", 0.04),
+        (date(2025, 6, 1), "month", 0.5),  # the 2025 curve
+    ],
+)
 def test_plan_share(start, grain, share):
     assert plan_share(PLANS.get("CUM.PLAN"), start, grain) == pytest.approx(share)
 
@@ -108,12 +176,15 @@ def test_without_a_plan_the_share_is_the_straight_line():
     assert planned_target(UP, PLANS, date(2026, 3, 1), "month") == (100.0, 100.0)
 
 
-@pytest.mark.parametrize("curve, message", [
-    ([0.1] * 11, "12 monthly shares"),
-    ([0.5, 0.4] + [0.6] * 9 + [1.0], "never goes down"),
-    ([0.1] * 11 + [0.9], "must be 1.0"),
-    ([1.5] + [1.0] * 11, "between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "curve, message",
+    [
+        ([0.1] * 11, "12 monthly shares"),
+        ([0.5, 0.4] + [0.6] * 9 + [1.0], "never goes down"),
+        ([0.1] * 11 + [0.9], "must be 1.0"),
+        ([1.5] + [1.0] * 11, "between 0 and 1"),
+    ],
+)
 def test_bad_plan_files_say_what_is_wrong(tmp_path, curve, message):
     (tmp_path / "plans.yaml").write_text(f"plans:\n  CUM.PLAN:\n    monthly: {curve}\n")
     with pytest.raises(PlanError, match=message):
@@ -130,6 +201,8 @@ def test_plans_of_the_shipped_config_load(catalogue):
 
 
 def test_a_plan_for_an_unknown_indicator_is_refused(tmp_path):
-    (tmp_path / "plans.yaml").write_text("plans:\n  NOPE.X:\n    monthly: " + str(list(BACKLOADED)) + "\n")
-    with pytest.raises(PlanError, match="unknown indicators NOPE.X"):
+    (tmp_path / "plans.yaml").write_text(
+        "plans:\n  NOPE.X:\n    monthly: " + str(list(BACKLOADED)) + "\n"
+    )
+    with pytest.raises(PlanError, match=r"unknown indicators NOPE\.X"):
         load_plans(tmp_path, {"CUM.PLAN"})

@@ -133,7 +133,9 @@ def test_private_redis_starts_and_stops():
 def test_missing_binaries_are_named(monkeypatch):
     monkeypatch.delenv(services.PG_ENV, raising=False)
     monkeypatch.delenv(services.REDIS_ENV, raising=False)
-    monkeypatch.setattr(services, "LOCAL_PG_URL", f"postgresql://postgres@127.0.0.1:{services.free_port()}/postgres")
+    monkeypatch.setattr(
+        services, "LOCAL_PG_URL", f"postgresql://postgres@127.0.0.1:{services.free_port()}/postgres"
+    )
     monkeypatch.setattr(services, "LOCAL_REDIS_URL", f"redis://127.0.0.1:{services.free_port()}/0")
     monkeypatch.setattr(services, "find_pg_bindir", lambda: None)
     monkeypatch.setattr(services, "find_redis_server", lambda: None)

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import mean
 
@@ -53,7 +53,7 @@ class Running:
     """A simulator serving on a free loopback port, and the catalogue pointing at it."""
 
     def __init__(self, catalogue, **kwargs):
-        self.clock = kwargs.pop("clock", Clock(datetime(2026, 3, 15, 2, 0, tzinfo=timezone.utc)))
+        self.clock = kwargs.pop("clock", Clock(datetime(2026, 3, 15, 2, 0, tzinfo=UTC)))
         self.server = make_server(catalogue, "127.0.0.1", 0, clock=self.clock, **kwargs)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -63,8 +63,14 @@ class Running:
 
     def collect(self, source_id: str, backfill: bool = False, bookmark: str | None = None):
         source = self.catalogue.source(source_id)
-        ctx = SourceContext(source, self.catalogue.source_options[source_id], self.catalogue, self.regions,
-                            bookmark=bookmark, backfill=backfill)
+        ctx = SourceContext(
+            source,
+            self.catalogue.source_options[source_id],
+            self.catalogue,
+            self.regions,
+            bookmark=bookmark,
+            backfill=backfill,
+        )
         return KIND.parse(KIND.fetch(ctx), ctx)
 
     def get(self, path: str, **params) -> httpx.Response:
@@ -101,14 +107,19 @@ def values_by(rows):
 
 
 def test_values_are_deterministic_per_seed(catalogue):
-    a, b, c = Generator(catalogue, seed=7), Generator(catalogue, seed=7), Generator(catalogue, seed=8)
+    a, b, c = (
+        Generator(catalogue, seed=7),
+        Generator(catalogue, seed=7),
+        Generator(catalogue, seed=8),
+    )
     sample = [(i.code, r.code) for i in catalogue.indicators for r in catalogue.regions]
     rows_a = [a.rows(code, TODAY, history_months=12) for code in {code for code, _ in sample}]
     # Asked in another order, the same seed still gives the same numbers.
     rows_b = [b.rows(code, TODAY, history_months=12) for code in {code for code, _ in sample}]
     assert rows_a == rows_b
-    assert [a.value(code, region, date(2025, 1, 1)) for code, region in sample] != \
-           [c.value(code, region, date(2025, 1, 1)) for code, region in sample]
+    assert [a.value(code, region, date(2025, 1, 1)) for code, region in sample] != [
+        c.value(code, region, date(2025, 1, 1)) for code, region in sample
+    ]
 
 
 def test_province_follows_the_aggregation(catalogue, generator):
@@ -126,7 +137,7 @@ def test_province_follows_the_aggregation(catalogue, generator):
                 expected = mean(parts.values())
             else:
                 expected = sum(v * weights[c] for c, v in parts.items()) / sum(weights.values())
-            assert province == pytest.approx(expected, abs=0.5 * 10 ** -ind.decimals + 1e-9), ind.code
+            assert province == pytest.approx(expected, abs=0.5 * 10**-ind.decimals + 1e-9), ind.code
 
 
 def test_values_stay_in_their_valid_range_for_five_years(catalogue, generator):
@@ -157,7 +168,11 @@ def test_counts_scale_with_the_region(catalogue, generator):
 
 
 def province_series(generator, code, months=60):
-    return {r.start: r.value for r in generator.rows(code, TODAY, history_months=months) if r.region == "71"}
+    return {
+        r.start: r.value
+        for r in generator.rows(code, TODAY, history_months=months)
+        if r.region == "71"
+    }
 
 
 def test_rates_sit_at_realistic_levels(generator):
@@ -166,7 +181,7 @@ def test_rates_sit_at_realistic_levels(generator):
     late = mean(v for d, v in stunting.items() if d.year == 2025)
     assert 15 <= early <= 25 and late < early  # about 20% and falling slowly
     inflation = province_series(generator, "ECO.INFLASI").values()
-    assert 0.5 <= min(inflation) and max(inflation) <= 7
+    assert min(inflation) >= 0.5 and max(inflation) <= 7
     ipm = province_series(generator, "SOC.IPM").values()
     assert all(70 <= v <= 80 for v in ipm)
     pm25 = province_series(generator, "ENV.PM25", months=12).values()
@@ -186,8 +201,11 @@ def test_tourism_peaks_in_the_holidays(generator):
 
 def test_budget_realisation_climbs_through_the_year(generator):
     for region in ("71", "71.71", "71.04"):
-        series = {r.start: r.value for r in generator.rows("GOV.REALISASI-APBD", TODAY, history_months=60)
-                  if r.region == region}
+        series = {
+            r.start: r.value
+            for r in generator.rows("GOV.REALISASI-APBD", TODAY, history_months=60)
+            if r.region == region
+        }
         for year in (2022, 2023, 2024, 2025):
             months = [series[date(year, m, 1)] for m in range(1, 13)]
             assert months == sorted(months), (region, year)
@@ -201,14 +219,17 @@ def test_only_ended_periods_are_served():
     assert served_periods("year", TODAY) == [date(2024, 1, 1), date(2025, 1, 1)]
     assert len(served_periods("month", TODAY, history_months=60)) == 60
     assert served_periods("month", TODAY, since=date(2025, 12, 1)) == [
-        date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
     # The bookmark of a mixed feed is a month; the yearly period begun before it still comes.
     assert served_periods("year", date(2027, 1, 20), since=date(2026, 12, 1)) == [date(2026, 1, 1)]
 
 
 def test_the_day_turns_in_wita(catalogue):
     # 16:30 UTC on 28 February is already 1 March in Manado.
-    clock = Clock(datetime(2026, 2, 28, 16, 30, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 2, 28, 16, 30, tzinfo=UTC))
     server = make_server(catalogue, port=0, clock=clock)
     try:
         status, body, _ = server.answer_feed("/skpd/dinkes/indikator.json", {})
@@ -222,25 +243,46 @@ def test_the_day_turns_in_wita(catalogue):
 # --- the served shapes ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, decimals, text", [
-    (1234.5, 1, "1.234,5"), (12500, 0, "12.500"), (0.45, 2, "0,45"), (98.0, 1, "98,0"),
-    (-1.5, 2, "-1,50"), (1234567.25, 2, "1.234.567,25"), (33.333, 1, "33,333"),
-])
+@pytest.mark.parametrize(
+    "value, decimals, text",
+    [
+        (1234.5, 1, "1.234,5"),
+        (12500, 0, "12.500"),
+        (0.45, 2, "0,45"),
+        (98.0, 1, "98,0"),
+        (-1.5, 2, "-1,50"),
+        (1234567.25, 2, "1.234.567,25"),
+        (33.333, 1, "33,333"),
+    ],
+)
 def test_indonesian_numbers_read_back_with_babel(value, decimals, text):
     assert value_label(value, decimals, "id") == text
     assert float(parse_decimal(text, locale="id", strict=True)) == pytest.approx(value)
 
 
 def test_shapes_follow_the_mapping():
-    options = HttpJsonOptions.model_validate({
-        "url": "http://x/y", "records": "stasiun[].pengukuran[]",
-        "fields": {"region": "lokasi.kode", "period": "tanggal", "value": "nilai.rata_rata"},
-        "indicator": "ENV.PM25"})
+    options = HttpJsonOptions.model_validate(
+        {
+            "url": "http://x/y",
+            "records": "stasiun[].pengukuran[]",
+            "fields": {"region": "lokasi.kode", "period": "tanggal", "value": "nilai.rata_rata"},
+            "indicator": "ENV.PM25",
+        }
+    )
     cells = [Cell("ENV.PM25", region, "2026-03-14", 10.0) for region in ("7171", "7171", "7172")]
     document = build_document(options, cells, {"sumber": "uji"})
     assert document["stasiun"] == [
-        {"pengukuran": [{"lokasi": {"kode": "7171"}, "tanggal": "2026-03-14", "nilai": {"rata_rata": 10.0}}] * 2},
-        {"pengukuran": [{"lokasi": {"kode": "7172"}, "tanggal": "2026-03-14", "nilai": {"rata_rata": 10.0}}]},
+        {
+            "pengukuran": [
+                {"lokasi": {"kode": "7171"}, "tanggal": "2026-03-14", "nilai": {"rata_rata": 10.0}}
+            ]
+            * 2
+        },
+        {
+            "pengukuran": [
+                {"lokasi": {"kode": "7172"}, "tanggal": "2026-03-14", "nilai": {"rata_rata": 10.0}}
+            ]
+        },
     ]
     assert document["meta"] == {"sumber": "uji"}
     filtered = options.model_copy(update={"records": "data[?nilai > `0`]"})
@@ -254,17 +296,38 @@ def test_shapes_follow_the_mapping():
 def test_port_zero_health_and_index(sim, catalogue):
     assert not sim.url.endswith(":0")
     health = sim.get("/_health").json()
-    assert health["status"] == "ok" and health["feeds"] == len(catalogue.sources) and health["faults"] is False
+    assert (
+        health["status"] == "ok"
+        and health["feeds"] == len(catalogue.sources)
+        and health["faults"] is False
+    )
     feeds = sim.get("/").json()["feeds"]
     assert {f["source"] for f in feeds} == {s.id for s in catalogue.sources}
     assert sim.get("/skpd/tidak-ada.json").status_code == 404
 
 
-@pytest.mark.parametrize("source_id", [
-    "dinkes-sik", "dinkes-sirs-bor", "dikda-rekap-sekolah", "bps-sulut", "dispar-statistik", "setda-eoffice",
-    "bkd-ekinerja", "bappeda-emonev", "bappeda-eplanning", "bpkad-sipd", "bpbd-kejadian", "dlh-ispu",
-    "dlh-lingkungan", "disperindag-harga", "dinkop-umkm", "disnakertrans-bursa-kerja", "diskominfo-uptime",
-])
+@pytest.mark.parametrize(
+    "source_id",
+    [
+        "dinkes-sik",
+        "dinkes-sirs-bor",
+        "dikda-rekap-sekolah",
+        "bps-sulut",
+        "dispar-statistik",
+        "setda-eoffice",
+        "bkd-ekinerja",
+        "bappeda-emonev",
+        "bappeda-eplanning",
+        "bpkad-sipd",
+        "bpbd-kejadian",
+        "dlh-ispu",
+        "dlh-lingkungan",
+        "disperindag-harga",
+        "dinkop-umkm",
+        "disnakertrans-bursa-kerja",
+        "diskominfo-uptime",
+    ],
+)
 def test_every_source_parses_cleanly_with_the_real_collector(shared_sim, generator, source_id):
     source = shared_sim.catalogue.source(source_id)
     backfill = shared_sim.collect(source_id, backfill=True)
@@ -282,16 +345,23 @@ def test_every_source_parses_cleanly_with_the_real_collector(shared_sim, generat
     for (code, region, start), value in values_by(latest.rows).items():
         assert value == pytest.approx(generator.value(code, region, start))
     assert len(backfill.rows) > len(latest.rows) and backfill.bookmark is not None
+
     # The bookmark waits for the indicator furthest behind: none misses its newest period.
-    newest = lambda rows: {code: max(r.period_start for r in rows if r.indicator == code)  # noqa: E731
-                           for code in {r.indicator for r in rows}}
+    def newest(rows):
+        return {
+            code: max(r.period_start for r in rows if r.indicator == code)
+            for code in {r.indicator for r in rows}
+        }
+
     assert newest(since.rows) == newest(latest.rows)
 
 
 def test_which_periods_the_query_asks_for(shared_sim):
     def periods(**params):
         body = shared_sim.get("/skpd/dinkes/indikator.json", **params).json()
-        return sorted({r["periode"][:7] for r in body["data"] if r["kode_indikator"] == "LIV.STUNTING"})
+        return sorted(
+            {r["periode"][:7] for r in body["data"] if r["kode_indikator"] == "LIV.STUNTING"}
+        )
 
     assert periods() == ["2026-01", "2026-02"]
     assert len(periods(history="12")) == 12 and periods(history="12")[0] == "2025-03"
@@ -304,30 +374,54 @@ def test_which_periods_the_query_asks_for(shared_sim):
 def test_an_override_is_served_and_the_province_follows(sim):
     before = values_by(sim.collect("dinkes-sik").rows)
     key = ("LIV.STUNTING", "71.71", date(2026, 2, 1))
-    answer = sim.post("/_control/override", {"indicator": "LIV.STUNTING", "region": "71.71",
-                                              "period": "2026-02", "value": 33.3})
+    answer = sim.post(
+        "/_control/override",
+        {"indicator": "LIV.STUNTING", "region": "71.71", "period": "2026-02", "value": 33.3},
+    )
     assert answer.status_code == 200 and answer.json()["period"] == "2026-02-01"
     after = values_by(sim.collect("dinkes-sik").rows)
     assert after[key] == 33.3
     assert after[("LIV.STUNTING", "71", key[2])] > before[("LIV.STUNTING", "71", key[2])]
     # An Indonesian-formatted feed carries it too, by region name.
-    sim.post("/_control/override", {"indicator": "BRD.WISMAN", "region": "Kota Manado",
-                                    "period": "2026-02-01", "value": 12345})
+    sim.post(
+        "/_control/override",
+        {
+            "indicator": "BRD.WISMAN",
+            "region": "Kota Manado",
+            "period": "2026-02-01",
+            "value": 12345,
+        },
+    )
     assert values_by(sim.collect("dispar-statistik").rows)[("BRD.WISMAN", "71.71", key[2])] == 12345
     # null removes the override.
-    sim.post("/_control/override", {"indicator": "LIV.STUNTING", "region": "71.71", "period": "2026-02", "value": None})
+    sim.post(
+        "/_control/override",
+        {"indicator": "LIV.STUNTING", "region": "71.71", "period": "2026-02", "value": None},
+    )
     assert values_by(sim.collect("dinkes-sik").rows)[key] == before[key]
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"indicator": "LIV.NOPE", "region": "71.71", "period": "2026-02", "value": 1}, "unknown indicator 'LIV.NOPE'"),
-    ({"indicator": "LIV.BOR", "region": "Minahasa Barat", "period": "2026-02", "value": 1},
-     "unknown region 'Minahasa Barat'"),
-    ({"indicator": "LIV.BOR", "region": "71.71", "period": "Februari", "value": 1},
-     "period: 'Februari' is not a period I can read"),
-    ({"indicator": "LIV.BOR", "region": "71.71", "period": "2026-02", "value": "tinggi"},
-     "value must be a number, or null to remove the override"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            {"indicator": "LIV.NOPE", "region": "71.71", "period": "2026-02", "value": 1},
+            "unknown indicator 'LIV.NOPE'",
+        ),
+        (
+            {"indicator": "LIV.BOR", "region": "Minahasa Barat", "period": "2026-02", "value": 1},
+            "unknown region 'Minahasa Barat'",
+        ),
+        (
+            {"indicator": "LIV.BOR", "region": "71.71", "period": "Februari", "value": 1},
+            "period: 'Februari' is not a period I can read",
+        ),
+        (
+            {"indicator": "LIV.BOR", "region": "71.71", "period": "2026-02", "value": "tinggi"},
+            "value must be a number, or null to remove the override",
+        ),
+    ],
+)
 def test_a_bad_override_is_refused(shared_sim, body, message):
     answer = shared_sim.post("/_control/override", body)
     assert (answer.status_code, answer.json()) == (400, {"error": message})
@@ -344,13 +438,20 @@ def test_an_outage_answers_503_until_it_ends(sim):
     # By source id, and a full URL works as the path too.
     sim.post("/_control/outage", {"source": "dlh-ispu", "seconds": 5})
     assert sim.get("/skpd/dlh/ispu/pm25.json").status_code == 503
-    sim.post("/_control/outage", {"source_path": sim.url + "/skpd/dlh/ispu/pm25.json", "seconds": 0})
+    sim.post(
+        "/_control/outage", {"source_path": sim.url + "/skpd/dlh/ispu/pm25.json", "seconds": 0}
+    )
     assert sim.get("/skpd/dlh/ispu/pm25.json").status_code == 200
-    assert sim.post("/_control/outage", {"source_path": "/nowhere", "seconds": 5}).status_code == 400
+    assert (
+        sim.post("/_control/outage", {"source_path": "/nowhere", "seconds": 5}).status_code == 400
+    )
 
 
 def test_reset_forgets_overrides_and_outages(sim):
-    sim.post("/_control/override", {"indicator": "LIV.BOR", "region": "71", "period": "2026-02", "value": 99})
+    sim.post(
+        "/_control/override",
+        {"indicator": "LIV.BOR", "region": "71", "period": "2026-02", "value": 99},
+    )
     sim.post("/_control/outage", {"source": "dinkes-sirs-bor", "seconds": 600})
     assert sim.post("/_control/reset", {}).json() == {"ok": True, "reset": True}
     assert sim.get("/_health").json()["overrides"] == 0
@@ -381,16 +482,27 @@ def test_bad_rows_show_up_with_reasons(catalogue):
 
 def _outside(catalogue, row) -> bool:
     valid = catalogue.indicator(row.indicator).valid_range
-    return (valid.min is not None and row.value < valid.min) or (valid.max is not None and row.value > valid.max)
+    return (valid.min is not None and row.value < valid.min) or (
+        valid.max is not None and row.value > valid.max
+    )
 
 
 def test_faults_are_deterministic_by_seed(catalogue):
     def bodies(seed):
         plan = FaultPlan(bad_row_rate=0.5, outage_rate=0.2, slow_rate=0, clean_requests=0)
-        server = make_server(catalogue, port=0, faults=plan, seed=seed,
-                             clock=Clock(datetime(2026, 3, 15, tzinfo=timezone.utc)))
+        server = make_server(
+            catalogue,
+            port=0,
+            faults=plan,
+            seed=seed,
+            clock=Clock(datetime(2026, 3, 15, tzinfo=UTC)),
+        )
         try:
-            return [json.dumps(server.answer_feed(path, {})[:2]) for path in server.feeds for _ in range(3)]
+            return [
+                json.dumps(server.answer_feed(path, {})[:2])
+                for path in server.feeds
+                for _ in range(3)
+            ]
         finally:
             server.server_close()
 
@@ -399,17 +511,27 @@ def test_faults_are_deterministic_by_seed(catalogue):
 
 
 def test_outages_and_slow_answers_when_faults_are_on(catalogue):
-    running = Running(catalogue, faults=FaultPlan(bad_row_rate=0, outage_rate=1.0, slow_rate=0, clean_requests=2))
+    running = Running(
+        catalogue, faults=FaultPlan(bad_row_rate=0, outage_rate=1.0, slow_rate=0, clean_requests=2)
+    )
     try:
         # A feed's first requests are spared, so a fresh demo backfills before the faults begin.
-        assert [running.get("/skpd/dinkes/indikator.json").status_code for _ in range(3)] == [200, 200, 503]
+        assert [running.get("/skpd/dinkes/indikator.json").status_code for _ in range(3)] == [
+            200,
+            200,
+            503,
+        ]
         running.clock.advance(181)  # outages last at most three minutes
         running.server.plan = None
         assert running.get("/skpd/dinkes/indikator.json").status_code == 200
     finally:
         running.stop()
-    running = Running(catalogue, faults=FaultPlan(bad_row_rate=0, outage_rate=0, slow_rate=1.0,
-                                                  slow_seconds=(0.4, 0.4), clean_requests=0))
+    running = Running(
+        catalogue,
+        faults=FaultPlan(
+            bad_row_rate=0, outage_rate=0, slow_rate=1.0, slow_seconds=(0.4, 0.4), clean_requests=0
+        ),
+    )
     try:
         started = time.monotonic()
         assert running.get("/skpd/dinkes/sirs/bor.json").status_code == 200

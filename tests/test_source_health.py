@@ -1,6 +1,6 @@
 """Source health as on Prometheus' target page: health, timings, trends, uptime, rejected rows."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,31 +9,60 @@ from dashboard.catalogue import load_catalogue
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.health import classify
-from dashboard.store.runs import RunRecord
 from dashboard.store.heartbeats import beat
+from dashboard.store.runs import RunRecord
 from dashboard.store.schema import CollectionRun, QuarantinedRow
 from dashboard.views.ops import load_rejected, load_source_health, sources_page, sparkline
 
 SMALL = Path(__file__).parent / "catalogue_small"
-NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
 
 def run_row(status, ended=NOW):
-    return RunRecord(id=1, source_id="s", trigger="schedule", status=status, started_at=ended - timedelta(seconds=1),
-                     finished_at=ended, rows_accepted=1, rows_rejected=0, rows_changed=0, error_class=None,
-                     message=None, message_id=None, replay_of=None, payload_sha256=None)
+    return RunRecord(
+        id=1,
+        source_id="s",
+        trigger="schedule",
+        status=status,
+        started_at=ended - timedelta(seconds=1),
+        finished_at=ended,
+        rows_accepted=1,
+        rows_rejected=0,
+        rows_changed=0,
+        error_class=None,
+        message=None,
+        message_id=None,
+        replay_of=None,
+        payload_sha256=None,
+    )
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    ({"enabled": False, "last_finished": None}, "disabled"),
-    ({"last_finished": None}, "unknown"),
-    ({"last_finished": run_row("failed"), "last_success_at": NOW - timedelta(seconds=30)}, "failing"),
-    ({"last_finished": run_row("ok"), "last_success_at": NOW - timedelta(seconds=170)}, "ok"),
-    ({"last_finished": run_row("partial"), "last_success_at": NOW - timedelta(seconds=190)}, "late"),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        ({"enabled": False, "last_finished": None}, "disabled"),
+        ({"last_finished": None}, "unknown"),
+        (
+            {"last_finished": run_row("failed"), "last_success_at": NOW - timedelta(seconds=30)},
+            "failing",
+        ),
+        ({"last_finished": run_row("ok"), "last_success_at": NOW - timedelta(seconds=170)}, "ok"),
+        (
+            {"last_finished": run_row("partial"), "last_success_at": NOW - timedelta(seconds=190)},
+            "late",
+        ),
+    ],
+)
 def test_classify(kwargs, expected):
-    args = {"enabled": True, "last_success_at": None, "first_attempt_at": None, "gap_seconds": 60,
-            "late_after_gaps": 3, "now": NOW, **kwargs}
+    args = {
+        "enabled": True,
+        "last_success_at": None,
+        "first_attempt_at": None,
+        "gap_seconds": 60,
+        "late_after_gaps": 3,
+        "now": NOW,
+        **kwargs,
+    }
     assert classify(**args) == expected
 
 
@@ -47,13 +76,34 @@ def small():
     return load_catalogue(SMALL)
 
 
-def add_run(engine, source, status, ended, seconds=1.0, accepted=0, rejected=0, error_class=None, message=None):
+def add_run(
+    engine,
+    source,
+    status,
+    ended,
+    seconds=1.0,
+    accepted=0,
+    rejected=0,
+    error_class=None,
+    message=None,
+):
     with begin_write(engine) as conn:
-        return conn.execute(CollectionRun.__table__.insert().values(
-            source_id=source, trigger="schedule", started_at=ended - timedelta(seconds=seconds), finished_at=ended,
-            status=status, rows_accepted=accepted, rows_rejected=rejected, error_class=error_class,
-            message=message, message_id=f"pesan: {message}" if message else None,
-        ).returning(CollectionRun.id)).scalar_one()
+        return conn.execute(
+            CollectionRun.__table__.insert()
+            .values(
+                source_id=source,
+                trigger="schedule",
+                started_at=ended - timedelta(seconds=seconds),
+                finished_at=ended,
+                status=status,
+                rows_accepted=accepted,
+                rows_rejected=rejected,
+                error_class=error_class,
+                message=message,
+                message_id=f"pesan: {message}" if message else None,
+            )
+            .returning(CollectionRun.id)
+        ).scalar_one()
 
 
 def test_source_health_from_the_store(engine, small):
@@ -62,18 +112,47 @@ def test_source_health_from_the_store(engine, small):
     # dinkes-feed: a month-old failure (outside 30 days), then 3 ok, 1 failed, and a partial last.
     add_run(engine, "dinkes-feed", "failed", NOW - timedelta(days=31), error_class="timeout")
     for i, (seconds, rows) in enumerate([(1.0, 100), (2.0, 104), (3.0, 98)]):
-        add_run(engine, "dinkes-feed", "ok", NOW - (10 - i) * minute, seconds=seconds, accepted=rows)
-    add_run(engine, "dinkes-feed", "failed", NOW - 3 * minute, seconds=5.0, error_class="http", message="HTTP 503")
-    last = add_run(engine, "dinkes-feed", "partial", NOW - 1 * minute, seconds=4.0, accepted=20, rejected=2)
+        add_run(
+            engine, "dinkes-feed", "ok", NOW - (10 - i) * minute, seconds=seconds, accepted=rows
+        )
+    add_run(
+        engine,
+        "dinkes-feed",
+        "failed",
+        NOW - 3 * minute,
+        seconds=5.0,
+        error_class="http",
+        message="HTTP 503",
+    )
+    last = add_run(
+        engine, "dinkes-feed", "partial", NOW - 1 * minute, seconds=4.0, accepted=20, rejected=2
+    )
     # naker-feed: failing twice in a row, never succeeded.
     add_run(engine, "naker-feed", "failed", NOW - 2 * minute, error_class="auth", message="401")
     add_run(engine, "naker-feed", "failed", NOW - 1 * minute, error_class="auth", message="401")
     with begin_write(engine) as conn:
-        conn.execute(QuarantinedRow.__table__.insert().values(
-            run_id=last, source_id="dinkes-feed", row_number=7, raw={"wilayah": "Atlantis", "nilai": "1"},
-            reasons=[{"column": "wilayah", "value": "Atlantis", "reason_id": "wilayah 'Atlantis' tidak dikenal",
-                      "reason_en": "region 'Atlantis' is unknown"}]))
-    beat(engine, "scheduler:h:1", "scheduler", {"jobs": {"source:dinkes-feed": (NOW + 30 * timedelta(seconds=1)).isoformat()}})
+        conn.execute(
+            QuarantinedRow.__table__.insert().values(
+                run_id=last,
+                source_id="dinkes-feed",
+                row_number=7,
+                raw={"wilayah": "Atlantis", "nilai": "1"},
+                reasons=[
+                    {
+                        "column": "wilayah",
+                        "value": "Atlantis",
+                        "reason_id": "wilayah 'Atlantis' tidak dikenal",
+                        "reason_en": "region 'Atlantis' is unknown",
+                    }
+                ],
+            )
+        )
+    beat(
+        engine,
+        "scheduler:h:1",
+        "scheduler",
+        {"jobs": {"source:dinkes-feed": (NOW + 30 * timedelta(seconds=1)).isoformat()}},
+    )
 
     with engine.connect() as conn:
         healths = {h.source_id: h for h in load_source_health(conn, small, NOW, gaps=3)}
@@ -107,18 +186,26 @@ def test_source_health_from_the_store(engine, small):
 
     english = sources_page(small, list(healths.values()), None, NOW, "en", only_problems=True)
     assert [g.skpd_id for g in english.groups] == ["disnakertrans"]
-    assert english.groups[0].rows[0].health_label == "Failing" and english.groups[0].summary == "0/1 OK"
+    assert (
+        english.groups[0].rows[0].health_label == "Failing"
+        and english.groups[0].summary == "0/1 OK"
+    )
     assert not english.scheduler_ok and english.scheduler == "The scheduler has never reported"
 
     rejected = load_rejected(engine, last, "en")
     assert rejected.title == f"Rows rejected in run #{last} (dinkes-feed)"
-    assert rejected.rows[0].row_number == 7 and rejected.rows[0].reasons == ("wilayah: region 'Atlantis' is unknown",)
+    assert rejected.rows[0].row_number == 7 and rejected.rows[0].reasons == (
+        "wilayah: region 'Atlantis' is unknown",
+    )
     assert load_rejected(engine, 999999, "id").empty == "Proses #999999 tidak ditemukan."
 
 
 def test_disabled_and_late_sources(engine, small):
     sync_catalogue(engine, small)
-    sources = [s.model_copy(update={"enabled": False}) if s.id == "naker-feed" else s for s in small.sources]
+    sources = [
+        s.model_copy(update={"enabled": False}) if s.id == "naker-feed" else s
+        for s in small.sources
+    ]
     catalogue = small.model_copy(update={"sources": sources})
     add_run(engine, "dinkes-feed", "ok", NOW - timedelta(minutes=5))  # every 60 s: 5 gaps behind
     with engine.connect() as conn:

@@ -5,7 +5,13 @@ from datetime import date
 import pytest
 
 from dashboard.catalogue.models import Indicator
-from dashboard.status import change_tone, indicator_status, status_of, target_for_period, year_fraction
+from dashboard.status import (
+    change_tone,
+    indicator_status,
+    status_of,
+    target_for_period,
+    year_fraction,
+)
 
 # value, direction, target, at_risk_pct, band (low, high) → status
 STATUS_TABLE = [
@@ -53,8 +59,12 @@ STATUS_TABLE = [
 @pytest.mark.parametrize("value, direction, target, pct, band, expected", STATUS_TABLE)
 def test_status_of(value, direction, target, pct, band, expected):
     low, high = band if band else (None, None)
-    assert status_of(value, direction=direction, target=target, at_risk_pct=pct,
-                     band_low=low, band_high=high) == expected
+    assert (
+        status_of(
+            value, direction=direction, target=target, at_risk_pct=pct, band_low=low, band_high=high
+        )
+        == expected
+    )
 
 
 def test_unknown_direction_is_an_error():
@@ -84,26 +94,39 @@ TONE_TABLE = [
 @pytest.mark.parametrize("previous, latest, direction, band, expected", TONE_TABLE)
 def test_change_tone(previous, latest, direction, band, expected):
     low, high = band if band else (None, None)
-    assert change_tone(previous, latest, direction=direction, band_low=low, band_high=high) == expected
+    assert (
+        change_tone(previous, latest, direction=direction, band_low=low, band_high=high) == expected
+    )
 
 
-@pytest.mark.parametrize("start, grain, expected", [
-    (date(2026, 6, 1), "month", 0.5),
-    (date(2026, 12, 1), "month", 1.0),
-    (date(2026, 7, 1), "quarter", 0.75),
-    (date(2026, 1, 1), "year", 1.0),
-    (date(2026, 12, 31), "day", 1.0),
-    (date(2024, 12, 31), "day", 1.0),  # leap year
-])
+@pytest.mark.parametrize(
+    "start, grain, expected",
+    [
+        (date(2026, 6, 1), "month", 0.5),
+        (date(2026, 12, 1), "month", 1.0),
+        (date(2026, 7, 1), "quarter", 0.75),
+        (date(2026, 1, 1), "year", 1.0),
+        (date(2026, 12, 31), "day", 1.0),
+        (date(2024, 12, 31), "day", 1.0),  # leap year
+    ],
+)
 def test_year_fraction(start, grain, expected):
     assert year_fraction(start, grain) == pytest.approx(expected)
 
 
 def _indicator(**overrides) -> Indicator:
     spec = {
-        "code": "GOV.TEST", "name": "Uji", "unit": "%", "domain": "governance", "application": "e-budgeting",
-        "skpd": "bpkad", "direction": "up", "targets": {2026: 96.0}, "frequency": "monthly",
-        "aggregation": "mean", "classification": "public",
+        "code": "GOV.TEST",
+        "name": "Uji",
+        "unit": "%",
+        "domain": "governance",
+        "application": "e-budgeting",
+        "skpd": "bpkad",
+        "direction": "up",
+        "targets": {2026: 96.0},
+        "frequency": "monthly",
+        "aggregation": "mean",
+        "classification": "public",
     }
     return Indicator.model_validate({**spec, **overrides})
 
@@ -128,7 +151,9 @@ def test_indicator_status_uses_its_own_target_year_thresholds_and_band():
     assert indicator_status(occupancy, 95.0, date(2026, 6, 1), "month") == "behind"
 
 
-def test_the_wall_and_pages_judge_a_cumulative_indicator_by_its_plan_as_the_scorecard_does(catalogue):
+def test_the_wall_and_pages_judge_a_cumulative_indicator_by_its_plan_as_the_scorecard_does(
+    catalogue,
+):
     """APBD spending is back-loaded: config/plans.yaml plans 40 % by the end of June, so
     a June realisation at 42 % of the year's target is on track. A straight line (half
     by June) would call it behind on the wall while the scorecard says on track."""

@@ -1,14 +1,14 @@
 """Observation upsert: idempotent, and a changed value keeps the old one as a revision."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.store.schema import Observation, ObservationRevision
 
-T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
-T1 = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+T1 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
 def rows(value_manado=21.5):
@@ -20,10 +20,16 @@ def rows(value_manado=21.5):
 
 def stored(engine):
     with engine.connect() as conn:
-        obs = conn.execute(select(Observation.region_code, Observation.value, Observation.revision,
-                                  Observation.run_id).order_by(Observation.region_code)).all()
-        revs = conn.execute(select(ObservationRevision.revision, ObservationRevision.value,
-                                   ObservationRevision.run_id)).all()
+        obs = conn.execute(
+            select(
+                Observation.region_code, Observation.value, Observation.revision, Observation.run_id
+            ).order_by(Observation.region_code)
+        ).all()
+        revs = conn.execute(
+            select(
+                ObservationRevision.revision, ObservationRevision.value, ObservationRevision.run_id
+            )
+        ).all()
     return [tuple(o) for o in obs], [tuple(r) for r in revs]
 
 

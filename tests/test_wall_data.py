@@ -1,6 +1,6 @@
 """The wall's data, without a browser: queries and view data on SQLite and PostgreSQL."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -21,7 +21,7 @@ from dashboard.views.wall import (
     wall_domains,
 )
 
-NOW = datetime(2026, 10, 20, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
 STORED_AT = NOW - timedelta(hours=6)
 
 
@@ -33,48 +33,98 @@ def _pick(catalogue, wanted, avoid_sources=()):
     """A monthly, non-cumulative headline indicator matching ``wanted``, fed by a source not in ``avoid_sources``."""
     for ind in _headlines(catalogue):
         sources = [s.id for s in catalogue.sources_feeding(ind.code)]
-        if (ind.grain == "month" and not ind.cumulative and wanted(ind) and sources
-                and sources[0] not in avoid_sources):
+        if (
+            ind.grain == "month"
+            and not ind.cumulative
+            and wanted(ind)
+            and sources
+            and sources[0] not in avoid_sources
+        ):
             return ind, sources[0]
     pytest.fail("the catalogue has no headline indicator for this scenario")
 
 
 def _run(conn, source_id, status, ended, **extra):
-    conn.execute(insert(CollectionRun).values(
-        source_id=source_id, trigger="schedule", status=status, started_at=ended - timedelta(seconds=2),
-        finished_at=None if status == "running" else ended, **extra))
+    conn.execute(
+        insert(CollectionRun).values(
+            source_id=source_id,
+            trigger="schedule",
+            status=status,
+            started_at=ended - timedelta(seconds=2),
+            finished_at=None if status == "running" else ended,
+            **extra,
+        )
+    )
 
 
 @pytest.fixture
 def scenario(engine, catalogue):
     """A store with a few headline series and runs that are fresh, stale, failing and running."""
     sync_catalogue(engine, catalogue)
-    down, down_src = _pick(catalogue, lambda i: i.direction == "down" and i.target_for(2026) is not None)
-    up, up_src = _pick(catalogue, lambda i: i.direction == "up" and i.target_for(2026) is not None,
-                       avoid_sources={down_src})
+    down, down_src = _pick(
+        catalogue, lambda i: i.direction == "down" and i.target_for(2026) is not None
+    )
+    up, up_src = _pick(
+        catalogue,
+        lambda i: i.direction == "up" and i.target_for(2026) is not None,
+        avoid_sources={down_src},
+    )
     band, band_src = _pick(catalogue, lambda i: i.direction == "band")
     target_down, target_up = down.target_for(2026), up.target_for(2026)
     with engine.begin() as conn:
-        upsert_observations(conn, [
-            ObservationRow(down.code, "71", date(2026, 7, 1), "month", target_down + 5),
-            ObservationRow(down.code, "71", date(2026, 8, 1), "month", target_down + 3),
-            ObservationRow(down.code, "71", date(2026, 9, 1), "month", target_down - 1),
-            # A regency's newer figure must not leak into the province tile.
-            ObservationRow(down.code, "71.71", date(2026, 10, 1), "month", 99.0),
-        ], source_id=down_src, run_id=None, ingested_at=STORED_AT)
-        upsert_observations(conn, [
-            ObservationRow(up.code, "71", date(2026, 8, 1), "month", target_up * 0.90),
-            ObservationRow(up.code, "71", date(2026, 9, 1), "month", target_up * 0.97),
-        ], source_id=up_src, run_id=None, ingested_at=STORED_AT)
-        upsert_observations(conn, [
-            ObservationRow(band.code, "71", date(2026, 9, 1), "month", (band.band.low + band.band.high) / 2),
-        ], source_id=band_src, run_id=None, ingested_at=STORED_AT)
+        upsert_observations(
+            conn,
+            [
+                ObservationRow(down.code, "71", date(2026, 7, 1), "month", target_down + 5),
+                ObservationRow(down.code, "71", date(2026, 8, 1), "month", target_down + 3),
+                ObservationRow(down.code, "71", date(2026, 9, 1), "month", target_down - 1),
+                # A regency's newer figure must not leak into the province tile.
+                ObservationRow(down.code, "71.71", date(2026, 10, 1), "month", 99.0),
+            ],
+            source_id=down_src,
+            run_id=None,
+            ingested_at=STORED_AT,
+        )
+        upsert_observations(
+            conn,
+            [
+                ObservationRow(up.code, "71", date(2026, 8, 1), "month", target_up * 0.90),
+                ObservationRow(up.code, "71", date(2026, 9, 1), "month", target_up * 0.97),
+            ],
+            source_id=up_src,
+            run_id=None,
+            ingested_at=STORED_AT,
+        )
+        upsert_observations(
+            conn,
+            [
+                ObservationRow(
+                    band.code, "71", date(2026, 9, 1), "month", (band.band.low + band.band.high) / 2
+                ),
+            ],
+            source_id=band_src,
+            run_id=None,
+            ingested_at=STORED_AT,
+        )
 
         _run(conn, down_src, "ok", NOW - timedelta(seconds=30), rows_accepted=3)
         _run(conn, down_src, "running", NOW - timedelta(seconds=5))  # not a verdict yet
         gap = catalogue.source(up_src).schedule.expected_gap_seconds
-        _run(conn, up_src, "partial", NOW - timedelta(seconds=STALE_AFTER_GAPS * gap + 60), rows_rejected=1)
-        _run(conn, up_src, "failed", NOW - timedelta(seconds=20), error_class="timeout", message="read timed out")
+        _run(
+            conn,
+            up_src,
+            "partial",
+            NOW - timedelta(seconds=STALE_AFTER_GAPS * gap + 60),
+            rows_rejected=1,
+        )
+        _run(
+            conn,
+            up_src,
+            "failed",
+            NOW - timedelta(seconds=20),
+            error_class="timeout",
+            message="read timed out",
+        )
     return {"down": (down, down_src), "up": (up, up_src), "band": (band, band_src)}
 
 
@@ -156,7 +206,9 @@ def test_every_domain_gets_a_panel_with_its_headline_tiles(engine, scenario, cat
     assert list(panels) == ["living", "society", "branding", "governance", "environment", "economy"]
     for domain_id, panel in panels.items():
         assert panel.name == catalogue.domain(domain_id).name.id
-        assert [t.code for t in panel.tiles] == [i.code for i in headline_indicators(catalogue, domain_id)]
+        assert [t.code for t in panel.tiles] == [
+            i.code for i in headline_indicators(catalogue, domain_id)
+        ]
         assert len(panel.tiles) == 3
 
 
@@ -210,7 +262,9 @@ def test_freshness_refresh_needs_no_observation_query(engine, scenario, catalogu
     later = refresh_freshness(inputs, runs, catalogue, NOW + timedelta(minutes=4, seconds=30), "id")
     assert later[down.code].text == "diambil 5 menit lalu"
     gap = catalogue.source(scenario["down"][1]).schedule.expected_gap_seconds
-    much_later = refresh_freshness(inputs, runs, catalogue, NOW + timedelta(seconds=STALE_AFTER_GAPS * gap + 60), "id")
+    much_later = refresh_freshness(
+        inputs, runs, catalogue, NOW + timedelta(seconds=STALE_AFTER_GAPS * gap + 60), "id"
+    )
     assert much_later[down.code].stale is True  # the collector stopped: time alone makes it stale
 
 
@@ -221,4 +275,7 @@ def test_moved_domains_follow_the_data_versions(engine, scenario):
     with engine.begin() as conn:
         bump(conn, ["domain:economy"])
     assert moved_domains(seen, signal.current()) == ["economy"]
-    assert moved_domains(None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == ["living", "economy"]
+    assert moved_domains(None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == [
+        "living",
+        "economy",
+    ]

@@ -8,34 +8,49 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-
-from dashboard import i18n
-from dashboard.settings import PROJECT_ROOT
-from dashboard.store.observations import ObservationRow, upsert_observations
-from dashboard.versions import bump
-from dashboard.views.wall import headline_indicators
-from test_wall_fixtures import (
+from wall_kit import (
     ACTIVE_SCREEN,
     config_dir_with,
     latest_period,
     plausible,
     step,
     wait_for_wall,
-    wall_store,  # noqa: F401 - fixture
 )
+
+from dashboard import i18n
+from dashboard.settings import PROJECT_ROOT
+from dashboard.store.observations import ObservationRow, upsert_observations
+from dashboard.versions import bump
+from dashboard.views.wall import headline_indicators
 
 pytestmark = pytest.mark.browser
 
-OUTAGE_ERRORS = ("ERR_CONNECTION_REFUSED", "Callback failed: the server did not respond", "Failed to fetch",
-                 "ERR_EMPTY_RESPONSE", "ERR_CONNECTION_RESET")
+OUTAGE_ERRORS = (
+    "ERR_CONNECTION_REFUSED",
+    "Callback failed: the server did not respond",
+    "Failed to fetch",
+    "ERR_EMPTY_RESPONSE",
+    "ERR_CONNECTION_RESET",
+)
 OFFLINE = "return document.documentElement.classList.contains('wall-offline')"
-WALL = {"heartbeat_seconds": 3, "default_playlist": "cepat", "schedule": [], "monitors": [],
-        "playlists": {"cepat": {"items": [{"screen": "overview", "dwell_seconds": 4},
-                                          {"screen": "economy", "dwell_seconds": 4}]}}}
+WALL = {
+    "heartbeat_seconds": 3,
+    "default_playlist": "cepat",
+    "schedule": [],
+    "monitors": [],
+    "playlists": {
+        "cepat": {
+            "items": [
+                {"screen": "overview", "dwell_seconds": 4},
+                {"screen": "economy", "dwell_seconds": 4},
+            ]
+        }
+    },
+}
 
 
 def _free_port() -> int:
@@ -59,9 +74,28 @@ class Gunicorn:
         # this one up before the browser arrives.
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "-w", "1", "-k", "gthread",
-             "--threads", "4", "--graceful-timeout", "3", "app:server"],
-            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "1",
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "3",
+                "app:server",
+            ],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -89,8 +123,12 @@ class Gunicorn:
 @pytest.fixture
 def gunicorn(wall_store, sqlite_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ODSK_")}
-    env.update(ODSK_DATABASE_URL=sqlite_url, ODSK_DATA_DIR=str(tmp_path),
-               ODSK_CONFIG_DIR=str(config_dir_with(tmp_path, **WALL)), ODSK_WALL_POLL_SECONDS="2")
+    env.update(
+        ODSK_DATABASE_URL=sqlite_url,
+        ODSK_DATA_DIR=str(tmp_path),
+        ODSK_CONFIG_DIR=str(config_dir_with(tmp_path, **WALL)),
+        ODSK_WALL_POLL_SECONDS="2",
+    )
     server = Gunicorn(env, _free_port(), tmp_path / "gunicorn.log")
     server.start()
     yield server
@@ -108,33 +146,53 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
 
     # The server goes away: the wall says so, keeps its figures and keeps rotating.
     gunicorn.stop()
-    dash_br._wait_for(lambda d: d.execute_script(OFFLINE), timeout=10, msg="the wall did not notice")
+    dash_br._wait_for(
+        lambda d: d.execute_script(OFFLINE), timeout=10, msg="the wall did not notice"
+    )
     banner = dash_br.find_element(".banner-offline")
     assert banner.is_displayed() and "menyambung ulang" in banner.text
     before = driver.execute_script(ACTIVE_SCREEN)
-    dash_br._wait_for(lambda d: d.execute_script(ACTIVE_SCREEN) != before, timeout=8,
-                      msg="the rotation stopped with the server")
+    dash_br._wait_for(
+        lambda d: d.execute_script(ACTIVE_SCREEN) != before,
+        timeout=8,
+        msg="the rotation stopped with the server",
+    )
     time.sleep(4)
     assert driver.execute_script("return document.getElementById('wall-root') !== null")
     assert dash_br.find_elements(".wall-tile .value")
 
     # It comes back: the banner goes by itself, and new data flows again.
     gunicorn.start()
-    dash_br._wait_for(lambda d: not d.execute_script(OFFLINE), timeout=20, msg="the wall did not reconnect")
+    dash_br._wait_for(
+        lambda d: not d.execute_script(OFFLINE), timeout=20, msg="the wall did not reconnect"
+    )
     assert not dash_br.find_element(".banner-offline").is_displayed()
     changed = headline_indicators(catalogue, "economy")[0]
-    new_period = step(latest_period(datetime.now(timezone.utc).date(), changed.grain), changed.grain, -1)
+    new_period = step(latest_period(datetime.now(UTC).date(), changed.grain), changed.grain, -1)
     new_value = plausible(changed)[1] * 1.7 + 2
     with engine.begin() as conn:
-        upsert_observations(conn, [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],
-                            source_id=catalogue.sources_feeding(changed.code)[0].id, run_id=None,
-                            ingested_at=datetime.now(timezone.utc))
+        upsert_observations(
+            conn,
+            [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],
+            source_id=catalogue.sources_feeding(changed.code)[0].id,
+            run_id=None,
+            ingested_at=datetime.now(UTC),
+        )
         bump(conn, [f"domain:{changed.domain}"])
     shown = i18n.number(new_value, "id", changed.decimals)
-    dash_br._wait_for(lambda d: d.execute_script(
-        "return document.querySelector(arguments[0]).textContent",
-        f'.wall-screen-overview .wall-tile[data-code="{changed.code}"] .value') == shown, timeout=10,
-        msg="no live data after the restart")
+    dash_br._wait_for(
+        lambda d: (
+            d.execute_script(
+                "return document.querySelector(arguments[0]).textContent",
+                f'.wall-screen-overview .wall-tile[data-code="{changed.code}"] .value',
+            )
+            == shown
+        ),
+        timeout=10,
+        msg="no live data after the restart",
+    )
     assert driver.execute_script("return window.__odskSamePage === true")  # never reloaded
-    others = [e for e in dash_br.get_logs() or [] if not any(a in e["message"] for a in OUTAGE_ERRORS)]
+    others = [
+        e for e in dash_br.get_logs() or [] if not any(a in e["message"] for a in OUTAGE_ERRORS)
+    ]
     assert others == []

@@ -2,6 +2,6 @@
 collectors, earthquakes), their evaluation, and the firing → acknowledged → resolved
 lifecycle. ``active_critical(engine)`` is what may take over the wall."""
 
-from dashboard.alerts.lifecycle import active_critical, acknowledge
+from dashboard.alerts.lifecycle import acknowledge, active_critical
 
-__all__ = ["active_critical", "acknowledge"]
+__all__ = ["acknowledge", "active_critical"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -36,7 +36,7 @@ class Strict(BaseModel):
 
 
 # "province" (the default: one alert per indicator), "all" regions, or a list of codes.
-RegionScope = Union[Literal["province", "all"], list[str]]
+RegionScope = Literal["province", "all"] | list[str]
 
 
 class CatalogueThresholds(Strict):
@@ -124,7 +124,7 @@ class RateOfChangeRule(SeriesRule):
     towards: Literal["rise", "fall", "any"] = "any"
 
     @model_validator(mode="after")
-    def _one_limit(self) -> "RateOfChangeRule":
+    def _one_limit(self) -> RateOfChangeRule:
         if (self.max_change_pct is None) == (self.max_change is None):
             raise ValueError("give exactly one of max_change_pct or max_change")
         return self
@@ -149,8 +149,9 @@ class SeasonalRule(SeriesRule):
     z: float = Field(default=3.5, gt=0)
 
 
-CustomRule = Annotated[Union[ComparisonRule, RateOfChangeRule, AnomalyRule, SeasonalRule],
-                       Field(discriminator="type")]
+CustomRule = Annotated[
+    ComparisonRule | RateOfChangeRule | AnomalyRule | SeasonalRule, Field(discriminator="type")
+]
 
 
 class Webhook(Strict):
@@ -235,8 +236,9 @@ class AlertsConfig(Strict):
         return ids | {r.id for r in self.rules}
 
 
-def load_alerts_config(config_dir: Path | str, catalogue: Catalogue | None = None,
-                       env: dict[str, str] | None = None) -> AlertsConfig:
+def load_alerts_config(
+    config_dir: Path | str, catalogue: Catalogue | None = None, env: dict[str, str] | None = None
+) -> AlertsConfig:
     """Read ``alerts.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
     config = load_optional_file(config_dir, FILE, AlertsConfig, expand=True, env=env)
     issues = check_against(config, catalogue) if catalogue is not None else []
@@ -258,24 +260,42 @@ def check_against(config: AlertsConfig, catalogue: Catalogue) -> list[ConfigIssu
         seen.add(rule.id)
         indicator = indicators.get(rule.indicator)
         if indicator is None:
-            issues.append(ConfigIssue(FILE, f"{where}.indicator", f"indicator '{rule.indicator}' is not in indicators.yaml"))
+            issues.append(
+                ConfigIssue(
+                    FILE,
+                    f"{where}.indicator",
+                    f"indicator '{rule.indicator}' is not in indicators.yaml",
+                )
+            )
         elif rule.type == "seasonal" and indicator.frequency != "monthly":
-            issues.append(ConfigIssue(FILE, f"{where}.type",
-                                      f"seasonal rules need a monthly indicator; '{rule.indicator}' is {indicator.frequency}"))
+            issues.append(
+                ConfigIssue(
+                    FILE,
+                    f"{where}.type",
+                    f"seasonal rules need a monthly indicator; '{rule.indicator}' is {indicator.frequency}",
+                )
+            )
         issues += _region_issues(rule.regions, regions, f"{where}.regions")
-    issues += _region_issues(config.catalogue_thresholds.regions, regions, "catalogue_thresholds.regions")
+    issues += _region_issues(
+        config.catalogue_thresholds.regions, regions, "catalogue_thresholds.regions"
+    )
     ids = [w.id for w in config.notify.webhooks]
     for i, hook in enumerate(ids):
         if ids.index(hook) != i:
-            issues.append(ConfigIssue(FILE, f"notify.webhooks[{i}].id", f"'{hook}' is defined more than once"))
+            issues.append(
+                ConfigIssue(FILE, f"notify.webhooks[{i}].id", f"'{hook}' is defined more than once")
+            )
     return issues
 
 
 def _region_issues(scope: RegionScope, known: set[str], where: str) -> list[ConfigIssue]:
     if isinstance(scope, str):
         return []
-    return [ConfigIssue(FILE, f"{where}[{j}]", f"region '{code}' is not in regions.yaml")
-            for j, code in enumerate(scope) if code not in known]
+    return [
+        ConfigIssue(FILE, f"{where}[{j}]", f"region '{code}' is not in regions.yaml")
+        for j, code in enumerate(scope)
+        if code not in known
+    ]
 
 
 def regions_of(scope: RegionScope, catalogue: Catalogue) -> list[str]:

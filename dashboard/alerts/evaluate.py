@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
@@ -23,12 +23,16 @@ from dashboard.alerts.config import (
 )
 from dashboard.alerts.findings import Finding
 from dashboard.alerts.inputs import events_since, recent_events, recent_points, source_facts
-from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.lifecycle import Transitions, reconcile
-from dashboard.alerts.series_rules import catalogue_threshold_findings, custom_rule_findings, points_needed
+from dashboard.alerts.series_rules import (
+    catalogue_threshold_findings,
+    custom_rule_findings,
+    points_needed,
+)
+from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
-from dashboard.catalogue.models import Catalogue
 from dashboard.catalogue.loader import CatalogueError
+from dashboard.catalogue.models import Catalogue
 from dashboard.notify.outbox import DeliveryReport, channels_for, deliver_pending
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
@@ -66,21 +70,35 @@ def _wanted_points(catalogue: Catalogue, config: AlertsConfig) -> dict[tuple[str
     return wanted
 
 
-def evaluate(engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: datetime | None = None) -> Evaluation:
+def evaluate(
+    engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: datetime | None = None
+) -> Evaluation:
     """Run every configured rule once and bring the alert table in line (no delivery)."""
     now = now or utcnow()
     quakes = config.earthquakes
     with engine.connect() as conn:
         series = recent_points(conn, _wanted_points(catalogue, config))
         facts = source_facts(conn, [s.id for s in catalogue.sources], config.failing.consecutive)
-        events = recent_events(conn, quakes.event_kinds, events_since(now, quakes.within_hours)) if quakes.enabled else []
+        events = (
+            recent_events(conn, quakes.event_kinds, events_since(now, quakes.within_hours))
+            if quakes.enabled
+            else []
+        )
 
     checks: list[tuple[str, Callable[[], list[Finding]]]] = []
     if config.catalogue_thresholds.enabled:
-        checks.append((CATALOGUE_THRESHOLD, lambda: catalogue_threshold_findings(
-            config.catalogue_thresholds, catalogue, series)))
+        checks.append(
+            (
+                CATALOGUE_THRESHOLD,
+                lambda: catalogue_threshold_findings(
+                    config.catalogue_thresholds, catalogue, series
+                ),
+            )
+        )
     if config.staleness.enabled:
-        checks.append((SOURCE_STALE, lambda: stale_findings(config.staleness, catalogue, facts, now)))
+        checks.append(
+            (SOURCE_STALE, lambda: stale_findings(config.staleness, catalogue, facts, now))
+        )
     if config.failing.enabled:
         checks.append((SOURCE_FAILING, lambda: failing_findings(config.failing, catalogue, facts)))
     if quakes.enabled:
@@ -100,13 +118,23 @@ def evaluate(engine: Engine, catalogue: Catalogue, config: AlertsConfig, now: da
             errors[rule_id] = repr(exc)
     with begin_write(engine) as conn:
         silences = active_silences(conn, now)
-        transitions = reconcile(conn, findings, evaluated=evaluated, configured=config.rule_ids(), now=now,
-                                channels=channels_for(config),
-                                silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None,
-                                resolve_after=config.resolve_after_seconds)
+        transitions = reconcile(
+            conn,
+            findings,
+            evaluated=evaluated,
+            configured=config.rule_ids(),
+            now=now,
+            channels=channels_for(config),
+            silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None,
+            resolve_after=config.resolve_after_seconds,
+        )
     if transitions.changed:
-        log.info("alerts: %d fired, %d escalated, %d resolved", len(transitions.fired),
-                 len(transitions.escalated), len(transitions.resolved))
+        log.info(
+            "alerts: %d fired, %d escalated, %d resolved",
+            len(transitions.fired),
+            len(transitions.escalated),
+            len(transitions.resolved),
+        )
     return Evaluation(transitions, findings, errors)
 
 
@@ -146,7 +174,15 @@ def add_alert_job(scheduler, rt) -> None:
         interval = load_alerts_config(rt.settings.config_dir).evaluation_interval_seconds
     except CatalogueError:
         interval = AlertsConfig().evaluation_interval_seconds  # the job itself reports the problem
-    scheduler.add_job(run_alert_job, IntervalTrigger(seconds=interval, timezone=rt.settings.timezone), args=(rt,),
-                      id=JOB_ID, name="alert evaluation", replace_existing=True, max_instances=1, coalesce=True,
-                      misfire_grace_time=MISFIRE_GRACE_SECONDS,
-                      next_run_time=datetime.now(timezone.utc) + timedelta(seconds=10))
+    scheduler.add_job(
+        run_alert_job,
+        IntervalTrigger(seconds=interval, timezone=rt.settings.timezone),
+        args=(rt,),
+        id=JOB_ID,
+        name="alert evaluation",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=datetime.now(UTC) + timedelta(seconds=10),
+    )

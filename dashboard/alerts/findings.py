@@ -30,7 +30,7 @@ def series_subject(indicator_code: str, region_code: str) -> str:
 
 
 def series_label(indicator: Indicator, region_code: str, catalogue: Catalogue, lang: str) -> str:
-    """"Prevalensi stunting (Sulawesi Utara)"."""
+    """ "Prevalensi stunting (Sulawesi Utara)"."""
     region = catalogue.regions_by_code.get(region_code)
     return f"{indicator.name.get(lang)} ({region.short_name if region else region_code})"
 

@@ -16,29 +16,40 @@ from dashboard.store.schema import Event, Observation
 _UNION_CHUNK = 100
 
 
-def recent_points(conn: Connection, wanted: dict[tuple[str, str, str], int]) -> dict[tuple[str, str], list[tuple[date, float]]]:
+def recent_points(
+    conn: Connection, wanted: dict[tuple[str, str, str], int]
+) -> dict[tuple[str, str], list[tuple[date, float]]]:
     """For each (indicator, region, grain) → n: its latest n points, ascending by period."""
     obs = Observation.__table__
     keys = list(wanted)
     out: dict[tuple[str, str], list[tuple[date, float]]] = {}
     for start in range(0, len(keys), _UNION_CHUNK):
         parts = []
-        for code, region, grain in keys[start:start + _UNION_CHUNK]:
-            part = (select(obs.c.indicator_code, obs.c.region_code, obs.c.period_start, obs.c.value)
-                    .where(obs.c.indicator_code == code, obs.c.region_code == region, obs.c.grain == grain)
-                    .order_by(obs.c.period_start.desc()).limit(wanted[(code, region, grain)]))
+        for code, region, grain in keys[start : start + _UNION_CHUNK]:
+            part = (
+                select(obs.c.indicator_code, obs.c.region_code, obs.c.period_start, obs.c.value)
+                .where(
+                    obs.c.indicator_code == code, obs.c.region_code == region, obs.c.grain == grain
+                )
+                .order_by(obs.c.period_start.desc())
+                .limit(wanted[(code, region, grain)])
+            )
             # A subquery: SQLite allows no ORDER BY/LIMIT on a bare UNION term.
             parts.append(select(part.subquery()))
         if not parts:
             continue
-        for code, region, period, value in conn.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
+        for code, region, period, value in conn.execute(
+            parts[0] if len(parts) == 1 else union_all(*parts)
+        ):
             out.setdefault((code, region), []).append((period, value))
     for points in out.values():
         points.sort()
     return out
 
 
-def source_facts(conn: Connection, source_ids: Iterable[str], streak_limit: int) -> dict[str, SourceFacts]:
+def source_facts(
+    conn: Connection, source_ids: Iterable[str], streak_limit: int
+) -> dict[str, SourceFacts]:
     ids = list(source_ids)
     runs = recent_runs(conn, ids, limit=max(streak_limit + 1, 10))
     successes, firsts = last_successes(conn), first_attempts(conn)
@@ -46,17 +57,35 @@ def source_facts(conn: Connection, source_ids: Iterable[str], streak_limit: int)
     for source_id in ids:
         finished = [r for r in runs.get(source_id, []) if r.finished]
         failed = next((r for r in finished if not r.succeeded), None)
-        out[source_id] = SourceFacts(source_id, successes.get(source_id), firsts.get(source_id),
-                                     consecutive_failures(finished), failed)
+        out[source_id] = SourceFacts(
+            source_id,
+            successes.get(source_id),
+            firsts.get(source_id),
+            consecutive_failures(finished),
+            failed,
+        )
     return out
 
 
 def recent_events(conn: Connection, kinds: Iterable[str], since: datetime) -> list[QuakeEvent]:
     ev = Event.__table__
-    rows = conn.execute(select(ev.c.id, ev.c.occurred_at, ev.c.lat, ev.c.lon, ev.c.magnitude, ev.c.depth_km,
-                               ev.c.description)
-                        .where(ev.c.kind.in_(list(kinds)), ev.c.occurred_at >= since).order_by(ev.c.occurred_at))
-    return [QuakeEvent(r.id, r.occurred_at, r.lat, r.lon, r.magnitude, r.depth_km, r.description or "") for r in rows]
+    rows = conn.execute(
+        select(
+            ev.c.id,
+            ev.c.occurred_at,
+            ev.c.lat,
+            ev.c.lon,
+            ev.c.magnitude,
+            ev.c.depth_km,
+            ev.c.description,
+        )
+        .where(ev.c.kind.in_(list(kinds)), ev.c.occurred_at >= since)
+        .order_by(ev.c.occurred_at)
+    )
+    return [
+        QuakeEvent(r.id, r.occurred_at, r.lat, r.lon, r.magnitude, r.depth_km, r.description or "")
+        for r in rows
+    ]
 
 
 def events_since(now: datetime, hours: float) -> datetime:

@@ -50,9 +50,22 @@ class AlertRecord:
 
 
 def _record(row) -> AlertRecord:
-    return AlertRecord(row.id, row.rule_id, row.subject, row.severity, row.state, row.title_id, row.title_en,
-                       row.fired_at, row.acknowledged_at, row.acknowledged_by, row.ack_note, row.resolved_at,
-                       dict(row.details or {}), row.clear_since)
+    return AlertRecord(
+        row.id,
+        row.rule_id,
+        row.subject,
+        row.severity,
+        row.state,
+        row.title_id,
+        row.title_en,
+        row.fired_at,
+        row.acknowledged_at,
+        row.acknowledged_by,
+        row.ack_note,
+        row.resolved_at,
+        dict(row.details or {}),
+        row.clear_since,
+    )
 
 
 @dataclass
@@ -76,9 +89,17 @@ def _strongest(findings: Iterable[Finding]) -> dict[tuple[str, str], Finding]:
     return out
 
 
-def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[str], configured: set[str],
-              now: datetime, channels: Channels | None = None,
-              silenced: Callable[[str, str], bool] | None = None, resolve_after: float = 0) -> Transitions:
+def reconcile(
+    conn: Connection,
+    findings: Iterable[Finding],
+    *,
+    evaluated: set[str],
+    configured: set[str],
+    now: datetime,
+    channels: Channels | None = None,
+    silenced: Callable[[str, str], bool] | None = None,
+    resolve_after: float = 0,
+) -> Transitions:
     """Open, update and resolve alerts so the open ones match ``findings``.
 
     ``evaluated``: rules that ran to the end this time (only their missing findings
@@ -92,17 +113,31 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
     """
     table = Alert.__table__
     found = _strongest(findings)
-    open_rows = {(r.rule_id, r.subject): r for r in
-                 conn.execute(select(table).where(table.c.state.in_(OPEN_STATES)))}
-    announced = _announced(conn, [r.id for r in open_rows.values()]) if channels and silenced else None
+    open_rows = {
+        (r.rule_id, r.subject): r
+        for r in conn.execute(select(table).where(table.c.state.in_(OPEN_STATES)))
+    }
+    announced = (
+        _announced(conn, [r.id for r in open_rows.values()]) if channels and silenced else None
+    )
     out = Transitions()
     for key, finding in found.items():
         row = open_rows.get(key)
         if row is None:
-            alert_id = conn.execute(table.insert().values(
-                rule_id=finding.rule_id, subject=finding.subject, severity=finding.severity, state="firing",
-                title_id=finding.title_id, title_en=finding.title_en, fired_at=now, details=finding.details,
-            ).returning(table.c.id)).scalar_one()
+            alert_id = conn.execute(
+                table.insert()
+                .values(
+                    rule_id=finding.rule_id,
+                    subject=finding.subject,
+                    severity=finding.severity,
+                    state="firing",
+                    title_id=finding.title_id,
+                    title_en=finding.title_en,
+                    fired_at=now,
+                    details=finding.details,
+                )
+                .returning(table.c.id)
+            ).scalar_one()
             out.fired.append(alert_id)
             _queue(conn, alert_id, finding.severity, "fired", now, _to(channels, silenced, key))
             continue
@@ -111,9 +146,16 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
             announced.add(row.id)
         if row.clear_since is not None:  # back before it resolved: the same alert goes on
             conn.execute(table.update().where(table.c.id == row.id).values(clear_since=None))
-        changes = {k: v for k, v in (("severity", finding.severity), ("title_id", finding.title_id),
-                                     ("title_en", finding.title_en), ("details", finding.details))
-                   if getattr(row, k) != v}
+        changes = {
+            k: v
+            for k, v in (
+                ("severity", finding.severity),
+                ("title_id", finding.title_id),
+                ("title_en", finding.title_en),
+                ("details", finding.details),
+            )
+            if getattr(row, k) != v
+        }
         if not changes:
             continue
         conn.execute(table.update().where(table.c.id == row.id).values(**changes))
@@ -131,7 +173,9 @@ def reconcile(conn: Connection, findings: Iterable[Finding], *, evaluated: set[s
             if (now - row.clear_since).total_seconds() < resolve_after:
                 continue
         if gone or row.rule_id not in configured:
-            conn.execute(table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now))
+            conn.execute(
+                table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now)
+            )
             out.resolved.append(row.id)
             if announced is None or row.id in announced:
                 _queue(conn, row.id, row.severity, "resolved", now, _to(channels, silenced, key))
@@ -143,26 +187,53 @@ def _announced(conn: Connection, alert_ids: list[int]) -> set[int]:
     if not alert_ids:
         return set()
     n = AlertNotification.__table__
-    return set(conn.execute(select(n.c.alert_id).where(
-        n.c.alert_id.in_(alert_ids), n.c.event.in_(("fired", "escalated"))).distinct()).scalars())
+    return set(
+        conn.execute(
+            select(n.c.alert_id)
+            .where(n.c.alert_id.in_(alert_ids), n.c.event.in_(("fired", "escalated")))
+            .distinct()
+        ).scalars()
+    )
 
 
-def _to(channels: Channels | None, silenced: Callable[[str, str], bool] | None,
-        key: tuple[str, str]) -> Channels | None:
+def _to(
+    channels: Channels | None, silenced: Callable[[str, str], bool] | None, key: tuple[str, str]
+) -> Channels | None:
     """The channels an alert's transition goes to: none while it is silenced."""
     return None if silenced is not None and silenced(*key) else channels
 
 
-def _queue(conn: Connection, alert_id: int, severity: str, event: str, now: datetime,
-           channels: Channels | None) -> None:
+def _queue(
+    conn: Connection,
+    alert_id: int,
+    severity: str,
+    event: str,
+    now: datetime,
+    channels: Channels | None,
+) -> None:
     targets = channels(severity, event) if channels else []
     if targets:
-        conn.execute(AlertNotification.__table__.insert(), [
-            {"alert_id": alert_id, "event": event, "channel": channel, "target": target, "status": "pending",
-             "attempts": 0, "created_at": now, "next_attempt_at": now} for channel, target in targets])
+        conn.execute(
+            AlertNotification.__table__.insert(),
+            [
+                {
+                    "alert_id": alert_id,
+                    "event": event,
+                    "channel": channel,
+                    "target": target,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+                for channel, target in targets
+            ],
+        )
 
 
-def acknowledge(engine: Engine, alert_id: int, who: str, note: str = "", now: datetime | None = None) -> bool:
+def acknowledge(
+    engine: Engine, alert_id: int, who: str, note: str = "", now: datetime | None = None
+) -> bool:
     """A firing alert becomes acknowledged; the acknowledgement also goes into the shift log.
 
     False when the alert is not firing (already acknowledged, resolved, or unknown)."""
@@ -172,13 +243,29 @@ def acknowledge(engine: Engine, alert_id: int, who: str, note: str = "", now: da
     now = now or utcnow()
     table = Alert.__table__
     with begin_write(engine) as conn:
-        done = conn.execute(table.update().where(table.c.id == alert_id, table.c.state == "firing").values(
-            state="acknowledged", acknowledged_at=now, acknowledged_by=who[:100], ack_note=note or None)).rowcount
+        done = conn.execute(
+            table.update()
+            .where(table.c.id == alert_id, table.c.state == "firing")
+            .values(
+                state="acknowledged",
+                acknowledged_at=now,
+                acknowledged_by=who[:100],
+                ack_note=note or None,
+            )
+        ).rowcount
         if done:
-            title = conn.execute(select(table.c.title_id).where(table.c.id == alert_id)).scalar_one()
-            conn.execute(ShiftNote.__table__.insert().values(
-                kind="ack", author=who[:100], text=f"#{alert_id} {title}" + (f" — {note}" if note else ""),
-                alert_id=alert_id, created_at=now))
+            title = conn.execute(
+                select(table.c.title_id).where(table.c.id == alert_id)
+            ).scalar_one()
+            conn.execute(
+                ShiftNote.__table__.insert().values(
+                    kind="ack",
+                    author=who[:100],
+                    text=f"#{alert_id} {title}" + (f" — {note}" if note else ""),
+                    alert_id=alert_id,
+                    created_at=now,
+                )
+            )
     return bool(done)
 
 
@@ -192,8 +279,12 @@ def open_alerts(conn: Connection) -> list[AlertRecord]:
 def recent_alerts(conn: Connection, since: datetime, limit: int = 100) -> list[AlertRecord]:
     """Resolved alerts (history), newest resolution first."""
     table = Alert.__table__
-    rows = conn.execute(select(table).where(table.c.state == "resolved", table.c.resolved_at >= since)
-                        .order_by(table.c.resolved_at.desc(), table.c.id.desc()).limit(limit))
+    rows = conn.execute(
+        select(table)
+        .where(table.c.state == "resolved", table.c.resolved_at >= since)
+        .order_by(table.c.resolved_at.desc(), table.c.id.desc())
+        .limit(limit)
+    )
     return [_record(r) for r in rows]
 
 
@@ -209,8 +300,11 @@ def active_critical(engine: Engine, now: datetime | None = None) -> list[AlertRe
     make it over); the wall may choose to show only ``state == "firing"``."""
     table = Alert.__table__
     with engine.connect() as conn:
-        rows = conn.execute(select(table).where(table.c.state.in_(OPEN_STATES), table.c.severity == "critical")
-                            .order_by(table.c.fired_at.desc(), table.c.id.desc()))
+        rows = conn.execute(
+            select(table)
+            .where(table.c.state.in_(OPEN_STATES), table.c.severity == "critical")
+            .order_by(table.c.fired_at.desc(), table.c.id.desc())
+        )
         alerts = [_record(r) for r in rows]
         silences = active_silences(conn, now) if alerts else []
     return [a for a in alerts if silence_for(silences, a.rule_id, a.subject) is None]
@@ -219,5 +313,9 @@ def active_critical(engine: Engine, now: datetime | None = None) -> list[AlertRe
 def alert_counts(conn: Connection) -> dict[tuple[str, str], int]:
     """Alerts by (state, severity), all time."""
     table = Alert.__table__
-    rows = conn.execute(select(table.c.state, table.c.severity, func.count()).group_by(table.c.state, table.c.severity))
+    rows = conn.execute(
+        select(table.c.state, table.c.severity, func.count()).group_by(
+            table.c.state, table.c.severity
+        )
+    )
     return {(s, sev): int(n) for s, sev, n in rows}

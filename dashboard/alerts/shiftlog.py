@@ -25,16 +25,25 @@ class ShiftEntry:
     created_at: datetime
 
 
-def add_note(engine: Engine, author: str, text: str, kind: str = "note", now: datetime | None = None) -> int:
+def add_note(
+    engine: Engine, author: str, text: str, kind: str = "note", now: datetime | None = None
+) -> int:
     author, text = author.strip(), text.strip()
     if not author or not text:
         raise ValueError("a shift note needs an author and a text")
     if kind not in ("note", "handover"):
         raise ValueError(f"unknown shift note kind {kind!r}")
     with begin_write(engine) as conn:
-        return conn.execute(ShiftNote.__table__.insert().values(
-            kind=kind, author=author[:100], text=text[:MAX_TEXT], created_at=now or utcnow(),
-        ).returning(ShiftNote.__table__.c.id)).scalar_one()
+        return conn.execute(
+            ShiftNote.__table__.insert()
+            .values(
+                kind=kind,
+                author=author[:100],
+                text=text[:MAX_TEXT],
+                created_at=now or utcnow(),
+            )
+            .returning(ShiftNote.__table__.c.id)
+        ).scalar_one()
 
 
 def recent_notes(conn: Connection, limit: int = 50) -> list[ShiftEntry]:

@@ -40,8 +40,15 @@ def _scope(rule_id: str, subject: str | None) -> str:
     return f"{rule_id} · {subject}" if subject else rule_id
 
 
-def add_silence(engine: Engine, rule_id: str, subject: str | None, hours: float, reason: str, who: str,
-                now: datetime | None = None) -> int:
+def add_silence(
+    engine: Engine,
+    rule_id: str,
+    subject: str | None,
+    hours: float,
+    reason: str,
+    who: str,
+    now: datetime | None = None,
+) -> int:
     """Silence ``rule_id`` (for ``subject``, or all its subjects when None) from now for ``hours``."""
     rule_id, who, reason = (rule_id or "").strip(), (who or "").strip(), (reason or "").strip()
     subject = (subject or "").strip() or None
@@ -55,13 +62,27 @@ def add_silence(engine: Engine, rule_id: str, subject: str | None, hours: float,
     ends = now + timedelta(hours=hours)
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
-        silence_id = conn.execute(table.insert().values(
-            rule_id=rule_id[:100], subject=subject[:200] if subject else None, reason=reason[:MAX_REASON],
-            created_by=who[:100], created_at=now, starts_at=now, ends_at=ends,
-        ).returning(table.c.id)).scalar_one()
-        conn.execute(ShiftNote.__table__.insert().values(
-            kind="silence", author=who[:100], created_at=now,
-            text=f"#{silence_id} {_scope(rule_id, subject)} — {reason}"[:4000]))
+        silence_id = conn.execute(
+            table.insert()
+            .values(
+                rule_id=rule_id[:100],
+                subject=subject[:200] if subject else None,
+                reason=reason[:MAX_REASON],
+                created_by=who[:100],
+                created_at=now,
+                starts_at=now,
+                ends_at=ends,
+            )
+            .returning(table.c.id)
+        ).scalar_one()
+        conn.execute(
+            ShiftNote.__table__.insert().values(
+                kind="silence",
+                author=who[:100],
+                created_at=now,
+                text=f"#{silence_id} {_scope(rule_id, subject)} — {reason}"[:4000],
+            )
+        )
     return silence_id
 
 
@@ -73,14 +94,27 @@ def lift_silence(engine: Engine, silence_id: int, who: str, now: datetime | None
     now = now or utcnow()
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
-        done = conn.execute(table.update().where(
-            table.c.id == silence_id, table.c.lifted_at.is_(None), table.c.ends_at > now,
-        ).values(lifted_at=now, lifted_by=who[:100])).rowcount
+        done = conn.execute(
+            table.update()
+            .where(
+                table.c.id == silence_id,
+                table.c.lifted_at.is_(None),
+                table.c.ends_at > now,
+            )
+            .values(lifted_at=now, lifted_by=who[:100])
+        ).rowcount
         if done:
-            row = conn.execute(select(table.c.rule_id, table.c.subject).where(table.c.id == silence_id)).one()
-            conn.execute(ShiftNote.__table__.insert().values(
-                kind="unsilence", author=who[:100], created_at=now,
-                text=f"#{silence_id} {_scope(row.rule_id, row.subject)}"))
+            row = conn.execute(
+                select(table.c.rule_id, table.c.subject).where(table.c.id == silence_id)
+            ).one()
+            conn.execute(
+                ShiftNote.__table__.insert().values(
+                    kind="unsilence",
+                    author=who[:100],
+                    created_at=now,
+                    text=f"#{silence_id} {_scope(row.rule_id, row.subject)}",
+                )
+            )
     return bool(done)
 
 
@@ -88,9 +122,15 @@ def active_silences(conn: Connection, now: datetime | None = None) -> list[Silen
     """Silences in force at ``now``, the soonest to end first."""
     now = now or utcnow()
     t = AlertSilence.__table__
-    rows = conn.execute(select(t).where(t.c.starts_at <= now, t.c.ends_at > now, t.c.lifted_at.is_(None))
-                        .order_by(t.c.ends_at, t.c.id))
-    return [Silence(r.id, r.rule_id, r.subject, r.reason, r.created_by, r.starts_at, r.ends_at) for r in rows]
+    rows = conn.execute(
+        select(t)
+        .where(t.c.starts_at <= now, t.c.ends_at > now, t.c.lifted_at.is_(None))
+        .order_by(t.c.ends_at, t.c.id)
+    )
+    return [
+        Silence(r.id, r.rule_id, r.subject, r.reason, r.created_by, r.starts_at, r.ends_at)
+        for r in rows
+    ]
 
 
 def silence_for(silences: list[Silence], rule_id: str, subject: str) -> Silence | None:

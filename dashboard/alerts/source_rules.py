@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dashboard import i18n
-from dashboard.alerts.config import SOURCE_FAILING, SOURCE_STALE, Earthquakes, Failing, Origin, Staleness, severity_rank
+from dashboard.alerts.config import (
+    SOURCE_FAILING,
+    SOURCE_STALE,
+    Earthquakes,
+    Failing,
+    Origin,
+    Staleness,
+    severity_rank,
+)
 from dashboard.alerts.findings import Finding, both
 from dashboard.catalogue.models import Catalogue
 from dashboard.store.runs import RunRecord
@@ -41,8 +49,9 @@ def source_subject(source_id: str) -> str:
     return f"source:{source_id}"
 
 
-def stale_findings(settings: Staleness, catalogue: Catalogue, facts: Mapping[str, SourceFacts],
-                   now: datetime) -> list[Finding]:
+def stale_findings(
+    settings: Staleness, catalogue: Catalogue, facts: Mapping[str, SourceFacts], now: datetime
+) -> list[Finding]:
     """Enabled sources whose last success (or, never successful, first attempt) is too old.
 
     A source that never ran at all raises nothing here: that is the scheduler's
@@ -67,18 +76,37 @@ def stale_findings(settings: Staleness, catalogue: Catalogue, facts: Mapping[str
         def title(lang, source=source, reference=reference, succeeded=succeeded):
             when = i18n.wita_datetime(reference, lang)
             if lang == "id":
-                since = f"tidak ada data baru sejak {when}" if succeeded else f"belum pernah berhasil sejak {when}"
+                since = (
+                    f"tidak ada data baru sejak {when}"
+                    if succeeded
+                    else f"belum pernah berhasil sejak {when}"
+                )
                 return f"Sumber {source.name} terlambat: {since}"
             since = f"no new data since {when}" if succeeded else f"never succeeded since {when}"
             return f"Source {source.name} is late: {since}"
 
-        findings.append(Finding(SOURCE_STALE, source_subject(source.id), severity, *both(title), {
-            "source": source.id, "skpd": source.skpd, "reference": reference.isoformat(),
-            "succeeded_before": succeeded, "gap_seconds": gap, "after_gaps": settings.after_gaps}))
+        findings.append(
+            Finding(
+                SOURCE_STALE,
+                source_subject(source.id),
+                severity,
+                *both(title),
+                {
+                    "source": source.id,
+                    "skpd": source.skpd,
+                    "reference": reference.isoformat(),
+                    "succeeded_before": succeeded,
+                    "gap_seconds": gap,
+                    "after_gaps": settings.after_gaps,
+                },
+            )
+        )
     return findings
 
 
-def failing_findings(settings: Failing, catalogue: Catalogue, facts: Mapping[str, SourceFacts]) -> list[Finding]:
+def failing_findings(
+    settings: Failing, catalogue: Catalogue, facts: Mapping[str, SourceFacts]
+) -> list[Finding]:
     findings = []
     for source in catalogue.sources:
         fact = facts.get(source.id)
@@ -93,9 +121,21 @@ def failing_findings(settings: Failing, catalogue: Catalogue, facts: Mapping[str
                 return f"Kolektor {source.name} gagal {n} kali berturut-turut ({error})"
             return f"Collector {source.name} failed {n} times in a row ({error})"
 
-        findings.append(Finding(SOURCE_FAILING, source_subject(source.id), settings.severity, *both(title), {
-            "source": source.id, "skpd": source.skpd, "consecutive_failures": n,
-            "error_class": run.error_class if run else None, "last_run": run.id if run else None}))
+        findings.append(
+            Finding(
+                SOURCE_FAILING,
+                source_subject(source.id),
+                settings.severity,
+                *both(title),
+                {
+                    "source": source.id,
+                    "skpd": source.skpd,
+                    "consecutive_failures": n,
+                    "error_class": run.error_class if run else None,
+                    "last_run": run.id if run else None,
+                },
+            )
+        )
     return findings
 
 
@@ -107,7 +147,9 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def quake_findings(settings: Earthquakes, origin: Origin, events: Iterable[QuakeEvent], now: datetime) -> list[Finding]:
+def quake_findings(
+    settings: Earthquakes, origin: Origin, events: Iterable[QuakeEvent], now: datetime
+) -> list[Finding]:
     """Each recent quake at the most severe level whose magnitude and distance it meets."""
     findings = []
     horizon = now - timedelta(hours=settings.within_hours)
@@ -116,7 +158,10 @@ def quake_findings(settings: Earthquakes, origin: Origin, events: Iterable[Quake
         if ev.magnitude is None or ev.lat is None or ev.lon is None or ev.occurred_at < horizon:
             continue
         km = distance_km(origin.lat, origin.lon, ev.lat, ev.lon)
-        level = next((lv for lv in levels if ev.magnitude >= lv.min_magnitude and km <= lv.max_distance_km), None)
+        level = next(
+            (lv for lv in levels if ev.magnitude >= lv.min_magnitude and km <= lv.max_distance_km),
+            None,
+        )
         if level is None:
             continue
 
@@ -128,7 +173,21 @@ def quake_findings(settings: Earthquakes, origin: Origin, events: Iterable[Quake
                 return f"Gempa M{mag}, {dist} km dari {origin.name}, {when}{where}"
             return f"Earthquake M{mag}, {dist} km from {origin.name}, {when}{where}"
 
-        findings.append(Finding(settings.id, f"event:{ev.id}", level.severity, *both(title), {
-            "event": ev.id, "magnitude": ev.magnitude, "distance_km": round(km, 1), "depth_km": ev.depth_km,
-            "lat": ev.lat, "lon": ev.lon, "occurred_at": ev.occurred_at.isoformat()}))
+        findings.append(
+            Finding(
+                settings.id,
+                f"event:{ev.id}",
+                level.severity,
+                *both(title),
+                {
+                    "event": ev.id,
+                    "magnitude": ev.magnitude,
+                    "distance_km": round(km, 1),
+                    "depth_km": ev.depth_km,
+                    "lat": ev.lat,
+                    "lon": ev.lon,
+                    "occurred_at": ev.occurred_at.isoformat(),
+                },
+            )
+        )
     return findings

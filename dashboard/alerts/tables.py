@@ -13,8 +13,14 @@ from dashboard.store.schema import Alert, Base, BigId, UtcDateTime, utcnow
 
 # One open alert per (rule, subject), enforced by the store so two evaluators racing
 # cannot both open it. Declared here so the metadata matches migration 0002.
-OPEN_ALERT_UNIQUE = Index("uq_alert_open_rule_subject", Alert.rule_id, Alert.subject, unique=True,
-                          sqlite_where=text("state <> 'resolved'"), postgresql_where=text("state <> 'resolved'"))
+OPEN_ALERT_UNIQUE = Index(
+    "uq_alert_open_rule_subject",
+    Alert.rule_id,
+    Alert.subject,
+    unique=True,
+    sqlite_where=text("state <> 'resolved'"),
+    postgresql_where=text("state <> 'resolved'"),
+)
 
 
 class AlertNotification(Base):

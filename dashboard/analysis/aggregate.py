@@ -15,7 +15,16 @@ import pandas as pd
 from dashboard.analysis import periods
 from dashboard.analysis.rules import SpaceRule, TimeRule
 
-COLUMNS = ["region_code", "period_start", "value", "n", "expected", "last_start", "complete", "derived"]
+COLUMNS = [
+    "region_code",
+    "period_start",
+    "value",
+    "n",
+    "expected",
+    "last_start",
+    "complete",
+    "derived",
+]
 
 
 def empty() -> pd.DataFrame:
@@ -33,12 +42,22 @@ def bucketed(raw: pd.DataFrame, fine: str, coarse: str, rule: TimeRule) -> pd.Da
     frame["bucket"] = [periods.bucket(d, coarse) for d in frame["period_start"]]
     frame = frame.sort_values(["region_code", "bucket", "period_start"])
     grouped = frame.groupby(["region_code", "bucket"], sort=True)
-    value = {"sum": grouped["value"].sum, "mean": grouped["value"].mean, "last": grouped["value"].last}[rule]()
-    out = pd.DataFrame({
-        "value": value,
-        "n": grouped["value"].count(),
-        "last_start": grouped["period_start"].max(),
-    }).reset_index().rename(columns={"bucket": "period_start"})
+    value = {
+        "sum": grouped["value"].sum,
+        "mean": grouped["value"].mean,
+        "last": grouped["value"].last,
+    }[rule]()
+    out = (
+        pd.DataFrame(
+            {
+                "value": value,
+                "n": grouped["value"].count(),
+                "last_start": grouped["period_start"].max(),
+            }
+        )
+        .reset_index()
+        .rename(columns={"bucket": "period_start"})
+    )
     return with_completeness(out, fine, coarse, rule)
 
 
@@ -64,8 +83,13 @@ def with_completeness(frame: pd.DataFrame, fine: str, coarse: str, rule: TimeRul
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def derive_province(frame: pd.DataFrame, rule: SpaceRule, province: str, subregions: Sequence[str],
-                    population: Mapping[str, int]) -> pd.DataFrame:
+def derive_province(
+    frame: pd.DataFrame,
+    rule: SpaceRule,
+    province: str,
+    subregions: Sequence[str],
+    population: Mapping[str, int],
+) -> pd.DataFrame:
     """Province rows computed by the rule for periods where every kab/kota has a value and
     the province reported none. ``none`` derives nothing."""
     if rule == "none" or frame.empty:
@@ -85,15 +109,28 @@ def derive_province(frame: pd.DataFrame, rule: SpaceRule, province: str, subregi
         else:
             weights = group["region_code"].map(population).astype(float)
             value = (values * weights).sum() / weights.sum()
-        rows.append({"region_code": province, "period_start": start, "value": float(value),
-                     "n": int(group["n"].min()), "expected": int(group["expected"].max()),
-                     "last_start": group["last_start"].min(), "complete": bool(group["complete"].all()),
-                     "derived": True})
+        rows.append(
+            {
+                "region_code": province,
+                "period_start": start,
+                "value": float(value),
+                "n": int(group["n"].min()),
+                "expected": int(group["expected"].max()),
+                "last_start": group["last_start"].min(),
+                "complete": bool(group["complete"].all()),
+                "derived": True,
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS) if rows else empty()
 
 
-def with_derived_province(frame: pd.DataFrame, rule: SpaceRule, province: str, subregions: Sequence[str],
-                          population: Mapping[str, int]) -> pd.DataFrame:
+def with_derived_province(
+    frame: pd.DataFrame,
+    rule: SpaceRule,
+    province: str,
+    subregions: Sequence[str],
+    population: Mapping[str, int],
+) -> pd.DataFrame:
     derived = derive_province(frame, rule, province, subregions, population)
     if derived.empty:
         return frame

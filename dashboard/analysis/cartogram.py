@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from dashboard import i18n
-from dashboard.analysis import text as fmt
 from dashboard.analysis import style
+from dashboard.analysis import text as fmt
 from dashboard.catalogue.models import Indicator, Region
 
 TILE_LABEL_MAX = 9
@@ -26,8 +26,12 @@ def tile_label(region: Region) -> str:
 
 
 def rate_text(rate: float | None, lang: str) -> str:
-    """" · 3,1 per 100.000 penduduk" for a hover line; empty without a rate."""
-    return "" if rate is None else f" · {i18n.t('analyst.per_100k', lang, value=fmt.number(rate, lang, 1))}"
+    """ " · 3,1 per 100.000 penduduk" for a hover line; empty without a rate."""
+    return (
+        ""
+        if rate is None
+        else f" · {i18n.t('analyst.per_100k', lang, value=fmt.number(rate, lang, 1))}"
+    )
 
 
 def colorscale(indicator: Indicator) -> dict:
@@ -37,9 +41,17 @@ def colorscale(indicator: Indicator) -> dict:
     return {"colorscale": style.SEQUENTIAL, "reversescale": indicator.direction == "down"}
 
 
-def cartogram_figure(regions: Iterable[Region], values: Mapping[str, float | None], indicator: Indicator, *,
-                     lang: str, unit: str, selected: Iterable[str] = (), ranks: Mapping[str, int] | None = None,
-                     rates: Mapping[str, float | None] | None = None) -> dict:
+def cartogram_figure(
+    regions: Iterable[Region],
+    values: Mapping[str, float | None],
+    indicator: Indicator,
+    *,
+    lang: str,
+    unit: str,
+    selected: Iterable[str] = (),
+    ranks: Mapping[str, int] | None = None,
+    rates: Mapping[str, float | None] | None = None,
+) -> dict:
     """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares; the
     tiles still show the counts."""
     tiles = [r for r in regions if r.grid is not None]
@@ -68,21 +80,56 @@ def cartogram_figure(regions: Iterable[Region], values: Mapping[str, float | Non
         else:
             z[row][col] = rates.get(r.code) if rates else value
     data = [
-        {"type": "heatmap", "z": blank, "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]], "showscale": False,
-         "xgap": 5, "ygap": 5, "hoverinfo": "skip"},
-        {"type": "heatmap", "z": z, "text": text, "customdata": codes, "hovertext": hover,
-         "texttemplate": "%{text}", "textfont": {"size": 11}, **colorscale(indicator),
-         "xgap": 4, "ygap": 4, "hovertemplate": "%{hovertext}<extra></extra>",
-         "colorbar": {"orientation": "h", "thickness": 10, "y": -0.04, "yanchor": "top", "len": 0.8,
-                      "tickfont": {"color": style.TEXT}, "outlinewidth": 0}},
+        {
+            "type": "heatmap",
+            "z": blank,
+            "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]],
+            "showscale": False,
+            "xgap": 5,
+            "ygap": 5,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "heatmap",
+            "z": z,
+            "text": text,
+            "customdata": codes,
+            "hovertext": hover,
+            "texttemplate": "%{text}",
+            "textfont": {"size": 11},
+            **colorscale(indicator),
+            "xgap": 4,
+            "ygap": 4,
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "colorbar": {
+                "orientation": "h",
+                "thickness": 10,
+                "y": -0.04,
+                "yanchor": "top",
+                "len": 0.8,
+                "tickfont": {"color": style.TEXT},
+                "outlinewidth": 0,
+            },
+        },
     ]
-    outline = [{"type": "rect", "x0": r.grid.col - 0.5, "x1": r.grid.col + 0.5, "y0": r.grid.row - 0.5,
-                "y1": r.grid.row + 0.5, "line": {"color": style.PROVINCE, "width": 3}}
-               for r in tiles if r.code in set(selected)]
+    outline = [
+        {
+            "type": "rect",
+            "x0": r.grid.col - 0.5,
+            "x1": r.grid.col + 0.5,
+            "y0": r.grid.row - 0.5,
+            "y1": r.grid.row + 0.5,
+            "line": {"color": style.PROVINCE, "width": 3},
+        }
+        for r in tiles
+        if r.code in set(selected)
+    ]
     layout = style.base_layout(
-        470, margin={"l": 4, "r": 4, "t": 4, "b": 36},
+        470,
+        margin={"l": 4, "r": 4, "t": 4, "b": 36},
         xaxis={"visible": False, "fixedrange": True, "range": [-0.5, cols - 0.5]},
         yaxis={"visible": False, "fixedrange": True, "autorange": "reversed", "scaleanchor": "x"},
-        shapes=outline, separators=",." if lang == "id" else ".,",
+        shapes=outline,
+        separators=",." if lang == "id" else ".,",
     )
     return {"data": data, "layout": layout}

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.analysis import text as fmt
 from dashboard.analysis import style
+from dashboard.analysis import text as fmt
 from dashboard.analysis.cartogram import colorscale, rate_text
 from dashboard.catalogue.models import Indicator, Region
 from dashboard.regions import RegionRegistry
@@ -40,7 +40,9 @@ def _match(properties: Mapping, registry: RegionRegistry) -> str | None:
     aliases; a bare 4-digit code last, read as BPS (the dotted form is Kemendagri's).
     BPS and Kemendagri number five regencies differently, so the order matters.
     """
-    texts = [(str(k).lower(), str(v).strip()) for k, v in properties.items() if isinstance(v, (str, int))]
+    texts = [
+        (str(k).lower(), str(v).strip()) for k, v in properties.items() if isinstance(v, (str, int))
+    ]
     attempts = (
         lambda key, text: registry.from_kemendagri(text) if "." in text else None,
         lambda key, text: registry.from_bps(text) if "bps" in key else None,
@@ -62,6 +64,7 @@ def _coordinates(geometry: Mapping) -> Iterable[tuple[float, float]]:
         elif isinstance(node, (list, tuple)):
             for child in node:
                 yield from walk(child)
+
     return walk(geometry.get("coordinates", []))
 
 
@@ -75,8 +78,14 @@ def load_boundaries(path: Path, regions: list[Region]) -> Boundaries:
         if code is None or code in matched:
             continue
         matched.add(code)
-        features.append({"type": "Feature", "id": code, "properties": {"code": code},
-                         "geometry": feature["geometry"]})
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"code": code},
+                "geometry": feature["geometry"],
+            }
+        )
         for lon, lat in _coordinates(feature["geometry"]):
             lons.append(lon)
             lats.append(lat)
@@ -85,38 +94,80 @@ def load_boundaries(path: Path, regions: list[Region]) -> Boundaries:
     span = max(max(lons) - min(lons), max(lats) - min(lats), 0.01)
     # Web-mercator zoom that fits the span into ~500 px (360° at zoom 0 spans 512 px).
     zoom = max(0.0, min(12.0, __import__("math").log2(360 / span) - 0.6))
-    return Boundaries({"type": "FeatureCollection", "features": features}, frozenset(matched),
-                      ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2), round(zoom, 2))
+    return Boundaries(
+        {"type": "FeatureCollection", "features": features},
+        frozenset(matched),
+        ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2),
+        round(zoom, 2),
+    )
 
 
-def choropleth_figure(boundaries: Boundaries, regions: Iterable[Region], values: Mapping[str, float | None],
-                      indicator: Indicator, *, lang: str, unit: str, geojson_url: str = BOUNDARY_URL,
-                      rates: Mapping[str, float | None] | None = None) -> dict:
+def choropleth_figure(
+    boundaries: Boundaries,
+    regions: Iterable[Region],
+    values: Mapping[str, float | None],
+    indicator: Indicator,
+    *,
+    lang: str,
+    unit: str,
+    geojson_url: str = BOUNDARY_URL,
+    rates: Mapping[str, float | None] | None = None,
+) -> dict:
     """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares."""
     names = {r.code: r.name for r in regions}
     codes = [c for c in sorted(boundaries.matched) if values.get(c) is not None]
     missing = [c for c in sorted(boundaries.matched) if values.get(c) is None]
     data = []
     if missing:
-        data.append({"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": missing,
-                     "z": [0] * len(missing), "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]],
-                     "showscale": False, "marker": {"line": {"color": "#ffffff", "width": 0.8}},
-                     "hovertext": [f"<b>{names.get(c, c)}</b><br>—" for c in missing],
-                     "hovertemplate": "%{hovertext}<extra></extra>"})
-    data.append({
-        "type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": codes,
-        "z": [rates.get(c) if rates else values[c] for c in codes], **colorscale(indicator), "customdata": codes,
-        "marker": {"line": {"color": "#ffffff", "width": 0.8}},
-        "hovertext": [f"<b>{names.get(c, c)}</b><br>{fmt.number(values[c], lang, indicator.decimals)} {unit}"
-                      f"{rate_text(rates.get(c) if rates else None, lang)}" for c in codes],
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "colorbar": {"orientation": "h", "thickness": 10, "y": -0.02, "yanchor": "top", "len": 0.8,
-                     "tickfont": {"color": style.TEXT}, "outlinewidth": 0},
-    })
+        data.append(
+            {
+                "type": "choroplethmap",
+                "geojson": geojson_url,
+                "featureidkey": "id",
+                "locations": missing,
+                "z": [0] * len(missing),
+                "colorscale": [[0, style.NO_DATA], [1, style.NO_DATA]],
+                "showscale": False,
+                "marker": {"line": {"color": "#ffffff", "width": 0.8}},
+                "hovertext": [f"<b>{names.get(c, c)}</b><br>—" for c in missing],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "choroplethmap",
+            "geojson": geojson_url,
+            "featureidkey": "id",
+            "locations": codes,
+            "z": [rates.get(c) if rates else values[c] for c in codes],
+            **colorscale(indicator),
+            "customdata": codes,
+            "marker": {"line": {"color": "#ffffff", "width": 0.8}},
+            "hovertext": [
+                f"<b>{names.get(c, c)}</b><br>{fmt.number(values[c], lang, indicator.decimals)} {unit}"
+                f"{rate_text(rates.get(c) if rates else None, lang)}"
+                for c in codes
+            ],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "colorbar": {
+                "orientation": "h",
+                "thickness": 10,
+                "y": -0.02,
+                "yanchor": "top",
+                "len": 0.8,
+                "tickfont": {"color": style.TEXT},
+                "outlinewidth": 0,
+            },
+        }
+    )
     layout = style.base_layout(
-        400, margin={"l": 0, "r": 0, "t": 0, "b": 40},
-        map={"style": "white-bg", "center": {"lat": boundaries.center[0], "lon": boundaries.center[1]},
-             "zoom": boundaries.zoom},
+        400,
+        margin={"l": 0, "r": 0, "t": 0, "b": 40},
+        map={
+            "style": "white-bg",
+            "center": {"lat": boundaries.center[0], "lon": boundaries.center[1]},
+            "zoom": boundaries.zoom,
+        },
         separators=",." if lang == "id" else ".,",
     )
     return {"data": data, "layout": layout}

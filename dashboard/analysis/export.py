@@ -61,18 +61,30 @@ class _Cells:
         if cached is None:
             clean = escape(_ILLEGAL.sub("", text))
             space = ' xml:space="preserve"' if clean != clean.strip() else ""
-            cached = self.texts[text] = f'<c t="inlineStr"{self.style}><is><t{space}>{clean}</t></is></c>'
+            cached = self.texts[text] = (
+                f'<c t="inlineStr"{self.style}><is><t{space}>{clean}</t></is></c>'
+            )
         return cached
 
 
 def _sheet(header: Sequence[str] | None, rows: Sequence[Sequence], widths: Sequence[float]) -> str:
-    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
+    out = [
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
+    ]
     if header is not None:
-        out.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                   'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
+        out.append(
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        )
     if widths:
-        out.append("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
-                                      for i, w in enumerate(widths, start=1)) + "</cols>")
+        out.append(
+            "<cols>"
+            + "".join(
+                f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
+                for i, w in enumerate(widths, start=1)
+            )
+            + "</cols>"
+        )
     out.append("<sheetData>")
     if header is not None:
         bold = _Cells(bold=True)
@@ -83,14 +95,31 @@ def _sheet(header: Sequence[str] | None, rows: Sequence[Sequence], widths: Seque
     return "".join(out)
 
 
-def workbook_bytes(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], *, sheet: str,
-                   meta: Sequence[tuple[str, str]] = ()) -> bytes:
+def workbook_bytes(
+    rows: Sequence[Mapping],
+    columns: Sequence[tuple[str, str]],
+    *,
+    sheet: str,
+    meta: Sequence[tuple[str, str]] = (),
+) -> bytes:
     """``columns``: (field, header) pairs in grid order. ``meta``: lines for a second sheet ("Info")."""
     fields = [f for f, _ in columns]
     header = [h for _, h in columns]
     values = [[row.get(f) for f in fields] for row in rows]
-    widths = [min(48.0, max(8.0, max([len(str(h))] + [len(str(v)) for v in col[:200] if v is not None]) + 2.0))
-              for h, col in zip(header, zip(*values))] if values else [max(8.0, len(h) + 2.0) for h in header]
+    widths = (
+        [
+            min(
+                48.0,
+                max(
+                    8.0,
+                    max([len(str(h))] + [len(str(v)) for v in col[:200] if v is not None]) + 2.0,
+                ),
+            )
+            for h, col in zip(header, zip(*values))
+        ]
+        if values
+        else [max(8.0, len(h) + 2.0) for h in header]
+    )
     sheets = [(_name(sheet), _sheet(header, values, widths))]
     if meta:
         sheets.append(("Info", _sheet(None, [[k, v] for k, v in meta], [24.0, 80.0])))
@@ -99,31 +128,54 @@ def workbook_bytes(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], 
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(1, len(sheets) + 1))
-        z.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f"{overrides}</Types>"))
-        z.writestr("_rels/.rels", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        z.writestr("xl/workbook.xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-            "<sheets>" + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
-                                 for i, (name, _) in enumerate(sheets, start=1)) + "</sheets></workbook>"))
-        z.writestr("xl/_rels/workbook.xml.rels", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_SHEET_TYPE}" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(sheets) + 1))
-            + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
-              '2006/relationships/styles" Target="styles.xml"/></Relationships>'))
+            for i in range(1, len(sheets) + 1)
+        )
+        z.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/styles.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                f"{overrides}</Types>"
+            ),
+        )
+        z.writestr(
+            "_rels/.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            ),
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+                "<sheets>"
+                + "".join(
+                    f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                    for i, (name, _) in enumerate(sheets, start=1)
+                )
+                + "</sheets></workbook>"
+            ),
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+                + "".join(
+                    f'<Relationship Id="rId{i}" Type="{_SHEET_TYPE}" Target="worksheets/sheet{i}.xml"/>'
+                    for i in range(1, len(sheets) + 1)
+                )
+                + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/relationships/styles" Target="styles.xml"/></Relationships>'
+            ),
+        )
         z.writestr("xl/styles.xml", _STYLES)
         for i, (_, xml) in enumerate(sheets, start=1):
             z.writestr(f"xl/worksheets/sheet{i}.xml", xml)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dashboard import i18n
-from dashboard.analysis import text as fmt
 from dashboard.analysis import style
+from dashboard.analysis import text as fmt
 
 ANNOTATION_COLOR = "#ffc53d"
 
@@ -39,7 +39,9 @@ class Points:
     x: list[str] = field(default_factory=list)  # ISO period starts
     y: list[float] = field(default_factory=list)
     label: list[str] = field(default_factory=list)  # the period in the page's language
-    basis: list[str] = field(default_factory=list)  # "2 of 3 periods · computed from the regencies" or ""
+    basis: list[str] = field(
+        default_factory=list
+    )  # "2 of 3 periods · computed from the regencies" or ""
     symbol: list[str] = field(default_factory=list)
     yoy: list[float | None] = field(default_factory=list)
 
@@ -59,49 +61,109 @@ def basis_text(n: int, expected: int, complete: bool, derived: bool, lang: str) 
     return " · ".join(parts)
 
 
-def series_figure(points: Mapping[str, Points], series: Sequence[Series], *, grain: str, lang: str, unit: str,
-                  decimals: int, first: date, last: date, targets: Mapping[date, float] | None = None,
-                  band: tuple[float, float] | None = None, notes: Sequence[AxisNote] = ()) -> dict:
+def series_figure(
+    points: Mapping[str, Points],
+    series: Sequence[Series],
+    *,
+    grain: str,
+    lang: str,
+    unit: str,
+    decimals: int,
+    first: date,
+    last: date,
+    targets: Mapping[date, float] | None = None,
+    band: tuple[float, float] | None = None,
+    notes: Sequence[AxisNote] = (),
+) -> dict:
     traces = []
     y_format = f",.{decimals}f"
     if targets:
         days = sorted(targets)
-        traces.append({"type": "scatter", "mode": "lines", "name": i18n.t("analyst.target", lang),
-                       "x": [d.isoformat() for d in days], "y": [targets[d] for d in days],
-                       "line": {"color": style.MUTED, "dash": "dash", "width": 1.5, "shape": "hv"},
-                       "hovertemplate": f"%{{y:{y_format}}} {unit}<extra>{i18n.t('analyst.target', lang)}</extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": i18n.t("analyst.target", lang),
+                "x": [d.isoformat() for d in days],
+                "y": [targets[d] for d in days],
+                "line": {"color": style.MUTED, "dash": "dash", "width": 1.5, "shape": "hv"},
+                "hovertemplate": f"%{{y:{y_format}}} {unit}<extra>{i18n.t('analyst.target', lang)}</extra>",
+            }
+        )
     for s in series:
         part = points.get(s.region_code) or Points()
-        traces.append({
-            "type": "scatter", "mode": "lines+markers", "name": s.name, "legendgroup": s.region_code,
-            "x": part.x, "y": part.y,
-            "customdata": [[s.region_code, label, basis] for label, basis in zip(part.label, part.basis)],
-            "line": {"color": s.color, "width": s.width}, "connectgaps": False,
-            "marker": {"color": s.color, "size": 6 if len(part.x) < 80 else 3, "symbol": part.symbol,
-                       "line": {"color": s.color, "width": 1.5}},
-            "hovertemplate": f"<b>%{{customdata[1]}}</b><br>%{{y:{y_format}}} {unit}<br>%{{customdata[2]}}"
-                             f"<extra>{s.name}</extra>",
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": s.name,
+                "legendgroup": s.region_code,
+                "x": part.x,
+                "y": part.y,
+                "customdata": [
+                    [s.region_code, label, basis] for label, basis in zip(part.label, part.basis)
+                ],
+                "line": {"color": s.color, "width": s.width},
+                "connectgaps": False,
+                "marker": {
+                    "color": s.color,
+                    "size": 6 if len(part.x) < 80 else 3,
+                    "symbol": part.symbol,
+                    "line": {"color": s.color, "width": 1.5},
+                },
+                "hovertemplate": f"<b>%{{customdata[1]}}</b><br>%{{y:{y_format}}} {unit}<br>%{{customdata[2]}}"
+                f"<extra>{s.name}</extra>",
+            }
+        )
     shapes = [_note_line(n.on_date) for n in notes]
     if band:
-        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": band[0],
-                       "y1": band[1], "fillcolor": "rgba(61, 219, 179, 0.08)", "line": {"width": 0},
-                       "layer": "below"})
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": band[0],
+                "y1": band[1],
+                "fillcolor": "rgba(61, 219, 179, 0.08)",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
     if notes:
-        traces.append({"type": "scatter", "mode": "markers", "name": i18n.t("analyst.annotations", lang),
-                       "x": [n.on_date.isoformat() for n in notes], "y": [1] * len(notes), "yaxis": "y2",
-                       "marker": {"symbol": "triangle-down", "size": 11, "color": ANNOTATION_COLOR},
-                       "text": [f"{fmt.period(n.on_date, 'day', lang)}: {n.text}" for n in notes],
-                       "hovertemplate": "%{text}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": i18n.t("analyst.annotations", lang),
+                "x": [n.on_date.isoformat() for n in notes],
+                "y": [1] * len(notes),
+                "yaxis": "y2",
+                "marker": {"symbol": "triangle-down", "size": 11, "color": ANNOTATION_COLOR},
+                "text": [f"{fmt.period(n.on_date, 'day', lang)}: {n.text}" for n in notes],
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        )
     ticks, labels = style.time_ticks(first, last, grain, lang)
     layout = style.base_layout(
         380,
-        xaxis={"gridcolor": style.GRID, "tickvals": ticks, "ticktext": labels, "type": "date",
-               "range": _padded(first, last, grain)},
-        yaxis={"gridcolor": style.GRID, "zerolinecolor": style.GRID, "title": {"text": unit},
-               "separatethousands": True},
+        xaxis={
+            "gridcolor": style.GRID,
+            "tickvals": ticks,
+            "ticktext": labels,
+            "type": "date",
+            "range": _padded(first, last, grain),
+        },
+        yaxis={
+            "gridcolor": style.GRID,
+            "zerolinecolor": style.GRID,
+            "title": {"text": unit},
+            "separatethousands": True,
+        },
         yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True},
-        shapes=shapes, hovermode="closest",
+        shapes=shapes,
+        hovermode="closest",
         separators=",." if lang == "id" else ".,",
     )
     return {"data": traces, "layout": layout}
@@ -114,30 +176,67 @@ def _padded(first: date, last: date, grain: str) -> list[str]:
 
 
 def _note_line(day: date) -> dict:
-    return {"type": "line", "xref": "x", "x0": day.isoformat(), "x1": day.isoformat(), "yref": "paper",
-            "y0": 0, "y1": 1, "line": {"color": ANNOTATION_COLOR, "width": 1, "dash": "dot"}, "layer": "below"}
+    return {
+        "type": "line",
+        "xref": "x",
+        "x0": day.isoformat(),
+        "x1": day.isoformat(),
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": ANNOTATION_COLOR, "width": 1, "dash": "dot"},
+        "layer": "below",
+    }
 
 
-def yoy_figure(points: Mapping[str, Points], series: Sequence[Series], *, grain: str, lang: str,
-               in_points: bool, first: date, last: date) -> dict:
+def yoy_figure(
+    points: Mapping[str, Points],
+    series: Sequence[Series],
+    *,
+    grain: str,
+    lang: str,
+    in_points: bool,
+    first: date,
+    last: date,
+) -> dict:
     unit = i18n.t("analyst.yoy.pp" if in_points else "analyst.yoy.pct", lang)
     traces = []
     for s in series:
         part = points.get(s.region_code) or Points()
-        traces.append({
-            "type": "scatter", "mode": "lines+markers", "name": s.name, "legendgroup": s.region_code,
-            "showlegend": False, "connectgaps": False, "x": part.x, "y": part.yoy, "customdata": part.label,
-            "line": {"color": s.color, "width": max(1.0, s.width - 1)},
-            "marker": {"color": s.color, "size": 5 if len(part.x) < 80 else 2},
-            "hovertemplate": f"<b>%{{customdata}}</b><br>%{{y:+,.2f}} {unit}<extra>{s.name}</extra>",
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": s.name,
+                "legendgroup": s.region_code,
+                "showlegend": False,
+                "connectgaps": False,
+                "x": part.x,
+                "y": part.yoy,
+                "customdata": part.label,
+                "line": {"color": s.color, "width": max(1.0, s.width - 1)},
+                "marker": {"color": s.color, "size": 5 if len(part.x) < 80 else 2},
+                "hovertemplate": f"<b>%{{customdata}}</b><br>%{{y:+,.2f}} {unit}<extra>{s.name}</extra>",
+            }
+        )
     ticks, labels = style.time_ticks(first, last, grain, lang)
     layout = style.base_layout(
         240,
         margin={"l": 56, "r": 16, "t": 12, "b": 40},
-        xaxis={"gridcolor": style.GRID, "tickvals": ticks, "ticktext": labels, "type": "date",
-               "range": _padded(first, last, grain)},
-        yaxis={"gridcolor": style.GRID, "zeroline": True, "zerolinecolor": style.MUTED, "title": {"text": unit}},
-        hovermode="closest", separators=",." if lang == "id" else ".,",
+        xaxis={
+            "gridcolor": style.GRID,
+            "tickvals": ticks,
+            "ticktext": labels,
+            "type": "date",
+            "range": _padded(first, last, grain),
+        },
+        yaxis={
+            "gridcolor": style.GRID,
+            "zeroline": True,
+            "zerolinecolor": style.MUTED,
+            "title": {"text": unit},
+        },
+        hovermode="closest",
+        separators=",." if lang == "id" else ".,",
     )
     return {"data": traces, "layout": layout}

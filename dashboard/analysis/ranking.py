@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 PER_RESIDENTS = 100_000
 
 
@@ -32,15 +31,21 @@ def per_100k(value: float, population: int) -> float:
     return value / population * PER_RESIDENTS
 
 
-def compared(values: Mapping[str, float | None], population: Mapping[str, int],
-             by_rate: bool) -> dict[str, float | None]:
+def compared(
+    values: Mapping[str, float | None], population: Mapping[str, int], by_rate: bool
+) -> dict[str, float | None]:
     """The values regions are compared by: per 100,000 residents when ``by_rate``."""
     if not by_rate:
         return dict(values)
-    return {c: None if v is None or math.isnan(v) else per_100k(v, population[c]) for c, v in values.items()}
+    return {
+        c: None if v is None or math.isnan(v) else per_100k(v, population[c])
+        for c, v in values.items()
+    }
 
 
-def badness(value: float, direction: str, band_low: float | None = None, band_high: float | None = None) -> tuple:
+def badness(
+    value: float, direction: str, band_low: float | None = None, band_high: float | None = None
+) -> tuple:
     """A sort key: smaller is better. A band ranks by distance outside it, then by distance to its middle."""
     if direction == "up":
         return (-value,)
@@ -52,16 +57,21 @@ def badness(value: float, direction: str, band_low: float | None = None, band_hi
     return (outside, abs(value - (band_low + band_high) / 2))
 
 
-def rank_regions(values: Mapping[str, float | None], direction: str, band_low: float | None = None,
-                 band_high: float | None = None) -> list[Ranked]:
+def rank_regions(
+    values: Mapping[str, float | None],
+    direction: str,
+    band_low: float | None = None,
+    band_high: float | None = None,
+) -> list[Ranked]:
     """Competition ranking (1, 2, 2, 4): equal values share a rank; regions without a value come last."""
     present = [(code, v) for code, v in values.items() if v is not None and not math.isnan(v)]
     absent = sorted(code for code, v in values.items() if v is None or math.isnan(v))
     present.sort(key=lambda item: (badness(item[1], direction, band_low, band_high), item[0]))
     out: list[Ranked] = []
     for position, (code, value) in enumerate(present, start=1):
-        if out and badness(value, direction, band_low, band_high) == badness(out[-1].value, direction, band_low,
-                                                                             band_high):
+        if out and badness(value, direction, band_low, band_high) == badness(
+            out[-1].value, direction, band_low, band_high
+        ):
             rank = out[-1].rank
         else:
             rank = position

@@ -50,7 +50,7 @@ def grains_for(indicator: Indicator) -> list[str]:
     """The grains an indicator can be viewed at: its own and every coarser one."""
     from dashboard.analysis.periods import GRAINS
 
-    return list(GRAINS[GRAINS.index(indicator.grain):])
+    return list(GRAINS[GRAINS.index(indicator.grain) :])
 
 
 def is_percentage(indicator: Indicator) -> bool:

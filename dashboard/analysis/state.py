@@ -82,19 +82,41 @@ def parse_regions(value, catalogue: Catalogue) -> tuple[str, ...]:
     return tuple(out[:MAX_COMPARE])
 
 
-def parse_state(indicator: Indicator, catalogue: Catalogue, query: dict, span: tuple[date, date] | None,
-                today: date) -> ViewState:
+def parse_state(
+    indicator: Indicator,
+    catalogue: Catalogue,
+    query: dict,
+    span: tuple[date, date] | None,
+    today: date,
+) -> ViewState:
     lang = i18n.language(query.get("lang"))
-    grain = query.get("grain") if query.get("grain") in grains_for(indicator) else default_grain(indicator)
-    first_year, last_year = (span[0].year, span[1].year) if span else (today.year - DEFAULT_YEARS + 1, today.year)
+    grain = (
+        query.get("grain")
+        if query.get("grain") in grains_for(indicator)
+        else default_grain(indicator)
+    )
+    first_year, last_year = (
+        (span[0].year, span[1].year) if span else (today.year - DEFAULT_YEARS + 1, today.year)
+    )
     end_year = min(max(_int(query.get("to"), last_year), first_year), max(last_year, today.year))
-    start_year = min(max(_int(query.get("from"), end_year - DEFAULT_YEARS + 1), first_year), end_year)
-    state = ViewState(indicator.code, parse_regions(query.get("regions"), catalogue), grain, start_year, end_year,
-                      _day(query.get("period")), lang)
+    start_year = min(
+        max(_int(query.get("from"), end_year - DEFAULT_YEARS + 1), first_year), end_year
+    )
+    state = ViewState(
+        indicator.code,
+        parse_regions(query.get("regions"), catalogue),
+        grain,
+        start_year,
+        end_year,
+        _day(query.get("period")),
+        lang,
+    )
     return settle(state, span, indicator.grain)
 
 
-def settle(state: ViewState, span: tuple[date, date] | None, stored_grain: str | None = None) -> ViewState:
+def settle(
+    state: ViewState, span: tuple[date, date] | None, stored_grain: str | None = None
+) -> ViewState:
     """Make a state consistent: one year at a time by the day; the map's period inside the range."""
     if state.grain == "day" and state.start_year != state.end_year:
         state = replace(state, start_year=state.end_year)
@@ -104,7 +126,9 @@ def settle(state: ViewState, span: tuple[date, date] | None, stored_grain: str |
     return replace(state, period=period)
 
 
-def default_period(state: ViewState, span: tuple[date, date] | None, stored_grain: str | None = None) -> date:
+def default_period(
+    state: ViewState, span: tuple[date, date] | None, stored_grain: str | None = None
+) -> date:
     """The latest period in range with data, complete if possible (the range's last when nothing is known).
 
     With daily data up to the 27th, the month is not over: the map opens on the month before.
@@ -115,8 +139,13 @@ def default_period(state: ViewState, span: tuple[date, date] | None, stored_grai
     elif span and span[1] < state.start:
         last = state.start
     bucket = periods.bucket(last, state.grain)
-    if (span and stored_grain and state.grain != stored_grain and last == span[1]
-            and span[1] != periods.last_part(bucket, stored_grain, state.grain)):
+    if (
+        span
+        and stored_grain
+        and state.grain != stored_grain
+        and last == span[1]
+        and span[1] != periods.last_part(bucket, stored_grain, state.grain)
+    ):
         earlier = periods.step(bucket, state.grain, -1)
         if earlier >= state.start:
             return earlier
@@ -128,5 +157,7 @@ def period_options(state: ViewState, span: tuple[date, date] | None, lang: str) 
     last = periods.step(state.end, "day", -1)
     if span and state.start <= span[1] < state.end:
         last = span[1]
-    return [{"label": fmt.period(s, state.grain, lang), "value": s.isoformat()}
-            for s in reversed(periods.starts(state.start, last, state.grain))]
+    return [
+        {"label": fmt.period(s, state.grain, lang), "value": s.isoformat()}
+        for s in reversed(periods.starts(state.start, last, state.grain))
+    ]

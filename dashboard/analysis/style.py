@@ -20,8 +20,11 @@ FONT = '"Liberation Sans", "Helvetica Neue", Arial, "Noto Sans", sans-serif'
 SEQUENTIAL = "Viridis"
 # A band: brightest in its middle, darkening with a different hue on each side (below / above).
 BAND = [[0.0, "#31688e"], [0.3, "#35b779"], [0.5, "#fde725"], [0.7, "#f98e09"], [1.0, "#b12a90"]]
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
 
 
 def base_layout(height: int, **extra) -> dict:
@@ -32,7 +35,13 @@ def base_layout(height: int, **extra) -> dict:
         "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": FONT, "color": TEXT, "size": 13},
         "hoverlabel": {"font": {"family": FONT}},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        "legend": {
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
         "xaxis": {"gridcolor": GRID, "zeroline": False, "showline": False},
         "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID},
     }
@@ -44,7 +53,9 @@ def region_color(index: int) -> str:
     return SERIES[index % len(SERIES)]
 
 
-def time_ticks(first: date, last: date, grain: str, lang: str, most: int = 12) -> tuple[list[str], list[str]]:
+def time_ticks(
+    first: date, last: date, grain: str, lang: str, most: int = 12
+) -> tuple[list[str], list[str]]:
     """Tick positions and labels on a date axis in the page's language (Plotly's own are English)."""
     if last < first:
         return [], []

@@ -34,7 +34,9 @@ def year_on_year(frame: pd.DataFrame, *, points: bool, require_complete: bool) -
     return pd.Series(out, index=frame.index, dtype=float)
 
 
-def change(value: float | None, previous: float | None, *, points: bool, usable: bool = True) -> float:
+def change(
+    value: float | None, previous: float | None, *, points: bool, usable: bool = True
+) -> float:
     if not usable or _missing(value) or _missing(previous):
         return math.nan
     if points:

@@ -31,8 +31,10 @@ from dashboard.scorecard.plans import Plans
 
 FOLDER = "briefs"
 LANGS = ("id", "en")
-FILE_NAME = re.compile(r"^(brief-\d{4}-W\d{2}-(id|en)\.pdf|scorecard-\d{4}-W\d{2}-(id|en)\.xlsx"
-                       r"|brief-\d{4}-W\d{2}\.json)$")
+FILE_NAME = re.compile(
+    r"^(brief-\d{4}-W\d{2}-(id|en)\.pdf|scorecard-\d{4}-W\d{2}-(id|en)\.xlsx"
+    r"|brief-\d{4}-W\d{2}\.json)$"
+)
 MANIFEST = re.compile(r"^brief-(\d{4}-W\d{2})\.json$")
 
 
@@ -53,7 +55,9 @@ class Manifest:
     region: str
     counts: dict[str, int]
     missing_skpd: int
-    files: dict[str, str] = field(default_factory=dict)  # pdf-id, pdf-en, xlsx-id, xlsx-en → file name
+    files: dict[str, str] = field(
+        default_factory=dict
+    )  # pdf-id, pdf-en, xlsx-id, xlsx-en → file name
 
     @property
     def made(self) -> datetime:
@@ -77,19 +81,35 @@ def write_brief(folder: Path, week: str, card: Scorecard, catalogue: Catalogue) 
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for lang in LANGS:
-        brief = build_brief(card, catalogue, lang, title=text("brief.weekly_title", lang, week=week))
+        brief = build_brief(
+            card, catalogue, lang, title=text("brief.weekly_title", lang, week=week)
+        )
         pdf_name, xlsx_name = f"brief-{week}-{lang}.pdf", f"scorecard-{week}-{lang}.xlsx"
         _write_atomic(folder / pdf_name, brief_pdf(brief, card, catalogue))
         _write_atomic(folder / xlsx_name, scorecard_workbook(card, catalogue, brief))
         files[f"pdf-{lang}"], files[f"xlsx-{lang}"] = pdf_name, xlsx_name
-    manifest = Manifest(week=week, made_at=card.generated_at.isoformat(), as_of=card.as_of.key,
-                        region=card.region.code, counts=card.counts(), missing_skpd=len(card.missing), files=files)
+    manifest = Manifest(
+        week=week,
+        made_at=card.generated_at.isoformat(),
+        as_of=card.as_of.key,
+        region=card.region.code,
+        counts=card.counts(),
+        missing_skpd=len(card.missing),
+        files=files,
+    )
     _write_atomic(folder / f"brief-{week}.json", json.dumps(asdict(manifest), indent=2).encode())
     return manifest
 
 
-def produce_brief(engine: Engine, catalogue: Catalogue, plans: Plans, data_dir: Path | str, now: datetime,
-                  *, replace: bool = False) -> Manifest | None:
+def produce_brief(
+    engine: Engine,
+    catalogue: Catalogue,
+    plans: Plans,
+    data_dir: Path | str,
+    now: datetime,
+    *,
+    replace: bool = False,
+) -> Manifest | None:
     """This week's brief of the province as of today; None when it exists (unless ``replace``)."""
     week = week_of(now)
     folder = archive_dir(data_dir)

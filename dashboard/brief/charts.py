@@ -15,7 +15,13 @@ from dashboard.scorecard.labels import text
 from dashboard.scorecard.rows import IndicatorRow
 
 # Print colours: readable on white, distinct in lightness as well as hue.
-PRINT = {"on_track": "#1b9e77", "at_risk": "#e6a100", "behind": "#d9482b", "none": "#9aa5b1", "text": "#1f2933"}
+PRINT = {
+    "on_track": "#1b9e77",
+    "at_risk": "#e6a100",
+    "behind": "#d9482b",
+    "none": "#9aa5b1",
+    "text": "#1f2933",
+}
 MAX_BARS = 10
 DPI = 150
 
@@ -29,7 +35,9 @@ def _png(fig: Figure) -> bytes:
 def _score_colour(score: float | None) -> str:
     if score is None:
         return PRINT["none"]
-    return PRINT["on_track"] if score >= 75 else PRINT["at_risk"] if score >= 50 else PRINT["behind"]
+    return (
+        PRINT["on_track"] if score >= 75 else PRINT["at_risk"] if score >= 50 else PRINT["behind"]
+    )
 
 
 def domain_scores_png(card: Scorecard, catalogue: Catalogue, lang: str) -> bytes:
@@ -39,7 +47,14 @@ def domain_scores_png(card: Scorecard, catalogue: Catalogue, lang: str) -> bytes
     ax = fig.add_subplot()
     ax.barh(names, [s or 0 for s in scores], color=[_score_colour(s) for s in scores], height=0.6)
     for y, score in enumerate(scores):
-        ax.text((score or 0) + 1.5, y, fmt.score_text(score, lang), va="center", fontsize=9, color=PRINT["text"])
+        ax.text(
+            (score or 0) + 1.5,
+            y,
+            fmt.score_text(score, lang),
+            va="center",
+            fontsize=9,
+            color=PRINT["text"],
+        )
     ax.set_xlim(0, 110)
     ax.invert_yaxis()
     ax.set_title(text("brief.chart.domains", lang), fontsize=10, loc="left", color=PRINT["text"])
@@ -57,7 +72,9 @@ def achievement(row: IndicatorRow) -> float | None:
         return 100.0 - (j.gap_pct or 0.0)
     if not j.reference or not value:
         return None
-    return value / j.reference * 100 if row.indicator.direction == "up" else j.reference / value * 100
+    return (
+        value / j.reference * 100 if row.indicator.direction == "up" else j.reference / value * 100
+    )
 
 
 def behind_png(card: Scorecard, lang: str) -> bytes | None:
@@ -71,8 +88,15 @@ def behind_png(card: Scorecard, lang: str) -> bytes | None:
     values = [a for _, a in rows]
     ax.barh(labels, values, color=[PRINT[r.status] for r, _ in rows], height=0.6)
     ax.axvline(100, color=PRINT["text"], linestyle="--", linewidth=0.8)
-    for y, (row, value) in enumerate(rows):
-        ax.text(value + 1, y, f"{i18n.number(value, lang, 0)}%", va="center", fontsize=8, color=PRINT["text"])
+    for y, (_row, value) in enumerate(rows):
+        ax.text(
+            value + 1,
+            y,
+            f"{i18n.number(value, lang, 0)}%",
+            va="center",
+            fontsize=8,
+            color=PRINT["text"],
+        )
     ax.set_xlim(min(50.0, min(values) - 5), max(110.0, max(values) + 8))
     ax.invert_yaxis()
     ax.set_xlabel(text("brief.chart.behind_axis", lang), fontsize=8, color=PRINT["text"])
@@ -83,7 +107,7 @@ def behind_png(card: Scorecard, lang: str) -> bytes | None:
 
 
 def _short(name: str, limit: int = 42) -> str:
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _tidy(ax) -> None:

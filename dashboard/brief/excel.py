@@ -21,10 +21,25 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 STATUS_FILLS = {"on_track": "C6EFCE", "at_risk": "FFEB9C", "behind": "FFC7CE"}
 HEADER_ROW = 4  # rows 1–3: title, subtitle, generated
 
-SCORECARD_COLUMNS = ("score.col.domain", "code", "score.col.indicator", "score.col.unit", "score.col.direction",
-                     "score.col.period", "score.col.value", "score.col.target", "score.col.plan", "score.col.status",
-                     "score.col.gap", "score.col.gap_pct", "score.col.prev_value", "score.col.prev_delta",
-                     "score.col.year_value", "score.col.year_delta", "score.col.points")
+SCORECARD_COLUMNS = (
+    "score.col.domain",
+    "code",
+    "score.col.indicator",
+    "score.col.unit",
+    "score.col.direction",
+    "score.col.period",
+    "score.col.value",
+    "score.col.target",
+    "score.col.plan",
+    "score.col.status",
+    "score.col.gap",
+    "score.col.gap_pct",
+    "score.col.prev_value",
+    "score.col.prev_delta",
+    "score.col.year_value",
+    "score.col.year_delta",
+    "score.col.points",
+)
 
 
 def number_format(indicator: Indicator) -> str:
@@ -56,7 +71,9 @@ def _num(ws, row: int, col: int, value, indicator: Indicator) -> None:
 
 
 def _label(key: str, lang: str) -> str:
-    return "Kode" if key == "code" and lang == "id" else "Code" if key == "code" else text(key, lang)
+    return (
+        "Kode" if key == "code" and lang == "id" else "Code" if key == "code" else text(key, lang)
+    )
 
 
 def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang: str) -> None:
@@ -67,9 +84,14 @@ def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lan
         for r in domain.rows:
             row += 1
             ind, latest, j = r.indicator, r.latest, r.judgement
-            values = [domain_name, ind.code, ind.name.get(lang), ind.unit.get(lang),
-                      text(f"score.direction.{ind.direction}", lang),
-                      fmt.period_text(latest.period_start, latest.grain, lang) if latest else None]
+            values = [
+                domain_name,
+                ind.code,
+                ind.name.get(lang),
+                ind.unit.get(lang),
+                text(f"score.direction.{ind.direction}", lang),
+                fmt.period_text(latest.period_start, latest.grain, lang) if latest else None,
+            ]
             for col, value in enumerate(values, start=1):
                 ws.cell(row, col, value)
             _num(ws, row, 7, latest.value if latest else None, ind)
@@ -78,7 +100,9 @@ def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lan
                 _num(ws, row, 8, target, ind)
             else:
                 ws.cell(row, 8, target)
-            _num(ws, row, 9, j.reference if ind.cumulative and j.reference != j.target else None, ind)
+            _num(
+                ws, row, 9, j.reference if ind.cumulative and j.reference != j.target else None, ind
+            )
             status = ws.cell(row, 10, fmt.status_label(r.status, lang))
             if r.status in STATUS_FILLS:
                 status.fill = PatternFill("solid", fgColor=STATUS_FILLS[r.status])
@@ -95,8 +119,15 @@ def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lan
 
 def domains_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang: str) -> None:
     statuses = ("on_track", "at_risk", "behind", "no_target", "no_data")
-    columns = [text("score.col.domain", lang), text("score.col.score", lang), text("score.col.judged", lang)] + \
-        [fmt.status_label(s, lang) for s in statuses] + [text("score.domain_score", lang)]
+    columns = (
+        [
+            text("score.col.domain", lang),
+            text("score.col.score", lang),
+            text("score.col.judged", lang),
+        ]
+        + [fmt.status_label(s, lang) for s in statuses]
+        + [text("score.domain_score", lang)]
+    )
     _head(ws, text("score.sheet.domains", lang), brief, columns)
     for i, d in enumerate(card.domains, start=HEADER_ROW + 1):
         ws.cell(i, 1, catalogue.domain(d.domain_id).name.get(lang))
@@ -110,7 +141,9 @@ def domains_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang:
     _widths(ws, [20, 8, 9, 12, 10, 11, 12, 14, 60])
 
 
-def list_sheet(ws, title: str, brief: Brief, columns: list[str], rows: list[list], widths: list[int]) -> None:
+def list_sheet(
+    ws, title: str, brief: Brief, columns: list[str], rows: list[list], widths: list[int]
+) -> None:
     _head(ws, title, brief, columns)
     for i, values in enumerate(rows, start=HEADER_ROW + 1):
         for col, value in enumerate(values, start=1):
@@ -128,36 +161,121 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     wb.active.title = text("score.sheet.scorecard", lang)
     domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
     code = _label("code", lang)
-    list_sheet(wb.create_sheet(text("score.sheet.behind", lang)), text("score.list.behind", lang), brief,
-               [code, text("score.col.indicator", lang), text("score.col.value", lang), text("score.col.period", lang),
-                text("score.col.status", lang), text("score.col.gap", lang)],
-               [[r.code, r.indicator.name.get(lang), (r.latest.value, r.indicator),
-                 fmt.period_text(r.latest.period_start, r.latest.grain, lang), fmt.status_label(r.status, lang),
-                 fmt.gap_text(r, lang)] for r in card.behind], [20, 44, 14, 16, 14, 50])
+    list_sheet(
+        wb.create_sheet(text("score.sheet.behind", lang)),
+        text("score.list.behind", lang),
+        brief,
+        [
+            code,
+            text("score.col.indicator", lang),
+            text("score.col.value", lang),
+            text("score.col.period", lang),
+            text("score.col.status", lang),
+            text("score.col.gap", lang),
+        ],
+        [
+            [
+                r.code,
+                r.indicator.name.get(lang),
+                (r.latest.value, r.indicator),
+                fmt.period_text(r.latest.period_start, r.latest.grain, lang),
+                fmt.status_label(r.status, lang),
+                fmt.gap_text(r, lang),
+            ]
+            for r in card.behind
+        ],
+        [20, 44, 14, 16, 14, 50],
+    )
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
-    list_sheet(wb.create_sheet(text("score.sheet.movers", lang)), text("score.sheet.movers", lang), brief,
-               [text("score.col.status", lang), code, text("score.col.indicator", lang), text("score.col.value", lang),
-                "%", text("score.col.reason", lang)],
-               [[text(f"score.mover.{tone}", lang), r.code, r.indicator.name.get(lang), (r.latest.value, r.indicator),
-                 round(r.mover.pct, 1), fmt.change_vs(r.mover, lang)] for tone, r in movers], [12, 20, 44, 14, 9, 24])
-    list_sheet(wb.create_sheet(text("score.sheet.stale", lang)), text("score.list.stale", lang), brief,
-               [code, text("score.col.indicator", lang), text("score.col.latest_period", lang),
-                text("score.col.expected", lang), text("score.col.lag", lang), text("score.col.sources", lang),
-                text("score.col.reason", lang)],
-               [[s.indicator.code, s.indicator.name.get(lang),
-                 fmt.period_text(s.latest, s.indicator.grain, lang) if s.latest else None,
-                 fmt.period_text(s.expected, s.indicator.grain, lang) if s.expected else None, s.lag,
-                 ", ".join(s.stale_sources) or None, fmt.stale_reason(s, card.generated_at, lang)] for s in card.stale],
-               [20, 44, 14, 14, 10, 24, 60])
-    list_sheet(wb.create_sheet(text("score.sheet.missing", lang)), text("score.list.missing", lang), brief,
-               [text("score.col.skpd", lang), code, text("score.col.indicator", lang), text("score.col.period", lang),
-                text("score.col.due", lang)],
-               [[m.short_name, i.indicator.code, i.indicator.name.get(lang),
-                 fmt.period_text(i.period_start, i.grain, lang), fmt.due_text(i.due, lang)]
-                for m in card.missing for i in m.items], [24, 20, 44, 16, 16])
+    list_sheet(
+        wb.create_sheet(text("score.sheet.movers", lang)),
+        text("score.sheet.movers", lang),
+        brief,
+        [
+            text("score.col.status", lang),
+            code,
+            text("score.col.indicator", lang),
+            text("score.col.value", lang),
+            "%",
+            text("score.col.reason", lang),
+        ],
+        [
+            [
+                text(f"score.mover.{tone}", lang),
+                r.code,
+                r.indicator.name.get(lang),
+                (r.latest.value, r.indicator),
+                round(r.mover.pct, 1),
+                fmt.change_vs(r.mover, lang),
+            ]
+            for tone, r in movers
+        ],
+        [12, 20, 44, 14, 9, 24],
+    )
+    list_sheet(
+        wb.create_sheet(text("score.sheet.stale", lang)),
+        text("score.list.stale", lang),
+        brief,
+        [
+            code,
+            text("score.col.indicator", lang),
+            text("score.col.latest_period", lang),
+            text("score.col.expected", lang),
+            text("score.col.lag", lang),
+            text("score.col.sources", lang),
+            text("score.col.reason", lang),
+        ],
+        [
+            [
+                s.indicator.code,
+                s.indicator.name.get(lang),
+                fmt.period_text(s.latest, s.indicator.grain, lang) if s.latest else None,
+                fmt.period_text(s.expected, s.indicator.grain, lang) if s.expected else None,
+                s.lag,
+                ", ".join(s.stale_sources) or None,
+                fmt.stale_reason(s, card.generated_at, lang),
+            ]
+            for s in card.stale
+        ],
+        [20, 44, 14, 14, 10, 24, 60],
+    )
+    list_sheet(
+        wb.create_sheet(text("score.sheet.missing", lang)),
+        text("score.list.missing", lang),
+        brief,
+        [
+            text("score.col.skpd", lang),
+            code,
+            text("score.col.indicator", lang),
+            text("score.col.period", lang),
+            text("score.col.due", lang),
+        ],
+        [
+            [
+                m.short_name,
+                i.indicator.code,
+                i.indicator.name.get(lang),
+                fmt.period_text(i.period_start, i.grain, lang),
+                fmt.due_text(i.due, lang),
+            ]
+            for m in card.missing
+            for i in m.items
+        ],
+        [24, 20, 44, 16, 16],
+    )
     about = wb.create_sheet(text("score.sheet.about", lang))
-    for i, line in enumerate([brief.title, brief.subtitle, brief.intro, brief.domains, text("score.points_rule", lang),
-                              text("score.regional_note", lang), brief.footer], start=1):
+    for i, line in enumerate(
+        [
+            brief.title,
+            brief.subtitle,
+            brief.intro,
+            brief.domains,
+            text("score.points_rule", lang),
+            text("score.regional_note", lang),
+            brief.footer,
+        ],
+        start=1,
+    ):
         about.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     about.column_dimensions["A"].width = 120
     buffer = io.BytesIO()

@@ -12,8 +12,14 @@ from dashboard.scorecard.periods import AsOf
 from dashboard.scorecard.plans import Plans
 
 
-def load_card(engine: Engine, catalogue: Catalogue, plans: Plans, now: datetime, period: str | None = None,
-              region: str | None = None) -> Scorecard:
+def load_card(
+    engine: Engine,
+    catalogue: Catalogue,
+    plans: Plans,
+    now: datetime,
+    period: str | None = None,
+    region: str | None = None,
+) -> Scorecard:
     as_of = AsOf.parse(period, now)
     region_code = region if region in catalogue.regions_by_code else catalogue.province.code
     with engine.connect() as conn:

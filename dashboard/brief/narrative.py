@@ -7,6 +7,7 @@ archive's summary all draw from it, so they say the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard import format as fmt
@@ -43,17 +44,30 @@ class Brief:
 
 def behind_sentence(row: IndicatorRow, lang: str) -> str:
     ind, latest = row.indicator, row.latest
-    return text("brief.behind.item", lang, name=ind.name.get(lang), value=fmt.with_unit(latest.value, ind, lang),
-                period=fmt.period_text(latest.period_start, latest.grain, lang), gap=fmt.gap_text(row, lang),
-                status=fmt.status_label(row.status, lang).lower())
+    return text(
+        "brief.behind.item",
+        lang,
+        name=ind.name.get(lang),
+        value=fmt.with_unit(latest.value, ind, lang),
+        period=fmt.period_text(latest.period_start, latest.grain, lang),
+        gap=fmt.gap_text(row, lang),
+        status=fmt.status_label(row.status, lang).lower(),
+    )
 
 
 def mover_sentence(row: IndicatorRow, lang: str) -> str:
     ind, change = row.indicator, row.mover
     direction = text("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
     pct = i18n.number(abs(change.pct), lang, 1) + "%"
-    return text("brief.mover.item", lang, name=ind.name.get(lang), direction=direction, pct=pct,
-                value=fmt.with_unit(row.latest.value, ind, lang), vs=fmt.change_vs(change, lang))
+    return text(
+        "brief.mover.item",
+        lang,
+        name=ind.name.get(lang),
+        direction=direction,
+        pct=pct,
+        value=fmt.with_unit(row.latest.value, ind, lang),
+        vs=fmt.change_vs(change, lang),
+    )
 
 
 def stale_sentences(card: Scorecard, catalogue: Catalogue, lang: str) -> list[str]:
@@ -75,40 +89,93 @@ def stale_sentences(card: Scorecard, catalogue: Catalogue, lang: str) -> list[st
         except KeyError:
             source_name = source_id
         since = last.get(source_id)
-        state = (text("brief.stale.since", lang, since=i18n.age(since, card.generated_at, lang)) if since
-                 else text("brief.stale.never", lang))
-        out.append(text("brief.stale.source", lang, source=source_name, state=state, n=len(names),
-                        names=", ".join(names)))
+        state = (
+            text("brief.stale.since", lang, since=i18n.age(since, card.generated_at, lang))
+            if since
+            else text("brief.stale.never", lang)
+        )
+        out.append(
+            text(
+                "brief.stale.source",
+                lang,
+                source=source_name,
+                state=state,
+                n=len(names),
+                names=", ".join(names),
+            )
+        )
     return out
 
 
-def build_brief(card: Scorecard, catalogue: Catalogue, lang: str, title: str | None = None) -> Brief:
+def build_brief(
+    card: Scorecard, catalogue: Catalogue, lang: str, title: str | None = None
+) -> Brief:
     lang = i18n.language(lang)
     counts = card.counts()
     as_of = i18n.period(card.as_of.start, "month", lang)
     total = sum(counts.values())
-    intro = text("brief.intro", lang, as_of=as_of, total=total, region=card.region.name,
-                 on_track=counts.get("on_track", 0), at_risk=counts.get("at_risk", 0),
-                 behind=counts.get("behind", 0), unjudged=counts.get("no_data", 0) + counts.get("no_target", 0))
+    intro = text(
+        "brief.intro",
+        lang,
+        as_of=as_of,
+        total=total,
+        region=card.region.name,
+        on_track=counts.get("on_track", 0),
+        at_risk=counts.get("at_risk", 0),
+        behind=counts.get("behind", 0),
+        unjudged=counts.get("no_data", 0) + counts.get("no_target", 0),
+    )
     names = {d.id: d.name.get(lang) for d in catalogue.domains}
-    scores = ", ".join(f"{names[d.domain_id]} {fmt.score_text(d.score, lang)}" for d in card.domains)
+    scores = ", ".join(
+        f"{names[d.domain_id]} {fmt.score_text(d.score, lang)}" for d in card.domains
+    )
     sections = (
-        Section("behind", text("brief.behind.head", lang), tuple(behind_sentence(r, lang) for r in card.behind),
-                text("brief.behind.none", lang)),
-        Section("movers_good", f"{text('brief.movers.head', lang)} — {text('brief.movers.good', lang)}",
-                tuple(mover_sentence(r, lang) for r in card.movers_good), text("brief.movers.none", lang)),
-        Section("movers_bad", f"{text('brief.movers.head', lang)} — {text('brief.movers.bad', lang)}",
-                tuple(mover_sentence(r, lang) for r in card.movers_bad), text("brief.movers.none", lang)),
-        Section("stale", text("brief.stale.head", lang), tuple(stale_sentences(card, catalogue, lang)),
-                text("brief.stale.none", lang)),
-        Section("missing", text("brief.missing.head", lang),
-                tuple(text("brief.missing.item", lang, skpd=m.short_name, n=len(m.items),
-                           items="; ".join(fmt.missing_items_text(m, lang))) for m in card.missing),
-                text("brief.missing.none", lang)),
+        Section(
+            "behind",
+            text("brief.behind.head", lang),
+            tuple(behind_sentence(r, lang) for r in card.behind),
+            text("brief.behind.none", lang),
+        ),
+        Section(
+            "movers_good",
+            f"{text('brief.movers.head', lang)} — {text('brief.movers.good', lang)}",
+            tuple(mover_sentence(r, lang) for r in card.movers_good),
+            text("brief.movers.none", lang),
+        ),
+        Section(
+            "movers_bad",
+            f"{text('brief.movers.head', lang)} — {text('brief.movers.bad', lang)}",
+            tuple(mover_sentence(r, lang) for r in card.movers_bad),
+            text("brief.movers.none", lang),
+        ),
+        Section(
+            "stale",
+            text("brief.stale.head", lang),
+            tuple(stale_sentences(card, catalogue, lang)),
+            text("brief.stale.none", lang),
+        ),
+        Section(
+            "missing",
+            text("brief.missing.head", lang),
+            tuple(
+                text(
+                    "brief.missing.item",
+                    lang,
+                    skpd=m.short_name,
+                    n=len(m.items),
+                    items="; ".join(fmt.missing_items_text(m, lang)),
+                )
+                for m in card.missing
+            ),
+            text("brief.missing.none", lang),
+        ),
     )
     return Brief(
-        lang=lang, title=title or text("brief.title", lang),
+        lang=lang,
+        title=title or text("brief.title", lang),
         subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of),
-        intro=intro, domains=text("brief.domains", lang, scores=scores), sections=sections,
+        intro=intro,
+        domains=text("brief.domains", lang, scores=scores),
+        sections=sections,
         footer=text("brief.footer", lang, time=i18n.wita_datetime(card.generated_at, lang)),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import matplotlib
 from reportlab.lib import colors
@@ -18,9 +19,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (Image, KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer,
-                                Table, TableStyle)
-from xml.sax.saxutils import escape
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from dashboard.brief.charts import behind_png, domain_scores_png
 from dashboard.brief.narrative import Brief
@@ -30,8 +39,13 @@ from dashboard.scorecard.build import Scorecard
 from dashboard.scorecard.labels import text
 
 FONT, BOLD = "OdskSans", "OdskSans-Bold"
-STATUS_COLOURS = {"on_track": "#1b9e77", "at_risk": "#b37d00", "behind": "#c0392b", "no_target": "#6b7785",
-                  "no_data": "#6b7785"}
+STATUS_COLOURS = {
+    "on_track": "#1b9e77",
+    "at_risk": "#b37d00",
+    "behind": "#c0392b",
+    "no_target": "#6b7785",
+    "no_data": "#6b7785",
+}
 
 
 @lru_cache(maxsize=1)
@@ -46,11 +60,19 @@ def register_fonts() -> None:
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, alignment=TA_LEFT)
     return {
-        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=17, leading=21, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, textColor=colors.HexColor("#3e4c59")),
-        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=BOLD, fontSize=17, leading=21, spaceAfter=2
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=11, textColor=colors.HexColor("#3e4c59")
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4
+        ),
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#52606d")),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#52606d")
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
         "cellb": ParagraphStyle("cellb", parent=base, fontName=BOLD, fontSize=7.5, leading=9),
     }
@@ -68,38 +90,83 @@ def _image(png: bytes, width: float) -> Image:
 
 
 def _bullets(items, style) -> ListFlowable:
-    return ListFlowable([ListItem(_p(i, style), leftIndent=10) for i in items], bulletType="bullet",
-                        start="•", leftIndent=10, bulletFontName=FONT)
+    return ListFlowable(
+        [ListItem(_p(i, style), leftIndent=10) for i in items],
+        bulletType="bullet",
+        start="•",
+        leftIndent=10,
+        bulletFontName=FONT,
+    )
 
 
 def _scorecard_table(card: Scorecard, catalogue: Catalogue, lang: str, s) -> Table:
-    heads = ["score.col.indicator", "score.col.value", "score.col.period", "score.col.target", "score.col.status",
-             "score.col.prev", "score.col.year", "score.col.points"]
+    heads = [
+        "score.col.indicator",
+        "score.col.value",
+        "score.col.period",
+        "score.col.target",
+        "score.col.status",
+        "score.col.prev",
+        "score.col.year",
+        "score.col.points",
+    ]
     data = [[_p(text(k, lang), s["cellb"]) for k in heads]]
-    style = [("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#52606d")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-             ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5)]
+    style = [
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#52606d")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+    ]
     for domain in card.domains:
-        data.append([_p(catalogue.domain(domain.domain_id).name.get(lang) + f" — {text('score.domain_score', lang)} "
-                        f"{fmt.score_text(domain.score, lang)}", s["cellb"])] + [""] * 7)
+        data.append(
+            [
+                _p(
+                    catalogue.domain(domain.domain_id).name.get(lang)
+                    + f" — {text('score.domain_score', lang)} "
+                    f"{fmt.score_text(domain.score, lang)}",
+                    s["cellb"],
+                )
+            ]
+            + [""] * 7
+        )
         row_index = len(data) - 1
-        style += [("SPAN", (0, row_index), (-1, row_index)),
-                  ("BACKGROUND", (0, row_index), (-1, row_index), colors.HexColor("#e4e7eb"))]
+        style += [
+            ("SPAN", (0, row_index), (-1, row_index)),
+            ("BACKGROUND", (0, row_index), (-1, row_index), colors.HexColor("#e4e7eb")),
+        ]
         for r in domain.rows:
             ind, latest = r.indicator, r.latest
-            change = [fmt.signed(c.delta, ind, lang) if c else "—" for c in (r.vs_previous, r.vs_year_ago)]
-            status = _p(fmt.status_label(r.status, lang), ParagraphStyle(
-                "st", parent=s["cellb"], textColor=colors.HexColor(STATUS_COLOURS[r.status])))
-            data.append([
-                _p(ind.name.get(lang), s["cell"]),
-                _p(fmt.with_unit(latest.value, ind, lang) if latest else "—", s["cell"]),
-                _p(fmt.period_text(latest.period_start, latest.grain, lang) if latest else "—", s["cell"]),
-                _p(fmt.target_text(ind, r.judgement, lang) + (f" ({fmt.plan_text(r, lang)})" if fmt.plan_text(r, lang)
-                                                              else ""), s["cell"]),
-                status, _p(change[0], s["cell"]), _p(change[1], s["cell"]),
-                _p("—" if r.points is None else str(r.points), s["cell"]),
-            ])
+            change = [
+                fmt.signed(c.delta, ind, lang) if c else "—" for c in (r.vs_previous, r.vs_year_ago)
+            ]
+            status = _p(
+                fmt.status_label(r.status, lang),
+                ParagraphStyle(
+                    "st", parent=s["cellb"], textColor=colors.HexColor(STATUS_COLOURS[r.status])
+                ),
+            )
+            data.append(
+                [
+                    _p(ind.name.get(lang), s["cell"]),
+                    _p(fmt.with_unit(latest.value, ind, lang) if latest else "—", s["cell"]),
+                    _p(
+                        fmt.period_text(latest.period_start, latest.grain, lang) if latest else "—",
+                        s["cell"],
+                    ),
+                    _p(
+                        fmt.target_text(ind, r.judgement, lang)
+                        + (f" ({fmt.plan_text(r, lang)})" if fmt.plan_text(r, lang) else ""),
+                        s["cell"],
+                    ),
+                    status,
+                    _p(change[0], s["cell"]),
+                    _p(change[1], s["cell"]),
+                    _p("—" if r.points is None else str(r.points), s["cell"]),
+                ]
+            )
     widths = [44 * mm, 24 * mm, 19 * mm, 26 * mm, 21 * mm, 16 * mm, 16 * mm, 12 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
@@ -112,23 +179,47 @@ def brief_pdf(brief: Brief, card: Scorecard, catalogue: Catalogue) -> bytes:
     lang = brief.lang
     s = _styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
-                            bottomMargin=16 * mm, title=brief.title, author="Command Centre ODSK",
-                            subject=brief.subtitle, lang=lang)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
+        title=brief.title,
+        author="Command Centre ODSK",
+        subject=brief.subtitle,
+        lang=lang,
+    )
     width = doc.width
-    story = [_p(brief.title, s["title"]), _p(brief.subtitle, s["subtitle"]), Spacer(1, 6),
-             _p(brief.intro, s["body"]), Spacer(1, 3), _p(brief.domains, s["body"]), Spacer(1, 4),
-             _image(domain_scores_png(card, catalogue, lang), width * 0.85)]
+    story = [
+        _p(brief.title, s["title"]),
+        _p(brief.subtitle, s["subtitle"]),
+        Spacer(1, 6),
+        _p(brief.intro, s["body"]),
+        Spacer(1, 3),
+        _p(brief.domains, s["body"]),
+        Spacer(1, 4),
+        _image(domain_scores_png(card, catalogue, lang), width * 0.85),
+    ]
     behind_chart = behind_png(card, lang)
     for section in brief.sections:
         block = [_p(f"{section.heading} ({len(section.items)})", s["h2"])]
-        block.append(_bullets(section.items, s["body"]) if section.items else _p(section.empty, s["body"]))
+        block.append(
+            _bullets(section.items, s["body"]) if section.items else _p(section.empty, s["body"])
+        )
         if section.key == "behind" and behind_chart:
             block += [Spacer(1, 4), _image(behind_chart, width * 0.85)]
         # A short section stays on one page with its heading; a long one may break.
         story += [KeepTogether(block)] if len(section.items) < 6 else block
-    story += [_p(text("score.scorecard", lang), s["h2"]), _scorecard_table(card, catalogue, lang, s), Spacer(1, 6),
-              _p(text("score.points_rule", lang), s["small"]), Spacer(1, 4), _p(brief.footer, s["small"])]
+    story += [
+        _p(text("score.scorecard", lang), s["h2"]),
+        _scorecard_table(card, catalogue, lang, s),
+        Spacer(1, 6),
+        _p(text("score.points_rule", lang), s["small"]),
+        Spacer(1, 4),
+        _p(brief.footer, s["small"]),
+    ]
 
     def footer(canvas, document):
         canvas.saveState()

@@ -12,7 +12,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dashboard.regions import normalise_name
 from dashboard.catalogue.models import (
     Catalogue,
     DomainsFile,
@@ -23,6 +22,7 @@ from dashboard.catalogue.models import (
     SkpdFile,
     SourcesFile,
 )
+from dashboard.regions import normalise_name
 
 # Optional: plan curves of cumulative indicators (see dashboard.scorecard.plans).
 PLANS_FILE = "plans.yaml"
@@ -48,7 +48,11 @@ class ConfigIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+        return (
+            f"{self.file}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.file}: {self.message}"
+        )
 
 
 class CatalogueError(Exception):
@@ -84,7 +88,9 @@ def _message(err: dict[str, Any]) -> str:
     return err["msg"][:1].lower() + err["msg"][1:]
 
 
-def issues_from_validation(file: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[ConfigIssue]:
+def issues_from_validation(
+    file: str, exc: ValidationError, prefix: tuple[Any, ...] = ()
+) -> list[ConfigIssue]:
     issues = []
     for err in exc.errors():
         # Pydantic appends the tag of a before-validator to the location; hide it.
@@ -113,7 +119,9 @@ def _read_yaml(path: Path) -> tuple[Any, list[ConfigIssue]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        return None, [ConfigIssue(path.name, "", f"{where}not valid YAML ({getattr(exc, 'problem', exc)})")]
+        return None, [
+            ConfigIssue(path.name, "", f"{where}not valid YAML ({getattr(exc, 'problem', exc)})")
+        ]
 
 
 def _duplicates(file: str, key: str, values: list[str], field: str) -> list[ConfigIssue]:
@@ -145,44 +153,90 @@ def cross_check(parsed: dict[str, BaseModel]) -> tuple[list[ConfigIssue], dict[s
 
     provinces = [r for r in regions if r.kind == "province"]
     if len(provinces) != 1:
-        issues.append(ConfigIssue("regions.yaml", "regions", f"needs exactly one province, found {len(provinces)}"))
+        issues.append(
+            ConfigIssue(
+                "regions.yaml", "regions", f"needs exactly one province, found {len(provinces)}"
+            )
+        )
     names: dict[str, str] = {}
     for i, region in enumerate(regions):
         for j, alias in enumerate([region.name, region.short_name, *region.aliases]):
             key = normalise_name(alias)
             if key in names and names[key] != region.code:
-                path = f"regions[{i}]." + (f"aliases[{j - 2}]" if j >= 2 else ("name", "short_name")[j])
-                issues.append(ConfigIssue("regions.yaml", path, f"'{alias}' already names region {names[key]}"))
+                path = f"regions[{i}]." + (
+                    f"aliases[{j - 2}]" if j >= 2 else ("name", "short_name")[j]
+                )
+                issues.append(
+                    ConfigIssue(
+                        "regions.yaml", path, f"'{alias}' already names region {names[key]}"
+                    )
+                )
             names.setdefault(key, region.code)
     grid = Counter((r.grid.row, r.grid.col) for r in regions if r.grid)
     for i, r in enumerate(regions):
         if r.grid and grid[(r.grid.row, r.grid.col)] > 1:
-            issues.append(ConfigIssue("regions.yaml", f"regions[{i}].grid", "another region has the same grid position"))
+            issues.append(
+                ConfigIssue(
+                    "regions.yaml",
+                    f"regions[{i}].grid",
+                    "another region has the same grid position",
+                )
+            )
 
     apps = {d.id: {a.id for a in d.applications} for d in domains}
     skpd_ids = {s.id for s in skpd}
     for i, ind in enumerate(indicators):
         if ind.domain not in apps:
-            issues.append(ConfigIssue("indicators.yaml", f"indicators[{i}].domain", f"domain '{ind.domain}' is not in domains.yaml"))
+            issues.append(
+                ConfigIssue(
+                    "indicators.yaml",
+                    f"indicators[{i}].domain",
+                    f"domain '{ind.domain}' is not in domains.yaml",
+                )
+            )
         elif ind.application not in apps[ind.domain]:
-            issues.append(ConfigIssue(
-                "indicators.yaml", f"indicators[{i}].application",
-                f"application '{ind.application}' is not an application of domain '{ind.domain}'"))
+            issues.append(
+                ConfigIssue(
+                    "indicators.yaml",
+                    f"indicators[{i}].application",
+                    f"application '{ind.application}' is not an application of domain '{ind.domain}'",
+                )
+            )
         if ind.skpd not in skpd_ids:
-            issues.append(ConfigIssue("indicators.yaml", f"indicators[{i}].skpd", f"SKPD '{ind.skpd}' is not in skpd.yaml"))
+            issues.append(
+                ConfigIssue(
+                    "indicators.yaml",
+                    f"indicators[{i}].skpd",
+                    f"SKPD '{ind.skpd}' is not in skpd.yaml",
+                )
+            )
 
     codes = {i.code for i in indicators}
     options: dict[str, Any] = {}
     for i, src in enumerate(sources):
         if src.skpd not in skpd_ids:
-            issues.append(ConfigIssue("sources.yaml", f"sources[{i}].skpd", f"SKPD '{src.skpd}' is not in skpd.yaml"))
+            issues.append(
+                ConfigIssue(
+                    "sources.yaml", f"sources[{i}].skpd", f"SKPD '{src.skpd}' is not in skpd.yaml"
+                )
+            )
         for j, code in enumerate(src.indicators):
             if code not in codes:
-                issues.append(ConfigIssue("sources.yaml", f"sources[{i}].indicators[{j}]", f"indicator '{code}' is not in indicators.yaml"))
+                issues.append(
+                    ConfigIssue(
+                        "sources.yaml",
+                        f"sources[{i}].indicators[{j}]",
+                        f"indicator '{code}' is not in indicators.yaml",
+                    )
+                )
         if src.kind not in known_kinds():
-            issues.append(ConfigIssue(
-                "sources.yaml", f"sources[{i}].kind",
-                f"unknown kind '{src.kind}'; known kinds: {', '.join(sorted(known_kinds()))}"))
+            issues.append(
+                ConfigIssue(
+                    "sources.yaml",
+                    f"sources[{i}].kind",
+                    f"unknown kind '{src.kind}'; known kinds: {', '.join(sorted(known_kinds()))}",
+                )
+            )
             continue
         try:
             options[src.id] = get_kind(src.kind).options_model.model_validate(src.options)
@@ -191,8 +245,14 @@ def cross_check(parsed: dict[str, BaseModel]) -> tuple[list[ConfigIssue], dict[s
     return issues, options
 
 
-def load_optional_file(config_dir: Path | str, name: str, model: type[BaseModel], *,
-                       expand: bool = False, env: dict[str, str] | None = None) -> BaseModel:
+def load_optional_file(
+    config_dir: Path | str,
+    name: str,
+    model: type[BaseModel],
+    *,
+    expand: bool = False,
+    env: dict[str, str] | None = None,
+) -> BaseModel:
     """A catalogue file that may be absent (wall.yaml, alerts.yaml): the model's defaults
     then; otherwise validated, with every problem reported as the core files' are."""
     path = Path(config_dir) / name
@@ -215,13 +275,25 @@ def with_plans(indicators: list[Indicator], plans: Plans) -> list[Indicator]:
     issues = []
     for code in plans.plans:
         if code not in by_code:
-            issues.append(ConfigIssue(PLANS_FILE, f"plans.{code}", f"indicator '{code}' is not in indicators.yaml"))
+            issues.append(
+                ConfigIssue(
+                    PLANS_FILE, f"plans.{code}", f"indicator '{code}' is not in indicators.yaml"
+                )
+            )
         elif not by_code[code].cumulative:
-            issues.append(ConfigIssue(PLANS_FILE, f"plans.{code}",
-                                      f"indicator '{code}' is not cumulative; a plan curve only applies to one that is"))
+            issues.append(
+                ConfigIssue(
+                    PLANS_FILE,
+                    f"plans.{code}",
+                    f"indicator '{code}' is not cumulative; a plan curve only applies to one that is",
+                )
+            )
     if issues:
         raise CatalogueError(issues)
-    return [i.model_copy(update={"plan": plans.get(i.code)}) if plans.get(i.code) else i for i in indicators]
+    return [
+        i.model_copy(update={"plan": plans.get(i.code)}) if plans.get(i.code) else i
+        for i in indicators
+    ]
 
 
 def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) -> Catalogue:
@@ -245,8 +317,9 @@ def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) ->
         issues += more
     if issues:
         raise CatalogueError(issues)
-    indicators = with_plans(parsed["indicators.yaml"].indicators,
-                            load_optional_file(config_dir, PLANS_FILE, Plans))
+    indicators = with_plans(
+        parsed["indicators.yaml"].indicators, load_optional_file(config_dir, PLANS_FILE, Plans)
+    )
     return Catalogue(
         domains=parsed["domains.yaml"].domains,
         regions=parsed["regions.yaml"].regions,

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DomainId = Literal["living", "society", "branding", "governance", "environment", "economy"]
-DOMAIN_ORDER: tuple[str, ...] = ("living", "society", "branding", "governance", "environment", "economy")
+DOMAIN_ORDER: tuple[str, ...] = (
+    "living",
+    "society",
+    "branding",
+    "governance",
+    "environment",
+    "economy",
+)
 Direction = Literal["up", "down", "band"]
 Frequency = Literal["daily", "monthly", "quarterly", "yearly", "event"]
 Grain = Literal["day", "month", "quarter", "year"]
@@ -142,7 +149,7 @@ class Band(Strict):
     high: float
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Band":
+    def _ordered(self) -> Band:
         if self.low >= self.high:
             raise ValueError("band.low must be below band.high")
         return self
@@ -167,7 +174,7 @@ class Aggregation(Strict):
         return value
 
     @model_validator(mode="after")
-    def _weight_needed(self) -> "Aggregation":
+    def _weight_needed(self) -> Aggregation:
         if self.method == "weighted_mean" and self.weight is None:
             raise ValueError("weighted_mean needs a weight (e.g. population)")
         if self.method != "weighted_mean" and self.weight is not None:
@@ -271,7 +278,7 @@ class Indicator(Strict):
         return v
 
     @model_validator(mode="after")
-    def _band_when_band(self) -> "Indicator":
+    def _band_when_band(self) -> Indicator:
         if self.direction == "band" and self.band is None:
             raise ValueError("direction 'band' needs band.low and band.high")
         if self.direction != "band" and self.band is not None:
@@ -299,7 +306,7 @@ class Schedule(Strict):
     jitter_seconds: int = Field(default=0, ge=0, le=3600)
 
     @model_validator(mode="after")
-    def _one_of(self) -> "Schedule":
+    def _one_of(self) -> Schedule:
         if (self.interval_seconds is None) == (self.cron is None):
             raise ValueError("give exactly one of interval_seconds or cron")
         if self.cron is not None and len(self.cron.split()) != 5:
@@ -315,7 +322,7 @@ class Schedule(Strict):
 
         # The gap between two consecutive fire times of the expression, from a fixed start.
         trigger = CronTrigger.from_crontab(self.cron, timezone="UTC")
-        start = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        start = datetime(2026, 1, 5, tzinfo=UTC)
         first = trigger.get_next_fire_time(None, start)
         second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
         return int((second - first).total_seconds()) if first and second else 86400
@@ -389,4 +396,3 @@ class Catalogue(BaseModel):
 
     def sources_feeding(self, code: str) -> list[Source]:
         return [s for s in self.sources if code in s.indicators]
-

@@ -2,10 +2,10 @@
 
 from alembic import context
 
+import dashboard.alerts.tables  # noqa: F401  (its tables belong to the same metadata)
 from dashboard.settings import get_settings
 from dashboard.store.engine import make_engine
 from dashboard.store.schema import Base
-import dashboard.alerts.tables  # noqa: F401  (its tables belong to the same metadata)
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url

@@ -27,7 +27,9 @@ def send_email(cfg: Email, subject: str, body: str, env: Mapping[str, str] | Non
                 smtp.login(cfg.username, env.get(cfg.password_env or "", ""))
             refused = smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise _by_codes([code for code, _ in exc.recipients.values()], f"recipients refused: {exc.recipients}") from exc
+        raise _by_codes(
+            [code for code, _ in exc.recipients.values()], f"recipients refused: {exc.recipients}"
+        ) from exc
     except smtplib.SMTPResponseException as exc:
         raise _by_codes([exc.smtp_code], f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
     except (smtplib.SMTPException, OSError) as exc:  # disconnected, refused, timed out

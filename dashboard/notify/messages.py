@@ -21,10 +21,16 @@ def webhook_payload(alert: AlertRecord, event: str, now: datetime) -> dict[str, 
         "event": event,
         "sent_at": now.isoformat(),
         "alert": {
-            "id": alert.id, "rule": alert.rule_id, "subject": alert.subject, "severity": alert.severity,
-            "state": alert.state, "title": {"id": alert.title_id, "en": alert.title_en},
-            "fired_at": when(alert.fired_at), "acknowledged_at": when(alert.acknowledged_at),
-            "acknowledged_by": alert.acknowledged_by, "resolved_at": when(alert.resolved_at),
+            "id": alert.id,
+            "rule": alert.rule_id,
+            "subject": alert.subject,
+            "severity": alert.severity,
+            "state": alert.state,
+            "title": {"id": alert.title_id, "en": alert.title_en},
+            "fired_at": when(alert.fired_at),
+            "acknowledged_at": when(alert.acknowledged_at),
+            "acknowledged_by": alert.acknowledged_by,
+            "resolved_at": when(alert.resolved_at),
             "details": alert.details,
         },
     }
@@ -41,12 +47,19 @@ def email_body(alert: AlertRecord, event: str) -> str:
             f"#{alert.id} · {word(SEVERITY, alert.severity, lang)} · {word(STATE, alert.state, lang)}",
             alert.title(lang),
             ("Aturan" if lang == "id" else "Rule") + f": {alert.rule_id} · {alert.subject}",
-            ("Mulai" if lang == "id" else "Fired") + f": {i18n.wita_datetime(alert.fired_at, lang)}",
+            ("Mulai" if lang == "id" else "Fired")
+            + f": {i18n.wita_datetime(alert.fired_at, lang)}",
         ]
         if alert.resolved_at:
-            lines.append(("Selesai" if lang == "id" else "Resolved") + f": {i18n.wita_datetime(alert.resolved_at, lang)}")
+            lines.append(
+                ("Selesai" if lang == "id" else "Resolved")
+                + f": {i18n.wita_datetime(alert.resolved_at, lang)}"
+            )
         if alert.acknowledged_by:
-            lines.append(("Diakui oleh" if lang == "id" else "Acknowledged by")
-                         + f": {alert.acknowledged_by}" + (f" — {alert.ack_note}" if alert.ack_note else ""))
+            lines.append(
+                ("Diakui oleh" if lang == "id" else "Acknowledged by")
+                + f": {alert.acknowledged_by}"
+                + (f" — {alert.ack_note}" if alert.ack_note else "")
+            )
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + f"\n\n-- \n{PRODUCT}\n"

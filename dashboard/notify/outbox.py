@@ -43,9 +43,14 @@ def channels_for(config: AlertsConfig) -> Callable[[str, str], list[tuple[str, s
     def wanted(severity: str, event: str) -> list[tuple[str, str]]:
         if event == "resolved" and not notify.on_resolved:
             return []
-        out = [("webhook", w.id) for w in notify.webhooks
-               if w.enabled and severity_rank(severity) >= severity_rank(w.min_severity)]
-        if notify.email.enabled and severity_rank(severity) >= severity_rank(notify.email.min_severity):
+        out = [
+            ("webhook", w.id)
+            for w in notify.webhooks
+            if w.enabled and severity_rank(severity) >= severity_rank(w.min_severity)
+        ]
+        if notify.email.enabled and severity_rank(severity) >= severity_rank(
+            notify.email.min_severity
+        ):
             out.append(("email", "email"))
         return out
 
@@ -59,15 +64,25 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
 
 
-def deliver_pending(engine: Engine, config: AlertsConfig, *, now: datetime | None = None,
-                    sleep: Callable[[float], None] = time.sleep, env: Mapping[str, str] | None = None) -> DeliveryReport:
+def deliver_pending(
+    engine: Engine,
+    config: AlertsConfig,
+    *,
+    now: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    env: Mapping[str, str] | None = None,
+) -> DeliveryReport:
     now = now or utcnow()
     env = os.environ if env is None else env
     table = AlertNotification.__table__
     report = DeliveryReport()
     with engine.connect() as conn:
-        due = conn.execute(select(table).where(table.c.status == "pending", table.c.next_attempt_at <= now)
-                           .order_by(table.c.id).limit(BATCH)).all()
+        due = conn.execute(
+            select(table)
+            .where(table.c.status == "pending", table.c.next_attempt_at <= now)
+            .order_by(table.c.id)
+            .limit(BATCH)
+        ).all()
     for row in due:
         if not _claim(engine, row.id, now):
             continue
@@ -81,12 +96,22 @@ def deliver_pending(engine: Engine, config: AlertsConfig, *, now: datetime | Non
 def _claim(engine: Engine, notification_id: int, now: datetime) -> bool:
     table = AlertNotification.__table__
     with begin_write(engine) as conn:
-        return bool(conn.execute(table.update().where(
-            table.c.id == notification_id, table.c.status == "pending", table.c.next_attempt_at <= now,
-        ).values(next_attempt_at=now + LEASE)).rowcount)
+        return bool(
+            conn.execute(
+                table.update()
+                .where(
+                    table.c.id == notification_id,
+                    table.c.status == "pending",
+                    table.c.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=now + LEASE)
+            ).rowcount
+        )
 
 
-def _send(row, alert: AlertRecord | None, config: AlertsConfig, env, sleep) -> tuple[int, DeliveryError | None]:
+def _send(
+    row, alert: AlertRecord | None, config: AlertsConfig, env, sleep
+) -> tuple[int, DeliveryError | None]:
     """Try the channel with backoff; returns how many tries it took and the last error, if any."""
     try:
         deliver = _deliverer(row, alert, config, env)
@@ -104,7 +129,8 @@ def _send(row, alert: AlertRecord | None, config: AlertsConfig, env, sleep) -> t
         stop=stop_after_attempt(policy.attempts),
         wait=wait_exponential(multiplier=policy.wait_initial_seconds, max=policy.wait_max_seconds),
         retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.transient),
-        sleep=sleep, reraise=True,
+        sleep=sleep,
+        reraise=True,
     )
     try:
         retrying(attempt)
@@ -134,8 +160,14 @@ def _deliverer(row, alert: AlertRecord | None, config: AlertsConfig, env) -> Cal
     raise permanent(f"unknown channel '{row.channel}'")
 
 
-def _record(engine: Engine, row, tries: int, error: DeliveryError | None, policy: Delivery,
-            report: DeliveryReport) -> None:
+def _record(
+    engine: Engine,
+    row,
+    tries: int,
+    error: DeliveryError | None,
+    policy: Delivery,
+    report: DeliveryReport,
+) -> None:
     table = AlertNotification.__table__
     now = utcnow()
     attempts = row.attempts + tries
@@ -145,13 +177,24 @@ def _record(engine: Engine, row, tries: int, error: DeliveryError | None, policy
     elif error.transient and attempts < policy.give_up_after:
         rounds = max(attempts // max(policy.attempts, 1), 1)
         wait = min(max(policy.wait_max_seconds, 1.0) * 2 ** (rounds - 1), MAX_ROUND_WAIT_SECONDS)
-        values = {"attempts": attempts, "last_error": str(error)[:2000], "next_attempt_at": now + timedelta(seconds=wait)}
+        values = {
+            "attempts": attempts,
+            "last_error": str(error)[:2000],
+            "next_attempt_at": now + timedelta(seconds=wait),
+        }
         report.retry_later.append(row.id)
     else:
         values = {"status": "failed", "attempts": attempts, "last_error": str(error)[:2000]}
         report.failed.append(row.id)
     if error is not None:
-        log.warning("notification %s (%s %s): %s after %d tries", row.id, row.channel, row.target, error, tries)
+        log.warning(
+            "notification %s (%s %s): %s after %d tries",
+            row.id,
+            row.channel,
+            row.target,
+            error,
+            tries,
+        )
     with begin_write(engine) as conn:
         conn.execute(table.update().where(table.c.id == row.id).values(**values))
 
@@ -159,6 +202,9 @@ def _record(engine: Engine, row, tries: int, error: DeliveryError | None, policy
 def notification_counts(conn: Connection) -> dict[tuple[str, str], int]:
     """Notifications by (channel, status)."""
     table = AlertNotification.__table__
-    rows = conn.execute(select(table.c.channel, table.c.status, func.count())
-                        .group_by(table.c.channel, table.c.status))
+    rows = conn.execute(
+        select(table.c.channel, table.c.status, func.count()).group_by(
+            table.c.channel, table.c.status
+        )
+    )
     return {(c, s): int(n) for c, s, n in rows}

@@ -16,8 +16,13 @@ USER_AGENT = "odsk-command-centre-alerts/1"
 
 def post_json(hook: Webhook, payload: dict[str, Any]) -> None:
     try:
-        response = httpx.post(hook.url, json=payload, timeout=hook.timeout_seconds,
-                              headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+        response = httpx.post(
+            hook.url,
+            json=payload,
+            timeout=hook.timeout_seconds,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+        )
     except httpx.TransportError as exc:  # refused, reset, timed out, DNS
         raise transient(f"{type(exc).__name__}: {exc}") from exc
     if response.is_success:

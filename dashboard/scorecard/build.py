@@ -67,18 +67,30 @@ def scorecard_indicators(catalogue: Catalogue, region: Region) -> list[Indicator
     return out
 
 
-def load_scorecard(conn: Connection, catalogue: Catalogue, plans: Plans, as_of: AsOf, region_code: str,
-                   now: datetime) -> Scorecard:
+def load_scorecard(
+    conn: Connection,
+    catalogue: Catalogue,
+    plans: Plans,
+    as_of: AsOf,
+    region_code: str,
+    now: datetime,
+) -> Scorecard:
     region = catalogue.regions_by_code.get(region_code) or catalogue.province
     scope = scope_of(region)
     indicators = scorecard_indicators(catalogue, region)
     grains = {i.code: i.grain for i in indicators}
     since = date(as_of.year - HISTORY_YEARS, 1, 1)
     series = region_series(conn, region.code, grains, since, as_of.end)
-    rows = [indicator_row(i, series.get(i.code, []), as_of.end, plans, region.code, scope) for i in indicators]
+    rows = [
+        indicator_row(i, series.get(i.code, []), as_of.end, plans, region.code, scope)
+        for i in indicators
+    ]
     in_catalogue = {d.id for d in catalogue.domains}  # a catalogue may hold fewer than the six
-    domains = tuple(domain_score(d, [r for r in rows if r.indicator.domain == d])
-                    for d in DOMAIN_ORDER if d in in_catalogue)
+    domains = tuple(
+        domain_score(d, [r for r in rows if r.indicator.domain == d])
+        for d in DOMAIN_ORDER
+        if d in in_catalogue
+    )
     good, bad = movers(rows)
 
     runs = source_runs(conn)
@@ -89,14 +101,30 @@ def load_scorecard(conn: Connection, catalogue: Catalogue, plans: Plans, as_of: 
     keys = [(e.indicator.code, e.period_start, e.grain) for e in expected]
     present = arrived(conn, keys, None if scope == "province" else region.code)
     missing = missing_skpd(expected, present, catalogue)
-    return Scorecard(as_of, region, scope, now, domains, tuple(behind_target(rows)), tuple(good), tuple(bad),
-                     tuple(stale), tuple(missing))
+    return Scorecard(
+        as_of,
+        region,
+        scope,
+        now,
+        domains,
+        tuple(behind_target(rows)),
+        tuple(good),
+        tuple(bad),
+        tuple(stale),
+        tuple(missing),
+    )
 
 
-def load_ranking(conn: Connection, catalogue: Catalogue, plans: Plans, indicator_code: str,
-                 as_of: AsOf) -> Ranking:
+def load_ranking(
+    conn: Connection, catalogue: Catalogue, plans: Plans, indicator_code: str, as_of: AsOf
+) -> Ranking:
     indicator = catalogue.indicator(indicator_code)
     regions = [r for r in catalogue.regions if r.kind != "province"]
-    period, values, previous = ranking_values(conn, indicator.code, indicator.grain, [r.code for r in regions],
-                                              last_ended(as_of.end, indicator.grain))
+    period, values, previous = ranking_values(
+        conn,
+        indicator.code,
+        indicator.grain,
+        [r.code for r in regions],
+        last_ended(as_of.end, indicator.grain),
+    )
     return rank_regions(indicator, regions, period, values, previous, plans)

@@ -33,7 +33,7 @@ def gap_amount(value: float, indicator: Indicator, lang: str) -> str:
 
 
 def signed(delta: float, indicator: Indicator, lang: str) -> str:
-    """"+0,8", "−1,2" or "0,0" at the indicator's precision."""
+    """ "+0,8", "−1,2" or "0,0" at the indicator's precision."""
     shown = round(delta, indicator.decimals)
     body = i18n.number(abs(delta), lang, indicator.decimals)
     return body if shown == 0 else ("+" if shown > 0 else MINUS) + body
@@ -48,38 +48,60 @@ def signed_pct(pct: float, lang: str) -> str:
 def target_text(indicator: Indicator, judgement: Judgement, lang: str) -> str:
     """The yearly target, or the band; "—" without either."""
     if indicator.direction == "band" and indicator.band:
-        return text("score.band", lang, low=num(indicator.band.low, indicator, lang),
-                    high=num(indicator.band.high, indicator, lang))
+        return text(
+            "score.band",
+            lang,
+            low=num(indicator.band.low, indicator, lang),
+            high=num(indicator.band.high, indicator, lang),
+        )
     if judgement.target is None:
         return text("score.no_target", lang)
     return num(judgement.target, indicator, lang)
 
 
 def plan_text(row: IndicatorRow, lang: str) -> str | None:
-    """"rencana Okt 2026: 69,8" for a cumulative indicator held to its plan mid-year."""
+    """ "rencana Okt 2026: 69,8" for a cumulative indicator held to its plan mid-year."""
     j, latest = row.judgement, row.latest
-    if not row.indicator.cumulative or latest is None or j.reference is None or j.reference == j.target:
+    if (
+        not row.indicator.cumulative
+        or latest is None
+        or j.reference is None
+        or j.reference == j.target
+    ):
         return None
-    return text("score.plan", lang, period=i18n.period(latest.period_start, latest.grain, lang),
-                value=num(j.reference, row.indicator, lang))
+    return text(
+        "score.plan",
+        lang,
+        period=i18n.period(latest.period_start, latest.grain, lang),
+        value=num(j.reference, row.indicator, lang),
+    )
 
 
 def gap_text(row: IndicatorRow, lang: str) -> str | None:
-    """"7,3 di atas target 14,0" / "2,1 di luar rentang 60,0–85,0"."""
+    """ "7,3 di atas target 14,0" / "2,1 di luar rentang 60,0–85,0"."""
     ind, j = row.indicator, row.judgement
     if j.gap is None or not j.gap:
         return None
     gap = gap_amount(j.gap, ind, lang)
     if ind.direction == "band" and ind.band:
-        return text("score.gap.band", lang, gap=gap, low=num(ind.band.low, ind, lang),
-                    high=num(ind.band.high, ind, lang))
+        return text(
+            "score.gap.band",
+            lang,
+            gap=gap,
+            low=num(ind.band.low, ind, lang),
+            high=num(ind.band.high, ind, lang),
+        )
     kind = text("score.gap.plan" if j.reference != j.target else "score.gap.target", lang)
     reference = f"{kind} {num(j.reference, ind, lang)}"
     return text(f"score.gap.{ind.direction}", lang, gap=gap, reference=reference)
 
 
 def change_vs(change: Change, lang: str) -> str:
-    return text("score.change.vs", lang, period=i18n.period(change.against.period_start, change.against.grain, lang))
+    return text(
+        "score.change.vs",
+        lang,
+        period=i18n.period(change.against.period_start, change.against.grain, lang),
+    )
 
 
 def period_text(start: date, grain: str, lang: str) -> str:
@@ -100,22 +122,42 @@ def stale_reason(item: StaleIndicator, now: datetime, lang: str) -> str:
     if item.latest is None:
         parts.append(text("score.stale.none", lang))
     elif item.lag:
-        parts.append(text("score.stale.lag", lang, period=period_text(item.latest, ind.grain, lang),
-                          expected=period_text(item.expected, ind.grain, lang), n=item.lag))
+        parts.append(
+            text(
+                "score.stale.lag",
+                lang,
+                period=period_text(item.latest, ind.grain, lang),
+                expected=period_text(item.expected, ind.grain, lang),
+                n=item.lag,
+            )
+        )
     if item.stale_sources:
         sources = ", ".join(item.stale_sources)
         if item.last_success is None:
             parts.append(text("score.stale.never", lang, sources=sources))
         else:
-            parts.append(text("score.stale.source", lang, sources=sources,
-                              since=i18n.age(item.last_success, now, lang)))
+            parts.append(
+                text(
+                    "score.stale.source",
+                    lang,
+                    sources=sources,
+                    since=i18n.age(item.last_success, now, lang),
+                )
+            )
     return "; ".join(parts)
 
 
 def missing_items_text(entry: MissingSkpd, lang: str) -> list[str]:
-    return [text("score.missing.item", lang, indicator=i.indicator.name.get(lang),
-                 period=period_text(i.period_start, i.grain, lang), due=due_text(i.due, lang))
-            for i in entry.items]
+    return [
+        text(
+            "score.missing.item",
+            lang,
+            indicator=i.indicator.name.get(lang),
+            period=period_text(i.period_start, i.grain, lang),
+            due=due_text(i.due, lang),
+        )
+        for i in entry.items
+    ]
 
 
 def due_text(due: datetime, lang: str) -> str:
@@ -129,5 +171,10 @@ def score_formula(domain: DomainScore, lang: str) -> tuple[str, str | None]:
     note = text("score.formula.excluded", lang, n=excluded) if excluded else None
     if not judged:
         return text("score.formula.none", lang), note
-    return text("score.formula", lang, total=i18n.number(domain.points_total, lang, 0), n=len(judged),
-                score=score_text(domain.score, lang)), note
+    return text(
+        "score.formula",
+        lang,
+        total=i18n.number(domain.points_total, lang, 0),
+        n=len(judged),
+        score=score_text(domain.score, lang),
+    ), note

@@ -41,8 +41,14 @@ def has_regional_target(indicator: Indicator, scope: str) -> bool:
     return scope == "province" or indicator.aggregation.method != "sum"
 
 
-def judge(indicator: Indicator, value: float | None, period_start: date | None, grain: str | None,
-          plans: Plans, scope: str = "province") -> Judgement:
+def judge(
+    indicator: Indicator,
+    value: float | None,
+    period_start: date | None,
+    grain: str | None,
+    plans: Plans,
+    scope: str = "province",
+) -> Judgement:
     """The status of ``value`` of ``indicator`` for its period, in a province or kab/kota ``scope``."""
     if period_start is None or grain is None:
         target = None
@@ -52,15 +58,24 @@ def judge(indicator: Indicator, value: float | None, period_start: date | None, 
         return Judgement("no_data", target, None, None, None)
     band = indicator.band
     if indicator.direction == "band" and band is not None:
-        status = status_of(value, direction="band", at_risk_pct=indicator.thresholds.at_risk_pct,
-                           band_low=band.low, band_high=band.high)
+        status = status_of(
+            value,
+            direction="band",
+            at_risk_pct=indicator.thresholds.at_risk_pct,
+            band_low=band.low,
+            band_high=band.high,
+        )
         bound = band.low if value < band.low else band.high
         gap = max(band.low - value, value - band.high, 0.0)
         return Judgement(status, target, None, gap, _pct(gap, bound))
     if not has_regional_target(indicator, scope):
         target = reference = None
-    status = status_of(value, direction=indicator.direction, target=reference,
-                       at_risk_pct=indicator.thresholds.at_risk_pct)
+    status = status_of(
+        value,
+        direction=indicator.direction,
+        target=reference,
+        at_risk_pct=indicator.thresholds.at_risk_pct,
+    )
     if reference is None:
         return Judgement(status, target, None, None, None)
     shortfall = reference - value if indicator.direction == "up" else value - reference

@@ -60,9 +60,9 @@ LABELS: dict[str, dict[str, str]] = {
         "score.formula.none": "belum ada indikator yang dapat dinilai",
         "score.formula.excluded": "tidak dihitung (tanpa data/target): {n}",
         "score.points_rule": "Skor domain = rata-rata poin indikator yang dapat dinilai: sesuai target 100, "
-                             "berisiko 50, tertinggal 0.",
+        "berisiko 50, tertinggal 0.",
         "score.regional_note": "Target RPJMD provinsi juga berlaku untuk angka persentase/rata-rata kabupaten/kota; "
-                               "jumlah (kasus, kunjungan, penempatan) tidak punya target kabupaten/kota.",
+        "jumlah (kasus, kunjungan, penempatan) tidak punya target kabupaten/kota.",
         "score.list.behind": "Di bawah target",
         "score.list.good": "Perubahan terbaik",
         "score.list.bad": "Perubahan terburuk",
@@ -114,7 +114,7 @@ LABELS: dict[str, dict[str, str]] = {
         "brief.page_title": "Ringkasan Pengecualian — Command Centre ODSK",
         "brief.weekly_title": "Ringkasan Pengecualian Mingguan {week}",
         "brief.intro": "Per {as_of}, dari {total} indikator {region}: {on_track} sesuai target, {at_risk} berisiko, "
-                       "{behind} tertinggal, dan {unjudged} belum dapat dinilai (tanpa data atau target).",
+        "{behind} tertinggal, dan {unjudged} belum dapat dinilai (tanpa data atau target).",
         "brief.domains": "Skor domain (0–100): {scores}.",
         "brief.behind.head": "Di bawah target",
         "brief.behind.none": "Tidak ada indikator di bawah target.",
@@ -136,8 +136,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brief.missing.none": "Semua SKPD telah mengirim data periode terakhir.",
         "brief.missing.item": "{skpd} ({n}): {items}.",
         "brief.footer": "Dibuat otomatis oleh Command Centre ODSK pada {time}. Status dihitung dari arah indikator, "
-                        "target RPJMD tahun berjalan, ambang risiko dan, untuk indikator kumulatif, "
-                        "kurva rencana bulanan.",
+        "target RPJMD tahun berjalan, ambang risiko dan, untuk indikator kumulatif, "
+        "kurva rencana bulanan.",
         "brief.chart.domains": "Skor domain",
         "brief.chart.behind": "Capaian indikator di bawah target (% dari target/rencana)",
         "brief.chart.behind_axis": "% dari target/rencana",
@@ -204,9 +204,9 @@ LABELS: dict[str, dict[str, str]] = {
         "score.formula.none": "no indicator can be judged yet",
         "score.formula.excluded": "not counted (no data or target): {n}",
         "score.points_rule": "Domain score = mean points of the indicators that can be judged: on track 100, "
-                             "at risk 50, behind 0.",
+        "at risk 50, behind 0.",
         "score.regional_note": "Province RPJMD targets also hold regency rates and averages; counts (cases, "
-                               "arrivals, placements) have no regency target.",
+        "arrivals, placements) have no regency target.",
         "score.list.behind": "Behind target",
         "score.list.good": "Best moves",
         "score.list.bad": "Worst moves",
@@ -258,7 +258,7 @@ LABELS: dict[str, dict[str, str]] = {
         "brief.page_title": "Exceptions brief — Command Centre ODSK",
         "brief.weekly_title": "Weekly exceptions brief {week}",
         "brief.intro": "As of {as_of}, of {total} indicators for {region}: {on_track} on track, {at_risk} at risk, "
-                       "{behind} behind, and {unjudged} that cannot be judged (no data or no target).",
+        "{behind} behind, and {unjudged} that cannot be judged (no data or no target).",
         "brief.domains": "Domain scores (0–100): {scores}.",
         "brief.behind.head": "Behind target",
         "brief.behind.none": "No indicator is behind target.",
@@ -280,8 +280,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brief.missing.none": "Every SKPD has delivered its latest period.",
         "brief.missing.item": "{skpd} ({n}): {items}.",
         "brief.footer": "Generated automatically by Command Centre ODSK on {time}. Status follows each indicator's "
-                        "direction, this year's RPJMD target, its risk threshold and, for cumulative indicators, "
-                        "the monthly plan curve.",
+        "direction, this year's RPJMD target, its risk threshold and, for cumulative indicators, "
+        "the monthly plan curve.",
         "brief.chart.domains": "Domain scores",
         "brief.chart.behind": "Attainment of indicators behind target (% of target/plan)",
         "brief.chart.behind_axis": "% of target/plan",

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dashboard.catalogue.models import Catalogue, Indicator
-from dashboard.scorecard.periods import align, due_moment, local_today, period_end, periods_between, step
+from dashboard.scorecard.periods import (
+    align,
+    due_moment,
+    local_today,
+    period_end,
+    periods_between,
+    step,
+)
 from dashboard.scorecard.rows import Change, IndicatorRow
 from dashboard.store.queries import SourceRuns
 
@@ -30,14 +37,25 @@ def behind_target(rows: Iterable[IndicatorRow]) -> list[IndicatorRow]:
     return sorted(out, key=lambda r: (r.status != "behind", -(r.judgement.gap_pct or 0.0), r.code))
 
 
-def movers(rows: Iterable[IndicatorRow], n: int = TOP_MOVERS) -> tuple[list[IndicatorRow], list[IndicatorRow]]:
+def movers(
+    rows: Iterable[IndicatorRow], n: int = TOP_MOVERS
+) -> tuple[list[IndicatorRow], list[IndicatorRow]]:
     """(good, bad): the ``n`` largest relative moves that are good news, and bad news."""
+
     def size(change: Change) -> float:
         return abs(change.pct) if change.pct is not None else 0.0
 
-    moved = [r for r in rows if r.mover is not None and r.mover.tone != "neutral" and r.mover.pct is not None]
-    good = sorted((r for r in moved if r.mover.tone == "good"), key=lambda r: (-size(r.mover), r.code))
-    bad = sorted((r for r in moved if r.mover.tone == "bad"), key=lambda r: (-size(r.mover), r.code))
+    moved = [
+        r
+        for r in rows
+        if r.mover is not None and r.mover.tone != "neutral" and r.mover.pct is not None
+    ]
+    good = sorted(
+        (r for r in moved if r.mover.tone == "good"), key=lambda r: (-size(r.mover), r.code)
+    )
+    bad = sorted(
+        (r for r in moved if r.mover.tone == "bad"), key=lambda r: (-size(r.mover), r.code)
+    )
     return good[:n], bad[:n]
 
 
@@ -71,8 +89,13 @@ class StaleIndicator:
     last_success: datetime | None  # the latest success among its sources
 
 
-def stale_indicators(indicators: Iterable[Indicator], latest: Mapping[str, date], catalogue: Catalogue,
-                     runs: Mapping[str, SourceRuns], now: datetime) -> list[StaleIndicator]:
+def stale_indicators(
+    indicators: Iterable[Indicator],
+    latest: Mapping[str, date],
+    catalogue: Catalogue,
+    runs: Mapping[str, SourceRuns],
+    now: datetime,
+) -> list[StaleIndicator]:
     """Indicators whose latest data (``latest``: code → period start) lags what is due by now,
     or all of whose sources no longer succeed. Most periods behind first."""
     days = {s.id: s.delivery_day for s in catalogue.skpd}
@@ -84,13 +107,20 @@ def stale_indicators(indicators: Iterable[Indicator], latest: Mapping[str, date]
         if held is not None and expected is not None:
             lag = max(periods_between(held, expected, ind.grain), 0)
         sources = [s for s in catalogue.sources_feeding(ind.code) if s.enabled]
-        successes = [runs[s.id].last_success.ended_at for s in sources
-                     if s.id in runs and runs[s.id].last_success is not None]
+        successes = [
+            runs[s.id].last_success.ended_at
+            for s in sources
+            if s.id in runs and runs[s.id].last_success is not None
+        ]
         dead = tuple(s.id for s in sources if _source_stale(s, runs.get(s.id), now))
         data_late = lag is not None and lag >= STALE_AFTER_PERIODS[ind.grain]
         fetch_dead = bool(sources) and len(dead) == len(sources)
         if data_late or fetch_dead:
-            out.append(StaleIndicator(ind, held, expected, lag, dead, max(successes) if successes else None))
+            out.append(
+                StaleIndicator(
+                    ind, held, expected, lag, dead, max(successes) if successes else None
+                )
+            )
     return sorted(out, key=lambda s: (s.lag is None, -(s.lag or 0), s.indicator.code))
 
 
@@ -98,7 +128,9 @@ def _source_stale(source, entry: SourceRuns | None, now: datetime) -> bool:
     success = entry.last_success if entry else None
     if success is None:
         return True
-    return (now - success.ended_at).total_seconds() > STALE_AFTER_GAPS * source.schedule.expected_gap_seconds
+    return (
+        now - success.ended_at
+    ).total_seconds() > STALE_AFTER_GAPS * source.schedule.expected_gap_seconds
 
 
 @dataclass(frozen=True)
@@ -122,8 +154,9 @@ class MissingSkpd:
         return min(i.due for i in self.items)
 
 
-def expected_deliveries(indicators: Iterable[Indicator], catalogue: Catalogue, until: date,
-                        now: datetime) -> list[MissingItem]:
+def expected_deliveries(
+    indicators: Iterable[Indicator], catalogue: Catalogue, until: date, now: datetime
+) -> list[MissingItem]:
     """Per delivered indicator, its latest period due by ``now`` that ends by ``until``."""
     days = {s.id: s.delivery_day for s in catalogue.skpd}
     out = []
@@ -137,8 +170,9 @@ def expected_deliveries(indicators: Iterable[Indicator], catalogue: Catalogue, u
     return out
 
 
-def missing_skpd(expected: Iterable[MissingItem], arrived: set[tuple[str, date, str]],
-                 catalogue: Catalogue) -> list[MissingSkpd]:
+def missing_skpd(
+    expected: Iterable[MissingItem], arrived: set[tuple[str, date, str]], catalogue: Catalogue
+) -> list[MissingSkpd]:
     """SKPDs with at least one expected delivery that has not arrived; longest overdue first."""
     missing: dict[str, list[MissingItem]] = {}
     for item in expected:
@@ -149,5 +183,7 @@ def missing_skpd(expected: Iterable[MissingItem], arrived: set[tuple[str, date, 
         items = missing.get(skpd.id)
         if items:
             items.sort(key=lambda i: (i.due, i.indicator.code))
-            out.append(MissingSkpd(skpd.id, skpd.name, skpd.short_name, skpd.delivery_day, tuple(items)))
+            out.append(
+                MissingSkpd(skpd.id, skpd.name, skpd.short_name, skpd.delivery_day, tuple(items))
+            )
     return sorted(out, key=lambda m: (m.most_overdue, -len(m.items), m.short_name))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from collectors.values import align  # noqa: F401  (the one definition of period starts)
+from collectors.values import align
 from dashboard.i18n import WITA
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -56,7 +56,7 @@ def due_moment(start: date, grain: str, delivery_day: int) -> datetime:
     month_after = add_months(period_end(start, grain), 1)
     last = calendar.monthrange(month_after.year, month_after.month)[1]
     deadline = month_after.replace(day=min(delivery_day, last)) + timedelta(days=1)
-    return datetime.combine(deadline, time(0), tzinfo=WITA).astimezone(timezone.utc)
+    return datetime.combine(deadline, time(0), tzinfo=WITA).astimezone(UTC)
 
 
 def local_today(now: datetime) -> date:
@@ -90,12 +90,12 @@ class AsOf:
         return f"{self.year:04d}-{self.month:02d}"
 
     @classmethod
-    def today(cls, now: datetime) -> "AsOf":
+    def today(cls, now: datetime) -> AsOf:
         today = local_today(now)
         return cls(today.year, today.month, explicit=False)
 
     @classmethod
-    def parse(cls, text: str | None, now: datetime) -> "AsOf":
+    def parse(cls, text: str | None, now: datetime) -> AsOf:
         """``2026-10`` (a month) or ``2026`` (that year's December, or this month in the
         current year); anything else, or a month in the future, means today."""
         current = cls.today(now)

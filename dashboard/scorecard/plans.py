@@ -50,8 +50,11 @@ def load_plans(config_dir: Path | str, indicator_codes: set[str] | None = None) 
     return plans
 
 
-def planned_target(indicator: Indicator, plans: Plans, period_start: date,
-                   grain: str) -> tuple[float | None, float | None]:
+def planned_target(
+    indicator: Indicator, plans: Plans, period_start: date, grain: str
+) -> tuple[float | None, float | None]:
     """(year-end target, what the period is held to): equal unless the indicator is cumulative."""
-    return (indicator.target_for(period_start.year),
-            target_for_period(indicator, period_start, grain, plans.get(indicator.code)))
+    return (
+        indicator.target_for(period_start.year),
+        target_for_period(indicator, period_start, grain, plans.get(indicator.code)),
+    )

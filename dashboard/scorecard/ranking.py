@@ -45,15 +45,25 @@ class Ranking:
 def performance_key(indicator: Indicator, value: float) -> tuple:
     """Smaller is better: the analyst pages' ordering, with the indicator's own direction and band."""
     band = indicator.band
-    return badness(value, indicator.direction, band.low if band else None, band.high if band else None)
+    return badness(
+        value, indicator.direction, band.low if band else None, band.high if band else None
+    )
 
 
-def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: date | None,
-                 values: Mapping[str, float], previous: Mapping[str, float], plans: Plans) -> Ranking:
+def rank_regions(
+    indicator: Indicator,
+    regions: Sequence[Region],
+    period_start: date | None,
+    values: Mapping[str, float],
+    previous: Mapping[str, float],
+    plans: Plans,
+) -> Ranking:
     grain = indicator.grain
     by_rate = per_capita(indicator.direction, indicator.aggregation.method)
     present = [r for r in regions if r.code in values]
-    judged = compared({r.code: values[r.code] for r in present}, {r.code: r.population for r in present}, by_rate)
+    judged = compared(
+        {r.code: values[r.code] for r in present}, {r.code: r.population for r in present}, by_rate
+    )
     with_value = sorted(present, key=lambda r: (performance_key(indicator, judged[r.code]), r.name))
     rows, last_key, rank = [], None, 0
     for position, region in enumerate(with_value, start=1):
@@ -65,10 +75,22 @@ def rank_regions(indicator: Indicator, regions: Sequence[Region], period_start: 
         prev_point = None
         if before is not None and period_start is not None:
             prev_point = SeriesPoint(step(period_start, grain, -1), grain, before)
-        rows.append(RankedRegion(
-            rank, region, value, judge(indicator, value, period_start, grain, plans, scope="regency"),
-            change(prev_point, SeriesPoint(period_start, grain, value), indicator) if prev_point else None,
-            judged[region.code] if by_rate else None))
+        rows.append(
+            RankedRegion(
+                rank,
+                region,
+                value,
+                judge(indicator, value, period_start, grain, plans, scope="regency"),
+                change(prev_point, SeriesPoint(period_start, grain, value), indicator)
+                if prev_point
+                else None,
+                judged[region.code] if by_rate else None,
+            )
+        )
     for region in sorted((r for r in regions if r.code not in values), key=lambda r: r.name):
-        rows.append(RankedRegion(None, region, None, judge(indicator, None, None, None, plans, "regency"), None))
+        rows.append(
+            RankedRegion(
+                None, region, None, judge(indicator, None, None, None, plans, "regency"), None
+            )
+        )
     return Ranking(indicator, period_start, grain, tuple(rows), by_rate)

@@ -96,31 +96,55 @@ def change(earlier: SeriesPoint | None, latest: SeriesPoint, indicator: Indicato
     delta = latest.value - earlier.value
     pct = delta / abs(earlier.value) * 100.0 if earlier.value else None
     band = indicator.band
-    tone = change_tone(earlier.value, latest.value, direction=indicator.direction,
-                       band_low=band.low if band else None, band_high=band.high if band else None)
+    tone = change_tone(
+        earlier.value,
+        latest.value,
+        direction=indicator.direction,
+        band_low=band.low if band else None,
+        band_high=band.high if band else None,
+    )
     return Change(earlier, delta, pct, tone)
 
 
-def indicator_row(indicator: Indicator, series: Sequence[SeriesPoint], as_of_end: date, plans: Plans,
-                  region_code: str, scope: str = "province") -> IndicatorRow:
+def indicator_row(
+    indicator: Indicator,
+    series: Sequence[SeriesPoint],
+    as_of_end: date,
+    plans: Plans,
+    region_code: str,
+    scope: str = "province",
+) -> IndicatorRow:
     """The row of ``indicator`` from its ``series`` (any order, its own grain), as of ``as_of_end``."""
-    points = sorted((p for p in series if p.grain == indicator.grain and p.period_start <= as_of_end),
-                    key=lambda p: p.period_start)
+    points = sorted(
+        (p for p in series if p.grain == indicator.grain and p.period_start <= as_of_end),
+        key=lambda p: p.period_start,
+    )
     # A period counts once it has ended by the as-of day.
     points = [p for p in points if step(p.period_start, p.grain, 1) <= _next_day(as_of_end)]
     if not points:
-        return IndicatorRow(indicator, region_code, None, _no_data(indicator, as_of_end, plans, scope), None, None)
+        return IndicatorRow(
+            indicator, region_code, None, _no_data(indicator, as_of_end, plans, scope), None, None
+        )
     latest = points[-1]
     by_start = {p.period_start: p for p in points}
     previous = by_start.get(step(latest.period_start, latest.grain, -1))
-    if indicator.cumulative and previous is not None and previous.period_start.year != latest.period_start.year:
+    if (
+        indicator.cumulative
+        and previous is not None
+        and previous.period_start.year != latest.period_start.year
+    ):
         previous = None  # January starts from zero: December is no comparison
     judgement = judge(indicator, latest.value, latest.period_start, latest.grain, plans, scope)
-    spark = tuple(points[-SPARK_POINTS[indicator.grain]:])
-    return IndicatorRow(indicator, region_code, latest, judgement,
-                        change(previous, latest, indicator),
-                        change(by_start.get(year_ago(latest.period_start, latest.grain)), latest, indicator),
-                        spark)
+    spark = tuple(points[-SPARK_POINTS[indicator.grain] :])
+    return IndicatorRow(
+        indicator,
+        region_code,
+        latest,
+        judgement,
+        change(previous, latest, indicator),
+        change(by_start.get(year_ago(latest.period_start, latest.grain)), latest, indicator),
+        spark,
+    )
 
 
 def _next_day(day: date) -> date:

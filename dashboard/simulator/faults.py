@@ -62,7 +62,9 @@ def decide(plan: FaultPlan | None, seed: int, path: str, request_number: int) ->
         return Decision()
     key = (path, request_number)
     if _u(seed, *key, "outage") < plan.outage_rate:
-        return Decision(outage_seconds=_between(plan.outage_seconds, _u(seed, *key, "outage-length")))
+        return Decision(
+            outage_seconds=_between(plan.outage_seconds, _u(seed, *key, "outage-length"))
+        )
     delay = 0.0
     if _u(seed, *key, "slow") < plan.slow_rate:
         delay = _between(plan.slow_seconds, _u(seed, *key, "delay"))
@@ -72,8 +74,15 @@ def decide(plan: FaultPlan | None, seed: int, path: str, request_number: int) ->
     return Decision(delay_seconds=delay, bad_row=bad)
 
 
-def spoil(cells: list[Cell], kind: str, indicators: dict[str, Indicator], region_system: str,
-          locale: str, seed: int, salt: object) -> list[Cell]:
+def spoil(
+    cells: list[Cell],
+    kind: str,
+    indicators: dict[str, Indicator],
+    region_system: str,
+    locale: str,
+    seed: int,
+    salt: object,
+) -> list[Cell]:
     """The cells with one bad row of the given kind, in the latest period served."""
     if not cells:
         return cells

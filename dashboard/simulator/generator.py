@@ -63,14 +63,17 @@ class Generator:
             return self._aggregate(indicator, start)
         return self._base(code, region, start)
 
-    def rows(self, code: str, today: date, history_months: int | None = None,
-             since: date | None = None) -> list[FeedValue]:
+    def rows(
+        self, code: str, today: date, history_months: int | None = None, since: date | None = None
+    ) -> list[FeedValue]:
         """Every region's value for the periods a request covers, oldest period first."""
         indicator = self._indicators[code]
         out = []
         for start in served_periods(indicator.grain, today, history_months, since):
             for region in self.catalogue.regions:
-                out.append(FeedValue(code, region.code, start, self.value(code, region.code, start)))
+                out.append(
+                    FeedValue(code, region.code, start, self.value(code, region.code, start))
+                )
         return out
 
     # --- the province ------------------------------------------------------------
@@ -92,8 +95,12 @@ class Generator:
     def _compute_base(self, code: str, region: str, start: date) -> Number:
         indicator = self._indicators[code]
         profile = profile_for(indicator)
-        compute = {"rate": self._rate, "count": self._count,
-                   "cumulative": self._cumulative, "quake": self._quake}[profile.kind]
+        compute = {
+            "rate": self._rate,
+            "count": self._count,
+            "cumulative": self._cumulative,
+            "quake": self._quake,
+        }[profile.kind]
         return _finish(indicator, compute(indicator, profile, region, start), profile)
 
     def _rate(self, ind: Indicator, p: Profile, region: str, start: date) -> float:
@@ -124,7 +131,9 @@ class Generator:
         year = start.year
         traits = self._traits[region]
         final = p.level + p.trend * (year - EPOCH.year) + p.urban * traits.urban
-        final += p.spread * self._fixed(ind.code, region)[0] + p.noise * self._z(ind.code, region, year)
+        final += p.spread * self._fixed(ind.code, region)[0] + p.noise * self._z(
+            ind.code, region, year
+        )
         final = _clamp(final, p.lo, p.hi)
         last_month = next_start(start, ind.grain).month - 1 or 12
         curve = CURVES[p.curve]
@@ -137,12 +146,18 @@ class Generator:
     def _quake(self, ind: Indicator, p: Profile, region: str, start: date) -> float:
         # The province counts quakes near Manado; each region feels a subset of them.
         t = _years(start, ind.grain)
-        mean = p.level * months_in(ind.grain) * max(0.0, 1 + p.drift * self._wander(ind.code, self.province.code, t))
+        mean = (
+            p.level
+            * months_in(ind.grain)
+            * max(0.0, 1 + p.drift * self._wander(ind.code, self.province.code, t))
+        )
         near_province = _poisson(mean, self._u(ind.code, self.province.code, start, "poisson"))
         if region == self.province.code:
             return near_province
         felt = 0.85 * self._traits[region].seismic
-        return sum(1 for i in range(int(near_province)) if self._u(ind.code, region, start, i) < felt)
+        return sum(
+            1 for i in range(int(near_province)) if self._u(ind.code, region, start, i) < felt
+        )
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -155,6 +170,7 @@ class Generator:
 
     def _split(self, p: Profile) -> dict[str, float]:
         """Each region's share of a province total, by the profile's weights."""
+
         def weight(code: str) -> float:
             traits, people = self._traits[code], self._regions[code].population
             if p.weights == "population":
@@ -181,7 +197,11 @@ class Generator:
         return _NORMAL.inv_cdf(min(max(self._u(*parts), 1e-9), 1 - 1e-9))
 
     def _compute_fixed(self, code: str, region: str) -> tuple[float, float, float]:
-        return self._z(code, region, "offset"), self._u(code, region, "phase-a"), self._u(code, region, "phase-b")
+        return (
+            self._z(code, region, "offset"),
+            self._u(code, region, "phase-a"),
+            self._u(code, region, "phase-b"),
+        )
 
     def _wander(self, code: str, region: str, t: float) -> float:
         """A slow, smooth drift in -1..1 over a few years, its own phase per region."""
@@ -262,5 +282,5 @@ def _finish(indicator: Indicator, value: float, profile: Profile | None) -> Numb
             value = round(value / profile.quantum) * profile.quantum
     value = _clamp(value, indicator.valid_range.min, indicator.valid_range.max)
     if indicator.decimals == 0:
-        return int(round(value))
+        return round(value)
     return round(value, indicator.decimals)

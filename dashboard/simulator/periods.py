@@ -53,8 +53,9 @@ def months_in(grain: str) -> float:
     return 1 / 30.4 if grain == "day" else _MONTHS_IN[grain]
 
 
-def served_periods(grain: str, today: date, history_months: int | None = None,
-                   since: date | None = None) -> list[date]:
+def served_periods(
+    grain: str, today: date, history_months: int | None = None, since: date | None = None
+) -> list[date]:
     """Starts of the periods a request covers, oldest first.
 
     ``history_months``: periods ending within that many months before this month.

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ class RequestError(Exception):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def feed_paths(catalogue: Catalogue) -> dict[str, Source]:
@@ -61,7 +61,9 @@ def feed_paths(catalogue: Catalogue) -> dict[str, Source]:
             continue
         path = _normal_path(urlsplit(catalogue.source_options[source.id].url).path)
         if path in feeds:
-            raise ValueError(f"sources '{feeds[path].id}' and '{source.id}' use the same URL path {path}")
+            raise ValueError(
+                f"sources '{feeds[path].id}' and '{source.id}' use the same URL path {path}"
+            )
         feeds[path] = source
     return feeds
 
@@ -74,8 +76,15 @@ class SimulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, catalogue: Catalogue, host: str, port: int, faults: bool | FaultPlan | None,
-                 seed: int, clock: Clock):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        host: str,
+        port: int,
+        faults: bool | FaultPlan | None,
+        seed: int,
+        clock: Clock,
+    ):
         self.catalogue = catalogue
         self.feeds = feed_paths(catalogue)
         self.generator = Generator(catalogue, seed=seed)
@@ -108,31 +117,50 @@ class SimulatorServer(ThreadingHTTPServer):
             down_until = self._outages.get(path)
             number = self._requests[path]
         if down_until is not None and now < down_until:
-            return 503, {"error": "Service Unavailable", "pesan": "layanan sedang dalam pemeliharaan"}, 0.0
+            return (
+                503,
+                {"error": "Service Unavailable", "pesan": "layanan sedang dalam pemeliharaan"},
+                0.0,
+            )
         history, since = _window(query)
         cells = self._cells(source, local_today(now), history, since)
         options = self.catalogue.source_options[source.id]
         if decision.bad_row:
             log.info("simulated bad row (%s) in %s", decision.bad_row, path)
-            cells = spoil(cells, decision.bad_row, self.catalogue.indicators_by_code, options.region_system,
-                          options.locale, self.seed, (path, number))
-        meta = {"sumber": source.name, "skpd": source.skpd, "dibuat_pada": now.isoformat(timespec="seconds"),
-                "jumlah_baris": len(cells)}
+            cells = spoil(
+                cells,
+                decision.bad_row,
+                self.catalogue.indicators_by_code,
+                options.region_system,
+                options.locale,
+                self.seed,
+                (path, number),
+            )
+        meta = {
+            "sumber": source.name,
+            "skpd": source.skpd,
+            "dibuat_pada": now.isoformat(timespec="seconds"),
+            "jumlah_baris": len(cells),
+        }
         return 200, build_document(options, cells, meta), decision.delay_seconds
 
-    def _cells(self, source: Source, today: date, history: int | None, since: date | None) -> list[Cell]:
+    def _cells(
+        self, source: Source, today: date, history: int | None, since: date | None
+    ) -> list[Cell]:
         options = self.catalogue.source_options[source.id]
         regions = self.catalogue.regions_by_code
         cells = []
         for code in source.indicators:
             indicator = self.catalogue.indicator(code)
             for row in self.generator.rows(code, today, history, since):
-                cells.append(Cell(
-                    indicator=code,
-                    region=region_label(regions[row.region], options.region_system, source.id),
-                    period=period_label(row.start, indicator.grain, source.id),
-                    value=value_label(row.value, indicator.decimals, options.locale),
-                ))
+                cells.append(
+                    Cell(
+                        indicator=code,
+                        region=region_label(regions[row.region], options.region_system, source.id),
+                        period=period_label(row.start, indicator.grain, source.id),
+                        value=value_label(row.value, indicator.decimals, options.locale),
+                    )
+                )
         return cells
 
     # --- control API -----------------------------------------------------------------
@@ -143,7 +171,9 @@ class SimulatorServer(ThreadingHTTPServer):
             raise RequestError(400, f"unknown indicator {code!r}")
         indicator = self.catalogue.indicator(code)
         region = body.get("region")
-        resolved = self.registry.from_kemendagri(str(region)) or self.registry.from_name(str(region))
+        resolved = self.registry.from_kemendagri(str(region)) or self.registry.from_name(
+            str(region)
+        )
         if region is None or resolved is None:
             raise RequestError(400, f"unknown region {region!r}")
         try:
@@ -177,7 +207,10 @@ class SimulatorServer(ThreadingHTTPServer):
                 self._outages.pop(path, None)
             else:
                 self._outages[path] = until
-        return {"source_path": path, "until": until.isoformat(timespec="seconds") if seconds > 0 else None}
+        return {
+            "source_path": path,
+            "until": until.isoformat(timespec="seconds") if seconds > 0 else None,
+        }
 
     def reset(self) -> dict[str, Any]:
         with self._lock:
@@ -187,12 +220,21 @@ class SimulatorServer(ThreadingHTTPServer):
         return {"reset": True}
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "feeds": len(self.feeds), "faults": self.plan is not None,
-                "overrides": len(self.generator.overrides), "now": self.clock().isoformat(timespec="seconds")}
+        return {
+            "status": "ok",
+            "feeds": len(self.feeds),
+            "faults": self.plan is not None,
+            "overrides": len(self.generator.overrides),
+            "now": self.clock().isoformat(timespec="seconds"),
+        }
 
     def index(self) -> dict[str, Any]:
-        return {"feeds": [{"source": s.id, "skpd": s.skpd, "path": p, "indicators": s.indicators}
-                          for p, s in sorted(self.feeds.items())]}
+        return {
+            "feeds": [
+                {"source": s.id, "skpd": s.skpd, "path": p, "indicators": s.indicators}
+                for p, s in sorted(self.feeds.items())
+            ]
+        }
 
 
 def _window(query: dict[str, list[str]]) -> tuple[int | None, date | None]:
@@ -215,7 +257,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SimulatorServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = _normal_path(url.path)
         try:
@@ -232,12 +274,15 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
         self._send(status, body, retry_after=status == 503)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = _normal_path(urlsplit(self.path).path)
         # Read the body first: on a kept-alive connection it must not be left behind.
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        actions = {"/_control/override": self.server.override, "/_control/outage": self.server.outage,
-                   "/_control/reset": lambda body: self.server.reset()}
+        actions = {
+            "/_control/override": self.server.override,
+            "/_control/outage": self.server.outage,
+            "/_control/reset": lambda body: self.server.reset(),
+        }
         if path not in actions:
             return self._send(404, {"error": f"no control action at {path}"})
         try:
@@ -264,25 +309,39 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the collector gave up (timeout) before a slow answer was ready
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
 
-def make_server(catalogue: Catalogue, host: str = "127.0.0.1", port: int = 0, *,
-                faults: bool | FaultPlan | None = False, seed: int = 0,
-                clock: Clock | None = None) -> SimulatorServer:
+def make_server(
+    catalogue: Catalogue,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    faults: bool | FaultPlan | None = False,
+    seed: int = 0,
+    clock: Clock | None = None,
+) -> SimulatorServer:
     """A bound, not yet running simulator; ``serve_forever()`` it (in a thread) and ``shutdown()``."""
     return SimulatorServer(catalogue, host, port, faults, seed, clock or _utcnow)
 
 
-def serve(config_dir: Path | str = "config", host: str = "127.0.0.1", port: int = 8051,
-          faults: bool | FaultPlan | None = True, seed: int = 0) -> None:
+def serve(
+    config_dir: Path | str = "config",
+    host: str = "127.0.0.1",
+    port: int = 8051,
+    faults: bool | FaultPlan | None = True,
+    seed: int = 0,
+) -> None:
     """Run the simulator until Ctrl-C or SIGTERM (``odsk simulate``)."""
     server = make_server(load_catalogue(config_dir), host, port, faults=faults, seed=seed)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"SKPD simulator: {server.base_url} ({len(server.feeds)} feeds, "
-          f"faults {'on' if server.plan else 'off'}); list of feeds at {server.base_url}/", flush=True)
+    print(
+        f"SKPD simulator: {server.base_url} ({len(server.feeds)} feeds, "
+        f"faults {'on' if server.plan else 'off'}); list of feeds at {server.base_url}/",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -40,7 +40,9 @@ class Cell:
 @lru_cache(maxsize=4096)
 def _pick(*parts: object) -> int:
     """A stable small number from the parts: one SKPD always writes the same way."""
-    return int.from_bytes(hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=4).digest(), "big")
+    return int.from_bytes(
+        hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=4).digest(), "big"
+    )
 
 
 def region_label(region: Region, system: str, source_id: str) -> str:
@@ -102,9 +104,15 @@ def build_document(options: HttpJsonOptions, cells: list[Cell], meta: dict[str, 
     return document
 
 
-def _record(fields: dict[str, dict[str, Any]], options: HttpJsonOptions, cell: Cell) -> dict[str, Any]:
-    values = {"indicator": source_code(cell.indicator, options), "region": cell.region,
-              "period": cell.period, "value": cell.value}
+def _record(
+    fields: dict[str, dict[str, Any]], options: HttpJsonOptions, cell: Cell
+) -> dict[str, Any]:
+    values = {
+        "indicator": source_code(cell.indicator, options),
+        "region": cell.region,
+        "period": cell.period,
+        "value": cell.value,
+    }
     record: dict[str, Any] = {}
     for name, node in fields.items():
         record = _merge(record, _place(node, values[name], None))
@@ -136,7 +144,11 @@ def _place(node: dict[str, Any], value: Any, groups: list[Any] | None) -> Any:
         if groups is not None and len(groups) == len(value):
             return _place(children[0], _chunks(value, groups), None)
         return _place(children[0], value, None)  # a list of objects flattens to itself
-    if kind == "index_expression" and children[1].get("type") == "index" and children[1]["value"] in (0, -1):
+    if (
+        kind == "index_expression"
+        and children[1].get("type") == "index"
+        and children[1]["value"] in (0, -1)
+    ):
         return _place(children[0], [value], groups)
     raise ShapeError(f"the simulator cannot build a document for a JMESPath '{kind}' expression")
 

@@ -39,8 +39,16 @@ class Note:
     created_at: datetime
 
 
-def add_annotation(engine: Engine, *, indicator_code: str | None, region_code: str | None, on_date: date,
-                   text: str, author: str, today: date) -> int:
+def add_annotation(
+    engine: Engine,
+    *,
+    indicator_code: str | None,
+    region_code: str | None,
+    on_date: date,
+    text: str,
+    author: str,
+    today: date,
+) -> int:
     """Store one annotation after checking it; raises ``AnnotationError``."""
     text, author = (text or "").strip(), (author or "").strip()
     if not text:
@@ -55,13 +63,27 @@ def add_annotation(engine: Engine, *, indicator_code: str | None, region_code: s
         raise AnnotationError("date")
     table = Annotation.__table__
     with begin_write(engine) as conn:
-        return conn.execute(table.insert().values(
-            indicator_code=indicator_code, region_code=region_code, on_date=on_date, text=text, author=author,
-            created_at=utcnow()).returning(table.c.id)).scalar_one()
+        return conn.execute(
+            table.insert()
+            .values(
+                indicator_code=indicator_code,
+                region_code=region_code,
+                on_date=on_date,
+                text=text,
+                author=author,
+                created_at=utcnow(),
+            )
+            .returning(table.c.id)
+        ).scalar_one()
 
 
-def annotations_for(conn: Connection, indicator_code: str, start: date, end: date,
-                    regions: tuple[str, ...] | None = None) -> list[Note]:
+def annotations_for(
+    conn: Connection,
+    indicator_code: str,
+    start: date,
+    end: date,
+    regions: tuple[str, ...] | None = None,
+) -> list[Note]:
     """Annotations of this indicator or of all indicators, dated in [start, end), oldest first.
 
     With ``regions``, those for other regions are left out (province-wide ones stay).
@@ -69,11 +91,18 @@ def annotations_for(conn: Connection, indicator_code: str, start: date, end: dat
     table = Annotation.__table__
     statement = (
         select(table)
-        .where(or_(table.c.indicator_code == indicator_code, table.c.indicator_code.is_(None)),
-               table.c.on_date >= start, table.c.on_date < end)
+        .where(
+            or_(table.c.indicator_code == indicator_code, table.c.indicator_code.is_(None)),
+            table.c.on_date >= start,
+            table.c.on_date < end,
+        )
         .order_by(table.c.on_date, table.c.id)
     )
     if regions is not None:
-        statement = statement.where(or_(table.c.region_code.is_(None), table.c.region_code.in_(list(regions))))
-    return [Note(r.id, r.indicator_code, r.region_code, r.on_date, r.text, r.author, r.created_at)
-            for r in conn.execute(statement).all()]
+        statement = statement.where(
+            or_(table.c.region_code.is_(None), table.c.region_code.in_(list(regions)))
+        )
+    return [
+        Note(r.id, r.indicator_code, r.region_code, r.on_date, r.text, r.author, r.created_at)
+        for r in conn.execute(statement).all()
+    ]

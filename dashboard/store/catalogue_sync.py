@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, select
 
-from dashboard.store.engine import begin_write
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 from dashboard.store import schema
+from dashboard.store.engine import begin_write
 
 
 def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     """Insert or update every catalogue entry; entries removed from config/ are kept
     only where data references them (sources with runs), otherwise deleted."""
     with begin_write(engine) as conn:
+
         def upsert(table, key: str, rows: list[dict]) -> None:
             existing = {r[0] for r in conn.execute(select(table.c[key]))}
             for row in rows:
@@ -21,27 +22,83 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
                 else:
                     conn.execute(table.insert().values(**row))
 
-        upsert(schema.Domain.__table__, "id", [
-            {"id": d.id, "name_id": d.name.id, "name_en": d.name.en, "position": DOMAIN_ORDER.index(d.id)}
-            for d in catalogue.domains])
-        upsert(schema.Application.__table__, "id", [
-            {"id": a.id, "domain_id": d.id, "name_id": a.name.id, "name_en": a.name.en}
-            for d in catalogue.domains for a in d.applications])
-        upsert(schema.Skpd.__table__, "id", [
-            {"id": s.id, "name": s.name, "short_name": s.short_name} for s in catalogue.skpd])
-        upsert(schema.Region.__table__, "code", [
-            {"code": r.code, "bps_code": r.bps_code, "name": r.name, "kind": r.kind, "population": r.population}
-            for r in catalogue.regions])
-        upsert(schema.Indicator.__table__, "code", [
-            {"code": i.code, "domain_id": i.domain, "application_id": i.application, "skpd_id": i.skpd,
-             "name_id": i.name.id, "name_en": i.name.en, "unit": i.unit.id, "direction": i.direction,
-             "frequency": i.frequency, "aggregation": i.aggregation.method,
-             "classification": i.classification, "spec": i.model_dump(mode="json")}
-            for i in catalogue.indicators])
-        upsert(schema.Source.__table__, "id", [
-            {"id": s.id, "kind": s.kind, "skpd_id": s.skpd, "name": s.name, "enabled": s.enabled,
-             "spec": s.model_dump(mode="json")}
-            for s in catalogue.sources])
+        upsert(
+            schema.Domain.__table__,
+            "id",
+            [
+                {
+                    "id": d.id,
+                    "name_id": d.name.id,
+                    "name_en": d.name.en,
+                    "position": DOMAIN_ORDER.index(d.id),
+                }
+                for d in catalogue.domains
+            ],
+        )
+        upsert(
+            schema.Application.__table__,
+            "id",
+            [
+                {"id": a.id, "domain_id": d.id, "name_id": a.name.id, "name_en": a.name.en}
+                for d in catalogue.domains
+                for a in d.applications
+            ],
+        )
+        upsert(
+            schema.Skpd.__table__,
+            "id",
+            [{"id": s.id, "name": s.name, "short_name": s.short_name} for s in catalogue.skpd],
+        )
+        upsert(
+            schema.Region.__table__,
+            "code",
+            [
+                {
+                    "code": r.code,
+                    "bps_code": r.bps_code,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "population": r.population,
+                }
+                for r in catalogue.regions
+            ],
+        )
+        upsert(
+            schema.Indicator.__table__,
+            "code",
+            [
+                {
+                    "code": i.code,
+                    "domain_id": i.domain,
+                    "application_id": i.application,
+                    "skpd_id": i.skpd,
+                    "name_id": i.name.id,
+                    "name_en": i.name.en,
+                    "unit": i.unit.id,
+                    "direction": i.direction,
+                    "frequency": i.frequency,
+                    "aggregation": i.aggregation.method,
+                    "classification": i.classification,
+                    "spec": i.model_dump(mode="json"),
+                }
+                for i in catalogue.indicators
+            ],
+        )
+        upsert(
+            schema.Source.__table__,
+            "id",
+            [
+                {
+                    "id": s.id,
+                    "kind": s.kind,
+                    "skpd_id": s.skpd,
+                    "name": s.name,
+                    "enabled": s.enabled,
+                    "spec": s.model_dump(mode="json"),
+                }
+                for s in catalogue.sources
+            ],
+        )
         known = {s.id for s in catalogue.sources}
         used = {r[0] for r in conn.execute(select(schema.CollectionRun.source_id).distinct())}
         src = schema.Source.__table__

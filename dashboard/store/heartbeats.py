@@ -11,13 +11,19 @@ from dashboard.store.engine import begin_write
 from dashboard.store.schema import Heartbeat, utcnow
 
 
-def beat(engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None) -> None:
+def beat(
+    engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None
+) -> None:
     info = details() if callable(details) else (details or {})
     with begin_write(engine) as conn:
         table = Heartbeat.__table__
-        updated = conn.execute(table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info))
+        updated = conn.execute(
+            table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info)
+        )
         if not updated.rowcount:
-            conn.execute(table.insert().values(id=identity, kind=kind, seen_at=utcnow(), details=info))
+            conn.execute(
+                table.insert().values(id=identity, kind=kind, seen_at=utcnow(), details=info)
+            )
 
 
 def last_seen(engine: Engine, kind: str) -> datetime | None:

@@ -13,7 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import Connection, select
 
 from dashboard.store.runs import RunRecord
-from dashboard.store.schema import CollectionRun, Observation, ObservationRevision, RawPayload, Source
+from dashboard.store.schema import (
+    CollectionRun,
+    Observation,
+    ObservationRevision,
+    RawPayload,
+    Source,
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,10 @@ def _runs(conn: Connection, run_ids: Sequence[int]) -> dict[int, RunInfo]:
         .select_from(run.outerjoin(raw, raw.c.sha256 == run.c.payload_sha256))
         .where(run.c.id.in_(ids))
     ).all()
-    return {r.id: RunInfo.from_row(r, payload_size=r.size_bytes, payload_type=r.content_type) for r in rows}
+    return {
+        r.id: RunInfo.from_row(r, payload_size=r.size_bytes, payload_type=r.content_type)
+        for r in rows
+    }
 
 
 def provenance(conn: Connection, observation_id: int) -> Provenance | None:
@@ -86,26 +95,65 @@ def provenance(conn: Connection, observation_id: int) -> Provenance | None:
     row = conn.execute(select(obs).where(obs.c.id == observation_id)).first()
     if row is None:
         return None
-    older = conn.execute(select(rev).where(rev.c.observation_id == observation_id)
-                         .order_by(rev.c.revision.desc(), rev.c.id.desc())).all()
+    older = conn.execute(
+        select(rev)
+        .where(rev.c.observation_id == observation_id)
+        .order_by(rev.c.revision.desc(), rev.c.id.desc())
+    ).all()
     runs = _runs(conn, [row.run_id, *(o.run_id for o in older)])
     source = conn.execute(select(src.c.name, src.c.kind).where(src.c.id == row.source_id)).first()
-    current = Version(row.revision, row.value, row.source_id, row.ingested_at, None, runs.get(row.run_id))
-    history = tuple(Version(o.revision, o.value, o.source_id, o.ingested_at, o.superseded_at, runs.get(o.run_id))
-                    for o in older)
-    return Provenance(row.id, row.indicator_code, row.region_code, row.period_start, row.grain, row.source_id,
-                      source.name if source else None, source.kind if source else None, current, history)
+    current = Version(
+        row.revision, row.value, row.source_id, row.ingested_at, None, runs.get(row.run_id)
+    )
+    history = tuple(
+        Version(
+            o.revision, o.value, o.source_id, o.ingested_at, o.superseded_at, runs.get(o.run_id)
+        )
+        for o in older
+    )
+    return Provenance(
+        row.id,
+        row.indicator_code,
+        row.region_code,
+        row.period_start,
+        row.grain,
+        row.source_id,
+        source.name if source else None,
+        source.kind if source else None,
+        current,
+        history,
+    )
 
 
-def values_behind(conn: Connection, code: str, regions: Sequence[str], grain: str, start: date, end: date,
-                  limit: int = 40) -> list[Brief]:
+def values_behind(
+    conn: Connection,
+    code: str,
+    regions: Sequence[str],
+    grain: str,
+    start: date,
+    end: date,
+    limit: int = 40,
+) -> list[Brief]:
     """The stored values of ``code`` in [start, end) for ``regions``: what a shown figure is made of."""
     obs = Observation.__table__
     rows = conn.execute(
-        select(obs.c.id, obs.c.region_code, obs.c.period_start, obs.c.value, obs.c.revision, obs.c.source_id,
-               obs.c.run_id, obs.c.ingested_at)
-        .where(obs.c.indicator_code == code, obs.c.region_code.in_(list(regions)), obs.c.grain == grain,
-               obs.c.period_start >= start, obs.c.period_start < end)
+        select(
+            obs.c.id,
+            obs.c.region_code,
+            obs.c.period_start,
+            obs.c.value,
+            obs.c.revision,
+            obs.c.source_id,
+            obs.c.run_id,
+            obs.c.ingested_at,
+        )
+        .where(
+            obs.c.indicator_code == code,
+            obs.c.region_code.in_(list(regions)),
+            obs.c.grain == grain,
+            obs.c.period_start >= start,
+            obs.c.period_start < end,
+        )
         .order_by(obs.c.region_code, obs.c.period_start)
         .limit(limit)
     ).all()
@@ -115,6 +163,7 @@ def values_behind(conn: Connection, code: str, regions: Sequence[str], grain: st
 def payload_record(conn: Connection, sha256: str) -> tuple[str, int, str] | None:
     """(relative path, size, content type) of an archived payload, or None."""
     raw = RawPayload.__table__
-    row = conn.execute(select(raw.c.path, raw.c.size_bytes, raw.c.content_type)
-                       .where(raw.c.sha256 == sha256)).first()
+    row = conn.execute(
+        select(raw.c.path, raw.c.size_bytes, raw.c.content_type).where(raw.c.sha256 == sha256)
+    ).first()
     return (row.path, row.size_bytes, row.content_type) if row else None

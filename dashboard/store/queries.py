@@ -45,8 +45,13 @@ class LatestPair:
     previous: ObservationPoint | None
 
 
-def latest_points(conn: Connection, indicator_codes: Iterable[str], region_code: str = PROVINCE_CODE,
-                  grains: Mapping[str, str] | None = None, per_indicator: int = 2) -> dict[str, list[ObservationPoint]]:
+def latest_points(
+    conn: Connection,
+    indicator_codes: Iterable[str],
+    region_code: str = PROVINCE_CODE,
+    grains: Mapping[str, str] | None = None,
+    per_indicator: int = 2,
+) -> dict[str, list[ObservationPoint]]:
     """The latest ``per_indicator`` observations (newest period first) per indicator in one region.
 
     ``grains`` (code → grain) restricts an indicator to its own grain; indicators with no
@@ -57,10 +62,17 @@ def latest_points(conn: Connection, indicator_codes: Iterable[str], region_code:
     rows = []
     for start in range(0, len(codes), _UNION_CHUNK):
         parts = []
-        for code in codes[start:start + _UNION_CHUNK]:
+        for code in codes[start : start + _UNION_CHUNK]:
             part = (
-                select(obs.c.indicator_code, obs.c.value, obs.c.period_start, obs.c.grain,
-                       obs.c.ingested_at, obs.c.source_id, obs.c.revision)
+                select(
+                    obs.c.indicator_code,
+                    obs.c.value,
+                    obs.c.period_start,
+                    obs.c.grain,
+                    obs.c.ingested_at,
+                    obs.c.source_id,
+                    obs.c.revision,
+                )
                 .where(obs.c.indicator_code == code, obs.c.region_code == region_code)
                 .order_by(obs.c.period_start.desc())
                 .limit(per_indicator)
@@ -74,10 +86,16 @@ def latest_points(conn: Connection, indicator_codes: Iterable[str], region_code:
 
     points: dict[str, list[ObservationPoint]] = {}
     for row in rows:
-        points.setdefault(row.indicator_code, []).append(ObservationPoint(
-            value=row.value, period_start=row.period_start, grain=row.grain,
-            ingested_at=row.ingested_at, source_id=row.source_id, revision=row.revision,
-        ))
+        points.setdefault(row.indicator_code, []).append(
+            ObservationPoint(
+                value=row.value,
+                period_start=row.period_start,
+                grain=row.grain,
+                ingested_at=row.ingested_at,
+                source_id=row.source_id,
+                revision=row.revision,
+            )
+        )
     for found in points.values():
         found.sort(key=lambda p: p.period_start, reverse=True)
     return points
@@ -87,9 +105,12 @@ def pair_of(code: str, region_code: str, points: list[ObservationPoint]) -> Late
     return LatestPair(code, region_code, points[0], points[1] if len(points) > 1 else None)
 
 
-def latest_with_previous(conn: Connection, indicator_codes: Iterable[str],
-                         region_code: str = PROVINCE_CODE,
-                         grains: Mapping[str, str] | None = None) -> dict[str, LatestPair]:
+def latest_with_previous(
+    conn: Connection,
+    indicator_codes: Iterable[str],
+    region_code: str = PROVINCE_CODE,
+    grains: Mapping[str, str] | None = None,
+) -> dict[str, LatestPair]:
     """Latest and previous observation per indicator (by period) for one region.
 
     ``grains`` (code → grain) restricts an indicator to its own grain; indicators with no
@@ -137,7 +158,9 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
         )
 
     statement = select(
-        src.c.id, src.c.name, src.c.enabled,
+        src.c.id,
+        src.c.name,
+        src.c.enabled,
         latest_run_id(FINISHED_STATUSES).label("last_run_id"),
         latest_run_id(SUCCESS_STATUSES).label("last_success_id"),
     ).order_by(src.c.id)
@@ -151,7 +174,9 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
         for r in conn.execute(select(run).where(run.c.id.in_(wanted))):
             runs[r.id] = RunRecord.from_row(r)
     return {
-        s.id: SourceRuns(s.id, s.name, bool(s.enabled), runs.get(s.last_run_id), runs.get(s.last_success_id))
+        s.id: SourceRuns(
+            s.id, s.name, bool(s.enabled), runs.get(s.last_run_id), runs.get(s.last_success_id)
+        )
         for s in sources
     }
 
@@ -200,13 +225,28 @@ class QuakeRow:
     extra: dict
 
 
-def recent_quakes(conn: Connection, kinds: Iterable[str], since: datetime, limit: int = 200,
-                  min_magnitude: float | None = None) -> list[QuakeRow]:
+def recent_quakes(
+    conn: Connection,
+    kinds: Iterable[str],
+    since: datetime,
+    limit: int = 200,
+    min_magnitude: float | None = None,
+) -> list[QuakeRow]:
     """Events of ``kinds`` that occurred since ``since``, newest first (an index seek on occurred_at)."""
     ev, run = Event.__table__, CollectionRun.__table__
     statement = (
-        select(ev.c.id, ev.c.source_id, ev.c.occurred_at, run.c.finished_at.label("stored_at"), ev.c.lat,
-               ev.c.lon, ev.c.magnitude, ev.c.depth_km, ev.c.description, ev.c.extra)
+        select(
+            ev.c.id,
+            ev.c.source_id,
+            ev.c.occurred_at,
+            run.c.finished_at.label("stored_at"),
+            ev.c.lat,
+            ev.c.lon,
+            ev.c.magnitude,
+            ev.c.depth_km,
+            ev.c.description,
+            ev.c.extra,
+        )
         .select_from(ev.outerjoin(run, run.c.id == ev.c.run_id))
         .where(ev.c.occurred_at >= since, ev.c.kind.in_(list(kinds)))
         .order_by(ev.c.occurred_at.desc(), ev.c.id.desc())
@@ -214,8 +254,21 @@ def recent_quakes(conn: Connection, kinds: Iterable[str], since: datetime, limit
     )
     if min_magnitude is not None:
         statement = statement.where(ev.c.magnitude >= min_magnitude)
-    return [QuakeRow(r.id, r.source_id, r.occurred_at, r.stored_at, r.lat, r.lon, r.magnitude, r.depth_km,
-                     r.description or "", dict(r.extra or {})) for r in conn.execute(statement)]
+    return [
+        QuakeRow(
+            r.id,
+            r.source_id,
+            r.occurred_at,
+            r.stored_at,
+            r.lat,
+            r.lon,
+            r.magnitude,
+            r.depth_km,
+            r.description or "",
+            dict(r.extra or {}),
+        )
+        for r in conn.execute(statement)
+    ]
 
 
 @dataclass(frozen=True)
@@ -231,11 +284,15 @@ class AlertHead:
 
 # The wall's hot path runs these every few seconds per screen: built once (immutable Core
 # statements), so each poll only executes them.
-_OPEN_ALERT_HEADS = (
-    select(Alert.__table__.c.id, Alert.__table__.c.severity, Alert.__table__.c.state, Alert.__table__.c.fired_at,
-           Alert.__table__.c.acknowledged_at, Alert.__table__.c.rule_id, Alert.__table__.c.subject)
-    .where(Alert.__table__.c.state != "resolved")
-)
+_OPEN_ALERT_HEADS = select(
+    Alert.__table__.c.id,
+    Alert.__table__.c.severity,
+    Alert.__table__.c.state,
+    Alert.__table__.c.fired_at,
+    Alert.__table__.c.acknowledged_at,
+    Alert.__table__.c.rule_id,
+    Alert.__table__.c.subject,
+).where(Alert.__table__.c.state != "resolved")
 _DATA_VERSIONS = select(DataVersion.__table__.c.scope, DataVersion.__table__.c.version)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -19,8 +19,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +35,7 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator):
@@ -49,13 +49,13 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -174,7 +174,9 @@ class Observation(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
-        UniqueConstraint("indicator_code", "region_code", "period_start", "grain", name="uq_observation_key"),
+        UniqueConstraint(
+            "indicator_code", "region_code", "period_start", "grain", name="uq_observation_key"
+        ),
         Index("ix_observation_region_indicator", "region_code", "indicator_code", "period_start"),
     )
 
@@ -221,7 +223,9 @@ class Event(Base):
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
     run_id: Mapped[int | None] = mapped_column(BigId)
 
-    __table_args__ = (UniqueConstraint("source_id", "external_id", name="uq_event_source_external"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_event_source_external"),
+    )
 
 
 class Alert(Base):

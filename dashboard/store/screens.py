@@ -54,37 +54,63 @@ class ScreenRow:
         return (now - self.seen_at).total_seconds() <= limit_seconds
 
 
-def record_beat(engine: Engine, screen_id: str, details: dict, now: datetime | None = None) -> list[str]:
+def record_beat(
+    engine: Engine, screen_id: str, details: dict, now: datetime | None = None
+) -> list[str]:
     """Store a heartbeat and hand over (once) the commands waiting for this screen."""
     now = now or utcnow()
     hb, cmd = Heartbeat.__table__, WallCommand.__table__
     key = PREFIX + screen_id
     with begin_write(engine) as conn:
-        updated = conn.execute(hb.update().where(hb.c.id == key).values(seen_at=now, details=details)).rowcount
+        updated = conn.execute(
+            hb.update().where(hb.c.id == key).values(seen_at=now, details=details)
+        ).rowcount
         if not updated:
             try:
                 with conn.begin_nested():
-                    conn.execute(hb.insert().values(id=key, kind=KIND, seen_at=now, details=details))
+                    conn.execute(
+                        hb.insert().values(id=key, kind=KIND, seen_at=now, details=details)
+                    )
             except IntegrityError:  # a second tab with the same id won the race
                 conn.execute(hb.update().where(hb.c.id == key).values(seen_at=now, details=details))
-        pending = conn.execute(select(cmd.c.id, cmd.c.command).where(
-            cmd.c.screen_id == screen_id, cmd.c.delivered_at.is_(None), cmd.c.created_at >= now - COMMAND_TTL)
-            .order_by(cmd.c.id)).all()
+        pending = conn.execute(
+            select(cmd.c.id, cmd.c.command)
+            .where(
+                cmd.c.screen_id == screen_id,
+                cmd.c.delivered_at.is_(None),
+                cmd.c.created_at >= now - COMMAND_TTL,
+            )
+            .order_by(cmd.c.id)
+        ).all()
         if pending:
-            conn.execute(cmd.update().where(cmd.c.id.in_([p.id for p in pending])).values(delivered_at=now))
+            conn.execute(
+                cmd.update().where(cmd.c.id.in_([p.id for p in pending])).values(delivered_at=now)
+            )
     return list(dict.fromkeys(p.command for p in pending))
 
 
-def request_command(engine: Engine, screen_id: str, command: str = "reload", who: str | None = None,
-                    now: datetime | None = None) -> int:
+def request_command(
+    engine: Engine,
+    screen_id: str,
+    command: str = "reload",
+    who: str | None = None,
+    now: datetime | None = None,
+) -> int:
     if command not in COMMANDS:
         raise ValueError(f"unknown command {command!r}")
     if valid_screen_id(screen_id) is None:
         raise ValueError(f"not a screen id: {screen_id!r}")
     with begin_write(engine) as conn:
-        return conn.execute(WallCommand.__table__.insert().values(
-            screen_id=screen_id, command=command, requested_by=(who or None) and who[:100],
-            created_at=now or utcnow()).returning(WallCommand.id)).scalar_one()
+        return conn.execute(
+            WallCommand.__table__.insert()
+            .values(
+                screen_id=screen_id,
+                command=command,
+                requested_by=(who or None) and who[:100],
+                created_at=now or utcnow(),
+            )
+            .returning(WallCommand.id)
+        ).scalar_one()
 
 
 def list_screens(engine: Engine, now: datetime | None = None) -> list[ScreenRow]:
@@ -92,17 +118,27 @@ def list_screens(engine: Engine, now: datetime | None = None) -> list[ScreenRow]
     now = now or utcnow()
     hb, cmd = Heartbeat.__table__, WallCommand.__table__
     with engine.connect() as conn:
-        rows = conn.execute(select(hb.c.id, hb.c.seen_at, hb.c.details).where(hb.c.kind == KIND)
-                            .order_by(hb.c.seen_at.desc())).all()
-        waiting = conn.execute(select(cmd.c.screen_id, cmd.c.command).where(
-            cmd.c.delivered_at.is_(None), cmd.c.created_at >= now - COMMAND_TTL)).all()
+        rows = conn.execute(
+            select(hb.c.id, hb.c.seen_at, hb.c.details)
+            .where(hb.c.kind == KIND)
+            .order_by(hb.c.seen_at.desc())
+        ).all()
+        waiting = conn.execute(
+            select(cmd.c.screen_id, cmd.c.command).where(
+                cmd.c.delivered_at.is_(None), cmd.c.created_at >= now - COMMAND_TTL
+            )
+        ).all()
     pending: dict[str, list[str]] = {}
     for screen_id, command in waiting:
         pending.setdefault(screen_id, []).append(command)
     out = []
     for r in rows:
-        screen_id = r.id[len(PREFIX):] if r.id.startswith(PREFIX) else r.id
-        out.append(ScreenRow(screen_id, r.seen_at, dict(r.details or {}), tuple(pending.get(screen_id, ()))))
+        screen_id = r.id[len(PREFIX) :] if r.id.startswith(PREFIX) else r.id
+        out.append(
+            ScreenRow(
+                screen_id, r.seen_at, dict(r.details or {}), tuple(pending.get(screen_id, ()))
+            )
+        )
     return out
 
 
@@ -110,4 +146,8 @@ def forget_screen(engine: Engine, screen_id: str) -> bool:
     """Remove a screen that is gone for good from the list (it reappears if it beats again)."""
     hb = Heartbeat.__table__
     with begin_write(engine) as conn:
-        return bool(conn.execute(hb.delete().where(hb.c.id == PREFIX + screen_id, hb.c.kind == KIND)).rowcount)
+        return bool(
+            conn.execute(
+                hb.delete().where(hb.c.id == PREFIX + screen_id, hb.c.kind == KIND)
+            ).rowcount
+        )

@@ -17,54 +17,128 @@ RECENT_DAYS = 7
 
 LABELS = {
     "id": {
-        "title": "Peringatan dan catatan piket", "active": "Peringatan aktif", "recent": "Selesai 7 hari terakhir",
-        "none_active": "Tidak ada peringatan aktif.", "none_recent": "Belum ada peringatan yang selesai.",
-        "col.severity": "Tingkat", "col.alert": "Peringatan", "col.since": "Mulai", "col.state": "Status",
-        "col.ack": "Pengakuan", "col.resolved": "Selesai", "ack.button": "Akui", "ack.title": "Akui peringatan",
-        "ack.who": "Nama petugas", "ack.note": "Catatan (tindakan yang diambil)", "ack.confirm": "Simpan",
-        "ack.cancel": "Batal", "ack.need_who": "Isi nama petugas.", "ack.done": "Peringatan #{id} diakui.",
-        "ack.not_firing": "Peringatan #{id} sudah tidak aktif.", "ack.by": "{who}, {when}",
-        "shift.title": "Buku catatan piket", "shift.author": "Nama petugas", "shift.text": "Catatan",
-        "shift.kind.note": "Catatan", "shift.kind.handover": "Serah terima", "shift.kind.ack": "Pengakuan",
-        "shift.add": "Tambah ke catatan piket", "shift.need": "Isi nama dan catatan.", "shift.none": "Belum ada catatan.",
-        "shift.done": "Catatan disimpan.", "counts": "{critical} kritis · {warning} waspada · {info} info",
-        "shift.kind.silence": "Senyap", "shift.kind.unsilence": "Senyap dicabut",
+        "title": "Peringatan dan catatan piket",
+        "active": "Peringatan aktif",
+        "recent": "Selesai 7 hari terakhir",
+        "none_active": "Tidak ada peringatan aktif.",
+        "none_recent": "Belum ada peringatan yang selesai.",
+        "col.severity": "Tingkat",
+        "col.alert": "Peringatan",
+        "col.since": "Mulai",
+        "col.state": "Status",
+        "col.ack": "Pengakuan",
+        "col.resolved": "Selesai",
+        "ack.button": "Akui",
+        "ack.title": "Akui peringatan",
+        "ack.who": "Nama petugas",
+        "ack.note": "Catatan (tindakan yang diambil)",
+        "ack.confirm": "Simpan",
+        "ack.cancel": "Batal",
+        "ack.need_who": "Isi nama petugas.",
+        "ack.done": "Peringatan #{id} diakui.",
+        "ack.not_firing": "Peringatan #{id} sudah tidak aktif.",
+        "ack.by": "{who}, {when}",
+        "shift.title": "Buku catatan piket",
+        "shift.author": "Nama petugas",
+        "shift.text": "Catatan",
+        "shift.kind.note": "Catatan",
+        "shift.kind.handover": "Serah terima",
+        "shift.kind.ack": "Pengakuan",
+        "shift.add": "Tambah ke catatan piket",
+        "shift.need": "Isi nama dan catatan.",
+        "shift.none": "Belum ada catatan.",
+        "shift.done": "Catatan disimpan.",
+        "counts": "{critical} kritis · {warning} waspada · {info} info",
+        "shift.kind.silence": "Senyap",
+        "shift.kind.unsilence": "Senyap dicabut",
         "clearing": "kondisi normal sejak {when}; selesai bila bertahan",
-        "silence.button": "Senyapkan", "silence.title": "Senyapkan peringatan", "silence.scope": "Yang disenyapkan",
-        "silence.scope.subject": "Hanya {subject}", "silence.scope.rule": "Semua subjek aturan {rule}",
-        "silence.hours": "Lama", "silence.reason": "Alasan (mis. pemeliharaan server SKPD)",
-        "silence.need": "Isi nama petugas dan alasan.", "silence.done": "Senyap #{id} berlaku sampai {until}.",
-        "silence.active": "Senyap yang berlaku", "silence.none": "Tidak ada senyap yang berlaku.",
-        "silence.until": "disenyapkan s.d. {until}", "silence.by": "{who}: {reason}",
-        "silence.lift": "Cabut", "silence.lifted": "Senyap #{id} dicabut.", "silence.gone": "Senyap #{id} sudah berakhir.",
+        "silence.button": "Senyapkan",
+        "silence.title": "Senyapkan peringatan",
+        "silence.scope": "Yang disenyapkan",
+        "silence.scope.subject": "Hanya {subject}",
+        "silence.scope.rule": "Semua subjek aturan {rule}",
+        "silence.hours": "Lama",
+        "silence.reason": "Alasan (mis. pemeliharaan server SKPD)",
+        "silence.need": "Isi nama petugas dan alasan.",
+        "silence.done": "Senyap #{id} berlaku sampai {until}.",
+        "silence.active": "Senyap yang berlaku",
+        "silence.none": "Tidak ada senyap yang berlaku.",
+        "silence.until": "disenyapkan s.d. {until}",
+        "silence.by": "{who}: {reason}",
+        "silence.lift": "Cabut",
+        "silence.lifted": "Senyap #{id} dicabut.",
+        "silence.gone": "Senyap #{id} sudah berakhir.",
         "silence.need_who": "Isi nama petugas (kolom Nama petugas) untuk mencabut.",
-        "silence.col.scope": "Aturan · subjek", "silence.col.until": "Berlaku s.d.", "silence.col.why": "Oleh · alasan",
-        "hours.1": "1 jam", "hours.4": "4 jam", "hours.12": "12 jam", "hours.24": "24 jam", "hours.72": "3 hari",
+        "silence.col.scope": "Aturan · subjek",
+        "silence.col.until": "Berlaku s.d.",
+        "silence.col.why": "Oleh · alasan",
+        "hours.1": "1 jam",
+        "hours.4": "4 jam",
+        "hours.12": "12 jam",
+        "hours.24": "24 jam",
+        "hours.72": "3 hari",
     },
     "en": {
-        "title": "Alerts and shift log", "active": "Active alerts", "recent": "Resolved in the last 7 days",
-        "none_active": "No active alerts.", "none_recent": "No resolved alerts yet.",
-        "col.severity": "Severity", "col.alert": "Alert", "col.since": "Since", "col.state": "State",
-        "col.ack": "Acknowledgement", "col.resolved": "Resolved", "ack.button": "Acknowledge",
-        "ack.title": "Acknowledge alert", "ack.who": "Operator name", "ack.note": "Note (action taken)",
-        "ack.confirm": "Save", "ack.cancel": "Cancel", "ack.need_who": "Enter the operator's name.",
-        "ack.done": "Alert #{id} acknowledged.", "ack.not_firing": "Alert #{id} is no longer firing.",
-        "ack.by": "{who}, {when}", "shift.title": "Shift log", "shift.author": "Operator name", "shift.text": "Note",
-        "shift.kind.note": "Note", "shift.kind.handover": "Handover", "shift.kind.ack": "Acknowledgement",
-        "shift.add": "Add to the shift log", "shift.need": "Enter a name and a note.", "shift.none": "No notes yet.",
-        "shift.done": "Note saved.", "counts": "{critical} critical · {warning} warning · {info} info",
-        "shift.kind.silence": "Silence", "shift.kind.unsilence": "Silence lifted",
+        "title": "Alerts and shift log",
+        "active": "Active alerts",
+        "recent": "Resolved in the last 7 days",
+        "none_active": "No active alerts.",
+        "none_recent": "No resolved alerts yet.",
+        "col.severity": "Severity",
+        "col.alert": "Alert",
+        "col.since": "Since",
+        "col.state": "State",
+        "col.ack": "Acknowledgement",
+        "col.resolved": "Resolved",
+        "ack.button": "Acknowledge",
+        "ack.title": "Acknowledge alert",
+        "ack.who": "Operator name",
+        "ack.note": "Note (action taken)",
+        "ack.confirm": "Save",
+        "ack.cancel": "Cancel",
+        "ack.need_who": "Enter the operator's name.",
+        "ack.done": "Alert #{id} acknowledged.",
+        "ack.not_firing": "Alert #{id} is no longer firing.",
+        "ack.by": "{who}, {when}",
+        "shift.title": "Shift log",
+        "shift.author": "Operator name",
+        "shift.text": "Note",
+        "shift.kind.note": "Note",
+        "shift.kind.handover": "Handover",
+        "shift.kind.ack": "Acknowledgement",
+        "shift.add": "Add to the shift log",
+        "shift.need": "Enter a name and a note.",
+        "shift.none": "No notes yet.",
+        "shift.done": "Note saved.",
+        "counts": "{critical} critical · {warning} warning · {info} info",
+        "shift.kind.silence": "Silence",
+        "shift.kind.unsilence": "Silence lifted",
         "clearing": "clear since {when}; resolves if it stays so",
-        "silence.button": "Silence", "silence.title": "Silence alert", "silence.scope": "What to silence",
-        "silence.scope.subject": "Only {subject}", "silence.scope.rule": "Every subject of rule {rule}",
-        "silence.hours": "For", "silence.reason": "Reason (e.g. SKPD server maintenance)",
-        "silence.need": "Enter the operator's name and a reason.", "silence.done": "Silence #{id} holds until {until}.",
-        "silence.active": "Silences in force", "silence.none": "No silences in force.",
-        "silence.until": "silenced until {until}", "silence.by": "{who}: {reason}",
-        "silence.lift": "Lift", "silence.lifted": "Silence #{id} lifted.", "silence.gone": "Silence #{id} had ended.",
+        "silence.button": "Silence",
+        "silence.title": "Silence alert",
+        "silence.scope": "What to silence",
+        "silence.scope.subject": "Only {subject}",
+        "silence.scope.rule": "Every subject of rule {rule}",
+        "silence.hours": "For",
+        "silence.reason": "Reason (e.g. SKPD server maintenance)",
+        "silence.need": "Enter the operator's name and a reason.",
+        "silence.done": "Silence #{id} holds until {until}.",
+        "silence.active": "Silences in force",
+        "silence.none": "No silences in force.",
+        "silence.until": "silenced until {until}",
+        "silence.by": "{who}: {reason}",
+        "silence.lift": "Lift",
+        "silence.lifted": "Silence #{id} lifted.",
+        "silence.gone": "Silence #{id} had ended.",
         "silence.need_who": "Enter your name (Operator name) to lift it.",
-        "silence.col.scope": "Rule · subject", "silence.col.until": "Until", "silence.col.why": "By · reason",
-        "hours.1": "1 hour", "hours.4": "4 hours", "hours.12": "12 hours", "hours.24": "24 hours", "hours.72": "3 days",
+        "silence.col.scope": "Rule · subject",
+        "silence.col.until": "Until",
+        "silence.col.why": "By · reason",
+        "hours.1": "1 hour",
+        "hours.4": "4 hours",
+        "hours.12": "12 hours",
+        "hours.24": "24 hours",
+        "hours.72": "3 days",
     },
 }
 
@@ -119,47 +193,84 @@ class AlertsPage:
     silences: tuple[SilenceRow, ...] = ()
 
 
-def alert_row(a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None) -> AlertRow:
+def alert_row(
+    a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None
+) -> AlertRow:
     ack = ""
     if a.acknowledged_by:
-        ack = label("ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang))
+        ack = label(
+            "ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang)
+        )
         if a.ack_note:
             ack += f" — {a.ack_note}"
     return AlertRow(
-        id=a.id, severity=a.severity, severity_label=word(SEVERITY, a.severity, lang), state=a.state,
-        state_label=word(STATE, a.state, lang), title=a.title(lang), rule=a.rule_id, subject=a.subject,
-        fired=i18n.wita_datetime(a.fired_at, lang), fired_age=i18n.age(a.fired_at, now, lang),
-        acknowledgement=ack, resolved=i18n.wita_datetime(a.resolved_at, lang) if a.resolved_at else "",
-        can_acknowledge=a.state == "firing", silenced=_silenced(a, silences or [], lang),
+        id=a.id,
+        severity=a.severity,
+        severity_label=word(SEVERITY, a.severity, lang),
+        state=a.state,
+        state_label=word(STATE, a.state, lang),
+        title=a.title(lang),
+        rule=a.rule_id,
+        subject=a.subject,
+        fired=i18n.wita_datetime(a.fired_at, lang),
+        fired_age=i18n.age(a.fired_at, now, lang),
+        acknowledgement=ack,
+        resolved=i18n.wita_datetime(a.resolved_at, lang) if a.resolved_at else "",
+        can_acknowledge=a.state == "firing",
+        silenced=_silenced(a, silences or [], lang),
         clearing=label("clearing", lang, when=i18n.wita_datetime(a.clear_since, lang))
-        if a.clear_since is not None and a.state != "resolved" else "")
+        if a.clear_since is not None and a.state != "resolved"
+        else "",
+    )
 
 
 def _silenced(a: AlertRecord, silences: list[Silence], lang: str) -> str:
     silence = silence_for(silences, a.rule_id, a.subject) if a.state != "resolved" else None
     if silence is None:
         return ""
-    return (label("silence.until", lang, until=i18n.wita_datetime(silence.ends_at, lang)) + " — "
-            + label("silence.by", lang, who=silence.created_by, reason=silence.reason))
+    return (
+        label("silence.until", lang, until=i18n.wita_datetime(silence.ends_at, lang))
+        + " — "
+        + label("silence.by", lang, who=silence.created_by, reason=silence.reason)
+    )
 
 
 def silence_row(s: Silence, lang: str) -> SilenceRow:
-    return SilenceRow(s.id, f"{s.rule_id} · {s.subject}" if s.subject else s.rule_id,
-                      i18n.wita_datetime(s.ends_at, lang), label("silence.by", lang, who=s.created_by, reason=s.reason))
+    return SilenceRow(
+        s.id,
+        f"{s.rule_id} · {s.subject}" if s.subject else s.rule_id,
+        i18n.wita_datetime(s.ends_at, lang),
+        label("silence.by", lang, who=s.created_by, reason=s.reason),
+    )
 
 
 def shift_row(e: ShiftEntry, lang: str) -> ShiftRow:
-    return ShiftRow(e.id, i18n.wita_datetime(e.created_at, lang), e.author, e.kind,
-                    label(f"shift.kind.{e.kind}", lang), e.text)
+    return ShiftRow(
+        e.id,
+        i18n.wita_datetime(e.created_at, lang),
+        e.author,
+        e.kind,
+        label(f"shift.kind.{e.kind}", lang),
+        e.text,
+    )
 
 
-def alerts_page(active: list[AlertRecord], recent: list[AlertRecord], notes: list[ShiftEntry], now: datetime,
-                lang: str, silences: list[Silence] | None = None) -> AlertsPage:
+def alerts_page(
+    active: list[AlertRecord],
+    recent: list[AlertRecord],
+    notes: list[ShiftEntry],
+    now: datetime,
+    lang: str,
+    silences: list[Silence] | None = None,
+) -> AlertsPage:
     counts = {s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")}
-    return AlertsPage(tuple(alert_row(a, now, lang, silences) for a in active),
-                      tuple(alert_row(a, now, lang) for a in recent),
-                      tuple(shift_row(e, lang) for e in notes), label("counts", lang, **counts),
-                      tuple(silence_row(s, lang) for s in silences or []))
+    return AlertsPage(
+        tuple(alert_row(a, now, lang, silences) for a in active),
+        tuple(alert_row(a, now, lang) for a in recent),
+        tuple(shift_row(e, lang) for e in notes),
+        label("counts", lang, **counts),
+        tuple(silence_row(s, lang) for s in silences or []),
+    )
 
 
 def load_alerts_page(engine: Engine, now: datetime, lang: str) -> AlertsPage:

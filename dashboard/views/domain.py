@@ -7,7 +7,7 @@ the province (one ``ORDER BY period_start DESC LIMIT n`` seek per indicator).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dashboard import i18n
 from dashboard.analysis import text as fmt
@@ -19,8 +19,13 @@ from dashboard.views.indicator import Env
 
 HISTORY = {"day": 90, "month": 24, "quarter": 12, "year": 10}
 TONE_COLOR = {"good": "#3ddbb3", "bad": "#ff7a66", "neutral": "#aab7c9"}
-STATUS_COLOR = {"on_track": "#3ddbb3", "at_risk": "#ffc53d", "behind": "#ff7a66", "no_target": "#aab7c9",
-                "no_data": "#6c757d"}
+STATUS_COLOR = {
+    "on_track": "#3ddbb3",
+    "at_risk": "#ffc53d",
+    "behind": "#ff7a66",
+    "no_target": "#aab7c9",
+    "no_data": "#6c757d",
+}
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,18 @@ class DomainView:
 
 def _target_text(indicator: Indicator, start, grain: str, lang: str) -> str | None:
     if indicator.band:
-        return i18n.t("target.band", lang, low=fmt.number(indicator.band.low, lang, indicator.decimals),
-                      high=fmt.number(indicator.band.high, lang, indicator.decimals))
+        return i18n.t(
+            "target.band",
+            lang,
+            low=fmt.number(indicator.band.low, lang, indicator.decimals),
+            high=fmt.number(indicator.band.high, lang, indicator.decimals),
+        )
     target = target_for_period(indicator, start, grain) if start else None
-    return None if target is None else i18n.t("target", lang, value=fmt.number(target, lang, indicator.decimals))
+    return (
+        None
+        if target is None
+        else i18n.t("target", lang, value=fmt.number(target, lang, indicator.decimals))
+    )
 
 
 def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: datetime) -> Card:
@@ -68,8 +81,20 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
     grain = indicator.grain
     values = [p.value for p in reversed(history)]
     if not values:
-        return Card(indicator.code, indicator.name.get(lang), indicator.unit.get(lang), None, None, "no_data", None,
-                    None, "neutral", None, sparkline_uri([], color=STATUS_COLOR["no_data"]), indicator.classification)
+        return Card(
+            indicator.code,
+            indicator.name.get(lang),
+            indicator.unit.get(lang),
+            None,
+            None,
+            "no_data",
+            None,
+            None,
+            "neutral",
+            None,
+            sparkline_uri([], color=STATUS_COLOR["no_data"]),
+            indicator.classification,
+        )
     latest = history[0]
     start = latest.period_start
     status = indicator_status(indicator, latest.value, start, grain)
@@ -77,23 +102,34 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
     change, tone = None, "neutral"
     if len(history) > 1:
         previous = history[1]
-        tone = change_tone(previous.value, latest.value, direction=indicator.direction,
-                           band_low=band[0] if band else None, band_high=band[1] if band else None)
+        tone = change_tone(
+            previous.value,
+            latest.value,
+            direction=indicator.direction,
+            band_low=band[0] if band else None,
+            band_high=band[1] if band else None,
+        )
         delta = latest.value - previous.value
         sign = "+" if delta > 0 else ""
-        change = (f"{sign}{fmt.number(delta, lang, indicator.decimals)} "
-                  + i18n.t("change.vs", lang, period=fmt.period(previous.period_start, grain, lang)))
+        change = f"{sign}{fmt.number(delta, lang, indicator.decimals)} " + i18n.t(
+            "change.vs", lang, period=fmt.period(previous.period_start, grain, lang)
+        )
     stamp = latest.ingested_at
     if isinstance(stamp, str):
         stamp = datetime.fromisoformat(stamp)
     if stamp is not None and stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
     target = target_for_period(indicator, start, grain) if not band else None
     return Card(
-        code=indicator.code, name=indicator.name.get(lang), unit=indicator.unit.get(lang),
+        code=indicator.code,
+        name=indicator.name.get(lang),
+        unit=indicator.unit.get(lang),
         value=fmt.number(latest.value, lang, indicator.decimals),
-        period=fmt.period(start, grain, lang), status=status, target=_target_text(indicator, start, grain, lang),
-        change=change, tone=tone,
+        period=fmt.period(start, grain, lang),
+        status=status,
+        target=_target_text(indicator, start, grain, lang),
+        change=change,
+        tone=tone,
         fetched=i18n.t("age.fetched", lang, age=i18n.age(stamp, now, lang)) if stamp else None,
         sparkline=sparkline_uri(values, color=STATUS_COLOR[status], target=target, band=band),
         classification=indicator.classification,
@@ -116,10 +152,12 @@ def load_domain(env: Env, domain_id: str, lang: str, now: datetime) -> DomainVie
     for app in domain.applications:
         cards = []
         for indicator in (i for i in indicators if i.application == app.id):
-            history = recent.get(indicator.code, [])[:HISTORY[indicator.grain]]
+            history = recent.get(indicator.code, [])[: HISTORY[indicator.grain]]
             card = build_card(indicator, history, lang, now)
             counts[card.status] = counts.get(card.status, 0) + 1
             cards.append(card)
         if cards:
             groups.append(AppGroup(app.id, app.name.get(lang), tuple(cards)))
-    return DomainView(domain.id, domain.name.get(lang), domain.tagline.get(lang), tuple(groups), counts)
+    return DomainView(
+        domain.id, domain.name.get(lang), domain.tagline.get(lang), tuple(groups), counts
+    )

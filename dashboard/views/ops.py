@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
 from babel.dates import format_timedelta
@@ -35,64 +35,148 @@ HISTORY_MONTHS = 6
 
 LABELS = {
     "id": {
-        "sources.title": "Kesehatan sumber data", "compliance.title": "Kepatuhan data SKPD",
-        "health.ok": "OK", "health.late": "Terlambat", "health.failing": "Gagal",
-        "health.disabled": "Nonaktif", "health.unknown": "Belum pernah jalan",
-        "col.source": "Sumber", "col.health": "Status", "col.last_attempt": "Percobaan terakhir",
-        "col.last_success": "Sukses terakhir", "col.next_run": "Jadwal berikut", "col.duration": "Durasi",
-        "col.rows": "Baris (biasanya)", "col.error": "Galat terakhir", "col.failures": "Gagal beruntun",
-        "col.uptime": "Uptime 30 hari", "col.indicators": "Indikator", "col.rejected": "Baris ditolak",
-        "never": "belum pernah", "unknown": "tidak diketahui", "overdue": "terlewat", "due_now": "sekarang",
-        "in": "dalam {span}", "scheduler.none": "Penjadwal belum pernah melapor",
-        "scheduler.seen": "Penjadwal terakhir melapor {age}", "filter.all": "Semua",
-        "filter.problems": "Hanya yang bermasalah", "rejected.title": "Baris ditolak pada proses #{run} ({source})",
-        "rejected.row": "Baris", "rejected.reasons": "Alasan", "rejected.raw": "Data mentah",
-        "rejected.none": "Tidak ada baris ditolak pada proses ini.", "rejected.back": "Kembali ke daftar sumber",
-        "rejected.unknown": "Proses #{run} tidak ditemukan.", "up_of": "{up}/{total} OK",
-        "rows.unusual": "tidak biasa", "no_sources": "Belum ada sumber data.",
-        "col.rank": "Peringkat", "col.skpd": "SKPD", "col.expected": "Diharapkan", "col.on_time": "Tepat waktu",
-        "col.late": "Terlambat", "col.missing": "Belum dikirim", "col.pending": "Belum jatuh tempo",
-        "col.score": "Kepatuhan", "col.indicator": "Indikator", "col.period": "Periode", "col.due": "Batas waktu",
-        "col.delivered": "Diterima", "col.status": "Status", "col.month": "Bulan",
-        "status.on_time": "Tepat waktu", "status.late": "Terlambat", "status.missing": "Belum dikirim",
-        "status.before": "Sebelum dipantau", "col.before": "Sebelum dipantau",
+        "sources.title": "Kesehatan sumber data",
+        "compliance.title": "Kepatuhan data SKPD",
+        "health.ok": "OK",
+        "health.late": "Terlambat",
+        "health.failing": "Gagal",
+        "health.disabled": "Nonaktif",
+        "health.unknown": "Belum pernah jalan",
+        "col.source": "Sumber",
+        "col.health": "Status",
+        "col.last_attempt": "Percobaan terakhir",
+        "col.last_success": "Sukses terakhir",
+        "col.next_run": "Jadwal berikut",
+        "col.duration": "Durasi",
+        "col.rows": "Baris (biasanya)",
+        "col.error": "Galat terakhir",
+        "col.failures": "Gagal beruntun",
+        "col.uptime": "Uptime 30 hari",
+        "col.indicators": "Indikator",
+        "col.rejected": "Baris ditolak",
+        "never": "belum pernah",
+        "unknown": "tidak diketahui",
+        "overdue": "terlewat",
+        "due_now": "sekarang",
+        "in": "dalam {span}",
+        "scheduler.none": "Penjadwal belum pernah melapor",
+        "scheduler.seen": "Penjadwal terakhir melapor {age}",
+        "filter.all": "Semua",
+        "filter.problems": "Hanya yang bermasalah",
+        "rejected.title": "Baris ditolak pada proses #{run} ({source})",
+        "rejected.row": "Baris",
+        "rejected.reasons": "Alasan",
+        "rejected.raw": "Data mentah",
+        "rejected.none": "Tidak ada baris ditolak pada proses ini.",
+        "rejected.back": "Kembali ke daftar sumber",
+        "rejected.unknown": "Proses #{run} tidak ditemukan.",
+        "up_of": "{up}/{total} OK",
+        "rows.unusual": "tidak biasa",
+        "no_sources": "Belum ada sumber data.",
+        "col.rank": "Peringkat",
+        "col.skpd": "SKPD",
+        "col.expected": "Diharapkan",
+        "col.on_time": "Tepat waktu",
+        "col.late": "Terlambat",
+        "col.missing": "Belum dikirim",
+        "col.pending": "Belum jatuh tempo",
+        "col.score": "Kepatuhan",
+        "col.indicator": "Indikator",
+        "col.period": "Periode",
+        "col.due": "Batas waktu",
+        "col.delivered": "Diterima",
+        "col.status": "Status",
+        "col.month": "Bulan",
+        "status.on_time": "Tepat waktu",
+        "status.late": "Terlambat",
+        "status.missing": "Belum dikirim",
+        "status.before": "Sebelum dipantau",
+        "col.before": "Sebelum dipantau",
         "monitored_since": "Dipantau sejak {when}; tenggat sebelum itu tidak dinilai.",
-        "status.pending": "Belum jatuh tempo", "period": "Periode data", "export": "Unduh Excel",
-        "details": "Rincian per indikator", "history": "Riwayat kepatuhan {n} bulan", "ranking": "Peringkat SKPD",
-        "rule": "Batas pengiriman: tanggal {day} bulan berikutnya", "rule.general":
-        "Setiap SKPD wajib mengirim data periode ini paling lambat tanggal penyerahan (delivery_day) bulan berikutnya, "
+        "status.pending": "Belum jatuh tempo",
+        "period": "Periode data",
+        "export": "Unduh Excel",
+        "details": "Rincian per indikator",
+        "history": "Riwayat kepatuhan {n} bulan",
+        "ranking": "Peringkat SKPD",
+        "rule": "Batas pengiriman: tanggal {day} bulan berikutnya",
+        "rule.general": "Setiap SKPD wajib mengirim data periode ini paling lambat tanggal penyerahan (delivery_day) bulan berikutnya, "
         "pukul 24.00 WITA. Data triwulanan dinilai pada bulan akhir triwulan, data tahunan pada bulan Desember.",
-        "sheet.ranking": "Peringkat", "sheet.details": "Rincian", "sheet.history": "Riwayat",
+        "sheet.ranking": "Peringkat",
+        "sheet.details": "Rincian",
+        "sheet.history": "Riwayat",
     },
     "en": {
-        "sources.title": "Source health", "compliance.title": "SKPD data compliance",
-        "health.ok": "OK", "health.late": "Late", "health.failing": "Failing",
-        "health.disabled": "Disabled", "health.unknown": "Never run",
-        "col.source": "Source", "col.health": "Health", "col.last_attempt": "Last attempt",
-        "col.last_success": "Last success", "col.next_run": "Next run", "col.duration": "Duration",
-        "col.rows": "Rows (usual)", "col.error": "Last error", "col.failures": "Failures in a row",
-        "col.uptime": "30-day uptime", "col.indicators": "Indicators", "col.rejected": "Rejected rows",
-        "never": "never", "unknown": "unknown", "overdue": "overdue", "due_now": "now",
-        "in": "in {span}", "scheduler.none": "The scheduler has never reported",
-        "scheduler.seen": "Scheduler last reported {age}", "filter.all": "All",
-        "filter.problems": "Problems only", "rejected.title": "Rows rejected in run #{run} ({source})",
-        "rejected.row": "Row", "rejected.reasons": "Reasons", "rejected.raw": "Raw data",
-        "rejected.none": "No rows were rejected in this run.", "rejected.back": "Back to the sources",
-        "rejected.unknown": "Run #{run} was not found.", "up_of": "{up}/{total} OK",
-        "rows.unusual": "unusual", "no_sources": "No sources yet.",
-        "col.rank": "Rank", "col.skpd": "SKPD", "col.expected": "Expected", "col.on_time": "On time",
-        "col.late": "Late", "col.missing": "Missing", "col.pending": "Not yet due",
-        "col.score": "Compliance", "col.indicator": "Indicator", "col.period": "Period", "col.due": "Due",
-        "col.delivered": "Received", "col.status": "Status", "col.month": "Month",
-        "status.on_time": "On time", "status.late": "Late", "status.missing": "Missing",
-        "status.before": "Before monitoring", "col.before": "Before monitoring",
+        "sources.title": "Source health",
+        "compliance.title": "SKPD data compliance",
+        "health.ok": "OK",
+        "health.late": "Late",
+        "health.failing": "Failing",
+        "health.disabled": "Disabled",
+        "health.unknown": "Never run",
+        "col.source": "Source",
+        "col.health": "Health",
+        "col.last_attempt": "Last attempt",
+        "col.last_success": "Last success",
+        "col.next_run": "Next run",
+        "col.duration": "Duration",
+        "col.rows": "Rows (usual)",
+        "col.error": "Last error",
+        "col.failures": "Failures in a row",
+        "col.uptime": "30-day uptime",
+        "col.indicators": "Indicators",
+        "col.rejected": "Rejected rows",
+        "never": "never",
+        "unknown": "unknown",
+        "overdue": "overdue",
+        "due_now": "now",
+        "in": "in {span}",
+        "scheduler.none": "The scheduler has never reported",
+        "scheduler.seen": "Scheduler last reported {age}",
+        "filter.all": "All",
+        "filter.problems": "Problems only",
+        "rejected.title": "Rows rejected in run #{run} ({source})",
+        "rejected.row": "Row",
+        "rejected.reasons": "Reasons",
+        "rejected.raw": "Raw data",
+        "rejected.none": "No rows were rejected in this run.",
+        "rejected.back": "Back to the sources",
+        "rejected.unknown": "Run #{run} was not found.",
+        "up_of": "{up}/{total} OK",
+        "rows.unusual": "unusual",
+        "no_sources": "No sources yet.",
+        "col.rank": "Rank",
+        "col.skpd": "SKPD",
+        "col.expected": "Expected",
+        "col.on_time": "On time",
+        "col.late": "Late",
+        "col.missing": "Missing",
+        "col.pending": "Not yet due",
+        "col.score": "Compliance",
+        "col.indicator": "Indicator",
+        "col.period": "Period",
+        "col.due": "Due",
+        "col.delivered": "Received",
+        "col.status": "Status",
+        "col.month": "Month",
+        "status.on_time": "On time",
+        "status.late": "Late",
+        "status.missing": "Missing",
+        "status.before": "Before monitoring",
+        "col.before": "Before monitoring",
         "monitored_since": "Monitored since {when}; deadlines before then are not judged.",
-        "status.pending": "Not yet due", "period": "Data period", "export": "Download Excel",
-        "details": "Details per indicator", "history": "Compliance over {n} months", "ranking": "SKPD ranking",
-        "rule": "Deadline: day {day} of the next month", "rule.general":
-        "Every SKPD must deliver a period's data by its delivery day of the following month, end of day WITA. "
+        "status.pending": "Not yet due",
+        "period": "Data period",
+        "export": "Download Excel",
+        "details": "Details per indicator",
+        "history": "Compliance over {n} months",
+        "ranking": "SKPD ranking",
+        "rule": "Deadline: day {day} of the next month",
+        "rule.general": "Every SKPD must deliver a period's data by its delivery day of the following month, end of day WITA. "
         "Quarterly data is judged in the quarter's last month, yearly data in December.",
-        "sheet.ranking": "Ranking", "sheet.details": "Details", "sheet.history": "History",
+        "sheet.ranking": "Ranking",
+        "sheet.details": "Details",
+        "sheet.history": "History",
     },
 }
 
@@ -133,9 +217,16 @@ class SourceHealth:
     last_run_rejected: int
 
 
-def build_source_health(catalogue: Catalogue, runs: Mapping[str, list[RunRecord]], successes: Mapping[str, datetime],
-                        firsts: Mapping[str, datetime], uptime: Mapping[str, tuple[int, int]],
-                        next_runs: Mapping[str, datetime], now: datetime, gaps: float) -> list[SourceHealth]:
+def build_source_health(
+    catalogue: Catalogue,
+    runs: Mapping[str, list[RunRecord]],
+    successes: Mapping[str, datetime],
+    firsts: Mapping[str, datetime],
+    uptime: Mapping[str, tuple[int, int]],
+    next_runs: Mapping[str, datetime],
+    now: datetime,
+    gaps: float,
+) -> list[SourceHealth]:
     out = []
     for source in catalogue.sources:
         recent = runs.get(source.id, [])
@@ -143,31 +234,53 @@ def build_source_health(catalogue: Catalogue, runs: Mapping[str, list[RunRecord]
         good = [r for r in finished if r.succeeded]
         total, ok = uptime.get(source.id, (0, 0))
         last = recent[0] if recent else None
-        out.append(SourceHealth(
-            source_id=source.id, name=source.name, skpd_id=source.skpd, enabled=source.enabled,
-            health=store.classify(enabled=source.enabled, last_finished=finished[0] if finished else None,
-                                  last_success_at=successes.get(source.id), first_attempt_at=firsts.get(source.id),
-                                  gap_seconds=source.schedule.expected_gap_seconds, late_after_gaps=gaps, now=now),
-            last_attempt=last, last_success_at=successes.get(source.id),
-            next_run_at=next_runs.get(f"source:{source.id}") if source.enabled else None,
-            durations=tuple(r.duration_seconds for r in reversed(finished[:TREND_RUNS])),
-            rows_last=good[0].rows_accepted if good else None,
-            rows_usual=median(r.rows_accepted for r in good) if good else None,
-            last_error=next((r for r in finished if not r.succeeded), None),
-            consecutive_failures=store.consecutive_failures(finished),
-            uptime=ok / total if total else None, indicators=tuple(source.indicators),
-            last_run_id=finished[0].id if finished else None,
-            last_run_rejected=finished[0].rows_rejected if finished else 0,
-        ))
+        out.append(
+            SourceHealth(
+                source_id=source.id,
+                name=source.name,
+                skpd_id=source.skpd,
+                enabled=source.enabled,
+                health=store.classify(
+                    enabled=source.enabled,
+                    last_finished=finished[0] if finished else None,
+                    last_success_at=successes.get(source.id),
+                    first_attempt_at=firsts.get(source.id),
+                    gap_seconds=source.schedule.expected_gap_seconds,
+                    late_after_gaps=gaps,
+                    now=now,
+                ),
+                last_attempt=last,
+                last_success_at=successes.get(source.id),
+                next_run_at=next_runs.get(f"source:{source.id}") if source.enabled else None,
+                durations=tuple(r.duration_seconds for r in reversed(finished[:TREND_RUNS])),
+                rows_last=good[0].rows_accepted if good else None,
+                rows_usual=median(r.rows_accepted for r in good) if good else None,
+                last_error=next((r for r in finished if not r.succeeded), None),
+                consecutive_failures=store.consecutive_failures(finished),
+                uptime=ok / total if total else None,
+                indicators=tuple(source.indicators),
+                last_run_id=finished[0].id if finished else None,
+                last_run_rejected=finished[0].rows_rejected if finished else 0,
+            )
+        )
     return out
 
 
-def load_source_health(conn: Connection, catalogue: Catalogue, now: datetime, gaps: float) -> list[SourceHealth]:
+def load_source_health(
+    conn: Connection, catalogue: Catalogue, now: datetime, gaps: float
+) -> list[SourceHealth]:
     ids = [s.id for s in catalogue.sources]
     _, next_runs = store.scheduler_next_runs(conn)
     return build_source_health(
-        catalogue, store.recent_runs(conn, ids, RECENT_RUNS), store.last_successes(conn), store.first_attempts(conn),
-        store.uptime_counts(conn, store.window_start(now, UPTIME_DAYS)), next_runs, now, gaps)
+        catalogue,
+        store.recent_runs(conn, ids, RECENT_RUNS),
+        store.last_successes(conn),
+        store.first_attempts(conn),
+        store.uptime_counts(conn, store.window_start(now, UPTIME_DAYS)),
+        next_runs,
+        now,
+        gaps,
+    )
 
 
 def sparkline(values: tuple[float, ...]) -> str:
@@ -237,59 +350,109 @@ def source_row(h: SourceHealth, now: datetime, lang: str, lang_query: str = "") 
     else:
         span = format_timedelta(h.next_run_at - now, threshold=1, locale=i18n.language(lang))
         next_run = f"{label('in', lang, span=span)} ({i18n.wita_time(h.next_run_at, lang)})"
-    unusual = bool(h.rows_usual and h.rows_last is not None
-                   and abs(h.rows_last - h.rows_usual) > ROWS_UNUSUAL_RATIO * h.rows_usual)
-    rows = "—" if h.rows_last is None else (
-        f"{i18n.number(h.rows_last, lang, 0)} ({i18n.number(h.rows_usual or 0, lang, 0)})")
+    unusual = bool(
+        h.rows_usual
+        and h.rows_last is not None
+        and abs(h.rows_last - h.rows_usual) > ROWS_UNUSUAL_RATIO * h.rows_usual
+    )
+    rows = (
+        "—"
+        if h.rows_last is None
+        else (f"{i18n.number(h.rows_last, lang, 0)} ({i18n.number(h.rows_usual or 0, lang, 0)})")
+    )
     error = h.last_error
     return SourceRow(
-        source_id=h.source_id, name=h.name, health=h.health, health_label=label(f"health.{h.health}", lang),
+        source_id=h.source_id,
+        name=h.name,
+        health=h.health,
+        health_label=label(f"health.{h.health}", lang),
         last_attempt=_ago(h.last_attempt.started_at if h.last_attempt else None, now, lang),
         last_attempt_status=h.last_attempt.status if h.last_attempt else None,
-        last_success=_ago(h.last_success_at, now, lang), next_run=next_run,
+        last_success=_ago(h.last_success_at, now, lang),
+        next_run=next_run,
         duration=_seconds(h.durations[-1], lang) if h.durations else "—",
-        duration_trend=sparkline(h.durations), rows=rows, rows_unusual=unusual,
+        duration_trend=sparkline(h.durations),
+        rows=rows,
+        rows_unusual=unusual,
         error_class=error.error_class if error else None,
-        error_message=((error.message_id if lang != "en" and error.message_id else error.message) or "") if error else "",
+        error_message=(
+            (error.message_id if lang != "en" and error.message_id else error.message) or ""
+        )
+        if error
+        else "",
         failures=h.consecutive_failures,
         uptime="—" if h.uptime is None else f"{i18n.number(h.uptime * 100, lang, 1)} %",
-        indicators=", ".join(h.indicators), rejected=h.last_run_rejected,
-        rejected_href=(f"/ops/sources?run={h.last_run_id}{lang_query}" if h.last_run_rejected and h.last_run_id
-                       else None),
+        indicators=", ".join(h.indicators),
+        rejected=h.last_run_rejected,
+        rejected_href=(
+            f"/ops/sources?run={h.last_run_id}{lang_query}"
+            if h.last_run_rejected and h.last_run_id
+            else None
+        ),
     )
 
 
-def sources_page(catalogue: Catalogue, healths: list[SourceHealth], heartbeat: datetime | None, now: datetime,
-                 lang: str, only_problems: bool = False, heartbeat_limit_seconds: float = 60) -> SourcesPage:
+def sources_page(
+    catalogue: Catalogue,
+    healths: list[SourceHealth],
+    heartbeat: datetime | None,
+    now: datetime,
+    lang: str,
+    only_problems: bool = False,
+    heartbeat_limit_seconds: float = 60,
+) -> SourcesPage:
     lang_query = "&lang=en" if lang == "en" else ""
-    counts = {h: 0 for h in store.HEALTHS}
+    counts = dict.fromkeys(store.HEALTHS, 0)
     for h in healths:
         counts[h.health] += 1
     skpd = {s.id: s for s in catalogue.skpd}
     groups = []
-    for skpd_id in sorted({h.skpd_id for h in healths}, key=lambda s: skpd[s].short_name if s in skpd else s):
+    for skpd_id in sorted(
+        {h.skpd_id for h in healths}, key=lambda s: skpd[s].short_name if s in skpd else s
+    ):
         members = [h for h in healths if h.skpd_id == skpd_id]
-        shown = [h for h in members if not only_problems or h.health in ("late", "failing", "unknown")]
+        shown = [
+            h for h in members if not only_problems or h.health in ("late", "failing", "unknown")
+        ]
         if not shown:
             continue
         enabled = [h for h in members if h.enabled]
-        summary = label("up_of", lang, up=sum(h.health == "ok" for h in enabled), total=len(enabled))
-        groups.append(SkpdGroup(skpd_id, skpd[skpd_id].name if skpd_id in skpd else skpd_id, summary,
-                                tuple(source_row(h, now, lang, lang_query) for h in shown)))
+        summary = label(
+            "up_of", lang, up=sum(h.health == "ok" for h in enabled), total=len(enabled)
+        )
+        groups.append(
+            SkpdGroup(
+                skpd_id,
+                skpd[skpd_id].name if skpd_id in skpd else skpd_id,
+                summary,
+                tuple(source_row(h, now, lang, lang_query) for h in shown),
+            )
+        )
     if heartbeat is None:
         scheduler, ok = label("scheduler.none", lang), False
     else:
         scheduler = label("scheduler.seen", lang, age=i18n.age(heartbeat, now, lang))
         ok = (now - heartbeat).total_seconds() <= heartbeat_limit_seconds
-    return SourcesPage(tuple(groups), counts, {h: label(f"health.{h}", lang) for h in store.HEALTHS}, scheduler, ok)
+    return SourcesPage(
+        tuple(groups), counts, {h: label(f"health.{h}", lang) for h in store.HEALTHS}, scheduler, ok
+    )
 
 
-def load_sources_page(engine: Engine, catalogue: Catalogue, config_dir, now: datetime, lang: str,
-                      only_problems: bool = False, heartbeat_limit_seconds: float = 60) -> SourcesPage:
+def load_sources_page(
+    engine: Engine,
+    catalogue: Catalogue,
+    config_dir,
+    now: datetime,
+    lang: str,
+    only_problems: bool = False,
+    heartbeat_limit_seconds: float = 60,
+) -> SourcesPage:
     with engine.connect() as conn:
         healths = load_source_health(conn, catalogue, now, late_after_gaps(config_dir))
         heartbeat, _ = store.scheduler_next_runs(conn)
-    return sources_page(catalogue, healths, heartbeat, now, lang, only_problems, heartbeat_limit_seconds)
+    return sources_page(
+        catalogue, healths, heartbeat, now, lang, only_problems, heartbeat_limit_seconds
+    )
 
 
 @dataclass(frozen=True)
@@ -313,13 +476,28 @@ def load_rejected(engine: Engine, run_id: int, lang: str) -> RejectedView:
         run = store.run_by_id(conn, run_id)
         entries = store.quarantined_rows(conn, run_id) if run else []
     if run is None:
-        return RejectedView(label("rejected.unknown", lang, run=run_id), (), label("rejected.unknown", lang, run=run_id))
+        return RejectedView(
+            label("rejected.unknown", lang, run=run_id),
+            (),
+            label("rejected.unknown", lang, run=run_id),
+        )
     key = "reason_en" if lang == "en" else "reason_id"
-    rows = tuple(RejectedRow(e.row_number,
-                             tuple(f"{r.get('column') or '—'}: {r.get(key) or r.get('reason_en', '')}" for r in e.reasons),
-                             json.dumps(e.raw, ensure_ascii=False)) for e in entries)
-    return RejectedView(label("rejected.title", lang, run=run_id, source=run.source_id), rows,
-                        None if rows else label("rejected.none", lang))
+    rows = tuple(
+        RejectedRow(
+            e.row_number,
+            tuple(
+                f"{r.get('column') or '—'}: {r.get(key) or r.get('reason_en', '')}"
+                for r in e.reasons
+            ),
+            json.dumps(e.raw, ensure_ascii=False),
+        )
+        for e in entries
+    )
+    return RejectedView(
+        label("rejected.title", lang, run=run_id, source=run.source_id),
+        rows,
+        None if rows else label("rejected.none", lang),
+    )
 
 
 # --- compliance -------------------------------------------------------------------------
@@ -374,7 +552,7 @@ def add_months(month: date, n: int) -> date:
 def due_moment(month: date, delivery_day: int) -> datetime:
     """The end of ``delivery_day`` of the month after ``month``, in WITA, as UTC."""
     deadline_day = add_months(month, 1).replace(day=delivery_day) + timedelta(days=1)
-    return datetime.combine(deadline_day, time(0), tzinfo=i18n.WITA).astimezone(timezone.utc)
+    return datetime.combine(deadline_day, time(0), tzinfo=i18n.WITA).astimezone(UTC)
 
 
 def expected_periods(catalogue: Catalogue, month: date) -> list[tuple[str, str, date, str]]:
@@ -395,9 +573,13 @@ def expected_periods(catalogue: Catalogue, month: date) -> list[tuple[str, str, 
     return out
 
 
-def judge(catalogue: Catalogue, month: date, deliveries: Mapping[tuple[str, date, str], datetime],
-          now: datetime, monitored_since: Mapping[str, datetime] | None = None
-          ) -> tuple[list[SkpdCompliance], list[ComplianceItem]]:
+def judge(
+    catalogue: Catalogue,
+    month: date,
+    deliveries: Mapping[tuple[str, date, str], datetime],
+    now: datetime,
+    monitored_since: Mapping[str, datetime] | None = None,
+) -> tuple[list[SkpdCompliance], list[ComplianceItem]]:
     """Every SKPD's expected indicators for ``month``, each on time, late, missing or pending; ranked.
 
     ``monitored_since`` (indicator → when the command centre first collected it): a deadline
@@ -422,15 +604,22 @@ def judge(catalogue: Catalogue, month: date, deliveries: Mapping[tuple[str, date
     summaries = []
     for s in catalogue.skpd:
         mine = [i for i in items if i.skpd_id == s.id]
-        count = {k: sum(i.status == k for i in mine) for k in ("on_time", "late", "missing", "pending", "before")}
-        summaries.append(SkpdCompliance(s.id, s.name, s.short_name, s.delivery_day, len(mine), **count))
+        count = {
+            k: sum(i.status == k for i in mine)
+            for k in ("on_time", "late", "missing", "pending", "before")
+        }
+        summaries.append(
+            SkpdCompliance(s.id, s.name, s.short_name, s.delivery_day, len(mine), **count)
+        )
     return rank(summaries), items
 
 
 def rank(summaries: list[SkpdCompliance]) -> list[SkpdCompliance]:
     """Best first: on-time share, then fewer missing, fewer late; SKPDs with nothing due last, unranked."""
-    scored = sorted((s for s in summaries if s.score is not None),
-                    key=lambda s: (-s.score, s.missing, s.late, s.short_name))
+    scored = sorted(
+        (s for s in summaries if s.score is not None),
+        key=lambda s: (-s.score, s.missing, s.late, s.short_name),
+    )
     rest = sorted((s for s in summaries if s.score is None), key=lambda s: s.short_name)
     out, previous, position = [], None, 0
     for i, s in enumerate(scored, start=1):
@@ -499,51 +688,104 @@ def _pct(value: float | None, lang: str) -> str:
     return "—" if value is None else f"{i18n.number(value * 100, lang, 1)} %"
 
 
-def compliance_page(catalogue: Catalogue, month: date, by_month: Mapping[date, tuple[list[SkpdCompliance], list[ComplianceItem]]],
-                    now: datetime, lang: str, started: datetime | None = None) -> CompliancePage:
+def compliance_page(
+    catalogue: Catalogue,
+    month: date,
+    by_month: Mapping[date, tuple[list[SkpdCompliance], list[ComplianceItem]]],
+    now: datetime,
+    lang: str,
+    started: datetime | None = None,
+) -> CompliancePage:
     summaries, items = by_month[month]
     names = {s.id: s.short_name for s in catalogue.skpd}
     indicators = catalogue.indicators_by_code
-    ranking = tuple(ComplianceRow(
-        rank=str(s.rank) if s.rank else "—", skpd=s.short_name, delivery_rule=label("rule", lang, day=s.delivery_day),
-        expected=s.expected, on_time=s.on_time, late=s.late, missing=s.missing, pending=s.pending,
-        score=_pct(s.score, lang), score_value=s.score, before=s.before) for s in summaries)
+    ranking = tuple(
+        ComplianceRow(
+            rank=str(s.rank) if s.rank else "—",
+            skpd=s.short_name,
+            delivery_rule=label("rule", lang, day=s.delivery_day),
+            expected=s.expected,
+            on_time=s.on_time,
+            late=s.late,
+            missing=s.missing,
+            pending=s.pending,
+            score=_pct(s.score, lang),
+            score_value=s.score,
+            before=s.before,
+        )
+        for s in summaries
+    )
     order = {s.skpd_id: i for i, s in enumerate(summaries)}
-    details = tuple(DetailRow(
-        skpd=names.get(i.skpd_id, i.skpd_id),
-        indicator=f"{i.indicator_code} — {indicators[i.indicator_code].name.get(lang)}",
-        period=i18n.period(i.period_start, i.grain, lang), due=i18n.wita_datetime(i.due - timedelta(seconds=1), lang),
-        delivered=i18n.wita_datetime(i.delivered_at, lang) if i.delivered_at else "—",
-        status=i.status, status_label=label(f"status.{i.status}", lang))
-        for i in sorted(items, key=lambda i: (order.get(i.skpd_id, 99), i.indicator_code)))
+    details = tuple(
+        DetailRow(
+            skpd=names.get(i.skpd_id, i.skpd_id),
+            indicator=f"{i.indicator_code} — {indicators[i.indicator_code].name.get(lang)}",
+            period=i18n.period(i.period_start, i.grain, lang),
+            due=i18n.wita_datetime(i.due - timedelta(seconds=1), lang),
+            delivered=i18n.wita_datetime(i.delivered_at, lang) if i.delivered_at else "—",
+            status=i.status,
+            status_label=label(f"status.{i.status}", lang),
+        )
+        for i in sorted(items, key=lambda i: (order.get(i.skpd_id, 99), i.indicator_code))
+    )
     history_months = sorted(by_month)
-    history = tuple((s.short_name, tuple(
-        _pct(next(x.score for x in by_month[m][0] if x.skpd_id == s.skpd_id), lang) for m in history_months))
-        for s in summaries)
-    months = tuple((m.strftime("%Y-%m"), i18n.period(m, "month", lang)) for m in sorted(by_month, reverse=True))
-    return CompliancePage(month, i18n.period(month, "month", lang), months, ranking, details,
-                          tuple(i18n.period(m, "month", lang) for m in history_months), history,
-                          dict(LABELS[i18n.language(lang)]),
-                          label("monitored_since", lang, when=i18n.wita_datetime(started, lang)) if started else None)
+    history = tuple(
+        (
+            s.short_name,
+            tuple(
+                _pct(next(x.score for x in by_month[m][0] if x.skpd_id == s.skpd_id), lang)
+                for m in history_months
+            ),
+        )
+        for s in summaries
+    )
+    months = tuple(
+        (m.strftime("%Y-%m"), i18n.period(m, "month", lang)) for m in sorted(by_month, reverse=True)
+    )
+    return CompliancePage(
+        month,
+        i18n.period(month, "month", lang),
+        months,
+        ranking,
+        details,
+        tuple(i18n.period(m, "month", lang) for m in history_months),
+        history,
+        dict(LABELS[i18n.language(lang)]),
+        label("monitored_since", lang, when=i18n.wita_datetime(started, lang)) if started else None,
+    )
 
 
-def load_compliance(engine: Engine, catalogue: Catalogue, month: date, now: datetime, lang: str,
-                    history_months: int = HISTORY_MONTHS) -> CompliancePage:
+def load_compliance(
+    engine: Engine,
+    catalogue: Catalogue,
+    month: date,
+    now: datetime,
+    lang: str,
+    history_months: int = HISTORY_MONTHS,
+) -> CompliancePage:
     months = [add_months(month, -k) for k in range(history_months)]
     wanted = [e for m in months for e in expected_periods(catalogue, m)]
     with engine.connect() as conn:
-        deliveries = store.first_deliveries(conn, {code for _, code, _, _ in wanted}, {p for _, _, p, _ in wanted})
+        deliveries = store.first_deliveries(
+            conn, {code for _, code, _, _ in wanted}, {p for _, _, p, _ in wanted}
+        )
         first_runs = store.first_attempts(conn)
     since = monitored_since(catalogue, first_runs)
     by_month = {m: judge(catalogue, m, deliveries, now, since) for m in months}
-    return compliance_page(catalogue, month, by_month, now, lang, min(since.values()) if since else None)
+    return compliance_page(
+        catalogue, month, by_month, now, lang, min(since.values()) if since else None
+    )
 
 
-def monitored_since(catalogue: Catalogue, first_runs: Mapping[str, datetime]) -> dict[str, datetime]:
+def monitored_since(
+    catalogue: Catalogue, first_runs: Mapping[str, datetime]
+) -> dict[str, datetime]:
     """Indicator → the first run of any source feeding it (uploads included)."""
     out = {}
     for ind in catalogue.indicators:
-        starts = [first_runs[s.id] for s in catalogue.sources_feeding(ind.code) if s.id in first_runs]
+        starts = [
+            first_runs[s.id] for s in catalogue.sources_feeding(ind.code) if s.id in first_runs
+        ]
         if starts:
             out[ind.code] = min(starts)
     return out
@@ -564,15 +806,54 @@ def compliance_workbook(page: CompliancePage) -> bytes:
     L = page.labels
     book = Workbook()
     sheets = [
-        (L["sheet.ranking"], [L["col.rank"], L["col.skpd"], L["col.expected"], L["col.on_time"], L["col.late"],
-                              L["col.missing"], L["col.pending"], L["col.before"], L["col.score"]],
-         [[r.rank, r.skpd, r.expected, r.on_time, r.late, r.missing, r.pending, r.before,
-           None if r.score_value is None else round(r.score_value * 100, 1)] for r in page.ranking]),
-        (L["sheet.details"], [L["col.skpd"], L["col.indicator"], L["col.period"], L["col.due"], L["col.delivered"],
-                              L["col.status"]],
-         [[d.skpd, d.indicator, d.period, d.due, d.delivered, d.status_label] for d in page.details]),
-        (L["sheet.history"], [L["col.skpd"], *page.history_months],
-         [[skpd, *scores] for skpd, scores in page.history]),
+        (
+            L["sheet.ranking"],
+            [
+                L["col.rank"],
+                L["col.skpd"],
+                L["col.expected"],
+                L["col.on_time"],
+                L["col.late"],
+                L["col.missing"],
+                L["col.pending"],
+                L["col.before"],
+                L["col.score"],
+            ],
+            [
+                [
+                    r.rank,
+                    r.skpd,
+                    r.expected,
+                    r.on_time,
+                    r.late,
+                    r.missing,
+                    r.pending,
+                    r.before,
+                    None if r.score_value is None else round(r.score_value * 100, 1),
+                ]
+                for r in page.ranking
+            ],
+        ),
+        (
+            L["sheet.details"],
+            [
+                L["col.skpd"],
+                L["col.indicator"],
+                L["col.period"],
+                L["col.due"],
+                L["col.delivered"],
+                L["col.status"],
+            ],
+            [
+                [d.skpd, d.indicator, d.period, d.due, d.delivered, d.status_label]
+                for d in page.details
+            ],
+        ),
+        (
+            L["sheet.history"],
+            [L["col.skpd"], *page.history_months],
+            [[skpd, *scores] for skpd, scores in page.history],
+        ),
     ]
     for index, (title, header, rows) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
@@ -585,7 +866,9 @@ def compliance_workbook(page: CompliancePage) -> bytes:
         for row in rows:
             sheet.append(row)
         for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in list(column)[1:]) if sheet.max_row > 1 else 10
+            width = (
+                max(len(str(c.value or "")) for c in list(column)[1:]) if sheet.max_row > 1 else 10
+            )
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -27,8 +27,13 @@ from dashboard.scorecard.ranking import Ranking
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
 
 FIRST_YEAR = 2022
-STATUS_COLOURS = {"on_track": "#3ddbb3", "at_risk": "#ffc53d", "behind": "#ff7a66",
-                  "no_target": "#aab7c9", "no_data": "#8795a8"}
+STATUS_COLOURS = {
+    "on_track": "#3ddbb3",
+    "at_risk": "#ffc53d",
+    "behind": "#ff7a66",
+    "no_target": "#aab7c9",
+    "no_data": "#8795a8",
+}
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,14 @@ def change_view(change: Change | None, indicator: Indicator, lang: str) -> Chang
     if change is None:
         return None
     pct = fmt.signed_pct(change.pct, lang) if change.pct is not None else None
-    return ChangeView(fmt.signed(change.delta, indicator, lang), pct, change.tone, fmt.change_vs(change, lang))
+    return ChangeView(
+        fmt.signed(change.delta, indicator, lang), pct, change.tone, fmt.change_vs(change, lang)
+    )
 
 
-def sparkline_svg(values: list[float], colour: str, width: int = 120, height: int = 28) -> str | None:
+def sparkline_svg(
+    values: list[float], colour: str, width: int = 120, height: int = 28
+) -> str | None:
     """A small SVG polyline as a data URI; the last point drawn as a dot in ``colour``."""
     if len(values) < 2:
         return None
@@ -154,22 +163,30 @@ def sparkline_svg(values: list[float], colour: str, width: int = 120, height: in
     xs = [pad + i * (width - 2 * pad) / (len(values) - 1) for i in range(len(values))]
     ys = [height - pad - (v - low) / span * (height - 2 * pad) for v in values]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}"><polyline fill="none" stroke="#9fb0c6" stroke-width="1.5" '
-           f'stroke-linejoin="round" points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="3" '
-           f'fill="{colour}"/></svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><polyline fill="none" stroke="#9fb0c6" stroke-width="1.5" '
+        f'stroke-linejoin="round" points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="3" '
+        f'fill="{colour}"/></svg>'
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def row_view(row: IndicatorRow, lang: str) -> RowView:
     ind, latest = row.indicator, row.latest
     return RowView(
-        code=ind.code, name=ind.name.get(lang), unit=ind.unit.get(lang),
+        code=ind.code,
+        name=ind.name.get(lang),
+        unit=ind.unit.get(lang),
         value=fmt.num(latest.value, ind, lang) if latest else None,
         period=fmt.period_text(latest.period_start, latest.grain, lang) if latest else None,
-        target=fmt.target_text(ind, row.judgement, lang), plan=fmt.plan_text(row, lang),
-        status=row.status, status_label=fmt.status_label(row.status, lang), gap=fmt.gap_text(row, lang),
-        vs_previous=change_view(row.vs_previous, ind, lang), vs_year_ago=change_view(row.vs_year_ago, ind, lang),
+        target=fmt.target_text(ind, row.judgement, lang),
+        plan=fmt.plan_text(row, lang),
+        status=row.status,
+        status_label=fmt.status_label(row.status, lang),
+        gap=fmt.gap_text(row, lang),
+        vs_previous=change_view(row.vs_previous, ind, lang),
+        vs_year_ago=change_view(row.vs_year_ago, ind, lang),
         spark=sparkline_svg([p.value for p in row.spark], STATUS_COLOURS[row.status]),
         points="—" if row.points is None else str(row.points),
     )
@@ -179,59 +196,111 @@ def domain_view(domain: DomainScore, catalogue: Catalogue, lang: str) -> DomainV
     meta = catalogue.domain(domain.domain_id)
     body, note = fmt.score_formula(domain, lang)
     counts = tuple((s, fmt.status_label(s, lang), n) for s, n in domain.counts.items() if n)
-    return DomainView(domain.domain_id, meta.name.get(lang), meta.tagline.get(lang), fmt.score_text(domain.score, lang),
-                      domain.score, body, note, counts, tuple(row_view(r, lang) for r in domain.rows))
+    return DomainView(
+        domain.domain_id,
+        meta.name.get(lang),
+        meta.tagline.get(lang),
+        fmt.score_text(domain.score, lang),
+        domain.score,
+        body,
+        note,
+        counts,
+        tuple(row_view(r, lang) for r in domain.rows),
+    )
 
 
 def behind_item(row: IndicatorRow, lang: str) -> ListItem:
     ind = row.indicator
     value = fmt.with_unit(row.latest.value, ind, lang)
     period = fmt.period_text(row.latest.period_start, row.latest.grain, lang)
-    return ListItem(ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status)
+    return ListItem(
+        ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status
+    )
 
 
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
     ind, change = row.indicator, row.mover
-    detail = (f"{fmt.signed_pct(change.pct, lang)} → {fmt.with_unit(row.latest.value, ind, lang)} "
-              f"({fmt.change_vs(change, lang)})")
+    detail = (
+        f"{fmt.signed_pct(change.pct, lang)} → {fmt.with_unit(row.latest.value, ind, lang)} "
+        f"({fmt.change_vs(change, lang)})"
+    )
     return ListItem(ind.code, ind.name.get(lang), detail, change.tone)
 
 
 def stale_item(item: StaleIndicator, now: datetime, lang: str) -> ListItem:
-    return ListItem(item.indicator.code, item.indicator.name.get(lang), fmt.stale_reason(item, now, lang), "behind")
+    return ListItem(
+        item.indicator.code,
+        item.indicator.name.get(lang),
+        fmt.stale_reason(item, now, lang),
+        "behind",
+    )
 
 
 def missing_item(entry: MissingSkpd, lang: str) -> ListItem:
-    return ListItem(entry.skpd_id, f"{entry.short_name} · {text('score.missing.count', lang, n=len(entry.items))}",
-                    "; ".join(fmt.missing_items_text(entry, lang)), "behind")
+    return ListItem(
+        entry.skpd_id,
+        f"{entry.short_name} · {text('score.missing.count', lang, n=len(entry.items))}",
+        "; ".join(fmt.missing_items_text(entry, lang)),
+        "behind",
+    )
 
 
 def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     ind = ranking.indicator
     band = ind.band
     if ind.direction == "band" and band:
-        rule = text("score.rank.rule.band", lang, low=fmt.num(band.low, ind, lang), high=fmt.num(band.high, ind, lang))
+        rule = text(
+            "score.rank.rule.band",
+            lang,
+            low=fmt.num(band.low, ind, lang),
+            high=fmt.num(band.high, ind, lang),
+        )
     else:
         rule = text(f"score.rank.rule.{ind.direction}", lang)
-    period = fmt.period_text(ranking.period_start, ranking.grain, lang) if ranking.period_start else None
+    period = (
+        fmt.period_text(ranking.period_start, ranking.grain, lang) if ranking.period_start else None
+    )
     if ranking.per_capita:
         rule = f"{rule} {text('score.rank.per_capita', lang)}"
-    rows = tuple(RankRow(
-        rank=str(r.rank) if r.rank is not None else "—", region=r.region.name,
-        value=fmt.num(r.value, ind, lang) if r.value is not None else "—",
-        value_number=r.per_100k if ranking.per_capita else r.value,
-        status=r.judgement.status, status_label=fmt.status_label(r.judgement.status, lang),
-        change=fmt.signed(r.vs_previous.delta, ind, lang) if r.vs_previous else None,
-        tone=r.vs_previous.tone if r.vs_previous else "neutral",
-        per_100k=i18n.number(r.per_100k, lang, 1) if r.per_100k is not None else None,
-    ) for r in ranking.rows)
-    empty = None if period else text("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
-    note = text("score.rank.no_target", lang) if ind.aggregation.method == "sum" and ind.direction != "band" else None
-    target = ind.target_for(ranking.period_start.year) if ranking.period_start and not note else None
-    return RankingView(ind.code, ind.name.get(lang), ind.unit.get(lang),
-                       text("score.rank.period", lang, period=period, rule=rule) if period else rule,
-                       note, empty, rows, target if not ind.cumulative else None,
-                       (band.low, band.high) if band else None, ranking.per_capita)
+    rows = tuple(
+        RankRow(
+            rank=str(r.rank) if r.rank is not None else "—",
+            region=r.region.name,
+            value=fmt.num(r.value, ind, lang) if r.value is not None else "—",
+            value_number=r.per_100k if ranking.per_capita else r.value,
+            status=r.judgement.status,
+            status_label=fmt.status_label(r.judgement.status, lang),
+            change=fmt.signed(r.vs_previous.delta, ind, lang) if r.vs_previous else None,
+            tone=r.vs_previous.tone if r.vs_previous else "neutral",
+            per_100k=i18n.number(r.per_100k, lang, 1) if r.per_100k is not None else None,
+        )
+        for r in ranking.rows
+    )
+    empty = (
+        None
+        if period
+        else text("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
+    )
+    note = (
+        text("score.rank.no_target", lang)
+        if ind.aggregation.method == "sum" and ind.direction != "band"
+        else None
+    )
+    target = (
+        ind.target_for(ranking.period_start.year) if ranking.period_start and not note else None
+    )
+    return RankingView(
+        ind.code,
+        ind.name.get(lang),
+        ind.unit.get(lang),
+        text("score.rank.period", lang, period=period, rule=rule) if period else rule,
+        note,
+        empty,
+        rows,
+        target if not ind.cumulative else None,
+        (band.low, band.high) if band else None,
+        ranking.per_capita,
+    )
 
 
 def default_ranking_code(catalogue: Catalogue) -> str:
@@ -243,25 +312,42 @@ def default_ranking_code(catalogue: Catalogue) -> str:
     return catalogue.indicators[0].code
 
 
-def filters(catalogue: Catalogue, as_of: AsOf, region_code: str, rank_code: str, now: datetime,
-            lang: str) -> Filters:
+def filters(
+    catalogue: Catalogue, as_of: AsOf, region_code: str, rank_code: str, now: datetime, lang: str
+) -> Filters:
     this_year = AsOf.today(now).year
     years = tuple((str(y), str(y)) for y in range(this_year, FIRST_YEAR - 1, -1))
-    months = tuple((f"{m:02d}", format_date(date(2000, m, 1), "LLLL", locale=i18n.language(lang)))
-                   for m in range(1, 13))
+    months = tuple(
+        (f"{m:02d}", format_date(date(2000, m, 1), "LLLL", locale=i18n.language(lang)))
+        for m in range(1, 13)
+    )
     regions = tuple((r.code, r.name) for r in catalogue.regions)
-    indicators = tuple((i.code, f"{catalogue.domain(i.domain).name.get(lang)} · {i.name.get(lang)}")
-                       for d in DOMAIN_ORDER for i in catalogue.indicators_of_domain(d)
-                       if i.aggregation.method != "none")
-    return Filters(as_of.year if as_of.explicit else None, as_of.month if as_of.explicit else None,
-                   region_code, years, months, regions, indicators)
+    indicators = tuple(
+        (i.code, f"{catalogue.domain(i.domain).name.get(lang)} · {i.name.get(lang)}")
+        for d in DOMAIN_ORDER
+        for i in catalogue.indicators_of_domain(d)
+        if i.aggregation.method != "none"
+    )
+    return Filters(
+        as_of.year if as_of.explicit else None,
+        as_of.month if as_of.explicit else None,
+        region_code,
+        years,
+        months,
+        regions,
+        indicators,
+    )
 
 
-def overview_page(card: Scorecard, ranking: Ranking, catalogue: Catalogue, now: datetime, lang: str) -> OverviewPage:
+def overview_page(
+    card: Scorecard, ranking: Ranking, catalogue: Catalogue, now: datetime, lang: str
+) -> OverviewPage:
     as_of_text = i18n.period(card.as_of.start, "month", lang)
-    query = {"period": card.as_of.key if card.as_of.explicit else None,
-             "region": card.region.code if card.scope != "province" else None,
-             "rank": ranking.indicator.code}
+    query = {
+        "period": card.as_of.key if card.as_of.explicit else None,
+        "region": card.region.code if card.scope != "province" else None,
+        "rank": ranking.indicator.code,
+    }
     return OverviewPage(
         title=text("score.title", lang),
         subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of_text),
@@ -280,8 +366,17 @@ def overview_page(card: Scorecard, ranking: Ranking, catalogue: Catalogue, now: 
     )
 
 
-def load_overview(engine: Engine, catalogue: Catalogue, plans: Plans, now: datetime, lang: str, *,
-                  period: str | None = None, region: str | None = None, rank: str | None = None) -> OverviewPage:
+def load_overview(
+    engine: Engine,
+    catalogue: Catalogue,
+    plans: Plans,
+    now: datetime,
+    lang: str,
+    *,
+    period: str | None = None,
+    region: str | None = None,
+    rank: str | None = None,
+) -> OverviewPage:
     as_of = AsOf.parse(period, now)
     region_code = region if region in catalogue.regions_by_code else catalogue.province.code
     rankable = {i.code for i in catalogue.indicators if i.aggregation.method != "none"}

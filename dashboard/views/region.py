@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from dashboard.analysis import text as fmt
 from dashboard.analysis import aggregate
+from dashboard.analysis import text as fmt
 from dashboard.analysis.ranking import compared, per_capita, rank_regions
-from dashboard.analysis.sparkline import strip_uri
 from dashboard.analysis.rules import over_regions
+from dashboard.analysis.sparkline import strip_uri
 from dashboard.catalogue.models import DOMAIN_ORDER, Indicator
 from dashboard.store import analysis_queries as q
 from dashboard.views.indicator import Env
@@ -82,17 +82,30 @@ def _position(value: float, scores: list[float], indicator: Indicator) -> float:
     return round(max(0.0, min(100.0, (worst - score(value, indicator)) / (worst - best) * 100)), 1)
 
 
-def build_line(indicator: Indicator, region: str, start: date, values: dict[str, float], province_value,
-               subregions: list[str], lang: str, population: Mapping[str, int] | None = None) -> Line:
+def build_line(
+    indicator: Indicator,
+    region: str,
+    start: date,
+    values: dict[str, float],
+    province_value,
+    subregions: list[str],
+    lang: str,
+    population: Mapping[str, int] | None = None,
+) -> Line:
     """One indicator's row. Rank and position strip compare counts per 100,000 residents when
     ``population`` is given (as every ranking does); the values and their spread stay as stored."""
     dec = indicator.decimals
     regional = {c: values.get(c) for c in subregions}
     present = {c: v for c, v in regional.items() if v is not None}
-    by_rate = population is not None and per_capita(indicator.direction, indicator.aggregation.method)
+    by_rate = population is not None and per_capita(
+        indicator.direction, indicator.aggregation.method
+    )
     judged = compared(regional, population or {}, by_rate)
-    ranked = rank_regions(judged, indicator.direction, *(
-        (indicator.band.low, indicator.band.high) if indicator.band else (None, None)))
+    ranked = rank_regions(
+        judged,
+        indicator.direction,
+        *((indicator.band.low, indicator.band.high) if indicator.band else (None, None)),
+    )
     rank = next((r.rank for r in ranked if r.region_code == region), None)
     ordered = sorted(present.values())
     scores = sorted(score(v, indicator) for v in judged.values() if v is not None) or [0.0]
@@ -105,23 +118,43 @@ def build_line(indicator: Indicator, region: str, start: date, values: dict[str,
         mine, theirs = score(here, indicator), score(province_value, indicator)
         better = "same" if mine == theirs else ("better" if mine < theirs else "worse")
     here_at = None if here is None else _position(judged[region], scores, indicator)
-    province_at = (None if province_value is None or not ordered or not comparable
-                   else _position(province_value, scores, indicator))
+    province_at = (
+        None
+        if province_value is None or not ordered or not comparable
+        else _position(province_value, scores, indicator)
+    )
     others = [d.position for d in dots if d.region_code != region]
-    spread = " – ".join(fmt.number(v, lang, dec) for v in (ordered[0], median(ordered), ordered[-1])) if ordered else ""
+    spread = (
+        " – ".join(fmt.number(v, lang, dec) for v in (ordered[0], median(ordered), ordered[-1]))
+        if ordered
+        else ""
+    )
     return Line(
-        code=indicator.code, region_code=region, name=indicator.name.get(lang), unit=indicator.unit.get(lang),
+        code=indicator.code,
+        region_code=region,
+        name=indicator.name.get(lang),
+        unit=indicator.unit.get(lang),
         period=fmt.period(start, indicator.grain, lang),
         value="—" if here is None else fmt.number(here, lang, dec),
         province=None if province_value is None else fmt.number(province_value, lang, dec),
-        rank=rank, of=len(present), spread=spread, dots=dots,
-        here=here_at, province_at=province_at, better=better, strip=strip_uri(others, here_at, province_at),
+        rank=rank,
+        of=len(present),
+        spread=spread,
+        dots=dots,
+        here=here_at,
+        province_at=province_at,
+        better=better,
+        strip=strip_uri(others, here_at, province_at),
     )
 
 
 def load_region(env: Env, region_code: str, lang: str) -> RegionView:
     """The page's data (memoised whole: it depends on nothing but the data and the language)."""
-    return env.memo.get(env.version, ("region-view", region_code, lang), lambda: _build_region(env, region_code, lang))
+    return env.memo.get(
+        env.version,
+        ("region-view", region_code, lang),
+        lambda: _build_region(env, region_code, lang),
+    )
 
 
 def _build_region(env: Env, region_code: str, lang: str) -> RegionView:
@@ -151,20 +184,58 @@ def _build_region(env: Env, region_code: str, lang: str) -> RegionView:
             province_value = by_region.get(province)
             if province_value is None:
                 province_value = _derived(indicator, by_region, province, subregions, population)
-            lines.append(build_line(indicator, region_code, at[indicator.code][1], by_region, province_value,
-                                    subregions, lang, population))
+            lines.append(
+                build_line(
+                    indicator,
+                    region_code,
+                    at[indicator.code][1],
+                    by_region,
+                    province_value,
+                    subregions,
+                    lang,
+                    population,
+                )
+            )
         if lines:
-            blocks.append(DomainBlock(domain_id, catalogue.domain(domain_id).name.get(lang), tuple(lines)))
-    return RegionView(region.code, region.name, region.kind, fmt.number(region.population, lang, 0), tuple(blocks),
-                      missing)
+            blocks.append(
+                DomainBlock(domain_id, catalogue.domain(domain_id).name.get(lang), tuple(lines))
+            )
+    return RegionView(
+        region.code,
+        region.name,
+        region.kind,
+        fmt.number(region.population, lang, 0),
+        tuple(blocks),
+        missing,
+    )
 
 
-def _derived(indicator: Indicator, by_region: dict[str, float], province: str, subregions: list[str],
-             population) -> float | None:
+def _derived(
+    indicator: Indicator,
+    by_region: dict[str, float],
+    province: str,
+    subregions: list[str],
+    population,
+) -> float | None:
     import pandas as pd
 
-    frame = pd.DataFrame([{"region_code": c, "period_start": date.min, "value": v, "n": 1, "expected": 1,
-                           "last_start": date.min, "complete": True, "derived": False}
-                          for c, v in by_region.items()], columns=aggregate.COLUMNS)
-    derived = aggregate.derive_province(frame, over_regions(indicator), province, subregions, population)
+    frame = pd.DataFrame(
+        [
+            {
+                "region_code": c,
+                "period_start": date.min,
+                "value": v,
+                "n": 1,
+                "expected": 1,
+                "last_start": date.min,
+                "complete": True,
+                "derived": False,
+            }
+            for c, v in by_region.items()
+        ],
+        columns=aggregate.COLUMNS,
+    )
+    derived = aggregate.derive_province(
+        frame, over_regions(indicator), province, subregions, population
+    )
     return None if derived.empty else float(derived["value"].iloc[0])

@@ -17,24 +17,46 @@ PREVIEW_ROWS = 50
 
 LABELS = {
     "id": {
-        "title": "Unggah data SKPD", "source": "Sumber", "drop": "Seret berkas Excel/CSV/JSON ke sini, atau klik untuk memilih",
-        "summary": "{accepted} baris akan diterima, {rejected} baris ditolak", "confirm": "Simpan sebagai proses pengumpulan",
-        "rejected": "Baris yang ditolak", "accepted": "Contoh baris yang diterima (maks. {n})",
-        "col.row": "Baris", "col.column": "Kolom", "col.value": "Nilai", "col.reason": "Alasan",
-        "col.indicator": "Indikator", "col.region": "Wilayah", "col.period": "Periode",
-        "error.decode": "Berkas tidak dapat dibaca dari unggahan.", "error.size": "Berkas melebihi {mb} MB.",
-        "error.payload": "Berkas ditolak seluruhnya ({cls}): {msg}", "choose": "Pilih sumber lalu unggah berkas.",
+        "title": "Unggah data SKPD",
+        "source": "Sumber",
+        "drop": "Seret berkas Excel/CSV/JSON ke sini, atau klik untuk memilih",
+        "summary": "{accepted} baris akan diterima, {rejected} baris ditolak",
+        "confirm": "Simpan sebagai proses pengumpulan",
+        "rejected": "Baris yang ditolak",
+        "accepted": "Contoh baris yang diterima (maks. {n})",
+        "col.row": "Baris",
+        "col.column": "Kolom",
+        "col.value": "Nilai",
+        "col.reason": "Alasan",
+        "col.indicator": "Indikator",
+        "col.region": "Wilayah",
+        "col.period": "Periode",
+        "error.decode": "Berkas tidak dapat dibaca dari unggahan.",
+        "error.size": "Berkas melebihi {mb} MB.",
+        "error.payload": "Berkas ditolak seluruhnya ({cls}): {msg}",
+        "choose": "Pilih sumber lalu unggah berkas.",
         "done": "Proses #{run} tercatat: {status} — {accepted} diterima, {rejected} ditolak, {changed} berubah.",
         "none": "Tidak ada baris yang ditolak.",
     },
     "en": {
-        "title": "Upload SKPD data", "source": "Source", "drop": "Drop an Excel/CSV/JSON file here, or click to choose",
-        "summary": "{accepted} rows will be accepted, {rejected} rows rejected", "confirm": "Store as a collection run",
-        "rejected": "Rejected rows", "accepted": "Sample of accepted rows (max. {n})",
-        "col.row": "Row", "col.column": "Column", "col.value": "Value", "col.reason": "Reason",
-        "col.indicator": "Indicator", "col.region": "Region", "col.period": "Period",
-        "error.decode": "The file could not be read from the upload.", "error.size": "The file exceeds {mb} MB.",
-        "error.payload": "The file is refused as a whole ({cls}): {msg}", "choose": "Choose a source, then upload a file.",
+        "title": "Upload SKPD data",
+        "source": "Source",
+        "drop": "Drop an Excel/CSV/JSON file here, or click to choose",
+        "summary": "{accepted} rows will be accepted, {rejected} rows rejected",
+        "confirm": "Store as a collection run",
+        "rejected": "Rejected rows",
+        "accepted": "Sample of accepted rows (max. {n})",
+        "col.row": "Row",
+        "col.column": "Column",
+        "col.value": "Value",
+        "col.reason": "Reason",
+        "col.indicator": "Indicator",
+        "col.region": "Region",
+        "col.period": "Period",
+        "error.decode": "The file could not be read from the upload.",
+        "error.size": "The file exceeds {mb} MB.",
+        "error.payload": "The file is refused as a whole ({cls}): {msg}",
+        "choose": "Choose a source, then upload a file.",
         "done": "Run #{run} recorded: {status} — {accepted} accepted, {rejected} rejected, {changed} changed.",
         "none": "No rows were rejected.",
     },
@@ -75,13 +97,29 @@ def preview_view(rt: Runtime, source_id: str, payload: Payload, lang: str) -> Pr
     result = preview(rt, source_id, payload)
     if result.error is not None:
         message = result.error.message_en if lang == "en" else result.error.message_id
-        return PreviewView(0, 0, label("error.payload", lang, cls=result.error.error_class, msg=message))
-    rows = [{"row": c.row, "column": r.column or "", "value": "" if r.value is None else str(r.value),
-             "reason": r.en if lang == "en" else r.id}
-            for c in result.rejected for r in c.reasons]
-    sample = [{"row": int(r.row), "indicator": r.indicator_code, "region": r.region_code,
-               "period": r.period_start.date().isoformat(), "value": float(r.value)}
-              for r in result.accepted.head(PREVIEW_ROWS).itertuples(index=False)]
+        return PreviewView(
+            0, 0, label("error.payload", lang, cls=result.error.error_class, msg=message)
+        )
+    rows = [
+        {
+            "row": c.row,
+            "column": r.column or "",
+            "value": "" if r.value is None else str(r.value),
+            "reason": r.en if lang == "en" else r.id,
+        }
+        for c in result.rejected
+        for r in c.reasons
+    ]
+    sample = [
+        {
+            "row": int(r.row),
+            "indicator": r.indicator_code,
+            "region": r.region_code,
+            "period": r.period_start.date().isoformat(),
+            "value": float(r.value),
+        }
+        for r in result.accepted.head(PREVIEW_ROWS).itertuples(index=False)
+    ]
     return PreviewView(len(result.accepted), len(result.rejected), None, rows, sample)
 
 

@@ -53,7 +53,9 @@ class TileView:
     freshness: Freshness
     source_id: str | None
     ingested_at: datetime | None
-    history: tuple[float, ...] = ()  # recent periods, oldest first (domain screens draw a sparkline)
+    history: tuple[
+        float, ...
+    ] = ()  # recent periods, oldest first (domain screens draw a sparkline)
 
     def freshness_inputs(self) -> dict:
         """What the periodic freshness refresh needs to redo ``freshness`` (JSON-safe)."""
@@ -61,7 +63,11 @@ class TileView:
 
 
 def fetched_inputs(source_id: str | None, stored_at: datetime | None) -> dict:
-    return {"kind": "fetched", "source": source_id, "ingested_at": stored_at.isoformat() if stored_at else None}
+    return {
+        "kind": "fetched",
+        "source": source_id,
+        "ingested_at": stored_at.isoformat() if stored_at else None,
+    }
 
 
 def ago_inputs(at: datetime) -> dict:
@@ -93,8 +99,14 @@ def headline_indicators(catalogue: Catalogue, domain_id: str) -> list[Indicator]
     return (flagged or indicators)[:HEADLINES_PER_DOMAIN]
 
 
-def freshness(source_id: str | None, ingested_at: datetime | None, runs: Mapping[str, SourceRuns],
-              catalogue: Catalogue, now: datetime, lang: str) -> Freshness:
+def freshness(
+    source_id: str | None,
+    ingested_at: datetime | None,
+    runs: Mapping[str, SourceRuns],
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+) -> Freshness:
     """When the data was last fetched and whether its source has fallen behind its schedule.
 
     "Fetched" is the source's last successful run (a run that changed nothing still
@@ -113,7 +125,9 @@ def freshness(source_id: str | None, ingested_at: datetime | None, runs: Mapping
         stale = success is None or (now - success.ended_at).total_seconds() > limit
     if fetched_at is None:
         return Freshness(i18n.t("age.unknown", lang), stale, None)
-    return Freshness(i18n.t("age.fetched", lang, age=i18n.age(fetched_at, now, lang)), stale, fetched_at)
+    return Freshness(
+        i18n.t("age.fetched", lang, age=i18n.age(fetched_at, now, lang)), stale, fetched_at
+    )
 
 
 def _target_text(indicator: Indicator, pair: LatestPair | None, lang: str) -> str | None:
@@ -129,19 +143,35 @@ def _target_text(indicator: Indicator, pair: LatestPair | None, lang: str) -> st
     return i18n.t("target", lang, value=i18n.number(target, lang, indicator.decimals))
 
 
-def tile_view(indicator: Indicator, pair: LatestPair | None, runs: Mapping[str, SourceRuns],
-              catalogue: Catalogue, now: datetime, lang: str, history: tuple[float, ...] = ()) -> TileView:
+def tile_view(
+    indicator: Indicator,
+    pair: LatestPair | None,
+    runs: Mapping[str, SourceRuns],
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+    history: tuple[float, ...] = (),
+) -> TileView:
     name, unit = indicator.name.get(lang), indicator.unit.get(lang)
     if pair is None:
         # No value yet: still say whether the source that should bring it is alive.
         feeding = catalogue.sources_feeding(indicator.code)
         source_id = feeding[0].id if feeding else None
         return TileView(
-            code=indicator.code, name=name, unit=unit, value=None, status="no_data",
-            status_label=i18n.t("status.no_data", lang), target=_target_text(indicator, None, lang),
-            change_arrow=None, change_amount=None, change_tone="neutral",
-            change_label=i18n.t("change.none", lang), period=None,
-            freshness=freshness(source_id, None, runs, catalogue, now, lang), source_id=source_id,
+            code=indicator.code,
+            name=name,
+            unit=unit,
+            value=None,
+            status="no_data",
+            status_label=i18n.t("status.no_data", lang),
+            target=_target_text(indicator, None, lang),
+            change_arrow=None,
+            change_amount=None,
+            change_tone="neutral",
+            change_label=i18n.t("change.none", lang),
+            period=None,
+            freshness=freshness(source_id, None, runs, catalogue, now, lang),
+            source_id=source_id,
             ingested_at=None,
         )
     latest, previous = pair.latest, pair.previous
@@ -156,35 +186,63 @@ def tile_view(indicator: Indicator, pair: LatestPair | None, runs: Mapping[str, 
         shown = round(delta, indicator.decimals)
         arrow = "up" if shown > 0 else "down" if shown < 0 else "flat"
         amount = i18n.number(abs(delta), lang, indicator.decimals)
-        label = i18n.t("change.vs", lang, period=i18n.period(previous.period_start, previous.grain, lang))
+        label = i18n.t(
+            "change.vs", lang, period=i18n.period(previous.period_start, previous.grain, lang)
+        )
         band = indicator.band
-        tone = "neutral" if arrow == "flat" else change_tone(
-            previous.value, latest.value, direction=indicator.direction,
-            band_low=band.low if band else None, band_high=band.high if band else None)
+        tone = (
+            "neutral"
+            if arrow == "flat"
+            else change_tone(
+                previous.value,
+                latest.value,
+                direction=indicator.direction,
+                band_low=band.low if band else None,
+                band_high=band.high if band else None,
+            )
+        )
     return TileView(
-        code=indicator.code, name=name, unit=unit,
+        code=indicator.code,
+        name=name,
+        unit=unit,
         value=i18n.number(latest.value, lang, indicator.decimals),
-        status=status, status_label=i18n.t(f"status.{status}", lang),
+        status=status,
+        status_label=i18n.t(f"status.{status}", lang),
         target=_target_text(indicator, pair, lang),
-        change_arrow=arrow, change_amount=amount, change_tone=tone, change_label=label,
+        change_arrow=arrow,
+        change_amount=amount,
+        change_tone=tone,
+        change_label=label,
         period=i18n.period(latest.period_start, latest.grain, lang),
         freshness=freshness(latest.source_id, latest.ingested_at, runs, catalogue, now, lang),
-        source_id=latest.source_id, ingested_at=latest.ingested_at, history=history,
+        source_id=latest.source_id,
+        ingested_at=latest.ingested_at,
+        history=history,
     )
 
 
-def panel_view(catalogue: Catalogue, domain_id: str, latest: Mapping[str, LatestPair],
-               runs: Mapping[str, SourceRuns], now: datetime, lang: str) -> PanelView:
+def panel_view(
+    catalogue: Catalogue,
+    domain_id: str,
+    latest: Mapping[str, LatestPair],
+    runs: Mapping[str, SourceRuns],
+    now: datetime,
+    lang: str,
+) -> PanelView:
     domain = catalogue.domain(domain_id)
-    tiles = tuple(tile_view(i, latest.get(i.code), runs, catalogue, now, lang)
-                  for i in headline_indicators(catalogue, domain_id))
+    tiles = tuple(
+        tile_view(i, latest.get(i.code), runs, catalogue, now, lang)
+        for i in headline_indicators(catalogue, domain_id)
+    )
     return PanelView(domain_id=domain_id, name=domain.name.get(lang), tiles=tiles)
 
 
 def health_view(health: CollectorHealth, lang: str) -> HealthView:
     ok, failing, never = len(health.ok), len(health.failing), len(health.never_run)
     return HealthView(
-        ok=ok, failing=failing, never_run=never,
+        ok=ok,
+        failing=failing,
+        never_run=never,
         ok_text=i18n.t("health.ok", lang, n=ok),
         failing_text=i18n.t("health.failing", lang, n=failing),
         never_text=i18n.t("health.never", lang, n=never) if never else None,
@@ -206,14 +264,24 @@ def moved_domains(seen: Mapping[str, int] | None, current: Mapping[str, int]) ->
 # --- I/O glue ------------------------------------------------------------------
 
 
-def load_panels(conn: Connection, catalogue: Catalogue, domain_ids: Iterable[str], now: datetime,
-                lang: str, region_code: str = PROVINCE_CODE,
-                runs: Mapping[str, SourceRuns] | None = None) -> dict[str, PanelView]:
+def load_panels(
+    conn: Connection,
+    catalogue: Catalogue,
+    domain_ids: Iterable[str],
+    now: datetime,
+    lang: str,
+    region_code: str = PROVINCE_CODE,
+    runs: Mapping[str, SourceRuns] | None = None,
+) -> dict[str, PanelView]:
     """Two queries for any number of panels: the headline values and (unless given) the runs."""
     domain_ids = list(domain_ids)
     indicators = [i for d in domain_ids for i in headline_indicators(catalogue, d)]
-    latest = latest_with_previous(conn, [i.code for i in indicators], region_code,
-                                  grains={i.code: i.grain for i in indicators})
+    latest = latest_with_previous(
+        conn,
+        [i.code for i in indicators],
+        region_code,
+        grains={i.code: i.grain for i in indicators},
+    )
     if runs is None:
         runs = source_runs(conn)
     return {d: panel_view(catalogue, d, latest, runs, now, lang) for d in domain_ids}
@@ -223,8 +291,13 @@ def load_health(conn: Connection, lang: str) -> HealthView:
     return health_view(summarise_health(source_runs(conn)), lang)
 
 
-def refresh_freshness(inputs: Mapping[str, dict], runs: Mapping[str, SourceRuns], catalogue: Catalogue,
-                      now: datetime, lang: str) -> dict[str, Freshness]:
+def refresh_freshness(
+    inputs: Mapping[str, dict],
+    runs: Mapping[str, SourceRuns],
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+) -> dict[str, Freshness]:
     """Freshness per key from the ``freshness_inputs`` / ``ago_inputs`` the page keeps (no observation query).
 
     Keys of other kinds (the alerts screen's evaluation time) are left to their own screen."""
@@ -236,6 +309,12 @@ def refresh_freshness(inputs: Mapping[str, dict], runs: Mapping[str, SourceRuns]
             out[key] = Freshness(i18n.age(at, now, lang), False, at)
         elif kind == "fetched":
             ingested = entry.get("ingested_at")
-            out[key] = freshness(entry.get("source"), datetime.fromisoformat(ingested) if ingested else None,
-                                 runs, catalogue, now, lang)
+            out[key] = freshness(
+                entry.get("source"),
+                datetime.fromisoformat(ingested) if ingested else None,
+                runs,
+                catalogue,
+                now,
+                lang,
+            )
     return out

@@ -18,10 +18,10 @@ from sqlalchemy import Connection, Engine
 from dashboard import i18n
 from dashboard.alerts import active_critical
 from dashboard.alerts.lifecycle import AlertRecord, open_alerts
+from dashboard.catalogue.models import Catalogue
 from dashboard.store.health import scheduler_next_runs
 from dashboard.store.queries import QuakeRow, recent_quakes
 from dashboard.views.wall import Freshness
-from dashboard.catalogue.models import Catalogue
 from dashboard.views.wall_disaster import QuakeView, distance_km, quake_view, single_quake_map
 from dashboard.wall_config import WallConfig
 
@@ -53,21 +53,39 @@ class AlertsView:
 
 
 def alert_line(alert: AlertRecord, now: datetime, lang: str) -> AlertLine:
-    note = i18n.t("wall.alerts.acked", lang, who=alert.acknowledged_by) \
-        if alert.state == "acknowledged" and alert.acknowledged_by else None
-    return AlertLine(alert.id, alert.severity, i18n.t(f"wall.severity.{alert.severity}", lang), alert.title(lang),
-                     alert.fired_at, i18n.age(alert.fired_at, now, lang), note)
+    note = (
+        i18n.t("wall.alerts.acked", lang, who=alert.acknowledged_by)
+        if alert.state == "acknowledged" and alert.acknowledged_by
+        else None
+    )
+    return AlertLine(
+        alert.id,
+        alert.severity,
+        i18n.t(f"wall.severity.{alert.severity}", lang),
+        alert.title(lang),
+        alert.fired_at,
+        i18n.age(alert.fired_at, now, lang),
+        note,
+    )
 
 
-def alerts_view(alerts: Sequence[AlertRecord], evaluated_at: datetime | None, now: datetime,
-                lang: str) -> AlertsView:
+def alerts_view(
+    alerts: Sequence[AlertRecord], evaluated_at: datetime | None, now: datetime, lang: str
+) -> AlertsView:
     """``alerts`` most severe first (as ``open_alerts`` returns them)."""
-    counts = tuple((s, i18n.t(f"wall.severity.{s}", lang), sum(1 for a in alerts if a.severity == s))
-                   for s in SEVERITIES)
+    counts = tuple(
+        (s, i18n.t(f"wall.severity.{s}", lang), sum(1 for a in alerts if a.severity == s))
+        for s in SEVERITIES
+    )
     more = len(alerts) - LISTED
-    return AlertsView(counts, tuple(alert_line(a, now, lang) for a in alerts[:LISTED]),
-                      i18n.t("wall.alerts.more", lang, n=more) if more > 0 else None,
-                      i18n.t("wall.alerts.none", lang), i18n.t("wall.alerts.period", lang), evaluated_at)
+    return AlertsView(
+        counts,
+        tuple(alert_line(a, now, lang) for a in alerts[:LISTED]),
+        i18n.t("wall.alerts.more", lang, n=more) if more > 0 else None,
+        i18n.t("wall.alerts.none", lang),
+        i18n.t("wall.alerts.period", lang),
+        evaluated_at,
+    )
 
 
 def evaluation_freshness(evaluated_at: datetime | None, now: datetime, lang: str) -> Freshness:
@@ -75,7 +93,11 @@ def evaluation_freshness(evaluated_at: datetime | None, now: datetime, lang: str
     if evaluated_at is None:
         return Freshness(i18n.t("wall.alerts.never", lang), True, None)
     stale = (now - evaluated_at).total_seconds() > EVALUATION_STALE_SECONDS
-    return Freshness(i18n.t("wall.alerts.evaluated", lang, age=i18n.age(evaluated_at, now, lang)), stale, evaluated_at)
+    return Freshness(
+        i18n.t("wall.alerts.evaluated", lang, age=i18n.age(evaluated_at, now, lang)),
+        stale,
+        evaluated_at,
+    )
 
 
 def load_alerts(conn: Connection, now: datetime, lang: str) -> AlertsView:
@@ -107,7 +129,12 @@ def quake_triggers(rows: Sequence[QuakeRow], config: WallConfig, now: datetime) 
     duration = config.takeover.duration_seconds
     out = []
     for row in rows:
-        if row.magnitude is None or row.lat is None or row.lon is None or row.magnitude < rule.min_magnitude:
+        if (
+            row.magnitude is None
+            or row.lat is None
+            or row.lon is None
+            or row.magnitude < rule.min_magnitude
+        ):
             continue
         if now - row.occurred_at > timedelta(minutes=rule.max_age_minutes):
             continue
@@ -129,7 +156,11 @@ def alert_triggers(alerts: Sequence, config: WallConfig, now: datetime) -> list[
     out = []
     for alert in alerts:
         remaining = duration - (now - alert.fired_at).total_seconds()
-        if alert.severity == "critical" and getattr(alert, "state", "firing") != "resolved" and remaining > 0:
+        if (
+            alert.severity == "critical"
+            and getattr(alert, "state", "firing") != "resolved"
+            and remaining > 0
+        ):
             out.append(Trigger(f"alert:{alert.id}", alert.fired_at, min(remaining, duration)))
     return out
 
@@ -138,16 +169,28 @@ def quake_candidates(conn: Connection, config: WallConfig, now: datetime) -> lis
     rule = config.takeover.earthquake
     if not rule.enabled:
         return []
-    return recent_quakes(conn, rule.event_kinds, now - timedelta(minutes=rule.max_age_minutes), limit=20,
-                         min_magnitude=rule.min_magnitude)
+    return recent_quakes(
+        conn,
+        rule.event_kinds,
+        now - timedelta(minutes=rule.max_age_minutes),
+        limit=20,
+        min_magnitude=rule.min_magnitude,
+    )
 
 
 def newest_first(triggers: Iterable[Trigger]) -> list[Trigger]:
     return sorted(triggers, key=lambda t: (t.started_at, t.key), reverse=True)
 
 
-def takeover_view(triggers: Sequence[Trigger], quakes: Sequence[QuakeRow], alerts: Sequence[AlertRecord],
-                  config: WallConfig, catalogue: Catalogue, now: datetime, lang: str) -> TakeoverView | None:
+def takeover_view(
+    triggers: Sequence[Trigger],
+    quakes: Sequence[QuakeRow],
+    alerts: Sequence[AlertRecord],
+    config: WallConfig,
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+) -> TakeoverView | None:
     """The newest quake in full, with the critical alerts; None when nothing takes over."""
     keys = {t.key for t in triggers}
     origin = config.takeover.origin
@@ -155,22 +198,40 @@ def takeover_view(triggers: Sequence[Trigger], quakes: Sequence[QuakeRow], alert
     lines = [alert_line(a, now, lang) for a in alerts if f"alert:{a.id}" in keys]
     if not quake_rows and not lines:
         return None
-    quake = quake_view(quake_rows[0], config, origin.name, (origin.lat, origin.lon), now, lang) if quake_rows else None
+    quake = (
+        quake_view(quake_rows[0], config, origin.name, (origin.lat, origin.lon), now, lang)
+        if quake_rows
+        else None
+    )
     heading = i18n.t("wall.takeover.quake" if quake else "wall.takeover.alert", lang)
     shown = lines[:3] if quake is None else lines[:2]
     more = len(lines) - len(shown)
     map_src = single_quake_map(quake_rows[0], config, catalogue, lang) if quake_rows else None
-    return TakeoverView(quake, map_src, tuple(shown), heading,
-                        i18n.t("wall.takeover.more", lang, n=more) if more > 0 else None)
+    return TakeoverView(
+        quake,
+        map_src,
+        tuple(shown),
+        heading,
+        i18n.t("wall.takeover.more", lang, n=more) if more > 0 else None,
+    )
 
 
-def load_takeover(engine: Engine, conn: Connection, config: WallConfig, catalogue: Catalogue,
-                  triggers: Sequence[Trigger], now: datetime, lang: str) -> TakeoverView | None:
+def load_takeover(
+    engine: Engine,
+    conn: Connection,
+    config: WallConfig,
+    catalogue: Catalogue,
+    triggers: Sequence[Trigger],
+    now: datetime,
+    lang: str,
+) -> TakeoverView | None:
     """What the takeover shows for ``triggers`` (as the live check found them): the quakes from
     the event table, the alerts as ``dashboard.alerts.active_critical`` words them."""
     keys = {t.key for t in triggers}
     if not keys:
         return None
-    quakes = quake_candidates(conn, config, now) if any(k.startswith("quake:") for k in keys) else []
+    quakes = (
+        quake_candidates(conn, config, now) if any(k.startswith("quake:") for k in keys) else []
+    )
     alerts = active_critical(engine) if any(k.startswith("alert:") for k in keys) else []
     return takeover_view(triggers, quakes, alerts, config, catalogue, now, lang)

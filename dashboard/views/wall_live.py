@@ -20,7 +20,13 @@ from sqlalchemy import Engine
 from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.store.queries import data_versions, heads_fingerprint, open_alert_heads
 from dashboard.versions import ChangeSignal
-from dashboard.views.wall_alerts import Trigger, alert_triggers, newest_first, quake_candidates, quake_triggers
+from dashboard.views.wall_alerts import (
+    Trigger,
+    alert_triggers,
+    newest_first,
+    quake_candidates,
+    quake_triggers,
+)
 from dashboard.wall_config import WallConfig
 
 # Always watched: new earthquakes can take over a screen that shows none of them.
@@ -37,8 +43,14 @@ class LiveState:
         return [t.key for t in self.triggers]
 
 
-def live_state(engine: Engine, signal: ChangeSignal, config: WallConfig, scopes: Iterable[str], now: datetime,
-               drawn: Mapping | None = None) -> LiveState:
+def live_state(
+    engine: Engine,
+    signal: ChangeSignal,
+    config: WallConfig,
+    scopes: Iterable[str],
+    now: datetime,
+    drawn: Mapping | None = None,
+) -> LiveState:
     """Versions of ``scopes`` (plus ``events``) and the takeover triggers.
 
     ``drawn`` (what the screen last drew) lets the earthquake rule be skipped when no event
@@ -51,12 +63,19 @@ def live_state(engine: Engine, signal: ChangeSignal, config: WallConfig, scopes:
         versions: dict[str, object] = {s: stored.get(s) for s in sorted(scopes) if s != "alerts"}
         heads = open_alert_heads(conn)
         # A silenced critical alert stays on the alerts screen but takes nothing over.
-        silences = active_silences(conn, now) if any(h.severity == "critical" for h in heads) else []
-        check_quakes = (drawn is None or drawn_versions.get(EVENTS, "∅") != versions[EVENTS]
-                        or any(k.startswith("quake:") for k in drawn_keys))
+        silences = (
+            active_silences(conn, now) if any(h.severity == "critical" for h in heads) else []
+        )
+        check_quakes = (
+            drawn is None
+            or drawn_versions.get(EVENTS, "∅") != versions[EVENTS]
+            or any(k.startswith("quake:") for k in drawn_keys)
+        )
         quakes = quake_candidates(conn, config, now) if check_quakes else []
     if "alerts" in scopes:
         versions["alerts"] = heads_fingerprint(heads)
     loud = [h for h in heads if silence_for(silences, h.rule_id, h.subject) is None]
-    triggers = newest_first([*quake_triggers(quakes, config, now), *alert_triggers(loud, config, now)])
+    triggers = newest_first(
+        [*quake_triggers(quakes, config, now), *alert_triggers(loud, config, now)]
+    )
     return LiveState(versions, triggers)

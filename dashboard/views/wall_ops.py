@@ -30,7 +30,9 @@ def online_limit(config: WallConfig) -> float:
     return 3 * config.heartbeat_seconds + 5
 
 
-def screen_line(row: ScreenRow, config: WallConfig, catalogue: Catalogue, now: datetime, lang: str) -> ScreenLine:
+def screen_line(
+    row: ScreenRow, config: WallConfig, catalogue: Catalogue, now: datetime, lang: str
+) -> ScreenLine:
     d = row.details
     online = row.online(now, online_limit(config))
     resolution = f"{d.get('w')}×{d.get('h')}" if d.get("w") and d.get("h") else "—"
@@ -52,11 +54,15 @@ def screen_line(row: ScreenRow, config: WallConfig, catalogue: Catalogue, now: d
         extra.append(f"{i18n.t('wall.ops.reconnecting', lang)} ×{d['offline_count']}")
     path = d.get("path")
     return ScreenLine(
-        screen_id=row.screen_id, online=online,
+        screen_id=row.screen_id,
+        online=online,
         status=i18n.t("wall.ops.online" if online else "wall.ops.offline", lang),
-        seen=i18n.age(row.seen_at, now, lang), resolution=resolution, showing=showing,
+        seen=i18n.age(row.seen_at, now, lang),
+        resolution=resolution,
+        showing=showing,
         path=path if isinstance(path, str) and path.startswith("/wall") else None,
-        extra=" · ".join(extra), pending="reload" in row.pending,
+        extra=" · ".join(extra),
+        pending="reload" in row.pending,
     )
 
 

@@ -22,7 +22,9 @@ from dashboard.wall_config import DAYS, WallConfig, load_wall_config, screen_ids
 
 @dataclass(frozen=True)
 class Plan:
-    screens: tuple[str, ...]  # the screens this browser may show (in wall order): only these are drawn
+    screens: tuple[
+        str, ...
+    ]  # the screens this browser may show (in wall order): only these are drawn
     pinned_screen: str | None
     pinned_playlist: str | None
     playlists: tuple[str, ...]  # the playlists it may play (a pinned one, or the schedule's)
@@ -39,9 +41,17 @@ def _int(value: str | None) -> int:
         return 0
 
 
-def resolve_plan(config: WallConfig, catalogue: Catalogue, now: datetime, *, playlist: str | None = None,
-                 screen: str | None = None, monitor: str | None = None, start: str | None = None,
-                 device: str | None = None) -> Plan:
+def resolve_plan(
+    config: WallConfig,
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    playlist: str | None = None,
+    screen: str | None = None,
+    monitor: str | None = None,
+    start: str | None = None,
+    device: str | None = None,
+) -> Plan:
     """URL parameters win over the monitor's settings; unknown names fall back to the schedule."""
     known = screen_ids(catalogue)
     mon = config.monitor(monitor)
@@ -55,12 +65,22 @@ def resolve_plan(config: WallConfig, catalogue: Catalogue, now: datetime, *, pla
         names: tuple[str, ...] = (playlist,)
         current = playlist
     else:
-        names = tuple(dict.fromkeys([config.default_playlist, *(s.playlist for s in config.schedule)]))
+        names = tuple(
+            dict.fromkeys([config.default_playlist, *(s.playlist for s in config.schedule)])
+        )
         current = config.playlist_at(now)
     wanted = {item.screen for name in names for item in config.playlists[name].items}
     items = config.playlists[current].items
-    return Plan(tuple(s for s in known if s in wanted), None, playlist, names, offset, device, current,
-                items[offset % len(items)].screen)
+    return Plan(
+        tuple(s for s in known if s in wanted),
+        None,
+        playlist,
+        names,
+        offset,
+        device,
+        current,
+        items[offset % len(items)].screen,
+    )
 
 
 def screen_label(screen: str, catalogue: Catalogue, lang: str) -> str:
@@ -72,10 +92,19 @@ def screen_label(screen: str, catalogue: Catalogue, lang: str) -> str:
 def plan_data(plan: Plan, config: WallConfig, catalogue: Catalogue, lang: str) -> dict:
     """The plan as JSON for the browser (dwell in milliseconds, schedule in WITA minutes)."""
     return {
-        "playlists": {name: [[item.screen, int(item.dwell_seconds * 1000)] for item in config.playlists[name].items]
-                      for name in plan.playlists},
-        "schedule": [[slot.playlist, slot.start_minute, slot.end_minute, [DAYS.index(d) for d in slot.days]]
-                     for slot in config.schedule] if plan.pinned_playlist is None else [],
+        "playlists": {
+            name: [
+                [item.screen, int(item.dwell_seconds * 1000)]
+                for item in config.playlists[name].items
+            ]
+            for name in plan.playlists
+        },
+        "schedule": [
+            [slot.playlist, slot.start_minute, slot.end_minute, [DAYS.index(d) for d in slot.days]]
+            for slot in config.schedule
+        ]
+        if plan.pinned_playlist is None
+        else [],
         "default": config.default_playlist,
         "pinnedScreen": plan.pinned_screen,
         "pinnedPlaylist": plan.pinned_playlist,
@@ -92,7 +121,12 @@ def plan_data(plan: Plan, config: WallConfig, catalogue: Catalogue, lang: str) -
 
 SETUP_KEY = "odsk_wall"
 # The wall's own code: when a deploy changes it, running walls reload themselves.
-_CODE_GLOBS = ("assets/wall*.js", "assets/wall*.css", "layouts/wall*.py", "dashboard/views/wall*.py")
+_CODE_GLOBS = (
+    "assets/wall*.js",
+    "assets/wall*.css",
+    "layouts/wall*.py",
+    "dashboard/views/wall*.py",
+)
 
 
 @dataclass(frozen=True)
@@ -149,15 +183,23 @@ def grid_size(cols: str | None, rows: str | None) -> tuple[int, int]:
 
 
 def _query(**params) -> str:
-    return "&".join(f"{k}={quote(str(v), safe=':')}" for k, v in params.items() if v not in (None, ""))
+    return "&".join(
+        f"{k}={quote(str(v), safe=':')}" for k, v in params.items() if v not in (None, "")
+    )
 
 
 def monitor_url(monitor_id: str, lang: str, device: str | None = None) -> str:
     return "/wall?" + _query(monitor=monitor_id, device=device, lang="en" if lang == "en" else None)
 
 
-def grid_cells(config: WallConfig, cols: int, rows: int, lang: str, playlist: str | None = None,
-               device: str | None = None) -> list[str]:
+def grid_cells(
+    config: WallConfig,
+    cols: int,
+    rows: int,
+    lang: str,
+    playlist: str | None = None,
+    device: str | None = None,
+) -> list[str]:
     """The ``/wall`` URL of each cell, row by row.
 
     With ``playlist``, every cell plays it, each starting one item further on (six
@@ -171,6 +213,13 @@ def grid_cells(config: WallConfig, cols: int, rows: int, lang: str, playlist: st
         if playlist is None and i < len(config.monitors):
             urls.append(monitor_url(config.monitors[i].id, lang, cell))
         else:
-            urls.append("/wall?" + _query(playlist=playlist if playlist in config.playlists else None,
-                                          start=i, device=cell, lang=lang_param))
+            urls.append(
+                "/wall?"
+                + _query(
+                    playlist=playlist if playlist in config.playlists else None,
+                    start=i,
+                    device=cell,
+                    lang=lang_param,
+                )
+            )
     return urls

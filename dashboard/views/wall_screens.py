@@ -22,8 +22,16 @@ from sqlalchemy import Connection, Engine
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.store.health import scheduler_next_runs
 from dashboard.store.queries import PROVINCE_CODE, SourceRuns, latest_points, pair_of, source_runs
-from dashboard.views.wall import Freshness, PanelView, headline_indicators, panel_view, refresh_freshness, tile_view, \
-    TileView, wall_domains
+from dashboard.views.wall import (
+    Freshness,
+    PanelView,
+    TileView,
+    headline_indicators,
+    panel_view,
+    refresh_freshness,
+    tile_view,
+    wall_domains,
+)
 from dashboard.views.wall_alerts import evaluation_freshness, load_alerts
 from dashboard.views.wall_disaster import load_disaster
 from dashboard.wall_config import WallConfig
@@ -52,7 +60,9 @@ def scopes_of(keys: Iterable[str]) -> list[str]:
     return sorted({scope_of(k) for k in keys})
 
 
-def moved_parts(keys: Iterable[str], drawn: Mapping[str, object] | None, current: Mapping[str, object]) -> list[str]:
+def moved_parts(
+    keys: Iterable[str], drawn: Mapping[str, object] | None, current: Mapping[str, object]
+) -> list[str]:
     drawn = drawn or {}
     return [k for k in keys if drawn.get(scope_of(k), "∅") != current.get(scope_of(k))]
 
@@ -72,28 +82,54 @@ def domain_screen_indicators(catalogue: Catalogue, domain_id: str) -> list[Indic
     return (head + rest)[:TILES_PER_DOMAIN_SCREEN]
 
 
-def load_tiles(conn: Connection, catalogue: Catalogue, panels: list[str], screens: list[str],
-               runs: Mapping[str, SourceRuns], now: datetime, lang: str) -> dict[str, object]:
+def load_tiles(
+    conn: Connection,
+    catalogue: Catalogue,
+    panels: list[str],
+    screens: list[str],
+    runs: Mapping[str, SourceRuns],
+    now: datetime,
+    lang: str,
+) -> dict[str, object]:
     """Overview panels and domain screens: one query for all their indicators."""
     wanted = {i.code: i for d in panels for i in headline_indicators(catalogue, d)}
     wanted |= {i.code: i for d in screens for i in domain_screen_indicators(catalogue, d)}
     per = HISTORY_POINTS if screens else 2
-    points = latest_points(conn, list(wanted), PROVINCE_CODE, {c: i.grain for c, i in wanted.items()}, per)
+    points = latest_points(
+        conn, list(wanted), PROVINCE_CODE, {c: i.grain for c, i in wanted.items()}, per
+    )
     pairs = {code: pair_of(code, PROVINCE_CODE, found) for code, found in points.items()}
     out: dict[str, object] = {}
     for d in panels:
         out[f"overview/{d}"] = panel_view(catalogue, d, pairs, runs, now, lang)
     for d in screens:
         domain = catalogue.domain(d)
-        tiles = tuple(tile_view(i, pairs.get(i.code), runs, catalogue, now, lang,
-                                history=tuple(p.value for p in reversed(points.get(i.code, []))))
-                      for i in domain_screen_indicators(catalogue, d))
+        tiles = tuple(
+            tile_view(
+                i,
+                pairs.get(i.code),
+                runs,
+                catalogue,
+                now,
+                lang,
+                history=tuple(p.value for p in reversed(points.get(i.code, []))),
+            )
+            for i in domain_screen_indicators(catalogue, d)
+        )
         out[d] = DomainScreenView(d, domain.name.get(lang), domain.tagline.get(lang), tiles)
     return out
 
 
-def load_parts(engine: Engine, conn: Connection, catalogue: Catalogue, config: WallConfig, keys: Iterable[str],
-               now: datetime, lang: str, runs: Mapping[str, SourceRuns] | None = None) -> dict[str, object]:
+def load_parts(
+    engine: Engine,
+    conn: Connection,
+    catalogue: Catalogue,
+    config: WallConfig,
+    keys: Iterable[str],
+    now: datetime,
+    lang: str,
+    runs: Mapping[str, SourceRuns] | None = None,
+) -> dict[str, object]:
     """View objects per part key (PanelView, DomainScreenView, DisasterView, AlertsView)."""
     keys = list(keys)
     runs = runs if runs is not None else source_runs(conn)
@@ -107,16 +143,30 @@ def load_parts(engine: Engine, conn: Connection, catalogue: Catalogue, config: W
     return out
 
 
-def refresh_ages(conn: Connection, inputs: Mapping[str, dict], catalogue: Catalogue, now: datetime, lang: str,
-                 runs: Mapping[str, SourceRuns]) -> dict[str, Freshness]:
+def refresh_ages(
+    conn: Connection,
+    inputs: Mapping[str, dict],
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+    runs: Mapping[str, SourceRuns],
+) -> dict[str, Freshness]:
     """Every age on the page redone: fetched ages and stale flags, plain ages, the alert evaluation."""
     out = refresh_freshness(inputs, runs, catalogue, now, lang)
     evaluated = [k for k, e in inputs.items() if e.get("kind") == "evaluated"]
     if evaluated:
         seen_at, _jobs = scheduler_next_runs(conn)
         fresh = evaluation_freshness(seen_at, now, lang)
-        out.update({k: fresh for k in evaluated})
+        out.update(dict.fromkeys(evaluated, fresh))
     return out
 
 
-__all__ = ["DomainScreenView", "PanelView", "load_parts", "moved_parts", "parts_of", "refresh_ages", "scopes_of"]
+__all__ = [
+    "DomainScreenView",
+    "PanelView",
+    "load_parts",
+    "moved_parts",
+    "parts_of",
+    "refresh_ages",
+    "scopes_of",
+]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from collectors.base import Payload, SourceContext
@@ -72,7 +73,7 @@ class Loopback:
         outer = self
 
         class _Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
+            def do_GET(self):
                 split = urlsplit(self.path)
                 query = parse_qs(split.query)
                 outer.requests.append((split.path, query))
@@ -87,13 +88,15 @@ class Loopback:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "Loopback":
+    def __enter__(self) -> Loopback:
         self.thread.start()
         return self
 
@@ -108,21 +111,47 @@ class Loopback:
 CKAN_RESOURCE = "3f1c2a9e-5b7d-4c1a-9f0e-7d2b8c6a1e44"
 # BPS codes and names as the provincial open-data portal writes them.
 SULUT_BPS = [
-    ("7101", "KABUPATEN BOLAANG MONGONDOW"), ("7102", "KABUPATEN MINAHASA"),
-    ("7103", "KABUPATEN KEPULAUAN SANGIHE"), ("7104", "KABUPATEN KEPULAUAN TALAUD"),
-    ("7105", "KABUPATEN MINAHASA SELATAN"), ("7106", "KABUPATEN MINAHASA UTARA"),
-    ("7107", "KABUPATEN BOLAANG MONGONDOW UTARA"), ("7108", "KABUPATEN SIAU TAGULANDANG BIARO"),
-    ("7109", "KABUPATEN MINAHASA TENGGARA"), ("7110", "KABUPATEN BOLAANG MONGONDOW SELATAN"),
-    ("7111", "KABUPATEN BOLAANG MONGONDOW TIMUR"), ("7171", "KOTA MANADO"), ("7172", "KOTA BITUNG"),
-    ("7173", "KOTA TOMOHON"), ("7174", "KOTA KOTAMOBAGU"),
+    ("7101", "KABUPATEN BOLAANG MONGONDOW"),
+    ("7102", "KABUPATEN MINAHASA"),
+    ("7103", "KABUPATEN KEPULAUAN SANGIHE"),
+    ("7104", "KABUPATEN KEPULAUAN TALAUD"),
+    ("7105", "KABUPATEN MINAHASA SELATAN"),
+    ("7106", "KABUPATEN MINAHASA UTARA"),
+    ("7107", "KABUPATEN BOLAANG MONGONDOW UTARA"),
+    ("7108", "KABUPATEN SIAU TAGULANDANG BIARO"),
+    ("7109", "KABUPATEN MINAHASA TENGGARA"),
+    ("7110", "KABUPATEN BOLAANG MONGONDOW SELATAN"),
+    ("7111", "KABUPATEN BOLAANG MONGONDOW TIMUR"),
+    ("7171", "KOTA MANADO"),
+    ("7172", "KOTA BITUNG"),
+    ("7173", "KOTA TOMOHON"),
+    ("7174", "KOTA KOTAMOBAGU"),
 ]
-BULAN = ["JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTUS", "SEPTEMBER",
-         "OKTOBER", "NOVEMBER", "DESEMBER"]
-CKAN_FIELDS = [{"id": "_id", "type": "int"}, {"id": "kode_provinsi", "type": "int4"},
-               {"id": "nama_provinsi", "type": "text"}, {"id": "kode_kabupaten_kota", "type": "int4"},
-               {"id": "nama_kabupaten_kota", "type": "text"}, {"id": "bulan", "type": "text"},
-               {"id": "jumlah_penempatan", "type": "int4"}, {"id": "satuan", "type": "text"},
-               {"id": "tahun", "type": "int4"}]
+BULAN = [
+    "JANUARI",
+    "FEBRUARI",
+    "MARET",
+    "APRIL",
+    "MEI",
+    "JUNI",
+    "JULI",
+    "AGUSTUS",
+    "SEPTEMBER",
+    "OKTOBER",
+    "NOVEMBER",
+    "DESEMBER",
+]
+CKAN_FIELDS = [
+    {"id": "_id", "type": "int"},
+    {"id": "kode_provinsi", "type": "int4"},
+    {"id": "nama_provinsi", "type": "text"},
+    {"id": "kode_kabupaten_kota", "type": "int4"},
+    {"id": "nama_kabupaten_kota", "type": "text"},
+    {"id": "bulan", "type": "text"},
+    {"id": "jumlah_penempatan", "type": "int4"},
+    {"id": "satuan", "type": "text"},
+    {"id": "tahun", "type": "int4"},
+]
 
 
 def ckan_dataset(year: int = 2025) -> list[dict[str, Any]]:
@@ -130,28 +159,58 @@ def ckan_dataset(year: int = 2025) -> list[dict[str, Any]]:
     records = []
     for m, bulan in enumerate(BULAN):
         for code, name in SULUT_BPS:
-            records.append({"_id": len(records) + 1, "kode_provinsi": 71, "nama_provinsi": "SULAWESI UTARA",
-                            "kode_kabupaten_kota": int(code), "nama_kabupaten_kota": name, "bulan": bulan,
-                            "jumlah_penempatan": 10 + (int(code) * 7 + m * 13) % 90, "satuan": "ORANG",
-                            "tahun": year})
+            records.append(
+                {
+                    "_id": len(records) + 1,
+                    "kode_provinsi": 71,
+                    "nama_provinsi": "SULAWESI UTARA",
+                    "kode_kabupaten_kota": int(code),
+                    "nama_kabupaten_kota": name,
+                    "bulan": bulan,
+                    "jumlah_penempatan": 10 + (int(code) * 7 + m * 13) % 90,
+                    "satuan": "ORANG",
+                    "tahun": year,
+                }
+            )
     return records
 
 
-def ckan_page(records: list[dict[str, Any]], *, offset: int, limit: int, filters: dict | None = None,
-              base: str = "https://satudata.example.go.id") -> dict[str, Any]:
+def ckan_page(
+    records: list[dict[str, Any]],
+    *,
+    offset: int,
+    limit: int,
+    filters: dict | None = None,
+    base: str = "https://satudata.example.go.id",
+) -> dict[str, Any]:
     link = f"/api/3/action/datastore_search?resource_id={CKAN_RESOURCE}&limit={limit}"
     if filters:
         link += "&filters=" + json.dumps(filters, separators=(",", ":"))
-    result = {"include_total": True, "limit": limit, "offset": offset, "records_format": "objects",
-              "resource_id": CKAN_RESOURCE, "total_estimation_threshold": None,
-              "records": records[offset:offset + limit], "fields": CKAN_FIELDS,
-              "_links": {"start": link, "next": f"{link}&offset={offset + limit}"},
-              "total": len(records), "total_was_estimated": False}
+    result = {
+        "include_total": True,
+        "limit": limit,
+        "offset": offset,
+        "records_format": "objects",
+        "resource_id": CKAN_RESOURCE,
+        "total_estimation_threshold": None,
+        "records": records[offset : offset + limit],
+        "fields": CKAN_FIELDS,
+        "_links": {"start": link, "next": f"{link}&offset={offset + limit}"},
+        "total": len(records),
+        "total_was_estimated": False,
+    }
     if filters:
         result["filters"] = filters
-    return {"help": f"{base}/api/3/action/help_show?name=datastore_search", "success": True, "result": result}
+    return {
+        "help": f"{base}/api/3/action/help_show?name=datastore_search",
+        "success": True,
+        "result": result,
+    }
 
 
 def ckan_error(kind: str, **error: Any) -> dict[str, Any]:
-    return {"help": "https://satudata.example.go.id/api/3/action/help_show?name=datastore_search",
-            "error": {"__type": kind, **error}, "success": False}
+    return {
+        "help": "https://satudata.example.go.id/api/3/action/help_show?name=datastore_search",
+        "error": {"__type": kind, **error},
+        "success": False,
+    }

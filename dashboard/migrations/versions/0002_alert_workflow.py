@@ -3,8 +3,9 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 from dashboard.store.schema import UtcDateTime
 
@@ -30,11 +31,15 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
         sa.Column("sent_at", UtcDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["alert_id"], ["alert.id"], name="fk_alert_notification_alert_id_alert"),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alert.id"], name="fk_alert_notification_alert_id_alert"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_alert_notification"),
     )
     op.create_index("ix_alert_notification_alert_id", "alert_notification", ["alert_id"])
-    op.create_index("ix_alert_notification_status_next", "alert_notification", ["status", "next_attempt_at"])
+    op.create_index(
+        "ix_alert_notification_status_next", "alert_notification", ["status", "next_attempt_at"]
+    )
     op.create_table(
         "shift_note",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -47,8 +52,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_shift_note_created_at", "shift_note", ["created_at"])
     # De-duplication the store enforces: two evaluators racing cannot open the same alert twice.
-    op.create_index("uq_alert_open_rule_subject", "alert", ["rule_id", "subject"], unique=True,
-                    sqlite_where=sa.text("state <> 'resolved'"), postgresql_where=sa.text("state <> 'resolved'"))
+    op.create_index(
+        "uq_alert_open_rule_subject",
+        "alert",
+        ["rule_id", "subject"],
+        unique=True,
+        sqlite_where=sa.text("state <> 'resolved'"),
+        postgresql_where=sa.text("state <> 'resolved'"),
+    )
 
 
 def downgrade() -> None:

@@ -3,8 +3,9 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 from dashboard.store.schema import UtcDateTime
 
@@ -27,7 +28,9 @@ def upgrade() -> None:
         sa.Column("delivered_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_wall_command"),
     )
-    op.create_index("ix_wall_command_screen_delivered", "wall_command", ["screen_id", "delivered_at"])
+    op.create_index(
+        "ix_wall_command_screen_delivered", "wall_command", ["screen_id", "delivered_at"]
+    )
 
 
 def downgrade() -> None:

@@ -8,7 +8,7 @@ layout check a wall must pass at every size.
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,16 +26,38 @@ from dashboard.webapp import create_app
 
 # Plausible North Sulawesi figures (previous, latest) so the screenshots read like the real thing.
 PLAUSIBLE = {
-    "LIV.STUNTING": (22.1, 21.3), "LIV.JKN": (93.8, 94.2), "LIV.BOR": (81.0, 78.4),
-    "SOC.IPM": (73.88, 74.32), "SOC.ERAPOR": (90.1, 88.5), "SOC.DAPODIK": (95.0, 96.1),
-    "BRD.WISMAN": (11950, 12840), "BRD.WISNUS": (498000, 512300), "BRD.TPK": (60.2, 58.7),
-    "GOV.REALISASI-APBD": (55.0, 61.4), "GOV.NASKAH-DIGITAL": (80.1, 82.6), "GOV.EKINERJA": (90.4, 91.2),
-    "ENV.PM25": (21.0, 18.4), "ENV.GEMPA": (1, 3), "ENV.BENCANA": (9, 7),
-    "ECO.INFLASI": (2.65, 2.41), "ECO.TPT": (6.5, 6.12), "ECO.PENEMPATAN": (1250, 1320),
+    "LIV.STUNTING": (22.1, 21.3),
+    "LIV.JKN": (93.8, 94.2),
+    "LIV.BOR": (81.0, 78.4),
+    "SOC.IPM": (73.88, 74.32),
+    "SOC.ERAPOR": (90.1, 88.5),
+    "SOC.DAPODIK": (95.0, 96.1),
+    "BRD.WISMAN": (11950, 12840),
+    "BRD.WISNUS": (498000, 512300),
+    "BRD.TPK": (60.2, 58.7),
+    "GOV.REALISASI-APBD": (55.0, 61.4),
+    "GOV.NASKAH-DIGITAL": (80.1, 82.6),
+    "GOV.EKINERJA": (90.4, 91.2),
+    "ENV.PM25": (21.0, 18.4),
+    "ENV.GEMPA": (1, 3),
+    "ENV.BENCANA": (9, 7),
+    "ECO.INFLASI": (2.65, 2.41),
+    "ECO.TPT": (6.5, 6.12),
+    "ECO.PENEMPATAN": (1250, 1320),
 }
 HISTORY = 8  # periods stored per indicator (the domain screens draw a trend)
 SIZES = [(1920, 1080), (3840, 2160), (1366, 768)]
-SCREENS = ("overview", "living", "society", "branding", "governance", "environment", "economy", "disaster", "alerts")
+SCREENS = (
+    "overview",
+    "living",
+    "society",
+    "branding",
+    "governance",
+    "environment",
+    "economy",
+    "disaster",
+    "alerts",
+)
 
 
 def step(start: date, grain: str, back: int) -> date:
@@ -76,7 +98,7 @@ def headlines(catalogue) -> list:
 
 def seed_store(engine, catalogue, now: datetime | None = None, failing_source: bool = True) -> None:
     """``HISTORY`` periods of every indicator fed by a source, fresh runs, one failing source."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sync_catalogue(engine, catalogue)
     with engine.begin() as conn:
         for ind in catalogue.indicators:
@@ -89,49 +111,114 @@ def seed_store(engine, catalogue, now: datetime | None = None, failing_source: b
             for back in range(HISTORY - 1, -1, -1):
                 # A gentle wave towards the latest value, so trends have a shape.
                 wobble = 1 + 0.03 * ((back * 7919) % 5 - 2) / 2 if back > 1 else 1
-                value = (previous if back == 1 else last if back == 0 else previous * wobble)
-                rows.append(ObservationRow(ind.code, "71", step(latest, ind.grain, back), ind.grain, value))
-            upsert_observations(conn, rows, source_id=feeding[0].id, run_id=None,
-                                ingested_at=now - timedelta(minutes=20))
+                value = previous if back == 1 else last if back == 0 else previous * wobble
+                rows.append(
+                    ObservationRow(ind.code, "71", step(latest, ind.grain, back), ind.grain, value)
+                )
+            upsert_observations(
+                conn,
+                rows,
+                source_id=feeding[0].id,
+                run_id=None,
+                ingested_at=now - timedelta(minutes=20),
+            )
         for source in catalogue.sources:
-            conn.execute(insert(CollectionRun).values(
-                source_id=source.id, trigger="schedule", status="ok", rows_accepted=5,
-                started_at=now - timedelta(seconds=12), finished_at=now - timedelta(seconds=10)))
+            conn.execute(
+                insert(CollectionRun).values(
+                    source_id=source.id,
+                    trigger="schedule",
+                    status="ok",
+                    rows_accepted=5,
+                    started_at=now - timedelta(seconds=12),
+                    finished_at=now - timedelta(seconds=10),
+                )
+            )
         if failing_source:
-            conn.execute(insert(CollectionRun).values(
-                source_id=catalogue.sources[0].id, trigger="schedule", status="failed", error_class="timeout",
-                started_at=now - timedelta(seconds=6), finished_at=now - timedelta(seconds=1)))
-        conn.execute(insert(Heartbeat).values(id="scheduler:test", kind="scheduler", seen_at=now, details={}))
+            conn.execute(
+                insert(CollectionRun).values(
+                    source_id=catalogue.sources[0].id,
+                    trigger="schedule",
+                    status="failed",
+                    error_class="timeout",
+                    started_at=now - timedelta(seconds=6),
+                    finished_at=now - timedelta(seconds=1),
+                )
+            )
+        conn.execute(
+            insert(Heartbeat).values(id="scheduler:test", kind="scheduler", seen_at=now, details={})
+        )
         bump(conn, [f"domain:{d}" for d in wall_domains(catalogue)])
 
 
-def add_quake(engine, *, magnitude: float, lat: float, lon: float, depth: float = 10, ago: timedelta = timedelta(0),
-              description: str = "", potensi: str | None = "Tidak berpotensi tsunami",
-              source_id: str = "bmkg-gempa") -> int:
-    occurred = datetime.now(timezone.utc) - ago
+def add_quake(
+    engine,
+    *,
+    magnitude: float,
+    lat: float,
+    lon: float,
+    depth: float = 10,
+    ago: timedelta = timedelta(0),
+    description: str = "",
+    potensi: str | None = "Tidak berpotensi tsunami",
+    source_id: str = "bmkg-gempa",
+) -> int:
+    occurred = datetime.now(UTC) - ago
     extra = {"Potensi": potensi} if potensi else {}
     with engine.begin() as conn:
-        event_id = conn.execute(insert(Event).values(
-            kind="earthquake", source_id=source_id, external_id=f"test:{occurred.isoformat()}@{lat},{lon}",
-            occurred_at=occurred, lat=lat, lon=lon, magnitude=magnitude, depth_km=depth,
-            description=description, extra=extra).returning(Event.id)).scalar_one()
+        event_id = conn.execute(
+            insert(Event)
+            .values(
+                kind="earthquake",
+                source_id=source_id,
+                external_id=f"test:{occurred.isoformat()}@{lat},{lon}",
+                occurred_at=occurred,
+                lat=lat,
+                lon=lon,
+                magnitude=magnitude,
+                depth_km=depth,
+                description=description,
+                extra=extra,
+            )
+            .returning(Event.id)
+        ).scalar_one()
         bump(conn, ["events"])
     return event_id
 
 
-def add_alert(engine, *, severity: str, title: str, ago: timedelta = timedelta(0), rule: str = "test-rule",
-              subject: str | None = None) -> int:
-    fired = datetime.now(timezone.utc) - ago
+def add_alert(
+    engine,
+    *,
+    severity: str,
+    title: str,
+    ago: timedelta = timedelta(0),
+    rule: str = "test-rule",
+    subject: str | None = None,
+) -> int:
+    fired = datetime.now(UTC) - ago
     with engine.begin() as conn:
-        return conn.execute(insert(Alert).values(
-            rule_id=rule, subject=subject or f"test:{title}", severity=severity, state="firing",
-            title_id=title, title_en=title, fired_at=fired, details={}).returning(Alert.id)).scalar_one()
+        return conn.execute(
+            insert(Alert)
+            .values(
+                rule_id=rule,
+                subject=subject or f"test:{title}",
+                severity=severity,
+                state="firing",
+                title_id=title,
+                title_en=title,
+                fired_at=fired,
+                details={},
+            )
+            .returning(Alert.id)
+        ).scalar_one()
 
 
 def resolve_alert(engine, alert_id: int) -> None:
     with engine.begin() as conn:
-        conn.execute(Alert.__table__.update().where(Alert.__table__.c.id == alert_id).values(
-            state="resolved", resolved_at=datetime.now(timezone.utc)))
+        conn.execute(
+            Alert.__table__.update()
+            .where(Alert.__table__.c.id == alert_id)
+            .values(state="resolved", resolved_at=datetime.now(UTC))
+        )
 
 
 def config_dir_with(tmp_path: Path, **wall) -> Path:
@@ -146,8 +233,14 @@ def config_dir_with(tmp_path: Path, **wall) -> Path:
 
 
 def make_app(sqlite_url: str, tmp_path: Path, config_dir: Path | None = None, **settings):
-    return create_app(Settings(database_url=sqlite_url, data_dir=tmp_path,
-                               config_dir=config_dir or PROJECT_ROOT / "config", **settings))
+    return create_app(
+        Settings(
+            database_url=sqlite_url,
+            data_dir=tmp_path,
+            config_dir=config_dir or PROJECT_ROOT / "config",
+            **settings,
+        )
+    )
 
 
 @pytest.fixture
@@ -165,10 +258,21 @@ def wall_store(sqlite_url, catalogue):
 def set_viewport(driver, width: int, height: int) -> None:
     """Make the *viewport* (not the window) exactly width × height, as a kiosk browser has it."""
     driver.set_window_size(width, height)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False,
-        "screenWidth": width, "screenHeight": height})
-    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [width, height]
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": width,
+            "height": height,
+            "deviceScaleFactor": 1,
+            "mobile": False,
+            "screenWidth": width,
+            "screenHeight": height,
+        },
+    )
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [
+        width,
+        height,
+    ]
 
 
 # Everything that must fit: the document in the viewport; header, footer and every part of
@@ -206,25 +310,37 @@ for (const el of document.querySelectorAll('.wall *')) {
 return problems;
 """
 
-ACTIVE_SCREEN = "return (document.querySelector('.wall-screen.is-active') || {}).dataset?.screen || null"
+ACTIVE_SCREEN = (
+    "return (document.querySelector('.wall-screen.is-active') || {}).dataset?.screen || null"
+)
 
 
 def wait_for_wall(browser, timeout: float = 15) -> None:
     browser.wait_for_element("#wall-root .wall-screen.is-active", timeout=timeout)
     # The first rotation tick has run once the position or screen name is set by the browser.
-    browser._wait_for(lambda d: d.execute_script(ACTIVE_SCREEN) is not None, timeout=timeout,
-                      msg="no active screen")
+    browser._wait_for(
+        lambda d: d.execute_script(ACTIVE_SCREEN) is not None,
+        timeout=timeout,
+        msg="no active screen",
+    )
 
 
 def show(driver, screen: str) -> None:
     """Show one screen (for screenshots and fit checks), as the rotation would."""
-    driver.execute_script("""
+    driver.execute_script(
+        """
         for (const s of document.querySelectorAll('.wall-screen'))
-            s.classList.toggle('is-active', s.dataset.screen === arguments[0]);""", screen)
+            s.classList.toggle('is-active', s.dataset.screen === arguments[0]);""",
+        screen,
+    )
 
 
 def severe_logs(browser, allow: tuple[str, ...] = ()) -> list:
-    return [entry for entry in (browser.get_logs() or []) if not any(a in entry["message"] for a in allow)]
+    return [
+        entry
+        for entry in (browser.get_logs() or [])
+        if not any(a in entry["message"] for a in allow)
+    ]
 
 
 KEY_CODES = {"ArrowRight": 39, "ArrowLeft": 37, "ArrowDown": 40, "ArrowUp": 38}
@@ -233,5 +349,7 @@ KEY_CODES = {"ArrowRight": 39, "ArrowLeft": 37, "ArrowDown": 40, "ArrowUp": 38}
 def press(driver, key: str) -> None:
     """A real (trusted) key press, as from a keyboard plugged into the wall PC."""
     for kind in ("keyDown", "keyUp"):
-        driver.execute_cdp_cmd("Input.dispatchKeyEvent", {"type": kind, "key": key, "code": key,
-                                                          "windowsVirtualKeyCode": KEY_CODES[key]})
+        driver.execute_cdp_cmd(
+            "Input.dispatchKeyEvent",
+            {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": KEY_CODES[key]},
+        )
