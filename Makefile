@@ -20,12 +20,13 @@ ARGS           ?=
 CHROMIUM       := /usr/bin/chromium
 CHROMEDRIVER   := /usr/bin/chromedriver
 
-.PHONY: help venv install demo test browser-deps service-deps bench clean distclean
+.PHONY: help venv install demo test lint browser-deps service-deps bench clean distclean
 
 help:
 	@echo "make demo       create $(VENV), install, run 'odsk demo' (simulator, scheduler, web)"
 	@echo "make test       install with test extras, check Chromium, run pytest (artefacts in $(ARTIFACTS)/)"
 	@echo "make bench      run every bench/*.py"
+	@echo "make lint       ruff format --check and ruff check (make test runs it first)"
 	@echo "make venv       create $(VENV) and 'pip install -e .[test]' (again only when pyproject.toml changes)"
 	@echo "make clean      remove caches and test artefacts"
 	@echo "make distclean  clean, and remove $(VENV) and var/ (the demo's data)"
@@ -112,7 +113,12 @@ service-deps:
 # PostgreSQL and Redis are found or started by tests/services.py (see tests/conftest.py);
 # the preflight only says which, and stops here, naming what is missing, if neither works.
 # pytest exit 5 ("no tests collected", e.g. a PYTEST_ARGS filter matching nothing) is not a failure.
-test: $(STAMP) browser-deps service-deps
+# Guards that run before the suite: formatting and lint (ruff).
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+
+test: $(STAMP) lint browser-deps service-deps
 	@$(PY) tests/services.py preflight
 	@mkdir -p $(ARTIFACTS)
 	@rc=0; \
