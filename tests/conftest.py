@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clock_kit import instant_of
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -86,6 +87,17 @@ def pytest_configure(config):
         os.environ["DASH_TEST_CHROMEPATH"] = CHROMIUM
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark what needs which server, from the fixtures a test asks for (``-m "not postgres"``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("database_url") == "postgresql" or "pg_server_url" in names:
+            item.add_marker(pytest.mark.postgres)
+        if "redis_url" in names:
+            item.add_marker(pytest.mark.redis)
+
+
 def pytest_unconfigure(config):
     services.stop_all()
     os.environ.update(_cleared_env)
@@ -115,6 +127,21 @@ def _service_or_fail(resolve):
         pytest.fail(str(exc), pytrace=False)
     _used_services.append(svc)
     return svc
+
+
+# --- the clock -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Every test runs at a stated instant (tests/clock_kit.py); yields the traveller."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    import time_machine
+
+    with time_machine.travel(instant_of(request.node), tick=True) as traveller:
+        yield traveller
 
 
 # --- PostgreSQL ------------------------------------------------------------------
