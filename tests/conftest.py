@@ -393,6 +393,9 @@ def pytest_setup_options():
 
 
 VIEWPORT = (1920, 1080)  # the wall's screens
+# dash[testing]'s default bound for wait_for_* (10 s) is short for a loaded 2-core machine;
+# a bound only matters when something is wrong, so it can be generous.
+BROWSER_WAIT_SECONDS = 30
 
 
 @pytest.fixture(autouse=True)
@@ -404,7 +407,9 @@ def _browser_viewport(request):
     """
     for name in ("dash_duo", "dash_br", "dash_duo_mp"):
         if name in request.fixturenames:
-            driver = request.getfixturevalue(name).driver
+            browser = request.getfixturevalue(name)
+            browser._wait_timeout = BROWSER_WAIT_SECONDS
+            driver = browser.driver
             inner_w, inner_h, outer_w, outer_h = driver.execute_script(
                 "return [innerWidth, innerHeight, outerWidth, outerHeight]"
             )
@@ -423,7 +428,7 @@ def dash_thread_server():
     from dash.testing.application_runners import ThreadedRunner
 
     class FreePortRunner(ThreadedRunner):
-        def start(self, app, start_timeout=3, **kwargs):
+        def start(self, app, start_timeout=30, **kwargs):
             kwargs.setdefault("port", services.free_port())
             return super().start(app, start_timeout=start_timeout, **kwargs)
 

@@ -153,7 +153,7 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
     # The server goes away: the wall says so, keeps its figures and keeps rotating.
     gunicorn.stop()
     dash_br._wait_for(
-        lambda d: d.execute_script(OFFLINE), timeout=10, msg="the wall did not notice"
+        lambda d: d.execute_script(OFFLINE), timeout=30, msg="the wall did not notice"
     )
     banner = dash_br.find_element(".banner-offline")
     assert banner.is_displayed() and "menyambung ulang" in banner.text
@@ -195,7 +195,7 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
             )
             == shown
         ),
-        timeout=10,
+        timeout=30,
         msg="no live data after the restart",
     )
     assert driver.execute_script("return window.__odskSamePage === true")  # never reloaded
