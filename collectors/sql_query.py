@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -218,6 +219,8 @@ def _run(
 def _sqlite_guard(conn: Connection, seconds: float) -> None:
     """SQLite has no read-only transaction or statement timeout: query_only and a progress handler."""
     raw = conn.connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):  # pysqlite hands over sqlite3's own connection
+        raise TypeError(f"expected a sqlite3 connection, got {type(raw).__name__}")
     raw.execute("PRAGMA query_only = ON")
     deadline = time.monotonic() + seconds
     # Returning non-zero makes SQLite abort the statement ("interrupted").

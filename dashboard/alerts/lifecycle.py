@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from dashboard.alerts.config import severity_rank
 from dashboard.alerts.findings import Finding
@@ -125,7 +125,7 @@ def reconcile(
         row = open_rows.get(key)
         if row is None:
             alert_id = conn.execute(
-                table.insert()
+                insert(Alert)
                 .values(
                     rule_id=finding.rule_id,
                     subject=finding.subject,
@@ -141,11 +141,16 @@ def reconcile(
             out.fired.append(alert_id)
             _queue(conn, alert_id, finding.severity, "fired", now, _to(channels, silenced, key))
             continue
-        if announced is not None and row.id not in announced and not silenced(*key):
+        if (
+            announced is not None
+            and silenced is not None
+            and row.id not in announced
+            and not silenced(*key)
+        ):
             _queue(conn, row.id, finding.severity, "fired", now, channels)  # its silence is over
             announced.add(row.id)
         if row.clear_since is not None:  # back before it resolved: the same alert goes on
-            conn.execute(table.update().where(table.c.id == row.id).values(clear_since=None))
+            conn.execute(update(Alert).where(table.c.id == row.id).values(clear_since=None))
         changes = {
             k: v
             for k, v in (
@@ -158,7 +163,7 @@ def reconcile(
         }
         if not changes:
             continue
-        conn.execute(table.update().where(table.c.id == row.id).values(**changes))
+        conn.execute(update(Alert).where(table.c.id == row.id).values(**changes))
         if severity_rank(finding.severity) > severity_rank(row.severity):
             out.escalated.append(row.id)
             _queue(conn, row.id, finding.severity, "escalated", now, _to(channels, silenced, key))
@@ -168,13 +173,13 @@ def reconcile(
         gone = key not in found and row.rule_id in evaluated
         if gone and row.rule_id in configured and resolve_after > 0:
             if row.clear_since is None:
-                conn.execute(table.update().where(table.c.id == row.id).values(clear_since=now))
+                conn.execute(update(Alert).where(table.c.id == row.id).values(clear_since=now))
                 continue
             if (now - row.clear_since).total_seconds() < resolve_after:
                 continue
         if gone or row.rule_id not in configured:
             conn.execute(
-                table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now)
+                update(Alert).where(table.c.id == row.id).values(state="resolved", resolved_at=now)
             )
             out.resolved.append(row.id)
             if announced is None or row.id in announced:
@@ -214,7 +219,7 @@ def _queue(
     targets = channels(severity, event) if channels else []
     if targets:
         conn.execute(
-            AlertNotification.__table__.insert(),
+            insert(AlertNotification),
             [
                 {
                     "alert_id": alert_id,
@@ -244,7 +249,7 @@ def acknowledge(
     table = Alert.__table__
     with begin_write(engine) as conn:
         done = conn.execute(
-            table.update()
+            update(Alert)
             .where(table.c.id == alert_id, table.c.state == "firing")
             .values(
                 state="acknowledged",
@@ -258,7 +263,7 @@ def acknowledge(
                 select(table.c.title_id).where(table.c.id == alert_id)
             ).scalar_one()
             conn.execute(
-                ShiftNote.__table__.insert().values(
+                insert(ShiftNote).values(
                     kind="ack",
                     author=who[:100],
                     text=f"#{alert_id} {title}" + (f" — {note}" if note else ""),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard.alerts.tables import AlertSilence, ShiftNote
 from dashboard.store.engine import begin_write
@@ -63,7 +63,7 @@ def add_silence(
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
         silence_id = conn.execute(
-            table.insert()
+            insert(AlertSilence)
             .values(
                 rule_id=rule_id[:100],
                 subject=subject[:200] if subject else None,
@@ -76,7 +76,7 @@ def add_silence(
             .returning(table.c.id)
         ).scalar_one()
         conn.execute(
-            ShiftNote.__table__.insert().values(
+            insert(ShiftNote).values(
                 kind="silence",
                 author=who[:100],
                 created_at=now,
@@ -95,7 +95,7 @@ def lift_silence(engine: Engine, silence_id: int, who: str, now: datetime | None
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
         done = conn.execute(
-            table.update()
+            update(AlertSilence)
             .where(
                 table.c.id == silence_id,
                 table.c.lifted_at.is_(None),
@@ -108,7 +108,7 @@ def lift_silence(engine: Engine, silence_id: int, who: str, now: datetime | None
                 select(table.c.rule_id, table.c.subject).where(table.c.id == silence_id)
             ).one()
             conn.execute(
-                ShiftNote.__table__.insert().values(
+                insert(ShiftNote).values(
                     kind="unsilence",
                     author=who[:100],
                     created_at=now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Heartbeat, utcnow
@@ -18,11 +18,11 @@ def beat(
     with begin_write(engine) as conn:
         table = Heartbeat.__table__
         updated = conn.execute(
-            table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info)
+            update(Heartbeat).where(table.c.id == identity).values(seen_at=utcnow(), details=info)
         )
         if not updated.rowcount:
             conn.execute(
-                table.insert().values(id=identity, kind=kind, seen_at=utcnow(), details=info)
+                insert(Heartbeat).values(id=identity, kind=kind, seen_at=utcnow(), details=info)
             )
 
 

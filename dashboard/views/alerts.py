@@ -197,7 +197,7 @@ def alert_row(
     a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None
 ) -> AlertRow:
     ack = ""
-    if a.acknowledged_by:
+    if a.acknowledged_by and a.acknowledged_at is not None:
         ack = label(
             "ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang)
         )
