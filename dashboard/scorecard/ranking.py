@@ -64,26 +64,30 @@ def rank_regions(
     judged = compared(
         {r.code: values[r.code] for r in present}, {r.code: r.population for r in present}, by_rate
     )
-    with_value = sorted(present, key=lambda r: (performance_key(indicator, judged[r.code]), r.name))
+    # None only for NaN, which the store never holds.
+    scored = {code: v for code, v in judged.items() if v is not None}
+    with_value = sorted(present, key=lambda r: (performance_key(indicator, scored[r.code]), r.name))
     rows, last_key, rank = [], None, 0
     for position, region in enumerate(with_value, start=1):
-        key = performance_key(indicator, judged[region.code])
+        key = performance_key(indicator, scored[region.code])
         rank = rank if key == last_key else position
         last_key = key
         value = values[region.code]
         before = previous.get(region.code)
-        prev_point = None
+        moved = None
         if before is not None and period_start is not None:
-            prev_point = SeriesPoint(step(period_start, grain, -1), grain, before)
+            moved = change(
+                SeriesPoint(step(period_start, grain, -1), grain, before),
+                SeriesPoint(period_start, grain, value),
+                indicator,
+            )
         rows.append(
             RankedRegion(
                 rank,
                 region,
                 value,
                 judge(indicator, value, period_start, grain, plans, scope="regency"),
-                change(prev_point, SeriesPoint(period_start, grain, value), indicator)
-                if prev_point
-                else None,
+                moved,
                 judged[region.code] if by_rate else None,
             )
         )

@@ -63,6 +63,21 @@ class IndicatorRow:
         return self.judgement.points
 
     @property
+    def held(self) -> SeriesPoint:
+        """``latest`` where a value must be there: a row of the behind or movers lists."""
+        if self.latest is None:
+            raise ValueError(f"{self.code}: no value held")
+        return self.latest
+
+    @property
+    def move(self) -> tuple[Change, float]:
+        """``mover`` and its percentage, for a row of the movers lists (they keep only those)."""
+        change = self.mover
+        if change is None or change.pct is None:
+            raise ValueError(f"{self.code}: no relative move")
+        return change, change.pct
+
+    @property
     def mover(self) -> Change | None:
         """The change that says whether this indicator moved: a cumulative one climbs every
         month by construction, so it is compared with the same month a year ago."""
@@ -159,5 +174,5 @@ def _no_data(indicator: Indicator, as_of_end: date, plans: Plans, scope: str) ->
 
 def domain_score(domain_id: str, rows: Iterable[IndicatorRow]) -> DomainScore:
     rows = tuple(rows)
-    counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
+    counts: dict[str, int] = {s: sum(r.status == s for r in rows) for s in STATUSES}
     return DomainScore(domain_id, rows, counts)

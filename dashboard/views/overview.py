@@ -211,17 +211,17 @@ def domain_view(domain: DomainScore, catalogue: Catalogue, lang: str) -> DomainV
 
 def behind_item(row: IndicatorRow, lang: str) -> ListItem:
     ind = row.indicator
-    value = fmt.with_unit(row.latest.value, ind, lang)
-    period = fmt.period_text(row.latest.period_start, row.latest.grain, lang)
+    value = fmt.with_unit(row.held.value, ind, lang)
+    period = fmt.period_text(row.held.period_start, row.held.grain, lang)
     return ListItem(
         ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status
     )
 
 
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
-    ind, change = row.indicator, row.mover
+    ind, (change, pct) = row.indicator, row.move
     detail = (
-        f"{fmt.signed_pct(change.pct, lang)} → {fmt.with_unit(row.latest.value, ind, lang)} "
+        f"{fmt.signed_pct(pct, lang)} → {fmt.with_unit(row.held.value, ind, lang)} "
         f"({fmt.change_vs(change, lang)})"
     )
     return ListItem(ind.code, ind.name.get(lang), detail, change.tone)
