@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -148,7 +148,7 @@ def _url_from_env(var: str) -> str:
     return url
 
 
-def _with_driver(url: str):
+def _with_driver(url: str) -> URL:
     # Plain postgresql:// means psycopg2 to SQLAlchemy; this project ships psycopg 3.
     # (Not dashboard.store.make_engine: its SQLite pragmas would switch the SKPD's file to WAL.)
     parsed = make_url(url)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
 from dashboard.alerts.config import severity_rank
 from dashboard.alerts.findings import Finding
@@ -49,7 +49,7 @@ class AlertRecord:
         return self.title_en if lang == "en" else self.title_id
 
 
-def _record(row) -> AlertRecord:
+def _record(row: Row[Any]) -> AlertRecord:
     return AlertRecord(
         row.id,
         row.rule_id,

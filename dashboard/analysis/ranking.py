@@ -45,7 +45,7 @@ def compared(
 
 def badness(
     value: float, direction: str, band_low: float | None = None, band_high: float | None = None
-) -> tuple:
+) -> tuple[float, ...]:
     """A sort key: smaller is better. A band ranks by distance outside it, then by distance to its middle."""
     if direction == "up":
         return (-value,)

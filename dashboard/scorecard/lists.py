@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from collectors.values import align
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.scorecard.periods import (
-    align,
     due_moment,
     local_today,
     period_end,

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from dashboard.analysis.ranking import badness, compared, per_capita
-from dashboard.catalogue.models import Indicator, Region
+from dashboard.catalogue.models import Indicator, Plans, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
-from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.rows import Change, SeriesPoint, change
 
 
@@ -42,7 +41,7 @@ class Ranking:
     per_capita: bool = False
 
 
-def performance_key(indicator: Indicator, value: float) -> tuple:
+def performance_key(indicator: Indicator, value: float) -> tuple[float, ...]:
     """Smaller is better: the analyst pages' ordering, with the indicator's own direction and band."""
     band = indicator.band
     return badness(

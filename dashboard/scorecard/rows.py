@@ -12,10 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.models import Indicator, Plans
 from dashboard.scorecard.judge import JUDGED, NO_DATA, Judgement, judge
 from dashboard.scorecard.periods import step, year_ago
-from dashboard.scorecard.plans import Plans
 from dashboard.status import STATUSES, Tone, change_tone
 
 SPARK_POINTS = {"day": 30, "month": 13, "quarter": 8, "year": 6}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -12,7 +13,10 @@ from dashboard.store.schema import Heartbeat, utcnow
 
 
 def beat(
-    engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None
+    engine: Engine,
+    identity: str,
+    kind: str,
+    details: Callable[[], dict[str, Any]] | dict[str, Any] | None = None,
 ) -> None:
     info = details() if callable(details) else (details or {})
     with begin_write(engine) as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -143,7 +144,7 @@ LABELS = {
 }
 
 
-def label(key: str, lang: str, **values) -> str:
+def label(key: str, lang: str, **values: Any) -> str:
     return i18n.lookup(LABELS, key, lang, **values)
 
 

@@ -16,13 +16,12 @@ from babel.dates import format_date
 from sqlalchemy import Engine
 
 from dashboard import i18n
-from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator
+from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
 from dashboard.scorecard.periods import AsOf
-from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.ranking import Ranking
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
 

@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection
 
@@ -34,7 +34,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def tsunami_of(extra: Mapping) -> tuple[Tsunami, str | None]:
+def tsunami_of(extra: Mapping[str, Any]) -> tuple[Tsunami, str | None]:
     """BMKG's ``Potensi`` in a word (none / possible / unknown) and BMKG's own text."""
     text = str(extra.get("Potensi") or "").strip()
     low = text.lower()
