@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from typing import Literal, cast
 
-from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.models import Indicator, TimeRule
 
-TimeRule = Literal["sum", "mean", "last"]
 SpaceRule = Literal["sum", "mean", "weighted_mean", "none"]
 
 

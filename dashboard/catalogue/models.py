@@ -22,6 +22,8 @@ Frequency = Literal["daily", "monthly", "quarterly", "yearly", "event"]
 Grain = Literal["day", "month", "quarter", "year"]
 Classification = Literal["public", "internal", "restricted"]
 AggregationMethod = Literal["sum", "mean", "weighted_mean", "none"]
+# How values add up over time (dashboard.analysis.rules.over_time picks one per indicator).
+TimeRule = Literal["sum", "mean", "last"]
 
 # The grain an indicator's observations are stored at, by its frequency.
 GRAIN_OF_FREQUENCY: dict[str, str] = {

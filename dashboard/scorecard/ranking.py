@@ -19,7 +19,8 @@ from dashboard.analysis.ranking import badness, compared, per_capita
 from dashboard.catalogue.models import Indicator, Plans, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
-from dashboard.scorecard.rows import Change, SeriesPoint, change
+from dashboard.scorecard.rows import Change, change
+from dashboard.store.scorecard_queries import SeriesPoint
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from dashboard.catalogue.models import Indicator, Plans
 from dashboard.scorecard.judge import JUDGED, NO_DATA, Judgement, judge
 from dashboard.scorecard.periods import step, year_ago
 from dashboard.status import STATUSES, Tone, change_tone
+from dashboard.store.scorecard_queries import SeriesPoint
 
 SPARK_POINTS = {"day": 30, "month": 13, "quarter": 8, "year": 6}
-
-
-@dataclass(frozen=True)
-class SeriesPoint:
-    period_start: date
-    grain: str
-    value: float
-    ingested_at: datetime | None = None
-    source_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select, text, union_all
 
 from dashboard.analysis import periods
-from dashboard.analysis.rules import TimeRule
+from dashboard.catalogue.models import TimeRule
 from dashboard.store.schema import Observation
 
 # SQLite caps the terms of one compound SELECT at 500; stay well below it.
