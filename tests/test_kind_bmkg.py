@@ -161,7 +161,7 @@ def test_xml_with_an_external_entity_is_refused():
 @pytest.mark.parametrize(
     "content, fmt, error_class",
     [
-        (b"<html><body>Service Unavailable</body></html>", "xml", "schema"),
+        (b"<html><body>Service Unavailable</body></html>", "xml", "format"),
         (b"<Infogempa><gempa>", "xml", "format"),
         (b'{"Infogempa": {}}', "json", "schema"),
         (b"<Infogempa/>", "json", "format"),
