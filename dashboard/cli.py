@@ -141,6 +141,7 @@ def ingest(file: Path, source: str, as_json: bool) -> None:
         source,
         trigger="upload",
         payload=Payload(content, _content_type(file), {"file": file.name}),
+        file_name=file.name,
     )
     _print_summary(summary, as_json)
     sys.exit(1 if summary.status == "failed" else 0)
@@ -226,6 +227,7 @@ def _print_summary(summary, as_json: bool) -> None:
                         "accepted",
                         "rejected",
                         "changed",
+                        "events_read",
                         "events",
                         "error_class",
                         "message",
@@ -242,6 +244,11 @@ def _print_summary(summary, as_json: bool) -> None:
     click.echo(
         f"run {summary.run_id} ({summary.source}): {summary.status} — "
         f"{summary.accepted} accepted, {summary.rejected} rejected, {summary.changed} changed"
+        + (
+            f", {summary.events_read} events read ({summary.events} new or changed)"
+            if summary.events_read
+            else ""
+        )
     )
     if summary.message:
         click.echo(f"  {summary.error_class or ''} {summary.message}".rstrip())
