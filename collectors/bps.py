@@ -16,7 +16,6 @@ BPS region codes become Kemendagri codes (five regencies differ). A response who
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -88,7 +87,7 @@ class BpsKind:
 
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: BpsOptions = ctx.options
-        key = os.environ.get(opts.key_env)
+        key = ctx.env(opts.key_env)
         if not key:
             raise PermanentFetchError(
                 f"environment variable {opts.key_env} (BPS API key) is not set",

@@ -49,7 +49,7 @@ class CkanKind:
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: CkanOptions = ctx.options
         url = opts.base_url.rstrip("/") + ACTION
-        headers = http.headers_from_env(opts.header_env)
+        headers = http.headers_from_env(opts.header_env, ctx)
         bodies: list[bytes] = []
         total_bytes = 0
         with httpx.Client(

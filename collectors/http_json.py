@@ -89,7 +89,7 @@ class HttpJsonKind:
         return http.get(
             opts.url,
             params=params,
-            headers=http.headers_from_env(opts.header_env),
+            headers=http.headers_from_env(opts.header_env, ctx),
             timeout=ctx.source.timeout_seconds,
         )
 

@@ -56,7 +56,9 @@ def check_not_empty(content: bytes, what: str = "payload", what_id: str = "muata
         raise ParseError(f"the {what} is empty", f"{what_id} kosong", error_class="empty")
 
 
-_HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<title[\s>])", re.I)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<title[\s>])", re.I
+)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 

@@ -15,7 +15,6 @@ the data only.
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -71,7 +70,7 @@ class SqlQueryKind:
 
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: SqlQueryOptions = ctx.options
-        url = _url_from_env(opts.url_env)
+        url = _url_from_env(opts.url_env, ctx)
         bookmark = ctx.bookmark if ctx.bookmark is not None else opts.initial_bookmark
         try:
             engine = create_engine(
@@ -136,8 +135,8 @@ def _parse(payload: Payload, opts: SqlQueryOptions, ctx: SourceContext) -> Parse
     return result
 
 
-def _url_from_env(var: str) -> str:
-    url = os.environ.get(var)
+def _url_from_env(var: str, ctx: SourceContext) -> str:
+    url = ctx.env(var)
     if not url:
         raise PermanentFetchError(
             f"environment variable {var} (database URL) is not set",

@@ -94,7 +94,7 @@ def fetch_file(opts: TableOptions, ctx: SourceContext, content_type: str) -> Pay
     if opts.url:
         return http.get(
             opts.url,
-            headers=http.headers_from_env(opts.header_env),
+            headers=http.headers_from_env(opts.header_env, ctx),
             timeout=ctx.source.timeout_seconds,
             max_bytes=opts.limits.max_bytes,
         )

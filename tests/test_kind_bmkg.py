@@ -222,7 +222,9 @@ def test_a_run_counts_its_events_in_the_summary_and_the_run_record(tmp_path, sql
         with rt.engine.connect() as conn:
             run = conn.execute(select(CollectionRun)).one()
         assert (run.events_accepted, run.events_changed) == (14, 14)
-        assert run.message_id == "1 dari 15 entri ditolak; 14 kejadian dibaca (14 baru atau berubah)"
+        assert (
+            run.message_id == "1 dari 15 entri ditolak; 14 kejadian dibaca (14 baru atau berubah)"
+        )
 
         again = collect(rt, "bmkg-gempa", payload=Payload(content, "application/json"))
         assert again.message == "1 of 15 entries rejected; 14 events read (0 new or changed)"

@@ -221,3 +221,14 @@ def test_fetch_without_the_key_is_an_auth_failure(monkeypatch):
     with pytest.raises(PermanentFetchError) as err:
         KIND.fetch(kit.context("bps-ipm"))
     assert err.value.error_class == "auth" and "ODSK_BPS_KEY" in err.value.message_en
+
+
+def test_a_key_missing_from_the_environment_comes_from_the_catalogues_default(monkeypatch):
+    """sources.yaml's ``environment`` gives the demo's simulator key; a set variable wins."""
+    ctx = kit.context("bps-ipm")
+    ctx.catalogue = ctx.catalogue.model_copy(update={"environment": {"ODSK_BPS_KEY": "demo"}})
+    monkeypatch.delenv("ODSK_BPS_KEY", raising=False)
+    assert ctx.env("ODSK_BPS_KEY") == "demo"
+    monkeypatch.setenv("ODSK_BPS_KEY", "real")
+    assert ctx.env("ODSK_BPS_KEY") == "real"
+    assert ctx.env("ODSK_NOT_THERE") is None

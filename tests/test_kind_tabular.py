@@ -503,5 +503,5 @@ def test_a_region_named_once_that_does_not_exist_rejects_its_rows_with_the_reaso
     ],
 )
 def test_a_region_comes_from_a_column_or_the_config_not_both_or_neither(columns, region):
-    with pytest.raises(ValidationError, match="exactly one of columns.region or region"):
+    with pytest.raises(ValidationError, match=r"exactly one of columns\.region or region"):
         CsvOptions.model_validate({"columns": columns, "region": region})

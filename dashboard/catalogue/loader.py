@@ -327,4 +327,5 @@ def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) ->
         indicators=indicators,
         sources=parsed["sources.yaml"].sources,
         source_options=options,
+        environment=parsed["sources.yaml"].environment,
     )

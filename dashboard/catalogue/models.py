@@ -343,6 +343,11 @@ class Source(Strict):
 
 
 class SourcesFile(Strict):
+    # Values for the environment variables the sources read their keys and database URLs
+    # from (key_env, url_env, header_env) when the environment does not set them: the demo's
+    # simulator keys and its e-office database. Never a real secret: set that in the
+    # environment, which always wins.
+    environment: dict[str, str] = {}
     sources: list[Source] = []
 
 
@@ -361,6 +366,8 @@ class Catalogue(BaseModel):
     sources: list[Source]
     # Kind-specific option models, parsed once (source id -> options object).
     source_options: dict[str, Any] = {}
+    # sources.yaml's defaults for environment variables (see SourcesFile.environment).
+    environment: dict[str, str] = {}
 
     def domain(self, domain_id: str) -> Domain:
         return next(d for d in self.domains if d.id == domain_id)
