@@ -25,6 +25,7 @@ from collectors.base import (
 )
 from collectors.registry import get_kind
 from dashboard.archive import archive_payload, read_payload
+from dashboard.event_counts import counted_indicators, months_touched, recount
 from dashboard.runtime import Runtime
 from dashboard.store.engine import begin_write
 from dashboard.store.observations import upsert_observations
@@ -55,6 +56,7 @@ class RunSummary:
     events: int = 0
     error_class: str | None = None
     message: str | None = None
+    message_id: str | None = None
     payload_sha256: str | None = None
     duration_seconds: float = 0.0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -113,6 +115,7 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
     summary.status = "failed"
     summary.error_class = error.error_class
     summary.message = error.message_en
+    summary.message_id = error.message_id
     with begin_write(rt.engine) as conn:
         conn.execute(
             update(CollectionRun)
@@ -238,16 +241,29 @@ def _store(
         )
         summary.changed = stats.changed
         summary.events = _store_events(conn, parsed.events, source_id, summary.run_id)
+        counted = recount(
+            conn,
+            rt.catalogue,
+            counted_indicators(rt.catalogue, source),
+            months_touched(parsed.events),
+        )
+        if counted:
+            more = upsert_observations(
+                conn, counted, source_id=source_id, run_id=summary.run_id, ingested_at=now
+            )
+            summary.accepted += len(counted)
+            summary.changed += more.changed
         _quarantine(conn, verdict.rejected, source_id, summary.run_id)
-        summary.message, message_id = run_message(summary)
+        summary.message, summary.message_id = run_message(summary)
         conn.execute(
             update(CollectionRun)
             .where(CollectionRun.id == summary.run_id)
             .values(
-                rows_changed=stats.changed,
+                rows_accepted=summary.accepted,
+                rows_changed=summary.changed,
                 events_changed=summary.events,
                 message=summary.message,
-                message_id=message_id,
+                message_id=summary.message_id,
             )
         )
         if parsed.bookmark is not None and summary.accepted:
@@ -255,14 +271,15 @@ def _store(
             conn.execute(
                 update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark)
             )
-        if stats.changed or summary.events:
-            domains = {
-                rt.catalogue.indicator(code).domain
-                for code in verdict.accepted["indicator_code"].unique()
+        if summary.changed or summary.events:
+            codes = {
+                *verdict.accepted["indicator_code"].unique(),
+                *(r.indicator_code for r in counted),
             }
+            domains = {rt.catalogue.indicator(code).domain for code in codes}
             bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
-    if stats.changed or summary.events:
+    if summary.changed or summary.events:
         rt.signal.publish()
 
 

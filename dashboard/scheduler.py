@@ -39,6 +39,7 @@ MISFIRE_GRACE_SECONDS = 300
 # How long past its timeout a run may stay 'running' before it counts as abandoned.
 ABANDON_GRACE_SECONDS = 600
 LOCK_PREFIX = "odsk:lock:source:"
+DROP_JOB_ID = "drop-folder"
 
 
 def trigger_for(source: Source, tz: str):
@@ -161,8 +162,8 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     start_now = never_succeeded(rt) if start_now is None else start_now
     now = datetime.now(UTC)
     for source in rt.catalogue.sources:
-        if not source.enabled:
-            continue
+        if not source.enabled or not source.schedule.fetched:
+            continue  # a delivered source's files are read by the drop-folder job
         kwargs = {}
         if source.id in start_now:
             kwargs["next_run_time"] = now + timedelta(seconds=1)
@@ -188,7 +189,35 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     )
     add_alert_job(scheduler, rt)
     schedule_weekly_brief(scheduler, rt)
+    scheduler.add_job(
+        scan_drop_folder,
+        IntervalTrigger(seconds=rt.settings.drop_scan_seconds),
+        args=(rt, scheduler),
+        id=DROP_JOB_ID,
+        name="drop folder",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=now + timedelta(seconds=1),
+    )
     return scheduler
+
+
+def scan_drop_folder(rt: Runtime, scheduler=None) -> None:
+    """The drop folder's inbox, read into runs; a run that stored something wakes the alerts."""
+    from dashboard.filedrop import scan
+
+    try:
+        receipts = scan(rt)
+    except Exception:  # a full disk or an unreadable folder must not stop the scheduler
+        log.exception("drop folder scan failed")
+        return
+    if scheduler is not None and any(r.changed or r.status == "failed" for r in receipts):
+        try:
+            evaluate_soon(scheduler)
+        except Exception:  # a scheduler shutting down
+            log.debug("could not bring the alert job forward", exc_info=True)
 
 
 def _job_details(scheduler) -> dict:

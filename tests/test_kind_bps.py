@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from payloads import kit
@@ -232,3 +232,19 @@ def test_a_key_missing_from_the_environment_comes_from_the_catalogues_default(mo
     monkeypatch.setenv("ODSK_BPS_KEY", "real")
     assert ctx.env("ODSK_BPS_KEY") == "real"
     assert ctx.env("ODSK_NOT_THERE") is None
+
+
+def test_a_backfill_of_the_last_years_asks_for_a_range_up_to_this_year(monkeypatch):
+    import time_machine
+
+    monkeypatch.setenv("ODSK_BPS_KEY", "k")
+    with kit.Loopback(
+        lambda path, query: (200, kit.recorded("bps/not_available.json"), "application/json")
+    ) as server:
+        ctx = kit.context(
+            "bps-ipm", {"base_url": server.url, "th": None, "backfill_years": 6}, backfill=True
+        )
+        # 31 December 2026, 17:00 UTC is already 1 January 2027 in WITA.
+        with time_machine.travel(datetime(2026, 12, 31, 17, 0, tzinfo=UTC), tick=False):
+            KIND.fetch(ctx)
+    assert "/th/121:127/" in server.requests[0][0]

@@ -238,6 +238,15 @@ class Plans(Strict):
         return self.plans.get(code)
 
 
+class EventCount(Strict):
+    """An indicator counted from stored events rather than read from a payload."""
+
+    kind: str = "earthquake"
+    min_magnitude: float = Field(default=5.0, ge=0, le=10)
+    # Within this distance of the region's capital (the province: its own point).
+    within_km: float = Field(default=300, gt=0, le=5000)
+
+
 class Indicator(Strict):
     code: str
     name: Text
@@ -261,6 +270,14 @@ class Indicator(Strict):
     valid_range: ValidRange = ValidRange()
     # Shown on the wall's domain panel.
     headline: bool = False
+    # Counted per month from the event table (ENV.GEMPA), by the source that lists it.
+    from_events: EventCount | None = None
+
+    @model_validator(mode="after")
+    def _counted_monthly(self) -> Indicator:
+        if self.from_events is not None and self.frequency != "monthly":
+            raise ValueError("from_events counts per month: frequency must be monthly")
+        return self
 
     @field_validator("code")
     @classmethod
@@ -303,21 +320,34 @@ class IndicatorsFile(Strict):
 class Schedule(Strict):
     interval_seconds: int | None = Field(default=None, ge=5)
     cron: str | None = None
+    # A source whose files are delivered (drop folder, upload page) is not fetched: this is
+    # how often a file is expected, for judging lateness.
+    delivered_every_seconds: int | None = Field(default=None, ge=60)
     jitter_seconds: int = Field(default=0, ge=0, le=3600)
 
     @model_validator(mode="after")
     def _one_of(self) -> Schedule:
-        if (self.interval_seconds is None) == (self.cron is None):
-            raise ValueError("give exactly one of interval_seconds or cron")
+        given = [self.interval_seconds, self.cron, self.delivered_every_seconds]
+        if sum(v is not None for v in given) != 1:
+            raise ValueError(
+                "give exactly one of interval_seconds, cron or delivered_every_seconds"
+            )
         if self.cron is not None and len(self.cron.split()) != 5:
             raise ValueError("cron must have 5 fields: minute hour day month day_of_week")
         return self
+
+    @property
+    def fetched(self) -> bool:
+        """False when the source's files are delivered: the scheduler does not fetch it."""
+        return self.delivered_every_seconds is None
 
     @property
     def expected_gap_seconds(self) -> int:
         """Roughly how long between two runs; for judging lateness."""
         if self.interval_seconds:
             return self.interval_seconds
+        if self.delivered_every_seconds:
+            return self.delivered_every_seconds
         from apscheduler.triggers.cron import CronTrigger
 
         # The gap between two consecutive fire times of the expression, from a fixed start.
