@@ -309,9 +309,7 @@ def test_port_zero_health_and_index(sim, catalogue):
     assert sim.get("/skpd/tidak-ada.json").status_code == 404
 
 
-HTTP_JSON_SOURCES = [
-    s.id for s in load_catalogue(CONFIG).sources if s.kind == "http_json"
-]
+HTTP_JSON_SOURCES = [s.id for s in load_catalogue(CONFIG).sources if s.kind == "http_json"]
 
 
 @pytest.mark.parametrize("source_id", HTTP_JSON_SOURCES)
