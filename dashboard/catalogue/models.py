@@ -100,6 +100,8 @@ class Region(Strict):
     bps_code: str
     name: str
     short_name: str
+    # The seat of government, whose position lat/lon give (labels the e-disaster map).
+    capital: str | None = None
     kind: Literal["province", "regency", "city"]
     aliases: list[str] = []
     lat: float = Field(ge=-90, le=90)
