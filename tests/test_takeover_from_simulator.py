@@ -6,6 +6,7 @@ playlist resumes and rotates again."""
 from __future__ import annotations
 
 import threading
+
 import httpx
 import pytest
 from wall_kit import ACTIVE_SCREEN, config_dir_with, make_app, wait_for_wall
