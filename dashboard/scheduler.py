@@ -40,6 +40,7 @@ MISFIRE_GRACE_SECONDS = 300
 ABANDON_GRACE_SECONDS = 600
 LOCK_PREFIX = "odsk:lock:source:"
 DROP_JOB_ID = "drop-folder"
+FIRST_RUN_SPACING = 0.5
 
 
 def trigger_for(source: Source, tz: str):
@@ -161,12 +162,15 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     abandon_stale_runs(rt)
     start_now = never_succeeded(rt) if start_now is None else start_now
     now = datetime.now(UTC)
+    first_runs = 0
     for source in rt.catalogue.sources:
         if not source.enabled or not source.schedule.fetched:
             continue  # a delivered source's files are read by the drop-folder job
         kwargs = {}
         if source.id in start_now:
-            kwargs["next_run_time"] = now + timedelta(seconds=1)
+            # Backfills spread over a few seconds rather than all at once on a small machine.
+            kwargs["next_run_time"] = now + timedelta(seconds=1 + FIRST_RUN_SPACING * first_runs)
+            first_runs += 1
         scheduler.add_job(
             run_source_job,
             trigger_for(source, rt.settings.timezone),

@@ -170,7 +170,7 @@ def test_every_satu_data_dataset_is_found_and_paged_through(sim, source_id):
     ctx = context(sim, source_id)
     payload = get_kind("ckan").fetch(ctx)
     result = get_kind("ckan").parse(payload, ctx)
-    # Paged by 500 until a short page: 60 months of 15 regencies take two pages.
+    # Paged by 500 until a short page: 60 months of 15 regencies and the province, two pages.
     assert payload.meta["pages"] == len(result.rows) // 500 + 1
     assert [r.reasons for r in result.rows if r.reasons] == []
     for (code, region, start), value in values(result).items():
@@ -213,7 +213,7 @@ def test_ckan_answers_failures_with_success_false_and_its_http_status(sim):
     filtered = get(
         sim, "/satudata/api/3/action/datastore_search", resource_id=rid, filters='{"tahun": 2025}'
     ).json()["result"]
-    assert filtered["total"] == 12 * 15 and {r["tahun"] for r in filtered["records"]} == {2025}
+    assert filtered["total"] == 12 * 16 and {r["tahun"] for r in filtered["records"]} == {2025}
 
 
 def test_the_collector_names_a_dataset_without_a_datastore_resource(sim):

@@ -223,8 +223,10 @@ class Portal:
         opts = self.catalogue.source_options[source.id]
         cols = opts.columns
         indicators = [self.catalogue.indicator(code) for code in source.indicators]
+        # Every regency and city, then the province's own row (as the portals' tables end);
+        # a province-level table has only that row and no region column.
         regions = (
-            [r for r in self.catalogue.regions if r.kind != "province"]
+            [*(r for r in self.catalogue.regions if r.kind != "province"), self.catalogue.province]
             if cols.region
             else [self.catalogue.province]
         )
@@ -287,6 +289,8 @@ def _region_cell(region: Region, system: str) -> Any:
 
 
 def _region_name(region: Region) -> str:
+    if region.kind == "province":
+        return f"PROVINSI {region.short_name.upper()}"
     prefix = "KOTA" if region.kind == "city" else "KABUPATEN"
     return f"{prefix} {region.short_name.upper()}"
 
