@@ -10,7 +10,6 @@ counts once: its external id is the same in all of them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -18,20 +17,11 @@ from sqlalchemy import Connection, select
 
 from collectors.base import EventRecord
 from dashboard.catalogue.models import Catalogue, Indicator, Source
+from dashboard.geo import distance_km
 from dashboard.store.observations import ObservationRow
 from dashboard.store.schema import Event
 
 WITA = timezone(timedelta(hours=8))
-EARTH_RADIUS_KM = 6371.0
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def counted_indicators(catalogue: Catalogue, source: Source) -> list[Indicator]:

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 
+from dashboard.simulator.periods import month_names
 from dashboard.simulator.quakes import Quake, QuakeStream
 
 FEEDS = ("autogempa", "gempaterkini", "gempadirasakan")
 LISTED = 15
 WIB = timezone(timedelta(hours=7))
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTHS = month_names("id", "abbreviated")
 
 
 def _entry(quake: Quake, feed: str) -> dict[str, str]:

@@ -18,39 +18,10 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.catalogue.models import Catalogue, Indicator, Region, Source
-from dashboard.simulator.periods import latest_complete, local_today
+from dashboard.simulator.periods import latest_complete, local_today, month_names
 
 BASE = "/v1/api/list/model/data/"
-MONTHS = {
-    "ind": (
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ),
-    "eng": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
+MONTHS = {"ind": month_names("id"), "eng": month_names("en")}
 ANNUAL = {"ind": "Tahunan", "eng": "Annual"}
 YEAR = {"ind": "Tahun", "eng": "Year"}
 # Which regions BPS publishes a table for (default: every regency and city, and the

@@ -19,25 +19,12 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.catalogue.models import Catalogue, Region, Source
-from dashboard.simulator.periods import local_today, served_periods
+from dashboard.simulator.periods import local_today, month_names, served_periods
 
 HISTORY_MONTHS = 60
 MAX_LIMIT = 32000
 DEFAULT_LIMIT = 100
-MONTHS = (
-    "JANUARI",
-    "FEBRUARI",
-    "MARET",
-    "APRIL",
-    "MEI",
-    "JUNI",
-    "JULI",
-    "AGUSTUS",
-    "SEPTEMBER",
-    "OKTOBER",
-    "NOVEMBER",
-    "DESEMBER",
-)
+MONTHS = tuple(name.upper() for name in month_names("id"))
 _NAMESPACE = uuid.UUID("6f1a0c55-3c61-4a3e-8f0e-0d5e3b1c2a77")
 
 Value = Callable[[str, str, date], float | int]

@@ -16,23 +16,10 @@ from datetime import date
 from typing import Any
 
 from dashboard.catalogue.models import Catalogue, Region, Source
-from dashboard.simulator.periods import served_periods
+from dashboard.simulator.periods import month_names, served_periods
 from dashboard.simulator.shapes import region_label, value_label
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+MONTHS = month_names("id")
 FILE_KINDS = ("excel", "csv")
 
 Value = Callable[[str, str, date], float | int]

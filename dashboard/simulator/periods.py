@@ -19,6 +19,13 @@ DEFAULT_PERIODS = 2
 _MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 
 
+def month_names(lang: str = "id", width: str = "wide") -> tuple[str, ...]:
+    """January to December as Babel's locale data writes them ("Januari", "Agu")."""
+    from babel.dates import get_month_names
+
+    return tuple(get_month_names(width, locale=lang).values())
+
+
 def local_today(now: datetime) -> date:
     if now.tzinfo is None:
         raise ValueError("the simulator clock must return an aware datetime")

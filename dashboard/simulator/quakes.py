@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from dashboard.geo import distance_km
+
 SLOT_SECONDS = 3600
 FELT_PER_SLOT = 0.22  # about five felt quakes a day around the province
 NATIONAL_PER_DAY = 1.2
@@ -96,15 +98,6 @@ class Quake:
     @property
     def strong(self) -> bool:
         return self.magnitude >= 5.0
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _bearing_word(lat1: float, lon1: float, lat2: float, lon2: float) -> str:

@@ -9,7 +9,6 @@ Labels of this screen live here (``LABELS``); the map is ``disaster_map``, the l
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ from sqlalchemy import Connection
 
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
+from dashboard.geo import distance_km
 from dashboard.store.queries import QuakeRow, SourceRuns, recent_quakes, source_runs
 from dashboard.views.disaster_map import MapFrame, Place, QuakePoint, quake_map
 from dashboard.views.wall import Freshness, freshness
 from dashboard.wall_config import WallConfig
 
-EARTH_RADIUS_KM = 6371.0
 # none: "Tidak berpotensi tsunami"; possible: BMKG names a tsunami potential; felt: BMKG's
 # notice for a felt quake ("Gempa ini dirasakan untuk diteruskan pada masyarakat"), which is
 # no tsunami warning; absent: the entry states none (BMKG's felt list carries no Potensi).
@@ -53,16 +52,6 @@ LABELS = {
 
 def label(key: str, lang: str, **values) -> str:
     return i18n.lookup(LABELS, key, lang, **values)
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance on a spherical earth."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def tsunami_of(extra: Mapping) -> tuple[Tsunami, str | None]:
