@@ -149,8 +149,8 @@ class Portal:
                 message=f'Not found: Resource "{rid}" was not found.',
             )
         try:
-            limit = int((query.get("limit") or [DEFAULT_LIMIT])[-1])
-            offset = int((query.get("offset") or [0])[-1])
+            limit = int((query.get("limit") or [str(DEFAULT_LIMIT)])[-1])
+            offset = int((query.get("offset") or ["0"])[-1])
         except ValueError:
             return self._error(
                 action,
@@ -186,7 +186,9 @@ class Portal:
                 return self._error(
                     action, 409, "Validation Error", sort=[f'field "{column}" not in table']
                 )
-            records = sorted(records, key=lambda r: r.get(column), reverse=order.lower() == "desc")
+            records = sorted(
+                records, key=lambda r: str(r.get(column, "")), reverse=order.lower() == "desc"
+            )
         page = records[offset : offset + limit]
         base = f"/api/3/action/datastore_search?resource_id={rid}"
         result = {

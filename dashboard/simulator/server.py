@@ -165,8 +165,8 @@ class SimulatorServer(ThreadingHTTPServer):
                 log.info("simulated outage of %s for %.0f s", key, decision.outage_seconds)
             down_until = self._outages.get(key)
         if down_until is not None and now < down_until:
-            body = {"error": "Service Unavailable", "pesan": "layanan sedang dalam pemeliharaan"}
-            return 503, _json(body), JSON_TYPE, 0.0
+            down = {"error": "Service Unavailable", "pesan": "layanan sedang dalam pemeliharaan"}
+            return 503, _json(down), JSON_TYPE, 0.0
         if decision.proxy_page:
             log.info("simulated proxy page for %s", key)
             return 200, PROXY_PAGE, "text/html; charset=utf-8", decision.delay_seconds

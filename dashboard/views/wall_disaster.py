@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -218,22 +218,14 @@ def disaster_view(
     settings = config.disaster
     views = [quake_view(r, config, origin.name, (origin.lat, origin.lon), now, lang) for r in rows]
     frame = map_frame(config)
-    placed = [
-        (r, v)
+    points = [
+        QuakePoint(r.lat, r.lon, r.magnitude, v.age_class, None)
         for r, v in zip(rows, views)
         if r.lat is not None and r.lon is not None and r.magnitude is not None
     ]
-    points = [
-        QuakePoint(
-            r.lat,
-            r.lon,
-            r.magnitude,
-            v.age_class,
-            f"M {v.magnitude_text}" if i == 0 else None,
-        )
-        for i, (r, v) in enumerate(placed)
-    ]
-    outside = sum(1 for r, _ in placed if not frame.contains(r.lat, r.lon))
+    if points:  # the newest placed quake carries its magnitude
+        points[0] = replace(points[0], label=f"M {i18n.number(points[0].magnitude, lang, 1)}")
+    outside = sum(1 for p in points if not frame.contains(p.lat, p.lon))
     rule = config.takeover.earthquake
     strong = sum(1 for v in views if v.strong)
     summary = [i18n.t("wall.quake.count", lang, n=len(views))]
