@@ -24,7 +24,14 @@ from dashboard.store.schema import CollectionRun, Observation
 
 CONFIG = PROJECT_ROOT / "config"
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
-LATER = time.time() + 60  # every file has settled by then
+
+
+def settled(rt) -> None:
+    """Every file in the inbox last changed a minute ago, by the test's clock (the file
+    system stamps real time; the test runs at its stated instant)."""
+    earlier = time.time() - 60
+    for path in (rt.settings.resolved_drop_dir / "inbox").iterdir():
+        os.utime(path, (earlier, earlier))
 
 
 @pytest.fixture
@@ -62,7 +69,8 @@ def runs(rt):
 def test_a_dropped_file_is_ingested_and_moved_to_done_with_its_receipt(rt, officer):
     dropped = officer.drop("disperindag-harga", NOW)
     assert dropped.name == "disperindag-harga_februari-2026.csv"
-    (receipt,) = scan(rt, now=LATER)
+    settled(rt)
+    (receipt,) = scan(rt)
     assert (receipt.status, receipt.source, receipt.rejected) == ("ok", "disperindag-harga", 0)
     assert receipt.accepted == 2 * 12 * 16  # two commodities, twelve months, 15 regions + Sulut
     assert list((drop_dir(rt) / "inbox").iterdir()) == []
@@ -97,7 +105,8 @@ def _same_file(officer) -> bytes:
 
 def test_a_header_without_rows_comes_back_rejected_saying_so(rt, officer):
     officer.drop("disperindag-harga", NOW, bad=True)
-    (receipt,) = scan(rt, now=LATER)
+    settled(rt)
+    (receipt,) = scan(rt)
     assert (receipt.status, receipt.error_class) == ("failed", "empty")
     rejected = drop_dir(rt) / "rejected"
     text = (rejected / (Path(receipt.stored_as).name + ".receipt.txt")).read_text()
@@ -118,7 +127,8 @@ def test_a_file_that_cannot_be_attributed_is_refused_with_the_reason(rt, name, r
     inbox = drop_dir(rt) / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / name).write_bytes(b"Kabupaten/Kota;Komoditas\n")
-    (receipt,) = scan(rt, now=LATER)
+    settled(rt)
+    (receipt,) = scan(rt)
     assert receipt.status == "refused" and reason in receipt.message_id
     assert receipt.run_id is None and runs(rt) == []
     assert (drop_dir(rt) / "rejected" / Path(receipt.stored_as).name).exists()
@@ -171,9 +181,8 @@ def test_odsk_collect_reads_what_waits_in_the_inbox_for_a_delivered_source(
     assert nothing.exit_code == 0, nothing.output
     assert "no file waiting for disperindag-harga" in nothing.output
     assert "disperindag-harga_<keterangan>.csv" in nothing.output
-    path = officer.drop("disperindag-harga", NOW)
-    old = time.time() - 60
-    os.utime(path, (old, old))
+    officer.drop("disperindag-harga", NOW)
+    settled(rt)
     done = CliRunner().invoke(main, ["collect", "disperindag-harga"])
     assert done.exit_code == 0, done.output
     assert "Hasil    : DITERIMA" in done.output and "-> done/" in done.output
