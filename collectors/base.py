@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -143,6 +144,14 @@ class SourceContext:
     bookmark: str | None = None
     # True on the first run of a source: fetch history, not just the latest.
     backfill: bool = False
+
+    def env(self, name: str) -> str | None:
+        """An environment variable a source reads (a key, a database URL): the process
+        environment first, else the catalogue's default for it (the demo's), else None."""
+        value = os.environ.get(name)
+        if value:
+            return value
+        return getattr(self.catalogue, "environment", {}).get(name) or None
 
 
 class Kind(Protocol):

@@ -66,6 +66,8 @@ class BmkgKind:
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: BmkgOptions = ctx.options
+        limits.check_not_empty(payload.content)
+        limits.refuse_html(payload.content, "XML" if opts.format == "xml" else "JSON")
         looks_xml = payload.content.lstrip()[:1] == b"<"
         if (opts.format == "xml") != looks_xml:
             want = "XML" if opts.format == "xml" else "JSON"

@@ -16,7 +16,7 @@ BPS region codes become Kemendagri codes (five regencies differ). A response who
 from __future__ import annotations
 
 import math
-import os
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -34,6 +34,7 @@ from collectors.base import (
 from collectors.limits import Limits
 from collectors.records import Columns, RecordMapper, TableMapping, header_key
 
+WITA = timezone(timedelta(hours=8))
 DIMENSIONS = ("vervar", "var", "turvar", "tahun", "turtahun")
 # What one datacontent cell becomes: the mapped fields, then the dimensions as BPS labels them.
 RECORD_FIELDS = [
@@ -60,6 +61,8 @@ class BpsOptions(BaseModel):
     # Year ids (BPS 'th', e.g. "126" for 2026); left out, BPS's default years.
     th: str | None = Field(default=None, pattern=r"^[0-9;:,]+$")
     backfill_th: str | None = Field(default=None, pattern=r"^[0-9;:,]+$")
+    # Or, on a backfill, the last N years up to this one (a range "th/120:126").
+    backfill_years: int | None = Field(default=None, ge=1, le=50)
     lang: Literal["ind", "eng"] = "ind"
     # The API key comes from this environment variable, never from YAML.
     key_env: str
@@ -79,6 +82,8 @@ class BpsOptions(BaseModel):
     def _one_indicator_source(self) -> BpsOptions:
         if bool(self.indicator) == bool(self.turvar_indicators):
             raise ValueError("give exactly one of indicator or turvar_indicators")
+        if self.backfill_th and self.backfill_years:
+            raise ValueError("give backfill_th or backfill_years, not both")
         return self
 
 
@@ -88,14 +93,19 @@ class BpsKind:
 
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: BpsOptions = ctx.options
-        key = os.environ.get(opts.key_env)
+        key = ctx.env(opts.key_env)
         if not key:
             raise PermanentFetchError(
                 f"environment variable {opts.key_env} (BPS API key) is not set",
                 f"variabel lingkungan {opts.key_env} (kunci API BPS) belum diisi",
                 error_class="auth",
             )
-        th = opts.backfill_th if ctx.backfill and opts.backfill_th else opts.th
+        th = opts.th
+        if ctx.backfill and opts.backfill_th:
+            th = opts.backfill_th
+        elif ctx.backfill and opts.backfill_years:
+            this_year = datetime.now(WITA).year
+            th = f"{this_year - opts.backfill_years - 1900}:{this_year - 1900}"
         path = f"/list/model/data/lang/{opts.lang}/domain/{opts.domain}/var/{opts.var}/"
         if th:
             path += f"th/{th}/"

@@ -1,5 +1,8 @@
 """CKAN ``datastore_search``: every page of a resource, mapped like any table.
 
+The resource is named by its id, or found through ``package_show``: a dataset's
+datastore-active resource (the one named ``resource_name``, else the one modified last),
+as portals replace a year's resource with a new one under the same dataset.
 ``fetch`` pages with offset/limit until a short page and returns the page bodies,
 byte for byte, as one JSON array (so the archive holds exactly what CKAN sent).
 A ``success: false`` envelope fails the run with CKAN's own message; ``parse`` checks
@@ -12,7 +15,7 @@ import json
 from typing import Any
 
 import httpx
-from pydantic import Field
+from pydantic import Field, model_validator
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from collectors import http, limits
@@ -28,11 +31,15 @@ from collectors.base import (
 from collectors.records import RecordMapper, TableMapping, paused_gc
 
 ACTION = "/api/3/action/datastore_search"
+PACKAGE_SHOW = "/api/3/action/package_show"
 
 
 class CkanOptions(TableMapping):
     base_url: str = Field(pattern=r"^https?://")
-    resource_id: str = Field(min_length=1)
+    resource_id: str | None = Field(default=None, min_length=1)
+    # Or the dataset (package) name or id: package_show finds its datastore resource.
+    dataset: str | None = Field(default=None, min_length=1)
+    resource_name: str | None = None
     page_size: int = Field(default=1000, ge=1, le=32000)
     # Equality filters CKAN applies server-side ({"tahun": 2026}).
     filters: dict[str, Any] = {}
@@ -40,6 +47,14 @@ class CkanOptions(TableMapping):
     # A runaway resource stops here rather than filling the disk.
     max_pages: int = Field(default=1000, ge=1)
     header_env: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _one_resource(self) -> CkanOptions:
+        if bool(self.resource_id) == bool(self.dataset):
+            raise ValueError("give exactly one of resource_id or dataset")
+        if self.resource_name and not self.dataset:
+            raise ValueError("resource_name picks a resource of a dataset: give dataset too")
+        return self
 
 
 class CkanKind:
@@ -49,12 +64,13 @@ class CkanKind:
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: CkanOptions = ctx.options
         url = opts.base_url.rstrip("/") + ACTION
-        headers = http.headers_from_env(opts.header_env)
+        headers = http.headers_from_env(opts.header_env, ctx)
         bodies: list[bytes] = []
         total_bytes = 0
         with httpx.Client(
             timeout=httpx.Timeout(ctx.source.timeout_seconds), follow_redirects=True
         ) as client:
+            resource = opts.resource_id or _find_resource(client, opts, headers)
             while True:
                 if len(bodies) >= opts.max_pages:
                     raise PermanentFetchError(
@@ -62,7 +78,7 @@ class CkanKind:
                         f"lebih dari {opts.max_pages} halaman berisi {opts.page_size} baris",
                         error_class="too_large",
                     )
-                params = _params(opts, offset=len(bodies) * opts.page_size)
+                params = _params(opts, resource, offset=len(bodies) * opts.page_size)
                 body = _get_page(client, url, params, headers, opts.limits.max_bytes - total_bytes)
                 total_bytes += len(body)
                 records = _page_records(body, opts.limits, fail=_fetch_failure)
@@ -72,7 +88,7 @@ class CkanKind:
         return Payload(
             b"[" + b",".join(bodies) + b"]",
             "application/json",
-            {"url": url, "resource_id": opts.resource_id, "pages": len(bodies)},
+            {"url": url, "resource_id": resource, "dataset": opts.dataset, "pages": len(bodies)},
         )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
@@ -112,9 +128,65 @@ class CkanKind:
         return mapper.map((n, mapper.cells_of(r)) for n, r in records).result(ctx.bookmark)
 
 
-def _params(opts: CkanOptions, offset: int) -> dict[str, Any]:
+def _find_resource(client: httpx.Client, opts: CkanOptions, headers: dict[str, str]) -> str:
+    """The dataset's datastore resource: the one named ``resource_name``, else the one
+    modified last (a portal adds next year's resource beside last year's)."""
+    url = opts.base_url.rstrip("/") + PACKAGE_SHOW
+    body = _get_page(client, url, {"id": opts.dataset}, headers, opts.limits.max_bytes)
+    try:
+        package = limits.load_json(body, opts.limits)
+    except ParseError as exc:
+        raise PermanentFetchError(
+            exc.message_en, exc.message_id, error_class=exc.error_class
+        ) from None
+    if not isinstance(package, dict) or package.get("success") is not True:
+        message, error_class = _ckan_message(package)
+        raise PermanentFetchError(
+            f"CKAN says: {message}", f"CKAN menjawab: {message}", error_class=error_class
+        )
+    result = package.get("result")
+    resources = result.get("resources") if isinstance(result, dict) else None
+    if not isinstance(resources, list):
+        raise PermanentFetchError(
+            f"package_show of '{opts.dataset}' has no resources list",
+            f"package_show '{opts.dataset}' tidak memuat daftar resources",
+            error_class="schema",
+        )
+    usable = [
+        r
+        for r in resources
+        if isinstance(r, dict)
+        and r.get("datastore_active") is True
+        and isinstance(r.get("id"), str)
+        and (
+            opts.resource_name is None
+            or str(r.get("name", "")).casefold() == opts.resource_name.casefold()
+        )
+    ]
+    if not usable:
+        names = ", ".join(
+            f"'{r.get('name')}' ({r.get('format') or '?'}"
+            + (", datastore" if r.get("datastore_active") else "")
+            + ")"
+            for r in resources
+            if isinstance(r, dict)
+        )
+        wanted = f" named '{opts.resource_name}'" if opts.resource_name else ""
+        wanted_id = f" bernama '{opts.resource_name}'" if opts.resource_name else ""
+        raise PermanentFetchError(
+            f"dataset '{opts.dataset}' has no datastore resource{wanted}; its resources: "
+            f"{names or 'none'}",
+            f"dataset '{opts.dataset}' tidak punya resource datastore{wanted_id}; resource "
+            f"yang ada: {names or 'tidak ada'}",
+            error_class="schema",
+        )
+    newest = max(usable, key=lambda r: str(r.get("last_modified") or r.get("created") or ""))
+    return str(newest["id"])
+
+
+def _params(opts: CkanOptions, resource: str, offset: int) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "resource_id": opts.resource_id,
+        "resource_id": resource,
         "limit": opts.page_size,
         "offset": offset,
     }

@@ -8,22 +8,31 @@ from typing import Any
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from collectors.base import CollectorError, Payload, PermanentFetchError, TransientFetchError
+from collectors.base import (
+    CollectorError,
+    Payload,
+    PermanentFetchError,
+    SourceContext,
+    TransientFetchError,
+)
 
 MAX_PAYLOAD_BYTES = 50 * 1024 * 1024
 
 
-def headers_from_env(header_env: dict[str, str]) -> dict[str, str]:
+def headers_from_env(
+    header_env: dict[str, str], ctx: SourceContext | None = None
+) -> dict[str, str]:
     """Secrets come from environment variables named in the config, never from YAML."""
     headers = {}
     for header, var in header_env.items():
-        if var not in os.environ:
+        value = ctx.env(var) if ctx is not None else os.environ.get(var)
+        if value is None:
             raise PermanentFetchError(
                 f"environment variable {var} (for header {header}) is not set",
                 f"variabel lingkungan {var} (untuk header {header}) belum diisi",
                 error_class="auth",
             )
-        headers[header] = os.environ[var]
+        headers[header] = value
     return headers
 
 

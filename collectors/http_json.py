@@ -10,7 +10,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from collectors import http
+from collectors import http, limits
 from collectors.base import (
     Candidate,
     ParseError,
@@ -89,12 +89,14 @@ class HttpJsonKind:
         return http.get(
             opts.url,
             params=params,
-            headers=http.headers_from_env(opts.header_env),
+            headers=http.headers_from_env(opts.header_env, ctx),
             timeout=ctx.source.timeout_seconds,
         )
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: HttpJsonOptions = ctx.options
+        limits.check_not_empty(payload.content)
+        limits.refuse_html(payload.content)
         try:
             document = json.loads(payload.content)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 import zlib
 from typing import Any
@@ -50,6 +51,37 @@ def check_size(content: bytes, limits: Limits = DEFAULT) -> None:
         )
 
 
+def check_not_empty(content: bytes, what: str = "payload", what_id: str = "muatan") -> None:
+    """An empty body or file says so, instead of a decode error further on."""
+    if not content.strip().lstrip(b"\xef\xbb\xbf").strip():
+        raise ParseError(f"the {what} is empty", f"{what_id} kosong", error_class="empty")
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<title[\s>])", re.I
+)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def refuse_html(content: bytes, expected: str = "JSON") -> None:
+    """A web page where data was expected: a proxy's or gateway's error page (often with
+    HTTP 200), a login portal, a maintenance notice. Named as such, with its title."""
+    head = content[:4096].lstrip(b"\xef\xbb\xbf")
+    if not _HTML_START.match(head):
+        return
+    found = _TITLE.search(head)
+    title = " ".join(found[1].decode("utf-8", "replace").split())[:120] if found else ""
+    shown = f" (title: '{title}')" if title else ""
+    shown_id = f" (judul: '{title}')" if title else ""
+    raise ParseError(
+        f"the source answered with an HTML page{shown}, not {expected}: a proxy's error "
+        f"page or a login page?",
+        f"sumber menjawab dengan halaman HTML{shown_id}, bukan {expected}: halaman galat "
+        f"proxy atau halaman login?",
+        error_class="format",
+    )
+
+
 def check_rows(count: int, limits: Limits = DEFAULT) -> None:
     if count > limits.max_rows:
         raise too_large(f"more than {limits.max_rows} rows", f"lebih dari {limits.max_rows} baris")
@@ -79,6 +111,8 @@ def load_json(content: bytes, limits: Limits = DEFAULT) -> Any:
     moderately deep one is measured once parsed.
     """
     check_size(content, limits)
+    check_not_empty(content)
+    refuse_html(content)
     try:
         document = json.loads(content)
     except RecursionError:

@@ -66,7 +66,8 @@ TOTAL_MARKERS = frozenset(
 class Columns(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    region: str
+    # Left out when the table has no region column: the mapping's ``region`` names it once.
+    region: str | None = None
     indicator: str | None = None
     period: str | None = None
     # A separate year column, when the period column holds only "Januari" or "Triwulan I".
@@ -83,6 +84,9 @@ class TableMapping(BaseModel):
     layout: Literal["long", "wide_period", "wide_indicator"] = "long"
     # A source feeding one indicator names it here instead of in a column.
     indicator: str | None = None
+    # A table without a region column (a province-level table on a Satu Data portal) names
+    # its region here once, in the source's region_system (or by name).
+    region: str | None = None
     # The source's own indicator codes (or labels) mapped to the catalogue's.
     indicator_map: dict[str, str] = {}
     # wide_indicator: header -> indicator code.
@@ -98,6 +102,7 @@ class TableMapping(BaseModel):
     @model_validator(mode="after")
     def _coherent(self) -> TableMapping:
         c = self.columns
+        _one_of("region", c.region, self.region)
         if c.year and not c.period:
             raise ValueError(
                 "columns.year needs columns.period (the month or quarter within the year)"
@@ -370,7 +375,7 @@ class RecordMapper:
         m, c = self.m, self.m.columns
         self.candidates: list[Candidate] = []
         self.clean: list[tuple] = []
-        region_i = self.at[c.region]
+        region_i = self.at[c.region] if c.region else None
         year_i = self.at[c.year] if c.year else None
         if m.layout == "wide_period":
             rows = list(rows)
@@ -408,7 +413,7 @@ class RecordMapper:
         return mapped
 
     def _map_long(
-        self, rows: Iterable[Row], region_i: int, year_i: int | None, per_i: int | None
+        self, rows: Iterable[Row], region_i: int | None, year_i: int | None, per_i: int | None
     ) -> None:
         """One value per row. The loop takes a shortcut for a row whose indicator, region and
         period are already known good and whose value is a plain number; anything else goes
@@ -426,7 +431,7 @@ class RecordMapper:
             value = cells[val_i]
             try:
                 code, grain, bad = indicators[ind_raw]
-                region, bad_region = regions[cells[region_i]]
+                region, bad_region = regions[cells[region_i] if region_i is not None else m.region]
                 start, bad_period = periods[(per_raw, year, grain)]
             except (KeyError, TypeError):
                 code = None
@@ -465,7 +470,7 @@ class RecordMapper:
             raise ValueError("map_block reads layout 'long' only")
         self.candidates = []
         self.clean = []
-        region_i = self.at[c.region]
+        region_i = self.at[c.region] if c.region else None
         year_i = self.at[c.year] if c.year else None
         per_i = self.at[c.period] if c.period else None
         ind_i = self.at[c.indicator] if c.indicator else None
@@ -490,8 +495,8 @@ class RecordMapper:
         grains = list(dict.fromkeys(grain for _, grain, _ in found))
         grain_code = np.array([grains.index(grain) for _, grain, _ in found], dtype=np.int64)
 
-        reg_codes, reg_values = distinct(region_i, None)
-        region_column = self.headers[region_i]
+        reg_codes, reg_values = distinct(region_i, m.region)
+        region_column = self.headers[region_i] if region_i is not None else "region"
         known = [self._known_region(v, region_column) for v in reg_values]
         reg_ok = np.array([code is not None for code in known], dtype=bool)
         reg_code = _objects(known)
@@ -567,7 +572,7 @@ class RecordMapper:
         self,
         number: int,
         cells: list[Any],
-        region_i: int,
+        region_i: int | None,
         year_i: int | None,
         indicator: tuple[str | None, Any],
         period: tuple[str | None, Any],
@@ -577,7 +582,10 @@ class RecordMapper:
         code, grain, reason = self._indicator(*indicator)
         if reason:
             reasons.append(reason)
-        region, reason = self._region(cells[region_i], self.headers[region_i], cells)
+        if region_i is None:
+            region, reason = self._region(self.m.region, "region", cells)
+        else:
+            region, reason = self._region(cells[region_i], self.headers[region_i], cells)
         if reason:
             reasons.append(reason)
         year = cells[year_i] if year_i is not None else None

@@ -4,8 +4,9 @@ The SQLAlchemy URL comes from the environment variable ``url_env`` names: no pas
 in YAML. The query runs in a read-only transaction where the dialect has one
 (PostgreSQL ``SET TRANSACTION READ ONLY``, MySQL ``START TRANSACTION READ ONLY``,
 SQLite ``PRAGMA query_only``), under a statement timeout, and is always rolled back.
-It receives ``:bookmark`` — the largest ``bookmark_column`` value of the last stored
-run, or ``initial_bookmark`` — for incremental pulls.
+It may use ``:bookmark`` — the largest ``bookmark_column`` value of the last stored
+run, or ``initial_bookmark`` — for incremental pulls, and ``:today`` / ``:month_start``
+(the date and the first of the month in WITA, ISO text) to leave out the month in progress.
 
 ``fetch`` serialises the rows to JSON ``{"columns": [...], "rows": [[...]]}``; ``parse``
 maps them like any table and returns the new bookmark, which the ingest commits with
@@ -15,10 +16,9 @@ the data only.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
@@ -48,6 +48,7 @@ from collectors.base import (
 from collectors.records import RecordMapper, TableMapping, paused_gc
 
 SUPPORTED = ("postgresql", "sqlite", "mysql", "mariadb")
+WITA = timezone(timedelta(hours=8), "WITA")
 
 
 class SqlQueryOptions(TableMapping):
@@ -72,7 +73,7 @@ class SqlQueryKind:
 
     def fetch(self, ctx: SourceContext) -> Payload:
         opts: SqlQueryOptions = ctx.options
-        url = _url_from_env(opts.url_env)
+        url = _url_from_env(opts.url_env, ctx)
         bookmark = ctx.bookmark if ctx.bookmark is not None else opts.initial_bookmark
         try:
             engine = create_engine(
@@ -137,8 +138,8 @@ def _parse(payload: Payload, opts: SqlQueryOptions, ctx: SourceContext) -> Parse
     return result
 
 
-def _url_from_env(var: str) -> str:
-    url = os.environ.get(var)
+def _url_from_env(var: str, ctx: SourceContext) -> str:
+    url = ctx.env(var)
     if not url:
         raise PermanentFetchError(
             f"environment variable {var} (database URL) is not set",
@@ -200,8 +201,7 @@ def _run(
         elif dialect in ("mysql", "mariadb"):
             conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET SESSION max_execution_time = {timeout_ms}")
-        params = {"bookmark": bookmark} if ":bookmark" in opts.query else {}
-        result = conn.execute(text(opts.query), params)
+        result = conn.execute(text(opts.query), _bind(opts.query, bookmark))
         columns = list(result.keys())
         rows = []
         for row in result:
@@ -214,6 +214,17 @@ def _run(
         ) from None
     finally:
         trans.rollback()  # read-only by intent: nothing is ever committed
+
+
+def _bind(query: str, bookmark: str | None) -> dict[str, Any]:
+    """The parameters the query names, of the ones this kind offers."""
+    today = datetime.now(WITA).date()
+    offered = {
+        "bookmark": bookmark,
+        "today": today.isoformat(),
+        "month_start": today.replace(day=1).isoformat(),
+    }
+    return {name: value for name, value in offered.items() if f":{name}" in query}
 
 
 def _sqlite_guard(conn: Connection, seconds: float) -> None:

@@ -94,7 +94,7 @@ def fetch_file(opts: TableOptions, ctx: SourceContext, content_type: str) -> Pay
     if opts.url:
         return http.get(
             opts.url,
-            headers=http.headers_from_env(opts.header_env),
+            headers=http.headers_from_env(opts.header_env, ctx),
             timeout=ctx.source.timeout_seconds,
             max_bytes=opts.limits.max_bytes,
         )
@@ -162,7 +162,7 @@ def parse_rows(
             mapped = mapper.map_block(numbers, columns, slow)
         else:
             body = itertools.chain(head[header_at + 1 :], rows)
-            mapped = mapper.map(
+            data = _Counted(
                 _data_rows(
                     body,
                     header_cells,
@@ -171,6 +171,14 @@ def parse_rows(
                     overflowing if strict_width else None,
                 )
             )
+            mapped = mapper.map(data)
+            if data.count == 0 and not overflowing:
+                header_number = head[header_at][0]
+                raise ParseError(
+                    f"the file has a header (row {header_number}) but no data rows",
+                    f"berkas memiliki judul kolom (baris {header_number}) tetapi tidak ada baris data",
+                    error_class="empty",
+                )
         result = mapped.result(ctx.bookmark)
     if overflowing:
         result.rows = sorted(result.rows + overflowing, key=lambda c: c.row)
@@ -358,6 +366,18 @@ def _data_rows(
         yield number, cells
 
 
+class _Counted:
+    """Rows passed through, counted: a header with nothing below it is a finding, not an ok."""
+
+    def __init__(self, rows: Iterator[Row]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
 def _overflow(number: int, cells: list[Any], headers: list[str]) -> Candidate:
     width, n = len(headers), max(i for i, c in enumerate(cells, start=1) if not _blank(c))
     raw = {(headers[i] if i < width else f"(kolom {i + 1})"): c for i, c in enumerate(cells[:n])}
@@ -471,6 +491,7 @@ class CsvKind:
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: CsvOptions = ctx.options
         limits.check_size(payload.content, opts.limits)
+        limits.check_not_empty(payload.content, "file", "berkas")
         text = _decode(payload.content, opts.encoding)
         plain = PlainCsv.of(text, opts.delimiter)
         rows = plain.rows() if plain is not None else _csv_rows(text, opts.delimiter)
@@ -597,8 +618,11 @@ class ExcelKind:
 
     def parse(self, payload: Payload, ctx: SourceContext) -> ParseResult:
         opts: ExcelOptions = ctx.options
+        limits.check_not_empty(payload.content, "file", "berkas")
         limits.check_xlsx(payload.content, opts.limits)
         rows = _read_sheet(payload.content, opts)
+        if not any(any(not _blank(c) for c in cells) for _, cells in rows[:HEADER_SEARCH_ROWS]):
+            raise ParseError("the sheet is empty", "lembar kerja kosong", error_class="empty")
         return parse_rows(rows, opts, ctx)
 
 

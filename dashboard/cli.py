@@ -118,9 +118,31 @@ def collect(source: str, backfill: bool, as_json: bool) -> None:
     rt = _runtime()
     if source not in {s.id for s in rt.catalogue.sources}:
         raise click.UsageError(f"unknown source '{source}'")
+    if not rt.catalogue.source(source).schedule.fetched:
+        _collect_delivered(rt, source, as_json)
+        return
     summary = run(rt, source, trigger="manual", backfill=backfill)
     _print_summary(summary, as_json)
     sys.exit(1 if summary.status == "failed" else 0)
+
+
+def _collect_delivered(rt, source: str, as_json: bool) -> None:
+    """A source whose files are delivered: read what waits for it in the drop folder's inbox."""
+    from dashboard.filedrop import INBOX, expected_name, scan
+
+    receipts = scan(rt, only_source=source)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in receipts], ensure_ascii=False, indent=2))
+    elif not receipts:
+        inbox = rt.settings.resolved_drop_dir / INBOX
+        kind = rt.catalogue.source(source).kind
+        click.echo(
+            f"no file waiting for {source} in {inbox} (expected: {expected_name(source, kind)})"
+        )
+    for receipt in receipts if not as_json else ():
+        click.echo(receipt.text().rstrip())
+        click.echo(f"  -> {receipt.stored_as}")
+    sys.exit(1 if any(r.status in ("failed", "refused") for r in receipts) else 0)
 
 
 @main.command()
@@ -141,6 +163,7 @@ def ingest(file: Path, source: str, as_json: bool) -> None:
         source,
         trigger="upload",
         payload=Payload(content, _content_type(file), {"file": file.name}),
+        file_name=file.name,
     )
     _print_summary(summary, as_json)
     sys.exit(1 if summary.status == "failed" else 0)
@@ -226,6 +249,7 @@ def _print_summary(summary, as_json: bool) -> None:
                         "accepted",
                         "rejected",
                         "changed",
+                        "events_read",
                         "events",
                         "error_class",
                         "message",
@@ -242,6 +266,11 @@ def _print_summary(summary, as_json: bool) -> None:
     click.echo(
         f"run {summary.run_id} ({summary.source}): {summary.status} — "
         f"{summary.accepted} accepted, {summary.rejected} rejected, {summary.changed} changed"
+        + (
+            f", {summary.events_read} events read ({summary.events} new or changed)"
+            if summary.events_read
+            else ""
+        )
     )
     if summary.message:
         click.echo(f"  {summary.error_class or ''} {summary.message}".rstrip())
@@ -269,11 +298,23 @@ def scheduler(migrate: bool) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8051, type=int)
 @click.option("--faults/--no-faults", default=True, help="Now and then a bad row or an outage.")
-def simulate(host: str, port: int, faults: bool) -> None:
-    """Serve realistic SKPD feeds on loopback."""
+@click.option(
+    "--drop-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where file-delivering SKPDs drop their files (default: ODSK_DROP_DIR, <data dir>/drop).",
+)
+def simulate(host: str, port: int, faults: bool, drop_dir: Path | None) -> None:
+    """Serve realistic SKPD feeds on loopback, keep the e-office database, drop SKPD files."""
     from dashboard.simulator.server import serve
 
-    serve(get_settings().config_dir, host, port, faults=faults)
+    settings = get_settings()
+    serve(
+        settings.config_dir,
+        host,
+        port,
+        faults=faults,
+        drop_dir=drop_dir or settings.resolved_drop_dir,
+    )
 
 
 @main.command()

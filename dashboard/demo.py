@@ -57,9 +57,14 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
     from dashboard.cli import _runtime
 
     started = time.monotonic()
+    from dashboard.settings import get_settings
+
     env = dict(
         os.environ, ODSK_SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}", PYTHONUNBUFFERED="1"
     )
+    # Absolute, so the catalogue's default e-office URL (under the data dir) is the same
+    # file for the simulator that writes it and the scheduler that reads it.
+    env.setdefault("ODSK_DATA_DIR", str(get_settings().data_dir.resolve()))
     os.environ.update(env)
     rt = _runtime()  # migrate, load and check the catalogue, sync it into the store
     procs: list[subprocess.Popen] = []
@@ -87,7 +92,9 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
         click.echo(f"  video wall        {base}/wall")
         click.echo(f"  wall in English   {base}/wall?lang=en")
         click.echo(f"  health            {base}/healthz")
-        click.echo(f"  SKPD simulator    http://127.0.0.1:{simulator_port}/_health")
+        click.echo(f"  SKPD simulator    http://127.0.0.1:{simulator_port}/")
+        click.echo(f"  source health     {base}/ops/sources")
+        click.echo(f"  drop folder       {rt.settings.resolved_drop_dir}/inbox")
         click.echo(f"  store             {rt.settings.resolved_database_url}")
         click.echo("Press Ctrl-C to stop.\n")
         first_data = None

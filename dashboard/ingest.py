@@ -25,6 +25,7 @@ from collectors.base import (
 )
 from collectors.registry import get_kind
 from dashboard.archive import archive_payload, read_payload
+from dashboard.event_counts import counted_indicators, months_touched, recount
 from dashboard.runtime import Runtime
 from dashboard.store.engine import begin_write
 from dashboard.store.observations import upsert_observations
@@ -50,9 +51,12 @@ class RunSummary:
     accepted: int = 0
     rejected: int = 0
     changed: int = 0
+    # Events (earthquakes) the payload held, and how many of them were new or changed.
+    events_read: int = 0
     events: int = 0
     error_class: str | None = None
     message: str | None = None
+    message_id: str | None = None
     payload_sha256: str | None = None
     duration_seconds: float = 0.0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -65,6 +69,7 @@ class RunSummary:
             "accepted": self.accepted,
             "rejected": self.rejected,
             "changed": self.changed,
+            "events_read": self.events_read,
             "events": self.events,
             "error_class": self.error_class,
             "message": self.message,
@@ -74,7 +79,9 @@ class RunSummary:
         }
 
 
-def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None) -> int:
+def _start_run(
+    rt: Runtime, source_id: str, trigger: str, replay_of: int | None, file_name: str | None
+) -> int:
     with begin_write(rt.engine) as conn:
         return conn.execute(
             insert(CollectionRun)
@@ -84,6 +91,7 @@ def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None)
                 started_at=utcnow(),
                 status="running",
                 replay_of=replay_of,
+                file_name=file_name,
             )
             .returning(CollectionRun.id)
         ).scalar_one()
@@ -107,6 +115,7 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
     summary.status = "failed"
     summary.error_class = error.error_class
     summary.message = error.message_en
+    summary.message_id = error.message_id
     with begin_write(rt.engine) as conn:
         conn.execute(
             update(CollectionRun)
@@ -132,6 +141,7 @@ def collect(
     replay_of: int | None = None,
     today: date | None = None,
     backfill: bool = False,
+    file_name: str | None = None,
 ) -> RunSummary:
     """Run one source once (or ingest a given payload as that source) and record it.
 
@@ -141,7 +151,7 @@ def collect(
     kind = get_kind(source.kind)
     started = time.monotonic()
     deadline = started + source.timeout_seconds
-    run_id = _start_run(rt, source_id, trigger, replay_of)
+    run_id = _start_run(rt, source_id, trigger, replay_of, file_name)
     summary = RunSummary(run_id, source_id, "running")
     bookmark, first_run = _source_state(rt, source_id)
     backfill = (first_run or backfill) and payload is None
@@ -205,16 +215,11 @@ def _store(
     verdict = validate(parsed, rt.catalogue, source, today)
     summary.accepted = len(verdict.accepted)
     summary.rejected = len(verdict.rejected)
+    summary.events_read = len(parsed.events)
     if summary.rejected and not summary.accepted and not parsed.events:
         summary.status, summary.error_class = "failed", "validation"
-        summary.message = f"all {summary.rejected} rows were rejected"
-    elif summary.rejected:
-        summary.status = "partial"
-        summary.message = (
-            f"{summary.rejected} of {summary.rejected + summary.accepted} rows rejected"
-        )
     else:
-        summary.status = "ok"
+        summary.status = "partial" if summary.rejected else "ok"
     now = utcnow()
     with begin_write(rt.engine) as conn:
         # The run row first: on SQLite this takes the write lock before anything is read.
@@ -226,9 +231,8 @@ def _store(
                 finished_at=now,
                 rows_accepted=summary.accepted,
                 rows_rejected=summary.rejected,
+                events_accepted=summary.events_read,
                 error_class=summary.error_class,
-                message=summary.message,
-                message_id=_message_id(summary),
                 payload_sha256=summary.payload_sha256,
             )
         )
@@ -237,34 +241,72 @@ def _store(
         )
         summary.changed = stats.changed
         summary.events = _store_events(conn, parsed.events, source_id, summary.run_id)
+        counted = recount(
+            conn,
+            rt.catalogue,
+            counted_indicators(rt.catalogue, source),
+            months_touched(parsed.events),
+        )
+        if counted:
+            more = upsert_observations(
+                conn, counted, source_id=source_id, run_id=summary.run_id, ingested_at=now
+            )
+            summary.accepted += len(counted)
+            summary.changed += more.changed
         _quarantine(conn, verdict.rejected, source_id, summary.run_id)
+        summary.message, summary.message_id = run_message(summary)
         conn.execute(
             update(CollectionRun)
             .where(CollectionRun.id == summary.run_id)
-            .values(rows_changed=stats.changed)
+            .values(
+                rows_accepted=summary.accepted,
+                rows_changed=summary.changed,
+                events_changed=summary.events,
+                message=summary.message,
+                message_id=summary.message_id,
+            )
         )
         if parsed.bookmark is not None and summary.accepted:
             # The bookmark moves only with the data it stands for, in the same transaction.
             conn.execute(
                 update(Source).where(Source.id == source_id).values(bookmark=parsed.bookmark)
             )
-        if stats.changed or summary.events:
-            domains = {
-                rt.catalogue.indicator(code).domain
-                for code in verdict.accepted["indicator_code"].unique()
+        if summary.changed or summary.events:
+            codes = {
+                *verdict.accepted["indicator_code"].unique(),
+                *(r.indicator_code for r in counted),
             }
+            domains = {rt.catalogue.indicator(code).domain for code in codes}
             bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
-    if stats.changed or summary.events:
+    if summary.changed or summary.events:
         rt.signal.publish()
 
 
-def _message_id(summary: RunSummary) -> str | None:
+def run_message(summary: RunSummary) -> tuple[str | None, str | None]:
+    """What a run did, in English and Bahasa Indonesia: rejected rows out of everything the
+    payload held (rows and events), and the events it read. None for a plain clean run."""
+    events = summary.events_read
+    entries = summary.accepted + summary.rejected + events
     if summary.status == "failed":
-        return f"semua {summary.rejected} baris ditolak"
-    if summary.status == "partial":
-        return f"{summary.rejected} dari {summary.rejected + summary.accepted} baris ditolak"
-    return None
+        return (
+            f"all {summary.rejected} rows were rejected",
+            f"semua {summary.rejected} baris ditolak",
+        )
+    en: list[str] = []
+    id_: list[str] = []
+    if summary.rejected:
+        en.append(f"{summary.rejected} of {entries} entries rejected")
+        id_.append(f"{summary.rejected} dari {entries} entri ditolak")
+    if events:
+        if summary.accepted:
+            en.append(f"{summary.accepted} rows accepted")
+            id_.append(f"{summary.accepted} baris diterima")
+        en.append(f"{events} events read ({summary.events} new or changed)")
+        id_.append(f"{events} kejadian dibaca ({summary.events} baru atau berubah)")
+    if not en:
+        return None, None
+    return "; ".join(en), "; ".join(id_)
 
 
 def _error_line(c: Candidate) -> dict[str, Any]:

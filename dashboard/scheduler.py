@@ -39,6 +39,8 @@ MISFIRE_GRACE_SECONDS = 300
 # How long past its timeout a run may stay 'running' before it counts as abandoned.
 ABANDON_GRACE_SECONDS = 600
 LOCK_PREFIX = "odsk:lock:source:"
+DROP_JOB_ID = "drop-folder"
+FIRST_RUN_SPACING = 0.5
 
 
 def trigger_for(source: Source, tz: str):
@@ -160,12 +162,15 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     abandon_stale_runs(rt)
     start_now = never_succeeded(rt) if start_now is None else start_now
     now = datetime.now(UTC)
+    first_runs = 0
     for source in rt.catalogue.sources:
-        if not source.enabled:
-            continue
+        if not source.enabled or not source.schedule.fetched:
+            continue  # a delivered source's files are read by the drop-folder job
         kwargs = {}
         if source.id in start_now:
-            kwargs["next_run_time"] = now + timedelta(seconds=1)
+            # Backfills spread over a few seconds rather than all at once on a small machine.
+            kwargs["next_run_time"] = now + timedelta(seconds=1 + FIRST_RUN_SPACING * first_runs)
+            first_runs += 1
         scheduler.add_job(
             run_source_job,
             trigger_for(source, rt.settings.timezone),
@@ -188,7 +193,35 @@ def build_scheduler(rt: Runtime, *, blocking: bool = True, start_now: set[str] |
     )
     add_alert_job(scheduler, rt)
     schedule_weekly_brief(scheduler, rt)
+    scheduler.add_job(
+        scan_drop_folder,
+        IntervalTrigger(seconds=rt.settings.drop_scan_seconds),
+        args=(rt, scheduler),
+        id=DROP_JOB_ID,
+        name="drop folder",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=now + timedelta(seconds=1),
+    )
     return scheduler
+
+
+def scan_drop_folder(rt: Runtime, scheduler=None) -> None:
+    """The drop folder's inbox, read into runs; a run that stored something wakes the alerts."""
+    from dashboard.filedrop import scan
+
+    try:
+        receipts = scan(rt)
+    except Exception:  # a full disk or an unreadable folder must not stop the scheduler
+        log.exception("drop folder scan failed")
+        return
+    if scheduler is not None and any(r.changed or r.status == "failed" for r in receipts):
+        try:
+            evaluate_soon(scheduler)
+        except Exception:  # a scheduler shutting down
+            log.debug("could not bring the alert job forward", exc_info=True)
 
 
 def _job_details(scheduler) -> dict:

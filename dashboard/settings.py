@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
     debug: bool = False
+    drop_dir: Path | None = Field(
+        default=None,
+        description="SKPD file drop folder (inbox/, done/, rejected/); default: <data dir>/drop",
+    )
+    # How often the scheduler looks into the drop folder's inbox.
+    drop_scan_seconds: float = 10.0
     boundary_geojson: Path | None = Field(
         default=None, description="GeoJSON of kab/kota boundaries; none = tile-grid map"
     )
@@ -35,6 +41,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'odsk.sqlite3').resolve()}"
+
+    @property
+    def resolved_drop_dir(self) -> Path:
+        return self.drop_dir or self.data_dir / "drop"
 
     @property
     def payload_dir(self) -> Path:

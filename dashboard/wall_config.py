@@ -116,10 +116,10 @@ class Takeover(Strict):
 
 
 class Frame(Strict):
-    lat_min: float = -1.6
-    lat_max: float = 5.2
-    lon_min: float = 120.9
-    lon_max: float = 128.7
+    lat_min: float = -1.3
+    lat_max: float = 5.8
+    lon_min: float = 120.6
+    lon_max: float = 129.2
 
     @model_validator(mode="after")
     def _ordered(self) -> Frame:
@@ -129,11 +129,11 @@ class Frame(Strict):
 
 
 class Disaster(Strict):
-    """The e-disaster screen: recent earthquakes on a tile-free point map."""
+    """The e-disaster screen: recent earthquakes on the offline coastline map."""
 
     days: int = Field(default=7, ge=1, le=90)
     max_events: int = Field(default=150, ge=1, le=2000)
-    listed: int = Field(default=5, ge=0, le=10)
+    listed: int = Field(default=10, ge=0, le=20)
     frame: Frame = Frame()
     rings_km: list[float] = [100, 200, 300]
 

@@ -167,18 +167,26 @@ def register_callbacks(app: dash.Dash) -> None:
     def confirm(clicks, contents, filename, source_id, lang):
         if not clicks or not contents or not source_id:
             raise PreventUpdate
-        summary = store_upload(_runtime(), source_id, decode_upload(contents, filename))
-        colour = {"ok": "success", "partial": "warning"}.get(summary.status, "danger")
+        receipt = store_upload(_runtime(), source_id, decode_upload(contents, filename))
+        colour = {"ok": "success", "partial": "warning"}.get(receipt.status, "danger")
         return dbc.Alert(
-            label(
-                "done",
-                lang,
-                run=summary.run_id,
-                status=summary.status,
-                accepted=summary.accepted,
-                rejected=summary.rejected,
-                changed=summary.changed,
-            ),
+            [
+                html.Div(
+                    label(
+                        "done",
+                        lang,
+                        run=receipt.run_id,
+                        status=receipt.status,
+                        accepted=receipt.accepted,
+                        rejected=receipt.rejected,
+                        changed=receipt.changed,
+                    )
+                ),
+                html.Div(
+                    label("receipt", lang, where=f"{receipt.stored_as}.receipt.txt"),
+                    className="small",
+                ),
+            ],
             color=colour,
             id="upload-done",
         ), True

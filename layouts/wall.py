@@ -36,6 +36,7 @@ from dashboard.views.wall_live import live_state
 from dashboard.views.wall_plan import current_setup, install, plan_data, resolve_plan, screen_label
 from dashboard.views.wall_screens import load_parts, moved_parts, parts_of, refresh_ages, scopes_of
 from dashboard.webapp import context_of, current_context
+from layouts import wall_disaster
 from layouts import wall_parts as parts
 from layouts import wall_screens as screens
 
@@ -248,7 +249,7 @@ def render_part(key: str, view, lang: str) -> list:
     if key.startswith("overview/"):
         return parts.panel_children(view, lang)
     if key == "disaster":
-        return screens.disaster_children(view, lang)
+        return wall_disaster.disaster_children(view, lang)
     if key == "alerts":
         return screens.alerts_children(view, utcnow(), lang)
     return screens.domain_children(view, lang)

@@ -150,17 +150,34 @@ def test_every_indicator_is_fed_and_fully_described(catalogue):
 
 def test_sources_vary_their_shapes_and_suit_a_live_demo(catalogue):
     options = catalogue.source_options
-    assert {options[s.id].region_system for s in catalogue.sources} == {"kemendagri", "bps", "name"}
-    assert any(options[s.id].locale == "id" for s in catalogue.sources)
-    assert any("." in options[s.id].records for s in catalogue.sources)
-    assert any("[]" in options[s.id].records for s in catalogue.sources)
-    assert any(options[s.id].indicator_map for s in catalogue.sources)
-    for source in catalogue.sources:
+    # Every kind a province really runs, each in the demo.
+    assert {s.kind for s in catalogue.sources} == {
+        "http_json",
+        "bps",
+        "ckan",
+        "bmkg",
+        "sql_query",
+        "excel",
+        "csv",
+    }
+    feeds = [s for s in catalogue.sources if s.kind == "http_json"]
+    assert {options[s.id].region_system for s in feeds} == {"kemendagri", "bps", "name"}
+    assert any(options[s.id].locale == "id" for s in feeds)
+    assert any("." in options[s.id].records for s in feeds)
+    assert any("[]" in options[s.id].records for s in feeds)
+    assert any(options[s.id].indicator_map for s in feeds)
+    for source in feeds:
         opts = options[source.id]
-        assert 20 <= source.schedule.interval_seconds <= 120, source.id
-        assert source.timeout_seconds <= 15
         assert opts.backfill_params == {"history": "60"} and opts.bookmark_param == "since"
-        assert opts.url.startswith("http://127.0.0.1:8051/"), opts.url
+    for source in catalogue.sources:
+        if source.schedule.fetched:
+            assert 15 <= source.schedule.interval_seconds <= 300, source.id
+        assert source.timeout_seconds <= 30
+        url = getattr(options[source.id], "url", None) or getattr(
+            options[source.id], "base_url", None
+        )
+        if url is not None:
+            assert url.startswith("http://127.0.0.1:8051/"), url
         # A source feeds its own SKPD's indicators (BPS releases arrive through the BPS feed).
         owners = {catalogue.indicator(code).skpd for code in source.indicators}
         assert owners == {source.skpd}, source.id
@@ -168,11 +185,12 @@ def test_sources_vary_their_shapes_and_suit_a_live_demo(catalogue):
 
 def test_simulator_address_comes_from_the_environment():
     moved = load_catalogue(CONFIG, env={"ODSK_SIMULATOR_URL": "http://10.0.0.5:9000"})
-    assert all(
-        moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/skpd/")
-        or moved.source_options[s.id].url.startswith("http://10.0.0.5:9000/bps/")
-        for s in moved.sources
-    )
+    urls = [
+        getattr(opts, "url", None) or getattr(opts, "base_url", None)
+        for opts in moved.source_options.values()
+    ]
+    assert all(url.startswith("http://10.0.0.5:9000/") for url in urls if url is not None)
+    assert sum(url is not None for url in urls) >= len(moved.sources) - 2  # e-office, drop
 
 
 # --- bad catalogues ------------------------------------------------------------------
@@ -335,7 +353,7 @@ BAD_CASES: list[tuple[str, Edit, str]] = [
         edit_yaml(
             "sources.yaml", _src(3, schedule={"interval_seconds": 60, "cron": "*/5 * * * *"})
         ),
-        "sources.yaml: sources[3].schedule: give exactly one of interval_seconds or cron",
+        "sources.yaml: sources[3].schedule: give exactly one of interval_seconds, cron or delivered_every_seconds",
     ),
     (
         "invalid YAML",
@@ -398,5 +416,5 @@ def test_every_problem_is_reported_at_once(tmp_path):
         load_catalogue(config)
     assert [str(i) for i in caught.value.issues] == [
         "indicators.yaml: indicators[12].direction: must be one of up, down, band",
-        "sources.yaml: sources[3].schedule: give exactly one of interval_seconds or cron",
+        "sources.yaml: sources[3].schedule: give exactly one of interval_seconds, cron or delivered_every_seconds",
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from collectors.base import ParseError, Payload, SourceContext, TransientFetchError
-from collectors.http_json import KIND
+from collectors.http_json import KIND, HttpJsonOptions
 from dashboard.catalogue import load_catalogue
 from dashboard.regions import RegionRegistry
 
@@ -212,6 +212,26 @@ def test_server_errors_are_transient_and_retried(feed_server):
     assert len(feed_server.calls) == 3  # tenacity: three attempts, then give up
 
 
+def mixed_feed(catalogue) -> SourceContext:
+    """A statistics office's JSON feed carrying a monthly and a yearly indicator."""
+    options = {
+        "url": "http://127.0.0.1:9/tabel.json",
+        "records": "hasil.data",
+        "fields": {"indicator": "var", "region": "kode_bps", "period": "periode", "value": "nilai"},
+        "indicator_map": {"IPM": "SOC.IPM", "INFLASI_YOY": "ECO.INFLASI"},
+        "region_system": "bps",
+    }
+    source = catalogue.source("dinkes-sik").model_copy(
+        update={"id": "bps-json", "indicators": ["SOC.IPM", "ECO.INFLASI"], "options": options}
+    )
+    return SourceContext(
+        source,
+        HttpJsonOptions.model_validate(options),
+        catalogue,
+        RegionRegistry(catalogue.regions),
+    )
+
+
 def test_the_bookmark_waits_for_the_indicator_furthest_behind(catalogue):
     """BPS publishes inflation monthly and IPM yearly in one feed. Bookmarking October 2026
     (the newest month) would make the next pull ask `since=2026-10-01` and never receive
@@ -239,7 +259,7 @@ def test_the_bookmark_waits_for_the_indicator_furthest_behind(catalogue):
                 }
             }
         ),
-        ctx(catalogue, "bps-sulut"),
+        mixed_feed(catalogue),
     )
     assert not any(r.reasons for r in result.rows)
     assert result.bookmark == "2025-01-01"

@@ -161,7 +161,7 @@ def test_xml_with_an_external_entity_is_refused():
 @pytest.mark.parametrize(
     "content, fmt, error_class",
     [
-        (b"<html><body>Service Unavailable</body></html>", "xml", "schema"),
+        (b"<html><body>Service Unavailable</body></html>", "xml", "format"),
         (b"<Infogempa><gempa>", "xml", "format"),
         (b'{"Infogempa": {}}', "json", "schema"),
         (b"<Infogempa/>", "json", "format"),
@@ -182,3 +182,51 @@ def test_fetch_over_loopback(fmt):
         payload = KIND.fetch(ctx)
     assert server.requests[0][0] == f"/DataMKG/TEWS/gempaterkini.{fmt}"
     assert len(KIND.parse(payload, ctx).events) == 5
+
+
+def test_a_run_counts_its_events_in_the_summary_and_the_run_record(tmp_path, sqlite_url):
+    """An earthquake run is judged by its events: 14 stored quakes and one unreadable entry are
+    "1 of 15 entries rejected; 14 events read", not "1 of 1 rows rejected"."""
+    from sqlalchemy import select
+
+    from collectors.base import Payload
+    from dashboard.ingest import collect
+    from dashboard.runtime import Runtime
+    from dashboard.settings import Settings
+    from dashboard.store.catalogue_sync import sync_catalogue
+    from dashboard.store.schema import CollectionRun
+
+    good = [
+        {
+            "DateTime": f"2026-03-{day:02d}T07:05:41+00:00",
+            "Coordinates": "1.62,126.41",
+            "Lintang": "1.62 LU",
+            "Bujur": "126.41 BT",
+            "Magnitude": "5.1",
+            "Kedalaman": "44 km",
+            "Wilayah": "138 km Tenggara BITUNG-SULUT",
+        }
+        for day in range(1, 15)
+    ]
+    bad = dict(good[0], Magnitude="besar")
+    content = json.dumps({"Infogempa": {"gempa": [*good, bad]}}).encode()
+    rt = Runtime.from_settings(
+        Settings(database_url=sqlite_url, config_dir=kit.CATALOGUE_DIR, data_dir=tmp_path)
+    )
+    try:
+        sync_catalogue(rt.engine, rt.catalogue)
+        summary = collect(rt, "bmkg-gempa", payload=Payload(content, "application/json"))
+        assert (summary.status, summary.accepted, summary.rejected) == ("partial", 0, 1)
+        assert (summary.events_read, summary.events) == (14, 14)
+        assert summary.message == "1 of 15 entries rejected; 14 events read (14 new or changed)"
+        with rt.engine.connect() as conn:
+            run = conn.execute(select(CollectionRun)).one()
+        assert (run.events_accepted, run.events_changed) == (14, 14)
+        assert (
+            run.message_id == "1 dari 15 entri ditolak; 14 kejadian dibaca (14 baru atau berubah)"
+        )
+
+        again = collect(rt, "bmkg-gempa", payload=Payload(content, "application/json"))
+        assert again.message == "1 of 15 entries rejected; 14 events read (0 new or changed)"
+    finally:
+        rt.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from payloads import kit
@@ -221,3 +221,30 @@ def test_fetch_without_the_key_is_an_auth_failure(monkeypatch):
     with pytest.raises(PermanentFetchError) as err:
         KIND.fetch(kit.context("bps-ipm"))
     assert err.value.error_class == "auth" and "ODSK_BPS_KEY" in err.value.message_en
+
+
+def test_a_key_missing_from_the_environment_comes_from_the_catalogues_default(monkeypatch):
+    """sources.yaml's ``environment`` gives the demo's simulator key; a set variable wins."""
+    ctx = kit.context("bps-ipm")
+    ctx.catalogue = ctx.catalogue.model_copy(update={"environment": {"ODSK_BPS_KEY": "demo"}})
+    monkeypatch.delenv("ODSK_BPS_KEY", raising=False)
+    assert ctx.env("ODSK_BPS_KEY") == "demo"
+    monkeypatch.setenv("ODSK_BPS_KEY", "real")
+    assert ctx.env("ODSK_BPS_KEY") == "real"
+    assert ctx.env("ODSK_NOT_THERE") is None
+
+
+def test_a_backfill_of_the_last_years_asks_for_a_range_up_to_this_year(monkeypatch):
+    import time_machine
+
+    monkeypatch.setenv("ODSK_BPS_KEY", "k")
+    with kit.Loopback(
+        lambda path, query: (200, kit.recorded("bps/not_available.json"), "application/json")
+    ) as server:
+        ctx = kit.context(
+            "bps-ipm", {"base_url": server.url, "th": None, "backfill_years": 6}, backfill=True
+        )
+        # 31 December 2026, 17:00 UTC is already 1 January 2027 in WITA.
+        with time_machine.travel(datetime(2026, 12, 31, 17, 0, tzinfo=UTC), tick=False):
+            KIND.fetch(ctx)
+    assert "/th/121:127/" in server.requests[0][0]

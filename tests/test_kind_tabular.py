@@ -462,3 +462,46 @@ def test_dates_in_excel_rows_keep_their_date(tmp_path):
     wb.save(path)
     (row,) = kit.parse("dinkes-stunting-xlsx", path.read_bytes(), {"sheet": None}).rows
     assert row.period_start == date(2026, 3, 1) and not row.reasons
+
+
+# --- a table without a region column ---------------------------------------------------
+
+PROVINCE_CSV = (
+    "REALISASI BOR RSUD PROVINSI\n"
+    "\n"
+    "Indikator;Periode;Nilai\n"
+    "BOR;Januari 2026;71,4\n"
+    "BOR;Februari 2026;73,0\n"
+)
+NO_REGION = {"columns": {"indicator": "Indikator", "period": "Periode", "value": "Nilai"}}
+
+
+@pytest.mark.parametrize("region", ["71", "Sulawesi Utara"])
+def test_a_table_without_a_region_column_names_its_region_once(region):
+    options = {**NO_REGION, "region": region, "encoding": "utf-8"}
+    result = kit.parse("dinkes-bor-csv", PROVINCE_CSV, options)
+    assert accepted(result) == [
+        (4, "71", date(2026, 1, 1), 71.4),
+        (5, "71", date(2026, 2, 1), 73.0),
+    ]
+
+
+def test_a_region_named_once_that_does_not_exist_rejects_its_rows_with_the_reason():
+    options = {**NO_REGION, "region": "71.99", "encoding": "utf-8"}
+    result = kit.parse("dinkes-bor-csv", PROVINCE_CSV, options)
+    assert kit.reasons(result) == [
+        (4, "region", "region '71.99' is unknown"),
+        (5, "region", "region '71.99' is unknown"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "columns, region",
+    [
+        ({"indicator": "Indikator", "period": "Periode", "value": "Nilai"}, None),
+        ({"region": "Kode", "indicator": "Indikator", "period": "Periode", "value": "Nilai"}, "71"),
+    ],
+)
+def test_a_region_comes_from_a_column_or_the_config_not_both_or_neither(columns, region):
+    with pytest.raises(ValidationError, match=r"exactly one of columns\.region or region"):
+        CsvOptions.model_validate({"columns": columns, "region": region})

@@ -158,7 +158,21 @@ SQL_COLUMNS = ["kode_wilayah", "bulan", "persen_digital", "diperbarui"]
 
 CASES = [
     # --- CSV: the file as a whole ------------------------------------------------------------
-    Case("csv empty file", "dinkes-bor-csv", b"", Fails("schema", "no header row"), UTF8),
+    Case("csv empty file", "dinkes-bor-csv", b"", Fails("empty", "the file is empty"), UTF8),
+    Case(
+        "csv only a byte-order mark and blank lines",
+        "dinkes-bor-csv",
+        b"\xef\xbb\xbf\r\n\r\n",
+        Fails("empty", "the file is empty"),
+        UTF8,
+    ),
+    Case(
+        "csv header and no data rows",
+        "dinkes-bor-csv",
+        "Judul laporan\n\n" + CSV_HEADER + "(1);(2);(3);(4)\nSumber: Dinkes\n",
+        Fails("empty", "header (row 3) but no data rows"),
+        UTF8,
+    ),
     Case(
         "csv cp1252 declared utf-8",
         "dinkes-bor-csv",
@@ -378,6 +392,14 @@ CASES = [
         Fails("too_large", "holds 12 files"),
         {"limits": {"max_xlsx_members": 10}},
     ),
+    Case("xlsx empty file", "dispar-tpk-xlsx", b"", Fails("empty", "the file is empty")),
+    Case("xlsx empty sheet", "dispar-tpk-xlsx", xlsx(header=()), Fails("empty", "sheet is empty")),
+    Case(
+        "xlsx header and no data rows",
+        "dispar-tpk-xlsx",
+        xlsx(),
+        Fails("empty", "header (row 1) but no data rows"),
+    ),
     Case(
         "xlsx error cell",
         "dispar-tpk-xlsx",
@@ -392,8 +414,13 @@ CASES = [
     ),
     # --- CKAN -------------------------------------------------------------------------------------
     Case(
-        "ckan not JSON", "naker-ckan", b"<html>502 Bad Gateway</html>", Fails("format", "not JSON")
+        "ckan proxy page",
+        "naker-ckan",
+        b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+        Fails("format", "an HTML page (title: '502 Bad Gateway'), not JSON"),
     ),
+    Case("ckan not JSON", "naker-ckan", b"{'a': 1}", Fails("format", "not JSON")),
+    Case("ckan empty body", "naker-ckan", b"  \n", Fails("empty", "the payload is empty")),
     Case(
         "ckan nested too deep", "naker-ckan", b"[" * 100 + b"]" * 100, Fails("too_large", "nested")
     ),
@@ -486,6 +513,20 @@ CASES = [
         Fails("format", "DTD or entities"),
         {"format": "xml"},
     ),
+    Case(
+        "bmkg proxy page instead of XML",
+        "bmkg-gempa",
+        b"<!DOCTYPE html>\n<html><title>Gateway Timeout</title></html>",
+        Fails("format", "HTML page (title: 'Gateway Timeout'), not XML"),
+        {"format": "xml"},
+    ),
+    Case(
+        "bmkg proxy page instead of JSON",
+        "bmkg-gempa",
+        b"<html><body>maintenance</body></html>",
+        Fails("format", "HTML page, not JSON"),
+    ),
+    Case("bmkg empty body", "bmkg-gempa", b"", Fails("empty", "the payload is empty")),
     Case(
         "bmkg gempa is a string",
         "bmkg-gempa",

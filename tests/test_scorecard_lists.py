@@ -172,6 +172,9 @@ def _runs(source_id, ended):
         message_id=None,
         replay_of=None,
         payload_sha256=None,
+        events_accepted=0,
+        events_changed=0,
+        file_name=None,
     )
     return SourceRuns(source_id, source_id, True, run, run)
 

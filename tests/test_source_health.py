@@ -34,6 +34,9 @@ def run_row(status, ended=NOW):
         message_id=None,
         replay_of=None,
         payload_sha256=None,
+        events_accepted=0,
+        events_changed=0,
+        file_name=None,
     )
 
 

@@ -20,7 +20,7 @@ from dashboard.store.schema import CollectionRun, Event
 from dashboard.store.screens import forget_screen, list_screens, record_beat, request_command
 from dashboard.versions import ChangeSignal, bump
 from dashboard.views.wall_alerts import alert_triggers, load_alerts, load_takeover, quake_triggers
-from dashboard.views.wall_disaster import distance_km, load_disaster, tsunami_of
+from dashboard.views.wall_disaster import distance_km, load_disaster, tsunami_of, tsunami_words
 from dashboard.views.wall_live import live_state
 from dashboard.views.wall_map import sparkline
 from dashboard.views.wall_screens import (
@@ -170,13 +170,37 @@ def test_latest_points_are_newest_first_and_limited(seeded, catalogue):
     "potensi, kind",
     [
         ("Tidak berpotensi tsunami", "none"),
-        ("Gempa ini dirasakan untuk diteruskan pada masyarakat", "unknown"),
+        ("Gempa ini dirasakan untuk diteruskan pada masyarakat", "felt"),
         ("Berpotensi TSUNAMI untuk diteruskan pada masyarakat", "possible"),
-        (None, "unknown"),
+        (None, "absent"),
     ],
 )
 def test_tsunami_potential_in_a_word(potensi, kind):
     assert tsunami_of({"Potensi": potensi} if potensi else {})[0] == kind
+
+
+@pytest.mark.parametrize(
+    "potensi, lang, words",
+    [
+        # BMKG's notice for a felt quake is shown as what it is, not as "unknown".
+        (
+            "Gempa ini dirasakan untuk diteruskan pada masyarakat",
+            "id",
+            "Gempa ini dirasakan untuk diteruskan pada masyarakat",
+        ),
+        (
+            "Gempa ini dirasakan untuk diteruskan pada masyarakat",
+            "en",
+            "Felt earthquake: BMKG asks for the news to be passed on to the public",
+        ),
+        ("Tidak berpotensi tsunami", "en", "No tsunami potential"),
+        # A felt-list entry states no potential: the card says nothing about one.
+        (None, "id", None),
+    ],
+)
+def test_the_card_words_the_tsunami_line_as_bmkg_does(potensi, lang, words):
+    kind, raw = tsunami_of({"Potensi": potensi} if potensi else {})
+    assert tsunami_words(kind, raw, lang) == words
 
 
 def test_distance_from_manado():

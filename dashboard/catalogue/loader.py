@@ -350,4 +350,5 @@ def load_catalogue(config_dir: Path | str, env: Mapping[str, str] | None = None)
         ),
         sources=sources.sources,
         source_options=options,
+        environment=sources.environment,
     )

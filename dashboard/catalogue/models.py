@@ -102,6 +102,8 @@ class Region(Strict):
     bps_code: str
     name: str
     short_name: str
+    # The seat of government, whose position lat/lon give (labels the e-disaster map).
+    capital: str | None = None
     kind: Literal["province", "regency", "city"]
     aliases: list[str] = []
     lat: float = Field(ge=-90, le=90)
@@ -240,6 +242,15 @@ class Plans(Strict):
         return self.plans.get(code)
 
 
+class EventCount(Strict):
+    """An indicator counted from stored events rather than read from a payload."""
+
+    kind: str = "earthquake"
+    min_magnitude: float = Field(default=5.0, ge=0, le=10)
+    # Within this distance of the region's capital (the province: its own point).
+    within_km: float = Field(default=300, gt=0, le=5000)
+
+
 class Indicator(Strict):
     code: str
     name: Text
@@ -263,6 +274,14 @@ class Indicator(Strict):
     valid_range: ValidRange = ValidRange()
     # Shown on the wall's domain panel.
     headline: bool = False
+    # Counted per month from the event table (ENV.GEMPA), by the source that lists it.
+    from_events: EventCount | None = None
+
+    @model_validator(mode="after")
+    def _counted_monthly(self) -> Indicator:
+        if self.from_events is not None and self.frequency != "monthly":
+            raise ValueError("from_events counts per month: frequency must be monthly")
+        return self
 
     @field_validator("code")
     @classmethod
@@ -305,21 +324,34 @@ class IndicatorsFile(Strict):
 class Schedule(Strict):
     interval_seconds: int | None = Field(default=None, ge=5)
     cron: str | None = None
+    # A source whose files are delivered (drop folder, upload page) is not fetched: this is
+    # how often a file is expected, for judging lateness.
+    delivered_every_seconds: int | None = Field(default=None, ge=60)
     jitter_seconds: int = Field(default=0, ge=0, le=3600)
 
     @model_validator(mode="after")
     def _one_of(self) -> Schedule:
-        if (self.interval_seconds is None) == (self.cron is None):
-            raise ValueError("give exactly one of interval_seconds or cron")
+        given = [self.interval_seconds, self.cron, self.delivered_every_seconds]
+        if sum(v is not None for v in given) != 1:
+            raise ValueError(
+                "give exactly one of interval_seconds, cron or delivered_every_seconds"
+            )
         if self.cron is not None and len(self.cron.split()) != 5:
             raise ValueError("cron must have 5 fields: minute hour day month day_of_week")
         return self
+
+    @property
+    def fetched(self) -> bool:
+        """False when the source's files are delivered: the scheduler does not fetch it."""
+        return self.delivered_every_seconds is None
 
     @property
     def expected_gap_seconds(self) -> int:
         """Roughly how long between two runs; for judging lateness."""
         if self.interval_seconds:
             return self.interval_seconds
+        if self.delivered_every_seconds:
+            return self.delivered_every_seconds
         from apscheduler.triggers.cron import CronTrigger
 
         # The gap between two consecutive fire times of the expression, from a fixed start.
@@ -345,6 +377,11 @@ class Source(Strict):
 
 
 class SourcesFile(Strict):
+    # Values for the environment variables the sources read their keys and database URLs
+    # from (key_env, url_env, header_env) when the environment does not set them: the demo's
+    # simulator keys and its e-office database. Never a real secret: set that in the
+    # environment, which always wins.
+    environment: dict[str, str] = {}
     sources: list[Source] = []
 
 
@@ -363,6 +400,8 @@ class Catalogue(BaseModel):
     sources: list[Source]
     # Kind-specific option models, parsed once (source id -> options object).
     source_options: dict[str, Any] = {}
+    # sources.yaml's defaults for environment variables (see SourcesFile.environment).
+    environment: dict[str, str] = {}
 
     def domain(self, domain_id: str) -> Domain:
         return next(d for d in self.domains if d.id == domain_id)

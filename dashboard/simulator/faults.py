@@ -1,4 +1,5 @@
-"""Faults the simulator injects so the demo shows its error paths: bad rows, outages, slow answers.
+"""Faults the simulator injects so the demo shows its error paths: bad rows, outages, slow
+answers, and now and then a proxy's HTML maintenance page where data was expected.
 
 Every decision is a hash of (seed, feed path, request number): the same seed
 and the same order of requests give the same faults, with no shared random state.
@@ -26,6 +27,8 @@ class FaultPlan:
     bad_row_rate: float = 0.15
     outage_rate: float = 0.02
     slow_rate: float = 0.04
+    # A proxy in front of the SKPD answers with its own HTML page (status 200).
+    proxy_rate: float = 0.01
     # The first requests of a feed are clean, so a fresh demo fills its wall at once.
     clean_requests: int = 3
     # An outage lasts long enough to outlast the collector's retries.
@@ -39,6 +42,7 @@ class Decision:
     outage_seconds: float = 0.0
     delay_seconds: float = 0.0
     bad_row: str | None = None
+    proxy_page: bool = False
 
 
 def plan_from(faults: bool | FaultPlan | None) -> FaultPlan | None:
@@ -65,6 +69,8 @@ def decide(plan: FaultPlan | None, seed: int, path: str, request_number: int) ->
         return Decision(
             outage_seconds=_between(plan.outage_seconds, _u(seed, *key, "outage-length"))
         )
+    if _u(seed, *key, "proxy") < plan.proxy_rate:
+        return Decision(proxy_page=True)
     delay = 0.0
     if _u(seed, *key, "slow") < plan.slow_rate:
         delay = _between(plan.slow_seconds, _u(seed, *key, "delay"))

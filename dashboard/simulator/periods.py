@@ -7,6 +7,7 @@ as an SKPD delivers a month once it is over. Dates are in WITA, the province's t
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Literal
 
 from collectors.values import align
 
@@ -17,6 +18,15 @@ MAX_MONTHS_BACK = 120
 DEFAULT_PERIODS = 2
 
 _MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def month_names(
+    lang: str = "id", width: Literal["wide", "abbreviated"] = "wide"
+) -> tuple[str, ...]:
+    """January to December as Babel's locale data writes them ("Januari", "Agu")."""
+    from babel.dates import get_month_names
+
+    return tuple(get_month_names(width, locale=lang).values())
 
 
 def local_today(now: datetime) -> date:

@@ -11,7 +11,7 @@ single UNION ALL so a page pays one round trip; runs are one seek per source on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -224,6 +224,7 @@ class QuakeRow:
     depth_km: float | None
     description: str
     extra: dict
+    external_id: str = ""
 
 
 def recent_quakes(
@@ -233,12 +234,16 @@ def recent_quakes(
     limit: int = 200,
     min_magnitude: float | None = None,
 ) -> list[QuakeRow]:
-    """Events of ``kinds`` that occurred since ``since``, newest first (an index seek on occurred_at)."""
+    """Events of ``kinds`` that occurred since ``since``, newest first (an index seek on
+    occurred_at). The same quake from several feeds (BMKG's autogempa, M5+ list and felt
+    list carry the same external id) is one row: the first stored (its id, its time), with
+    what each feed adds (Potensi from one, Dirasakan from another)."""
     ev, run = Event.__table__, CollectionRun.__table__
     statement = (
         select(
             ev.c.id,
             ev.c.source_id,
+            ev.c.external_id,
             ev.c.occurred_at,
             run.c.finished_at.label("stored_at"),
             ev.c.lat,
@@ -251,12 +256,13 @@ def recent_quakes(
         .select_from(ev.outerjoin(run, run.c.id == ev.c.run_id))
         .where(ev.c.occurred_at >= since, ev.c.kind.in_(list(kinds)))
         .order_by(ev.c.occurred_at.desc(), ev.c.id.desc())
-        .limit(limit)
+        .limit(limit * FEEDS_PER_EVENT)
     )
     if min_magnitude is not None:
         statement = statement.where(ev.c.magnitude >= min_magnitude)
-    return [
-        QuakeRow(
+    merged: dict[str, QuakeRow] = {}
+    for r in conn.execute(statement):
+        row = QuakeRow(
             r.id,
             r.source_id,
             r.occurred_at,
@@ -267,9 +273,26 @@ def recent_quakes(
             r.depth_km,
             r.description or "",
             dict(r.extra or {}),
+            r.external_id,
         )
-        for r in conn.execute(statement)
-    ]
+        key = r.external_id or f"id:{r.id}"
+        merged[key] = _merge_quake(merged[key], row) if key in merged else row
+    return list(merged.values())[:limit]
+
+
+# One quake may come from this many feeds; the query reads that many rows per quake wanted.
+FEEDS_PER_EVENT = 3
+
+
+def _merge_quake(a: QuakeRow, b: QuakeRow) -> QuakeRow:
+    first, other = (a, b) if a.id <= b.id else (b, a)
+    stored = [t for t in (a.stored_at, b.stored_at) if t is not None]
+    return replace(
+        first,
+        stored_at=min(stored) if stored else None,
+        description=first.description or other.description,
+        extra={**other.extra, **{k: v for k, v in first.extra.items() if v not in (None, "")}},
+    )
 
 
 @dataclass(frozen=True)

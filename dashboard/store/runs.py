@@ -26,6 +26,11 @@ class RunRecord:
     message_id: str | None
     replay_of: int | None
     payload_sha256: str | None
+    # Events (earthquakes) the payload held and how many were new or changed; the file
+    # a drop or upload run read.
+    events_accepted: int
+    events_changed: int
+    file_name: str | None
 
     @classmethod
     def from_row(cls, row, **extra):

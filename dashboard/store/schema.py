@@ -142,7 +142,7 @@ class CollectionRun(Base):
     __tablename__ = "collection_run"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("source.id"), index=True)
-    # schedule, manual, backfill, upload, replay
+    # schedule, manual, backfill, upload, drop, replay
     trigger: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -151,6 +151,11 @@ class CollectionRun(Base):
     rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    # Events (earthquakes …) the payload held, and how many of them were new or changed.
+    events_accepted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    events_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The file a drop or upload run read (its name as delivered).
+    file_name: Mapped[str | None] = mapped_column(Text)
     error_class: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(Text)

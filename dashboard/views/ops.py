@@ -258,8 +258,9 @@ def build_source_health(
                     for r in reversed(finished[:TREND_RUNS])
                     if (d := r.duration_seconds) is not None
                 ),
-                rows_last=good[0].rows_accepted if good else None,
-                rows_usual=median(r.rows_accepted for r in good) if good else None,
+                # An event feed's rows are its events (an earthquake run stores no observations).
+                rows_last=_entries(good[0]) if good else None,
+                rows_usual=median(_entries(r) for r in good) if good else None,
                 last_error=next((r for r in finished if not r.succeeded), None),
                 consecutive_failures=store.consecutive_failures(finished),
                 uptime=ok / total if total else None,
@@ -286,6 +287,10 @@ def load_source_health(
         now,
         gaps,
     )
+
+
+def _entries(run: RunRecord) -> int:
+    return run.rows_accepted + run.events_accepted
 
 
 def sparkline(values: tuple[float, ...]) -> str:

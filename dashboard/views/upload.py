@@ -9,7 +9,8 @@ from typing import Any
 
 from collectors.base import Payload
 from dashboard import i18n
-from dashboard.ingest import RunSummary, collect, preview
+from dashboard.filedrop import Receipt, receive, store
+from dashboard.ingest import preview
 from dashboard.runtime import Runtime
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -36,6 +37,7 @@ LABELS = {
         "error.payload": "Berkas ditolak seluruhnya ({cls}): {msg}",
         "choose": "Pilih sumber lalu unggah berkas.",
         "done": "Proses #{run} tercatat: {status} — {accepted} diterima, {rejected} ditolak, {changed} berubah.",
+        "receipt": "Tanda terima disimpan di folder kiriman: {where}",
         "none": "Tidak ada baris yang ditolak.",
     },
     "en": {
@@ -58,6 +60,7 @@ LABELS = {
         "error.payload": "The file is refused as a whole ({cls}): {msg}",
         "choose": "Choose a source, then upload a file.",
         "done": "Run #{run} recorded: {status} — {accepted} accepted, {rejected} rejected, {changed} changed.",
+        "receipt": "Receipt kept in the drop folder: {where}",
         "none": "No rows were rejected.",
     },
 }
@@ -123,5 +126,9 @@ def preview_view(rt: Runtime, source_id: str, payload: Payload, lang: str) -> Pr
     return PreviewView(len(result.accepted), len(result.rejected), None, rows, sample)
 
 
-def store_upload(rt: Runtime, source_id: str, payload: Payload) -> RunSummary:
-    return collect(rt, source_id, trigger="upload", payload=payload)
+def store_upload(rt: Runtime, source_id: str, payload: Payload) -> Receipt:
+    """Ingest the uploaded file as a run of ``source_id``; it is kept in the drop folder's
+    done/ or rejected/ with its receipt, exactly as a dropped file is."""
+    name = str(payload.meta.get("file") or f"{source_id}_unggahan")
+    receipt = receive(rt, name, payload.content, via="upload", source_id=source_id)
+    return store(receipt, payload.content, rt.settings.resolved_drop_dir)

@@ -19,10 +19,16 @@ from dashboard import i18n
 from dashboard.alerts import active_critical
 from dashboard.alerts.lifecycle import AlertRecord, open_alerts
 from dashboard.catalogue.models import Catalogue
+from dashboard.geo import distance_km
 from dashboard.store.health import scheduler_next_runs
 from dashboard.store.queries import QuakeRow, recent_quakes
 from dashboard.views.wall import Freshness
-from dashboard.views.wall_disaster import QuakeView, distance_km, quake_view, single_quake_map
+from dashboard.views.wall_disaster import (
+    QuakeView,
+    quake_view,
+    single_quake_map,
+)
+from dashboard.views.wall_disaster import label as disaster_label
 from dashboard.wall_config import WallConfig
 
 SEVERITIES = ("critical", "warning", "info")
@@ -122,6 +128,7 @@ class TakeoverView:
     alerts: tuple[AlertLine, ...]
     heading: str
     more_text: str | None
+    felt_label: str = ""
 
 
 def quake_triggers(rows: Sequence[QuakeRow], config: WallConfig, now: datetime) -> list[Trigger]:
@@ -213,6 +220,7 @@ def takeover_view(
         tuple(shown),
         heading,
         i18n.t("wall.takeover.more", lang, n=more) if more > 0 else None,
+        disaster_label("felt", lang),
     )
 
 
