@@ -16,6 +16,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.alerts.lifecycle import acknowledge, alert_by_id
 from dashboard.alerts.shiftlog import add_note
 from dashboard.alerts.silences import add_silence, lift_silence
@@ -27,7 +29,11 @@ from layouts.shell import page_shell
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, path="/alerts", title="Peringatan — Command Centre ODSK", name="Peringatan"
+    __name__,
+    path="/alerts",
+    title="Peringatan — Command Centre ODSK",
+    name="Peringatan",
+    access=P.READ,
 )
 
 REFRESH_SECONDS = 30
@@ -405,7 +411,9 @@ def _clicked() -> bool:
 
 
 def register_silence_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alert-silence-open": P.ALERTS_ACT}),
         Output("alerts-silence-modal", "is_open"),
         Output("alerts-silence-target", "data"),
         Output("alerts-silence-heading", "children"),
@@ -441,7 +449,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         target = {"alert": alert.id, "rule": alert.rule_id, "subject": alert.subject}
         return True, target, f"{label('silence.title', lang)} #{alert.id}", options, "subject", ""
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alerts-silence-confirm": P.ALERTS_ACT}),
         Output("alerts-active", "children", allow_duplicate=True),
         Output("alerts-silences", "children", allow_duplicate=True),
         Output("alerts-counts", "children", allow_duplicate=True),
@@ -482,7 +492,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         )
         return (*_tables(lang), feedback, False, "", "")
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"silence-lift": P.ALERTS_ACT}),
         Output("alerts-active", "children", allow_duplicate=True),
         Output("alerts-silences", "children", allow_duplicate=True),
         Output("alerts-counts", "children", allow_duplicate=True),
@@ -520,7 +532,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
 def register_callbacks(app: dash.Dash) -> None:
     register_silence_callbacks(app)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alert-ack-open": P.ALERTS_ACT}),
         Output("alerts-ack-modal", "is_open"),
         Output("alerts-ack-target", "data"),
         Output("alerts-ack-heading", "children"),
@@ -538,7 +552,9 @@ def register_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate
         return True, trigger["alert"], f"{label('ack.title', lang)} #{trigger['alert']}", ""
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alerts-ack-confirm": P.ALERTS_ACT}),
         Output("alerts-active", "children"),
         Output("alerts-recent", "children"),
         Output("alerts-silences", "children"),
@@ -597,7 +613,9 @@ def register_callbacks(app: dash.Dash) -> None:
             note_value,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"shift-add": P.ALERTS_ACT}),
         Output("alerts-shiftlog", "children"),
         Output("shift-text", "value"),
         Output("shift-feedback", "children"),

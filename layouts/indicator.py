@@ -18,6 +18,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission
 from dashboard.analysis import style
 from dashboard.analysis.rules import grains_for, over_regions, over_time
 from dashboard.analysis.state import MAX_COMPARE, ViewState, parse_state, period_options
@@ -35,6 +36,7 @@ dash.register_page(
     path_template="/indicator/<code>",
     title=lambda code=None: f"{code} — Command Centre ODSK",
     name="Indikator",
+    access=Permission.READ,
 )
 
 

@@ -26,6 +26,9 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, route
+from dashboard.access.scopes import export_of
 from dashboard.analysis import cartogram, choropleth, periods
 from dashboard.analysis.export import workbook_bytes
 from dashboard.analysis.rules import default_grain, grains_for
@@ -146,9 +149,17 @@ def _day(value) -> date | None:
 
 
 def register(app: dash.Dash) -> None:
-    app.server.add_url_rule(choropleth.BOUNDARY_URL, "odsk_analyst_boundaries", _boundaries_geojson)
+    route(
+        app.server,
+        Rule(P.READ),
+        choropleth.BOUNDARY_URL,
+        "odsk_analyst_boundaries",
+        _boundaries_geojson,
+    )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-url", "search"),
         Output("nav-language", "href"),
         Input("ind-regions", "value"),
@@ -165,7 +176,9 @@ def register(app: dash.Dash) -> None:
         query = {k: v for k, v in state.query().items() if k != "lang"}
         return state.search(), href(f"/indicator/{indicator.code}", other, **query)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-series", "figure"),
         Output("ind-yoy", "figure"),
         Output("ind-grid", "rowData"),
@@ -209,7 +222,9 @@ def register(app: dash.Dash) -> None:
             value,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-map", "figure"),
         Output("ind-ranking", "children"),
         Input("ind-period", "value"),
@@ -244,7 +259,9 @@ def register(app: dash.Dash) -> None:
             env.catalogue, indicator, ranked, values, grain, start, lang
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-regions", "value"),
         Input("ind-map", "clickData"),
         State("ind-regions", "value"),
@@ -258,7 +275,9 @@ def register(app: dash.Dash) -> None:
         regions = list(regions or [])
         return [r for r in regions if r != code] if code in regions else regions + [code]
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-prov", "children"),
         Input("ind-grid", "cellClicked"),
         Input("ind-series", "clickData"),
@@ -286,7 +305,9 @@ def register(app: dash.Dash) -> None:
             env.catalogue, indicator, region, grain, start, found, derived, lang
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"ind-note-add": P.ANNOTATE}),
         Output("ind-note-feedback", "children"),
         Output("ind-notes-rev", "data"),
         Output("ind-note-text", "value"),
@@ -339,7 +360,9 @@ def register(app: dash.Dash) -> None:
             "",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, extra=export_of("ind-page"), on={"ind-xlsx": P.READ}),
         Output("ind-download", "data"),
         Input("ind-xlsx", "n_clicks"),
         State("ind-grid", "virtualRowData"),

@@ -12,6 +12,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import (
     CompliancePage,
@@ -31,6 +33,7 @@ dash.register_page(
     path="/ops/compliance",
     title="Kepatuhan data SKPD — Command Centre ODSK",
     name="Kepatuhan SKPD",
+    access=P.COMPLIANCE_READ,
 )
 
 STATUS_BADGE = {
@@ -198,7 +201,9 @@ def details_table(page: CompliancePage, lang: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.COMPLIANCE_READ),
         Output("compliance-download", "data"),
         Input("compliance-export", "n_clicks"),
         State("compliance-state", "data"),

@@ -13,6 +13,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import forget_screen, list_screens, request_command
 from dashboard.views.wall_ops import ScreenLine, monitor_links, screen_line
@@ -27,6 +29,7 @@ dash.register_page(
     path="/ops/screens",
     title="Layar dinding video — Command Centre ODSK",
     name="Layar dinding",
+    access=P.SCREENS_COMMAND,
 )
 
 REFRESH_SECONDS = 15
@@ -156,7 +159,9 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.SCREENS_COMMAND, on={"wall-ops-forget": P.SCREENS_MANAGE}),
         Output("wall-ops-table", "children"),
         Output("wall-ops-feedback", "children"),
         Input("wall-ops-tick", "n_intervals"),

@@ -15,6 +15,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
@@ -27,6 +29,7 @@ dash.register_page(
     path="/ops/sources",
     title="Kesehatan sumber — Command Centre ODSK",
     name="Sumber data",
+    access=P.OPS_READ,
 )
 
 REFRESH_SECONDS = 30
@@ -235,7 +238,9 @@ def rejected_section(run_id: int, lang: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.OPS_READ),
         Output("ops-sources-table", "children"),
         Output("ops-sources-summary", "children"),
         Input("ops-sources-tick", "n_intervals"),

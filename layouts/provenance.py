@@ -17,6 +17,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission, Rule, route
 from dashboard.archive import read_payload
 from dashboard.store.provenance import Provenance, RunInfo, Version, payload_record, provenance
 from dashboard.webapp import current_context
@@ -30,6 +31,7 @@ dash.register_page(
     path_template="/provenance/<obs_id>",
     title=lambda obs_id=None: f"#{obs_id} — Command Centre ODSK",
     name="Provenance",
+    access=Permission.READ,
 )
 
 PAYLOAD_URL = "/analyst/payload/"
@@ -274,4 +276,10 @@ def _serve_payload(sha256: str):
 
 def register_callbacks(app: dash.Dash) -> None:
     """No callbacks: the page is static. Registers the payload download route."""
-    app.server.add_url_rule(PAYLOAD_URL + "<sha256>", "odsk_analyst_payload", _serve_payload)
+    route(
+        app.server,
+        Rule(Permission.PAYLOAD_READ),
+        PAYLOAD_URL + "<sha256>",
+        "odsk_analyst_payload",
+        _serve_payload,
+    )

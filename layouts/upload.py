@@ -9,6 +9,9 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
+from dashboard.access.scopes import source_skpd
 from dashboard.runtime import Runtime
 from dashboard.views.upload import (
     MAX_UPLOAD_BYTES,
@@ -23,7 +26,11 @@ from dashboard.webapp import current_context
 from layouts.shell import page_shell
 
 dash.register_page(
-    __name__, path="/ops/upload", title="Unggah data — Command Centre ODSK", name="Unggah data"
+    __name__,
+    path="/ops/upload",
+    title="Unggah data — Command Centre ODSK",
+    name="Unggah data",
+    access=P.UPLOAD,
 )
 
 
@@ -93,7 +100,9 @@ def _table(rows: list[dict], columns: list[tuple[str, str]], lang: str, table_id
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.UPLOAD, skpd=source_skpd("upload-source")),
         Output("upload-preview", "children"),
         Output("upload-confirm", "disabled"),
         Output("upload-result", "children"),
@@ -154,7 +163,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.UPLOAD, skpd=source_skpd("upload-source")),
         Output("upload-result", "children", allow_duplicate=True),
         Output("upload-confirm", "disabled", allow_duplicate=True),
         Input("upload-confirm", "n_clicks"),

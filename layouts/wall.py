@@ -27,6 +27,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.store.queries import source_runs, summarise_health
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
@@ -41,7 +43,9 @@ from layouts import wall_screens as screens
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall")
+dash.register_page(
+    __name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall", access=P.WALL
+)
 
 FRESHNESS_SECONDS = 30
 
@@ -259,7 +263,9 @@ def register_callbacks(app: dash.Dash) -> None:
     context = context_of(app)
     install(app.server, context.settings.config_dir, context.catalogue)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-signal", "data"),
         Input("wall-poll", "n_intervals"),
         State("wall-drawn", "data"),
@@ -297,7 +303,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "tick": tick,
         }
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-drawn", "data"),
         Output({"type": "wall-part", "key": ALL}, "children"),
         Output("wall-takeover-body", "children"),
@@ -356,7 +364,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "wall-banner banner-store",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output({"type": "wall-age", "key": ALL}, "children"),
         Output({"type": "wall-age", "key": ALL}, "className"),
         Output("wall-health", "children"),
@@ -388,7 +398,9 @@ def register_callbacks(app: dash.Dash) -> None:
             health,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-command", "data"),
         Input("wall-beat-payload", "data"),
         prevent_initial_call=True,

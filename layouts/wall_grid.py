@@ -14,10 +14,15 @@ import dash
 from dash import html
 
 from dashboard import i18n
+from dashboard.access import Permission
 from dashboard.views.wall_plan import current_setup, grid_cells, grid_size
 
 dash.register_page(
-    __name__, path="/wall/grid", title="Command Centre ODSK — Wall grid", name="Wall grid"
+    __name__,
+    path="/wall/grid",
+    title="Command Centre ODSK — Wall grid",
+    name="Wall grid",
+    access=Permission.WALL,
 )
 
 

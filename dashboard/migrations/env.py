@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import dashboard.alerts.tables  # noqa: F401  (its tables belong to the same metadata)
+import dashboard.access.tables
+import dashboard.alerts.tables  # noqa: F401
 from dashboard.settings import get_settings
 from dashboard.store.engine import make_engine
 from dashboard.store.schema import Base
