@@ -82,6 +82,11 @@ def current_context() -> OdskContext:
     return found
 
 
+def context_of_current_app() -> OdskContext:
+    """The app's own context (the whole catalogue), for deciding what a principal may see."""
+    return flask.current_app.extensions[EXTENSION_KEY]
+
+
 def context_of(app: dash.Dash) -> OdskContext:
     """The context of an app outside a request (tests, CLI)."""
     return app.server.extensions[EXTENSION_KEY]

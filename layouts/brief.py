@@ -18,7 +18,7 @@ from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
-from dashboard.access import Permission, Rule, route
+from dashboard.access import Permission, Rule, audit, route
 from dashboard.brief.archive import Manifest, archived_file, list_briefs
 from dashboard.brief.excel import scorecard_workbook, workbook_name
 from dashboard.brief.load import load_card
@@ -212,6 +212,11 @@ def _export(kind: str):
             workbook_name(card, lang),
             XLSX,
         )
+    try:
+        audit.record_alone(current_context().engine, f"export.brief.{kind}", name)
+    except SQLAlchemyError as exc:
+        log.warning("brief export not audited, refused: %s", exc)
+        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
     response = flask.Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback, route
+from dashboard.access import Rule, audit, callback, current_actor, route
 from dashboard.access.scopes import export_of
 from dashboard.analysis import cartogram, choropleth, periods
 from dashboard.analysis.export import workbook_bytes
@@ -314,13 +314,12 @@ def register(app: dash.Dash) -> None:
         Input("ind-note-add", "n_clicks"),
         State("ind-note-date", "value"),
         State("ind-note-text", "value"),
-        State("ind-note-author", "value"),
         State("ind-note-all", "value"),
         State("ind-notes-rev", "data"),
         State("ind-page", "data"),
         prevent_initial_call=True,
     )
-    def add_note(_clicks, on_date, text, author, for_all, rev, page):
+    def add_note(_clicks, on_date, text, for_all, rev, page):
         indicator = _indicator(page)
         lang = i18n.language(page.get("lang"))
         day = _day(on_date)
@@ -338,7 +337,7 @@ def register(app: dash.Dash) -> None:
                 region_code=None,
                 on_date=day,
                 text=text or "",
-                author=author or "",
+                author=current_actor(),
                 today=env.today,
             )
         except AnnotationError as exc:
@@ -385,6 +384,16 @@ def register(app: dash.Dash) -> None:
         content = workbook_bytes(
             export_rows(data), export_columns(indicator, lang), sheet=indicator.code, meta=meta
         )
+        try:
+            audit.record_alone(
+                current_context().engine,
+                "export.indicator",
+                indicator.code,
+                detail=f"{len(data)} rows, {indicator.classification}",
+            )
+        except SQLAlchemyError as exc:
+            log.warning("indicator %s: export not audited, refused: %s", indicator.code, exc)
+            raise PreventUpdate from exc
         return dash.dcc.send_bytes(content, f"{indicator.code}.xlsx")
 
     app.clientside_callback(

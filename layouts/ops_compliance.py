@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback
+from dashboard.access import Rule, audit, callback, current_principal
+from dashboard.access.clearance import scoped_catalogue
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import (
     CompliancePage,
@@ -47,10 +48,11 @@ STATUS_BADGE = {
 
 def _load(lang: str, period: str | None) -> CompliancePage | None:
     context = current_context()
+    catalogue = scoped_catalogue(context.catalogue, current_principal().scope(P.COMPLIANCE_READ))
     now = utcnow()
-    month = parse_month(period) or default_month(context.catalogue, now)
+    month = parse_month(period) or default_month(catalogue, now)
     try:
-        return load_compliance(context.engine, context.catalogue, month, now, lang)
+        return load_compliance(context.engine, catalogue, month, now, lang)
     except SQLAlchemyError as exc:
         log.warning("ops/compliance: store unavailable: %s", exc)
         return None
@@ -217,4 +219,9 @@ def register_callbacks(app: dash.Dash) -> None:
         name = (
             "kepatuhan-skpd" if lang != "en" else "skpd-compliance"
         ) + f"-{page.month.strftime('%Y-%m')}.xlsx"
+        try:
+            audit.record_alone(current_context().engine, "export.compliance", name)
+        except SQLAlchemyError as exc:
+            log.warning("ops/compliance: export not audited, refused: %s", exc)
+            raise PreventUpdate from exc
         return dcc.send_bytes(compliance_workbook(page), name)

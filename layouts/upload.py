@@ -10,7 +10,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback
+from dashboard.access import Rule, callback, current_actor, current_principal
+from dashboard.access.clearance import scoped_catalogue
 from dashboard.access.scopes import source_skpd
 from dashboard.runtime import Runtime
 from dashboard.views.upload import (
@@ -39,10 +40,15 @@ def _runtime() -> Runtime:
     return Runtime(context.settings, context.catalogue, context.engine)
 
 
+def _sources():
+    """The sources this account may upload for (an skpd_officer: their own SKPDs')."""
+    catalogue = scoped_catalogue(current_context().catalogue, current_principal().scope(P.UPLOAD))
+    return catalogue.sources
+
+
 def layout(lang: str | None = None, source: str | None = None, **_query):
     lang = i18n.language(lang)
-    catalogue = current_context().catalogue
-    options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in catalogue.sources]
+    options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in _sources()]
     return page_shell(
         "upload",
         lang,
@@ -178,7 +184,9 @@ def register_callbacks(app: dash.Dash) -> None:
     def confirm(clicks, contents, filename, source_id, lang):
         if not clicks or not contents or not source_id:
             raise PreventUpdate
-        summary = store_upload(_runtime(), source_id, decode_upload(contents, filename))
+        summary = store_upload(
+            _runtime(), source_id, decode_upload(contents, filename), current_actor()
+        )
         colour = {"ok": "success", "partial": "warning"}.get(summary.status, "danger")
         return dbc.Alert(
             label(

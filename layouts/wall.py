@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback
+from dashboard.access import Rule, callback, current_principal
 from dashboard.store.queries import source_runs, summarise_health
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
@@ -56,12 +56,18 @@ def layout(
     playlist: str | None = None,
     monitor: str | None = None,
     start: str | None = None,
-    device: str | None = None,
+    cell: str | None = None,
     **_query,
 ):
     lang = i18n.language(lang)
     context, setup = current_context(), current_setup()
     now = utcnow()
+    # The screen reports under its enrolment name (a grid cell: "<name>-<cell>"); a person
+    # watching the wall is no screen of the wall and reports nothing.
+    principal = current_principal()
+    device = None
+    if principal.kind == "device":
+        device = principal.name + (f"-{int(cell)}" if (cell or "").isdigit() else "")
     plan = resolve_plan(
         setup.config,
         context.catalogue,
@@ -406,10 +412,17 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def heartbeat(payload):
-        """Where the screen is and what it shows; hands it the commands waiting for it."""
+        """Where the screen is and what it shows; hands it the commands waiting for it.
+
+        Only enrolled screens report, and only under their own name (or a cell of it)."""
         context, setup = current_context(), current_setup()
+        principal = current_principal()
         screen_id = valid_screen_id((payload or {}).get("device"))
-        if screen_id is None:
+        if (
+            principal.kind != "device"
+            or screen_id is None
+            or not (screen_id == principal.name or screen_id.startswith(principal.name + "-"))
+        ):
             raise PreventUpdate
         details = {
             k: payload.get(k)
@@ -429,7 +442,7 @@ def register_callbacks(app: dash.Dash) -> None:
             )
         }
         try:
-            commands = record_beat(context.engine, screen_id, details)
+            commands = record_beat(context.engine, screen_id, details, device_id=principal.id)
         except SQLAlchemyError as exc:
             log.warning("wall: heartbeat of %s not stored: %s", screen_id, exc)
             raise PreventUpdate from exc

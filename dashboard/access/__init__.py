@@ -21,7 +21,19 @@ from dashboard.access.audit import Actor, current_actor
 from dashboard.access.clearance import catalogue_for, may_read
 from dashboard.access.principal import ANONYMOUS, Principal, current_principal
 from dashboard.access.roles import Permission, Role, role_label
-from dashboard.access.rules import Call, Rule, allow, callback, route
+
+_RULES = ("Call", "Rule", "allow", "callback", "route")
+
+
+def __getattr__(name: str):
+    # The rule registry needs Dash; the store and the scheduler import this package
+    # without it (they only record audit rows).
+    if name in _RULES:
+        from dashboard.access import rules
+
+        return getattr(rules, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "ANONYMOUS",

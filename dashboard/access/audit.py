@@ -43,6 +43,11 @@ def current_actor() -> Actor:
     return Actor.of(current_principal())
 
 
+def as_actor(who: Actor | str) -> Actor:
+    """An actor; a plain name (the command line, a test) stands for a CLI actor."""
+    return who if isinstance(who, Actor) else Actor.cli(who or "")
+
+
 def _small(value: dict | None) -> dict | None:
     if value is None:
         return None

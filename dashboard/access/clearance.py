@@ -61,3 +61,25 @@ def catalogue_for(
     if found is None:
         found = cache[codes] = filtered_catalogue(catalogue, codes)
     return found
+
+
+def subject_visible(subject: str | None, catalogue: Catalogue) -> bool:
+    """An alert's or silence's subject ("CODE@region", "source:ID", …) names nothing the
+    reader of ``catalogue`` may not read."""
+    if not subject or "@" not in subject:
+        return True
+    return subject.split("@", 1)[0] in catalogue.indicators_by_code
+
+
+def scoped_catalogue(catalogue: Catalogue, skpds: frozenset[str] | None) -> Catalogue:
+    """The catalogue of ``skpds`` only (an skpd_officer's own sources, indicators and SKPD);
+    None = every SKPD."""
+    if skpds is None:
+        return catalogue
+    return catalogue.model_copy(
+        update={
+            "skpd": [s for s in catalogue.skpd if s.id in skpds],
+            "indicators": [i for i in catalogue.indicators if i.skpd in skpds],
+            "sources": [s for s in catalogue.sources if s.skpd in skpds],
+        }
+    )

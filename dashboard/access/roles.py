@@ -62,13 +62,14 @@ ROLE_LABELS: dict[Role, dict[str, str]] = {
     Role.ADMIN: {"id": "Administrator (walidata)", "en": "Administrator (data steward)"},
 }
 DEVICE_LABEL = {"id": "Layar dinding terdaftar", "en": "Enrolled wall screen"}
+SERVICE_LABEL = {"id": "Layanan (pengambil metrik)", "en": "Service (metrics scraper)"}
 ANONYMOUS_LABEL = {"id": "Tamu (belum masuk)", "en": "Guest (not signed in)"}
 
 
 def role_label(role: str, lang: str) -> str:
     labels = ROLE_LABELS.get(Role(role)) if role in Role._value2member_map_ else None
     if labels is None:
-        labels = DEVICE_LABEL if role == "device" else ANONYMOUS_LABEL
+        labels = {"device": DEVICE_LABEL, "service": SERVICE_LABEL}.get(role, ANONYMOUS_LABEL)
     return labels["en" if lang == "en" else "id"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from collectors.base import Payload
 from dashboard import i18n
+from dashboard.access.audit import Actor
 from dashboard.ingest import RunSummary, collect, preview
 from dashboard.runtime import Runtime
 
@@ -123,5 +124,8 @@ def preview_view(rt: Runtime, source_id: str, payload: Payload, lang: str) -> Pr
     return PreviewView(len(result.accepted), len(result.rejected), None, rows, sample)
 
 
-def store_upload(rt: Runtime, source_id: str, payload: Payload) -> RunSummary:
-    return collect(rt, source_id, trigger="upload", payload=payload)
+def store_upload(
+    rt: Runtime, source_id: str, payload: Payload, actor: Actor | None = None
+) -> RunSummary:
+    """The upload as a recorded run; its audit row (who uploaded) in the same transaction."""
+    return collect(rt, source_id, trigger="upload", payload=payload, actor=actor)
