@@ -20,7 +20,12 @@ from dashboard.access.devices import DeviceError, DeviceRow, enrol, list_devices
 from dashboard.access.labels import label as access_label
 from dashboard.access.principal import CLASSIFICATIONS
 from dashboard.store.schema import utcnow
-from dashboard.store.screens import forget_screen, list_screens, request_command
+from dashboard.store.screens import (
+    forget_screen,
+    list_screens,
+    request_command,
+    valid_screen_id,
+)
 from dashboard.views.wall_ops import ScreenLine, monitor_links, screen_line
 from dashboard.views.wall_plan import current_setup
 from dashboard.webapp import current_context
@@ -296,6 +301,8 @@ def register_callbacks(app: dash.Dash) -> None:
         if isinstance(trigger, dict):
             if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
                 raise PreventUpdate  # a button drawn anew, not clicked
+            if valid_screen_id(trigger.get("screen")) is None:
+                raise PreventUpdate  # a forged id: nothing to act on
             engine = current_context().engine
             try:
                 if trigger["type"] == "wall-ops-reload":
@@ -360,6 +367,8 @@ def register_callbacks(app: dash.Dash) -> None:
     def revoke_screen(_clicks, lang):
         trigger = dash.ctx.triggered_id
         if not isinstance(trigger, dict) or not dash.ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        if valid_screen_id(trigger.get("device")) is None:
             raise PreventUpdate
         try:
             revoke(current_context().engine, trigger["device"])

@@ -1,0 +1,96 @@
+"""Helpers for access-control tests: accounts, signing in (test client and browser),
+device tokens, forged callback requests. Loaded for every test through pytest_plugins."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+
+ROLES = ("viewer", "analyst", "operator", "skpd_officer", "admin")
+PASSWORD = "correct horse battery staple"
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def add_user(engine, role: str, username: str | None = None, skpds=("dinkes",), password=PASSWORD):
+    """An account of ``role`` (an skpd_officer is bound to ``skpds``); returns its username."""
+    from dashboard.access.accounts import add_account
+
+    name = username or f"{role.replace('_', '-')}-{secrets.token_hex(3)}"
+    add_account(
+        engine,
+        name,
+        role,
+        password=password,
+        skpds=list(skpds) if role == "skpd_officer" else [],
+    )
+    return name
+
+
+def login(client, username: str, password: str = PASSWORD, lang: str | None = None):
+    """Sign in through the real form (CSRF token included); returns the POST's response."""
+    page = client.get("/login" + ("?lang=en" if lang == "en" else ""))
+    token = _CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token,
+            "next": "/",
+            "lang": lang or "id",
+        },
+    )
+    if response.status_code == 302:
+        client.get("/login")  # a page again, as the browser would: the new CSRF cookie
+    return response
+
+
+def csrf_header(client) -> dict[str, str]:
+    """The X-CSRFToken header dash-renderer would send (from the ``_csrf_token`` cookie)."""
+    cookie = client.get_cookie("_csrf_token")
+    if cookie is None:
+        client.get("/login")
+        cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value}
+
+
+def call(client, output: str, inputs=(), state=(), changed=(), headers=None):
+    """POST one Dash callback request, as the renderer would (or as a forger would)."""
+    body = {
+        "output": output,
+        "outputs": [],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": list(changed),
+    }
+    return client.post(
+        "/_dash-update-component", json=body, headers={**csrf_header(client), **(headers or {})}
+    )
+
+
+def browser_login(dash_duo, username: str, password: str = PASSWORD, path: str = "/"):
+    """Sign in through the sign-in page in Chromium and land on ``path``."""
+    from selenium.webdriver.common.by import By
+
+    dash_duo.driver.get(dash_duo.server_url + "/login?next=" + path)
+    dash_duo.wait_for_element("#login-username").send_keys(username)
+    dash_duo.find_element("#login-password").send_keys(password)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element_by_css_selector("#nav-account, #wall-root", timeout=15)
+    assert not dash_duo.driver.find_elements(By.ID, "access-notice")
+
+
+@pytest.fixture
+def signed_in():
+    """``signed_in(dash_duo, app, role)``: an account of ``role`` on ``app``'s store, signed in."""
+
+    def sign(dash_duo, app, role: str = "admin", path: str = "/", **kwargs):
+        from dashboard.webapp import context_of
+
+        name = add_user(context_of(app).engine, role, **kwargs)
+        browser_login(dash_duo, name, path=path)
+        return name
+
+    return sign
