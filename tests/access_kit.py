@@ -56,11 +56,22 @@ def csrf_header(client) -> dict[str, str]:
     return {"X-CSRFToken": cookie.value}
 
 
+def outputs_of(key: str):
+    """The ``outputs`` a request for callback ``key`` carries (pattern outputs: empty lists)."""
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    out = []
+    for part in parts:
+        ident, prop = part.rsplit(".", 1)
+        prop = prop.split("@", 1)[0]
+        out.append([] if ident.startswith("{") else {"id": ident, "property": prop})
+    return out if key.startswith("..") else out[0]
+
+
 def call(client, output: str, inputs=(), state=(), changed=(), headers=None):
     """POST one Dash callback request, as the renderer would (or as a forger would)."""
     body = {
         "output": output,
-        "outputs": [],
+        "outputs": outputs_of(output),
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": list(changed),

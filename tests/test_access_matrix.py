@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dash
 import pytest
-from access_kit import PASSWORD, add_user, csrf_header, login
+from access_kit import PASSWORD, add_user, csrf_header, login, outputs_of
 from sqlalchemy import select
 
 ROLES = ("viewer", "analyst", "operator", "skpd_officer", "admin")
@@ -178,16 +178,6 @@ def _name(spec: dict) -> str:
     return f"{func.__module__}.{func.__name__}"
 
 
-def _outputs(key: str) -> list:
-    parts = key[2:-2].split("...") if key.startswith("..") else [key]
-    out = []
-    for part in parts:
-        ident, prop = part.rsplit(".", 1)
-        prop = prop.split("@", 1)[0]
-        out.append([] if ident.startswith("{") else {"id": ident, "property": prop})
-    return out if key.startswith("..") else out[0]
-
-
 def _entries(specs: list[dict], trigger: str | None) -> tuple[list, list[str]]:
     entries, changed = [], []
     for spec in specs:
@@ -215,7 +205,7 @@ def _request(key: str, spec: dict, trigger: str | None) -> dict:
     state, _ = _entries(spec.get("state", []), None)
     return {
         "output": key,
-        "outputs": _outputs(key),
+        "outputs": outputs_of(key),
         "inputs": inputs,
         "state": state,
         "changedPropIds": changed,
@@ -262,7 +252,7 @@ def test_every_registered_thing_has_an_expectation(matrix):
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_pages(matrix, principal):
-    app, _engine, clients, token = matrix
+    _app, _engine, clients, token = matrix
     client = clients[principal]
     for template, allowed in PAGES.items():
         url = PAGE_URLS.get(template, template)
@@ -290,7 +280,7 @@ def test_pages(matrix, principal):
             url,
             get.status_code,
         )
-        assert not _denied(router) == expect, (principal, url, router.status_code)
+        assert _denied(router) != expect, (principal, url, router.status_code)
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
@@ -334,7 +324,7 @@ def _denials(engine) -> int:
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_routes(matrix, principal):
-    app, _engine, clients, token = matrix
+    _app, _engine, clients, token = matrix
     client = clients[principal]
     for rule, allowed in ROUTES.items():
         url = ROUTE_URLS.get(rule, rule)

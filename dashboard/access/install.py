@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dash
 import flask
+from dash.exceptions import CallbackException
 
 from dashboard.access import oidc, security, web
 from dashboard.access.guard import DISPATCH, guard
@@ -36,11 +37,19 @@ def install_before_routes(app: dash.Dash, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        # The cookie outlives the idle limit so the server can say the session *ended*
+        # (the limit itself is checked on the server, see sessions.py).
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes, hours=12),
     )
     server.before_request(security.same_origin)
     security.install_csrf(server, settings)
     server.before_request(guard)
+
+    @server.errorhandler(CallbackException)
+    def _malformed_callback(exc: CallbackException):
+        # A request of another shape than the callback (forged or from an old page): 400.
+        return flask.jsonify({"odsk": {"code": "malformed", "message": str(exc)[:200]}}), 400
+
     limiter = security.make_limiter(server, settings)
     web.register(server, security.login_throttle(limiter, settings))
     oidc.install(server, settings)
