@@ -93,6 +93,32 @@ def browser_login(dash_duo, username: str, password: str = PASSWORD, path: str =
     assert not dash_duo.driver.find_elements(By.ID, "access-notice")
 
 
+def start(dash_duo, app) -> None:
+    """Start the app's server without opening "/" (which now asks to sign in first)."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo._url = dash_duo.server.url  # what server_url's setter sets, without the page wait
+
+
+def serve(dash_duo, app, role: str = "admin", path: str = "/", **kwargs) -> str:
+    """Start the app and sign in as a new account of ``role``; returns its username."""
+    from dashboard.webapp import context_of
+
+    start(dash_duo, app)
+    name = add_user(context_of(app).engine, role, **kwargs)
+    browser_login(dash_duo, name, path=path)
+    return name
+
+
+def wall_token(app, name: str = "test-wall", clearance: str = "internal") -> str:
+    """A device token of a newly enrolled screen on ``app``'s store."""
+    from dashboard.access.audit import Actor
+    from dashboard.access.devices import enrol
+    from dashboard.webapp import context_of
+
+    _device, token = enrol(context_of(app).engine, name, clearance, actor=Actor.cli("test"))
+    return token
+
+
 @pytest.fixture
 def signed_in():
     """``signed_in(dash_duo, app, role)``: an account of ``role`` on ``app``'s store, signed in."""

@@ -357,32 +357,6 @@ def test_metrics_need_an_operator_or_the_scrape_token(database_url, tmp_path):
 
 
 @pytest.fixture
-def restricted_data(app):
-    """A value of the restricted indicator, its payload, and an alert about it."""
-    from dashboard.alerts.tables import ShiftNote  # noqa: F401  (metadata)
-    from dashboard.store.schema import Alert
-
-    engine = _engine(app)
-    from analyst_kit import seed_values  # a helper other analyst tests use
-
-    seed_values(engine, RESTRICTED, {"71": [(date(2026, 3, 1), 17.0)]}, grain="quarter")
-    with engine.begin() as conn:
-        conn.execute(
-            Alert.__table__.insert().values(
-                rule_id="behind-target",
-                subject=f"{RESTRICTED}@71",
-                severity="warning",
-                state="firing",
-                title_id="Pelanggaran disiplin ASN 17 kasus",
-                title_en="Civil-servant disciplinary cases 17",
-                fired_at=datetime(2026, 10, 1, tzinfo=UTC),
-                details={},
-            )
-        )
-    return engine
-
-
-@pytest.fixture
 def seeded(database_url, tmp_path):
     """The app on a store with every indicator's series (the restricted one too), payloads,
     and an open alert about the restricted indicator."""
@@ -491,7 +465,7 @@ def test_a_restricted_indicator_is_there_for_its_readers(seeded):
     from analyst_kit import route
 
     app, engine = seeded
-    obs_id, sha = _restricted_facts(engine)
+    _obs_id, sha = _restricted_facts(engine)
     viewer = _client(app, "viewer")
     body = route(viewer, f"/indicator/{RESTRICTED}").get_data(as_text=True)
     assert "Pelanggaran disiplin ASN" in body
