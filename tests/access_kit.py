@@ -47,6 +47,15 @@ def login(client, username: str, password: str = PASSWORD, lang: str | None = No
     return response
 
 
+def client_as(app, role: str = "admin", **kwargs):
+    """A test client signed in as a new account of ``role`` on ``app``'s store."""
+    from dashboard.webapp import context_of
+
+    client = app.server.test_client()
+    assert login(client, add_user(context_of(app).engine, role, **kwargs)).status_code == 302
+    return client
+
+
 def csrf_header(client) -> dict[str, str]:
     """The X-CSRFToken header dash-renderer would send (from the ``_csrf_token`` cookie)."""
     cookie = client.get_cookie("_csrf_token")

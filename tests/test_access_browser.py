@@ -13,9 +13,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import time_machine
-from odsk_test_services import free_port
-
 from access_kit import PASSWORD, add_user, browser_login, start
+from odsk_test_services import free_port
 
 pytestmark = pytest.mark.browser
 

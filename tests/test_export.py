@@ -5,6 +5,7 @@ import csv
 import time
 
 import pytest
+from access_kit import client_as
 from analyst_kit import call, seed_store
 
 from dashboard.analysis.export import read_back, workbook_bytes
@@ -60,7 +61,7 @@ def _series(client, code, regions, grain, years, lang="en"):
 
 
 def test_the_excel_export_equals_the_rows_the_grid_shows(seeded, catalogue):
-    client = seeded.server.test_client()
+    client = client_as(seeded, "analyst")
     rows = _series(client, "BRD.WISMAN", ["71.71", "71.72"], "quarter", [2024, 2025])["ind-grid"][
         "rowData"
     ]
