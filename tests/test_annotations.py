@@ -126,7 +126,9 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
     assert saved["ind-notes-rev"]["data"] == 1 and saved["ind-note-text"]["value"] == ""
     add("2026-03-02", "Gempa M6,1", "Yohanes", everywhere=True)
     # Text reaching Plotly's hover labels is text, never a link or a style.
-    add("2026-05-01", '<a href="https://evil.example">x</a><span style="color:red">y</span>', "Rina")
+    add(
+        "2026-05-01", '<a href="https://evil.example">x</a><span style="color:red">y</span>', "Rina"
+    )
 
     response = call(
         client,
