@@ -5,7 +5,8 @@
  *   "reconnecting" banner (CSS: html.wall-offline); the next answer clears it. Dash keeps polling,
  *   so the wall recovers by itself once the server is back.
  * - Never reloads into an error page: a reload (ordered by an admin, or because a deploy changed
- *   the wall) waits until the page's own URL answers 200, and happens at most once a minute.
+ *   the wall) waits until the page's own URL answers 200, and happens at most once a minute
+ *   (by window.odskClock, so that a test can move the minute on instead of waiting it out).
  */
 (function () {
     if (window.odskWall) {
@@ -18,7 +19,8 @@
     const original = window.fetch.bind(window);
     let offlineSince = null;
     let offlineCount = 0;
-    let reloading = false;
+    let reloadAt = null; // when the ordered reload may happen (odskClock ms)
+    let trying = false;
 
     function isWall() {
         return document.getElementById("wall-root") !== null;
@@ -57,27 +59,48 @@
         });
     };
 
-    function reloadWhenReachable() {
-        if (reloading) {
+    function clock() {
+        return window.odskClock.now();
+    }
+
+    // Checked every second and whenever the clock is moved on: is a reload due, and may it go?
+    function reloadIfDue() {
+        if (reloadAt === null || trying || clock() < reloadAt) {
             return;
         }
-        reloading = true;
-        const last = Number(window.sessionStorage.getItem(RELOADED_KEY) || 0);
-        const attempt = function () {
-            original(window.location.href, {cache: "no-store"}).then(function (response) {
-                if (response.ok) {
-                    window.sessionStorage.setItem(RELOADED_KEY, String(Date.now()));
-                    window.location.reload();
-                } else {
-                    setTimeout(attempt, RETRY_MS);
-                }
-            }, function () { setTimeout(attempt, RETRY_MS); });
-        };
-        setTimeout(attempt, Math.max(0, last + MIN_RELOAD_GAP_MS - Date.now()));
+        trying = true;
+        original(window.location.href, {cache: "no-store"}).then(function (response) {
+            trying = false;
+            if (response.ok) {
+                window.sessionStorage.setItem(RELOADED_KEY, String(clock()));
+                window.location.reload();
+            } else {
+                reloadAt = clock() + RETRY_MS;
+            }
+        }, function () {
+            trying = false;
+            reloadAt = clock() + RETRY_MS;
+        });
     }
+
+    function reloadWhenReachable() {
+        if (reloadAt !== null) {
+            return;
+        }
+        let last = Number(window.sessionStorage.getItem(RELOADED_KEY) || 0);
+        if (!(last <= clock())) {
+            last = 0; // unreadable, or from a clock that has since been set back
+        }
+        reloadAt = Math.max(clock(), last + MIN_RELOAD_GAP_MS);
+        reloadIfDue();
+    }
+
+    setInterval(reloadIfDue, 1000);
+    window.odskClock.onAdvance(reloadIfDue);
 
     window.odskWall = {
         reload: reloadWhenReachable,
+        reloadAt: function () { return reloadAt; },
         offlineSince: function () { return offlineSince; },
         offlineCount: function () { return offlineCount; }
     };

@@ -14,7 +14,7 @@
     const WITA_OFFSET_MS = 8 * 3600 * 1000; // Asia/Makassar: UTC+8, no daylight saving
     const KEYS = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
     const DEVICE_KEY = "odsk-wall-device";
-    const wall = {root: null, plan: null, rot: null, pendingStep: 0, takeover: null};
+    const wall = {root: null, plan: null, rot: null, pendingStep: 0, takeover: null, lastTakeover: null};
 
     function witaNow(now) {
         const d = new Date(now + WITA_OFFSET_MS);
@@ -146,15 +146,16 @@
             wall.root = root;
             wall.plan = JSON.parse(root.dataset.plan);
             wall.rot = null;
+            window.odskClock.sync(wall.plan.serverNow);
         }
-        const now = Date.now();
+        const now = window.odskClock.now();
         const next = decide(wall.plan, wall.rot, now, wall.pendingStep, wall.takeover);
         wall.pendingStep = 0;
         wall.takeover = null;
         apply(root, wall.plan, next, wall.rot, now);
         wall.rot = next;
         if (window.odskWallClock) {
-            const [time, day] = window.odskWallClock(root.getAttribute("lang"));
+            const [time, day] = window.odskWallClock(root.getAttribute("lang"), now);
             setText("wall-clock-time", time);
             setText("wall-clock-date", day);
         }
@@ -188,13 +189,17 @@
     });
 
     setInterval(tick, TICK_MS);
+    window.odskClock.onAdvance(tick);
 
     window.odskWallRotation = {
         decide: decide,
         state: function () { return wall.rot; },
+        plan: function () { return wall.plan; },
+        lastTakeover: function () { return wall.lastTakeover; },
         takeover: function (data) {
             if (data) {
                 wall.takeover = data;
+                wall.lastTakeover = data;
                 tick();
             }
         },
@@ -205,6 +210,9 @@
         odskWall: {
             // The server's word on what takes over and for how long.
             takeover: function (data) {
+                if (data && data.at) {
+                    window.odskClock.sync(data.at / 1e6); // the server's time when it decided
+                }
                 window.odskWallRotation.takeover(data);
                 return window.dash_clientside.no_update;
             },

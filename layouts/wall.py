@@ -82,7 +82,9 @@ def layout(
     drawn, views, health, triggers, takeover = _first_frame(keys, now, lang)
     active = bool(triggers)
     plan_json = plan_data(plan, setup.config, context.catalogue, lang) | {
-        "fingerprint": setup.fingerprint
+        "fingerprint": setup.fingerprint,
+        # The browser keeps time by the server's clock (assets/wall.js, odskClock).
+        "serverNow": int(now.timestamp() * 1000),
     }
     return html.Div(
         className="wall",

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clock_kit import instant_of
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -86,6 +87,17 @@ def pytest_configure(config):
         os.environ["DASH_TEST_CHROMEPATH"] = CHROMIUM
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark what needs which server, from the fixtures a test asks for (``-m "not postgres"``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("database_url") == "postgresql" or "pg_server_url" in names:
+            item.add_marker(pytest.mark.postgres)
+        if "redis_url" in names:
+            item.add_marker(pytest.mark.redis)
+
+
 def pytest_unconfigure(config):
     services.stop_all()
     os.environ.update(_cleared_env)
@@ -115,6 +127,21 @@ def _service_or_fail(resolve):
         pytest.fail(str(exc), pytrace=False)
     _used_services.append(svc)
     return svc
+
+
+# --- the clock -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Every test runs at a stated instant (tests/clock_kit.py); yields the traveller."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    import time_machine
+
+    with time_machine.travel(instant_of(request.node), tick=True) as traveller:
+        yield traveller
 
 
 # --- PostgreSQL ------------------------------------------------------------------
@@ -366,6 +393,9 @@ def pytest_setup_options():
 
 
 VIEWPORT = (1920, 1080)  # the wall's screens
+# dash[testing]'s default bound for wait_for_* (10 s) is short for a loaded 2-core machine;
+# a bound only matters when something is wrong, so it can be generous.
+BROWSER_WAIT_SECONDS = 30
 
 
 @pytest.fixture(autouse=True)
@@ -377,7 +407,9 @@ def _browser_viewport(request):
     """
     for name in ("dash_duo", "dash_br", "dash_duo_mp"):
         if name in request.fixturenames:
-            driver = request.getfixturevalue(name).driver
+            browser = request.getfixturevalue(name)
+            browser._wait_timeout = BROWSER_WAIT_SECONDS
+            driver = browser.driver
             inner_w, inner_h, outer_w, outer_h = driver.execute_script(
                 "return [innerWidth, innerHeight, outerWidth, outerHeight]"
             )
@@ -396,7 +428,7 @@ def dash_thread_server():
     from dash.testing.application_runners import ThreadedRunner
 
     class FreePortRunner(ThreadedRunner):
-        def start(self, app, start_timeout=3, **kwargs):
+        def start(self, app, start_timeout=30, **kwargs):
             kwargs.setdefault("port", services.free_port())
             return super().start(app, start_timeout=start_timeout, **kwargs)
 

@@ -315,7 +315,14 @@ def _kill_postmaster(data: Path) -> None:
             os.kill(pid, sig)
         except ProcessLookupError:
             return
-        time.sleep(1)
+        # Give it a second to go before the harder signal; polling, so a quick exit is quick.
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 def postgres_plan() -> tuple[str, str | Path]:
@@ -598,8 +605,7 @@ def _up() -> int:
     print(f"export {PG_ENV}={services[0].url} {REDIS_ENV}={services[1].url}")
     print("Ctrl-C stops private instances.", flush=True)
     try:
-        while True:
-            time.sleep(3600)
+        signal.pause()  # until Ctrl-C
     except KeyboardInterrupt:
         pass
     finally:

@@ -140,6 +140,7 @@ def oidc_provider():
         proc.wait(timeout=15)
 
 
+@pytest.mark.real_clock  # the provider signs its tokens with the machine's clock
 def test_sso_sign_in_maps_groups_to_a_role(
     dash_duo, sqlite_url, tmp_path, oidc_provider, artifacts_dir
 ):

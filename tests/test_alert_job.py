@@ -81,10 +81,10 @@ def runtime(tmp_path, database_url, redis_url=None) -> Runtime:
     return rt
 
 
-def test_the_job_evaluates_and_delivers(tmp_path, sqlite_url, hook, monkeypatch):
+def test_the_job_evaluates_and_delivers(tmp_path, database_url, hook, monkeypatch):
     url, received = hook
     monkeypatch.setenv("ODSK_TEST_HOOK", url)
-    rt = runtime(tmp_path, sqlite_url)
+    rt = runtime(tmp_path, database_url)
     result = run_alert_job(rt)
     assert len(result.transitions.fired) == 1 and len(result.delivery.sent) == 1
     assert received[0]["alert"]["rule"] == "bor-full" and received[0]["event"] == "fired"
@@ -93,8 +93,8 @@ def test_the_job_evaluates_and_delivers(tmp_path, sqlite_url, hook, monkeypatch)
     rt.close()
 
 
-def test_an_invalid_alerts_yaml_evaluates_nothing_and_resolves_nothing(tmp_path, sqlite_url):
-    rt = runtime(tmp_path, sqlite_url)
+def test_an_invalid_alerts_yaml_evaluates_nothing_and_resolves_nothing(tmp_path, database_url):
+    rt = runtime(tmp_path, database_url)
     run_alert_job(rt)
     (rt.settings.config_dir / "alerts.yaml").write_text("rules: [{id: x, type: nope}]")
     assert run_alert_job(rt) is None
@@ -103,8 +103,8 @@ def test_an_invalid_alerts_yaml_evaluates_nothing_and_resolves_nothing(tmp_path,
     rt.close()
 
 
-def test_one_evaluator_at_a_time_with_redis(tmp_path, sqlite_url, redis_url):
-    rt = runtime(tmp_path, sqlite_url, redis_url)
+def test_one_evaluator_at_a_time_with_redis(tmp_path, database_url, redis_url):
+    rt = runtime(tmp_path, database_url, redis_url)
     client = redis_lib.Redis.from_url(redis_url)
     held = client.lock(LOCK_KEY, timeout=30)
     assert held.acquire(blocking=False)
@@ -115,8 +115,8 @@ def test_one_evaluator_at_a_time_with_redis(tmp_path, sqlite_url, redis_url):
     rt.close()
 
 
-def test_the_job_goes_into_the_scheduler(tmp_path, sqlite_url):
-    rt = runtime(tmp_path, sqlite_url)
+def test_the_job_goes_into_the_scheduler(tmp_path, database_url):
+    rt = runtime(tmp_path, database_url)
     scheduler = build_scheduler(rt, blocking=False, start_now=set())
     add_alert_job(scheduler, rt)
     job = scheduler.get_job(JOB_ID)

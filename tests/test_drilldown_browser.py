@@ -1,8 +1,6 @@
 """The analyst's drill-down in a real headless Chromium: domain → indicator → region and back,
 state kept in the URL, no console errors, every asset from the app itself."""
 
-import time
-
 import pytest
 from access_kit import serve
 from analyst_kit import seed_store
@@ -11,11 +9,18 @@ from selenium.common.exceptions import (
     ElementClickInterceptedException,
     StaleElementReferenceException,
 )
+from wait_kit import wait_until
 
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
 
 pytestmark = pytest.mark.browser
+# The map has loaded its style and drawn the boundary polygons (it draws them after the style).
+MAP_DRAWN = """
+const gd = document.getElementById('ind-map').querySelector('.js-plotly-plot');
+const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+return !!(sub && sub.map && sub.map.loaded() && sub.map.queryRenderedFeatures().length > 0);
+"""
 
 
 @pytest.fixture
@@ -25,29 +30,24 @@ def app(settings_env, sqlite_url, tmp_path):
 
 
 def _wait(predicate, timeout=15.0, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    wait_until(predicate, timeout=timeout, message=f"no {what}")
 
 
 def _click(dash_duo, selector, timeout=30.0):
     """Click as a person would: once no callback is in flight, with the element in the middle
     of the screen; if a loading overlay or a re-render is still in the way, wait and retry."""
-    deadline = time.time() + timeout
-    while True:
+
+    def clicked() -> bool:
         _settled(dash_duo)
         element = dash_duo.wait_for_element(selector, timeout=timeout)
         dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         try:
             element.click()
-            return
         except (ElementClickInterceptedException, StaleElementReferenceException):
-            if time.time() > deadline:
-                raise
-            time.sleep(0.3)
+            return False
+        return True
+
+    wait_until(clicked, timeout=timeout, message=f"{selector} could not be clicked")
 
 
 def _settled(dash_duo):
@@ -194,7 +194,11 @@ def test_a_configured_boundary_file_draws_the_map_offline(
     dash_duo.wait_for_page(f"{dash_duo.server_url}/indicator/LIV.STUNTING?regions=71.71")
     dash_duo.wait_for_element("#ind-map .maplibregl-canvas, #ind-map canvas", timeout=30)
     _settled(dash_duo)
-    time.sleep(1.0)  # the map renders its features after the style
+    _wait(
+        lambda: dash_duo.driver.execute_script(MAP_DRAWN),
+        timeout=30,
+        what="boundaries drawn on the map",
+    )
     figure = dash_duo.driver.execute_script(
         "return document.getElementById('ind-map').querySelector('.js-plotly-plot')._fullData.map(t => t.type)"
     )

@@ -6,11 +6,11 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from datetime import date
 
 import httpx
 import pytest
+from clock_kit import frozen_command
 
 from dashboard.catalogue import load_catalogue
 from dashboard.settings import PROJECT_ROOT, Settings
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 SOURCE = "dinkes-sik"
 INDICATOR = "LIV.STUNTING"
-LIVE_SECONDS = 10
+# A bound on waiting for the wall, not a speed target (bench/wall_refresh.py measures that).
+LIVE_SECONDS = 60
 
 
 def last_month(today: date) -> str:
@@ -54,7 +55,7 @@ def env(simulator, sqlite_url, tmp_path, monkeypatch):
 def odsk_collect(env: dict) -> dict:
     """The real command line, in its own process, as an operator or cron would run it."""
     done = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "collect", SOURCE, "--json"],
+        frozen_command([sys.executable, "-m", "dashboard.cli", "collect", SOURCE, "--json"]),
         env=env,
         capture_output=True,
         text=True,
@@ -86,10 +87,8 @@ def test_a_value_served_by_an_skpd_reaches_the_wall(simulator, env, dash_duo):
     second = odsk_collect(env)
     assert second["status"] == "ok" and second["changed"] >= 1
 
-    started = time.monotonic()
     dash_duo.wait_for_text_to_equal(
         f'article[data-code="{INDICATOR}"] .value', "9,7", timeout=LIVE_SECONDS
     )
-    assert time.monotonic() - started <= LIVE_SECONDS
     assert before != "9,7"
     assert dash_duo.get_logs() == []

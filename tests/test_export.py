@@ -2,11 +2,12 @@
 
 import base64
 import csv
-import time
+from pathlib import Path
 
 import pytest
 from access_kit import client_as
 from analyst_kit import call, seed_store
+from wait_kit import wait_until
 
 from dashboard.analysis.export import read_back, workbook_bytes
 from dashboard.settings import Settings
@@ -135,13 +136,14 @@ def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded,
     )
     dash_duo.wait_for_element("#ind-grid .ag-row", timeout=20)
     driver = dash_duo.driver
-    deadline = (
-        time.time() + 15
-    )  # every callback done: nothing will replace the rows under the filter
-    while time.time() < deadline and driver.execute_script(
-        "return !!document.querySelector('[data-dash-is-loading=\"true\"]')"
-    ):
-        time.sleep(0.1)
+    # Every callback done: nothing will replace the rows under the filter.
+    wait_until(
+        lambda: driver.execute_script(
+            "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        ),
+        timeout=15,
+        message="callbacks did not settle",
+    )
     # Sort by value (descending) and keep Manado only, as an analyst would in the grid.
     driver.execute_script("""
         const api = dash_ag_grid.getApi('ind-grid');
@@ -149,9 +151,11 @@ def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded,
         api.setColumnFilterModel('region', {filterType: 'text', type: 'contains', filter: 'Manado'})
            .then(() => api.onFilterChanged());
     """)
-    deadline = time.time() + 10
-    while time.time() < deadline and len(driver.execute_script(GRID_ROWS)) != 9:
-        time.sleep(0.2)
+    wait_until(
+        lambda: len(driver.execute_script(GRID_ROWS)) == 9,
+        timeout=15,
+        message="the grid did not filter to Manado",
+    )
     shown = driver.execute_script(GRID_ROWS)
     assert len(shown) == 1 + 8
     button = dash_duo.find_element("#ind-csv")
@@ -160,19 +164,17 @@ def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded,
     driver.execute_script(
         "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", button
     )
-    target = dash_duo.download_path
-    path = None
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        files = [f for f in __import__("os").listdir(target) if f.endswith(".csv")]
-        if files:
-            path = __import__("pathlib").Path(target) / files[0]
-            break
-        time.sleep(0.2)
-    assert path is not None, "no CSV downloaded"
-    time.sleep(0.3)
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        exported = list(csv.reader(handle))
+    target = Path(dash_duo.download_path)
+
+    def downloaded() -> list[list[str]] | None:
+        # Chromium writes into a .crdownload file and renames it when the download is complete.
+        files = [f for f in target.iterdir() if f.suffix == ".csv"]
+        if not files:
+            return None
+        with open(files[0], newline="", encoding="utf-8-sig") as handle:
+            return list(csv.reader(handle))
+
+    exported = wait_until(downloaded, timeout=15, message="no CSV downloaded")
     assert exported[0] == shown[0]
     assert exported[1:] == [["" if v is None else _csv_value(v) for v in row] for row in shown[1:]]
     driver.save_screenshot(str(artifacts_dir / "analyst-export-1920x1080.png"))

@@ -260,6 +260,8 @@ def test_request_latency_adds_up_across_worker_processes(sqlite_url, tmp_path):
     import subprocess
     import sys
 
+    from clock_kit import frozen_command
+
     shared = tmp_path / "prometheus"
     shared.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
@@ -268,16 +270,18 @@ def test_request_latency_adds_up_across_worker_processes(sqlite_url, tmp_path):
 
     def worker(requests: int, mode: str) -> str:
         done = subprocess.run(
-            [
-                sys.executable,
-                str(script),
-                sqlite_url,
-                str(SMALL),
-                str(tmp_path),
-                str(requests),
-                mode,
-                str(shared),
-            ],
+            frozen_command(
+                [
+                    sys.executable,
+                    str(script),
+                    sqlite_url,
+                    str(SMALL),
+                    str(tmp_path),
+                    str(requests),
+                    mode,
+                    str(shared),
+                ]
+            ),
             env=env,
             capture_output=True,
             text=True,

@@ -48,8 +48,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def store(sqlite_url):
-    engine = make_engine(sqlite_url)
+def store(database_url):
+    engine = make_engine(database_url)
     sync_catalogue(engine, load_catalogue(SMALL))
     yield engine
     engine.dispose()

@@ -189,7 +189,7 @@ def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
     dash_duo.wait_for_contains_text("#alerts-ack-who", "budi")
     dash_duo.find_element("#alerts-ack-note").send_keys("BPBD sudah dihubungi")
     dash_duo.find_element("#alerts-ack-confirm").click()
-    dash_duo.wait_for_contains_text("#alerts-active", "budi", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-active", "budi", timeout=30)
     assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-active").text
     assert "Diakui" in dash_duo.find_element("#alerts-active").text
     dash_duo.wait_for_contains_text("#alerts-feedback", "diakui")
@@ -200,7 +200,7 @@ def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
     # A handover note goes into the shift log, the acknowledgement is already there.
     dash_duo.find_element("#shift-text").send_keys("Serah terima ke shift siang.")
     dash_duo.find_element("#shift-add").click()
-    dash_duo.wait_for_contains_text("#alerts-shiftlog", "Serah terima ke shift siang.", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-shiftlog", "Serah terima ke shift siang.", timeout=30)
     assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-shiftlog").text
     assert dash_duo.get_logs() == []
 
@@ -232,7 +232,7 @@ def test_sources_page_shows_health_and_rejected_rows(dash_duo, ops_app):
     )
     link.click()
     dash_duo.wait_for_contains_text(
-        "#ops-rejected", f"Baris ditolak pada proses #{rejected_run}", timeout=10
+        "#ops-rejected", f"Baris ditolak pada proses #{rejected_run}", timeout=30
     )
     assert "wilayah '99.99' tidak dikenal" in dash_duo.find_element("#ops-rejected").text
     assert dash_duo.get_logs() == []
@@ -258,7 +258,7 @@ def test_compliance_page_ranks_and_exports(dash_duo, ops_app):
     dash_duo.find_element("#compliance-export").click()
     dash_duo.find_elements("#compliance-months a")[1].click()  # the month before, by its link
     dash_duo._wait_for(
-        lambda d: "period=" in d.current_url, timeout=10, msg="month link did not navigate"
+        lambda d: "period=" in d.current_url, timeout=30, msg="month link did not navigate"
     )
     dash_duo.wait_for_element("#compliance-ranking")
     assert dash_duo.get_logs() == []
@@ -282,7 +282,7 @@ def test_alerts_page_silences_an_alert_and_lifts_the_silence(dash_duo, ops_app):
     # Silence the failing collector (second row: the earthquake is more severe) for 12 hours.
     opens[1].click()
     dash_duo.wait_for_contains_text(
-        "#alerts-silence-modal", f"Hanya source:{failing.id}", timeout=10
+        "#alerts-silence-modal", f"Hanya source:{failing.id}", timeout=30
     )
     assert (
         "Semua subjek aturan source-failing" in dash_duo.find_element("#alerts-silence-modal").text
@@ -292,11 +292,11 @@ def test_alerts_page_silences_an_alert_and_lifts_the_silence(dash_duo, ops_app):
         "s.dispatchEvent(new Event('change', {bubbles: true}));"
     )
     dash_duo.find_element("#alerts-silence-confirm").click()
-    dash_duo.wait_for_contains_text("#alerts-silence-error", "Isi alasan.", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-silence-error", "Isi alasan.", timeout=30)
     dash_duo.find_element("#alerts-silence-reason").send_keys("Server DLH sedang dipindahkan")
     dash_duo.find_element("#alerts-silence-confirm").click()
-    dash_duo.wait_for_contains_text("#alerts-feedback", "berlaku sampai", timeout=10)
-    dash_duo.wait_for_contains_text("#alerts-active", "disenyapkan s.d.", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-feedback", "berlaku sampai", timeout=30)
+    dash_duo.wait_for_contains_text("#alerts-active", "disenyapkan s.d.", timeout=30)
     assert "budi: Server DLH sedang dipindahkan" in dash_duo.find_element("#alerts-active").text
     assert (
         len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 1
@@ -310,9 +310,9 @@ def test_alerts_page_silences_an_alert_and_lifts_the_silence(dash_duo, ops_app):
 
     # Lifted by the operator on duty (the signed-in account), the alert is loud again.
     dash_duo.find_element("button[id*='silence-lift']").click()
-    dash_duo.wait_for_contains_text("#alerts-feedback", "dicabut", timeout=10)
+    dash_duo.wait_for_contains_text("#alerts-feedback", "dicabut", timeout=30)
     dash_duo.wait_for_contains_text(
-        "#alerts-silences", "Tidak ada senyap yang berlaku.", timeout=10
+        "#alerts-silences", "Tidak ada senyap yang berlaku.", timeout=30
     )
     assert "disenyapkan" not in dash_duo.find_element("#alerts-active").text
     assert len(dash_duo.find_elements("button[id*='alert-silence-open']")) == 2

@@ -1,9 +1,9 @@
 """The scheduler: job settings, per-source locks, and a hanging source that holds up no other."""
 
+import itertools
 import json
 import shutil
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import select
+from wait_kit import wait_until
 
 from dashboard.runtime import Runtime
 from dashboard.scheduler import (
@@ -67,13 +68,14 @@ sources:
 
 class _Feeds(BaseHTTPRequestHandler):
     release = threading.Event()
-    fixed = None  # a value to serve instead of one that changes with time
+    fixed = None  # a value to serve instead of a new one at every request
+    served = itertools.count()
 
     def do_GET(self):
         if self.path.startswith("/hang.json"):
             type(self).release.wait(30)
         indicator = "LIV.STUNTING" if self.path.startswith("/a.json") else "LIV.BOR"
-        value = type(self).fixed if type(self).fixed is not None else 20 + time.time() % 5
+        value = type(self).fixed if type(self).fixed is not None else 20 + next(_Feeds.served) / 8
         body = json.dumps(
             {"data": [{"i": indicator, "r": "71", "p": "2026-10", "v": value}]}
         ).encode()
@@ -99,12 +101,12 @@ def feeds():
 
 
 @pytest.fixture
-def rt(tmp_path, sqlite_url, feeds):
+def rt(tmp_path, database_url, feeds):
     config = tmp_path / "config"
     shutil.copytree(SMALL, config)
     (config / "sources.yaml").write_text(SOURCES.format(base=feeds))
     runtime = Runtime.from_settings(
-        Settings(database_url=sqlite_url, config_dir=config, data_dir=tmp_path)
+        Settings(database_url=database_url, config_dir=config, data_dir=tmp_path)
     )
     sync_catalogue(runtime.engine, runtime.catalogue)
     yield runtime
@@ -152,11 +154,12 @@ def test_a_hanging_source_does_not_delay_the_others(rt):
     try:
         # quick-a starts at once and then every 5 s; wait (bounded: the hang lasts 30 s)
         # until it has finished twice, which it can only do while "hanging" still hangs.
-        deadline = time.monotonic() + 25
-        while (
-            time.monotonic() < deadline and sum(r.status == "ok" for r in runs(rt, "quick-a")) < 2
-        ):
-            time.sleep(0.5)
+        wait_until(
+            lambda: sum(r.status == "ok" for r in runs(rt, "quick-a")) >= 2,
+            timeout=25,
+            message="quick-a did not finish twice",
+            interval=0.2,
+        )
         hanging = [r.status for r in runs(rt, "hanging")]
     finally:
         scheduler.shutdown(wait=False)

@@ -52,7 +52,7 @@ def test_upload_preview_then_confirm_records_a_run(dash_duo, sqlite_url, tmp_pat
     dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/upload?lang=en&source=dinkes-sik")
     dash_duo.find_element("#upload-file input[type=file]").send_keys(str(upload))
     dash_duo.wait_for_text_to_equal(
-        "#upload-summary", "1 rows will be accepted, 2 rows rejected", timeout=10
+        "#upload-summary", "1 rows will be accepted, 2 rows rejected", timeout=30
     )
     rejected = dash_duo.find_element("#upload-rejected").text
     assert "region '71.99' is unknown" in rejected and "'12a' is not a number" in rejected
@@ -60,7 +60,7 @@ def test_upload_preview_then_confirm_records_a_run(dash_duo, sqlite_url, tmp_pat
         assert conn.execute(select(CollectionRun.id)).first() is None  # a preview stores nothing
 
     dash_duo.find_element("#upload-confirm").click()
-    dash_duo.wait_for_contains_text("#upload-done", "partial — 1 accepted, 2 rejected", timeout=10)
+    dash_duo.wait_for_contains_text("#upload-done", "partial — 1 accepted, 2 rejected", timeout=30)
     with engine.connect() as conn:
         run = conn.execute(select(CollectionRun.trigger, CollectionRun.status)).one()
         quarantined = conn.execute(

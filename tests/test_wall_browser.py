@@ -106,7 +106,7 @@ def _show(dash_duo, screen: str) -> None:
         press(driver, "ArrowRight")
         dash_duo._wait_for(
             lambda d, before=before: d.execute_script(ACTIVE_SCREEN) != before,
-            timeout=4,
+            timeout=30,
             msg="the arrow key did not step",
         )
     assert driver.execute_script(ACTIVE_SCREEN) == screen
@@ -305,13 +305,13 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
     for width, height in [(1920, 1080), (3840, 2160)]:
         set_viewport(dash_duo.driver, width, height)
         dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
-        dash_duo.wait_for_element(".wall-takeover.is-active .takeover-mag", timeout=10)
+        dash_duo.wait_for_element(".wall-takeover.is-active .takeover-mag", timeout=30)
         dash_duo.wait_for_text_to_equal(".takeover-mag .value", "5,6")
         assert "62 km dari Manado" in dash_duo.find_element(".takeover-facts").text
         assert "Rumah sakit hampir penuh" in dash_duo.find_element(".takeover-alerts").text
         # The countdown starts at 5:00 and ticks down each second.
         dash_duo.wait_for_contains_text(
-            "#wall-takeover-countdown", "Kembali ke putaran dalam 4:", timeout=5
+            "#wall-takeover-countdown", "Kembali ke putaran dalam 4:", timeout=30
         )
         assert dash_duo.find_element("#wall-screen-name").text == "PERINGATAN DARURAT"
         assert dash_duo.driver.execute_script(FIT_CHECK) == []

@@ -2,21 +2,25 @@
 time of day, pinning, arrow keys, emergency takeover and its end, heartbeats, the ops view
 and a remote reload, the one-canvas grid of six screens."""
 
-import time
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from wait_kit import wait_until
 from wall_kit import (
     ACTIVE_SCREEN,
     FIT_CHECK,
     add_alert,
     add_quake,
+    advance_clock,
     config_dir_with,
+    freeze_clock,
     make_app,
     press,
     resolve_alert,
     set_viewport,
     wait_for_wall,
+    walk_clock,
 )
 
 from dashboard.settings import PROJECT_ROOT
@@ -59,6 +63,12 @@ new MutationObserver(record).observe(document.querySelector('.wall-stage'),
     {attributes: true, subtree: true, attributeFilter: ['class']});
 """
 TAKEN_OVER = "return document.querySelector('#wall-takeover-box').classList.contains('is-active')"
+# The screen held by the takeover, and how long (ms, by the page's clock) the takeover has left.
+TAKEOVER_LEFT = (
+    "const r = window.odskWallRotation.state(); return [r.screen, r.until - window.odskClock.now()]"
+)
+LAST_TAKEOVER_KEYS = "return window.odskWallRotation.lastTakeover().keys"
+DISASTER_TEXT = "return document.querySelector('.wall-screen-disaster').textContent"
 
 
 @pytest.fixture
@@ -77,36 +87,36 @@ def test_rotation_follows_dwell_times_and_the_keys_step(dash_duo, live_wall):
     wait_for_wall(dash_duo)
     driver = dash_duo.driver
     assert len(driver.find_elements("css selector", ".wall-screen")) == len(DWELL)
-    driver.execute_script(RECORD_SWITCHES)
-    time.sleep(sum(DWELL.values()) + DWELL["overview"] + 3)
-    switches = driver.execute_script("return window.__switches")
+    # The page's clock stops; the test moves it on a tenth of a second at a time.
+    switches = walk_clock(driver, sum(DWELL.values()) + DWELL["overview"] + 1)
     order = [s for s, _ in switches]
     cycle = list(DWELL)
     start = cycle.index(order[0])
     assert order == [cycle[(start + i) % len(cycle)] for i in range(len(order))]
     assert len(order) >= len(cycle) + 1
-    # Each screen stays its own dwell time (the browser's rotation ticks once a second).
+    # Each screen stays exactly its own dwell time (the first was on before the walk began).
     for (screen, began), (_, ended) in zip(switches[1:], switches[2:]):
-        assert DWELL[screen] - 0.3 <= (ended - began) / 1000 <= DWELL[screen] + 1.3, (
-            screen,
-            ended - began,
-        )
+        assert ended - began == pytest.approx(DWELL[screen], abs=1e-6), screen
 
     # Arrow keys step, both ways, and the stepped-to screen gets its full dwell.
     before = driver.execute_script(ACTIVE_SCREEN)
     press(driver, "ArrowLeft")
-    dash_duo._wait_for(
-        lambda d: d.execute_script(ACTIVE_SCREEN) == cycle[cycle.index(before) - 1],
-        timeout=3,
-        msg="ArrowLeft did not step back",
+    wait_until(
+        lambda: driver.execute_script(ACTIVE_SCREEN) == cycle[cycle.index(before) - 1],
+        timeout=30,
+        message="ArrowLeft did not step back",
     )
     press(driver, "ArrowRight")
-    dash_duo._wait_for(
-        lambda d: d.execute_script(ACTIVE_SCREEN) == before,
-        timeout=3,
-        msg="ArrowRight did not step on",
+    wait_until(
+        lambda: driver.execute_script(ACTIVE_SCREEN) == before,
+        timeout=30,
+        message="ArrowRight did not step on",
     )
     assert dash_duo.find_element("#wall-position").text == f"{cycle.index(before) + 1}/{len(cycle)}"
+    advance_clock(driver, DWELL[before] - 0.1)
+    assert driver.execute_script(ACTIVE_SCREEN) == before
+    advance_clock(driver, 0.1)
+    assert driver.execute_script(ACTIVE_SCREEN) == cycle[(cycle.index(before) + 1) % len(cycle)]
     assert dash_duo.get_logs() == []
 
 
@@ -141,9 +151,11 @@ def test_a_pinned_screen_stays_and_a_playlist_plays_alone(dash_duo, live_wall):
     assert [
         e.get_attribute("data-screen") for e in driver.find_elements("css selector", ".wall-screen")
     ] == ["disaster"]
-    time.sleep(max(DWELL.values()) + 1.5)
+    freeze_clock(driver)
+    advance_clock(driver, sum(DWELL.values()) + 1)
+    assert driver.execute_script(ACTIVE_SCREEN) == "disaster"
     press(driver, "ArrowRight")
-    time.sleep(1.5)
+    advance_clock(driver, 1)
     assert driver.execute_script(ACTIVE_SCREEN) == "disaster"
     assert dash_duo.find_element("#wall-position").text == ""
 
@@ -162,54 +174,76 @@ def test_a_pinned_screen_stays_and_a_playlist_plays_alone(dash_duo, live_wall):
     assert dash_duo.get_logs() == []
 
 
-def test_an_emergency_takes_over_then_the_playlist_resumes(dash_duo, live_wall, artifacts_dir):
+def test_an_emergency_takes_over_then_the_playlist_resumes(
+    dash_duo, live_wall, artifacts_dir, clock
+):
     app, engine, _ = live_wall
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
     wait_for_wall(dash_duo)
     driver = dash_duo.driver
     assert not driver.execute_script(TAKEN_OVER)
+    freeze_clock(driver)
 
-    # An M 5.8 quake 62 km from Manado reaches the event table: every screen gives way.
-    stored = time.monotonic()
+    # An M 5.8 quake 62 km from Manado, 5 s old when it reaches the event table: every screen
+    # gives way, for what is left of the takeover counted from the quake, not from the moment
+    # this screen learnt of it.
     add_quake(
-        engine, magnitude=5.8, lat=1.62, lon=125.38, depth=10, description="58 km Timur Laut Bitung"
+        engine,
+        magnitude=5.8,
+        lat=1.62,
+        lon=125.38,
+        depth=10,
+        description="58 km Timur Laut Bitung",
+        ago=timedelta(seconds=5),
     )
-    dash_duo._wait_for(lambda d: d.execute_script(TAKEN_OVER), timeout=5, msg="no takeover")
+    wait_until(lambda: driver.execute_script(TAKEN_OVER), timeout=30, message="no takeover")
     assert dash_duo.find_element(".takeover-mag .value").text == "5,8"
     driver.save_screenshot(str(artifacts_dir / "wall-takeover-live-1920x1080.png"))
-    held = driver.execute_script(ACTIVE_SCREEN)
-    time.sleep(max(DWELL.values()) + 1)
+    held, left = driver.execute_script(TAKEOVER_LEFT)
+    assert 0 < left <= (TAKEOVER_SECONDS - 5) * 1000
+    countdown = dash_duo.find_element("#wall-takeover-countdown").text
+    assert f"0:{math.ceil(left / 1000):02d}" in countdown
+
+    # The playlist waits out the takeover, longer than any dwell, then resumes with a full dwell.
+    advance_clock(driver, left / 1000 - 0.5)
     assert driver.execute_script(TAKEN_OVER)
-    assert driver.execute_script(ACTIVE_SCREEN) == held  # the playlist waits
-    dash_duo._wait_for(
-        lambda d: not d.execute_script(TAKEN_OVER),
-        timeout=TAKEOVER_SECONDS + 3,
-        msg="the takeover did not clear",
+    assert driver.execute_script(ACTIVE_SCREEN) == held
+    advance_clock(driver, 1)
+    assert not driver.execute_script(TAKEN_OVER)
+    assert driver.execute_script(ACTIVE_SCREEN) == held
+    advance_clock(driver, DWELL[held])
+    assert driver.execute_script(ACTIVE_SCREEN) != held
+    # The server's clock passes the end too: it stops reporting the quake, nothing comes back.
+    clock.shift(TAKEOVER_SECONDS)
+    wait_until(
+        lambda: driver.execute_script(LAST_TAKEOVER_KEYS) == [],
+        timeout=30,
+        message="the server did not end the takeover",
     )
-    # The time counts from when the quake was stored, whenever a screen learnt of it.
-    assert TAKEOVER_SECONDS - 1 <= time.monotonic() - stored <= TAKEOVER_SECONDS + 2
-    dash_duo._wait_for(
-        lambda d: d.execute_script(ACTIVE_SCREEN) != held,
-        timeout=max(DWELL.values()) + 2,
-        msg="the playlist did not resume",
-    )
+    assert not driver.execute_script(TAKEN_OVER)
 
     # A critical alert takes over too, and clears as soon as it is resolved.
     alert_id = add_alert(engine, severity="critical", title="Rumah sakit hampir penuh")
-    dash_duo._wait_for(
-        lambda d: d.execute_script(TAKEN_OVER), timeout=5, msg="no takeover for the alert"
+    wait_until(
+        lambda: driver.execute_script(TAKEN_OVER), timeout=30, message="no takeover for the alert"
     )
     assert "Rumah sakit hampir penuh" in dash_duo.find_element(".takeover-alerts").text
     assert dash_duo.find_element(".takeover-heading").text == "PERINGATAN KRITIS"
     resolve_alert(engine, alert_id)
-    dash_duo._wait_for(
-        lambda d: not d.execute_script(TAKEN_OVER), timeout=5, msg="a resolved alert stayed"
+    wait_until(
+        lambda: not driver.execute_script(TAKEN_OVER),
+        timeout=30,
+        message="a resolved alert stayed",
     )
-    # A weak or far quake does not.
-    add_quake(engine, magnitude=4.2, lat=1.62, lon=125.38)
-    add_quake(engine, magnitude=6.4, lat=-3.0, lon=129.0)
-    time.sleep(3)
+    # A weak or far quake does not: once the wall has drawn them, nothing has taken over.
+    add_quake(engine, magnitude=4.2, lat=1.62, lon=125.38, description="Gempa lemah uji")
+    add_quake(engine, magnitude=6.4, lat=-3.0, lon=129.0, description="Gempa jauh uji")
+    wait_until(
+        lambda: "4,2" in driver.execute_script(DISASTER_TEXT),
+        timeout=30,
+        message="the wall did not draw the new quakes",
+    )
     assert not driver.execute_script(TAKEN_OVER)
     assert dash_duo.get_logs() == []
 
@@ -231,7 +265,7 @@ def test_screens_report_and_an_admin_makes_one_reload(dash_duo, live_wall):
             None,
         )
 
-    dash_duo._wait_for(reported, timeout=8, msg="no heartbeat")
+    wait_until(reported, timeout=15, message="no heartbeat")
     screen = reported()
     assert (screen.details["w"], screen.details["h"]) == (1920, 1080)
     assert screen.details["path"] == "/wall?device=lobi-1" and screen.details["playlist"] == "kilat"
@@ -251,29 +285,59 @@ def test_screens_report_and_an_admin_makes_one_reload(dash_duo, live_wall):
 
     # Back on the wall: the next heartbeat collects it and the page reloads, once.
     dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device=lobi-1")
-    dash_duo._wait_for(
-        lambda d: (
-            d.execute_script("return performance.getEntriesByType('navigation')[0].type")
+    wait_until(
+        lambda: (
+            driver.execute_script("return performance.getEntriesByType('navigation')[0].type")
             == "reload"
         ),
-        timeout=10,
-        msg="the screen did not reload",
+        timeout=15,
+        message="the screen did not reload",
     )
     wait_for_wall(dash_duo)
     assert all(s.pending == () for s in list_screens(engine))
     driver.execute_script("window.__sameLoad = true")
-    time.sleep(5)
-    assert driver.execute_script("return window.__sameLoad === true")  # no second reload
+    loaded_at = driver.execute_script("return Math.round(performance.timeOrigin)")
+    # Two heartbeats from this page come and go (each would carry a waiting command): no reload.
+    first = wait_until(
+        lambda: beat_of_page(engine, "lobi-1", loaded_at), timeout=15, message="no heartbeat"
+    )
+    wait_until(
+        lambda: (beat_of_page(engine, "lobi-1", loaded_at) or first) > first,
+        timeout=15,
+        message="no second heartbeat",
+    )
+    assert driver.execute_script("return window.__sameLoad === true")
 
-    # A reload asked for while it is on the wall.
+    # A reload asked for while it is on the wall comes, but not within a minute of the last one.
+    freeze_clock(driver)
     request_command(engine, "lobi-1")
-    dash_duo._wait_for(
-        lambda d: d.execute_script("return window.__sameLoad") is None,
-        timeout=75,
-        msg="the second reload did not come",
-    )  # at most one reload a minute
+    reload_at = wait_until(
+        lambda: driver.execute_script("return window.odskWall.reloadAt()"),
+        timeout=15,
+        message="the heartbeat did not bring the command",
+    )
+    last, now = driver.execute_script(
+        "return [Number(sessionStorage.getItem('odsk-wall-reloaded-at')), window.odskClock.now()]"
+    )
+    assert reload_at == last + 60_000 and reload_at > now
+    advance_clock(driver, (reload_at - now) / 1000 - 1)
+    assert driver.execute_script("return window.__sameLoad === true")
+    advance_clock(driver, 1)
+    wait_until(
+        lambda: driver.execute_script("return window.__sameLoad") is None,
+        timeout=15,
+        message="the second reload did not come",
+    )
     wait_for_wall(dash_duo)
     assert dash_duo.get_logs() == []
+
+
+def beat_of_page(engine, screen_id: str, loaded_at: int):
+    """When the screen's last heartbeat from the page loaded at ``loaded_at`` was seen."""
+    for screen in list_screens(engine):
+        if screen.screen_id == screen_id and screen.details.get("loaded_at") == loaded_at:
+            return screen.seen_at
+    return None
 
 
 def test_six_screens_on_one_canvas(dash_duo, wall_store, sqlite_url, tmp_path, artifacts_dir):

@@ -315,6 +315,38 @@ ACTIVE_SCREEN = (
 )
 
 
+# The page's clock (assets/wall.js): frozen, it moves only when a test moves it on.
+FREEZE_CLOCK = "return window.odskClock.freeze()"
+ADVANCE_CLOCK = "return window.odskClock.advance(arguments[0])"
+# Step the frozen clock on by ``step`` ms up to ``total`` ms; the screens shown, with when each came.
+WALK_CLOCK = """
+const [step, total] = arguments;
+const active = () => (document.querySelector('.wall-screen.is-active') || {}).dataset?.screen || null;
+window.odskClock.freeze();
+const seen = [[active(), 0]];
+for (let t = step; t <= total; t += step) {
+    window.odskClock.advance(step);
+    if (active() !== seen[seen.length - 1][0]) seen.push([active(), t]);
+}
+return seen;
+"""
+
+
+def freeze_clock(driver) -> None:
+    driver.execute_script(FREEZE_CLOCK)
+
+
+def advance_clock(driver, seconds: float) -> None:
+    """Move the wall page's frozen clock on; its rotation and reload checks run at once."""
+    driver.execute_script(ADVANCE_CLOCK, round(seconds * 1000))
+
+
+def walk_clock(driver, seconds: float, step: float = 0.1) -> list[tuple[str, float]]:
+    """(screen, seconds into the walk it came on) for each screen shown while the clock moves on."""
+    seen = driver.execute_script(WALK_CLOCK, int(step * 1000), int(seconds * 1000))
+    return [(screen, ms / 1000) for screen, ms in seen]
+
+
 def wait_for_wall(browser, timeout: float = 15) -> None:
     browser.wait_for_element("#wall-root .wall-screen.is-active", timeout=timeout)
     # The first rotation tick has run once the position or screen name is set by the browser.
