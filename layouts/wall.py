@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
@@ -267,6 +268,15 @@ def render_part(key: str, view, lang: str) -> list:
 # --- callbacks ------------------------------------------------------------------------
 
 
+def without_token(path: object) -> str | None:
+    """A reported page address without its device token (it is shown on /ops/screens)."""
+    if not isinstance(path, str):
+        return None
+    parts = urlsplit(path[:500])
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "device"]
+    return parts.path + ("?" + urlencode(query) if query else "")
+
+
 def register_callbacks(app: dash.Dash) -> None:
     context = context_of(app)
     install(app.server, context.settings.config_dir, context.catalogue)
@@ -443,6 +453,7 @@ def register_callbacks(app: dash.Dash) -> None:
                 "offline_count",
             )
         }
+        details["path"] = without_token(details.get("path"))
         try:
             commands = record_beat(context.engine, screen_id, details, device_id=principal.id)
         except SQLAlchemyError as exc:

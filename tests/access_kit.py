@@ -102,7 +102,7 @@ def browser_login(dash_duo, username: str, password: str = PASSWORD, path: str =
     assert not dash_duo.driver.find_elements(By.ID, "access-notice")
 
 
-def start(dash_duo, app) -> None:
+def start_app(dash_duo, app) -> None:
     """Start the app's server without opening "/" (which now asks to sign in first)."""
     dash_duo.start_server(app, navigate=False)
     dash_duo._url = dash_duo.server.url  # what server_url's setter sets, without the page wait
@@ -112,14 +112,15 @@ def serve(dash_duo, app, role: str = "admin", path: str = "/", **kwargs) -> str:
     """Start the app and sign in as a new account of ``role``; returns its username."""
     from dashboard.webapp import context_of
 
-    start(dash_duo, app)
+    start_app(dash_duo, app)
     name = add_user(context_of(app).engine, role, **kwargs)
     browser_login(dash_duo, name, path=path)
     return name
 
 
-def wall_token(app, name: str = "test-wall", clearance: str = "internal") -> str:
+def wall_token(app, name: str | None = None, clearance: str = "internal") -> str:
     """A device token of a newly enrolled screen on ``app``'s store."""
+    name = name or f"test-wall-{secrets.token_hex(3)}"
     from dashboard.access.audit import Actor
     from dashboard.access.devices import enrol
     from dashboard.webapp import context_of

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import time_machine
-from access_kit import PASSWORD, add_user, browser_login, start
+from access_kit import PASSWORD, add_user, browser_login, start_app
 from odsk_test_services import free_port
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_local_sign_in_and_a_refused_action_says_why(
 ):
     app = _app(sqlite_url, tmp_path)
     viewer = add_user(_engine(app), "viewer", username=f"pimpinan-{lang}")
-    start(dash_duo, app)
+    start_app(dash_duo, app)
     driver = dash_duo.driver
     query = "?lang=en" if lang == "en" else ""
     driver.get(dash_duo.server_url + "/alerts" + query)
@@ -84,7 +84,7 @@ def test_session_ended_elsewhere_shows_on_the_next_action(dash_duo, sqlite_url, 
 
     app = _app(sqlite_url, tmp_path)
     operator = add_user(_engine(app), "operator")
-    start(dash_duo, app)
+    start_app(dash_duo, app)
     browser_login(dash_duo, operator, path="/alerts")
     dash_duo.wait_for_element("#shift-text")
     reset_password(_engine(app), operator, "another long password")  # sign-out everywhere
@@ -152,7 +152,7 @@ def test_sso_sign_in_maps_groups_to_a_role(
         oidc_client_secret="test-secret",
         oidc_role_map={"odsk-operator": "operator", "odsk-admin": "admin"},
     )
-    start(dash_duo, app)
+    start_app(dash_duo, app)
     driver = dash_duo.driver
     driver.get(dash_duo.server_url + "/ops/screens")
     dash_duo.wait_for_element("#login-sso").click()
@@ -201,7 +201,7 @@ def test_wall_runs_on_a_device_token_past_any_session_and_stops_when_revoked(
     engine = _engine(app)
     seed_store(engine, catalogue)
     _device, token = enrol(engine, "lobi-1", "internal", actor=Actor.cli("test"))
-    start(dash_duo, app)
+    start_app(dash_duo, app)
     began = datetime.now(UTC)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={token}&screen=alerts")
     dash_duo.wait_for_element("#wall-root")

@@ -5,6 +5,7 @@ Screenshots of every screen (and of a takeover) go to test-artifacts/."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from access_kit import start_app, wall_token
 from browser_checks import CONTRAST_CHECK
 from wall_kit import (
     ACTIVE_SCREEN,
@@ -150,13 +151,14 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
 ):
     app, engine, catalogue = wall_app
     driver = dash_duo.driver
-    dash_duo.start_server(app)
+    start_app(dash_duo, app)
+    device = wall_token(app)
     server = dash_duo.server_url
     logs, low_contrast = [], []
 
     for width, height in SIZES:
         set_viewport(driver, width, height)
-        dash_duo.wait_for_page(f"{server}/wall")
+        dash_duo.wait_for_page(f"{server}/wall?device={device}")
         wait_for_wall(dash_duo)
         assert (
             dash_duo.find_element(".wall-title").text
@@ -186,7 +188,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
 
     # Each screen says what it is, and every figure how old it is.
     set_viewport(driver, 1920, 1080)
-    dash_duo.wait_for_page(f"{server}/wall")
+    dash_duo.wait_for_page(f"{server}/wall?device={device}")
     wait_for_wall(dash_duo)
     _show(dash_duo, "living")
     assert dash_duo.find_element("#wall-screen-name").text == "SMART LIVING"
@@ -264,7 +266,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
     logs += dash_duo.get_logs() or []
 
     # English with ?lang=en.
-    dash_duo.wait_for_page(f"{server}/wall?lang=en")
+    dash_duo.wait_for_page(f"{server}/wall?device={device}&lang=en")
     wait_for_wall(dash_duo)
     assert (
         dash_duo.find_element(".wall-title").text == "Command Centre ODSK — North Sulawesi Province"
@@ -301,10 +303,11 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
         title="Rumah sakit hampir penuh: BOR Kota Manado 96,2 %",
         rule="bor-penuh",
     )
-    dash_duo.start_server(app)
+    start_app(dash_duo, app)
+    device = wall_token(app)
     for width, height in [(1920, 1080), (3840, 2160)]:
         set_viewport(dash_duo.driver, width, height)
-        dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
         dash_duo.wait_for_element(".wall-takeover.is-active .takeover-mag", timeout=30)
         dash_duo.wait_for_text_to_equal(".takeover-mag .value", "5,6")
         assert "62 km dari Manado" in dash_duo.find_element(".takeover-facts").text

@@ -142,9 +142,13 @@ def gunicorn(wall_store, sqlite_url, tmp_path):
 
 
 def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_store):
+    from dashboard.access.audit import Actor
+    from dashboard.access.devices import enrol
+
     engine, catalogue = wall_store
+    _device, token = enrol(engine, "restart-wall", "internal", actor=Actor.cli("test"))
     driver = dash_br.driver
-    driver.get(f"{gunicorn.url}/wall")
+    driver.get(f"{gunicorn.url}/wall?device={token}")
     wait_for_wall(dash_br)
     driver.execute_script("window.__odskSamePage = true")
     assert not driver.execute_script(OFFLINE)
