@@ -12,14 +12,14 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import JSON, Boolean, Connection, Engine, select, text
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor
 from dashboard.access.roles import Role, parse_role
 from dashboard.access.tables import Account
 from dashboard.store.engine import begin_write
-from dashboard.store.schema import utcnow
+from dashboard.store.schema import UtcDateTime, utcnow
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -247,9 +247,15 @@ def verify_login(engine: Engine, username: str, password: str) -> AccountRow | N
     return _row(row)
 
 
+# Built once: this runs on every request of a signed-in person (sessions.py).
+_BY_ID = text(
+    "SELECT id, username, display_name, role, skpds, origin, disabled, session_epoch,"
+    " last_login_at FROM account WHERE id = :id"
+).columns(skpds=JSON, disabled=Boolean, last_login_at=UtcDateTime())
+
+
 def account_by_id(conn: Connection, account_id: int) -> AccountRow | None:
-    t = Account.__table__
-    row = conn.execute(select(t).where(t.c.id == account_id)).first()
+    row = conn.execute(_BY_ID, {"id": account_id}).first()
     return _row(row) if row is not None else None
 
 

@@ -11,14 +11,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor
 from dashboard.access.principal import CLASSIFICATIONS
 from dashboard.access.tables import WallDevice
 from dashboard.store.engine import begin_write
-from dashboard.store.schema import utcnow
+from dashboard.store.schema import UtcDateTime, utcnow
 from dashboard.store.screens import valid_screen_id
 
 TOKEN_PREFIX = "odskdev_"
@@ -103,11 +103,15 @@ def device_for_token(conn: Connection, token: str | None) -> DeviceRow | None:
     """The enrolled, unrevoked device holding ``token``; None for anything else."""
     if not token or len(token) > MAX_TOKEN or not token.startswith(TOKEN_PREFIX):
         return None
-    t = WallDevice.__table__
-    row = conn.execute(
-        select(t).where(t.c.token_hash == token_hash(token), t.c.revoked_at.is_(None))
-    ).first()
+    row = conn.execute(_BY_TOKEN, {"hash": token_hash(token)}).first()
     return _row(row) if row is not None else None
+
+
+# Built once: an enrolled screen's every request looks its token up.
+_BY_TOKEN = text(
+    "SELECT id, name, clearance, created_by, created_at, revoked_at, last_seen_at"
+    " FROM wall_device WHERE token_hash = :hash AND revoked_at IS NULL"
+).columns(created_at=UtcDateTime(), revoked_at=UtcDateTime(), last_seen_at=UtcDateTime())
 
 
 def mark_seen(conn: Connection, device_id: int, now: datetime) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import audit
-from dashboard.access.devices import device_for_token
+from dashboard.access.cache import lookups
+from dashboard.access.devices import device_for_token, token_hash
 from dashboard.access.labels import both, label
 from dashboard.access.principal import ANONYMOUS, Principal, current_principal, set_principal
 from dashboard.access.roles import Permission, role_label
@@ -76,9 +77,13 @@ def resolve_principal() -> tuple[Principal, str | None]:
     ):
         return Principal("service", None, "metrics-scraper", "service", address=address), None
     if token:
-        try:
+
+        def load():
             with context.engine.connect() as conn:
-                device = device_for_token(conn, token)
+                return device_for_token(conn, token)
+
+        try:
+            device = lookups().get(("device", token_hash(token)), load)
         except SQLAlchemyError as exc:
             log.warning("access: device look-up failed: %s", exc)
             device = None

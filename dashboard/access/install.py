@@ -37,6 +37,8 @@ def install_before_routes(app: dash.Dash, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # Rewrite the cookie only when it changes (its activity time, at most every 30 s).
+        SESSION_REFRESH_EACH_REQUEST=False,
         # The cookie outlives the idle limit so the server can say the session *ended*
         # (the limit itself is checked on the server, see sessions.py).
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes, hours=12),

@@ -17,6 +17,7 @@ import flask
 from sqlalchemy import Engine
 
 from dashboard.access.accounts import AccountRow, account_by_id
+from dashboard.access.cache import lookups
 from dashboard.access.principal import ANONYMOUS, Principal
 
 SEEN_EVERY_SECONDS = 30  # the cookie is rewritten at most this often
@@ -82,8 +83,12 @@ def session_principal(
     if not isinstance(uid, int) or not isinstance(seen, int) or now - seen > idle_seconds:
         sign_out()
         return ANONYMOUS, True
-    with engine.connect() as conn:
-        row = account_by_id(conn, uid)
+
+    def load() -> AccountRow | None:
+        with engine.connect() as conn:
+            return account_by_id(conn, uid)
+
+    row = lookups().get(("account", uid), load)
     if row is None or row.disabled or row.session_epoch != session.get("ep"):
         sign_out()
         return ANONYMOUS, True
