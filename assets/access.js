@@ -56,6 +56,14 @@
             options = Object.assign({}, options, {headers: headers});
         }
         return original(input, options).then(function (response) {
+            if (response.ok && document.documentElement.classList.contains("wall-unenrolled")) {
+                // Answered again (the screen enrolled anew, or a passing fault): back to the wall.
+                document.documentElement.classList.remove("wall-unenrolled");
+                const box = document.getElementById("odsk-unenrolled");
+                if (box) {
+                    box.remove();
+                }
+            }
             if (response.status === 401 || response.status === 403) {
                 response.clone().json().then(function (body) {
                     if (body && body.odsk) {

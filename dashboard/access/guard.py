@@ -61,7 +61,7 @@ def _context():
 
 def resolve_principal() -> tuple[Principal, str | None]:
     """(principal, problem): problem is "unenrolled" for a bad device token, "ended" for a
-    session that is no longer valid, None otherwise."""
+    session that is no longer valid, "store" when the store could not say, None otherwise."""
     context = _context()
     request = flask.request
     token = request.headers.get(DEVICE_HEADER) or (
@@ -85,8 +85,9 @@ def resolve_principal() -> tuple[Principal, str | None]:
         try:
             device = lookups().get(("device", token_hash(token)), load)
         except SQLAlchemyError as exc:
+            # The store is busy or away: that says nothing about the token.
             log.warning("access: device look-up failed: %s", exc)
-            device = None
+            return ANONYMOUS, "store"
         if device is None:
             return ANONYMOUS, "unenrolled"
         return (
@@ -107,7 +108,7 @@ def resolve_principal() -> tuple[Principal, str | None]:
         )
     except SQLAlchemyError as exc:
         log.warning("access: session look-up failed: %s", exc)
-        return ANONYMOUS, None
+        return ANONYMOUS, "store"
     return principal, "ended" if ended else None
 
 
@@ -163,6 +164,9 @@ def guard():
     refusal = check(principal, rule, call, path)
     if refusal is None:
         return None
+    if problem == "store":
+        # Not a refusal: the store did not answer. The wall shows "reconnecting" and retries.
+        return flask.Response("store unavailable", status=503, mimetype="text/plain")
     if problem == "unenrolled":
         refusal = Refusal(403, "unenrolled", refusal.permission)
     return _refuse(refusal, call, endpoint)
