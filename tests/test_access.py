@@ -552,3 +552,98 @@ def test_audit_page_filters_and_exports_in_both_languages(app):
     )
     assert first[:2] == ("Waktu (WITA)", "Pelaku")
     assert _audit(app, action="export.audit")
+
+
+# --- the command line and the demo -------------------------------------------------------
+
+
+def test_odsk_user_commands(settings_env, sqlite_url):
+    from click.testing import CliRunner
+
+    from dashboard.access.accounts import verify_login
+    from dashboard.cli import main
+    from dashboard.store.engine import make_engine
+
+    runner = CliRunner()
+    added = runner.invoke(main, ["user", "add", "Admin.Satu", "--role", "admin", "--generate"])
+    assert added.exit_code == 0, added.output
+    password = added.output.split("password (shown once): ")[1].strip()
+    engine = make_engine(sqlite_url)
+    assert verify_login(engine, "admin.satu", password) is not None
+    typed = runner.invoke(
+        main,
+        [
+            "user",
+            "add",
+            "petugas",
+            "--role",
+            "skpd_officer",
+            "--skpd",
+            "dinkes",
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+    )
+    assert typed.exit_code == 0, typed.output
+    short = runner.invoke(
+        main, ["user", "add", "x2", "--role", "viewer", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    unbound = runner.invoke(main, ["user", "set-role", "petugas", "skpd_officer"])
+    assert unbound.exit_code == 1 and "at least one SKPD" in unbound.output
+    unknown = runner.invoke(main, ["user", "set-role", "petugas", "skpd_officer", "--skpd", "nope"])
+    assert unknown.exit_code == 1 and "unknown SKPD: nope" in unknown.output
+    assert runner.invoke(main, ["user", "set-role", "petugas", "analyst"]).exit_code == 0
+    assert runner.invoke(main, ["user", "disable", "petugas"]).exit_code == 0
+    assert verify_login(engine, "petugas", "a long enough password") is None
+    reset = runner.invoke(main, ["user", "reset-password", "admin.satu", "--generate"])
+    assert reset.exit_code == 0 and verify_login(engine, "admin.satu", password) is None
+    listed = runner.invoke(main, ["user", "list", "--json"])
+    rows = {r["username"]: r for r in __import__("json").loads(listed.output)}
+    assert rows["petugas"]["role"] == "analyst" and rows["petugas"]["disabled"] is True
+    from dashboard.access.tables import AuditEntry
+
+    with engine.connect() as conn:
+        actions = [
+            r.action
+            for r in conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.__table__.c.id))
+        ]
+    assert actions == [
+        "account.add",
+        "account.add",
+        "account.set_role",
+        "account.disable",
+        "account.reset_password",
+    ]
+    engine.dispose()
+
+
+def test_demo_makes_an_admin_with_a_printed_password_once(sqlite_url):
+    from dashboard.access.accounts import verify_login
+    from dashboard.demo import demo_accounts
+    from dashboard.store.engine import make_engine
+
+    engine = make_engine(sqlite_url)
+    first = demo_accounts(engine)
+    password = first.lines[0].split("password ")[1].split()[0]
+    assert verify_login(engine, "demo-admin", password) is not None
+    assert first.wall_token and first.wall_token.startswith("odskdev_")
+    again = demo_accounts(engine)
+    assert again.wall_token is None and "reset-password demo-admin" in " ".join(again.lines)
+    assert demo_accounts(engine).lines == again.lines  # and never a second admin
+    engine.dispose()
+
+
+def test_an_skpd_officer_sees_only_their_own_skpd(seeded):
+    from analyst_kit import route
+
+    app, _engine = seeded
+    officer = _client(app, "skpd_officer", skpds=("dinkes",))
+    sources = route(officer, "/ops/sources").get_data(as_text=True)
+    assert "dinkes-sik" in sources and "bkd-ekinerja" not in sources and "dlh-ispu" not in sources
+    compliance = route(officer, "/ops/compliance").get_data(as_text=True)
+    assert "Dinkes" in compliance and "BKD" not in compliance and "Dispar" not in compliance
+    upload = route(officer, "/ops/upload").get_data(as_text=True)
+    assert "dinkes-sik" in upload and "bkd-ekinerja" not in upload
+    operator = _client(app, "operator")
+    assert "bkd-ekinerja" in route(operator, "/ops/sources").get_data(as_text=True)
