@@ -71,15 +71,17 @@ def layout(lang: str | None = None, **query):
     )
 
 
-def _field(name: str, value, lang: str, kind: str = "text", md: int = 2):
+def _field(name: str, value, lang: str, placeholder: str | None = None, md: int = 2):
+    # Dates as text (the browser's own date field speaks the browser's language, not the page's).
     return dbc.Col(
         [
             dbc.Label(label(name, lang), html_for=f"audit-{name}", className="small"),
             dbc.Input(
                 id=f"audit-{name}",
                 name=name,
-                type=kind,
+                type="text",
                 value=value or "",
+                placeholder=placeholder,
                 size="sm",
                 maxLength=100,
             ),
@@ -96,9 +98,9 @@ def _filters(flt: AuditFilter, lang: str) -> html.Form:
                 id="audit-outcome",
                 name="outcome",
                 size="sm",
-                value=flt.outcome or "",
+                value=flt.outcome or "any",
                 options=[
-                    {"label": label("outcome.any", lang), "value": ""},
+                    {"label": label("outcome.any", lang), "value": "any"},
                     {"label": label("outcome.ok", lang), "value": "ok"},
                     {"label": label("outcome.denied", lang), "value": "denied"},
                 ],
@@ -118,8 +120,8 @@ def _filters(flt: AuditFilter, lang: str) -> html.Form:
                 _field("actor", flt.actor, lang),
                 _field("action", flt.action, lang),
                 outcome,
-                _field("since", flt.since and flt.since.isoformat(), lang, "date"),
-                _field("until", flt.until and flt.until.isoformat(), lang, "date"),
+                _field("since", flt.since and flt.since.isoformat(), lang, label("date", lang)),
+                _field("until", flt.until and flt.until.isoformat(), lang, label("date", lang)),
                 dbc.Col(
                     dbc.Button(label("filter", lang), type="submit", size="sm", color="primary"),
                     md=2,
@@ -128,6 +130,14 @@ def _filters(flt: AuditFilter, lang: str) -> html.Form:
             ],
         ),
     )
+
+
+def _cell_class(column: str, row: dict) -> str | None:
+    if column == "change":
+        return "text-break"
+    if column == "outcome" and row["denied"]:
+        return "text-danger fw-semibold"  # a refusal stands out, readable on the dark theme
+    return None
 
 
 def _table(rows: list[dict] | None, lang: str):
@@ -139,13 +149,8 @@ def _table(rows: list[dict] | None, lang: str):
     body = html.Tbody(
         [
             html.Tr(
-                [
-                    html.Td(row[c], className="text-break" if c == "change" else None)
-                    for c in COLUMNS
-                ],
-                className="table-danger"
-                if row["outcome"] == label("outcome.denied", lang)
-                else None,
+                [html.Td(row[c], className=_cell_class(c, row)) for c in COLUMNS],
+                className="audit-denied" if row["denied"] else None,
             )
             for row in rows
         ]

@@ -40,6 +40,9 @@ class Actor:
 
 
 def current_actor() -> Actor:
+    """The request's principal; outside a request (a job, a script), the system."""
+    if not flask.has_request_context():
+        return Actor("system", "system", "system")
     return Actor.of(current_principal())
 
 

@@ -62,6 +62,7 @@ ROLE_LABELS: dict[Role, dict[str, str]] = {
     Role.ADMIN: {"id": "Administrator (walidata)", "en": "Administrator (data steward)"},
 }
 DEVICE_LABEL = {"id": "Layar dinding terdaftar", "en": "Enrolled wall screen"}
+SYSTEM_LABEL = {"id": "Sistem", "en": "System"}
 SERVICE_LABEL = {"id": "Layanan (pengambil metrik)", "en": "Service (metrics scraper)"}
 ANONYMOUS_LABEL = {"id": "Tamu (belum masuk)", "en": "Guest (not signed in)"}
 
@@ -69,7 +70,11 @@ ANONYMOUS_LABEL = {"id": "Tamu (belum masuk)", "en": "Guest (not signed in)"}
 def role_label(role: str, lang: str) -> str:
     labels = ROLE_LABELS.get(Role(role)) if role in Role._value2member_map_ else None
     if labels is None:
-        labels = {"device": DEVICE_LABEL, "service": SERVICE_LABEL}.get(role, ANONYMOUS_LABEL)
+        labels = {
+            "device": DEVICE_LABEL,
+            "service": SERVICE_LABEL,
+            "system": SYSTEM_LABEL,
+        }.get(role, ANONYMOUS_LABEL)
     return labels["en" if lang == "en" else "id"]
 
 

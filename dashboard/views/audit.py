@@ -26,6 +26,7 @@ LABELS = {
         "since": "Dari tanggal",
         "until": "Sampai tanggal",
         "filter": "Saring",
+        "date": "TTTT-BB-HH",
         "export": "Ekspor Excel",
         "none": "Tidak ada baris yang cocok.",
         "col.at": "Waktu (WITA)",
@@ -50,6 +51,7 @@ LABELS = {
         "since": "From date",
         "until": "To date",
         "filter": "Filter",
+        "date": "YYYY-MM-DD",
         "export": "Export to Excel",
         "none": "No matching rows.",
         "col.at": "Time (WITA)",
@@ -147,6 +149,7 @@ def table_rows(rows: list[AuditRow], lang: str) -> list[dict[str, str]]:
             else r.outcome,
             "change": _change(r),
             "address": r.address or "",
+            "denied": r.outcome == "denied",
         }
         for r in rows
     ]
