@@ -15,33 +15,30 @@
     const device = params.get("device");
     const lang = params.get("lang") === "en" ? "en" : "id";
 
+    function box(id, className) {
+        let found = document.getElementById(id);
+        if (!found) {
+            found = document.createElement("div");
+            found.id = id;
+            found.className = className;
+            found.setAttribute("role", "alert");
+            document.body.appendChild(found);
+        }
+        return found;
+    }
+
     function show(payload) {
         const message = (payload.message && (payload.message[lang] || payload.message.id)) || "";
         if (payload.code === "unenrolled") {
             document.documentElement.classList.add("wall-unenrolled");
-            let box = document.getElementById("odsk-unenrolled");
-            if (!box) {
-                box = document.createElement("div");
-                box.id = "odsk-unenrolled";
-                box.className = "odsk-unenrolled";
-                box.setAttribute("role", "alert");
-                document.body.appendChild(box);
-            }
-            box.textContent = message;
+            box("odsk-unenrolled", "odsk-unenrolled").textContent = message;
             return;
         }
-        let box = document.getElementById("odsk-denied");
-        if (!box) {
-            box = document.createElement("div");
-            box.id = "odsk-denied";
-            box.className = "odsk-denied alert alert-danger shadow";
-            box.setAttribute("role", "alert");
-            document.body.appendChild(box);
-        }
-        box.textContent = message;
-        box.dataset.code = payload.code || "";
-        clearTimeout(box.odskTimer);
-        box.odskTimer = setTimeout(function () { box.remove(); }, 15000);
+        const denied = box("odsk-denied", "odsk-denied alert alert-danger shadow");
+        denied.textContent = message;
+        denied.dataset.code = payload.code || "";
+        clearTimeout(denied.odskTimer);
+        denied.odskTimer = setTimeout(function () { denied.remove(); }, 15000);
     }
 
     window.fetch = function (input, init) {
@@ -59,9 +56,9 @@
             if (response.ok && document.documentElement.classList.contains("wall-unenrolled")) {
                 // Answered again (the screen enrolled anew, or a passing fault): back to the wall.
                 document.documentElement.classList.remove("wall-unenrolled");
-                const box = document.getElementById("odsk-unenrolled");
-                if (box) {
-                    box.remove();
+                const notice = document.getElementById("odsk-unenrolled");
+                if (notice) {
+                    notice.remove();
                 }
             }
             if (response.status === 401 || response.status === 403) {

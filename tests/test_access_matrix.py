@@ -15,6 +15,7 @@ from pathlib import Path
 import dash
 import pytest
 from access_kit import PASSWORD, add_user, csrf_header, login, outputs_of
+from analyst_kit import route
 from sqlalchemy import select
 
 ROLES = ("viewer", "analyst", "operator", "skpd_officer", "admin")
@@ -258,22 +259,7 @@ def test_pages(matrix, principal):
         url = PAGE_URLS.get(template, template)
         device = principal == "device"
         get = client.get(url + (f"?device={token}" if device else ""))
-        router = client.post(
-            "/_dash-update-component",
-            json={
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [
-                    {"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"},
-                ],
-                "inputs": [
-                    {"id": "_pages_location", "property": "pathname", "value": url},
-                    {"id": "_pages_location", "property": "search", "value": ""},
-                ],
-                "changedPropIds": ["_pages_location.pathname"],
-            },
-            headers=_headers(principal, client, token),
-        )
+        router = route(client, url, headers=_headers(principal, client, token))
         expect = principal in allowed
         assert get.status_code == (200 if expect else 302 if principal == "anonymous" else 403), (
             principal,

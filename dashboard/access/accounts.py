@@ -88,6 +88,43 @@ def _skpds(role: Role, skpds: list[str] | tuple[str, ...], known: set[str] | Non
     return skpds
 
 
+def _insert(
+    conn: Connection,
+    name: str,
+    role: Role,
+    skpds: list[str],
+    *,
+    display_name: str,
+    password_hash: str | None,
+    origin: str,
+    subject: str | None,
+    actor: Actor | None,
+) -> int:
+    """One new account and its audit row, in the caller's transaction."""
+    t = Account.__table__
+    now = utcnow()
+    account_id = conn.execute(
+        t.insert()
+        .values(
+            username=name,
+            display_name=(display_name or name)[:200],
+            role=role.value,
+            skpds=skpds,
+            password_hash=password_hash,
+            origin=origin,
+            oidc_subject=subject,
+            disabled=False,
+            session_epoch=0,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(t.c.id)
+    ).scalar_one()
+    after = {"role": role.value, "skpds": skpds} | ({"origin": origin} if origin != "local" else {})
+    audit.record(conn, "account.add", name, after=after, actor=actor)
+    return account_id
+
+
 def add_account(
     engine: Engine,
     username: str,
@@ -105,31 +142,18 @@ def add_account(
         check_password(password)
     bound = _skpds(role_, skpds, known_skpds)
     t = Account.__table__
-    now = utcnow()
     with begin_write(engine) as conn:
         if conn.execute(select(t.c.id).where(t.c.username == name)).first():
             raise AccountError(f"account {name!r} exists already")
-        account_id = conn.execute(
-            t.insert()
-            .values(
-                username=name,
-                display_name=(display_name or name)[:200],
-                role=role_.value,
-                skpds=bound,
-                password_hash=_HASHER.hash(password) if password else None,
-                origin="local",
-                disabled=False,
-                session_epoch=0,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(t.c.id)
-        ).scalar_one()
-        audit.record(
+        account_id = _insert(
             conn,
-            "account.add",
             name,
-            after={"role": role_.value, "skpds": bound},
+            role_,
+            bound,
+            display_name=display_name,
+            password_hash=_HASHER.hash(password) if password else None,
+            origin="local",
+            subject=None,
             actor=actor,
         )
         return _row(conn.execute(select(t).where(t.c.id == account_id)).one())
@@ -290,28 +314,15 @@ def upsert_oidc_account(
             while conn.execute(select(t.c.id).where(t.c.username == name)).first():
                 n += 1
                 name = f"{base}-{n}"[:100]
-            account_id = conn.execute(
-                t.insert()
-                .values(
-                    username=name,
-                    display_name=display_name[:200] or name,
-                    role=role.value,
-                    skpds=skpds,
-                    password_hash=None,
-                    origin="oidc",
-                    oidc_subject=subject,
-                    disabled=False,
-                    session_epoch=0,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(t.c.id)
-            ).scalar_one()
-            audit.record(
+            account_id = _insert(
                 conn,
-                "account.add",
                 name,
-                after={"role": role.value, "skpds": skpds, "origin": "oidc"},
+                role,
+                skpds,
+                display_name=display_name,
+                password_hash=None,
+                origin="oidc",
+                subject=subject,
                 actor=Actor("account", name, role.value, address),
             )
         else:
