@@ -20,13 +20,16 @@ ARGS           ?=
 CHROMIUM       := /usr/bin/chromium
 CHROMEDRIVER   := /usr/bin/chromedriver
 
-.PHONY: help venv install demo test lint browser-deps service-deps bench clean distclean
+.PHONY: help venv install demo test lint style typecheck imports browser-deps service-deps bench clean distclean
 
 help:
 	@echo "make demo       create $(VENV), install, run 'odsk demo' (simulator, scheduler, web)"
 	@echo "make test       install with test extras, check Chromium, run pytest (artefacts in $(ARTIFACTS)/)"
 	@echo "make bench      run every bench/*.py"
-	@echo "make lint       ruff format --check and ruff check (make test runs it first)"
+	@echo "make lint       the guards make test runs first: style, typecheck, imports"
+	@echo "make style      ruff format --check and ruff check"
+	@echo "make typecheck  mypy over dashboard/ and collectors/ (config in pyproject.toml)"
+	@echo "make imports    lint-imports: the layer and boundary contracts in pyproject.toml"
 	@echo "make venv       create $(VENV) and 'pip install -e .[test]' (again only when pyproject.toml changes)"
 	@echo "make clean      remove caches and test artefacts"
 	@echo "make distclean  clean, and remove $(VENV) and var/ (the demo's data)"
@@ -113,10 +116,19 @@ service-deps:
 # PostgreSQL and Redis are found or started by tests/services.py (see tests/conftest.py);
 # the preflight only says which, and stops here, naming what is missing, if neither works.
 # pytest exit 5 ("no tests collected", e.g. a PYTEST_ARGS filter matching nothing) is not a failure.
-# Guards that run before the suite: formatting and lint (ruff).
-lint: $(STAMP)
+# Guards that run before the suite (any failing one stops make test before pytest):
+# formatting and lint (ruff), types (mypy), layers and boundaries (import-linter).
+lint: style typecheck imports
+
+style: $(STAMP)
 	$(VENV)/bin/ruff format --check --quiet .
 	$(VENV)/bin/ruff check --quiet .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) lint browser-deps service-deps
 	@$(PY) tests/services.py preflight
@@ -142,7 +154,7 @@ bench: $(STAMP)
 # --- housekeeping -----------------------------------------------------------------
 
 clean:
-	rm -rf $(ARTIFACTS) .pytest_cache .hypothesis build dist *.egg-info /tmp/dash_artifacts
+	rm -rf $(ARTIFACTS) .pytest_cache .hypothesis .mypy_cache .ruff_cache .grimp_cache .import_linter_cache build dist *.egg-info /tmp/dash_artifacts
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
 distclean: clean

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class CollectorError(Exception):
     """A run-level failure; ``error_class`` is what the run record and health views show."""
 
-    error_class: ClassVar[str] = "error"
+    error_class: str = "error"  # a subclass's default; an instance may name its own
     transient: ClassVar[bool] = False
 
     def __init__(
@@ -29,7 +29,7 @@ class CollectorError(Exception):
         self.message_en = message_en
         self.message_id = message_id or message_en
         if error_class:
-            self.error_class = error_class  # type: ignore[misc]
+            self.error_class = error_class
 
 
 class TransientFetchError(CollectorError):

@@ -54,7 +54,14 @@ def get(
     return once()
 
 
-def _get_once(url: str, *, params, headers, timeout: float, max_bytes: int) -> Payload:
+def _get_once(
+    url: str,
+    *,
+    params: dict[str, Any] | None,
+    headers: dict[str, str] | None,
+    timeout: float,
+    max_bytes: int,
+) -> Payload:
     try:
         with (
             httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client,

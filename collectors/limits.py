@@ -13,6 +13,7 @@ import json
 import zipfile
 import zlib
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -102,7 +103,7 @@ def _too_deep(depth: int | None, limits: Limits) -> ParseError:
 # --- XML ----------------------------------------------------------------------
 
 
-def parse_xml(content: bytes, limits: Limits = DEFAULT):
+def parse_xml(content: bytes, limits: Limits = DEFAULT) -> Element:
     """ElementTree root via defusedxml: no DTD, no entities, no external references."""
     check_size(content, limits)
     try:

@@ -129,6 +129,13 @@ class TableMapping(BaseModel):
             raise ValueError("period_columns only applies to layout 'wide_period'")
         return self
 
+    @property
+    def value_column(self) -> str:
+        """Layout long's value column (``_coherent`` makes sure there is one)."""
+        if not self.columns.value:
+            raise ValueError("layout 'long' needs columns.value")
+        return self.columns.value
+
     def declared_headers(self) -> list[str]:
         """Headers that must be present in the file."""
         names = [v for v in self.columns.model_dump().values() if v]
@@ -408,7 +415,8 @@ class RecordMapper:
         through ``_one``, which is the rule (and fills the memos the shortcut reads)."""
         m, c = self.m, self.m.columns
         ind_i = self.at[c.indicator] if c.indicator else None
-        val_i = self.at[c.value]
+        value_column = m.value_column
+        val_i = self.at[value_column]
         indicators, regions, periods = self._indicators, self._regions, self._periods
         plain, clean = self.numbers.plain, self.clean
         for number, cells in rows:
@@ -437,7 +445,7 @@ class RecordMapper:
                 year_i,
                 (c.indicator, ind_raw),
                 (c.period, per_raw),
-                (c.value, value),
+                (value_column, value),
             )
 
     def map_block(self, numbers: Any, columns: list[list[Any]], rows: Iterable[Row]) -> Mapped:
@@ -461,7 +469,8 @@ class RecordMapper:
         year_i = self.at[c.year] if c.year else None
         per_i = self.at[c.period] if c.period else None
         ind_i = self.at[c.indicator] if c.indicator else None
-        val_i = self.at[c.value]
+        value_column = m.value_column
+        val_i = self.at[value_column]
         self._map_long(rows, region_i, year_i, per_i)
         n = len(numbers)
         if n == 0:
@@ -492,14 +501,15 @@ class RecordMapper:
         span_g, span_y = len(grains), len(year_values)
         key = (per_codes.astype(np.int64) * span_y + year_codes) * span_g + grain_code[ind_codes]
         key_codes, key_values = pd.factorize(key)
-        starts, per_ok = [], []
+        starts: list[date | None] = []
+        good: list[bool] = []
         for k in key_values.tolist():
             rest, g = divmod(k, span_g)
             p, y = divmod(rest, span_y)
             start, problem = self._period(per_values[p], year_values[y], grains[g])
             starts.append(start)
-            per_ok.append(start is not None and problem is None)
-        per_start, per_ok = _objects(starts), np.array(per_ok, dtype=bool)
+            good.append(start is not None and problem is None)
+        per_start, per_ok = _objects(starts), np.array(good, dtype=bool)
 
         val_codes, val_values = factorize(columns[val_i])
         val_number, val_ok = self.numbers.read_many(val_values)
@@ -514,7 +524,7 @@ class RecordMapper:
                 year_i,
                 (c.indicator, cells[ind_i] if ind_i is not None else m.indicator),
                 (c.period, cells[per_i] if per_i is not None else m.period),
-                (c.value, cells[val_i]),
+                (value_column, cells[val_i]),
             )
         at = np.flatnonzero(ok)
         ind_at = ind_codes[at]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -24,7 +25,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -147,7 +148,7 @@ def _url_from_env(var: str) -> str:
     return url
 
 
-def _with_driver(url: str):
+def _with_driver(url: str) -> URL:
     # Plain postgresql:// means psycopg2 to SQLAlchemy; this project ships psycopg 3.
     # (Not dashboard.store.make_engine: its SQLite pragmas would switch the SKPD's file to WAL.)
     parsed = make_url(url)
@@ -218,6 +219,8 @@ def _run(
 def _sqlite_guard(conn: Connection, seconds: float) -> None:
     """SQLite has no read-only transaction or statement timeout: query_only and a progress handler."""
     raw = conn.connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):  # pysqlite hands over sqlite3's own connection
+        raise TypeError(f"expected a sqlite3 connection, got {type(raw).__name__}")
     raw.execute("PRAGMA query_only = ON")
     deadline = time.monotonic() + seconds
     # Returning non-zero makes SQLite abort the statement ("interrupted").

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from dashboard.store.schema import RawPayload
 
@@ -35,7 +35,7 @@ def archive_payload(conn: Connection, payload_dir: Path, content: bytes, content
     table = RawPayload.__table__
     if conn.execute(select(table.c.sha256).where(table.c.sha256 == sha)).first() is None:
         conn.execute(
-            table.insert().values(
+            insert(RawPayload).values(
                 sha256=sha,
                 path=str(path.relative_to(payload_dir)),
                 size_bytes=len(content),

@@ -24,6 +24,11 @@ def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def _subcommand(proc: subprocess.Popen) -> str:
+    """The odsk subcommand a child of ``_spawn`` runs (python -m dashboard.cli SUBCOMMAND …)."""
+    return str(proc.args[3]) if isinstance(proc.args, list) else str(proc.args)
+
+
 def _wait_http(url: str, seconds: float, proc: subprocess.Popen) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -133,7 +138,7 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
         first_data = None
         while not interrupted:
             if any(p.poll() is not None for p in procs):
-                dead = [p.args[3] for p in procs if p.poll() is not None]
+                dead = [_subcommand(p) for p in procs if p.poll() is not None]
                 raise click.ClickException(f"stopped unexpectedly: {', '.join(dead)}")
             if first_data is None:
                 with rt.engine.connect() as conn:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from collectors.base import (
     Candidate,
@@ -79,7 +79,7 @@ class RunSummary:
 def _start_run(rt: Runtime, source_id: str, trigger: str, replay_of: int | None) -> int:
     with begin_write(rt.engine) as conn:
         return conn.execute(
-            CollectionRun.__table__.insert()
+            insert(CollectionRun)
             .values(
                 source_id=source_id,
                 trigger=trigger,
@@ -307,7 +307,7 @@ def _quarantine(conn: Connection, rejected: list[Candidate], source_id: str, run
     if not rejected:
         return
     conn.execute(
-        QuarantinedRow.__table__.insert(),
+        insert(QuarantinedRow),
         [
             {
                 "run_id": run_id,
@@ -357,14 +357,14 @@ def _store_events(conn: Connection, events: list[EventRecord], source_id: str, r
         )
         if existing is None:
             conn.execute(
-                table.insert().values(
+                insert(Event).values(
                     source_id=source_id, external_id=ev.external_id, run_id=run_id, **values
                 )
             )
             written += 1
         elif any(existing[k] != v for k, v in values.items()):
             conn.execute(
-                table.update().where(table.c.id == existing["id"]).values(run_id=run_id, **values)
+                update(Event).where(table.c.id == existing["id"]).values(run_id=run_id, **values)
             )
             written += 1
     return written

@@ -19,6 +19,7 @@ import shutil
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import flask
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, values
@@ -268,7 +269,7 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
 
     Redis down is reported but not fatal: the app falls back to the store (DESIGN)."""
     now = now or utcnow()
-    checks = {"store": {"ok": True}, "scheduler": {"ok": False}}
+    checks: dict[str, dict[str, Any]] = {"store": {"ok": True}, "scheduler": {"ok": False}}
     try:
         with context.engine.connect() as conn:
             conn.execute(select(func.count()).select_from(DataVersion)).scalar_one()

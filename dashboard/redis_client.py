@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def connect(url: str | None) -> redis.Redis | None:
@@ -22,7 +25,7 @@ def connect(url: str | None) -> redis.Redis | None:
     )
 
 
-def safely(default, func, *args, **kwargs):
+def safely(default: T, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a Redis call; on any Redis error log it and return ``default``."""
     try:
         return func(*args, **kwargs)

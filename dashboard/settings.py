@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,6 @@ class Settings(BaseSettings):
         return self.data_dir / "payloads"
 
 
-def get_settings(**overrides) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """A fresh Settings each call: nothing is cached in module globals."""
     return Settings(**overrides)

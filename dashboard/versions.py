@@ -51,7 +51,7 @@ class ChangeSignal:
         if self.redis is not None:
             cached = redis_client.safely(None, self.redis.hgetall, REDIS_KEY)
             if cached:
-                return {k: int(v) for k, v in cached.items()}
+                return {str(k): int(v) for k, v in cached.items()}  # decode_responses: str already
         versions = read_from_store(self.engine)
         if self.redis is not None and versions:
 

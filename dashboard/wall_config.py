@@ -22,8 +22,8 @@ from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 FILE = "wall.yaml"
 FIXED_SCREENS = ("overview", "alerts", "disaster")
 WITA_OFFSET = timedelta(hours=8)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Strict(BaseModel):

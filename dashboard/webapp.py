@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         title="Command Centre ODSK",
         # The wall polls every few seconds; a flickering tab title helps nobody.
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (title unchanged) but types str
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )

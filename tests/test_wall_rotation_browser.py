@@ -347,6 +347,8 @@ def beat_of_page(engine, screen_id: str, loaded_at: int):
     return None
 
 
+# Six full walls rendered in software on a 5760×2160 canvas: minutes on a loaded 2-core machine.
+@pytest.mark.timeout(900)
 def test_six_screens_on_one_canvas(dash_duo, wall_store, sqlite_url, tmp_path, artifacts_dir):
     """The shipped wall.yaml's six monitors on one 5760×2160 canvas (a video-wall controller)."""
     engine, _ = wall_store

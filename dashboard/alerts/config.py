@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -180,7 +180,7 @@ class Email(Strict):
 
     @field_validator("recipients", mode="before")
     @classmethod
-    def _comma_separated(cls, v):
+    def _comma_separated(cls, v: Any) -> Any:
         # "${ODSK_ALERT_EMAIL_TO}" expands to one string: "a@x, b@y".
         if isinstance(v, str):
             return [part.strip() for part in v.split(",") if part.strip()]

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
@@ -104,7 +105,7 @@ def evaluate(
     if quakes.enabled:
         checks.append((quakes.id, lambda: quake_findings(quakes, config.origin, events, now)))
     for rule in config.rules:
-        checks.append((rule.id, lambda rule=rule: custom_rule_findings(rule, catalogue, series)))
+        checks.append((rule.id, partial(custom_rule_findings, rule, catalogue, series)))
 
     findings: list[Finding] = []
     evaluated: set[str] = set()

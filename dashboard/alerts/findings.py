@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,6 @@ def json_number(value: float) -> float | None:
     return None if math.isinf(value) or math.isnan(value) else round(value, 4)
 
 
-def both(make) -> tuple[str, str]:
+def both(make: Callable[[str], str]) -> tuple[str, str]:
     """A title in both languages from ``make(lang)``."""
     return make("id"), make("en")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
@@ -51,7 +51,7 @@ class AlertRecord:
         return self.title_en if lang == "en" else self.title_id
 
 
-def _record(row) -> AlertRecord:
+def _record(row: Row[Any]) -> AlertRecord:
     return AlertRecord(
         row.id,
         row.rule_id,
@@ -127,7 +127,7 @@ def reconcile(
         row = open_rows.get(key)
         if row is None:
             alert_id = conn.execute(
-                table.insert()
+                insert(Alert)
                 .values(
                     rule_id=finding.rule_id,
                     subject=finding.subject,
@@ -143,11 +143,16 @@ def reconcile(
             out.fired.append(alert_id)
             _queue(conn, alert_id, finding.severity, "fired", now, _to(channels, silenced, key))
             continue
-        if announced is not None and row.id not in announced and not silenced(*key):
+        if (
+            announced is not None
+            and silenced is not None
+            and row.id not in announced
+            and not silenced(*key)
+        ):
             _queue(conn, row.id, finding.severity, "fired", now, channels)  # its silence is over
             announced.add(row.id)
         if row.clear_since is not None:  # back before it resolved: the same alert goes on
-            conn.execute(table.update().where(table.c.id == row.id).values(clear_since=None))
+            conn.execute(update(Alert).where(table.c.id == row.id).values(clear_since=None))
         changes = {
             k: v
             for k, v in (
@@ -160,7 +165,7 @@ def reconcile(
         }
         if not changes:
             continue
-        conn.execute(table.update().where(table.c.id == row.id).values(**changes))
+        conn.execute(update(Alert).where(table.c.id == row.id).values(**changes))
         if severity_rank(finding.severity) > severity_rank(row.severity):
             out.escalated.append(row.id)
             _queue(conn, row.id, finding.severity, "escalated", now, _to(channels, silenced, key))
@@ -170,13 +175,13 @@ def reconcile(
         gone = key not in found and row.rule_id in evaluated
         if gone and row.rule_id in configured and resolve_after > 0:
             if row.clear_since is None:
-                conn.execute(table.update().where(table.c.id == row.id).values(clear_since=now))
+                conn.execute(update(Alert).where(table.c.id == row.id).values(clear_since=now))
                 continue
             if (now - row.clear_since).total_seconds() < resolve_after:
                 continue
         if gone or row.rule_id not in configured:
             conn.execute(
-                table.update().where(table.c.id == row.id).values(state="resolved", resolved_at=now)
+                update(Alert).where(table.c.id == row.id).values(state="resolved", resolved_at=now)
             )
             out.resolved.append(row.id)
             if announced is None or row.id in announced:
@@ -216,7 +221,7 @@ def _queue(
     targets = channels(severity, event) if channels else []
     if targets:
         conn.execute(
-            AlertNotification.__table__.insert(),
+            insert(AlertNotification),
             [
                 {
                     "alert_id": alert_id,
@@ -248,7 +253,7 @@ def acknowledge(
     table = Alert.__table__
     with begin_write(engine) as conn:
         done = conn.execute(
-            table.update()
+            update(Alert)
             .where(table.c.id == alert_id, table.c.state == "firing")
             .values(
                 state="acknowledged",
@@ -262,7 +267,7 @@ def acknowledge(
                 select(table.c.title_id).where(table.c.id == alert_id)
             ).scalar_one()
             conn.execute(
-                ShiftNote.__table__.insert().values(
+                insert(ShiftNote).values(
                     kind="ack",
                     author=who[:100],
                     text=f"#{alert_id} {title}" + (f" — {note}" if note else ""),

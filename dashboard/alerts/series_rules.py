@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from statistics import median
+from typing import Any
 
 from dashboard import i18n
 from dashboard.alerts.config import (
@@ -35,6 +36,8 @@ from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.status import indicator_status, target_for_period
 
 Points = Sequence[tuple[date, float]]
+# What a rule type's check returns when it fires: details for the record and a describer.
+Hit = tuple[dict[str, Any], Callable[[str], str]]
 # (indicator code, region code) -> ascending points
 Series = Mapping[tuple[str, str], Points]
 
@@ -116,7 +119,7 @@ def catalogue_threshold_findings(
     return findings
 
 
-def _goal_text(indicator: Indicator, period: date):
+def _goal_text(indicator: Indicator, period: date) -> Callable[[str], str]:
     if indicator.band is not None:
         low, high = indicator.band.low, indicator.band.high
         return lambda lang: i18n.t(
@@ -126,17 +129,20 @@ def _goal_text(indicator: Indicator, period: date):
             high=i18n.number(high, lang, indicator.decimals),
         )
     target = target_for_period(indicator, period, indicator.grain)
+    if target is None:  # a value judged behind or at risk was judged against a target
+        raise ValueError(f"{indicator.code} has no target for {period}")
     return lambda lang: i18n.t("target", lang, value=i18n.number(target, lang, indicator.decimals))
 
 
 def custom_rule_findings(rule, catalogue: Catalogue, series: Series) -> list[Finding]:
     indicator = catalogue.indicator(rule.indicator)
-    check = {
+    checks: dict[str, Callable[[Any, Indicator, Points], Hit | None]] = {
         "comparison": _comparison,
         "rate_of_change": _rate_of_change,
         "anomaly": _anomaly,
         "seasonal": _seasonal,
-    }[rule.type]
+    }
+    check = checks[rule.type]
     findings = []
     for region in regions_of(rule.regions, catalogue):
         points = series.get((indicator.code, region)) or []
@@ -195,8 +201,10 @@ def _rate_of_change(rule: RateOfChangeRule, indicator: Indicator, points: Points
         if before == 0:
             return None  # a percentage of nothing says nothing
         size, limit = change / abs(before) * 100, rule.max_change_pct
-    else:
+    elif rule.max_change is not None:
         size, limit = change, rule.max_change
+    else:  # not reached: the rule's model requires exactly one of the two limits
+        return None
     crossed = {"rise": size > limit, "fall": -size > limit, "any": abs(size) > limit}[rule.towards]
     if not crossed:
         return None

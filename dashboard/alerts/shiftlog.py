@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
@@ -38,7 +38,7 @@ def add_note(
         raise ValueError(f"unknown shift note kind {kind!r}")
     with begin_write(engine) as conn:
         note_id = conn.execute(
-            ShiftNote.__table__.insert()
+            insert(ShiftNote)
             .values(
                 kind=kind,
                 author=author[:100],

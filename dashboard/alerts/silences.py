@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
@@ -66,7 +66,7 @@ def add_silence(
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
         silence_id = conn.execute(
-            table.insert()
+            insert(AlertSilence)
             .values(
                 rule_id=rule_id[:100],
                 subject=subject[:200] if subject else None,
@@ -79,7 +79,7 @@ def add_silence(
             .returning(table.c.id)
         ).scalar_one()
         conn.execute(
-            ShiftNote.__table__.insert().values(
+            insert(ShiftNote).values(
                 kind="silence",
                 author=who[:100],
                 created_at=now,
@@ -109,7 +109,7 @@ def lift_silence(
     table = AlertSilence.__table__
     with begin_write(engine) as conn:
         done = conn.execute(
-            table.update()
+            update(AlertSilence)
             .where(
                 table.c.id == silence_id,
                 table.c.lifted_at.is_(None),
@@ -122,7 +122,7 @@ def lift_silence(
                 select(table.c.rule_id, table.c.subject).where(table.c.id == silence_id)
             ).one()
             conn.execute(
-                ShiftNote.__table__.insert().values(
+                insert(ShiftNote).values(
                     kind="unsilence",
                     author=who[:100],
                     created_at=now,

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from dashboard.analysis import periods
-from dashboard.analysis.rules import SpaceRule, TimeRule
+from dashboard.analysis.rules import SpaceRule
+from dashboard.catalogue.models import TimeRule
 
 COLUMNS = [
     "region_code",
@@ -42,11 +43,7 @@ def bucketed(raw: pd.DataFrame, fine: str, coarse: str, rule: TimeRule) -> pd.Da
     frame["bucket"] = [periods.bucket(d, coarse) for d in frame["period_start"]]
     frame = frame.sort_values(["region_code", "bucket", "period_start"])
     grouped = frame.groupby(["region_code", "bucket"], sort=True)
-    value = {
-        "sum": grouped["value"].sum,
-        "mean": grouped["value"].mean,
-        "last": grouped["value"].last,
-    }[rule]()
+    value = grouped["value"].agg(rule)  # the groupby's own sum, mean or last
     out = (
         pd.DataFrame(
             {

@@ -54,19 +54,19 @@ def cartogram_figure(
 ) -> dict:
     """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares; the
     tiles still show the counts."""
-    tiles = [r for r in regions if r.grid is not None]
+    tiles = [(r, r.grid) for r in regions if r.grid is not None]
     if not tiles:
         return {"data": [], "layout": style.base_layout(360)}
-    rows = max(r.grid.row for r in tiles) + 1
-    cols = max(r.grid.col for r in tiles) + 1
-    z = [[None] * cols for _ in range(rows)]
-    blank = [[None] * cols for _ in range(rows)]
+    rows = max(grid.row for _, grid in tiles) + 1
+    cols = max(grid.col for _, grid in tiles) + 1
+    z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
+    blank: list[list[int | None]] = [[None] * cols for _ in range(rows)]
     text = [[""] * cols for _ in range(rows)]
     hover = [[""] * cols for _ in range(rows)]
     codes = [[""] * cols for _ in range(rows)]
     ranks = ranks or {}
-    for r in tiles:
-        row, col = r.grid.row, r.grid.col
+    for r, grid in tiles:
+        row, col = grid.row, grid.col
         value = values.get(r.code)
         shown = "—" if value is None else fmt.number(value, lang, indicator.decimals)
         text[row][col] = f"{tile_label(r)}<br>{shown}"
@@ -115,13 +115,13 @@ def cartogram_figure(
     outline = [
         {
             "type": "rect",
-            "x0": r.grid.col - 0.5,
-            "x1": r.grid.col + 0.5,
-            "y0": r.grid.row - 0.5,
-            "y1": r.grid.row + 0.5,
+            "x0": grid.col - 0.5,
+            "x1": grid.col + 0.5,
+            "y0": grid.row - 0.5,
+            "y1": grid.row + 0.5,
             "line": {"color": style.PROVINCE, "width": 3},
         }
-        for r in tiles
+        for r, grid in tiles
         if r.code in set(selected)
     ]
     layout = style.base_layout(

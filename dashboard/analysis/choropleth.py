@@ -115,7 +115,8 @@ def choropleth_figure(
 ) -> dict:
     """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares."""
     names = {r.code: r.name for r in regions}
-    codes = [c for c in sorted(boundaries.matched) if values.get(c) is not None]
+    present = {c: v for c in sorted(boundaries.matched) if (v := values.get(c)) is not None}
+    codes = list(present)
     missing = [c for c in sorted(boundaries.matched) if values.get(c) is None]
     data = []
     if missing:
@@ -139,12 +140,12 @@ def choropleth_figure(
             "geojson": geojson_url,
             "featureidkey": "id",
             "locations": codes,
-            "z": [rates.get(c) if rates else values[c] for c in codes],
+            "z": [rates.get(c) if rates else present[c] for c in codes],
             **colorscale(indicator),
             "customdata": codes,
             "marker": {"line": {"color": "#ffffff", "width": 0.8}},
             "hovertext": [
-                f"<b>{names.get(c, c)}</b><br>{fmt.number(values[c], lang, indicator.decimals)} {unit}"
+                f"<b>{names.get(c, c)}</b><br>{fmt.number(present[c], lang, indicator.decimals)} {unit}"
                 f"{rate_text(rates.get(c) if rates else None, lang)}"
                 for c in codes
             ],

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
+from typing import Any
 
 from dashboard import i18n
 from dashboard.analysis import style
@@ -76,7 +77,7 @@ def series_figure(
     band: tuple[float, float] | None = None,
     notes: Sequence[AxisNote] = (),
 ) -> dict:
-    traces = []
+    traces: list[dict[str, Any]] = []
     y_format = f",.{decimals}f"
     if targets:
         days = sorted(targets)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
@@ -33,7 +33,8 @@ class VersionedMemo:
             if full in self._items:
                 self._items.move_to_end(full)
                 self.hits += 1
-                return self._items[full]  # type: ignore[return-value]
+                # A key's value came from the compute the caller passes with that key.
+                return cast(T, self._items[full])
         value = compute()  # outside the lock: two threads may both compute; both get a right answer
         with self._lock:
             self.misses += 1

@@ -45,7 +45,7 @@ def compared(
 
 def badness(
     value: float, direction: str, band_low: float | None = None, band_high: float | None = None
-) -> tuple:
+) -> tuple[float, ...]:
     """A sort key: smaller is better. A band ranks by distance outside it, then by distance to its middle."""
     if direction == "up":
         return (-value,)
@@ -68,13 +68,11 @@ def rank_regions(
     absent = sorted(code for code, v in values.items() if v is None or math.isnan(v))
     present.sort(key=lambda item: (badness(item[1], direction, band_low, band_high), item[0]))
     out: list[Ranked] = []
+    previous: tuple[float, ...] | None = None
     for position, (code, value) in enumerate(present, start=1):
-        if out and badness(value, direction, band_low, band_high) == badness(
-            out[-1].value, direction, band_low, band_high
-        ):
-            rank = out[-1].rank
-        else:
-            rank = position
+        key = badness(value, direction, band_low, band_high)
+        rank = out[-1].rank if out and key == previous else position
         out.append(Ranked(code, value, rank))
+        previous = key
     out.extend(Ranked(code, None, None) for code in absent)
     return out

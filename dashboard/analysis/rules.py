@@ -20,18 +20,17 @@ of the coarser period instead ("last"), whatever its rule.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
-from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.models import Indicator, TimeRule
 
-TimeRule = Literal["sum", "mean", "last"]
 SpaceRule = Literal["sum", "mean", "weighted_mean", "none"]
 
 
 def over_time(indicator: Indicator) -> TimeRule:
     explicit = getattr(indicator.aggregation, "over_time", None)  # an optional catalogue override
     if explicit in ("sum", "mean", "last"):
-        return explicit
+        return cast(TimeRule, explicit)
     if indicator.cumulative:
         return "last"
     return "sum" if indicator.aggregation.method == "sum" else "mean"

@@ -47,7 +47,8 @@ def sparkline_uri(
             f'<line x1="0" x2="{WIDTH}" y1="{y(target)}" y2="{y(target)}" stroke="#adb5bd" '
             'stroke-width="1" stroke-dasharray="4 3"/>'
         )
-    runs, current = [], []
+    runs: list[list[str]] = []
+    current: list[str] = []
     for xi, v in zip(x, values):
         if v is None:
             if current:
@@ -62,8 +63,8 @@ def sparkline_uri(
             f'<polyline points="{" ".join(run)}" fill="none" stroke="{color}" stroke-width="2" '
             'stroke-linejoin="round" stroke-linecap="round"/>'
         )
-    last = max(i for i, v in enumerate(values) if v is not None)
-    parts.append(f'<circle cx="{x[last]}" cy="{y(values[last])}" r="3.2" fill="{color}"/>')
+    last, last_value = max((i, v) for i, v in enumerate(values) if v is not None)
+    parts.append(f'<circle cx="{x[last]}" cy="{y(last_value)}" r="3.2" fill="{color}"/>')
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}">{"".join(parts)}</svg>'

@@ -90,9 +90,10 @@ def parse_state(
     today: date,
 ) -> ViewState:
     lang = i18n.language(query.get("lang"))
+    asked = query.get("grain")
     grain = (
-        query.get("grain")
-        if query.get("grain") in grains_for(indicator)
+        asked
+        if isinstance(asked, str) and asked in grains_for(indicator)
         else default_grain(indicator)
     )
     first_year, last_year = (

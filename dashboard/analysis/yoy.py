@@ -37,7 +37,7 @@ def year_on_year(frame: pd.DataFrame, *, points: bool, require_complete: bool) -
 def change(
     value: float | None, previous: float | None, *, points: bool, usable: bool = True
 ) -> float:
-    if not usable or _missing(value) or _missing(previous):
+    if not usable or value is None or previous is None or _nan(value) or _nan(previous):
         return math.nan
     if points:
         return float(value) - float(previous)
@@ -46,5 +46,5 @@ def change(
     return (float(value) - float(previous)) / abs(float(previous)) * 100.0
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)

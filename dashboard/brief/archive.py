@@ -24,11 +24,10 @@ from dashboard.access.clearance import filtered_catalogue
 from dashboard.brief.excel import scorecard_workbook
 from dashboard.brief.narrative import build_brief
 from dashboard.brief.pdf import brief_pdf
-from dashboard.catalogue.models import Catalogue
+from dashboard.catalogue.models import Catalogue, Plans
 from dashboard.scorecard.build import Scorecard, load_scorecard
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.periods import AsOf
-from dashboard.scorecard.plans import Plans
 
 FOLDER = "briefs"
 LANGS = ("id", "en")

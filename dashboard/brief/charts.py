@@ -78,8 +78,7 @@ def achievement(row: IndicatorRow) -> float | None:
 
 
 def behind_png(card: Scorecard, lang: str) -> bytes | None:
-    rows = [(r, achievement(r)) for r in card.behind]
-    rows = [(r, a) for r, a in rows if a is not None][:MAX_BARS]
+    rows = [(r, a) for r in card.behind if (a := achievement(r)) is not None][:MAX_BARS]
     if not rows:
         return None
     fig = Figure(figsize=(7.0, 0.42 * len(rows) + 1.0), dpi=DPI)

@@ -157,8 +157,9 @@ def list_sheet(
 def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
     lang = brief.lang
     wb = Workbook()
-    scorecard_sheet(wb.active, card, catalogue, brief, lang)
-    wb.active.title = text("score.sheet.scorecard", lang)
+    first = wb.worksheets[0]  # a new workbook's one (active) sheet
+    scorecard_sheet(first, card, catalogue, brief, lang)
+    first.title = text("score.sheet.scorecard", lang)
     domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
     code = _label("code", lang)
     list_sheet(
@@ -177,8 +178,8 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
             [
                 r.code,
                 r.indicator.name.get(lang),
-                (r.latest.value, r.indicator),
-                fmt.period_text(r.latest.period_start, r.latest.grain, lang),
+                (r.held.value, r.indicator),
+                fmt.period_text(r.held.period_start, r.held.grain, lang),
                 fmt.status_label(r.status, lang),
                 fmt.gap_text(r, lang),
             ]
@@ -204,9 +205,9 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
                 text(f"score.mover.{tone}", lang),
                 r.code,
                 r.indicator.name.get(lang),
-                (r.latest.value, r.indicator),
-                round(r.mover.pct, 1),
-                fmt.change_vs(r.mover, lang),
+                (r.held.value, r.indicator),
+                round(r.move[1], 1),
+                fmt.change_vs(r.move[0], lang),
             ]
             for tone, r in movers
         ],

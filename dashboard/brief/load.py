@@ -6,10 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from dashboard.catalogue.models import Catalogue
+from dashboard.catalogue.models import Catalogue, Plans
 from dashboard.scorecard.build import Scorecard, load_scorecard
 from dashboard.scorecard.periods import AsOf
-from dashboard.scorecard.plans import Plans
 
 
 def load_card(

@@ -43,7 +43,7 @@ class Brief:
 
 
 def behind_sentence(row: IndicatorRow, lang: str) -> str:
-    ind, latest = row.indicator, row.latest
+    ind, latest = row.indicator, row.held
     return text(
         "brief.behind.item",
         lang,
@@ -56,16 +56,16 @@ def behind_sentence(row: IndicatorRow, lang: str) -> str:
 
 
 def mover_sentence(row: IndicatorRow, lang: str) -> str:
-    ind, change = row.indicator, row.mover
+    ind, (change, pct_change) = row.indicator, row.move
     direction = text("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
-    pct = i18n.number(abs(change.pct), lang, 1) + "%"
+    pct = i18n.number(abs(pct_change), lang, 1) + "%"
     return text(
         "brief.mover.item",
         lang,
         name=ind.name.get(lang),
         direction=direction,
         pct=pct,
-        value=fmt.with_unit(row.latest.value, ind, lang),
+        value=fmt.with_unit(row.held.value, ind, lang),
         vs=fmt.change_vs(change, lang),
     )
 
@@ -125,7 +125,7 @@ def build_brief(
         behind=counts.get("behind", 0),
         unjudged=counts.get("no_data", 0) + counts.get("no_target", 0),
     )
-    names = {d.id: d.name.get(lang) for d in catalogue.domains}
+    names: dict[str, str] = {d.id: d.name.get(lang) for d in catalogue.domains}
     scores = ", ".join(
         f"{names[d.domain_id]} {fmt.score_text(d.score, lang)}" for d in card.domains
     )

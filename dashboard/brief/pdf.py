@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -20,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     ListFlowable,
@@ -91,7 +93,8 @@ def _image(png: bytes, width: float) -> Image:
 
 def _bullets(items, style) -> ListFlowable:
     return ListFlowable(
-        [ListItem(_p(i, style), leftIndent=10) for i in items],
+        # reportlab takes ListItems here (its docs do); the stubs' _NestedFlowable leaves them out.
+        [ListItem(_p(i, style), leftIndent=10) for i in items],  # type: ignore[misc]
         bulletType="bullet",
         start="•",
         leftIndent=10,
@@ -110,8 +113,8 @@ def _scorecard_table(card: Scorecard, catalogue: Catalogue, lang: str, s) -> Tab
         "score.col.year",
         "score.col.points",
     ]
-    data = [[_p(text(k, lang), s["cellb"]) for k in heads]]
-    style = [
+    data: list[list[Flowable | str]] = [[_p(text(k, lang), s["cellb"]) for k in heads]]
+    style: list[tuple[Any, ...]] = [
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#52606d")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -128,9 +131,9 @@ def _scorecard_table(card: Scorecard, catalogue: Catalogue, lang: str, s) -> Tab
                     + f" — {text('score.domain_score', lang)} "
                     f"{fmt.score_text(domain.score, lang)}",
                     s["cellb"],
-                )
+                ),
+                *[""] * 7,
             ]
-            + [""] * 7
         )
         row_index = len(data) - 1
         style += [
@@ -192,7 +195,7 @@ def brief_pdf(brief: Brief, card: Scorecard, catalogue: Catalogue) -> bytes:
         lang=lang,
     )
     width = doc.width
-    story = [
+    story: list[Flowable] = [
         _p(brief.title, s["title"]),
         _p(brief.subtitle, s["subtitle"]),
         Spacer(1, 6),
@@ -204,7 +207,7 @@ def brief_pdf(brief: Brief, card: Scorecard, catalogue: Catalogue) -> bytes:
     ]
     behind_chart = behind_png(card, lang)
     for section in brief.sections:
-        block = [_p(f"{section.heading} ({len(section.items)})", s["h2"])]
+        block: list[Flowable] = [_p(f"{section.heading} ({len(section.items)})", s["h2"])]
         block.append(
             _bullets(section.items, s["body"]) if section.items else _p(section.empty, s["body"])
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from dashboard.catalogue.models import (
     Catalogue,
@@ -27,13 +29,7 @@ from dashboard.regions import normalise_name
 # Optional: plan curves of cumulative indicators (see dashboard.scorecard.plans).
 PLANS_FILE = "plans.yaml"
 
-FILES: dict[str, type[BaseModel]] = {
-    "domains.yaml": DomainsFile,
-    "regions.yaml": RegionsFile,
-    "skpd.yaml": SkpdFile,
-    "indicators.yaml": IndicatorsFile,
-    "sources.yaml": SourcesFile,
-}
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # libyaml's loader when PyYAML was built with it: several times faster, same safety.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -55,6 +51,17 @@ class ConfigIssue:
         )
 
 
+@dataclass(frozen=True)
+class CoreFiles:
+    """The five files every catalogue has, each validated against its own model."""
+
+    domains: DomainsFile
+    regions: RegionsFile
+    skpd: SkpdFile
+    indicators: IndicatorsFile
+    sources: SourcesFile
+
+
 class CatalogueError(Exception):
     """The catalogue is invalid; ``issues`` lists every problem found."""
 
@@ -73,7 +80,7 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "literal_error":
@@ -99,15 +106,15 @@ def issues_from_validation(
     return issues
 
 
-def expand_env(value: Any, env: dict[str, str] | None = None) -> Any:
+def expand_env(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """Replace ``${NAME}`` / ``${NAME:-default}`` in strings (URLs of sources, for one)."""
-    env = os.environ if env is None else env
+    names: Mapping[str, str] = os.environ if env is None else env
     if isinstance(value, str):
-        return _ENV_REF.sub(lambda m: env.get(m.group(1), m.group(2) or ""), value)
+        return _ENV_REF.sub(lambda m: names.get(m.group(1), m.group(2) or ""), value)
     if isinstance(value, list):
-        return [expand_env(v, env) for v in value]
+        return [expand_env(v, names) for v in value]
     if isinstance(value, dict):
-        return {k: expand_env(v, env) for k, v in value.items()}
+        return {k: expand_env(v, names) for k, v in value.items()}
     return value
 
 
@@ -133,16 +140,16 @@ def _duplicates(file: str, key: str, values: list[str], field: str) -> list[Conf
     ]
 
 
-def cross_check(parsed: dict[str, BaseModel]) -> tuple[list[ConfigIssue], dict[str, Any]]:
+def cross_check(parsed: CoreFiles) -> tuple[list[ConfigIssue], dict[str, Any]]:
     """Check references between files; validate source options with their kind's model."""
     from collectors.registry import get_kind, known_kinds
 
     issues: list[ConfigIssue] = []
-    domains = parsed["domains.yaml"].domains
-    regions = parsed["regions.yaml"].regions
-    skpd = parsed["skpd.yaml"].skpd
-    indicators = parsed["indicators.yaml"].indicators
-    sources = parsed["sources.yaml"].sources
+    domains = parsed.domains.domains
+    regions = parsed.regions.regions
+    skpd = parsed.skpd.skpd
+    indicators = parsed.indicators.indicators
+    sources = parsed.sources.sources
 
     issues += _duplicates("domains.yaml", "domains", [d.id for d in domains], "id")
     issues += _duplicates("regions.yaml", "regions", [r.code for r in regions], "code")
@@ -248,11 +255,11 @@ def cross_check(parsed: dict[str, BaseModel]) -> tuple[list[ConfigIssue], dict[s
 def load_optional_file(
     config_dir: Path | str,
     name: str,
-    model: type[BaseModel],
+    model: type[ModelT],
     *,
     expand: bool = False,
-    env: dict[str, str] | None = None,
-) -> BaseModel:
+    env: Mapping[str, str] | None = None,
+) -> ModelT:
     """A catalogue file that may be absent (wall.yaml, alerts.yaml): the model's defaults
     then; otherwise validated, with every problem reported as the core files' are."""
     path = Path(config_dir) / name
@@ -296,35 +303,51 @@ def with_plans(indicators: list[Indicator], plans: Plans) -> list[Indicator]:
     ]
 
 
-def load_catalogue(config_dir: Path | str, env: dict[str, str] | None = None) -> Catalogue:
+def _parse_file(
+    config_dir: Path,
+    name: str,
+    model: type[ModelT],
+    issues: list[ConfigIssue],
+    *,
+    expand: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> ModelT | None:
+    """One core file validated, or None with its problems added to ``issues``."""
+    raw, read_issues = _read_yaml(config_dir / name)
+    issues += read_issues
+    if read_issues:
+        return None
+    if expand:
+        raw = expand_env(raw, env)
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        issues += issues_from_validation(name, exc)
+        return None
+
+
+def load_catalogue(config_dir: Path | str, env: Mapping[str, str] | None = None) -> Catalogue:
     """Read every catalogue file; raise CatalogueError listing all problems at once."""
     config_dir = Path(config_dir)
     issues: list[ConfigIssue] = []
-    parsed: dict[str, BaseModel] = {}
-    for name, model in FILES.items():
-        raw, read_issues = _read_yaml(config_dir / name)
-        issues += read_issues
-        if read_issues:
-            continue
-        if name == "sources.yaml":
-            raw = expand_env(raw, env)
-        try:
-            parsed[name] = model.model_validate(raw if raw is not None else {})
-        except ValidationError as exc:
-            issues += issues_from_validation(name, exc)
-    if len(parsed) == len(FILES):
-        more, options = cross_check(parsed)
-        issues += more
+    domains = _parse_file(config_dir, "domains.yaml", DomainsFile, issues)
+    regions = _parse_file(config_dir, "regions.yaml", RegionsFile, issues)
+    skpd = _parse_file(config_dir, "skpd.yaml", SkpdFile, issues)
+    indicators = _parse_file(config_dir, "indicators.yaml", IndicatorsFile, issues)
+    sources = _parse_file(config_dir, "sources.yaml", SourcesFile, issues, expand=True, env=env)
+    if domains is None or regions is None or skpd is None or indicators is None or sources is None:
+        raise CatalogueError(issues)  # a file that did not parse has added its problems
+    more, options = cross_check(CoreFiles(domains, regions, skpd, indicators, sources))
+    issues += more
     if issues:
         raise CatalogueError(issues)
-    indicators = with_plans(
-        parsed["indicators.yaml"].indicators, load_optional_file(config_dir, PLANS_FILE, Plans)
-    )
     return Catalogue(
-        domains=parsed["domains.yaml"].domains,
-        regions=parsed["regions.yaml"].regions,
-        skpd=parsed["skpd.yaml"].skpd,
-        indicators=indicators,
-        sources=parsed["sources.yaml"].sources,
+        domains=domains.domains,
+        regions=regions.regions,
+        skpd=skpd.skpd,
+        indicators=with_plans(
+            indicators.indicators, load_optional_file(config_dir, PLANS_FILE, Plans)
+        ),
+        sources=sources.sources,
         source_options=options,
     )

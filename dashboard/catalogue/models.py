@@ -24,6 +24,8 @@ Classification = Literal["public", "internal", "restricted"]
 # Who may read a restricted indicator besides admins ("wall": enrolled wall screens).
 Reader = Literal["viewer", "analyst", "operator", "skpd_officer", "wall"]
 AggregationMethod = Literal["sum", "mean", "weighted_mean", "none"]
+# How values add up over time (dashboard.analysis.rules.over_time picks one per indicator).
+TimeRule = Literal["sum", "mean", "last"]
 
 # The grain an indicator's observations are stored at, by its frequency.
 GRAIN_OF_FREQUENCY: dict[str, str] = {

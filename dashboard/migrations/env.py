@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller (``odsk db upgrade``) or settings."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 import dashboard.access.tables
 import dashboard.alerts.tables  # noqa: F401
@@ -23,7 +24,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

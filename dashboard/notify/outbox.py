@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from dashboard.alerts.config import AlertsConfig, Delivery, severity_rank
@@ -98,7 +98,7 @@ def _claim(engine: Engine, notification_id: int, now: datetime) -> bool:
     with begin_write(engine) as conn:
         return bool(
             conn.execute(
-                table.update()
+                update(AlertNotification)
                 .where(
                     table.c.id == notification_id,
                     table.c.status == "pending",
@@ -196,7 +196,7 @@ def _record(
             tries,
         )
     with begin_write(engine) as conn:
-        conn.execute(table.update().where(table.c.id == row.id).values(**values))
+        conn.execute(update(AlertNotification).where(table.c.id == row.id).values(**values))
 
 
 def notification_counts(conn: Connection) -> dict[tuple[str, str], int]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Region
+from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans, Region
 from dashboard.scorecard.lists import (
     MissingSkpd,
     StaleIndicator,
@@ -18,7 +18,6 @@ from dashboard.scorecard.lists import (
     stale_indicators,
 )
 from dashboard.scorecard.periods import AsOf, last_ended
-from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.ranking import Ranking, rank_regions
 from dashboard.scorecard.rows import DomainScore, IndicatorRow, domain_score, indicator_row
 from dashboard.store.queries import source_runs

@@ -91,6 +91,8 @@ def gap_text(row: IndicatorRow, lang: str) -> str | None:
             low=num(ind.band.low, ind, lang),
             high=num(ind.band.high, ind, lang),
         )
+    if j.reference is None:  # not reached: outside a band, a gap is measured from a reference
+        return None
     kind = text("score.gap.plan" if j.reference != j.target else "score.gap.target", lang)
     reference = f"{kind} {num(j.reference, ind, lang)}"
     return text(f"score.gap.{ind.direction}", lang, gap=gap, reference=reference)
@@ -121,7 +123,7 @@ def stale_reason(item: StaleIndicator, now: datetime, lang: str) -> str:
     parts = []
     if item.latest is None:
         parts.append(text("score.stale.none", lang))
-    elif item.lag:
+    elif item.lag and item.expected is not None:  # a lag is counted up to an expected period
         parts.append(
             text(
                 "score.stale.lag",

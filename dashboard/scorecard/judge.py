@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.catalogue.models import Indicator
-from dashboard.scorecard.plans import Plans, planned_target
+from dashboard.catalogue.models import Indicator, Plans
+from dashboard.scorecard.plans import planned_target
 from dashboard.status import Status, status_of
 
 # Points an indicator adds to its domain score; the others are not judged.

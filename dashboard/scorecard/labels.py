@@ -7,6 +7,8 @@ shared ones (``status.*``, ``target`` …).
 
 from __future__ import annotations
 
+from typing import Any
+
 from dashboard import i18n
 
 LABELS: dict[str, dict[str, str]] = {
@@ -301,7 +303,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values) -> str:
+def text(key: str, lang: str, **values: Any) -> str:
     """The label ``key`` (a scorecard/brief one, or a shared one from ``dashboard.i18n``)."""
     if key not in LABELS[i18n.language(lang)]:
         return i18n.t(key, lang, **values)

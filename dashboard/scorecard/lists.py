@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from collectors.values import align
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.scorecard.periods import (
-    align,
     due_moment,
     local_today,
     period_end,
@@ -46,17 +46,13 @@ def movers(
         return abs(change.pct) if change.pct is not None else 0.0
 
     moved = [
-        r
+        (r, m)
         for r in rows
-        if r.mover is not None and r.mover.tone != "neutral" and r.mover.pct is not None
+        if (m := r.mover) is not None and m.tone != "neutral" and m.pct is not None
     ]
-    good = sorted(
-        (r for r in moved if r.mover.tone == "good"), key=lambda r: (-size(r.mover), r.code)
-    )
-    bad = sorted(
-        (r for r in moved if r.mover.tone == "bad"), key=lambda r: (-size(r.mover), r.code)
-    )
-    return good[:n], bad[:n]
+    good = sorted((p for p in moved if p[1].tone == "good"), key=lambda p: (-size(p[1]), p[0].code))
+    bad = sorted((p for p in moved if p[1].tone == "bad"), key=lambda p: (-size(p[1]), p[0].code))
+    return [r for r, _ in good[:n]], [r for r, _ in bad[:n]]
 
 
 def due_period(indicator: Indicator, delivery_day: int, until: date, now: datetime) -> date | None:
@@ -108,9 +104,9 @@ def stale_indicators(
             lag = max(periods_between(held, expected, ind.grain), 0)
         sources = [s for s in catalogue.sources_feeding(ind.code) if s.enabled]
         successes = [
-            runs[s.id].last_success.ended_at
+            last.ended_at
             for s in sources
-            if s.id in runs and runs[s.id].last_success is not None
+            if s.id in runs and (last := runs[s.id].last_success) is not None
         ]
         dead = tuple(s.id for s in sources if _source_stale(s, runs.get(s.id), now))
         data_late = lag is not None and lag >= STALE_AFTER_PERIODS[ind.grain]

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from dashboard.analysis.ranking import badness, compared, per_capita
-from dashboard.catalogue.models import Indicator, Region
+from dashboard.catalogue.models import Indicator, Plans, Region
 from dashboard.scorecard.judge import Judgement, judge
 from dashboard.scorecard.periods import step
-from dashboard.scorecard.plans import Plans
-from dashboard.scorecard.rows import Change, SeriesPoint, change
+from dashboard.scorecard.rows import Change, change
+from dashboard.store.scorecard_queries import SeriesPoint
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Ranking:
     per_capita: bool = False
 
 
-def performance_key(indicator: Indicator, value: float) -> tuple:
+def performance_key(indicator: Indicator, value: float) -> tuple[float, ...]:
     """Smaller is better: the analyst pages' ordering, with the indicator's own direction and band."""
     band = indicator.band
     return badness(
@@ -64,26 +64,30 @@ def rank_regions(
     judged = compared(
         {r.code: values[r.code] for r in present}, {r.code: r.population for r in present}, by_rate
     )
-    with_value = sorted(present, key=lambda r: (performance_key(indicator, judged[r.code]), r.name))
+    # None only for NaN, which the store never holds.
+    scored = {code: v for code, v in judged.items() if v is not None}
+    with_value = sorted(present, key=lambda r: (performance_key(indicator, scored[r.code]), r.name))
     rows, last_key, rank = [], None, 0
     for position, region in enumerate(with_value, start=1):
-        key = performance_key(indicator, judged[region.code])
+        key = performance_key(indicator, scored[region.code])
         rank = rank if key == last_key else position
         last_key = key
         value = values[region.code]
         before = previous.get(region.code)
-        prev_point = None
+        moved = None
         if before is not None and period_start is not None:
-            prev_point = SeriesPoint(step(period_start, grain, -1), grain, before)
+            moved = change(
+                SeriesPoint(step(period_start, grain, -1), grain, before),
+                SeriesPoint(period_start, grain, value),
+                indicator,
+            )
         rows.append(
             RankedRegion(
                 rank,
                 region,
                 value,
                 judge(indicator, value, period_start, grain, plans, scope="regency"),
-                change(prev_point, SeriesPoint(period_start, grain, value), indicator)
-                if prev_point
-                else None,
+                moved,
                 judged[region.code] if by_rate else None,
             )
         )

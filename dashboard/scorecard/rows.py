@@ -10,24 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.models import Indicator, Plans
 from dashboard.scorecard.judge import JUDGED, NO_DATA, Judgement, judge
 from dashboard.scorecard.periods import step, year_ago
-from dashboard.scorecard.plans import Plans
 from dashboard.status import STATUSES, Tone, change_tone
+from dashboard.store.scorecard_queries import SeriesPoint
 
 SPARK_POINTS = {"day": 30, "month": 13, "quarter": 8, "year": 6}
-
-
-@dataclass(frozen=True)
-class SeriesPoint:
-    period_start: date
-    grain: str
-    value: float
-    ingested_at: datetime | None = None
-    source_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +52,21 @@ class IndicatorRow:
     @property
     def points(self) -> int | None:
         return self.judgement.points
+
+    @property
+    def held(self) -> SeriesPoint:
+        """``latest`` where a value must be there: a row of the behind or movers lists."""
+        if self.latest is None:
+            raise ValueError(f"{self.code}: no value held")
+        return self.latest
+
+    @property
+    def move(self) -> tuple[Change, float]:
+        """``mover`` and its percentage, for a row of the movers lists (they keep only those)."""
+        change = self.mover
+        if change is None or change.pct is None:
+            raise ValueError(f"{self.code}: no relative move")
+        return change, change.pct
 
     @property
     def mover(self) -> Change | None:
@@ -159,5 +165,5 @@ def _no_data(indicator: Indicator, as_of_end: date, plans: Plans, scope: str) ->
 
 def domain_score(domain_id: str, rows: Iterable[IndicatorRow]) -> DomainScore:
     rows = tuple(rows)
-    counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
+    counts: dict[str, int] = {s: sum(r.status == s for r in rows) for s in STATUSES}
     return DomainScore(domain_id, rows, counts)

@@ -216,7 +216,7 @@ def _mean_traits(regions: list[Region], traits: dict[str, Traits]) -> Traits:
     people = sum(r.population for r in regions)
 
     def mean(field: str) -> float:
-        return sum(getattr(traits[r.code], field) * r.population for r in regions) / people
+        return float(sum(getattr(traits[r.code], field) * r.population for r in regions) / people)
 
     return Traits(mean("urban"), mean("island"), 1.0, 1.0)
 

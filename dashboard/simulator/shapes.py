@@ -10,6 +10,7 @@ Kemendagri or BPS codes or names, and numbers written in its locale.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -105,7 +106,7 @@ def build_document(options: HttpJsonOptions, cells: list[Cell], meta: dict[str, 
 
 
 def _record(
-    fields: dict[str, dict[str, Any]], options: HttpJsonOptions, cell: Cell
+    fields: dict[str, Mapping[str, Any]], options: HttpJsonOptions, cell: Cell
 ) -> dict[str, Any]:
     values = {
         "indicator": source_code(cell.indicator, options),
@@ -119,11 +120,11 @@ def _record(
     return record
 
 
-def _ast(expression: str) -> dict[str, Any]:
+def _ast(expression: str) -> Mapping[str, Any]:
     return jmespath.compile(expression).parsed
 
 
-def _place(node: dict[str, Any], value: Any, groups: list[Any] | None) -> Any:
+def _place(node: Mapping[str, Any], value: Any, groups: list[Any] | None) -> Any:
     """A document on which the expression ``node`` evaluates to ``value``.
 
     ``groups`` (one key per record) splits the records at the first flatten

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select, text, union_all
 
 from dashboard.analysis import periods
-from dashboard.analysis.rules import TimeRule
+from dashboard.catalogue.models import TimeRule
 from dashboard.store.schema import Observation
 
 # SQLite caps the terms of one compound SELECT at 500; stay well below it.
@@ -235,10 +235,9 @@ class Point(NamedTuple):
     id: int
 
 
-def _as_moment(value) -> datetime | None:
-    """A stored UTC timestamp read through ``text()``: aware on PostgreSQL, ISO text on SQLite."""
-    if value is None:
-        return None
+def _as_moment(value: datetime | str) -> datetime:
+    """A stored UTC timestamp (never NULL) read through ``text()``: aware on PostgreSQL, ISO
+    text on SQLite."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, insert, or_, select
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
@@ -69,7 +69,7 @@ def add_annotation(
     table = Annotation.__table__
     with begin_write(engine) as conn:
         note_id = conn.execute(
-            table.insert()
+            insert(Annotation)
             .values(
                 indicator_code=indicator_code,
                 region_code=region_code,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, select
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
 
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 from dashboard.store import schema
@@ -14,16 +16,17 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     only where data references them (sources with runs), otherwise deleted."""
     with begin_write(engine) as conn:
 
-        def upsert(table, key: str, rows: list[dict]) -> None:
-            existing = {r[0] for r in conn.execute(select(table.c[key]))}
+        def upsert(model: type[schema.Base], key: str, rows: list[dict[str, Any]]) -> None:
+            column = model.__table__.c[key]
+            existing = {r[0] for r in conn.execute(select(column))}
             for row in rows:
                 if row[key] in existing:
-                    conn.execute(table.update().where(table.c[key] == row[key]).values(**row))
+                    conn.execute(update(model).where(column == row[key]).values(**row))
                 else:
-                    conn.execute(table.insert().values(**row))
+                    conn.execute(insert(model).values(**row))
 
         upsert(
-            schema.Domain.__table__,
+            schema.Domain,
             "id",
             [
                 {
@@ -36,7 +39,7 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
             ],
         )
         upsert(
-            schema.Application.__table__,
+            schema.Application,
             "id",
             [
                 {"id": a.id, "domain_id": d.id, "name_id": a.name.id, "name_en": a.name.en}
@@ -45,12 +48,12 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
             ],
         )
         upsert(
-            schema.Skpd.__table__,
+            schema.Skpd,
             "id",
             [{"id": s.id, "name": s.name, "short_name": s.short_name} for s in catalogue.skpd],
         )
         upsert(
-            schema.Region.__table__,
+            schema.Region,
             "code",
             [
                 {
@@ -64,7 +67,7 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
             ],
         )
         upsert(
-            schema.Indicator.__table__,
+            schema.Indicator,
             "code",
             [
                 {
@@ -85,7 +88,7 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
             ],
         )
         upsert(
-            schema.Source.__table__,
+            schema.Source,
             "id",
             [
                 {
@@ -104,6 +107,6 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
         src = schema.Source.__table__
         for stale in {r[0] for r in conn.execute(select(src.c.id))} - known:
             if stale in used:
-                conn.execute(src.update().where(src.c.id == stale).values(enabled=False))
+                conn.execute(update(schema.Source).where(src.c.id == stale).values(enabled=False))
             else:
-                conn.execute(delete(src).where(src.c.id == stale))
+                conn.execute(delete(schema.Source).where(src.c.id == stale))

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Heartbeat, utcnow
 
 
 def beat(
-    engine: Engine, identity: str, kind: str, details: Callable[[], dict] | dict | None = None
+    engine: Engine,
+    identity: str,
+    kind: str,
+    details: Callable[[], dict[str, Any]] | dict[str, Any] | None = None,
 ) -> None:
     info = details() if callable(details) else (details or {})
     with begin_write(engine) as conn:
         table = Heartbeat.__table__
         updated = conn.execute(
-            table.update().where(table.c.id == identity).values(seen_at=utcnow(), details=info)
+            update(Heartbeat).where(table.c.id == identity).values(seen_at=utcnow(), details=info)
         )
         if not updated.rowcount:
             conn.execute(
-                table.insert().values(id=identity, kind=kind, seen_at=utcnow(), details=info)
+                insert(Heartbeat).values(id=identity, kind=kind, seen_at=utcnow(), details=info)
             )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     and_,
     column,
+    insert,
     literal,
     literal_column,
     select,
@@ -160,8 +161,8 @@ def _sqlite_staging(
         ("period_start", _iso_day),
         ("grain", None),
     ):
-        codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
-        parts.append((codes.astype(np.int64), [render(u) if render else u for u in uniques]))
+        codes, found = pd.factorize(frame[name], use_na_sentinel=False)
+        parts.append((codes.astype(np.int64), [render(u) if render else u for u in found]))
     spans = [max(len(uniques), 1) for _, uniques in parts]
     if (
         float(np.prod(spans, dtype=np.float64)) >= 2.0**62
@@ -298,7 +299,6 @@ def _upsert_from(
         .select_from(obs.join(staging, key))
         .where(obs.c.value != staging.c.value)
     )
-    rev = ObservationRevision.__table__
     # Every stored value this payload changes becomes a revision; how many did is the
     # statement's own row count (both drivers report INSERT … SELECT's exactly). With
     # nothing stored yet for these indicators (a first load), there is nothing to look for.
@@ -310,7 +310,7 @@ def _upsert_from(
     ):
         stats.updated = _written(
             conn,
-            rev.insert().from_select(
+            insert(ObservationRevision).from_select(
                 [
                     "observation_id",
                     "revision",
@@ -323,7 +323,7 @@ def _upsert_from(
                 changed,
             ),
         )
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     source = select(
         staging.c.indicator_code,
         staging.c.region_code,
@@ -338,7 +338,7 @@ def _upsert_from(
     if sqlite:
         # SQLite needs a WHERE on INSERT … SELECT … ON CONFLICT to parse it unambiguously.
         source = source.where(literal(True))
-    stmt = insert(obs).from_select(
+    stmt = upsert(Observation).from_select(
         [
             "indicator_code",
             "region_code",
@@ -371,7 +371,8 @@ def _upsert_from(
 
 def _written(conn: Connection, statement) -> int:
     """Run an INSERT … SELECT and say how many rows it wrote (inserted or updated)."""
-    count = conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    # Typed int by SQLAlchemy, but it is the driver's cursor.rowcount, which PEP 249 lets be None.
+    count: int | None = conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
     if count is None or count < 0:  # psycopg and sqlite3 both report it; another driver must too
         raise RuntimeError(
             f"the {conn.dialect.driver} driver does not report how many rows a statement wrote"

@@ -74,7 +74,7 @@ class Brief:
     ingested_at: datetime
 
 
-def _runs(conn: Connection, run_ids: Sequence[int]) -> dict[int, RunInfo]:
+def _runs(conn: Connection, run_ids: Sequence[int | None]) -> dict[int, RunInfo]:
     ids = sorted({r for r in run_ids if r is not None})
     if not ids:
         return {}

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, union_all
+from sqlalchemy import Connection, Row, select, union_all
 
 from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
 from dashboard.store.schema import Alert, CollectionRun, DataVersion, Event, Observation, Source
@@ -59,7 +60,7 @@ def latest_points(
     """
     codes = list(dict.fromkeys(indicator_codes))
     obs = Observation.__table__
-    rows = []
+    rows: list[Row[Any]] = []
     for start in range(0, len(codes), _UNION_CHUNK):
         parts = []
         for code in codes[start : start + _UNION_CHUNK]:

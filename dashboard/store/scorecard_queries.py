@@ -8,17 +8,28 @@ index or the unique (indicator_code, region_code, period_start, grain) key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
 
 from dashboard.scorecard.periods import step
-from dashboard.scorecard.rows import SeriesPoint
 from dashboard.store.schema import Observation
 
 _OBS = Observation.__table__
 # Keep IN lists and OR chains well inside every driver's parameter limits.
 _CHUNK = 200
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One stored value of an indicator's series, as the scorecard and the brief read it."""
+
+    period_start: date
+    grain: str
+    value: float
+    ingested_at: datetime | None = None
+    source_id: str | None = None
 
 
 def region_series(

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Index, String, select
+from sqlalchemy import Engine, Index, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,16 +74,18 @@ def record_beat(
 
             mark_seen(conn, device_id, now)
         updated = conn.execute(
-            hb.update().where(hb.c.id == key).values(seen_at=now, details=details)
+            update(Heartbeat).where(hb.c.id == key).values(seen_at=now, details=details)
         ).rowcount
         if not updated:
             try:
                 with conn.begin_nested():
                     conn.execute(
-                        hb.insert().values(id=key, kind=KIND, seen_at=now, details=details)
+                        insert(Heartbeat).values(id=key, kind=KIND, seen_at=now, details=details)
                     )
             except IntegrityError:  # a second tab with the same id won the race
-                conn.execute(hb.update().where(hb.c.id == key).values(seen_at=now, details=details))
+                conn.execute(
+                    update(Heartbeat).where(hb.c.id == key).values(seen_at=now, details=details)
+                )
         pending = conn.execute(
             select(cmd.c.id, cmd.c.command)
             .where(
@@ -95,7 +97,9 @@ def record_beat(
         ).all()
         if pending:
             conn.execute(
-                cmd.update().where(cmd.c.id.in_([p.id for p in pending])).values(delivered_at=now)
+                update(WallCommand)
+                .where(cmd.c.id.in_([p.id for p in pending]))
+                .values(delivered_at=now)
             )
     return list(dict.fromkeys(p.command for p in pending))
 
@@ -114,7 +118,7 @@ def request_command(
     actor = as_actor(who or "cli")
     with begin_write(engine) as conn:
         command_id = conn.execute(
-            WallCommand.__table__.insert()
+            insert(WallCommand)
             .values(
                 screen_id=screen_id,
                 command=command,
@@ -162,7 +166,7 @@ def forget_screen(engine: Engine, screen_id: str, who: Actor | str | None = None
     with begin_write(engine) as conn:
         done = bool(
             conn.execute(
-                hb.delete().where(hb.c.id == PREFIX + screen_id, hb.c.kind == KIND)
+                delete(Heartbeat).where(hb.c.id == PREFIX + screen_id, hb.c.kind == KIND)
             ).rowcount
         )
         if done:

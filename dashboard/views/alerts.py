@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -139,7 +140,7 @@ LABELS = {
 }
 
 
-def label(key: str, lang: str, **values) -> str:
+def label(key: str, lang: str, **values: Any) -> str:
     return i18n.lookup(LABELS, key, lang, **values)
 
 
@@ -193,7 +194,7 @@ def alert_row(
     a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None
 ) -> AlertRow:
     ack = ""
-    if a.acknowledged_by:
+    if a.acknowledged_by and a.acknowledged_at is not None:
         ack = label(
             "ack.by", lang, who=a.acknowledged_by, when=i18n.wita_datetime(a.acknowledged_at, lang)
         )

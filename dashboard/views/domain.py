@@ -7,7 +7,7 @@ the province (one ``ORDER BY period_start DESC LIMIT n`` seek per indicator).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dashboard import i18n
 from dashboard.analysis import text as fmt
@@ -99,7 +99,8 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
     start = latest.period_start
     status = indicator_status(indicator, latest.value, start, grain)
     band = (indicator.band.low, indicator.band.high) if indicator.band else None
-    change, tone = None, "neutral"
+    change: str | None = None
+    tone: Tone = "neutral"
     if len(history) > 1:
         previous = history[1]
         tone = change_tone(
@@ -114,11 +115,6 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
         change = f"{sign}{fmt.number(delta, lang, indicator.decimals)} " + i18n.t(
             "change.vs", lang, period=fmt.period(previous.period_start, grain, lang)
         )
-    stamp = latest.ingested_at
-    if isinstance(stamp, str):
-        stamp = datetime.fromisoformat(stamp)
-    if stamp is not None and stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
     target = target_for_period(indicator, start, grain) if not band else None
     return Card(
         code=indicator.code,
@@ -130,7 +126,8 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
         target=_target_text(indicator, start, grain, lang),
         change=change,
         tone=tone,
-        fetched=i18n.t("age.fetched", lang, age=i18n.age(stamp, now, lang)) if stamp else None,
+        # An aware UTC moment: the store reads ingested_at (NOT NULL) as one.
+        fetched=i18n.t("age.fetched", lang, age=i18n.age(latest.ingested_at, now, lang)),
         sparkline=sparkline_uri(values, color=STATUS_COLOR[status], target=target, band=band),
         classification=indicator.classification,
     )
@@ -148,7 +145,8 @@ def load_domain(env: Env, domain_id: str, lang: str, now: datetime) -> DomainVie
             return q.recent_values(conn, grains, catalogue.province.code, depth)
 
     recent = env.memo.get(env.version, ("domain", domain_id, depth), read)
-    groups, counts = [], {}
+    groups: list[AppGroup] = []
+    counts: dict[str, int] = {}
     for app in domain.applications:
         cards = []
         for indicator in (i for i in indicators if i.application == app.id):

@@ -282,13 +282,12 @@ def split_points(
         part.symbol.append(symbol(complete, derived))
         part.yoy.append(yoy)
         obs_id = extra["id"][i] if stored else None
-        has_id = obs_id is not None and obs_id == obs_id
         row = {"r": region, "p": label, "s": iso, "v": shown, "b": f"{int(n)}/{int(expected)}"}
         if yoy is not None:
             row["y"] = yoy
         if not complete or derived:
             row["n"] = notes[(complete, derived)]
-        if has_id:
+        if obs_id is not None and obs_id == obs_id:  # NaN: no stored row behind this value
             row["id"], row["rev"], row["src"] = (
                 int(obs_id),
                 int(extra["revision"][i]),
@@ -323,7 +322,6 @@ def build_series_view(
     if targets and indicator.aggregation.method == "sum" and state.grain != indicator.grain:
         targets = {}  # a flow's target is per stored period; summed buckets are not comparable to it
     last_start = periods.step(last, state.grain, -1) if last > state.start else state.start
-    common = {"grain": state.grain, "lang": lang, "first": state.start, "last": last_start}
     axis_unit = unit
     if over_time(indicator) == "sum" and state.grain != indicator.grain:
         grain_name = i18n.t(f"analyst.grain.{state.grain}", lang).lower()
@@ -336,9 +334,20 @@ def build_series_view(
         targets=targets,
         band=band,
         notes=[AxisNote(n.on_date, n.text) for n in notes],
-        **common,
+        grain=state.grain,
+        lang=lang,
+        first=state.start,
+        last=last_start,
     )
-    yoy = yoy_figure(points, styles, in_points=is_percentage(indicator), **common)
+    yoy = yoy_figure(
+        points,
+        styles,
+        in_points=is_percentage(indicator),
+        grain=state.grain,
+        lang=lang,
+        first=state.start,
+        last=last_start,
+    )
     return SeriesView(
         series, yoy, rows, latest_line(points.get(catalogue.province.code), indicator, lang)
     )

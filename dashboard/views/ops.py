@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
+from typing import Any
 
 from babel.dates import format_timedelta
 from sqlalchemy import Connection, Engine
@@ -252,7 +253,11 @@ def build_source_health(
                 last_attempt=last,
                 last_success_at=successes.get(source.id),
                 next_run_at=next_runs.get(f"source:{source.id}") if source.enabled else None,
-                durations=tuple(r.duration_seconds for r in reversed(finished[:TREND_RUNS])),
+                durations=tuple(
+                    d
+                    for r in reversed(finished[:TREND_RUNS])
+                    if (d := r.duration_seconds) is not None
+                ),
                 rows_last=good[0].rows_accepted if good else None,
                 rows_usual=median(r.rows_accepted for r in good) if good else None,
                 last_error=next((r for r in finished if not r.succeeded), None),
@@ -623,13 +628,13 @@ def judge(
 def rank(summaries: list[SkpdCompliance]) -> list[SkpdCompliance]:
     """Best first: on-time share, then fewer missing, fewer late; SKPDs with nothing due last, unranked."""
     scored = sorted(
-        (s for s in summaries if s.score is not None),
-        key=lambda s: (-s.score, s.missing, s.late, s.short_name),
+        ((score, s) for s in summaries if (score := s.score) is not None),
+        key=lambda p: (-p[0], p[1].missing, p[1].late, p[1].short_name),
     )
     rest = sorted((s for s in summaries if s.score is None), key=lambda s: s.short_name)
     out, previous, position = [], None, 0
-    for i, s in enumerate(scored, start=1):
-        key = (s.score, s.missing, s.late)
+    for i, (score, s) in enumerate(scored, start=1):
+        key = (score, s.missing, s.late)
         position = position if key == previous else i  # ties share a rank
         previous = key
         out.append(_with_rank(s, position))
@@ -808,10 +813,11 @@ def compliance_workbook(page: CompliancePage) -> bytes:
     """The page's three tables as an .xlsx (openpyxl), in the page's language."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     L = page.labels
     book = Workbook()
-    sheets = [
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = [
         (
             L["sheet.ranking"],
             [
@@ -862,7 +868,7 @@ def compliance_workbook(page: CompliancePage) -> bytes:
         ),
     ]
     for index, (title, header, rows) in enumerate(sheets):
-        sheet = book.active if index == 0 else book.create_sheet()
+        sheet = book.worksheets[0] if index == 0 else book.create_sheet()  # [0]: the active one
         sheet.title = title
         sheet.append([f"{L['compliance.title']} — {page.month_label}"])
         sheet["A1"].font = Font(bold=True)
@@ -871,11 +877,11 @@ def compliance_workbook(page: CompliancePage) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(row)
-        for column in sheet.columns:
+        for number, column in enumerate(sheet.columns, start=1):  # from A: A1 has the title
             width = (
                 max(len(str(c.value or "")) for c in list(column)[1:]) if sheet.max_row > 1 else 10
             )
-            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
+            sheet.column_dimensions[get_column_letter(number)].width = min(max(width + 2, 8), 70)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

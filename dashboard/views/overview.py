@@ -16,13 +16,12 @@ from babel.dates import format_date
 from sqlalchemy import Engine
 
 from dashboard import i18n
-from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator
+from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
 from dashboard.scorecard.periods import AsOf
-from dashboard.scorecard.plans import Plans
 from dashboard.scorecard.ranking import Ranking
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
 
@@ -211,17 +210,17 @@ def domain_view(domain: DomainScore, catalogue: Catalogue, lang: str) -> DomainV
 
 def behind_item(row: IndicatorRow, lang: str) -> ListItem:
     ind = row.indicator
-    value = fmt.with_unit(row.latest.value, ind, lang)
-    period = fmt.period_text(row.latest.period_start, row.latest.grain, lang)
+    value = fmt.with_unit(row.held.value, ind, lang)
+    period = fmt.period_text(row.held.period_start, row.held.grain, lang)
     return ListItem(
         ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status
     )
 
 
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
-    ind, change = row.indicator, row.mover
+    ind, (change, pct) = row.indicator, row.move
     detail = (
-        f"{fmt.signed_pct(change.pct, lang)} → {fmt.with_unit(row.latest.value, ind, lang)} "
+        f"{fmt.signed_pct(pct, lang)} → {fmt.with_unit(row.held.value, ind, lang)} "
         f"({fmt.change_vs(change, lang)})"
     )
     return ListItem(ind.code, ind.name.get(lang), detail, change.tone)

@@ -109,7 +109,9 @@ def build_line(
     rank = next((r.rank for r in ranked if r.region_code == region), None)
     ordered = sorted(present.values())
     scores = sorted(score(v, indicator) for v in judged.values() if v is not None) or [0.0]
-    dots = tuple(Dot(c, _position(judged[c], scores, indicator)) for c in present)
+    dots = tuple(
+        Dot(c, _position(v, scores, indicator)) for c in present if (v := judged[c]) is not None
+    )
     here = values.get(region)
     better = ""
     # A summed indicator's province value is a total: no kab/kota is "better" than it.
@@ -117,7 +119,8 @@ def build_line(
     if here is not None and province_value is not None and comparable:
         mine, theirs = score(here, indicator), score(province_value, indicator)
         better = "same" if mine == theirs else ("better" if mine < theirs else "worse")
-    here_at = None if here is None else _position(judged[region], scores, indicator)
+    here_judged = None if here is None else judged[region]
+    here_at = None if here_judged is None else _position(here_judged, scores, indicator)
     province_at = (
         None
         if province_value is None or not ordered or not comparable

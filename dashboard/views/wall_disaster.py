@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection
 
@@ -34,7 +34,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def tsunami_of(extra: Mapping) -> tuple[Tsunami, str | None]:
+def tsunami_of(extra: Mapping[str, Any]) -> tuple[Tsunami, str | None]:
     """BMKG's ``Potensi`` in a word (none / possible / unknown) and BMKG's own text."""
     text = str(extra.get("Potensi") or "").strip()
     low = text.lower()
@@ -101,7 +101,7 @@ def quake_view(
             lat=i18n.number(row.lat, lang, 2),
             lon=i18n.number(row.lon, lang, 2),
         )
-        if row.lat is not None
+        if row.lat is not None and row.lon is not None
         else "—"
     )
     return QuakeView(
@@ -158,19 +158,23 @@ def disaster_view(
     views = [quake_view(r, config, origin.name, (origin.lat, origin.lon), now, lang) for r in rows]
     frame = MapFrame(**settings.frame.model_dump())
     placed = [
-        r for r in rows if r.lat is not None and r.lon is not None and r.magnitude is not None
+        (r.occurred_at, lat, lon, magnitude)
+        for r in rows
+        if (lat := r.lat) is not None
+        and (lon := r.lon) is not None
+        and (magnitude := r.magnitude) is not None
     ]
     points = [
         QuakePoint(
-            r.lat,
-            r.lon,
-            r.magnitude,
-            age_class(r.occurred_at, now),
-            f"M {i18n.number(r.magnitude, lang, 1)}" if i == 0 else None,
+            lat,
+            lon,
+            magnitude,
+            age_class(occurred_at, now),
+            f"M {i18n.number(magnitude, lang, 1)}" if i == 0 else None,
         )
-        for i, r in enumerate(placed)
+        for i, (occurred_at, lat, lon, magnitude) in enumerate(placed)
     ]
-    outside = sum(1 for r in placed if not frame.contains(r.lat, r.lon))
+    outside = sum(1 for _, lat, lon, _ in placed if not frame.contains(lat, lon))
     rule = config.takeover.earthquake
     strong = sum(1 for v in views if v.strong)
     summary = [i18n.t("wall.quake.count", lang, n=len(views))]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -49,7 +50,7 @@ def live_state(
     config: WallConfig,
     scopes: Iterable[str],
     now: datetime,
-    drawn: Mapping | None = None,
+    drawn: Mapping[str, Any] | None = None,
 ) -> LiveState:
     """Versions of ``scopes`` (plus ``events``) and the takeover triggers.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -145,7 +146,7 @@ def load_parts(
 
 def refresh_ages(
     conn: Connection,
-    inputs: Mapping[str, dict],
+    inputs: Mapping[str, dict[str, Any]],
     catalogue: Catalogue,
     now: datetime,
     lang: str,
