@@ -15,7 +15,7 @@ class _NoBannerResponse(wsgi.Response):
 
 
 def hide_server_banner() -> None:
-    wsgi.Response = _NoBannerResponse
+    setattr(wsgi, "Response", _NoBannerResponse)  # noqa: B010  (read at each request)
 
 
 class _App(BaseApplication):

@@ -333,7 +333,9 @@ def register_callbacks(app: dash.Dash) -> None:
         if not clicks:
             raise PreventUpdate
         try:
-            device, token = enrol(current_context().engine, name or "", clearance or "")
+            device, token = enrol(
+                current_context().engine, name or "", clearance or "", actor=current_actor()
+            )
         except DeviceError as exc:
             alert = dbc.Alert(access_label(f"enrol.err.{exc.key}", lang), color="danger")
             return alert, no_update, no_update
@@ -371,7 +373,7 @@ def register_callbacks(app: dash.Dash) -> None:
         if valid_screen_id(trigger.get("device")) is None:
             raise PreventUpdate
         try:
-            revoke(current_context().engine, trigger["device"])
+            revoke(current_context().engine, trigger["device"], actor=current_actor())
         except SQLAlchemyError as exc:
             log.warning("ops/screens: revoking failed: %s", exc)
             raise PreventUpdate from exc

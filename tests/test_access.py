@@ -32,7 +32,7 @@ def _engine(app):
 
 
 def _audit(app, **where):
-    from dashboard.access.tables import AuditEntry
+    from dashboard.store.access_tables import AuditEntry
 
     t = AuditEntry.__table__
     statement = select(t).order_by(t.c.id)
@@ -605,7 +605,7 @@ def test_odsk_user_commands(settings_env, sqlite_url):
     listed = runner.invoke(main, ["user", "list", "--json"])
     rows = {r["username"]: r for r in __import__("json").loads(listed.output)}
     assert rows["petugas"]["role"] == "analyst" and rows["petugas"]["disabled"] is True
-    from dashboard.access.tables import AuditEntry
+    from dashboard.store.access_tables import AuditEntry
 
     with engine.connect() as conn:
         actions = [

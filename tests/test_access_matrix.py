@@ -301,7 +301,7 @@ def test_callbacks(matrix, principal):
 
 
 def _denials(engine) -> int:
-    from dashboard.access.tables import AuditEntry
+    from dashboard.store.access_tables import AuditEntry
 
     t = AuditEntry.__table__
     with engine.connect() as conn:

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import JSON, Boolean, Connection, Engine, select, text
+from sqlalchemy import JSON, Boolean, Connection, Engine, insert, select, text, update
 
 from dashboard.access import audit
 from dashboard.access.audit import Actor
 from dashboard.access.roles import Role, parse_role
-from dashboard.access.tables import Account
+from dashboard.store.access_tables import Account
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import UtcDateTime, utcnow
 
@@ -104,7 +104,7 @@ def _insert(
     t = Account.__table__
     now = utcnow()
     account_id = conn.execute(
-        t.insert()
+        insert(Account)
         .values(
             username=name,
             display_name=(display_name or name)[:200],
@@ -137,7 +137,7 @@ def add_account(
     actor: Actor | None = None,
 ) -> AccountRow:
     name = normal_username(username)
-    role_ = parse_role(role) if isinstance(role, str) else role
+    role_ = parse_role(role)
     if password is not None:
         check_password(password)
     bound = _skpds(role_, skpds, known_skpds)
@@ -175,10 +175,10 @@ def _change(
         row = conn.execute(select(t).where(t.c.username == name)).first()
         if row is None:
             raise AccountError(f"no account {name!r}")
-        update = {**values, "updated_at": utcnow()}
+        changes = {**values, "updated_at": utcnow()}
         if end_sessions:
-            update["session_epoch"] = row.session_epoch + 1
-        conn.execute(t.update().where(t.c.id == row.id).values(**update))
+            changes["session_epoch"] = row.session_epoch + 1
+        conn.execute(update(Account).where(t.c.id == row.id).values(**changes))
         shown = {k: v for k, v in values.items() if k != "password_hash"}
         audit.record(
             conn,
@@ -247,6 +247,7 @@ def verify_login(engine: Engine, username: str, password: str) -> AccountRow | N
     """The account when the password is right and the account enabled; None otherwise.
 
     Unknown account, wrong password and disabled account look the same (and take as long)."""
+    name: str | None
     try:
         name = normal_username(username)
     except AccountError:
@@ -257,6 +258,7 @@ def verify_login(engine: Engine, username: str, password: str) -> AccountRow | N
         with engine.connect() as conn:
             row = conn.execute(select(t).where(t.c.username == name)).first()
     stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+    ok: bool
     try:
         ok = _HASHER.verify(stored, (password or "")[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
@@ -266,7 +268,7 @@ def verify_login(engine: Engine, username: str, password: str) -> AccountRow | N
     if _HASHER.check_needs_rehash(row.password_hash):
         with begin_write(engine) as conn:
             conn.execute(
-                t.update().where(t.c.id == row.id).values(password_hash=_HASHER.hash(password))
+                update(Account).where(t.c.id == row.id).values(password_hash=_HASHER.hash(password))
             )
     return _row(row)
 
@@ -290,7 +292,7 @@ def list_accounts(conn: Connection) -> list[AccountRow]:
 
 def mark_login(conn: Connection, account_id: int, how: str, actor: Actor) -> None:
     t = Account.__table__
-    conn.execute(t.update().where(t.c.id == account_id).values(last_login_at=utcnow()))
+    conn.execute(update(Account).where(t.c.id == account_id).values(last_login_at=utcnow()))
     audit.record(conn, "session.sign_in", actor.name, detail=how, actor=actor)
 
 
@@ -329,7 +331,7 @@ def upsert_oidc_account(
             account_id = row.id
             if row.role != role.value or list(row.skpds or []) != skpds:
                 conn.execute(
-                    t.update()
+                    update(Account)
                     .where(t.c.id == row.id)
                     .values(role=role.value, skpds=skpds, updated_at=now)
                 )

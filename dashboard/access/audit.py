@@ -1,61 +1,40 @@
-"""The audit trail: one append-only row per state change, export, download or denial.
-
-``record(conn, …)`` is called inside the caller's own transaction, so the row exists
-exactly when the change does. The actor defaults to the request's principal.
+"""The audit trail for the web app: ``record(conn, action, subject, …)`` in the caller's
+transaction, the actor defaulting to the request's principal (``trail.py`` holds the rows
+and what the store, which knows no requests, writes with an explicit actor).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 import flask
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from dashboard.access.principal import Principal, current_principal
-from dashboard.access.tables import AuditEntry
-from dashboard.store.engine import begin_write
-from dashboard.store.schema import utcnow
+from dashboard.store import audit as trail
+from dashboard.store.audit import Actor, AuditRow, as_actor, search
 
-MAX_JSON = 4000
+__all__ = [
+    "Actor",
+    "AuditRow",
+    "actor_of",
+    "as_actor",
+    "current_actor",
+    "record",
+    "record_alone",
+    "search",
+]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who did it, as stored: a principal, or the command line / a background job."""
-
-    kind: str
-    name: str
-    role: str
-    address: str | None = None
-
-    @classmethod
-    def of(cls, principal: Principal) -> Actor:
-        return cls(principal.kind, principal.label[:100], principal.role, principal.address)
-
-    @classmethod
-    def cli(cls, name: str = "cli") -> Actor:
-        return cls("cli", name[:100], "admin")
+def actor_of(principal: Principal) -> Actor:
+    return Actor(principal.kind, principal.label[:100], principal.role, principal.address)
 
 
 def current_actor() -> Actor:
     """The request's principal; outside a request (a job, a script), the system."""
     if not flask.has_request_context():
         return Actor("system", "system", "system")
-    return Actor.of(current_principal())
-
-
-def as_actor(who: Actor | str) -> Actor:
-    """An actor; a plain name (the command line, a test) stands for a CLI actor."""
-    return who if isinstance(who, Actor) else Actor.cli(who or "")
-
-
-def _small(value: dict | None) -> dict | None:
-    if value is None:
-        return None
-    text = json.dumps(value, default=str, ensure_ascii=False)
-    return value if len(text) <= MAX_JSON else {"truncated": text[:MAX_JSON]}
+    return actor_of(current_principal())
 
 
 def record(
@@ -70,87 +49,21 @@ def record(
     actor: Actor | None = None,
     now: datetime | None = None,
 ) -> None:
-    actor = actor or current_actor()
-    conn.execute(
-        AuditEntry.__table__.insert().values(
-            at=now or utcnow(),
-            actor_kind=actor.kind,
-            actor=actor.name,
-            role=actor.role,
-            action=action[:64],
-            subject=str(subject)[:300],
-            outcome=outcome,
-            before=_small(before),
-            after=_small(after),
-            detail=(detail or None) and detail[:2000],
-            address=(actor.address or None) and actor.address[:64],
-        )
+    """One audit row in ``conn``'s transaction; ``actor`` defaults to the request's principal."""
+    trail.record(
+        conn,
+        action,
+        subject,
+        before=before,
+        after=after,
+        detail=detail,
+        outcome=outcome,
+        actor=actor or current_actor(),
+        now=now,
     )
 
 
 def record_alone(engine: Engine, action: str, subject: str = "", **kwargs) -> None:
     """An audit row of its own (a denial, a download): nothing else changes with it."""
-    with begin_write(engine) as conn:
-        record(conn, action, subject, **kwargs)
-
-
-def request_address() -> str | None:
-    return flask.request.remote_addr if flask.has_request_context() else None
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: datetime
-    actor_kind: str
-    actor: str
-    role: str
-    action: str
-    subject: str
-    outcome: str
-    before: dict | None
-    after: dict | None
-    detail: str | None
-    address: str | None
-
-
-def search(
-    conn: Connection,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    outcome: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 500,
-) -> list[AuditRow]:
-    """Newest first; ``actor`` and ``action`` match a prefix (``alert.`` = every alert action)."""
-    t = AuditEntry.__table__
-    statement = select(t).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
-    if actor:
-        statement = statement.where(t.c.actor.startswith(actor, autoescape=True))
-    if action:
-        statement = statement.where(t.c.action.startswith(action, autoescape=True))
-    if outcome:
-        statement = statement.where(t.c.outcome == outcome)
-    if since is not None:
-        statement = statement.where(t.c.at >= since)
-    if until is not None:
-        statement = statement.where(t.c.at < until)
-    return [
-        AuditRow(
-            r.id,
-            r.at,
-            r.actor_kind,
-            r.actor,
-            r.role,
-            r.action,
-            r.subject,
-            r.outcome,
-            r.before,
-            r.after,
-            r.detail,
-            r.address,
-        )
-        for r in conn.execute(statement)
-    ]
+    kwargs["actor"] = kwargs.get("actor") or current_actor()
+    trail.record_alone(engine, action, subject, **kwargs)

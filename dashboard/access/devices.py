@@ -10,18 +10,20 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import get_args
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
-from dashboard.access import audit
-from dashboard.access.audit import Actor
-from dashboard.access.principal import CLASSIFICATIONS
-from dashboard.access.tables import WallDevice
+from dashboard.catalogue.models import Classification
+from dashboard.store import audit
+from dashboard.store.access_tables import WallDevice
+from dashboard.store.audit import Actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import UtcDateTime, utcnow
 from dashboard.store.screens import valid_screen_id
 
 TOKEN_PREFIX = "odskdev_"
+CLASSIFICATIONS: tuple[str, ...] = get_args(Classification)
 MAX_TOKEN = 200
 
 
@@ -55,7 +57,7 @@ def _row(r) -> DeviceRow:
 
 
 def enrol(
-    engine: Engine, name: str, clearance: str = "internal", *, actor: Actor | None = None
+    engine: Engine, name: str, clearance: str = "internal", *, actor: Actor
 ) -> tuple[DeviceRow, str]:
     """A new screen and its token (returned once, never stored in clear)."""
     screen = valid_screen_id((name or "").strip())
@@ -68,9 +70,8 @@ def enrol(
     with begin_write(engine) as conn:
         if conn.execute(select(t.c.id).where(t.c.name == screen)).first():
             raise DeviceError("exists")
-        actor = actor or audit.current_actor()
         device_id = conn.execute(
-            t.insert()
+            insert(WallDevice)
             .values(
                 name=screen,
                 token_hash=token_hash(token),
@@ -85,12 +86,11 @@ def enrol(
     return _row(row), token
 
 
-def revoke(engine: Engine, name: str, *, actor: Actor | None = None) -> bool:
+def revoke(engine: Engine, name: str, *, actor: Actor) -> bool:
     t = WallDevice.__table__
-    actor = actor or audit.current_actor()
     with begin_write(engine) as conn:
         done = conn.execute(
-            t.update()
+            update(WallDevice)
             .where(t.c.name == name, t.c.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoked_by=actor.name)
         ).rowcount
@@ -112,11 +112,6 @@ _BY_TOKEN = text(
     "SELECT id, name, clearance, created_by, created_at, revoked_at, last_seen_at"
     " FROM wall_device WHERE token_hash = :hash AND revoked_at IS NULL"
 ).columns(created_at=UtcDateTime(), revoked_at=UtcDateTime(), last_seen_at=UtcDateTime())
-
-
-def mark_seen(conn: Connection, device_id: int, now: datetime) -> None:
-    t = WallDevice.__table__
-    conn.execute(t.update().where(t.c.id == device_id).values(last_seen_at=now))
 
 
 def list_devices(conn: Connection) -> list[DeviceRow]:

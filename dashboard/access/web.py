@@ -185,7 +185,7 @@ def complete_sign_in(row, how: str) -> None:
     sign_in(row)
     principal = account_principal(row, flask.request.remote_addr)
     with begin_write(context.engine) as conn:
-        mark_login(conn, row.id, how, Actor.of(principal))
+        mark_login(conn, row.id, how, audit.actor_of(principal))
 
 
 def logout():

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, insert, or_, select
 
-from dashboard.access import audit
-from dashboard.access.audit import Actor, as_actor
+from dashboard.store import audit
+from dashboard.store.audit import Actor, as_actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Annotation, utcnow
 

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, Index, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.access import audit
-from dashboard.access.audit import Actor, as_actor
+from dashboard.store import audit
+from dashboard.store.access_tables import WallDevice
+from dashboard.store.audit import Actor, as_actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Base, BigId, Heartbeat, UtcDateTime, utcnow
 
@@ -70,9 +71,9 @@ def record_beat(
     key = PREFIX + screen_id
     with begin_write(engine) as conn:
         if device_id is not None:
-            from dashboard.access.devices import mark_seen
-
-            mark_seen(conn, device_id, now)
+            conn.execute(
+                update(WallDevice).where(WallDevice.id == device_id).values(last_seen_at=now)
+            )
         updated = conn.execute(
             update(Heartbeat).where(hb.c.id == key).values(seen_at=now, details=details)
         ).rowcount

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -136,7 +137,7 @@ def _change(row: AuditRow) -> str:
     return f"{text} ({row.detail})" if row.detail else text
 
 
-def table_rows(rows: list[AuditRow], lang: str) -> list[dict[str, str]]:
+def table_rows(rows: list[AuditRow], lang: str) -> list[dict[str, Any]]:
     return [
         {
             "at": i18n.wita_datetime(r.at, lang),
