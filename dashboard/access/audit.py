@@ -5,7 +5,7 @@ and what the store, which knows no requests, writes with an explicit actor).
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import flask
 from sqlalchemy import Connection, Engine
@@ -42,25 +42,12 @@ def record(
     action: str,
     subject: str = "",
     *,
-    before: dict | None = None,
-    after: dict | None = None,
-    detail: str | None = None,
-    outcome: str = "ok",
     actor: Actor | None = None,
-    now: datetime | None = None,
+    **fields: Any,
 ) -> None:
-    """One audit row in ``conn``'s transaction; ``actor`` defaults to the request's principal."""
-    trail.record(
-        conn,
-        action,
-        subject,
-        before=before,
-        after=after,
-        detail=detail,
-        outcome=outcome,
-        actor=actor or current_actor(),
-        now=now,
-    )
+    """One audit row in ``conn``'s transaction (``before``, ``after``, ``detail``, ``outcome``,
+    ``now`` as in ``store.audit.record``); ``actor`` defaults to the request's principal."""
+    trail.record(conn, action, subject, actor=actor or current_actor(), **fields)
 
 
 def record_alone(engine: Engine, action: str, subject: str = "", **kwargs) -> None:
