@@ -165,7 +165,11 @@ def app(sample, sqlite_url, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_workbook_has_the_numbers_of_the_page(app, catalogue, lang):
+    from dashboard.access.principal import Principal, set_principal
+
     with app.server.test_request_context(f"/?period=2026-10&lang={lang}"):
+        # The page as the governor's office sees it (the export below is a viewer's too).
+        set_principal(Principal("account", 0, "viewer", "viewer", clearance="restricted"))
         page = page_rows(sys.modules["layouts.overview"].layout(lang=lang, period="2026-10"))
     response = client_as(app, "viewer").get(f"/brief/export.xlsx?period=2026-10&lang={lang}")
     assert response.status_code == 200

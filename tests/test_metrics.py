@@ -199,7 +199,10 @@ def test_healthz_needs_the_store_and_a_live_scheduler(app):
 def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqlite_url):
     broken = create_app(
         Settings(
-            database_url=f"sqlite:///{tmp_path}/none/x.sqlite3", config_dir=SMALL, data_dir=tmp_path
+            metrics_token=SCRAPE_TOKEN,
+            database_url=f"sqlite:///{tmp_path}/none/x.sqlite3",
+            config_dir=SMALL,
+            data_dir=tmp_path,
         )
     )
     response = scraper(broken).get("/healthz")
@@ -207,6 +210,7 @@ def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqli
 
     no_redis = create_app(
         Settings(
+            metrics_token=SCRAPE_TOKEN,
             database_url=sqlite_url,
             config_dir=SMALL,
             data_dir=tmp_path,
