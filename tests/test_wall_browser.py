@@ -5,7 +5,7 @@ Screenshots of every screen (and of a takeover) go to test-artifacts/."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from access_kit import start_app, wall_token
+from access_kit import client_as, start_app, wall_token
 from browser_checks import CONTRAST_CHECK
 from wall_kit import (
     ACTIVE_SCREEN,
@@ -335,27 +335,36 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
     assert dash_duo.get_logs() == []
 
 
+SCRAPE_TOKEN = "wall-test-scrape"
+SCRAPER = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}  # /healthz details: operators or the scraper
+
+
 def test_health_endpoint_reports_the_store(wall_app):
     app, *_ = wall_app
-    response = app.server.test_client().get("/healthz")
+    response = client_as(app, "operator").get("/healthz")  # the details are for operators
     assert response.status_code == 200
     assert response.get_json()["checks"]["store"] == {"ok": True}
 
 
 def test_health_endpoint_fails_when_the_store_is_not_there(tmp_path):
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}", data_dir=tmp_path
+        database_url=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
+        data_dir=tmp_path,
+        metrics_token=SCRAPE_TOKEN,
     )
-    response = create_app(settings).server.test_client().get("/healthz")
+    response = create_app(settings).server.test_client().get("/healthz", headers=SCRAPER)
     assert response.status_code == 503
     assert response.get_json()["checks"]["store"]["ok"] is False
 
 
 def test_health_endpoint_checks_redis_when_configured(tmp_path, sqlite_url):
     settings = Settings(
-        database_url=sqlite_url, data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0"
+        database_url=sqlite_url,
+        data_dir=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",
+        metrics_token=SCRAPE_TOKEN,
     )
-    response = create_app(settings).server.test_client().get("/healthz")
+    response = create_app(settings).server.test_client().get("/healthz", headers=SCRAPER)
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"]["ok"] is False
 
