@@ -26,6 +26,7 @@ from wall_kit import (
 
 from dashboard import i18n
 from dashboard.settings import PROJECT_ROOT
+from dashboard.store.engine import begin_write
 from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.versions import bump
 from dashboard.views.wall import headline_indicators
@@ -181,7 +182,9 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
     changed = headline_indicators(catalogue, "economy")[0]
     new_period = step(latest_period(datetime.now(UTC).date(), changed.grain), changed.grain, -1)
     new_value = plausible(changed)[1] * 1.7 + 2
-    with engine.begin() as conn:
+    # A writer's transaction (the write lock up front): the enrolled screen's heartbeats write
+    # too, and a deferred transaction that reads then writes would meet "database is locked".
+    with begin_write(engine) as conn:
         upsert_observations(
             conn,
             [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],
