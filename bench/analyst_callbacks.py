@@ -51,12 +51,17 @@ def wsgi():
     """Gunicorn's app factory: the real app and one empty callback, the floor."""
     from dash import Input, Output
 
+    from dashboard.access import Permission, Rule, callback
     from dashboard.webapp import create_app
 
     app = create_app()
 
-    @app.callback(
-        Output(FLOOR_ID, "children"), Input(f"{FLOOR_ID}-in", "n_clicks"), prevent_initial_call=True
+    @callback(
+        app,
+        Rule(Permission.READ),
+        Output(FLOOR_ID, "children"),
+        Input(f"{FLOOR_ID}-in", "n_clicks"),
+        prevent_initial_call=True,
     )
     def floor(clicks):
         return clicks
@@ -381,14 +386,46 @@ def _stats(timings: list[float]) -> dict:
     }
 
 
+def signed_in(base: str, url: str):
+    """A requests session of an analyst account made for the run, signed in (CSRF header set)."""
+    import re
+    import secrets
+
+    import requests
+
+    from dashboard.access.accounts import add_account
+    from dashboard.access.audit import Actor
+    from dashboard.store.engine import make_engine
+
+    name, password = f"bench-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    engine = make_engine(url)
+    try:
+        add_account(engine, name, "analyst", password=password, actor=Actor.cli("bench"))
+    finally:
+        engine.dispose()
+    session = requests.Session()
+    page = session.get(f"{base}/login", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = session.post(
+        f"{base}/login",
+        data={"username": name, "password": password, "csrf_token": token, "next": "/"},
+        timeout=30,
+    )
+    done.raise_for_status()
+    session.headers["X-CSRFToken"] = session.cookies["_csrf_token"]
+    return session
+
+
 def measure(
-    base: str, deps: list[dict], plan: dict[str, list[dict]], samples: int, bumper=None
+    session,
+    base: str,
+    deps: list[dict],
+    plan: dict[str, list[dict]],
+    samples: int,
+    bumper=None,
 ) -> dict:
     """p50/p95/max per callback. The floor (the empty callback) is sampled right after every
     measured request, so it sees the same machine load as the callbacks it is the floor of."""
-    import requests
-
-    session = requests.Session()
     floor_key = f"{FLOOR_ID}.children"
     floor_dep = next(d for d in deps if _outputs(d)[0] == floor_key)
     floor_body = _payload(floor_dep, plan[floor_key][0])
@@ -497,17 +534,20 @@ def main(argv: list[str] | None = None) -> int:
             for d in requests.get(f"{base}/_dash-dependencies", timeout=30).json()
             if not d.get("clientside_function") and _wanted(d)
         ]
-        export_rows = _export_rows(base, deps)
+        session = signed_in(base, url)
+        export_rows = _export_rows(session, base, deps)
         plan = scenarios(obs_id, export_rows)
         missing = [_outputs(d)[0] for d in deps if _outputs(d)[0] not in plan]
         if missing:
             raise RuntimeError(f"callbacks without a benchmark scenario: {missing}")
         for _ in range(args.workers + 1):  # warm-up: every variant, on every worker (likely)
-            measure(base, deps, plan, samples=max(len(v) for v in plan.values()))
-        report["warm"] = measure(base, deps, plan, args.samples)
+            measure(session, base, deps, plan, samples=max(len(v) for v in plan.values()))
+        report["warm"] = measure(session, base, deps, plan, args.samples)
         bumper = VersionBumper(url)
         try:
-            report["cold"] = measure(base, deps, plan, max(10, args.samples // 2), bumper=bumper)
+            report["cold"] = measure(
+                session, base, deps, plan, max(10, args.samples // 2), bumper=bumper
+            )
         finally:
             bumper.close()
     finally:
@@ -541,10 +581,8 @@ def _wanted(dep: dict) -> bool:
     )
 
 
-def _export_rows(base: str, deps: list[dict]) -> list[dict]:
+def _export_rows(session, base: str, deps: list[dict]) -> list[dict]:
     """A real table to export: the PM25 view by month, province and two regions, five years."""
-    import requests
-
     dep = next(d for d in deps if _outputs(d)[0] == "ind-series.figure")
     body = _payload(
         dep,
@@ -557,9 +595,9 @@ def _export_rows(base: str, deps: list[dict]) -> list[dict]:
             "ind-page.data": {"code": "ENV.PM25", "lang": "id"},
         },
     )
-    return requests.post(f"{base}/_dash-update-component", json=body, timeout=60).json()[
-        "response"
-    ]["ind-grid"]["rowData"]
+    return session.post(f"{base}/_dash-update-component", json=body, timeout=60).json()["response"][
+        "ind-grid"
+    ]["rowData"]
 
 
 def _some_observation(url: str) -> int:

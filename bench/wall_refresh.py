@@ -162,11 +162,17 @@ def bench_app(settings=None):
     """The app with an empty callback beside the wall's, set up before any request."""
     from dash import Input, Output
 
+    from dashboard.access import Permission, Rule, callback
     from dashboard.webapp import create_app
 
     app = create_app(settings)  # without settings: the ODSK_* environment the parent set
 
-    @app.callback(Output(EMPTY_OUTPUT, "children"), Input("bench-tick", "n_intervals"))
+    @callback(
+        app,
+        Rule(Permission.WALL),
+        Output(EMPTY_OUTPUT, "children"),
+        Input("bench-tick", "n_intervals"),
+    )
     def empty(n):
         return n
 
@@ -319,8 +325,39 @@ def payloads(url: str, catalogue, settings) -> dict[str, dict]:
     }
 
 
+def screen_headers(url: str, token: str) -> dict[str, str]:
+    """What a wall browser on an enrolled screen sends: its device token, and the CSRF token
+    (header and cookies) its page gave it."""
+    import httpx
+
+    page = httpx.get(f"{url}/login", timeout=30)
+    cookies = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
+    return {
+        "X-ODSK-Device": token,
+        "X-CSRFToken": page.cookies["_csrf_token"],
+        "Cookie": cookies,
+    }
+
+
+def enrolled_token(url: str) -> str:
+    from dashboard.access.audit import Actor
+    from dashboard.access.devices import enrol
+    from dashboard.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        return enrol(engine, "bench-wall", "internal", actor=Actor.cli("bench"))[1]
+    finally:
+        engine.dispose()
+
+
 async def _load(
-    url: str, payload: dict, clients: int, seconds: float, period: float | None
+    url: str,
+    payload: dict,
+    clients: int,
+    seconds: float,
+    period: float | None,
+    auth: dict[str, str],
 ) -> dict:
     import httpx
 
@@ -328,7 +365,7 @@ async def _load(
     statuses: dict[int, int] = {}
     deadline = time.perf_counter() + seconds
     body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **auth}
 
     async def screen(client: httpx.AsyncClient, offset: float) -> None:
         if period:
@@ -371,15 +408,17 @@ def _summary(runs: list[dict]) -> dict:
     }
 
 
-def in_process(settings, requests: dict[str, dict], n: int = 300) -> dict:
+def in_process(settings, requests: dict[str, dict], token: str, n: int = 300) -> dict:
     """Service time without HTTP, queueing or client: Flask's test client, one request at a time."""
     client = bench_app(settings).server.test_client()
+    client.get("/login")
+    auth = {"X-ODSK-Device": token, "X-CSRFToken": client.get_cookie("_csrf_token").value}
     out = {}
     for name in ("empty", "wall", "empty", "wall"):
         times = []
         for _ in range(n):
             started = time.perf_counter()
-            response = client.post("/_dash-update-component", json=requests[name])
+            response = client.post("/_dash-update-component", json=requests[name], headers=auth)
             times.append(time.perf_counter() - started)
             assert response.status_code in (200, 204), response.status_code
         out[name] = _summary(
@@ -389,19 +428,26 @@ def in_process(settings, requests: dict[str, dict], n: int = 300) -> dict:
 
 
 def measure(
-    url: str, requests: dict[str, dict], clients: int, seconds: float, poll_seconds: float
+    url: str,
+    requests: dict[str, dict],
+    clients: int,
+    seconds: float,
+    poll_seconds: float,
+    auth: dict[str, str],
 ) -> dict:
     """Warm up, then alternate empty/wall so drift hits both alike."""
     for name in ("empty", "wall"):
-        asyncio.run(_load(url, requests[name], clients, 1.0, None))
+        asyncio.run(_load(url, requests[name], clients, 1.0, None, auth))
     saturated: dict[str, list] = {"empty": [], "wall": []}
     for _ in range(2):
         for name in ("empty", "wall"):
             saturated[name].append(
-                asyncio.run(_load(url, requests[name], clients, seconds / 2, None))
+                asyncio.run(_load(url, requests[name], clients, seconds / 2, None, auth))
             )
     paced = {
-        name: [asyncio.run(_load(url, requests[name], clients, poll_seconds + 1, poll_seconds))]
+        name: [
+            asyncio.run(_load(url, requests[name], clients, poll_seconds + 1, poll_seconds, auth))
+        ]
         for name in ("empty", "wall")
     }
     return {
@@ -439,14 +485,20 @@ def main(argv: list[str] | None = None) -> int:
         env = bench_env(url, tmp)
         settings = Settings(database_url=url, data_dir=tmp, redis_url=env.get("ODSK_REDIS_URL"))
         requests = payloads(url, catalogue, settings)
+        token = enrolled_token(url)  # the load is of enrolled wall screens
         proc, server = start_server(env, args.workers, args.threads, tmp / "server.log")
         try:
             result = measure(
-                server, requests, args.clients, args.seconds, settings.wall_poll_seconds
+                server,
+                requests,
+                args.clients,
+                args.seconds,
+                settings.wall_poll_seconds,
+                screen_headers(server, token),
             )
         finally:
             stop_server(proc)
-        result["in_process"] = in_process(settings, requests)
+        result["in_process"] = in_process(settings, requests, token)
     sat = result["saturated"]
     ratio = sat["wall"]["p95_ms"] / sat["empty"]["p95_ms"]
     report = {

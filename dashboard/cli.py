@@ -56,6 +56,15 @@ def main(verbose: bool) -> None:
     _setup_logging(verbose)
 
 
+def _register_subcommands() -> None:
+    from dashboard.access.cli import user
+
+    main.add_command(user)
+
+
+_register_subcommands()
+
+
 @main.command("check-config")
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True)

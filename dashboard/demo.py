@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 import click
 import httpx
@@ -53,6 +55,41 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+@dataclass(frozen=True)
+class DemoSignIn:
+    lines: list[str]
+    wall_token: str | None
+
+
+def demo_accounts(engine) -> DemoSignIn:
+    """On a store without accounts: a demo admin with a password printed once, and an
+    enrolled demo wall screen. Never a fixed password; later runs create nothing."""
+    from dashboard.access.accounts import add_account, list_accounts
+    from dashboard.access.audit import Actor
+    from dashboard.access.devices import enrol
+
+    with engine.connect() as conn:
+        existing = list_accounts(conn)
+    if existing:
+        return DemoSignIn(
+            [
+                "with an existing account; a new password for the demo admin:",
+                "odsk user reset-password demo-admin --generate",
+            ],
+            None,
+        )
+    password = secrets.token_urlsafe(15)
+    actor = Actor.cli("odsk-demo")
+    add_account(
+        engine, "demo-admin", "admin", password=password, display_name="Demo admin", actor=actor
+    )
+    _device, token = enrol(engine, "demo-wall", "internal", actor=actor)
+    return DemoSignIn(
+        [f"user demo-admin, password {password}  (shown once; odsk user … for more accounts)"],
+        token,
+    )
+
+
 def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
     from dashboard.cli import _runtime
 
@@ -88,9 +125,17 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
         if not _wait_http(f"http://127.0.0.1:{port}/healthz", 60, web):
             raise click.ClickException("the web app did not start")
         base = f"http://127.0.0.1:{port}"
+        sign_in = demo_accounts(rt.engine)
         click.echo("\nCommand Centre ODSK is running:")
-        click.echo(f"  video wall        {base}/wall")
-        click.echo(f"  wall in English   {base}/wall?lang=en")
+        click.echo(f"  sign in           {base}/login")
+        for line in sign_in.lines:
+            click.echo(f"                    {line}")
+        if sign_in.wall_token:
+            click.echo(f"  video wall        {base}/wall?device={sign_in.wall_token}")
+        else:
+            click.echo(
+                f"  video wall        {base}/wall (signed in, or enrol a screen on /ops/screens)"
+            )
         click.echo(f"  health            {base}/healthz")
         click.echo(f"  SKPD simulator    http://127.0.0.1:{simulator_port}/")
         click.echo(f"  source health     {base}/ops/sources")

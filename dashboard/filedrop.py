@@ -30,6 +30,7 @@ from typing import Any
 
 from collectors.base import Payload
 from dashboard import i18n
+from dashboard.access.audit import Actor
 from dashboard.ingest import RunSummary, collect
 from dashboard.runtime import Runtime
 
@@ -203,6 +204,7 @@ def receive(
     via: str,
     source_id: str | None = None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> Receipt:
     """Ingest one delivered file (its source from the name, unless the upload page chose it)."""
     now = now or datetime.now(UTC)
@@ -228,6 +230,7 @@ def receive(
         trigger=via,
         payload=Payload(content, content_type, {"file": name}),
         file_name=name,
+        actor=actor,
     )
     return _from_summary(name, now, via, summary)
 

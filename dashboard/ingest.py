@@ -24,6 +24,8 @@ from collectors.base import (
     SourceContext,
 )
 from collectors.registry import get_kind
+from dashboard.access import audit
+from dashboard.access.audit import Actor
 from dashboard.archive import archive_payload, read_payload
 from dashboard.event_counts import counted_indicators, months_touched, recount
 from dashboard.runtime import Runtime
@@ -142,6 +144,7 @@ def collect(
     today: date | None = None,
     backfill: bool = False,
     file_name: str | None = None,
+    actor: Actor | None = None,
 ) -> RunSummary:
     """Run one source once (or ingest a given payload as that source) and record it.
 
@@ -185,7 +188,7 @@ def collect(
                     f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"
                 ),
             )
-        _store(rt, summary, source_id, parsed, today or date.today())
+        _store(rt, summary, source_id, parsed, today or date.today(), actor)
         return summary
     finally:
         summary.duration_seconds = time.monotonic() - started
@@ -209,8 +212,14 @@ def _check_deadline(deadline: float, timeout: float) -> None:
 
 
 def _store(
-    rt: Runtime, summary: RunSummary, source_id: str, parsed: ParseResult, today: date
+    rt: Runtime,
+    summary: RunSummary,
+    source_id: str,
+    parsed: ParseResult,
+    today: date,
+    actor: Actor | None = None,
 ) -> None:
+    """Store the run's verdict in one transaction; with ``actor`` (an upload), its audit row too."""
     source = rt.catalogue.source(source_id)
     verdict = validate(parsed, rt.catalogue, source, today)
     summary.accepted = len(verdict.accepted)
@@ -278,6 +287,21 @@ def _store(
             }
             domains = {rt.catalogue.indicator(code).domain for code in codes}
             bump(conn, [f"domain:{d}" for d in domains] + (["events"] if summary.events else []))
+        if actor is not None:
+            audit.record(
+                conn,
+                "upload",
+                source_id,
+                after={
+                    "run": summary.run_id,
+                    "status": summary.status,
+                    "accepted": summary.accepted,
+                    "rejected": summary.rejected,
+                    "changed": stats.changed,
+                    "payload": summary.payload_sha256,
+                },
+                actor=actor,
+            )
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
     if summary.changed or summary.events:
         rt.signal.publish()

@@ -29,6 +29,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.access import Permission, Rule, allow, current_principal, route
 from dashboard.alerts.config import SEVERITIES
 from dashboard.alerts.lifecycle import STATES, alert_counts
 from dashboard.notify.outbox import notification_counts
@@ -316,7 +317,10 @@ def _check_redis(client) -> dict:
 
 
 def healthz_view():
+    """Anyone (a load balancer) gets the status; the details only who may read metrics."""
     body, status = health_report(flask.current_app.extensions[CONTEXT_KEY])
+    if not current_principal().can(Permission.METRICS_READ):
+        body = {"status": body["status"]}
     return flask.jsonify(body), status
 
 
@@ -331,12 +335,13 @@ def register_observability(server: flask.Flask) -> None:
     server.extensions[EXTENSION_KEY] = _request_histogram()
     server.before_request(_before_request)
     server.after_request(_after_request)
-    server.add_url_rule("/metrics", "odsk_metrics", metrics_view)
+    route(server, Rule(Permission.METRICS_READ), "/metrics", "odsk_metrics", metrics_view)
     existing = next((r for r in server.url_map.iter_rules() if r.rule == "/healthz"), None)
     if existing is not None:
         server.view_functions[existing.endpoint] = healthz_view
+        allow(server, existing.endpoint, Rule(Permission.PUBLIC))
     else:
-        server.add_url_rule("/healthz", "odsk_healthz", healthz_view)
+        route(server, Rule(Permission.PUBLIC), "/healthz", "odsk_healthz", healthz_view)
 
 
 # --- gunicorn --------------------------------------------------------------------------------

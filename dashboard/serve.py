@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import wsgi
+
+
+class _NoBannerResponse(wsgi.Response):
+    """gunicorn writes ``Server: gunicorn`` itself (no setting turns it off): drop it, so the
+    server does not announce what it runs."""
+
+    def default_headers(self):
+        return [h for h in super().default_headers() if not h.lower().startswith("server:")]
+
+
+def hide_server_banner() -> None:
+    setattr(wsgi, "Response", _NoBannerResponse)  # noqa: B010  (read at each request)
 
 
 class _App(BaseApplication):
@@ -26,6 +39,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
 
     # Request-latency metrics add up across workers through prometheus_client's multiprocess dir.
     prepare_multiprocess_dir(get_settings().data_dir)
+    hide_server_banner()
     _App(
         {
             "child_exit": gunicorn_child_exit,

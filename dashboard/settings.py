@@ -35,6 +35,22 @@ class Settings(BaseSettings):
     boundary_geojson: Path | None = Field(
         default=None, description="GeoJSON of kab/kota boundaries; none = tile-grid map"
     )
+    # --- access control (dashboard/access) ---
+    secret_key: str | None = Field(
+        default=None, description="signs session cookies; none = a key kept in the data dir"
+    )
+    secure_cookies: bool = Field(default=False, description="Secure cookies + HSTS (behind TLS)")
+    session_idle_minutes: float = Field(default=60, gt=0)
+    login_limit_account: str = "5 per 15 minutes"
+    login_limit_address: str = "30 per 15 minutes"
+    metrics_token: str | None = Field(default=None, description="bearer token for /metrics")
+    oidc_issuer: str | None = Field(default=None, description="the province's SSO issuer URL")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_groups_claim: str = "groups"
+    # Group → role ("admin", or "skpd_officer:dinkes,bkd"); the first role in ROLE_ORDER wins.
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    oidc_scope: str = "openid profile email"
 
     @property
     def resolved_database_url(self) -> str:

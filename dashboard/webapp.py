@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dash
@@ -16,6 +16,8 @@ import flask
 import flask_bootstrap
 from sqlalchemy import Engine
 
+from dashboard.access import catalogue_for, current_principal
+from dashboard.access.install import install_after_routes, install_before_routes
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
@@ -26,6 +28,7 @@ from dashboard.versions import ChangeSignal
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "odsk"
+CATALOGUES_KEY = "odsk.catalogues"  # per set of readable indicators
 PAGES_DIR = PROJECT_ROOT / "layouts"
 ASSETS_DIR = PROJECT_ROOT / "assets"
 # Bootstrap 5.3 (CSS and icon font) as shipped inside the Bootstrap-Flask package.
@@ -67,7 +70,20 @@ class OdskContext:
 
 
 def current_context() -> OdskContext:
-    """The context of the app serving the current request (inside layouts and callbacks)."""
+    """The context of the app serving the current request (inside layouts and callbacks),
+    its catalogue cut to what the request's principal may read (``dashboard.access``)."""
+    found = flask.g.get("odsk_context")
+    if found is None:
+        base = flask.current_app.extensions[EXTENSION_KEY]
+        cache = flask.current_app.extensions.setdefault(CATALOGUES_KEY, {})
+        catalogue = catalogue_for(current_principal(), base.catalogue, cache)
+        found = base if catalogue is base.catalogue else replace(base, catalogue=catalogue)
+        flask.g.odsk_context = found
+    return found
+
+
+def context_of_current_app() -> OdskContext:
+    """The app's own context (the whole catalogue), for deciding what a principal may see."""
     return flask.current_app.extensions[EXTENSION_KEY]
 
 
@@ -109,12 +125,14 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL
         )
     )
+    install_before_routes(app, settings)  # sessions, CSRF, the guard, sign-in routes
     register_observability(server)  # /healthz, /metrics and request latency
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.
     with server.test_request_context("/"):
         server.preprocess_request()
+    install_after_routes(app, settings)  # CSP over every inline script; every rule present
     return app
 
 

@@ -16,6 +16,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, current_actor
 from dashboard.alerts.lifecycle import acknowledge, alert_by_id
 from dashboard.alerts.shiftlog import add_note
 from dashboard.alerts.silences import add_silence, lift_silence
@@ -27,7 +29,11 @@ from layouts.shell import page_shell
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, path="/alerts", title="Peringatan — Command Centre ODSK", name="Peringatan"
+    __name__,
+    path="/alerts",
+    title="Peringatan — Command Centre ODSK",
+    name="Peringatan",
+    access=P.READ,
 )
 
 REFRESH_SECONDS = 30
@@ -37,7 +43,8 @@ SILENCE_HOURS = (1, 4, 12, 24, 72)
 
 def _load(lang: str) -> AlertsPage | None:
     try:
-        return load_alerts_page(current_context().engine, utcnow(), lang)
+        context = current_context()
+        return load_alerts_page(context.engine, utcnow(), lang, context.catalogue)
     except SQLAlchemyError as exc:
         log.warning("alerts page: store unavailable: %s", exc)
         return None
@@ -249,16 +256,6 @@ def shift_form(lang: str):
                 className="g-2",
                 children=[
                     dbc.Col(
-                        dbc.Input(
-                            id="shift-author",
-                            placeholder=label("shift.author", lang),
-                            maxLength=100,
-                            persistence=True,
-                            persistence_type="local",
-                        ),
-                        md=3,
-                    ),
-                    dbc.Col(
                         dbc.Select(
                             id="shift-kind",
                             value="note",
@@ -276,7 +273,7 @@ def shift_form(lang: str):
                             rows=1,
                             maxLength=4000,
                         ),
-                        md=5,
+                        md=8,
                     ),
                     dbc.Col(
                         dbc.Button(label("shift.add", lang), id="shift-add", color="secondary"),
@@ -314,8 +311,8 @@ def shift_list(page: AlertsPage | None, lang: str):
 
 
 def _modal(name: str, lang: str, title: str, confirm: str, fields: list) -> dbc.Modal:
-    """An action's dialog: its fields, the operator's name (remembered on this browser), an
-    error line, cancel and confirm; ids ``alerts-{name}-…``."""
+    """An action's dialog: its fields, who acts (the signed-in account), an error line,
+    cancel and confirm; ids ``alerts-{name}-…``."""
     return dbc.Modal(
         id=f"alerts-{name}-modal",
         is_open=False,
@@ -324,14 +321,10 @@ def _modal(name: str, lang: str, title: str, confirm: str, fields: list) -> dbc.
             dbc.ModalBody(
                 [
                     *fields,
-                    dbc.Label(
-                        label("ack.who", lang), html_for=f"alerts-{name}-who", className="mt-2"
-                    ),
-                    dbc.Input(
+                    html.Div(
+                        [label("ack.who", lang), ": ", html.Strong(current_actor().name)],
                         id=f"alerts-{name}-who",
-                        maxLength=100,
-                        persistence=True,
-                        persistence_type="local",
+                        className="mt-2 small text-body-secondary",
                     ),
                     html.Div(id=f"alerts-{name}-error", className="text-danger small mt-2"),
                 ]
@@ -405,7 +398,9 @@ def _clicked() -> bool:
 
 
 def register_silence_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alert-silence-open": P.ALERTS_ACT}),
         Output("alerts-silence-modal", "is_open"),
         Output("alerts-silence-target", "data"),
         Output("alerts-silence-heading", "children"),
@@ -441,7 +436,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         target = {"alert": alert.id, "rule": alert.rule_id, "subject": alert.subject}
         return True, target, f"{label('silence.title', lang)} #{alert.id}", options, "subject", ""
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alerts-silence-confirm": P.ALERTS_ACT}),
         Output("alerts-active", "children", allow_duplicate=True),
         Output("alerts-silences", "children", allow_duplicate=True),
         Output("alerts-counts", "children", allow_duplicate=True),
@@ -454,21 +451,20 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         State("alerts-silence-target", "data"),
         State("alerts-silence-scope", "value"),
         State("alerts-silence-hours", "value"),
-        State("alerts-silence-who", "value"),
         State("alerts-silence-reason", "value"),
         State("alerts-lang", "data"),
         prevent_initial_call=True,
     )
-    def silence(_confirm, target, scope, hours, who, reason, lang):
+    def silence(_confirm, target, scope, hours, reason, lang):
         if not target:
             raise PreventUpdate
-        if not (who or "").strip() or not (reason or "").strip():
+        if not (reason or "").strip():
             return (no_update,) * 5 + (True, label("silence.need", lang), no_update)
         hours = int(hours) if str(hours) in {str(h) for h in SILENCE_HOURS} else 4
         subject = target["subject"] if scope != "rule" else None
         try:
             silence_id = add_silence(
-                current_context().engine, target["rule"], subject, hours, reason, who
+                current_context().engine, target["rule"], subject, hours, reason, current_actor()
             )
         except SQLAlchemyError as exc:
             log.warning("alerts: silence failed: %s", exc)
@@ -482,29 +478,24 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         )
         return (*_tables(lang), feedback, False, "", "")
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"silence-lift": P.ALERTS_ACT}),
         Output("alerts-active", "children", allow_duplicate=True),
         Output("alerts-silences", "children", allow_duplicate=True),
         Output("alerts-counts", "children", allow_duplicate=True),
         Output("alerts-shiftlog", "children", allow_duplicate=True),
         Output("alerts-feedback", "children", allow_duplicate=True),
         Input({"type": "silence-lift", "silence": ALL}, "n_clicks"),
-        State("shift-author", "value"),
-        State("alerts-silence-who", "value"),
         State("alerts-lang", "data"),
         prevent_initial_call=True,
     )
-    def lift(_clicks, author, silence_who, lang):
+    def lift(_clicks, lang):
         if not _clicked():
             raise PreventUpdate
-        who = (author or "").strip() or (silence_who or "").strip()
         silence_id = int(ctx.triggered_id["silence"])
-        if not who:
-            return (no_update,) * 4 + (
-                dbc.Alert(label("silence.need_who", lang), color="warning", dismissable=True),
-            )
         try:
-            done = lift_silence(current_context().engine, silence_id, who)
+            done = lift_silence(current_context().engine, silence_id, current_actor())
         except SQLAlchemyError as exc:
             log.warning("alerts: lifting a silence failed: %s", exc)
             raise PreventUpdate from exc
@@ -520,7 +511,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
 def register_callbacks(app: dash.Dash) -> None:
     register_silence_callbacks(app)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alert-ack-open": P.ALERTS_ACT}),
         Output("alerts-ack-modal", "is_open"),
         Output("alerts-ack-target", "data"),
         Output("alerts-ack-heading", "children"),
@@ -538,7 +531,9 @@ def register_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate
         return True, trigger["alert"], f"{label('ack.title', lang)} #{trigger['alert']}", ""
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"alerts-ack-confirm": P.ALERTS_ACT}),
         Output("alerts-active", "children"),
         Output("alerts-recent", "children"),
         Output("alerts-silences", "children"),
@@ -550,29 +545,19 @@ def register_callbacks(app: dash.Dash) -> None:
         Input("alerts-tick", "n_intervals"),
         Input("alerts-ack-confirm", "n_clicks"),
         State("alerts-ack-target", "data"),
-        State("alerts-ack-who", "value"),
         State("alerts-ack-note", "value"),
         State("alerts-lang", "data"),
         prevent_initial_call=True,
     )
-    def refresh_or_acknowledge(_tick, _confirm, target, who, note, lang):
+    def refresh_or_acknowledge(_tick, _confirm, target, note, lang):
         feedback = modal = error = note_value = no_update
         if ctx.triggered_id == "alerts-ack-confirm":
             if target is None:
                 raise PreventUpdate
-            if not (who or "").strip():
-                return (
-                    no_update,
-                    no_update,
-                    no_update,
-                    no_update,
-                    no_update,
-                    True,
-                    label("ack.need_who", lang),
-                    no_update,
-                )
             try:
-                done = acknowledge(current_context().engine, int(target), who, note or "")
+                done = acknowledge(
+                    current_context().engine, int(target), current_actor(), note or ""
+                )
             except SQLAlchemyError as exc:
                 log.warning("alerts: acknowledge failed: %s", exc)
                 raise PreventUpdate from exc
@@ -597,22 +582,23 @@ def register_callbacks(app: dash.Dash) -> None:
             note_value,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"shift-add": P.ALERTS_ACT}),
         Output("alerts-shiftlog", "children"),
         Output("shift-text", "value"),
         Output("shift-feedback", "children"),
         Input("shift-add", "n_clicks"),
         Input("alerts-tick", "n_intervals"),
-        State("shift-author", "value"),
         State("shift-text", "value"),
         State("shift-kind", "value"),
         State("alerts-lang", "data"),
         prevent_initial_call=True,
     )
-    def add_to_shift_log(_clicks, _tick, author, text, kind, lang):
+    def add_to_shift_log(_clicks, _tick, text, kind, lang):
         text_value, feedback = no_update, no_update
         if ctx.triggered_id == "shift-add":
-            if not (author or "").strip() or not (text or "").strip():
+            if not (text or "").strip():
                 return (
                     no_update,
                     no_update,
@@ -621,7 +607,7 @@ def register_callbacks(app: dash.Dash) -> None:
             try:
                 add_note(
                     current_context().engine,
-                    author,
+                    current_actor(),
                     text,
                     kind if kind in ("note", "handover") else "note",
                 )

@@ -60,8 +60,25 @@ def install_memo(app: dash.Dash) -> None:
 
 
 def _memo() -> VersionedMemo:
+    """The memo of the request's clearance: views cached for one set of readable indicators
+    are never served to a principal who may read fewer."""
     memo = flask.current_app.extensions.get(MEMO_KEY)
-    return memo if memo is not None else VersionedMemo(maxsize=1)
+    if memo is None:
+        return VersionedMemo(maxsize=1)
+    codes = frozenset(current_context().catalogue.indicators_by_code)
+    per_clearance = flask.current_app.extensions.setdefault(MEMO_KEY + ".clearance", {})
+    if codes == frozenset(context_catalogue_codes()):
+        return memo
+    found = per_clearance.get(codes)
+    if found is None:
+        found = per_clearance[codes] = VersionedMemo(maxsize=40)
+    return found
+
+
+def context_catalogue_codes() -> list[str]:
+    from dashboard.webapp import EXTENSION_KEY
+
+    return [i.code for i in flask.current_app.extensions[EXTENSION_KEY].catalogue.indicators]
 
 
 def env_for(domain: str | None) -> Env:

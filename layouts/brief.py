@@ -18,6 +18,7 @@ from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission, Rule, audit, route
 from dashboard.brief.archive import Manifest, archived_file, list_briefs
 from dashboard.brief.excel import scorecard_workbook, workbook_name
 from dashboard.brief.load import load_card
@@ -37,6 +38,7 @@ dash.register_page(
     path="/brief",
     title="Ringkasan Pengecualian — Command Centre ODSK",
     name="Ringkasan pengecualian",
+    access=Permission.READ,
 )
 
 PDF = "application/pdf"
@@ -210,6 +212,11 @@ def _export(kind: str):
             workbook_name(card, lang),
             XLSX,
         )
+    try:
+        audit.record_alone(current_context().engine, f"export.brief.{kind}", name)
+    except SQLAlchemyError as exc:
+        log.warning("brief export not audited, refused: %s", exc)
+        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
     response = flask.Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
@@ -229,7 +236,7 @@ def _archived(name: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    server = app.server
-    server.add_url_rule("/brief/export.pdf", "odsk_brief_pdf", lambda: _export("pdf"))
-    server.add_url_rule("/brief/export.xlsx", "odsk_brief_xlsx", lambda: _export("xlsx"))
-    server.add_url_rule("/brief/archive/<name>", "odsk_brief_archive", _archived)
+    server, rule = app.server, Rule(Permission.READ)
+    route(server, rule, "/brief/export.pdf", "odsk_brief_pdf", lambda: _export("pdf"))
+    route(server, rule, "/brief/export.xlsx", "odsk_brief_xlsx", lambda: _export("xlsx"))
+    route(server, rule, "/brief/archive/<name>", "odsk_brief_archive", _archived)

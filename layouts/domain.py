@@ -15,6 +15,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission
 from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.status import STATUSES
 from dashboard.store.schema import utcnow
@@ -31,6 +32,7 @@ dash.register_page(
         f"{DOMAIN_NAMES.get(domain_id or '', 'Domain')} — Command Centre ODSK"
     ),
     name="Domain",
+    access=Permission.READ,
 )
 
 

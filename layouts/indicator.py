@@ -18,6 +18,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission, current_actor, current_principal
 from dashboard.analysis import style
 from dashboard.analysis.rules import grains_for, over_regions, over_time
 from dashboard.analysis.state import MAX_COMPARE, ViewState, parse_state, period_options
@@ -35,6 +36,7 @@ dash.register_page(
     path_template="/indicator/<code>",
     title=lambda code=None: f"{code} — Command Centre ODSK",
     name="Indikator",
+    access=Permission.READ,
 )
 
 
@@ -291,8 +293,11 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
 
 
 def annotations_block(lang: str) -> list:
+    notes = html.Ul(id="ind-notes-list", className="list-unstyled small mb-3 odsk-notes")
+    if not current_principal().can(Permission.ANNOTATE):
+        return [notes]
     return [
-        html.Ul(id="ind-notes-list", className="list-unstyled small mb-3 odsk-notes"),
+        notes,
         dbc.Row(
             className="g-2 align-items-end",
             children=[
@@ -319,7 +324,7 @@ def annotations_block(lang: str) -> list:
                     md=4,
                     children=[
                         dbc.Label(i18n.t("analyst.annot.author", lang), className="small"),
-                        dbc.Input(id="ind-note-author", maxLength=100, size="sm", persistence=True),
+                        html.Div(current_actor().name, id="ind-note-author", className="small"),
                     ],
                 ),
                 dbc.Col(
@@ -348,9 +353,13 @@ def annotations_block(lang: str) -> list:
 
 
 def table_block(indicator: Indicator, lang: str) -> list:
+    # Internal data leaves the command centre only with analysts (the server checks too).
+    exports = indicator.classification == "public" or current_principal().can(
+        Permission.EXPORT_INTERNAL
+    )
     return [
         html.Div(
-            className="d-flex gap-2 mb-2",
+            className="d-flex gap-2 mb-2" + ("" if exports else " odsk-no-export"),
             children=[
                 dbc.Button(
                     [html.I(className="bi bi-filetype-csv me-1"), "CSV"],

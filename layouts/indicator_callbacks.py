@@ -26,6 +26,9 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, audit, callback, current_actor, route
+from dashboard.access.scopes import export_of
 from dashboard.analysis import cartogram, choropleth, periods
 from dashboard.analysis.export import workbook_bytes
 from dashboard.analysis.rules import default_grain, grains_for
@@ -146,9 +149,17 @@ def _day(value) -> date | None:
 
 
 def register(app: dash.Dash) -> None:
-    app.server.add_url_rule(choropleth.BOUNDARY_URL, "odsk_analyst_boundaries", _boundaries_geojson)
+    route(
+        app.server,
+        Rule(P.READ),
+        choropleth.BOUNDARY_URL,
+        "odsk_analyst_boundaries",
+        _boundaries_geojson,
+    )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-url", "search"),
         Output("nav-language", "href"),
         Input("ind-regions", "value"),
@@ -165,7 +176,9 @@ def register(app: dash.Dash) -> None:
         query = {k: v for k, v in state.query().items() if k != "lang"}
         return state.search(), href(f"/indicator/{indicator.code}", other, **query)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-series", "figure"),
         Output("ind-yoy", "figure"),
         Output("ind-grid", "rowData"),
@@ -209,7 +222,9 @@ def register(app: dash.Dash) -> None:
             value,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-map", "figure"),
         Output("ind-ranking", "children"),
         Input("ind-period", "value"),
@@ -244,7 +259,9 @@ def register(app: dash.Dash) -> None:
             env.catalogue, indicator, ranked, values, grain, start, lang
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-regions", "value"),
         Input("ind-map", "clickData"),
         State("ind-regions", "value"),
@@ -258,7 +275,9 @@ def register(app: dash.Dash) -> None:
         regions = list(regions or [])
         return [r for r in regions if r != code] if code in regions else regions + [code]
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("ind-prov", "children"),
         Input("ind-grid", "cellClicked"),
         Input("ind-series", "clickData"),
@@ -286,20 +305,21 @@ def register(app: dash.Dash) -> None:
             env.catalogue, indicator, region, grain, start, found, derived, lang
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, on={"ind-note-add": P.ANNOTATE}),
         Output("ind-note-feedback", "children"),
         Output("ind-notes-rev", "data"),
         Output("ind-note-text", "value"),
         Input("ind-note-add", "n_clicks"),
         State("ind-note-date", "value"),
         State("ind-note-text", "value"),
-        State("ind-note-author", "value"),
         State("ind-note-all", "value"),
         State("ind-notes-rev", "data"),
         State("ind-page", "data"),
         prevent_initial_call=True,
     )
-    def add_note(_clicks, on_date, text, author, for_all, rev, page):
+    def add_note(_clicks, on_date, text, for_all, rev, page):
         indicator = _indicator(page)
         lang = i18n.language(page.get("lang"))
         day = _day(on_date)
@@ -317,7 +337,7 @@ def register(app: dash.Dash) -> None:
                 region_code=None,
                 on_date=day,
                 text=text or "",
-                author=author or "",
+                author=current_actor(),
                 today=env.today,
             )
         except AnnotationError as exc:
@@ -339,7 +359,9 @@ def register(app: dash.Dash) -> None:
             "",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ, extra=export_of("ind-page"), on={"ind-xlsx": P.READ}),
         Output("ind-download", "data"),
         Input("ind-xlsx", "n_clicks"),
         State("ind-grid", "virtualRowData"),
@@ -362,6 +384,16 @@ def register(app: dash.Dash) -> None:
         content = workbook_bytes(
             export_rows(data), export_columns(indicator, lang), sheet=indicator.code, meta=meta
         )
+        try:
+            audit.record_alone(
+                current_context().engine,
+                "export.indicator",
+                indicator.code,
+                detail=f"{len(data)} rows, {indicator.classification}",
+            )
+        except SQLAlchemyError as exc:
+            log.warning("indicator %s: export not audited, refused: %s", indicator.code, exc)
+            raise PreventUpdate from exc
         return dash.dcc.send_bytes(content, f"{indicator.code}.xlsx")
 
     app.clientside_callback(

@@ -12,6 +12,9 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, audit, callback, current_principal
+from dashboard.access.clearance import scoped_catalogue
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import (
     CompliancePage,
@@ -31,6 +34,7 @@ dash.register_page(
     path="/ops/compliance",
     title="Kepatuhan data SKPD — Command Centre ODSK",
     name="Kepatuhan SKPD",
+    access=P.COMPLIANCE_READ,
 )
 
 STATUS_BADGE = {
@@ -44,10 +48,11 @@ STATUS_BADGE = {
 
 def _load(lang: str, period: str | None) -> CompliancePage | None:
     context = current_context()
+    catalogue = scoped_catalogue(context.catalogue, current_principal().scope(P.COMPLIANCE_READ))
     now = utcnow()
-    month = parse_month(period) or default_month(context.catalogue, now)
+    month = parse_month(period) or default_month(catalogue, now)
     try:
-        return load_compliance(context.engine, context.catalogue, month, now, lang)
+        return load_compliance(context.engine, catalogue, month, now, lang)
     except SQLAlchemyError as exc:
         log.warning("ops/compliance: store unavailable: %s", exc)
         return None
@@ -198,7 +203,9 @@ def details_table(page: CompliancePage, lang: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.COMPLIANCE_READ),
         Output("compliance-download", "data"),
         Input("compliance-export", "n_clicks"),
         State("compliance-state", "data"),
@@ -212,4 +219,9 @@ def register_callbacks(app: dash.Dash) -> None:
         name = (
             "kepatuhan-skpd" if lang != "en" else "skpd-compliance"
         ) + f"-{page.month.strftime('%Y-%m')}.xlsx"
+        try:
+            audit.record_alone(current_context().engine, "export.compliance", name)
+        except SQLAlchemyError as exc:
+            log.warning("ops/compliance: export not audited, refused: %s", exc)
+            raise PreventUpdate from exc
         return dcc.send_bytes(compliance_workbook(page), name)

@@ -8,13 +8,24 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, current_actor, current_principal
+from dashboard.access.devices import DeviceError, DeviceRow, enrol, list_devices, revoke
+from dashboard.access.labels import label as access_label
+from dashboard.access.principal import CLASSIFICATIONS
 from dashboard.store.schema import utcnow
-from dashboard.store.screens import forget_screen, list_screens, request_command
+from dashboard.store.screens import (
+    forget_screen,
+    list_screens,
+    request_command,
+    valid_screen_id,
+)
 from dashboard.views.wall_ops import ScreenLine, monitor_links, screen_line
 from dashboard.views.wall_plan import current_setup
 from dashboard.webapp import current_context
@@ -27,6 +38,7 @@ dash.register_page(
     path="/ops/screens",
     title="Layar dinding video — Command Centre ODSK",
     name="Layar dinding",
+    access=P.SCREENS_COMMAND,
 )
 
 REFRESH_SECONDS = 15
@@ -72,6 +84,7 @@ def layout(lang: str | None = None, **_query):
             dcc.Store(id="wall-ops-lang", data=lang),
             dcc.Interval(id="wall-ops-tick", interval=REFRESH_SECONDS * 1000),
             html.Div(screens_table(_lines(lang), lang), id="wall-ops-table"),
+            enrolment(lang),
             html.H2(i18n.t("wall.ops.monitors", lang), className="h5 mt-4"),
             html.Ul(
                 [
@@ -81,6 +94,121 @@ def layout(lang: str | None = None, **_query):
                 className="wall-ops-monitors",
             ),
         ],
+    )
+
+
+def _devices() -> list[DeviceRow] | None:
+    try:
+        with current_context().engine.connect() as conn:
+            return list_devices(conn)
+    except SQLAlchemyError as exc:
+        log.warning("ops/screens: devices unavailable: %s", exc)
+        return None
+
+
+def enrolment(lang: str) -> html.Section:
+    """Enrolled screens and their tokens: enrol (operators), revoke (admins)."""
+    principal = current_principal()
+    form = None
+    if principal.can(P.SCREENS_ENROL):
+        form = dbc.Row(
+            className="g-2 align-items-end mb-3",
+            children=[
+                dbc.Col(
+                    [
+                        dbc.Label(access_label("enrol.name", lang), html_for="enrol-name"),
+                        dbc.Input(id="enrol-name", maxLength=100),
+                    ],
+                    md=4,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Label(
+                            access_label("enrol.clearance", lang), html_for="enrol-clearance"
+                        ),
+                        dbc.Select(
+                            id="enrol-clearance",
+                            value="internal",
+                            options=[
+                                {"label": access_label(f"class.{c}", lang), "value": c}
+                                for c in CLASSIFICATIONS
+                            ],
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    dbc.Button(
+                        access_label("enrol.submit", lang), id="enrol-submit", color="primary"
+                    ),
+                    md=3,
+                ),
+            ],
+        )
+    return html.Section(
+        [
+            html.H2(access_label("enrol.title", lang), className="h5 mt-4"),
+            html.P(access_label("enrol.intro", lang), className="text-body-secondary small"),
+            form,
+            html.Div(id="enrol-result"),
+            html.Div(devices_table(_devices(), lang), id="enrol-devices"),
+        ],
+        id="wall-ops-enrolment",
+    )
+
+
+def devices_table(devices: list[DeviceRow] | None, lang: str):
+    if devices is None:
+        return dbc.Alert(i18n.t("wall.ops.store_down", lang), color="danger")
+    if not devices:
+        return html.P(access_label("enrol.none", lang), className="text-body-secondary")
+    may_revoke = current_principal().can(P.SCREENS_MANAGE)
+    keys = ("name", "clearance", "by", "seen", "state")
+    head = html.Thead(
+        html.Tr([html.Th(access_label(f"enrol.col.{k}", lang)) for k in keys] + [html.Th("")])
+    )
+    now = utcnow()
+    rows = []
+    for d in devices:
+        revoked = d.revoked_at is not None
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(html.Code(d.name)),
+                    html.Td(access_label(f"class.{d.clearance}", lang)),
+                    html.Td(d.created_by),
+                    html.Td(
+                        i18n.age(d.last_seen_at, now, lang)
+                        if d.last_seen_at
+                        else access_label("enrol.never", lang)
+                    ),
+                    html.Td(
+                        dbc.Badge(
+                            access_label("enrol.revoked" if revoked else "enrol.active", lang),
+                            color="secondary" if revoked else "success",
+                        )
+                    ),
+                    html.Td(
+                        dbc.Button(
+                            access_label("enrol.revoke", lang),
+                            id={"type": "enrol-revoke", "device": d.name},
+                            size="sm",
+                            color="danger",
+                            outline=True,
+                        )
+                        if may_revoke and not revoked
+                        else None
+                    ),
+                ],
+                **{"data-device": d.name},
+            )
+        )
+    return dbc.Table(
+        [head, html.Tbody(rows)],
+        size="sm",
+        responsive=True,
+        className="align-middle",
+        id="enrol-table",
     )
 
 
@@ -120,7 +248,7 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
             className="me-2",
         )
     ]
-    if not line.online:
+    if not line.online and current_principal().can(P.SCREENS_MANAGE):
         actions.append(
             dbc.Button(
                 i18n.t("wall.ops.forget", lang),
@@ -156,7 +284,9 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.SCREENS_COMMAND, on={"wall-ops-forget": P.SCREENS_MANAGE}),
         Output("wall-ops-table", "children"),
         Output("wall-ops-feedback", "children"),
         Input("wall-ops-tick", "n_intervals"),
@@ -171,16 +301,85 @@ def register_callbacks(app: dash.Dash) -> None:
         if isinstance(trigger, dict):
             if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
                 raise PreventUpdate  # a button drawn anew, not clicked
+            if valid_screen_id(trigger.get("screen")) is None:
+                raise PreventUpdate  # a forged id: nothing to act on
             engine = current_context().engine
             try:
                 if trigger["type"] == "wall-ops-reload":
-                    request_command(engine, trigger["screen"], "reload")
+                    request_command(engine, trigger["screen"], "reload", current_actor())
                     text = i18n.t("wall.ops.reload_sent", lang, id=trigger["screen"])
                 else:
-                    forget_screen(engine, trigger["screen"])
+                    forget_screen(engine, trigger["screen"], current_actor())
                     text = i18n.t("wall.ops.forgotten", lang, id=trigger["screen"])
             except (SQLAlchemyError, ValueError) as exc:
                 log.warning("ops/screens: %s failed: %s", trigger["type"], exc)
                 raise PreventUpdate from exc
             feedback = dbc.Alert(text, color="info", dismissable=True, duration=8000)
         return screens_table(_lines(lang), lang), feedback
+
+    @callback(
+        app,
+        Rule(P.SCREENS_ENROL),
+        Output("enrol-result", "children"),
+        Output("enrol-devices", "children"),
+        Output("enrol-name", "value"),
+        Input("enrol-submit", "n_clicks"),
+        State("enrol-name", "value"),
+        State("enrol-clearance", "value"),
+        State("wall-ops-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def enrol_screen(clicks, name, clearance, lang):
+        if not clicks:
+            raise PreventUpdate
+        try:
+            device, token = enrol(
+                current_context().engine, name or "", clearance or "", actor=current_actor()
+            )
+        except DeviceError as exc:
+            alert = dbc.Alert(access_label(f"enrol.err.{exc.key}", lang), color="danger")
+            return alert, no_update, no_update
+        except SQLAlchemyError as exc:
+            log.warning("ops/screens: enrolment failed: %s", exc)
+            return (
+                dbc.Alert(i18n.t("wall.ops.store_down", lang), color="danger"),
+                no_update,
+                no_update,
+            )
+        url = f"{flask.request.host_url.rstrip('/')}/wall?device={token}"
+        shown = dbc.Alert(
+            [
+                html.Div(access_label("enrol.done", lang, name=device.name)),
+                html.Code(url, id="enrol-url", className="d-block mt-2 text-break user-select-all"),
+            ],
+            color="success",
+            id="enrol-done",
+        )
+        return shown, devices_table(_devices(), lang), ""
+
+    @callback(
+        app,
+        Rule(P.SCREENS_MANAGE),
+        Output("enrol-result", "children", allow_duplicate=True),
+        Output("enrol-devices", "children", allow_duplicate=True),
+        Input({"type": "enrol-revoke", "device": ALL}, "n_clicks"),
+        State("wall-ops-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def revoke_screen(_clicks, lang):
+        trigger = dash.ctx.triggered_id
+        if not isinstance(trigger, dict) or not dash.ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        if valid_screen_id(trigger.get("device")) is None:
+            raise PreventUpdate
+        try:
+            revoke(current_context().engine, trigger["device"], actor=current_actor())
+        except SQLAlchemyError as exc:
+            log.warning("ops/screens: revoking failed: %s", exc)
+            raise PreventUpdate from exc
+        done = dbc.Alert(
+            access_label("enrol.revoked_done", lang, name=trigger["device"]),
+            color="info",
+            dismissable=True,
+        )
+        return done, devices_table(_devices(), lang)

@@ -15,6 +15,9 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, current_principal
+from dashboard.access.clearance import scoped_catalogue
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
@@ -27,6 +30,7 @@ dash.register_page(
     path="/ops/sources",
     title="Kesehatan sumber — Command Centre ODSK",
     name="Sumber data",
+    access=P.OPS_READ,
 )
 
 REFRESH_SECONDS = 30
@@ -53,12 +57,29 @@ COLUMNS = (
 )
 
 
+def _catalogue():
+    """The sources this reader may see (an skpd_officer: their own SKPDs')."""
+    return scoped_catalogue(current_context().catalogue, current_principal().scope(P.OPS_READ))
+
+
+def readable_sources() -> frozenset[str]:
+    """Sources whose every indicator this reader may read: their raw rows are shown."""
+    from dashboard.webapp import context_of_current_app
+
+    full = context_of_current_app().catalogue
+    mine = _catalogue()
+    readable = mine.indicators_by_code
+    return frozenset(
+        s.id for s in mine.sources if all(code in readable for code in full.source(s.id).indicators)
+    )
+
+
 def _load(lang: str, only_problems: bool) -> SourcesPage | None:
     context = current_context()
     try:
         return load_sources_page(
             context.engine,
-            context.catalogue,
+            _catalogue(),
             context.settings.config_dir,
             utcnow(),
             lang,
@@ -197,7 +218,7 @@ def sources_table(page: SourcesPage | None, lang: str):
 
 def rejected_section(run_id: int, lang: str):
     try:
-        view = load_rejected(current_context().engine, run_id, lang)
+        view = load_rejected(current_context().engine, run_id, lang, readable_sources())
     except SQLAlchemyError as exc:
         log.warning("ops/sources: rejected rows unavailable: %s", exc)
         return html.Div()
@@ -235,7 +256,9 @@ def rejected_section(run_id: int, lang: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.OPS_READ),
         Output("ops-sources-table", "children"),
         Output("ops-sources-summary", "children"),
         Input("ops-sources-tick", "n_intervals"),

@@ -18,6 +18,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback
 from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
@@ -37,7 +39,11 @@ from layouts.shell import page_shell
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, path="/", title="Kartu Kinerja — Command Centre ODSK", name="Ringkasan"
+    __name__,
+    path="/",
+    title="Kartu Kinerja — Command Centre ODSK",
+    name="Ringkasan",
+    access=P.READ,
 )
 
 STATUS_ICONS = {
@@ -585,7 +591,9 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.READ),
         Output("sc-location", "search"),
         Input("sc-year", "value"),
         Input("sc-month", "value"),

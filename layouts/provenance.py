@@ -17,8 +17,16 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission, Rule, audit, current_principal, route
 from dashboard.archive import read_payload
-from dashboard.store.provenance import Provenance, RunInfo, Version, payload_record, provenance
+from dashboard.store.provenance import (
+    Provenance,
+    RunInfo,
+    Version,
+    payload_record,
+    payload_sources,
+    provenance,
+)
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
 from layouts.shell import href, page_shell
@@ -30,6 +38,7 @@ dash.register_page(
     path_template="/provenance/<obs_id>",
     title=lambda obs_id=None: f"#{obs_id} — Command Centre ODSK",
     name="Provenance",
+    access=Permission.READ,
 )
 
 PAYLOAD_URL = "/analyst/payload/"
@@ -61,7 +70,8 @@ def layout(obs_id: str | None = None, **query):
     except SQLAlchemyError as exc:
         log.warning("provenance page: store unavailable: %s", exc)
         return page_shell("domains", lang, path, parts.store_down(lang), query)
-    if record is None:
+    if record is None or record.indicator_code not in context.catalogue.indicators_by_code:
+        # An observation of an indicator this reader may not read does not exist for it.
         return page_shell(
             "domains",
             lang,
@@ -253,10 +263,11 @@ def _serve_payload(sha256: str):
     try:
         with context.engine.connect() as conn:
             record = payload_record(conn, sha256)
+            sources = payload_sources(conn, sha256)
     except SQLAlchemyError as exc:
         log.warning("payload %s: store unavailable: %s", sha256, exc)
         flask.abort(503)
-    if record is None:
+    if record is None or not _may_download(sources):
         flask.abort(404)
     try:
         content = read_payload(context.settings.payload_dir, sha256)
@@ -264,6 +275,11 @@ def _serve_payload(sha256: str):
         log.warning("payload %s unreadable: %s", sha256, exc)
         flask.abort(410)
     _, _, content_type = record
+    try:
+        audit.record_alone(context.engine, "payload.download", sha256, detail=", ".join(sources))
+    except SQLAlchemyError as exc:
+        log.warning("payload %s: download not audited, refused: %s", sha256, exc)
+        flask.abort(503)
     response = flask.Response(content, mimetype=content_type or "application/octet-stream")
     name = f"{sha256[:12]}.{_EXTENSION.get(content_type or '', 'bin')}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -272,6 +288,32 @@ def _serve_payload(sha256: str):
     return response
 
 
+def _may_download(sources: list[str]) -> bool:
+    """A raw payload holds every indicator its source feeds: the reader must hold them all
+    (and, for an skpd_officer, the source must be of their own SKPD)."""
+    from dashboard.webapp import EXTENSION_KEY
+
+    full = flask.current_app.extensions[EXTENSION_KEY].catalogue
+    mine = current_context().catalogue.indicators_by_code
+    principal = current_principal()
+    for source_id in sources:
+        try:
+            source = full.source(source_id)
+        except KeyError:
+            return False
+        if not principal.can(Permission.PAYLOAD_READ, skpd=source.skpd):
+            return False
+        if any(code not in mine for code in source.indicators):
+            return False
+    return bool(sources)
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """No callbacks: the page is static. Registers the payload download route."""
-    app.server.add_url_rule(PAYLOAD_URL + "<sha256>", "odsk_analyst_payload", _serve_payload)
+    route(
+        app.server,
+        Rule(Permission.PAYLOAD_READ),
+        PAYLOAD_URL + "<sha256>",
+        "odsk_analyst_payload",
+        _serve_payload,
+    )

@@ -15,6 +15,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission
 from dashboard.analysis.cartogram import tile_label
 from dashboard.views.region import Line, RegionView, load_region
 from dashboard.webapp import current_context
@@ -28,6 +29,7 @@ dash.register_page(
     path_template="/region/<code>",
     title=lambda code=None: f"{code} — Command Centre ODSK",
     name="Wilayah",
+    access=Permission.READ,
 )
 
 

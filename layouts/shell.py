@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import html
+from flask_wtf.csrf import generate_csrf
 
+from dashboard.access import Permission, current_principal, role_label
 from dashboard.catalogue.models import DOMAIN_ORDER
 
 NAV_LABELS = {
@@ -23,6 +25,9 @@ NAV_LABELS = {
         "compliance": "Kepatuhan SKPD",
         "upload": "Unggah data",
         "wall": "Dinding video",
+        "screens": "Layar dinding",
+        "audit": "Jejak audit",
+        "signout": "Keluar",
         "switch": "English",
     },
     "en": {
@@ -33,6 +38,9 @@ NAV_LABELS = {
         "compliance": "SKPD compliance",
         "upload": "Upload data",
         "wall": "Video wall",
+        "screens": "Wall screens",
+        "audit": "Audit trail",
+        "signout": "Sign out",
         "switch": "Bahasa Indonesia",
     },
 }
@@ -60,7 +68,12 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> dbc.
     query = {k: v for k, v in (query or {}).items() if k != "lang"}
     other = "id" if lang == "en" else "en"
 
-    def item(key: str, target: str) -> dbc.NavItem:
+    principal = current_principal()
+
+    def item(key: str, target: str, needs: Permission = Permission.READ) -> dbc.NavItem | None:
+        # Only what the role may open (the server refuses the rest anyway).
+        if not principal.can(needs):
+            return None
         return dbc.NavItem(dbc.NavLink(text[key], href=href(target, lang), active=(key == active)))
 
     domains = dbc.DropdownMenu(
@@ -84,20 +97,24 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> dbc.
                         item("overview", "/"),
                         domains,
                         item("alerts", "/alerts"),
-                        item("sources", "/ops/sources"),
-                        item("compliance", "/ops/compliance"),
-                        item("upload", "/ops/upload"),
-                        item("wall", "/wall"),
+                        item("sources", "/ops/sources", Permission.OPS_READ),
+                        item("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
+                        item("upload", "/ops/upload", Permission.UPLOAD),
+                        item("wall", "/wall", Permission.WALL),
+                        item("screens", "/ops/screens", Permission.SCREENS_COMMAND),
+                        item("audit", "/ops/audit", Permission.AUDIT_READ),
                     ],
                 ),
                 dbc.Nav(
                     navbar=True,
+                    className="align-items-lg-center gap-lg-2",
                     children=[
                         dbc.NavItem(
                             dbc.NavLink(
                                 text["switch"], id="nav-language", href=href(path, other, **query)
                             )
-                        )
+                        ),
+                        _account(principal, text, lang),
                     ],
                 ),
             ],
@@ -105,6 +122,41 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> dbc.
         color="dark",
         dark=True,
         className="mb-3 border-bottom",
+    )
+
+
+def _account(principal, text: dict[str, str], lang: str):
+    """Who is signed in, and the sign-out button (a POST with the CSRF token)."""
+    if not principal.signed_in:
+        return None
+    return html.Form(
+        action="/logout",
+        method="POST",
+        className="d-flex align-items-center gap-2 odsk-account",
+        children=[
+            html.Span(
+                [
+                    html.I(className="bi bi-person-circle me-1"),
+                    principal.display or principal.name,
+                    html.Small(
+                        f" · {role_label(principal.role, lang)}",
+                        className="text-body-secondary d-none d-xl-inline",
+                    ),
+                ],
+                id="nav-account",
+                className="navbar-text small",
+            ),
+            dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            dbc.Input(type="hidden", name="lang", value=lang),
+            dbc.Button(
+                text["signout"],
+                id="nav-signout",
+                type="submit",
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+        ],
     )
 
 

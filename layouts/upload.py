@@ -9,6 +9,10 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, current_actor, current_principal
+from dashboard.access.clearance import scoped_catalogue
+from dashboard.access.scopes import source_skpd
 from dashboard.runtime import Runtime
 from dashboard.views.upload import (
     MAX_UPLOAD_BYTES,
@@ -23,7 +27,11 @@ from dashboard.webapp import current_context
 from layouts.shell import page_shell
 
 dash.register_page(
-    __name__, path="/ops/upload", title="Unggah data — Command Centre ODSK", name="Unggah data"
+    __name__,
+    path="/ops/upload",
+    title="Unggah data — Command Centre ODSK",
+    name="Unggah data",
+    access=P.UPLOAD,
 )
 
 
@@ -32,10 +40,15 @@ def _runtime() -> Runtime:
     return Runtime(context.settings, context.catalogue, context.engine)
 
 
+def _sources():
+    """The sources this account may upload for (an skpd_officer: their own SKPDs')."""
+    catalogue = scoped_catalogue(current_context().catalogue, current_principal().scope(P.UPLOAD))
+    return catalogue.sources
+
+
 def layout(lang: str | None = None, source: str | None = None, **_query):
     lang = i18n.language(lang)
-    catalogue = current_context().catalogue
-    options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in catalogue.sources]
+    options = [{"label": f"{s.name} ({s.id})", "value": s.id} for s in _sources()]
     return page_shell(
         "upload",
         lang,
@@ -93,7 +106,9 @@ def _table(rows: list[dict], columns: list[tuple[str, str]], lang: str, table_id
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.UPLOAD, skpd=source_skpd("upload-source")),
         Output("upload-preview", "children"),
         Output("upload-confirm", "disabled"),
         Output("upload-result", "children"),
@@ -154,7 +169,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.UPLOAD, skpd=source_skpd("upload-source")),
         Output("upload-result", "children", allow_duplicate=True),
         Output("upload-confirm", "disabled", allow_duplicate=True),
         Input("upload-confirm", "n_clicks"),
@@ -167,7 +184,9 @@ def register_callbacks(app: dash.Dash) -> None:
     def confirm(clicks, contents, filename, source_id, lang):
         if not clicks or not contents or not source_id:
             raise PreventUpdate
-        receipt = store_upload(_runtime(), source_id, decode_upload(contents, filename))
+        receipt = store_upload(
+            _runtime(), source_id, decode_upload(contents, filename), current_actor()
+        )
         colour = {"ok": "success", "partial": "warning"}.get(receipt.status, "danger")
         return dbc.Alert(
             [

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
@@ -27,6 +28,8 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
+from dashboard.access import Permission as P
+from dashboard.access import Rule, callback, current_principal
 from dashboard.store.queries import source_runs, summarise_health
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
@@ -42,7 +45,9 @@ from layouts import wall_screens as screens
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall")
+dash.register_page(
+    __name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall", access=P.WALL
+)
 
 FRESHNESS_SECONDS = 30
 
@@ -53,12 +58,18 @@ def layout(
     playlist: str | None = None,
     monitor: str | None = None,
     start: str | None = None,
-    device: str | None = None,
+    cell: str | None = None,
     **_query,
 ):
     lang = i18n.language(lang)
     context, setup = current_context(), current_setup()
     now = utcnow()
+    # The screen reports under its enrolment name (a grid cell: "<name>-<cell>"); a person
+    # watching the wall is no screen of the wall and reports nothing.
+    principal = current_principal()
+    device = None
+    if principal.kind == "device":
+        device = principal.name + (f"-{int(cell)}" if (cell or "").isdigit() else "")
     plan = resolve_plan(
         setup.config,
         context.catalogue,
@@ -258,11 +269,22 @@ def render_part(key: str, view, lang: str) -> list:
 # --- callbacks ------------------------------------------------------------------------
 
 
+def without_token(path: object) -> str | None:
+    """A reported page address without its device token (it is shown on /ops/screens)."""
+    if not isinstance(path, str):
+        return None
+    parts = urlsplit(path[:500])
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "device"]
+    return parts.path + ("?" + urlencode(query) if query else "")
+
+
 def register_callbacks(app: dash.Dash) -> None:
     context = context_of(app)
     install(app.server, context.settings.config_dir, context.catalogue)
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-signal", "data"),
         Input("wall-poll", "n_intervals"),
         State("wall-drawn", "data"),
@@ -300,7 +322,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "tick": tick,
         }
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-drawn", "data"),
         Output({"type": "wall-part", "key": ALL}, "children"),
         Output("wall-takeover-body", "children"),
@@ -359,7 +383,9 @@ def register_callbacks(app: dash.Dash) -> None:
             "wall-banner banner-store",
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output({"type": "wall-age", "key": ALL}, "children"),
         Output({"type": "wall-age", "key": ALL}, "className"),
         Output("wall-health", "children"),
@@ -391,16 +417,25 @@ def register_callbacks(app: dash.Dash) -> None:
             health,
         )
 
-    @app.callback(
+    @callback(
+        app,
+        Rule(P.WALL),
         Output("wall-command", "data"),
         Input("wall-beat-payload", "data"),
         prevent_initial_call=True,
     )
     def heartbeat(payload):
-        """Where the screen is and what it shows; hands it the commands waiting for it."""
+        """Where the screen is and what it shows; hands it the commands waiting for it.
+
+        Only enrolled screens report, and only under their own name (or a cell of it)."""
         context, setup = current_context(), current_setup()
+        principal = current_principal()
         screen_id = valid_screen_id((payload or {}).get("device"))
-        if screen_id is None:
+        if (
+            principal.kind != "device"
+            or screen_id is None
+            or not (screen_id == principal.name or screen_id.startswith(principal.name + "-"))
+        ):
             raise PreventUpdate
         details = {
             k: payload.get(k)
@@ -419,8 +454,9 @@ def register_callbacks(app: dash.Dash) -> None:
                 "offline_count",
             )
         }
+        details["path"] = without_token(details.get("path"))
         try:
-            commands = record_beat(context.engine, screen_id, details)
+            commands = record_beat(context.engine, screen_id, details, device_id=principal.id)
         except SQLAlchemyError as exc:
             log.warning("wall: heartbeat of %s not stored: %s", screen_id, exc)
             raise PreventUpdate from exc

@@ -14,10 +14,15 @@ import dash
 from dash import html
 
 from dashboard import i18n
+from dashboard.access import Permission, current_principal
 from dashboard.views.wall_plan import current_setup, grid_cells, grid_size
 
 dash.register_page(
-    __name__, path="/wall/grid", title="Command Centre ODSK — Wall grid", name="Wall grid"
+    __name__,
+    path="/wall/grid",
+    title="Command Centre ODSK — Wall grid",
+    name="Wall grid",
+    access=Permission.WALL,
 )
 
 
@@ -31,7 +36,8 @@ def layout(
 ):
     lang = i18n.language(lang)
     n_cols, n_rows = grid_size(cols, rows)
-    urls = grid_cells(current_setup().config, n_cols, n_rows, lang, playlist, device)
+    token = device if current_principal().kind == "device" else None
+    urls = grid_cells(current_setup().config, n_cols, n_rows, lang, playlist, token)
     return html.Div(
         [
             html.Iframe(

@@ -29,7 +29,13 @@ def seed_store(url: str, payload_dir: Path, *, since: int, today: date | None = 
     )
 
 
-def route(client, path: str, search: str = ""):
+def _headers(client, extra: dict | None = None) -> dict:
+    """The CSRF header the browser sends (from the cookie a page set), and ``extra``."""
+    cookie = client.get_cookie("_csrf_token")
+    return {**({"X-CSRFToken": cookie.value} if cookie else {}), **(extra or {})}
+
+
+def route(client, path: str, search: str = "", headers: dict | None = None):
     """Ask the pages router for a page, as the browser does after a dcc.Link click."""
     body = {
         "output": ".._pages_content.children..._pages_store.data..",
@@ -44,7 +50,7 @@ def route(client, path: str, search: str = ""):
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers=_headers(client, headers))
 
 
 def call(
@@ -68,7 +74,7 @@ def call(
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [changed] if changed else [],
     }
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers=_headers(client))
 
 
 def now() -> datetime:

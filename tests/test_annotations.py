@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from access_kit import client_as
 from analyst_kit import call, text_of
 
 from dashboard.settings import Settings
@@ -96,16 +97,21 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
 
     engine = make_engine(sqlite_url)
     sync_catalogue(engine, catalogue)
-    client = create_app(Settings()).server.test_client()
+    app = create_app(Settings())
+    # The author is the signed-in account, not a name typed into the form.
+    clients = {
+        "Rina": client_as(app, "analyst", username="rina"),
+        "Yohanes": client_as(app, "analyst", username="yohanes"),
+    }
+    client = clients["Rina"]
     page = {"code": "BRD.WISMAN", "lang": "en"}
     add = lambda on, text, author, everywhere=False: call(  # noqa: E731
-        client,
+        clients[author],
         [("ind-note-feedback", "children"), ("ind-notes-rev", "data"), ("ind-note-text", "value")],
         inputs=[("ind-note-add", "n_clicks", 1)],
         state=[
             ("ind-note-date", "value", on),
             ("ind-note-text", "value", text),
-            ("ind-note-author", "value", author),
             ("ind-note-all", "value", everywhere),
             ("ind-notes-rev", "data", 0),
             ("ind-page", "data", page),
@@ -119,6 +125,10 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
     assert text_of(saved["ind-note-feedback"]["children"]) == "Note saved."
     assert saved["ind-notes-rev"]["data"] == 1 and saved["ind-note-text"]["value"] == ""
     add("2026-03-02", "Gempa M6,1", "Yohanes", everywhere=True)
+    # Text reaching Plotly's hover labels is text, never a link or a style.
+    add(
+        "2026-05-01", '<a href="https://evil.example">x</a><span style="color:red">y</span>', "Rina"
+    )
 
     response = call(
         client,
@@ -135,7 +145,7 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
             ("ind-regions", "value", []),
             ("ind-grain", "value", "month"),
             ("ind-range", "value", [2026, 2026]),
-            ("ind-notes-rev", "data", 2),
+            ("ind-notes-rev", "data", 3),
         ],
         state=[("ind-period", "value", "2026-10-01"), ("ind-page", "data", page)],
         changed="ind-notes-rev.data",
@@ -144,14 +154,19 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
     out = response.json["response"]
     figure = out["ind-series"]["figure"]
     marks = next(t for t in figure["data"] if t.get("yaxis") == "y2")
-    assert marks["x"] == ["2026-03-02", "2026-07-14"]
-    assert marks["text"] == ["2 Mar 2026: Gempa M6,1", "14 Jul 2026: Festival Pesona Selat Lembeh"]
+    assert marks["x"] == ["2026-03-02", "2026-05-01", "2026-07-14"]
+    assert marks["text"] == [
+        "2 Mar 2026: Gempa M6,1",
+        "1 May 2026: &lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;"
+        "&lt;span style=&quot;color:red&quot;&gt;y&lt;/span&gt;",
+        "14 Jul 2026: Festival Pesona Selat Lembeh",
+    ]
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
-    assert [s["x0"] for s in lines] == ["2026-03-02", "2026-07-14"]
+    assert [s["x0"] for s in lines] == ["2026-03-02", "2026-05-01", "2026-07-14"]
     listed = " ".join(text_of(out["ind-notes-list"]["children"]).split())
     assert (
-        "Festival Pesona Selat Lembeh — Rina" in listed
-        and "Gempa M6,1 — Yohanes · all indicators" in listed
+        "Festival Pesona Selat Lembeh — rina" in listed
+        and "Gempa M6,1 — yohanes · all indicators" in listed
     )
     # A global note shows on every indicator's chart.
     other = call(

@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from access_kit import client_as
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from scorecard_kit import SAMPLE_NOW, put_sample
@@ -164,9 +165,13 @@ def app(sample, sqlite_url, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_workbook_has_the_numbers_of_the_page(app, catalogue, lang):
+    from dashboard.access.principal import Principal, set_principal
+
     with app.server.test_request_context(f"/?period=2026-10&lang={lang}"):
+        # The page as the governor's office sees it (the export below is a viewer's too).
+        set_principal(Principal("account", 0, "viewer", "viewer", clearance="restricted"))
         page = page_rows(sys.modules["layouts.overview"].layout(lang=lang, period="2026-10"))
-    response = app.server.test_client().get(f"/brief/export.xlsx?period=2026-10&lang={lang}")
+    response = client_as(app, "viewer").get(f"/brief/export.xlsx?period=2026-10&lang={lang}")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(response.data))
@@ -208,7 +213,7 @@ def test_workbook_has_the_numbers_of_the_page(app, catalogue, lang):
 
 
 def test_pdf_export_route(app):
-    response = app.server.test_client().get("/brief/export.pdf?period=2026-10&region=71.71&lang=en")
+    response = client_as(app, "viewer").get("/brief/export.pdf?period=2026-10&region=71.71&lang=en")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "Kota Manado · data up to Oct 2026" in pdf_text(response.data)
 
@@ -239,7 +244,7 @@ def test_weekly_brief_goes_to_the_archive_once_a_week(
 
 def test_archive_is_browsable_and_downloadable(app, sample, tmp_path, catalogue, plans):
     manifest = produce_brief(sample, catalogue, plans, tmp_path, NOW)
-    client = app.server.test_client()
+    client = client_as(app, "viewer")
     response = client.get(f"/brief/archive/{manifest.files['xlsx-en']}")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     assert load_workbook(io.BytesIO(response.data)).worksheets[0].title == "Scorecard"

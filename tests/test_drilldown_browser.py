@@ -2,6 +2,7 @@
 state kept in the URL, no console errors, every asset from the app itself."""
 
 import pytest
+from access_kit import serve
 from analyst_kit import seed_store
 from browser_checks import CONTRAST_CHECK
 from selenium.common.exceptions import (
@@ -70,7 +71,7 @@ def _no_junk(dash_duo):
 
 def test_domain_to_indicator_to_region_and_back(dash_duo, app, catalogue, artifacts_dir):
     driver = dash_duo.driver
-    dash_duo.start_server(app)
+    serve(dash_duo, app)
     server = dash_duo.server_url
     stunting = catalogue.indicator("LIV.STUNTING")
 
@@ -189,7 +190,7 @@ def test_a_configured_boundary_file_draws_the_map_offline(
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     seed_store(sqlite_url, tmp_path / "payloads", since=2025)
     app = create_app(WithBoundaries(boundary_geojson=path))
-    dash_duo.start_server(app)
+    serve(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/indicator/LIV.STUNTING?regions=71.71")
     dash_duo.wait_for_element("#ind-map .maplibregl-canvas, #ind-map canvas", timeout=30)
     _settled(dash_duo)

@@ -10,6 +10,7 @@ from datetime import date
 
 import httpx
 import pytest
+from access_kit import start_app, wall_token
 from clock_kit import frozen_command
 
 from dashboard.catalogue import load_catalogue
@@ -73,8 +74,9 @@ def test_a_value_served_by_an_skpd_reaches_the_wall(simulator, env, dash_duo):
     first = odsk_collect(env)
     assert first["status"] == "ok" and first["accepted"] > 1000  # five years of backfill
     app = create_app(Settings())
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+    start_app(dash_duo, app)
+    device = wall_token(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
     dash_duo.wait_for_element(f'article[data-code="{INDICATOR}"] .value', timeout=15)
     before = tile_value(dash_duo)
 

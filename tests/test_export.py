@@ -5,6 +5,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from access_kit import client_as, serve
 from analyst_kit import call, seed_store
 from wait_kit import wait_until
 
@@ -61,7 +62,7 @@ def _series(client, code, regions, grain, years, lang="en"):
 
 
 def test_the_excel_export_equals_the_rows_the_grid_shows(seeded, catalogue):
-    client = seeded.server.test_client()
+    client = client_as(seeded, "analyst")
     rows = _series(client, "BRD.WISMAN", ["71.71", "71.72"], "quarter", [2024, 2025])["ind-grid"][
         "rowData"
     ]
@@ -128,7 +129,7 @@ return out;
 
 @pytest.mark.browser
 def test_the_csv_export_equals_the_table_after_sort_and_filter(dash_duo, seeded, artifacts_dir):
-    dash_duo.start_server(seeded)
+    serve(dash_duo, seeded, "analyst")
     dash_duo.wait_for_page(
         f"{dash_duo.server_url}/indicator/BRD.WISMAN?regions=71.71&grain=quarter"
         "&from=2024&to=2025&lang=en"

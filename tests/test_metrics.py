@@ -18,11 +18,23 @@ from dashboard.store.schema import CollectionRun, Heartbeat, Observation, utcnow
 from dashboard.webapp import context_of, create_app
 
 SMALL = Path(__file__).parent / "catalogue_small"
+SCRAPE_TOKEN = "scrape-token"  # /metrics and /healthz details need it (or an operator)
+
+
+def scraper(dash_app):
+    """A test client that is the Prometheus scraper (the bearer token)."""
+    client = dash_app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {SCRAPE_TOKEN}"
+    return client
 
 
 @pytest.fixture
 def app(sqlite_url, tmp_path):
-    dash_app = create_app(Settings(database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path))
+    dash_app = create_app(
+        Settings(
+            metrics_token=SCRAPE_TOKEN, database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path
+        )
+    )
     context = context_of(dash_app)
     sync_catalogue(context.engine, context.catalogue)
     yield dash_app
@@ -100,7 +112,7 @@ def test_metrics_parse_and_count_runs_rows_durations_sources_and_alerts(app):
         }
     )
     evaluate(engine, context_of(app).catalogue, cfg)
-    client = app.server.test_client()
+    client = scraper(app)
     client.get("/healthz")
     samples = scrape(client)
 
@@ -154,15 +166,20 @@ def test_metrics_parse_and_count_runs_rows_durations_sources_and_alerts(app):
 def test_metrics_still_answer_when_the_store_is_down(tmp_path):
     broken = tmp_path / "missing" / "nothing-here.sqlite3"
     dash_app = create_app(
-        Settings(database_url=f"sqlite:///{broken}", config_dir=SMALL, data_dir=tmp_path)
+        Settings(
+            metrics_token=SCRAPE_TOKEN,
+            database_url=f"sqlite:///{broken}",
+            config_dir=SMALL,
+            data_dir=tmp_path,
+        )
     )
-    samples = scrape(dash_app.server.test_client())
+    samples = scrape(scraper(dash_app))
     assert value(samples, "odsk_store_up") == 0
 
 
 def test_healthz_needs_the_store_and_a_live_scheduler(app):
     context = context_of(app)
-    client = app.server.test_client()
+    client = scraper(app)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["checks"]["store"] == {"ok": True}
@@ -182,14 +199,18 @@ def test_healthz_needs_the_store_and_a_live_scheduler(app):
 def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqlite_url):
     broken = create_app(
         Settings(
-            database_url=f"sqlite:///{tmp_path}/none/x.sqlite3", config_dir=SMALL, data_dir=tmp_path
+            metrics_token=SCRAPE_TOKEN,
+            database_url=f"sqlite:///{tmp_path}/none/x.sqlite3",
+            config_dir=SMALL,
+            data_dir=tmp_path,
         )
     )
-    response = broken.server.test_client().get("/healthz")
+    response = scraper(broken).get("/healthz")
     assert response.status_code == 503 and response.json["checks"]["store"]["ok"] is False
 
     no_redis = create_app(
         Settings(
+            metrics_token=SCRAPE_TOKEN,
             database_url=sqlite_url,
             config_dir=SMALL,
             data_dir=tmp_path,
@@ -197,17 +218,23 @@ def test_healthz_fails_without_a_store_and_degrades_without_redis(tmp_path, sqli
         )
     )
     beat(make_engine(sqlite_url), "scheduler:test:1", "scheduler", {})
-    response = no_redis.server.test_client().get("/healthz")
+    response = scraper(no_redis).get("/healthz")
     assert response.status_code == 200 and response.json["status"] == "degraded"
     assert response.json["checks"]["redis"]["ok"] is False
 
 
 def test_healthz_with_a_live_redis(app, sqlite_url, tmp_path, redis_url):
     live = create_app(
-        Settings(database_url=sqlite_url, config_dir=SMALL, data_dir=tmp_path, redis_url=redis_url)
+        Settings(
+            metrics_token=SCRAPE_TOKEN,
+            database_url=sqlite_url,
+            config_dir=SMALL,
+            data_dir=tmp_path,
+            redis_url=redis_url,
+        )
     )
     beat(make_engine(sqlite_url), "scheduler:test:1", "scheduler", {})
-    response = live.server.test_client().get("/healthz")
+    response = scraper(live).get("/healthz")
     assert response.status_code == 200 and response.json["checks"]["redis"] == {"ok": True}
 
 
@@ -221,8 +248,9 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = sys.argv[6]
 from dashboard.settings import Settings
 from dashboard.webapp import create_app
 
-app = create_app(Settings(database_url=sys.argv[1], config_dir=Path(sys.argv[2]), data_dir=Path(sys.argv[3])))
+app = create_app(Settings(metrics_token="scrape-token", database_url=sys.argv[1], config_dir=Path(sys.argv[2]), data_dir=Path(sys.argv[3])))
 client = app.server.test_client()
+client.environ_base["HTTP_AUTHORIZATION"] = "Bearer scrape-token"
 for _ in range(int(sys.argv[4])):
     client.get("/healthz")
 if sys.argv[5] == "scrape":

@@ -4,6 +4,7 @@ no console errors; screenshots at 1920×1080 in test-artifacts/."""
 from datetime import UTC, datetime
 
 import pytest
+from access_kit import serve
 from browser_checks import CONTRAST_CHECK
 from scorecard_kit import simulated_store
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -67,7 +68,7 @@ def _wait_url(dash_duo, fragment: str) -> None:
 
 
 def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_dir):
-    dash_duo.start_server(scorecard_app)
+    serve(dash_duo, scorecard_app)
     dash_duo.wait_for_text_to_equal("h1", "Kartu Kinerja Daerah", timeout=WAIT)
     dash_duo.wait_for_contains_text("#sc-subtitle", "Provinsi Sulawesi Utara", timeout=WAIT)
     assert [e.get_attribute("id") for e in dash_duo.find_elements(".sc-domain-card")] == [

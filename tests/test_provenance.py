@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from access_kit import client_as
 from analyst_kit import route, text_of
 from sqlalchemy import select
 
@@ -80,7 +81,7 @@ def test_the_store_knows_the_current_run_and_every_earlier_value(revised):
 def test_the_page_shows_the_right_run_and_revision_and_serves_the_payloads(revised):
     _rt, settings, obs_id, first, second = revised
     app = create_app(settings)
-    client = app.server.test_client()
+    client = client_as(app, "admin")
     response = route(client, f"/provenance/{obs_id}", "?lang=en")
     assert response.status_code == 200
     page = response.json["response"]["_pages_content"]["children"]
@@ -114,7 +115,7 @@ def test_the_indicator_page_panel_lists_what_a_figure_is_made_of(revised):
     from analyst_kit import call
 
     _rt, settings, obs_id, _first, second = revised
-    client = create_app(settings).server.test_client()
+    client = client_as(create_app(settings), "admin")
     response = call(
         client,
         [("ind-prov", "children")],

@@ -9,6 +9,7 @@ import threading
 
 import httpx
 import pytest
+from access_kit import start_app, wall_token
 from wall_kit import ACTIVE_SCREEN, config_dir_with, make_app, wait_for_wall
 
 from dashboard.catalogue import load_catalogue
@@ -80,8 +81,9 @@ def test_a_quake_made_in_the_simulator_takes_the_wall_over_then_the_playlist_res
         rt.settings.config_dir,
         wall_poll_seconds=POLL_SECONDS,
     )
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+    start_app(dash_duo, app)
+    device = wall_token(app)  # an enrolled screen: no person signed in
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
     wait_for_wall(dash_duo)
     assert not dash_duo.find_elements(".wall-takeover.is-active")
 

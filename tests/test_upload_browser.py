@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from access_kit import serve
 from sqlalchemy import select
 
 from dashboard.settings import PROJECT_ROOT, Settings
@@ -47,7 +48,7 @@ def test_upload_preview_then_confirm_records_a_run(dash_duo, sqlite_url, tmp_pat
     app = create_app(
         Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config")
     )
-    dash_duo.start_server(app)
+    serve(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/upload?lang=en&source=dinkes-sik")
     dash_duo.find_element("#upload-file input[type=file]").send_keys(str(upload))
     dash_duo.wait_for_text_to_equal(

@@ -5,6 +5,7 @@ Screenshots of every screen (and of a takeover) go to test-artifacts/."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from access_kit import client_as, start_app, wall_token
 from browser_checks import CONTRAST_CHECK
 from wall_kit import (
     ACTIVE_SCREEN,
@@ -151,7 +152,8 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
     app, engine, catalogue = wall_app
     seeded_at = datetime.now(UTC)  # the store was written a moment ago
     driver = dash_duo.driver
-    dash_duo.start_server(app)
+    start_app(dash_duo, app)
+    device = wall_token(app)
     server = dash_duo.server_url
     logs, low_contrast = [], []
 
@@ -160,7 +162,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
         # before took on a busy machine (sources would otherwise go stale mid-test).
         clock.move_to(seeded_at)
         set_viewport(driver, width, height)
-        dash_duo.wait_for_page(f"{server}/wall")
+        dash_duo.wait_for_page(f"{server}/wall?device={device}")
         wait_for_wall(dash_duo)
         assert (
             dash_duo.find_element(".wall-title").text
@@ -190,7 +192,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
 
     # Each screen says what it is, and every figure how old it is.
     set_viewport(driver, 1920, 1080)
-    dash_duo.wait_for_page(f"{server}/wall")
+    dash_duo.wait_for_page(f"{server}/wall?device={device}")
     wait_for_wall(dash_duo)
     _show(dash_duo, "living")
     assert dash_duo.find_element("#wall-screen-name").text == "SMART LIVING"
@@ -268,7 +270,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
     logs += dash_duo.get_logs() or []
 
     # English with ?lang=en.
-    dash_duo.wait_for_page(f"{server}/wall?lang=en")
+    dash_duo.wait_for_page(f"{server}/wall?device={device}&lang=en")
     wait_for_wall(dash_duo)
     assert (
         dash_duo.find_element(".wall-title").text == "Command Centre ODSK — North Sulawesi Province"
@@ -305,10 +307,11 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
         title="Rumah sakit hampir penuh: BOR Kota Manado 96,2 %",
         rule="bor-penuh",
     )
-    dash_duo.start_server(app)
+    start_app(dash_duo, app)
+    device = wall_token(app)
     for width, height in [(1920, 1080), (3840, 2160)]:
         set_viewport(dash_duo.driver, width, height)
-        dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
         dash_duo.wait_for_element(".wall-takeover.is-active .takeover-mag", timeout=30)
         dash_duo.wait_for_text_to_equal(".takeover-mag .value", "5,6")
         assert "62 km dari Manado" in dash_duo.find_element(".takeover-facts").text
@@ -332,27 +335,36 @@ def test_a_takeover_fills_the_screen_at_both_sizes(dash_duo, wall_app, artifacts
     assert dash_duo.get_logs() == []
 
 
+SCRAPE_TOKEN = "wall-test-scrape"
+SCRAPER = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}  # /healthz details: operators or the scraper
+
+
 def test_health_endpoint_reports_the_store(wall_app):
     app, *_ = wall_app
-    response = app.server.test_client().get("/healthz")
+    response = client_as(app, "operator").get("/healthz")  # the details are for operators
     assert response.status_code == 200
     assert response.get_json()["checks"]["store"] == {"ok": True}
 
 
 def test_health_endpoint_fails_when_the_store_is_not_there(tmp_path):
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}", data_dir=tmp_path
+        database_url=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
+        data_dir=tmp_path,
+        metrics_token=SCRAPE_TOKEN,
     )
-    response = create_app(settings).server.test_client().get("/healthz")
+    response = create_app(settings).server.test_client().get("/healthz", headers=SCRAPER)
     assert response.status_code == 503
     assert response.get_json()["checks"]["store"]["ok"] is False
 
 
 def test_health_endpoint_checks_redis_when_configured(tmp_path, sqlite_url):
     settings = Settings(
-        database_url=sqlite_url, data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0"
+        database_url=sqlite_url,
+        data_dir=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",
+        metrics_token=SCRAPE_TOKEN,
     )
-    response = create_app(settings).server.test_client().get("/healthz")
+    response = create_app(settings).server.test_client().get("/healthz", headers=SCRAPER)
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"]["ok"] is False
 

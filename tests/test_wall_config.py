@@ -232,11 +232,12 @@ def test_grid_cells_are_the_monitors_then_staggered_playlists(config):
         and grid_size(None, "0") == (3, 1)
     )
     cells = grid_cells(config, 4, 2, "id")
-    assert cells[:6] == [f"/wall?monitor=dinding-{i}&device=grid-{i}" for i in range(1, 7)]
-    assert cells[6:] == ["/wall?start=6&device=grid-7", "/wall?start=7&device=grid-8"]
-    assert grid_cells(config, 2, 1, "en", playlist="malam", device="ruang-rapat") == [
-        "/wall?playlist=malam&start=0&device=ruang-rapat-1&lang=en",
-        "/wall?playlist=malam&start=1&device=ruang-rapat-2&lang=en",
+    assert cells[:6] == [f"/wall?monitor=dinding-{i}&cell={i}" for i in range(1, 7)]
+    assert cells[6:] == ["/wall?start=6&cell=7", "/wall?start=7&cell=8"]
+    # An enrolled canvas hands its device token to every cell.
+    assert grid_cells(config, 2, 1, "en", playlist="malam", token="odskdev_x-Y") == [
+        "/wall?playlist=malam&start=0&device=odskdev_x-Y&cell=1&lang=en",
+        "/wall?playlist=malam&start=1&device=odskdev_x-Y&cell=2&lang=en",
     ]
 
 

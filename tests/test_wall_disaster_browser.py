@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from access_kit import start_app, wall_token
 from sqlalchemy import insert
 from wall_kit import FIT_CHECK, make_app, set_viewport, show, wait_for_wall
 
@@ -93,11 +94,14 @@ def disaster_app(sqlite_url, tmp_path):
 def test_the_disaster_screen_at_every_wall_size_labels_without_overlap(
     dash_duo, disaster_app, artifacts_dir
 ):
-    dash_duo.start_server(disaster_app)
+    start_app(dash_duo, disaster_app)
+    device = wall_token(disaster_app)
     for lang in ("id", "en"):
         for width, height in SIZES if lang == "id" else [(1920, 1080)]:
             set_viewport(dash_duo.driver, width, height)
-            dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?screen=disaster&lang={lang}")
+            dash_duo.wait_for_page(
+                f"{dash_duo.server_url}/wall?screen=disaster&lang={lang}&device={device}"
+            )
             wait_for_wall(dash_duo)
             show(dash_duo.driver, "disaster")
             dash_duo.wait_for_element(".wall-screen.is-active .quake-latest .quake-mag")

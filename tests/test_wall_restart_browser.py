@@ -26,6 +26,7 @@ from wall_kit import (
 
 from dashboard import i18n
 from dashboard.settings import PROJECT_ROOT
+from dashboard.store.engine import begin_write
 from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.versions import bump
 from dashboard.views.wall import headline_indicators
@@ -142,9 +143,13 @@ def gunicorn(wall_store, sqlite_url, tmp_path):
 
 
 def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_store):
+    from dashboard.access.audit import Actor
+    from dashboard.access.devices import enrol
+
     engine, catalogue = wall_store
+    _device, token = enrol(engine, "restart-wall", "internal", actor=Actor.cli("test"))
     driver = dash_br.driver
-    driver.get(f"{gunicorn.url}/wall")
+    driver.get(f"{gunicorn.url}/wall?device={token}")
     wait_for_wall(dash_br)
     driver.execute_script("window.__odskSamePage = true")
     assert not driver.execute_script(OFFLINE)
@@ -177,7 +182,9 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
     changed = headline_indicators(catalogue, "economy")[0]
     new_period = step(latest_period(datetime.now(UTC).date(), changed.grain), changed.grain, -1)
     new_value = plausible(changed)[1] * 1.7 + 2
-    with engine.begin() as conn:
+    # A writer's transaction (the write lock up front): the enrolled screen's heartbeats write
+    # too, and a deferred transaction that reads then writes would meet "database is locked".
+    with begin_write(engine) as conn:
         upsert_observations(
             conn,
             [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],

@@ -6,6 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from access_kit import add_user, browser_login, start_app, wall_token
 from wait_kit import wait_until
 from wall_kit import (
     ACTIVE_SCREEN,
@@ -82,8 +83,9 @@ def live_wall(wall_store, sqlite_url, tmp_path):
 
 def test_rotation_follows_dwell_times_and_the_keys_step(dash_duo, live_wall):
     app, *_ = live_wall
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+    start_app(dash_duo, app)
+    device = wall_token(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
     wait_for_wall(dash_duo)
     driver = dash_duo.driver
     assert len(driver.find_elements("css selector", ".wall-screen")) == len(DWELL)
@@ -123,8 +125,9 @@ def test_rotation_follows_dwell_times_and_the_keys_step(dash_duo, live_wall):
 def test_the_browser_follows_the_same_schedule_as_the_server(dash_duo, live_wall, catalogue):
     """wall_rotation.js picks the playlist from the WITA time exactly as WallConfig.playlist_at."""
     app, *_ = live_wall
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+    start_app(dash_duo, app)
+    device = wall_token(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
     wait_for_wall(dash_duo)
     config = load_wall_config(PROJECT_ROOT / "config", catalogue)
     from dashboard.views.wall_plan import plan_data, resolve_plan
@@ -144,8 +147,9 @@ def test_the_browser_follows_the_same_schedule_as_the_server(dash_duo, live_wall
 
 def test_a_pinned_screen_stays_and_a_playlist_plays_alone(dash_duo, live_wall):
     app, *_ = live_wall
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?screen=disaster")
+    start_app(dash_duo, app)
+    device = wall_token(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}&screen=disaster")
     wait_for_wall(dash_duo)
     driver = dash_duo.driver
     assert [
@@ -159,7 +163,7 @@ def test_a_pinned_screen_stays_and_a_playlist_plays_alone(dash_duo, live_wall):
     assert driver.execute_script(ACTIVE_SCREEN) == "disaster"
     assert dash_duo.find_element("#wall-position").text == ""
 
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?playlist=malam")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}&playlist=malam")
     wait_for_wall(dash_duo)
     assert [
         e.get_attribute("data-screen") for e in driver.find_elements("css selector", ".wall-screen")
@@ -167,7 +171,7 @@ def test_a_pinned_screen_stays_and_a_playlist_plays_alone(dash_duo, live_wall):
     assert dash_duo.find_element("#wall-position").text == "1/2"
 
     # A monitor of wall.yaml: its playlist, one item on.
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?monitor=tengah")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}&monitor=tengah")
     wait_for_wall(dash_duo)
     assert driver.execute_script(ACTIVE_SCREEN) == "disaster"
     assert dash_duo.find_element("#wall-position").text == "3/4"
@@ -178,8 +182,9 @@ def test_an_emergency_takes_over_then_the_playlist_resumes(
     dash_duo, live_wall, artifacts_dir, clock
 ):
     app, engine, _ = live_wall
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall")
+    start_app(dash_duo, app)
+    device = wall_token(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={device}")
     wait_for_wall(dash_duo)
     driver = dash_duo.driver
     assert not driver.execute_script(TAKEN_OVER)
@@ -250,9 +255,10 @@ def test_an_emergency_takes_over_then_the_playlist_resumes(
 
 def test_screens_report_and_an_admin_makes_one_reload(dash_duo, live_wall):
     app, engine, _ = live_wall
-    dash_duo.start_server(app)
+    start_app(dash_duo, app)
+    token = wall_token(app, "lobi-1")  # an enrolled screen: no person signed in
     driver = dash_duo.driver
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device=lobi-1")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={token}")
     wait_for_wall(dash_duo)
 
     def reported(_driver=None):
@@ -268,13 +274,14 @@ def test_screens_report_and_an_admin_makes_one_reload(dash_duo, live_wall):
     wait_until(reported, timeout=15, message="no heartbeat")
     screen = reported()
     assert (screen.details["w"], screen.details["h"]) == (1920, 1080)
-    assert screen.details["path"] == "/wall?device=lobi-1" and screen.details["playlist"] == "kilat"
+    # The token never leaves the screen: the reported address is without it.
+    assert screen.details["path"] == "/wall" and screen.details["playlist"] == "kilat"
 
-    # The ops view lists it; its Reload button queues a command.
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/ops/screens")
+    # The ops view (an operator signed in) lists it; its Reload button queues a command.
+    browser_login(dash_duo, add_user(engine, "operator"), path="/ops/screens")
     dash_duo.wait_for_element('#wall-ops-screens tr[data-screen="lobi-1"]')
     row = dash_duo.find_element('#wall-ops-screens tr[data-screen="lobi-1"]')
-    assert "1920×1080" in row.text and "aktif" in row.text and "/wall?device=lobi-1" in row.text
+    assert "1920×1080" in row.text and "aktif" in row.text and token not in row.text
     assert (
         "dinding" not in dash_duo.find_element(".wall-ops-monitors").text
     )  # the test wall.yaml's monitors
@@ -284,7 +291,7 @@ def test_screens_report_and_an_admin_makes_one_reload(dash_duo, live_wall):
     assert list_screens(engine)[0].pending == ("reload",)
 
     # Back on the wall: the next heartbeat collects it and the page reloads, once.
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device=lobi-1")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={token}")
     wait_until(
         lambda: (
             driver.execute_script("return performance.getEntriesByType('navigation')[0].type")
@@ -345,12 +352,12 @@ def beat_of_page(engine, screen_id: str, loaded_at: int):
 def test_six_screens_on_one_canvas(dash_duo, wall_store, sqlite_url, tmp_path, artifacts_dir):
     """The shipped wall.yaml's six monitors on one 5760×2160 canvas (a video-wall controller)."""
     engine, _ = wall_store
-    dash_duo.start_server(
-        make_app(sqlite_url, tmp_path, config_dir_with(tmp_path, heartbeat_seconds=2))
-    )
+    app = make_app(sqlite_url, tmp_path, config_dir_with(tmp_path, heartbeat_seconds=2))
+    start_app(dash_duo, app)
+    token = wall_token(app, "grid")
     driver = dash_duo.driver
     set_viewport(driver, 5760, 2160)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall/grid?cols=3&rows=2")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/wall/grid?cols=3&rows=2&device={token}")
     dash_duo._wait_for(
         lambda d: (
             d.execute_script("return document.querySelectorAll('.wall-canvas iframe').length") == 6
@@ -361,7 +368,7 @@ def test_six_screens_on_one_canvas(dash_duo, wall_store, sqlite_url, tmp_path, a
     frames = driver.execute_script("""return [...document.querySelectorAll('.wall-canvas iframe')].map(f => {
         const r = f.getBoundingClientRect(); return [f.getAttribute('src'), r.width, r.height]; })""")
     assert [src for src, _, _ in frames] == [
-        f"/wall?monitor=dinding-{i}&device=grid-{i}" for i in range(1, 7)
+        f"/wall?monitor=dinding-{i}&device={token}&cell={i}" for i in range(1, 7)
     ]
     assert {(w, h) for _, w, h in frames} == {(1920, 1080)}
     assert driver.execute_script(

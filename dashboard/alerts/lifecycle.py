@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
+from dashboard.access import audit
+from dashboard.access.audit import Actor, as_actor
 from dashboard.alerts.config import severity_rank
 from dashboard.alerts.findings import Finding
 from dashboard.alerts.silences import active_silences, silence_for
@@ -237,12 +239,14 @@ def _queue(
 
 
 def acknowledge(
-    engine: Engine, alert_id: int, who: str, note: str = "", now: datetime | None = None
+    engine: Engine, alert_id: int, who: Actor | str, note: str = "", now: datetime | None = None
 ) -> bool:
-    """A firing alert becomes acknowledged; the acknowledgement also goes into the shift log.
+    """A firing alert becomes acknowledged by ``who`` (the signed-in account); the
+    acknowledgement also goes into the shift log and the audit trail, in one transaction.
 
     False when the alert is not firing (already acknowledged, resolved, or unknown)."""
-    who, note = who.strip(), (note or "").strip()
+    actor = as_actor(who)
+    who, note = actor.name.strip(), (note or "").strip()
     if not who:
         raise ValueError("who acknowledges must be named")
     now = now or utcnow()
@@ -270,6 +274,15 @@ def acknowledge(
                     alert_id=alert_id,
                     created_at=now,
                 )
+            )
+            audit.record(
+                conn,
+                "alert.acknowledge",
+                f"alert #{alert_id}",
+                before={"state": "firing"},
+                after={"state": "acknowledged", "note": note or None},
+                actor=actor,
+                now=now,
             )
     return bool(done)
 

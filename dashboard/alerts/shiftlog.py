@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from dashboard.access import audit
+from dashboard.access.audit import Actor, as_actor
 from dashboard.alerts.tables import ShiftNote
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
@@ -26,15 +28,16 @@ class ShiftEntry:
 
 
 def add_note(
-    engine: Engine, author: str, text: str, kind: str = "note", now: datetime | None = None
+    engine: Engine, author: Actor | str, text: str, kind: str = "note", now: datetime | None = None
 ) -> int:
-    author, text = author.strip(), text.strip()
+    actor = as_actor(author)
+    author, text = actor.name.strip(), text.strip()
     if not author or not text:
         raise ValueError("a shift note needs an author and a text")
     if kind not in ("note", "handover"):
         raise ValueError(f"unknown shift note kind {kind!r}")
     with begin_write(engine) as conn:
-        return conn.execute(
+        note_id = conn.execute(
             insert(ShiftNote)
             .values(
                 kind=kind,
@@ -44,6 +47,10 @@ def add_note(
             )
             .returning(ShiftNote.__table__.c.id)
         ).scalar_one()
+        audit.record(
+            conn, "shiftlog.add", f"note #{note_id}", after={"kind": kind}, actor=actor, now=now
+        )
+        return note_id
 
 
 def recent_notes(conn: Connection, limit: int = 50) -> list[ShiftEntry]:

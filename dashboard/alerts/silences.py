@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from dashboard.access import audit
+from dashboard.access.audit import Actor, as_actor
 from dashboard.alerts.tables import AlertSilence, ShiftNote
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
@@ -46,11 +48,12 @@ def add_silence(
     subject: str | None,
     hours: float,
     reason: str,
-    who: str,
+    who: Actor | str,
     now: datetime | None = None,
 ) -> int:
     """Silence ``rule_id`` (for ``subject``, or all its subjects when None) from now for ``hours``."""
-    rule_id, who, reason = (rule_id or "").strip(), (who or "").strip(), (reason or "").strip()
+    actor = as_actor(who)
+    rule_id, who, reason = (rule_id or "").strip(), actor.name.strip(), (reason or "").strip()
     subject = (subject or "").strip() or None
     if not rule_id:
         raise ValueError("a silence names the rule it quiets")
@@ -83,12 +86,23 @@ def add_silence(
                 text=f"#{silence_id} {_scope(rule_id, subject)} — {reason}"[:4000],
             )
         )
+        audit.record(
+            conn,
+            "silence.add",
+            f"silence #{silence_id}",
+            after={"rule": rule_id, "subject": subject, "hours": hours, "reason": reason},
+            actor=actor,
+            now=now,
+        )
     return silence_id
 
 
-def lift_silence(engine: Engine, silence_id: int, who: str, now: datetime | None = None) -> bool:
+def lift_silence(
+    engine: Engine, silence_id: int, who: Actor | str, now: datetime | None = None
+) -> bool:
     """End an active silence now; False when it is unknown, expired or lifted already."""
-    who = (who or "").strip()
+    actor = as_actor(who)
+    who = actor.name.strip()
     if not who:
         raise ValueError("who lifts a silence must be named")
     now = now or utcnow()
@@ -114,6 +128,15 @@ def lift_silence(engine: Engine, silence_id: int, who: str, now: datetime | None
                     created_at=now,
                     text=f"#{silence_id} {_scope(row.rule_id, row.subject)}",
                 )
+            )
+            audit.record(
+                conn,
+                "silence.lift",
+                f"silence #{silence_id}",
+                before={"rule": row.rule_id, "subject": row.subject, "active": True},
+                after={"active": False},
+                actor=actor,
+                now=now,
             )
     return bool(done)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html import escape
 from typing import Any
 
 from dashboard import i18n
@@ -102,7 +103,8 @@ def series_figure(
                 "x": part.x,
                 "y": part.y,
                 "customdata": [
-                    [s.region_code, label, basis] for label, basis in zip(part.label, part.basis)
+                    [s.region_code, label, escape(str(basis or ""))]
+                    for label, basis in zip(part.label, part.basis)
                 ],
                 "line": {"color": s.color, "width": s.width},
                 "connectgaps": False,
@@ -142,7 +144,9 @@ def series_figure(
                 "y": [1] * len(notes),
                 "yaxis": "y2",
                 "marker": {"symbol": "triangle-down", "size": 11, "color": ANNOTATION_COLOR},
-                "text": [f"{fmt.period(n.on_date, 'day', lang)}: {n.text}" for n in notes],
+                # Plotly renders a subset of HTML in hover labels (links, styles): people's
+                # text reaches them as text only.
+                "text": [f"{fmt.period(n.on_date, 'day', lang)}: {escape(n.text)}" for n in notes],
                 "hovertemplate": "%{text}<extra></extra>",
             }
         )

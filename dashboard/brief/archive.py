@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dashboard import i18n
+from dashboard.access.clearance import filtered_catalogue
 from dashboard.brief.excel import scorecard_workbook
 from dashboard.brief.narrative import build_brief
 from dashboard.brief.pdf import brief_pdf
@@ -109,7 +110,14 @@ def produce_brief(
     *,
     replace: bool = False,
 ) -> Manifest | None:
-    """This week's brief of the province as of today; None when it exists (unless ``replace``)."""
+    """This week's brief of the province as of today; None when it exists (unless ``replace``).
+
+    The archive is read by every role, so it leaves restricted indicators out (the live
+    export on /brief includes those its reader may read)."""
+    catalogue = filtered_catalogue(
+        catalogue,
+        frozenset(i.code for i in catalogue.indicators if i.classification != "restricted"),
+    )
     week = week_of(now)
     folder = archive_dir(data_dir)
     if not replace and (folder / f"brief-{week}.json").exists():

@@ -21,6 +21,8 @@ Direction = Literal["up", "down", "band"]
 Frequency = Literal["daily", "monthly", "quarterly", "yearly", "event"]
 Grain = Literal["day", "month", "quarter", "year"]
 Classification = Literal["public", "internal", "restricted"]
+# Who may read a restricted indicator besides admins ("wall": enrolled wall screens).
+Reader = Literal["viewer", "analyst", "operator", "skpd_officer", "wall"]
 AggregationMethod = Literal["sum", "mean", "weighted_mean", "none"]
 # How values add up over time (dashboard.analysis.rules.over_time picks one per indicator).
 TimeRule = Literal["sum", "mean", "last"]
@@ -266,6 +268,8 @@ class Indicator(Strict):
     frequency: Frequency
     aggregation: Aggregation
     classification: Classification
+    # Roles that may read a restricted indicator (admins always may; see dashboard/access).
+    readers: list[Reader] = []
     # Cumulative over the year (budget realisation): targets are year-end values.
     cumulative: bool = False
     # Filled from plans.yaml by the loader; without one a cumulative target grows in a straight line.
@@ -304,6 +308,8 @@ class Indicator(Strict):
             raise ValueError("direction 'band' needs band.low and band.high")
         if self.direction != "band" and self.band is not None:
             raise ValueError("band is only allowed with direction 'band'")
+        if self.readers and self.classification != "restricted":
+            raise ValueError("readers only apply to a restricted indicator")
         return self
 
     @property

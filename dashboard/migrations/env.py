@@ -3,7 +3,6 @@
 from alembic import context
 from sqlalchemy import Connection
 
-import dashboard.alerts.tables  # noqa: F401  (its tables belong to the same metadata)
 from dashboard.settings import get_settings
 from dashboard.store.engine import make_engine
 from dashboard.store.schema import Base

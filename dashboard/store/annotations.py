@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, insert, or_, select
 
+from dashboard.store import audit
+from dashboard.store.audit import Actor, as_actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Annotation, utcnow
 
@@ -46,11 +48,14 @@ def add_annotation(
     region_code: str | None,
     on_date: date,
     text: str,
-    author: str,
+    author: Actor | str,
     today: date,
 ) -> int:
-    """Store one annotation after checking it; raises ``AnnotationError``."""
-    text, author = (text or "").strip(), (author or "").strip()
+    """Store one annotation after checking it; raises ``AnnotationError``.
+
+    ``author`` is the signed-in account (a plain name from the command line or a test)."""
+    actor = as_actor(author)
+    text, author = (text or "").strip(), actor.name.strip()
     if not text:
         raise AnnotationError("text")
     if len(text) > MAX_TEXT:
@@ -63,7 +68,7 @@ def add_annotation(
         raise AnnotationError("date")
     table = Annotation.__table__
     with begin_write(engine) as conn:
-        return conn.execute(
+        note_id = conn.execute(
             insert(Annotation)
             .values(
                 indicator_code=indicator_code,
@@ -75,6 +80,14 @@ def add_annotation(
             )
             .returning(table.c.id)
         ).scalar_one()
+        audit.record(
+            conn,
+            "annotation.add",
+            f"annotation #{note_id}",
+            after={"indicator": indicator_code, "date": on_date.isoformat(), "text": text},
+            actor=actor,
+        )
+        return note_id
 
 
 def annotations_for(

@@ -167,3 +167,13 @@ def payload_record(conn: Connection, sha256: str) -> tuple[str, int, str] | None
         select(raw.c.path, raw.c.size_bytes, raw.c.content_type).where(raw.c.sha256 == sha256)
     ).first()
     return (row.path, row.size_bytes, row.content_type) if row else None
+
+
+def payload_sources(conn: Connection, sha256: str) -> list[str]:
+    """The sources whose runs parsed this payload (who may download it depends on them)."""
+    run = CollectionRun.__table__
+    return sorted(
+        conn.execute(select(run.c.source_id).where(run.c.payload_sha256 == sha256).distinct())
+        .scalars()
+        .all()
+    )

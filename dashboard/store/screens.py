@@ -15,6 +15,9 @@ from sqlalchemy import Engine, Index, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dashboard.store import audit
+from dashboard.store.access_tables import WallDevice
+from dashboard.store.audit import Actor, as_actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Base, BigId, Heartbeat, UtcDateTime, utcnow
 
@@ -55,13 +58,22 @@ class ScreenRow:
 
 
 def record_beat(
-    engine: Engine, screen_id: str, details: dict, now: datetime | None = None
+    engine: Engine,
+    screen_id: str,
+    details: dict,
+    now: datetime | None = None,
+    device_id: int | None = None,
 ) -> list[str]:
-    """Store a heartbeat and hand over (once) the commands waiting for this screen."""
+    """Store a heartbeat (and the enrolled device's last-seen time) and hand over (once)
+    the commands waiting for this screen."""
     now = now or utcnow()
     hb, cmd = Heartbeat.__table__, WallCommand.__table__
     key = PREFIX + screen_id
     with begin_write(engine) as conn:
+        if device_id is not None:
+            conn.execute(
+                update(WallDevice).where(WallDevice.id == device_id).values(last_seen_at=now)
+            )
         updated = conn.execute(
             update(Heartbeat).where(hb.c.id == key).values(seen_at=now, details=details)
         ).rowcount
@@ -97,24 +109,27 @@ def request_command(
     engine: Engine,
     screen_id: str,
     command: str = "reload",
-    who: str | None = None,
+    who: Actor | str | None = None,
     now: datetime | None = None,
 ) -> int:
     if command not in COMMANDS:
         raise ValueError(f"unknown command {command!r}")
     if valid_screen_id(screen_id) is None:
         raise ValueError(f"not a screen id: {screen_id!r}")
+    actor = as_actor(who or "cli")
     with begin_write(engine) as conn:
-        return conn.execute(
+        command_id = conn.execute(
             insert(WallCommand)
             .values(
                 screen_id=screen_id,
                 command=command,
-                requested_by=(who or None) and who[:100],
+                requested_by=actor.name[:100],
                 created_at=now or utcnow(),
             )
             .returning(WallCommand.id)
         ).scalar_one()
+        audit.record(conn, f"screen.{command}", screen_id, actor=actor, now=now)
+        return command_id
 
 
 def list_screens(engine: Engine, now: datetime | None = None) -> list[ScreenRow]:
@@ -146,12 +161,15 @@ def list_screens(engine: Engine, now: datetime | None = None) -> list[ScreenRow]
     return out
 
 
-def forget_screen(engine: Engine, screen_id: str) -> bool:
+def forget_screen(engine: Engine, screen_id: str, who: Actor | str | None = None) -> bool:
     """Remove a screen that is gone for good from the list (it reappears if it beats again)."""
     hb = Heartbeat.__table__
     with begin_write(engine) as conn:
-        return bool(
+        done = bool(
             conn.execute(
                 delete(Heartbeat).where(hb.c.id == PREFIX + screen_id, hb.c.kind == KIND)
             ).rowcount
         )
+        if done:
+            audit.record(conn, "screen.forget", screen_id, actor=as_actor(who or "cli"))
+        return done

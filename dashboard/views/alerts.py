@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dashboard import i18n
-from dashboard.alerts.lifecycle import AlertRecord, open_alerts, recent_alerts
+from dashboard.access.clearance import subject_visible
+from dashboard.alerts.lifecycle import AlertRecord, alert_by_id, open_alerts, recent_alerts
 from dashboard.alerts.shiftlog import ShiftEntry, recent_notes
 from dashboard.alerts.silences import Silence, active_silences, silence_for
 from dashboard.alerts.wording import SEVERITY, STATE, word
+from dashboard.catalogue.models import Catalogue
 
 RECENT_DAYS = 7
 
@@ -31,22 +33,20 @@ LABELS = {
         "col.resolved": "Selesai",
         "ack.button": "Akui",
         "ack.title": "Akui peringatan",
-        "ack.who": "Nama petugas",
+        "ack.who": "Dicatat atas nama",
         "ack.note": "Catatan (tindakan yang diambil)",
         "ack.confirm": "Simpan",
         "ack.cancel": "Batal",
-        "ack.need_who": "Isi nama petugas.",
         "ack.done": "Peringatan #{id} diakui.",
         "ack.not_firing": "Peringatan #{id} sudah tidak aktif.",
         "ack.by": "{who}, {when}",
         "shift.title": "Buku catatan piket",
-        "shift.author": "Nama petugas",
         "shift.text": "Catatan",
         "shift.kind.note": "Catatan",
         "shift.kind.handover": "Serah terima",
         "shift.kind.ack": "Pengakuan",
         "shift.add": "Tambah ke catatan piket",
-        "shift.need": "Isi nama dan catatan.",
+        "shift.need": "Isi catatan.",
         "shift.none": "Belum ada catatan.",
         "shift.done": "Catatan disimpan.",
         "counts": "{critical} kritis · {warning} waspada · {info} info",
@@ -60,7 +60,7 @@ LABELS = {
         "silence.scope.rule": "Semua subjek aturan {rule}",
         "silence.hours": "Lama",
         "silence.reason": "Alasan (mis. pemeliharaan server SKPD)",
-        "silence.need": "Isi nama petugas dan alasan.",
+        "silence.need": "Isi alasan.",
         "silence.done": "Senyap #{id} berlaku sampai {until}.",
         "silence.active": "Senyap yang berlaku",
         "silence.none": "Tidak ada senyap yang berlaku.",
@@ -69,7 +69,6 @@ LABELS = {
         "silence.lift": "Cabut",
         "silence.lifted": "Senyap #{id} dicabut.",
         "silence.gone": "Senyap #{id} sudah berakhir.",
-        "silence.need_who": "Isi nama petugas (kolom Nama petugas) untuk mencabut.",
         "silence.col.scope": "Aturan · subjek",
         "silence.col.until": "Berlaku s.d.",
         "silence.col.why": "Oleh · alasan",
@@ -93,22 +92,20 @@ LABELS = {
         "col.resolved": "Resolved",
         "ack.button": "Acknowledge",
         "ack.title": "Acknowledge alert",
-        "ack.who": "Operator name",
+        "ack.who": "Recorded as",
         "ack.note": "Note (action taken)",
         "ack.confirm": "Save",
         "ack.cancel": "Cancel",
-        "ack.need_who": "Enter the operator's name.",
         "ack.done": "Alert #{id} acknowledged.",
         "ack.not_firing": "Alert #{id} is no longer firing.",
         "ack.by": "{who}, {when}",
         "shift.title": "Shift log",
-        "shift.author": "Operator name",
         "shift.text": "Note",
         "shift.kind.note": "Note",
         "shift.kind.handover": "Handover",
         "shift.kind.ack": "Acknowledgement",
         "shift.add": "Add to the shift log",
-        "shift.need": "Enter a name and a note.",
+        "shift.need": "Enter a note.",
         "shift.none": "No notes yet.",
         "shift.done": "Note saved.",
         "counts": "{critical} critical · {warning} warning · {info} info",
@@ -122,7 +119,7 @@ LABELS = {
         "silence.scope.rule": "Every subject of rule {rule}",
         "silence.hours": "For",
         "silence.reason": "Reason (e.g. SKPD server maintenance)",
-        "silence.need": "Enter the operator's name and a reason.",
+        "silence.need": "Enter a reason.",
         "silence.done": "Silence #{id} holds until {until}.",
         "silence.active": "Silences in force",
         "silence.none": "No silences in force.",
@@ -131,7 +128,6 @@ LABELS = {
         "silence.lift": "Lift",
         "silence.lifted": "Silence #{id} lifted.",
         "silence.gone": "Silence #{id} had ended.",
-        "silence.need_who": "Enter your name (Operator name) to lift it.",
         "silence.col.scope": "Rule · subject",
         "silence.col.until": "Until",
         "silence.col.why": "By · reason",
@@ -274,10 +270,25 @@ def alerts_page(
     )
 
 
-def load_alerts_page(engine: Engine, now: datetime, lang: str) -> AlertsPage:
+def load_alerts_page(
+    engine: Engine, now: datetime, lang: str, catalogue: Catalogue | None = None
+) -> AlertsPage:
+    """With ``catalogue`` (the reader's), alerts, silences and shift notes about indicators
+    it does not hold are left out: their titles carry the values."""
     with engine.connect() as conn:
         active = open_alerts(conn)
         recent = recent_alerts(conn, now - timedelta(days=RECENT_DAYS))
         notes = recent_notes(conn)
         silences = active_silences(conn, now)
+        if catalogue is not None:
+            hidden = {a.id for a in active + recent if not subject_visible(a.subject, catalogue)}
+            known = {a.id for a in active + recent}
+            for alert_id in {n.alert_id for n in notes if n.alert_id} - known:
+                alert = alert_by_id(conn, alert_id)
+                if alert is not None and not subject_visible(alert.subject, catalogue):
+                    hidden.add(alert_id)
+            active = [a for a in active if a.id not in hidden]
+            recent = [a for a in recent if a.id not in hidden]
+            notes = [n for n in notes if n.alert_id not in hidden]
+            silences = [s for s in silences if subject_visible(s.subject, catalogue)]
     return alerts_page(active, recent, notes, now, lang, silences)

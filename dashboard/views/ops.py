@@ -479,11 +479,17 @@ class RejectedView:
     empty: str | None
 
 
-def load_rejected(engine: Engine, run_id: int, lang: str) -> RejectedView:
+def load_rejected(
+    engine: Engine, run_id: int, lang: str, sources: frozenset[str] | None = None
+) -> RejectedView:
+    """A run's quarantined rows; with ``sources``, a run of any other source is unknown
+    (raw rows carry whatever the source sends: only its readers see them)."""
     import json
 
     with engine.connect() as conn:
         run = store.run_by_id(conn, run_id)
+        if run is not None and sources is not None and run.source_id not in sources:
+            run = None
         entries = store.quarantined_rows(conn, run_id) if run else []
     if run is None:
         return RejectedView(

@@ -9,6 +9,7 @@ from typing import Any
 
 from collectors.base import Payload
 from dashboard import i18n
+from dashboard.access.audit import Actor
 from dashboard.filedrop import Receipt, receive, store
 from dashboard.ingest import preview
 from dashboard.runtime import Runtime
@@ -126,9 +127,12 @@ def preview_view(rt: Runtime, source_id: str, payload: Payload, lang: str) -> Pr
     return PreviewView(len(result.accepted), len(result.rejected), None, rows, sample)
 
 
-def store_upload(rt: Runtime, source_id: str, payload: Payload) -> Receipt:
-    """Ingest the uploaded file as a run of ``source_id``; it is kept in the drop folder's
-    done/ or rejected/ with its receipt, exactly as a dropped file is."""
+def store_upload(
+    rt: Runtime, source_id: str, payload: Payload, actor: Actor | None = None
+) -> Receipt:
+    """Ingest the uploaded file as a run of ``source_id``, with its audit row (who uploaded)
+    in the same transaction; the file is kept in the drop folder's done/ or rejected/ with
+    its receipt, exactly as a dropped file is."""
     name = str(payload.meta.get("file") or f"{source_id}_unggahan")
-    receipt = receive(rt, name, payload.content, via="upload", source_id=source_id)
+    receipt = receive(rt, name, payload.content, via="upload", source_id=source_id, actor=actor)
     return store(receipt, payload.content, rt.settings.resolved_drop_dir)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from dashboard import i18n
+from dashboard.access.clearance import subject_visible
 from dashboard.alerts import active_critical
 from dashboard.alerts.lifecycle import AlertRecord, open_alerts
 from dashboard.catalogue.models import Catalogue
@@ -106,9 +107,15 @@ def evaluation_freshness(evaluated_at: datetime | None, now: datetime, lang: str
     )
 
 
-def load_alerts(conn: Connection, now: datetime, lang: str) -> AlertsView:
+def load_alerts(
+    conn: Connection, now: datetime, lang: str, catalogue: Catalogue | None = None
+) -> AlertsView:
+    """Open alerts; with the screen's ``catalogue``, none about an indicator it may not show."""
     seen_at, _jobs = scheduler_next_runs(conn)
-    return alerts_view(open_alerts(conn), seen_at, now, lang)
+    alerts = open_alerts(conn)
+    if catalogue is not None:
+        alerts = [a for a in alerts if subject_visible(a.subject, catalogue)]
+    return alerts_view(alerts, seen_at, now, lang)
 
 
 # --- takeover ---------------------------------------------------------------------
@@ -242,4 +249,5 @@ def load_takeover(
         quake_candidates(conn, config, now) if any(k.startswith("quake:") for k in keys) else []
     )
     alerts = active_critical(engine) if any(k.startswith("alert:") for k in keys) else []
+    alerts = [a for a in alerts if subject_visible(a.subject, catalogue)]
     return takeover_view(triggers, quakes, alerts, config, catalogue, now, lang)

@@ -188,8 +188,12 @@ def _query(**params) -> str:
     )
 
 
-def monitor_url(monitor_id: str, lang: str, device: str | None = None) -> str:
-    return "/wall?" + _query(monitor=monitor_id, device=device, lang="en" if lang == "en" else None)
+def monitor_url(
+    monitor_id: str, lang: str, token: str | None = None, cell: int | None = None
+) -> str:
+    return "/wall?" + _query(
+        monitor=monitor_id, device=token, cell=cell, lang="en" if lang == "en" else None
+    )
 
 
 def grid_cells(
@@ -198,27 +202,27 @@ def grid_cells(
     rows: int,
     lang: str,
     playlist: str | None = None,
-    device: str | None = None,
+    token: str | None = None,
 ) -> list[str]:
     """The ``/wall`` URL of each cell, row by row.
 
     With ``playlist``, every cell plays it, each starting one item further on (six
     different screens at once). Otherwise the configured monitors fill the cells in order,
-    and cells beyond them play the default playlist, staggered the same way."""
-    prefix = valid_screen_id(device) or "grid"
+    and cells beyond them play the default playlist, staggered the same way. An enrolled
+    canvas passes its device ``token`` on to its cells; each reports as ``<screen>-<cell>``."""
     lang_param = "en" if lang == "en" else None
     urls = []
     for i in range(cols * rows):
-        cell = f"{prefix}-{i + 1}"
         if playlist is None and i < len(config.monitors):
-            urls.append(monitor_url(config.monitors[i].id, lang, cell))
+            urls.append(monitor_url(config.monitors[i].id, lang, token, i + 1))
         else:
             urls.append(
                 "/wall?"
                 + _query(
                     playlist=playlist if playlist in config.playlists else None,
                     start=i,
-                    device=cell,
+                    device=token,
+                    cell=i + 1,
                     lang=lang_param,
                 )
             )

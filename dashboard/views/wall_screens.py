@@ -140,7 +140,7 @@ def load_parts(
     if "disaster" in keys:
         out["disaster"] = load_disaster(conn, config, catalogue, now, lang, runs)
     if "alerts" in keys:
-        out["alerts"] = load_alerts(conn, now, lang)
+        out["alerts"] = load_alerts(conn, now, lang, catalogue)
     return out
 
 
