@@ -20,7 +20,11 @@ ARGS           ?=
 CHROMIUM       := /usr/bin/chromium
 CHROMEDRIVER   := /usr/bin/chromedriver
 
-.PHONY: help venv install demo test lint style typecheck imports browser-deps service-deps bench clean distclean
+TOOLS          := tools
+TOOLS_STAMP    := $(TOOLS)/node_modules/.odsk-installed
+TOOLS_DEV_STAMP := $(TOOLS)/node_modules/.odsk-installed-dev
+
+.PHONY: help venv install demo test lint style typecheck imports browser-deps service-deps node-deps tools tools-dev bench clean distclean
 
 help:
 	@echo "make demo       create $(VENV), install, run 'odsk demo' (simulator, scheduler, web)"
@@ -31,6 +35,7 @@ help:
 	@echo "make typecheck  mypy over dashboard/ and collectors/ (config in pyproject.toml)"
 	@echo "make imports    lint-imports: the layer and boundary contracts in pyproject.toml"
 	@echo "make venv       create $(VENV) and 'pip install -e .[test]' (again only when pyproject.toml changes)"
+	@echo "make tools      npm ci in tools/ (axe-core for the tests; tools-dev adds Lighthouse for make bench)"
 	@echo "make clean      remove caches and test artefacts"
 	@echo "make distclean  clean, and remove $(VENV) and var/ (the demo's data)"
 
@@ -113,6 +118,29 @@ service-deps:
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	$(APT_INSTALL_MISSING)
 
+# Node.js and npm, for the test and bench tools in tools/ (axe-core, Lighthouse); never used
+# by a page at run time. Installed with apt when missing and we are root.
+node-deps: CANNOT_INSTALL = echo "error: missing$$missing (node, npm for tools/). Install:  sudo apt-get install -y$$missing" >&2; exit 1
+node-deps:
+	@missing=""; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	$(APT_INSTALL_MISSING)
+
+# axe-core (the accessibility checks of the browser tests), from the committed lock.
+$(TOOLS_STAMP): $(TOOLS)/package-lock.json | node-deps
+	cd $(TOOLS) && npm ci --omit=dev --no-audit --no-fund
+	@rm -f $(TOOLS_DEV_STAMP)
+	@touch $@
+
+# + Lighthouse (bench/lighthouse.py).
+$(TOOLS_DEV_STAMP): $(TOOLS)/package-lock.json | node-deps
+	cd $(TOOLS) && npm ci --no-audit --no-fund
+	@touch $(TOOLS_STAMP) $@
+
+tools: $(TOOLS_STAMP)
+tools-dev: $(TOOLS_DEV_STAMP)
+
 # PostgreSQL and Redis are found or started by tests/services.py (see tests/conftest.py);
 # the preflight only says which, and stops here, naming what is missing, if neither works.
 # pytest exit 5 ("no tests collected", e.g. a PYTEST_ARGS filter matching nothing) is not a failure.
@@ -130,7 +158,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-test: $(STAMP) lint browser-deps service-deps
+test: $(STAMP) lint browser-deps service-deps tools
 	@$(PY) tests/services.py preflight
 	@mkdir -p $(ARTIFACTS)
 	@rc=0; \
@@ -142,7 +170,7 @@ test: $(STAMP) lint browser-deps service-deps
 
 # --- benchmarks -------------------------------------------------------------------
 
-bench: $(STAMP)
+bench: $(STAMP) browser-deps tools-dev
 	@shopt -s nullglob; scripts=(bench/*.py); failed=(); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "make bench: no bench/*.py yet"; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
@@ -158,4 +186,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(TOOLS)/node_modules

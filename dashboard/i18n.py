@@ -9,17 +9,65 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.numbers import format_decimal
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 WITA = ZoneInfo("Asia/Makassar")
+# One minus sign on every page, chart and document: CLDR's id/en use the hyphen-minus.
+MINUS = "\u2212"
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
+        # a failed collection run, told to a person (dashboard/run_errors.py)
+        "run_error.http": "Sumber {source} tidak menjawab (HTTP {status})",
+        "run_error.timeout": "Sumber {source} tidak menjawab tepat waktu",
+        "run_error.connection": "Sumber {source} tidak dapat dihubungi",
+        "run_error.auth": "Sumber {source} menolak akses (kunci atau izin)",
+        "run_error.schema": "Data dari {source} tidak sesuai format yang diharapkan",
+        "run_error.too_large": "Data dari {source} melebihi batas ukuran",
+        "run_error.other": "Pengambilan dari {source} gagal",
+        "run_error.since": "sejak {time}",
+        "run_error.detail": "Rincian teknis",
+        "run_error.streak": "{n} kali berturut-turut",
+        "page.loading": "Memuat…",
+        "run.trigger.schedule": "terjadwal",
+        "run.trigger.manual": "manual",
+        "run.trigger.replay": "ulang dari arsip",
+        "run.trigger.upload": "unggahan",
+        "run.trigger.backfill": "isi ulang riwayat",
+        "run.status.ok": "berhasil",
+        "run.status.partial": "sebagian",
+        "run.status.failed": "gagal",
+        "run.status.running": "berjalan",
+        # navigation bar (every desktop page) and its search
+        "nav.overview": "Ringkasan",
+        "nav.brief": "Ringkasan pengecualian",
+        "nav.domains": "Domain",
+        "nav.alerts": "Peringatan",
+        "nav.sources": "Sumber data",
+        "nav.compliance": "Kepatuhan SKPD",
+        "nav.upload": "Unggah data",
+        "nav.wall": "Dinding video",
+        "nav.screens": "Layar dinding video",
+        "nav.audit": "Jejak audit",
+        "nav.signout": "Keluar",
+        "nav.switch": "English",
+        "nav.menu": "Buka atau tutup menu",
+        "nav.main": "Navigasi utama",
+        "nav.search": "Cari indikator, wilayah, SKPD, halaman",
+        "nav.search.placeholder": "Cari… ( / )",
+        "nav.search.none": "Tidak ada yang cocok",
+        "nav.search.count": "{n} hasil; panah atas/bawah untuk memilih, Enter untuk membuka",
+        "nav.kind.indicator": "Indikator",
+        "nav.kind.region": "Wilayah",
+        "nav.kind.skpd": "SKPD",
+        "nav.kind.page": "Halaman",
+        "nav.kind.domain": "Domain",
         "wall.title": "Command Centre ODSK — Provinsi Sulawesi Utara",
         "wall.page_title": "Dinding Video — Command Centre ODSK",
         "wall.screen.overview": "Ringkasan",
@@ -134,6 +182,7 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.rank_of": "peringkat {rank} dari {total}",
         "analyst.annotations": "Catatan pada sumbu waktu",
         "analyst.annot.date": "Tanggal",
+        "analyst.annot.date_format": "hh/bb/tttt",
         "analyst.annot.text": "Catatan",
         "analyst.annot.placeholder": "mis. Festival Bunaken, gempa M6,1, kebijakan baru",
         "analyst.annot.author": "Dicatat atas nama",
@@ -244,8 +293,74 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.export.unit": "Satuan",
         "analyst.export.url": "Tampilan",
         "analyst.summed": "{unit}, dijumlah per {grain}",
+        # Plotly.js's own words (mode bar), by its English source text: see plotly_locale.py
+        "plotly.download_png": "Unduh grafik sebagai PNG",
+        "plotly.download": "Unduh grafik",
+        "plotly.zoom": "Perbesar area",
+        "plotly.pan": "Geser",
+        "plotly.zoom_in": "Perbesar",
+        "plotly.zoom_out": "Perkecil",
+        "plotly.reset_axes": "Atur ulang sumbu",
+        "plotly.autoscale": "Skala otomatis",
+        "plotly.reset_view": "Atur ulang tampilan",
+        "plotly.reset": "Atur ulang",
+        "plotly.spikes": "Garis bantu",
+        "plotly.closest": "Tampilkan data terdekat",
+        "plotly.compare": "Bandingkan data",
+        "plotly.box": "Pilih kotak",
+        "plotly.lasso": "Pilih laso",
+        "plotly.double_click": "Klik dua kali untuk kembali",
+        "plotly.legend_isolate": "Klik dua kali pada legenda untuk menampilkan satu deret saja",
+        "plotly.image_error": "Maaf, grafik gagal diunduh.",
     },
     "en": {
+        # a failed collection run, told to a person (dashboard/run_errors.py)
+        "run_error.http": "Source {source} is not answering (HTTP {status})",
+        "run_error.timeout": "Source {source} did not answer in time",
+        "run_error.connection": "Source {source} cannot be reached",
+        "run_error.auth": "Source {source} refuses access (key or permission)",
+        "run_error.schema": "Data from {source} is not in the expected format",
+        "run_error.too_large": "Data from {source} is over the size limit",
+        "run_error.other": "Collecting from {source} failed",
+        "run_error.since": "since {time}",
+        "run_error.detail": "Technical detail",
+        "run_error.streak": "{n} times in a row",
+        "run_error.streak.one": "once",
+        "page.loading": "Loading…",
+        "run.trigger.schedule": "scheduled",
+        "run.trigger.manual": "manual",
+        "run.trigger.replay": "replay from the archive",
+        "run.trigger.upload": "upload",
+        "run.trigger.backfill": "history backfill",
+        "run.status.ok": "succeeded",
+        "run.status.partial": "partial",
+        "run.status.failed": "failed",
+        "run.status.running": "running",
+        # navigation bar (every desktop page) and its search
+        "nav.overview": "Overview",
+        "nav.brief": "Exceptions brief",
+        "nav.domains": "Domains",
+        "nav.alerts": "Alerts",
+        "nav.sources": "Data sources",
+        "nav.compliance": "SKPD compliance",
+        "nav.upload": "Upload data",
+        "nav.wall": "Video wall",
+        "nav.screens": "Video wall screens",
+        "nav.audit": "Audit trail",
+        "nav.signout": "Sign out",
+        "nav.switch": "Bahasa Indonesia",
+        "nav.menu": "Open or close the menu",
+        "nav.main": "Main navigation",
+        "nav.search": "Search indicators, regions, SKPD, pages",
+        "nav.search.placeholder": "Search… ( / )",
+        "nav.search.none": "Nothing matches",
+        "nav.search.count": "{n} results; up and down arrows to choose, Enter to open",
+        "nav.search.count.one": "{n} result; Enter to open",
+        "nav.kind.indicator": "Indicator",
+        "nav.kind.region": "Region",
+        "nav.kind.skpd": "SKPD",
+        "nav.kind.page": "Page",
+        "nav.kind.domain": "Domain",
         "wall.title": "Command Centre ODSK — North Sulawesi Province",
         "wall.page_title": "Video wall — Command Centre ODSK",
         "wall.screen.overview": "Overview",
@@ -258,6 +373,7 @@ LABELS: dict[str, dict[str, str]] = {
         "wall.takeover.quake": "EARTHQUAKE",
         "wall.takeover.alert": "CRITICAL ALERT",
         "wall.takeover.more": "+{n} more critical alerts",
+        "wall.takeover.more.one": "+{n} more critical alert",
         "wall.quake.latest": "Latest earthquake",
         "wall.quake.magnitude": "Magnitude",
         "wall.quake.depth": "Depth",
@@ -270,6 +386,7 @@ LABELS: dict[str, dict[str, str]] = {
         "wall.quake.none": "No earthquakes recorded in the last {days} days",
         "wall.quake.period": "last {days} days",
         "wall.quake.count": "{n} earthquakes",
+        "wall.quake.count.one": "{n} earthquake",
         "wall.quake.strong": "{n} of M≥{mag} within {km} km",
         "wall.quake.earlier": "Earlier",
         "wall.quake.outside": "{n} outside the map",
@@ -327,6 +444,7 @@ LABELS: dict[str, dict[str, str]] = {
         "age.stale": "STALE",
         "age.unknown": "fetch time unknown",
         "health.ok": "{n} sources OK",
+        "health.ok.one": "{n} source OK",
         "health.failing": "{n} failing",
         "health.never": "{n} never run",
         "health.none": "no sources yet",
@@ -360,6 +478,7 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.rank_of": "rank {rank} of {total}",
         "analyst.annotations": "Notes on the time axis",
         "analyst.annot.date": "Date",
+        "analyst.annot.date_format": "dd/mm/yyyy",
         "analyst.annot.text": "Note",
         "analyst.annot.placeholder": "e.g. Bunaken festival, M6.1 earthquake, new policy",
         "analyst.annot.author": "Recorded as",
@@ -378,7 +497,9 @@ LABELS: dict[str, dict[str, str]] = {
             "source, collection run, raw data and revision history."
         ),
         "analyst.prov.made_of": "{n} stored values make up this figure:",
+        "analyst.prov.made_of.one": "{n} stored value makes up this figure:",
         "analyst.prov.derived": "The province did not report this value; it is computed from {n} regency values:",
+        "analyst.prov.derived.one": "The province did not report this value; it is computed from {n} regency value:",
         "analyst.prov.none": "No stored value for this period.",
         "analyst.prov.value_id": "Value",
         "analyst.prov.run": "Run",
@@ -399,6 +520,7 @@ LABELS: dict[str, dict[str, str]] = {
         "analyst.prov.run_detail": "{trigger} · {accepted} rows accepted, {changed} changed",
         "analyst.prov.replay_of": "replay of run #{run}",
         "analyst.prov.rejected": "{n} rows rejected",
+        "analyst.prov.rejected.one": "{n} row rejected",
         "analyst.table": "Data",
         "analyst.table_hint": "Sort and filter in the column headers; exports hold the rows shown.",
         "analyst.target": "Target",
@@ -466,10 +588,30 @@ LABELS: dict[str, dict[str, str]] = {
             "regencies and cities; diamond: the province; large dot: this region. Right is better."
         ),
         "analyst.region.missing": "{n} indicators have no data for this region yet.",
+        "analyst.region.missing.one": "{n} indicator has no data for this region yet.",
         "analyst.export.indicator": "Indicator",
         "analyst.export.unit": "Unit",
         "analyst.export.url": "View",
         "analyst.summed": "{unit}, summed per {grain}",
+        # Plotly.js's own words (mode bar): the English source text it looks up
+        "plotly.download_png": "Download plot as a PNG",
+        "plotly.download": "Download plot",
+        "plotly.zoom": "Zoom",
+        "plotly.pan": "Pan",
+        "plotly.zoom_in": "Zoom in",
+        "plotly.zoom_out": "Zoom out",
+        "plotly.reset_axes": "Reset axes",
+        "plotly.autoscale": "Autoscale",
+        "plotly.reset_view": "Reset view",
+        "plotly.reset": "Reset",
+        "plotly.spikes": "Toggle Spike Lines",
+        "plotly.closest": "Show closest data on hover",
+        "plotly.compare": "Compare data on hover",
+        "plotly.box": "Box Select",
+        "plotly.lasso": "Lasso Select",
+        "plotly.double_click": "Double-click to zoom back out",
+        "plotly.legend_isolate": "Double-click on legend to isolate one trace",
+        "plotly.image_error": "Sorry, there was a problem downloading your image!",
     },
 }
 
@@ -480,10 +622,26 @@ def language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def plural_form(count: float, lang: str) -> str:
+    """CLDR's plural category of a count: "one" or "other" in English, always "other" in
+    Indonesian (which does not inflect for number)."""
+    return Locale.parse(language(lang)).plural_form(abs(count))
+
+
 def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **values) -> str:
     """The label ``key`` in ``lang`` from a {lang: {key: text}} table (this module's or a
-    page's own); a missing key is a bug, so it raises KeyError."""
-    text = table[language(lang)][key]
+    page's own); a missing key is a bug, so it raises KeyError.
+
+    With a count ``n``, a variant ``key.one`` (English "1 event") is used when the count's
+    plural category is "one"; ``key`` itself holds the other form ("2 events").
+    """
+    lang = language(lang)
+    n = values.get("n")
+    if isinstance(n, int | float) and not isinstance(n, bool):
+        form = table[lang].get(f"{key}.{plural_form(n, lang)}")
+        if form is not None:
+            return form.format(**values)
+    text = table[lang][key]
     return text.format(**values) if values else text
 
 
@@ -495,7 +653,17 @@ def t(key: str, lang: str, **values) -> str:
 def number(value: float, lang: str, decimals: int = 1) -> str:
     """1234.5 → "1.234,5" (id) / "1,234.5" (en), always with exactly ``decimals`` digits."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=language(lang))
+    return minus(format_decimal(value, format=pattern, locale=language(lang)))
+
+
+def minus(text: str) -> str:
+    """A formatted number with the typographic minus; "−0,0" (a value that rounds to zero)
+    loses its sign."""
+    if not text.startswith("-"):
+        return text
+    if not any(c in "123456789" for c in text):
+        return text[1:]
+    return MINUS + text[1:]
 
 
 def period(start: date, grain: str, lang: str) -> str:

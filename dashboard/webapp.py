@@ -9,21 +9,26 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import dash
 import flask
 import flask_bootstrap
 from sqlalchemy import Engine
 
-from dashboard.access import catalogue_for, current_principal
+from dashboard import i18n, plotly_locale, search
+from dashboard.access import Permission, catalogue_for, current_principal
 from dashboard.access.install import install_after_routes, install_before_routes
+from dashboard.access.rules import Rule, route
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
+from dashboard.web_weight import register_compression
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +39,11 @@ ASSETS_DIR = PROJECT_ROOT / "assets"
 # Bootstrap 5.3 (CSS and icon font) as shipped inside the Bootstrap-Flask package.
 VENDOR_DIR = Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
 VENDOR_URL = "/vendor/bootstrap5"
+# The package version fingerprints the URLs, so browsers may keep them for a year.
+_VENDOR_VERSION = f"?v={version('Bootstrap-Flask')}"
 STYLESHEETS = [
-    f"{VENDOR_URL}/css/bootstrap.min.css",
-    f"{VENDOR_URL}/css/font/bootstrap-icons.min.css",
+    f"{VENDOR_URL}/css/bootstrap.min.css{_VENDOR_VERSION}",
+    f"{VENDOR_URL}/css/font/bootstrap-icons.min.css{_VENDOR_VERSION}",
 ]
 
 # Bootstrap's own dark colour mode; no theme CSS from anywhere else.
@@ -57,6 +64,31 @@ INDEX_STRING = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+
+
+class OdskDash(dash.Dash):
+    """Dash, with the HTML every page starts from in the page's language: ``<html lang>``
+    (screen readers, hyphenation) and the placeholder shown until the page is drawn."""
+
+    def interpolate_index(
+        self,
+        metas: Any = "",
+        title: Any = "",
+        css: Any = "",
+        config: Any = "",
+        scripts: Any = "",
+        app_entry: Any = "",
+        favicon: Any = "",
+        renderer: Any = "",
+    ) -> Any:
+        lang = i18n.language(
+            flask.request.args.get("lang") if flask.has_request_context() else None
+        )
+        entry = str(app_entry).replace("Loading...", i18n.t("page.loading", lang))
+        page = str(
+            super().interpolate_index(metas, title, css, config, scripts, entry, favicon, renderer)
+        )
+        return page.replace('<html lang="id"', f'<html lang="{lang}"', 1)
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     engine = make_engine(settings.resolved_database_url)
     context = OdskContext(settings, catalogue, engine, ChangeSignal(engine, settings.redis_url))
 
-    app = dash.Dash(
+    app = OdskDash(
         # Named after app.py at the repository root, so page modules import as ``layouts.<page>``.
         name="app",
         use_pages=True,
@@ -110,6 +142,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         external_stylesheets=STYLESHEETS,
+        external_scripts=[plotly_locale.script_url()],
         suppress_callback_exceptions=True,
         title="Command Centre ODSK",
         # The wall polls every few seconds; a flickering tab title helps nobody.
@@ -127,6 +160,23 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     install_before_routes(app, settings)  # sessions, CSRF, the guard, sign-in routes
     register_observability(server)  # /healthz, /metrics and request latency
+    register_compression(server)  # brotli/gzip; fingerprinted files cached for a year
+    # Plotly's Indonesian locale (anyone: it holds no data); the navigation bar's search
+    # index of what the signed-in principal may read.
+    route(
+        server,
+        Rule(Permission.PUBLIC),
+        plotly_locale.ROUTE,
+        "plotly_locale",
+        plotly_locale.locale_response,
+    )
+    route(
+        server,
+        Rule(Permission.READ),
+        search.ROUTE,
+        "search_index",
+        lambda lang: search.index_response(lang, current_context().catalogue),
+    )
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.

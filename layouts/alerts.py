@@ -24,16 +24,13 @@ from dashboard.alerts.silences import add_silence, lift_silence
 from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
-from layouts.shell import page_shell
+from layouts import titles
+from layouts.shell import as_cards, page_shell
 
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__,
-    path="/alerts",
-    title="Peringatan — Command Centre ODSK",
-    name="Peringatan",
-    access=P.READ,
+    __name__, path="/alerts", title=titles.title("nav.alerts"), name="Peringatan", access=P.READ
 )
 
 REFRESH_SECONDS = 30
@@ -95,7 +92,12 @@ def _title_cell(row: AlertRow) -> html.Td:
     return html.Td(
         [
             html.Div(row.title),
-            html.Small(f"#{row.id} · {row.rule} · {row.subject}", className="text-body-secondary"),
+            # The rule and subject are configuration keys: kept for tools, not shown.
+            html.Small(
+                f"#{row.id}",
+                className="text-body-secondary",
+                **{"data-rule": row.rule, "data-subject": row.subject},
+            ),
         ]
     )
 
@@ -111,7 +113,7 @@ def active_table(page: AlertsPage | None, lang: str):
                 html.Th(label(k, lang))
                 for k in ("col.severity", "col.alert", "col.since", "col.state", "col.ack")
             ]
-            + [html.Th("")]
+            + [html.Th(html.Span(label("col.actions", lang), className="visually-hidden"))]
         )
     )
     body = html.Tbody(
@@ -175,8 +177,10 @@ def active_table(page: AlertsPage | None, lang: str):
             for row in page.active
         ]
     )
-    return dbc.Table(
-        [header, body], hover=True, size="sm", responsive=True, className="align-middle"
+    keys = ("col.severity", "col.alert", "col.since", "col.state", "col.ack")
+    return as_cards(
+        dbc.Table([header, body], hover=True, size="sm", responsive=True, className="align-middle"),
+        [label(k, lang) for k in keys],
     )
 
 
@@ -190,7 +194,7 @@ def silence_table(page: AlertsPage | None, lang: str):
                 html.Th(label(k, lang))
                 for k in ("silence.col.scope", "silence.col.until", "silence.col.why")
             ]
-            + [html.Th("")]
+            + [html.Th(html.Span(label("col.actions", lang), className="visually-hidden"))]
         )
     )
     body = html.Tbody(
@@ -245,7 +249,11 @@ def recent_table(page: AlertsPage | None, lang: str):
             for row in page.recent
         ]
     )
-    return dbc.Table([header, body], size="sm", responsive=True, className="align-middle")
+    keys = ("col.severity", "col.alert", "col.since", "col.resolved", "col.ack")
+    return as_cards(
+        dbc.Table([header, body], size="sm", responsive=True, className="align-middle"),
+        [label(k, lang) for k in keys],
+    )
 
 
 def shift_form(lang: str):
@@ -256,14 +264,24 @@ def shift_form(lang: str):
                 className="g-2",
                 children=[
                     dbc.Col(
-                        dbc.Select(
-                            id="shift-kind",
-                            value="note",
-                            options=[
-                                {"label": label("shift.kind.note", lang), "value": "note"},
-                                {"label": label("shift.kind.handover", lang), "value": "handover"},
-                            ],
-                        ),
+                        [
+                            html.Label(
+                                label("shift.kind", lang),
+                                htmlFor="shift-kind",
+                                className="visually-hidden",
+                            ),
+                            dbc.Select(
+                                id="shift-kind",
+                                value="note",
+                                options=[
+                                    {"label": label("shift.kind.note", lang), "value": "note"},
+                                    {
+                                        "label": label("shift.kind.handover", lang),
+                                        "value": "handover",
+                                    },
+                                ],
+                            ),
+                        ],
                         md=2,
                     ),
                     dbc.Col(

@@ -28,6 +28,7 @@ from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import url_query
 from dashboard.webapp import current_context
+from layouts import titles
 from layouts.overview import export_links
 from layouts.shell import page_shell
 
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 dash.register_page(
     __name__,
     path="/brief",
-    title="Ringkasan Pengecualian — Command Centre ODSK",
+    title=titles.title("nav.brief"),
     name="Ringkasan pengecualian",
     access=Permission.READ,
 )

@@ -21,6 +21,7 @@ from dashboard.status import STATUSES
 from dashboard.store.schema import utcnow
 from dashboard.views.domain import Card, DomainView, load_domain
 from layouts import analyst_parts as parts
+from layouts import titles
 from layouts.shell import DOMAIN_NAMES, href, page_shell
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 dash.register_page(
     __name__,
     path_template="/domain/<domain_id>",
-    title=lambda domain_id=None: (
-        f"{DOMAIN_NAMES.get(domain_id or '', 'Domain')} — Command Centre ODSK"
+    title=titles.title_of(
+        lambda _lang, domain_id: DOMAIN_NAMES.get(domain_id or ""), "nav.domains"
     ),
     name="Domain",
     access=Permission.READ,

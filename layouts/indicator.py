@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import i18n
+from dashboard import grid_locale, i18n
 from dashboard.access import Permission, current_actor, current_principal
 from dashboard.analysis import style
 from dashboard.analysis.rules import grains_for, over_regions, over_time
@@ -26,15 +26,21 @@ from dashboard.catalogue.models import Indicator
 from dashboard.views import indicator as views
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
-from layouts import indicator_callbacks
+from layouts import indicator_callbacks, titles
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
 
+
+def indicator_title(lang: str, code: str | None) -> str | None:
+    indicator = current_context().catalogue.indicators_by_code.get(code or "")
+    return indicator.name.get(lang) if indicator else None
+
+
 dash.register_page(
     __name__,
     path_template="/indicator/<code>",
-    title=lambda code=None: f"{code} — Command Centre ODSK",
+    title=titles.title_of(indicator_title, "nav.overview"),
     name="Indikator",
     access=Permission.READ,
 )
@@ -77,10 +83,15 @@ def layout(code: str | None = None, **query):
                                 html.Div(
                                     id="ind-latest", className="small text-body-secondary mb-1"
                                 ),
-                                dcc.Graph(
-                                    id="ind-series",
-                                    config=style.GRAPH_CONFIG,
-                                    className="odsk-graph",
+                                # Heights reserved as drawn (no shift when the data arrives).
+                                reserved(
+                                    dcc.Graph(
+                                        id="ind-series",
+                                        config=style.graph_config(lang),
+                                        className="odsk-graph",
+                                        style={"height": "380px"},
+                                    ),
+                                    380,
                                 ),
                                 html.Div(
                                     i18n.t("analyst.series_hint", lang),
@@ -90,7 +101,14 @@ def layout(code: str | None = None, **query):
                         ),
                         card(
                             i18n.t("analyst.yoy.title", lang),
-                            dcc.Graph(id="ind-yoy", config=style.GRAPH_CONFIG),
+                            reserved(
+                                dcc.Graph(
+                                    id="ind-yoy",
+                                    config=style.graph_config(lang),
+                                    style={"height": "240px"},
+                                ),
+                                240,
+                            ),
                         ),
                     ],
                 ),
@@ -100,15 +118,23 @@ def layout(code: str | None = None, **query):
                         card(
                             i18n.t("analyst.map", lang),
                             [
-                                dcc.Dropdown(
-                                    id="ind-period",
-                                    options=period_options(state, span, lang),
-                                    value=state.period.isoformat() if state.period else None,
-                                    clearable=False,
-                                    className="mb-2 odsk-period",
+                                html.Div(
+                                    dcc.Dropdown(
+                                        id="ind-period",
+                                        options=period_options(state, span, lang),
+                                        value=state.period.isoformat() if state.period else None,
+                                        clearable=False,
+                                        className="mb-2 odsk-period",
+                                    ),
+                                    className="odsk-period-box",
                                 ),
-                                dcc.Graph(
-                                    id="ind-map", config={**style.GRAPH_CONFIG, "scrollZoom": False}
+                                reserved(
+                                    dcc.Graph(
+                                        id="ind-map",
+                                        config=style.graph_config(lang, scrollZoom=False),
+                                        style={"height": "470px"},
+                                    ),
+                                    470,
                                 ),
                                 html.Div(
                                     i18n.t("analyst.map_hint", lang),
@@ -116,7 +142,18 @@ def layout(code: str | None = None, **query):
                                 ),
                             ],
                         ),
-                        card(i18n.t("analyst.ranking", lang), html.Div(id="ind-ranking")),
+                        # A fixed box: the ranking arriving never pushes the page down; it
+                        # scrolls inside (focusable, so keyboards can scroll it too).
+                        card(
+                            i18n.t("analyst.ranking", lang),
+                            html.Div(
+                                id="ind-ranking",
+                                className="odsk-ranking-box",
+                                tabIndex="0",
+                                role="region",
+                                **{"aria-label": i18n.t("analyst.ranking", lang)},
+                            ),
+                        ),
                     ],
                 ),
             ],
@@ -150,6 +187,12 @@ def layout(code: str | None = None, **query):
         html.Div(body, className="odsk-analyst odsk-indicator"),
         state.query(),
     )
+
+
+def reserved(graph: dcc.Graph, height: int) -> html.Div:
+    """A graph in a box of its drawn height: Plotly's code loads after the page, and until it
+    does the graph takes no room; the box keeps it, so nothing below moves (CLS)."""
+    return html.Div(graph, style={"minHeight": f"{height}px"})
 
 
 def card(title: str, children, extra_class: str = "") -> dbc.Card:
@@ -237,7 +280,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                             multi=True,
                             value=list(state.regions),
                             options=[
-                                {"label": r.name, "value": r.code}
+                                {"label": r.label(lang), "value": r.code}
                                 for r in catalogue.regions
                                 if r.kind != "province"
                             ],
@@ -273,17 +316,24 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                     lg=4,
                     children=[
                         dbc.Label(i18n.t("analyst.range", lang), className="small"),
-                        dcc.RangeSlider(
-                            id="ind-range",
-                            min=first,
-                            max=last,
-                            step=1,
-                            value=[state.start_year, state.end_year],
-                            marks=marks,
-                            allowCross=False,
-                            pushable=0,
-                            className="odsk-range",
-                            tooltip={"placement": "bottom"},
+                        # The slider is drawn after the page (its code loads on demand):
+                        # its room is kept so nothing below moves.
+                        html.Div(
+                            className="odsk-range-box",
+                            children=dcc.RangeSlider(
+                                id="ind-range",
+                                min=first,
+                                max=last,
+                                step=1,
+                                value=[state.start_year, state.end_year],
+                                marks=marks,
+                                allowCross=False,
+                                pushable=0,
+                                className="odsk-range",
+                                tooltip={"placement": "bottom"},
+                                # Its number boxes have no labels; the handles take arrow keys.
+                                allow_direct_input=False,
+                            ),
                         ),
                     ],
                 ),
@@ -304,8 +354,22 @@ def annotations_block(lang: str) -> list:
                 dbc.Col(
                     md=3,
                     children=[
-                        dbc.Label(i18n.t("analyst.annot.date", lang), className="small"),
-                        dbc.Input(id="ind-note-date", type="date", size="sm"),
+                        dbc.Label(
+                            i18n.t("analyst.annot.date", lang),
+                            html_for="ind-note-date",
+                            className="small",
+                        ),
+                        # Typed day/month/year: a browser date field speaks the browser's
+                        # language and order ("mm/dd/yyyy"), not the page's.
+                        dbc.Input(
+                            id="ind-note-date",
+                            type="text",
+                            inputMode="numeric",
+                            autoComplete="off",
+                            placeholder=i18n.t("analyst.annot.date_format", lang),
+                            pattern=r"\d{1,2}/\d{1,2}/\d{4}",
+                            size="sm",
+                        ),
                     ],
                 ),
                 dbc.Col(
@@ -394,6 +458,7 @@ def table_block(indicator: Indicator, lang: str) -> list:
                 "useValueFormatterForExport": False,
             },
             dashGridOptions={
+                "localeText": grid_locale.locale_text(lang),
                 "theme": parts.GRID_THEME,
                 "animateRows": False,
                 "pagination": True,

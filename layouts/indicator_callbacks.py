@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import dash
@@ -49,7 +49,7 @@ EARLIEST_YEAR = 2000
 def column_defs(indicator: Indicator, lang: str) -> list[dict]:
     """The grid's columns over ``views.TABLE_FIELDS``; the region's name is looked up in the browser."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
-    names = {r.code: r.name for r in current_context().catalogue.regions}
+    names = {r.code: r.label(lang) for r in current_context().catalogue.regions}
     lookup = "{" + ", ".join(f"{json.dumps(c)}: {json.dumps(n)}" for c, n in names.items()) + "}"
     return [
         {
@@ -103,8 +103,8 @@ def export_columns(indicator: Indicator, lang: str) -> list[tuple[str, str]]:
     return [(c.get("field") or c["colId"], c["headerName"]) for c in column_defs(indicator, lang)]
 
 
-def export_rows(rows: list[dict]) -> list[dict]:
-    names = {r.code: r.name for r in current_context().catalogue.regions}
+def export_rows(rows: list[dict], lang: str) -> list[dict]:
+    names = {r.code: r.label(lang) for r in current_context().catalogue.regions}
     return [
         {**row, "region": names.get(row.get("r"), row.get("r"))}
         for row in rows
@@ -142,10 +142,15 @@ def _state(indicator: Indicator, page: dict, regions, grain, years, period) -> V
 
 
 def _day(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+    """The note's day as typed: day/month/year ("05/10/2026", as both languages write it here),
+    or ISO (a pasted "2026-10-05"); anything else is no date."""
+    text = str(value or "").strip()
+    for parse in (lambda v: datetime.strptime(v, "%d/%m/%Y").date(), date.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
 
 
 def register(app: dash.Dash) -> None:
@@ -382,7 +387,10 @@ def register(app: dash.Dash) -> None:
             (i18n.t("analyst.export.url", lang), flask.request.referrer or ""),
         ]
         content = workbook_bytes(
-            export_rows(data), export_columns(indicator, lang), sheet=indicator.code, meta=meta
+            export_rows(data, lang),
+            export_columns(indicator, lang),
+            sheet=indicator.code,
+            meta=meta,
         )
         try:
             audit.record_alone(

@@ -28,7 +28,7 @@ def ranking_table(
     start: date,
     lang: str,
 ):
-    names = {r.code: r.name for r in catalogue.regions}
+    names = {r.code: r.label(lang) for r in catalogue.regions}
     present = [r.value for r in ranked if r.value is not None]
     province = values.get(catalogue.province.code)
     if not present:
@@ -145,7 +145,7 @@ def provenance_list(
     derived: bool,
     lang: str,
 ):
-    names = {r.code: r.name for r in catalogue.regions}
+    names = {r.code: r.label(lang) for r in catalogue.regions}
     title = f"{names.get(region, region)} · {fmt.period(start, grain, lang)}"
     if not found:
         return [

@@ -25,6 +25,7 @@ from dashboard.views.ops import (
     parse_month,
 )
 from dashboard.webapp import current_context
+from layouts import titles
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 dash.register_page(
     __name__,
     path="/ops/compliance",
-    title="Kepatuhan data SKPD — Command Centre ODSK",
+    title=titles.title("nav.compliance"),
     name="Kepatuhan SKPD",
     access=P.COMPLIANCE_READ,
 )
@@ -138,6 +139,7 @@ def ranking_table(page: CompliancePage, lang: str):
     rows = [
         html.Tr(
             className="compliance-row",
+            id=f"skpd-{r.skpd_id}",
             children=[
                 html.Td(r.rank),
                 html.Td(

@@ -29,6 +29,7 @@ from dashboard.store.screens import (
 from dashboard.views.wall_ops import ScreenLine, monitor_links, screen_line
 from dashboard.views.wall_plan import current_setup
 from dashboard.webapp import current_context
+from layouts import titles
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 dash.register_page(
     __name__,
     path="/ops/screens",
-    title="Layar dinding video — Command Centre ODSK",
+    title=titles.title("nav.screens"),
     name="Layar dinding",
     access=P.SCREENS_COMMAND,
 )

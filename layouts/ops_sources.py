@@ -21,6 +21,7 @@ from dashboard.access.clearance import scoped_catalogue
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
+from layouts import titles
 from layouts.shell import page_shell
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 dash.register_page(
     __name__,
     path="/ops/sources",
-    title="Kesehatan sumber — Command Centre ODSK",
+    title=titles.title("nav.sources"),
     name="Sumber data",
     access=P.OPS_READ,
 )
@@ -152,10 +153,13 @@ def summary(page: SourcesPage | None, lang: str):
 def _row(row: SourceRow) -> html.Tr:
     error = ""
     if row.error_class:
-        error = [
-            dbc.Badge(row.error_class, color="danger", className="me-1"),
-            html.Small(row.error_message),
-        ]
+        # The sentence first; the technical detail (class, redacted message) one click away.
+        error = html.Details(
+            [
+                html.Summary(row.error_message, className="source-error"),
+                html.Code(row.error_detail, className="small d-block source-error-detail"),
+            ]
+        )
     return html.Tr(
         id=f"source-{row.source_id}",
         className=f"source-row source-{row.health}",

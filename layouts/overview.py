@@ -12,7 +12,6 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +22,6 @@ from dashboard.access import Rule, callback
 from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
-    STATUS_COLOURS,
     ChangeView,
     DomainView,
     ListItem,
@@ -34,16 +32,13 @@ from dashboard.views.overview import (
     url_query,
 )
 from dashboard.webapp import current_context
-from layouts.shell import page_shell
+from layouts import titles
+from layouts.shell import as_cards, page_shell
 
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__,
-    path="/",
-    title="Kartu Kinerja — Command Centre ODSK",
-    name="Ringkasan",
-    access=P.READ,
+    __name__, path="/", title=titles.title("nav.overview"), name="Ringkasan", access=P.READ
 )
 
 STATUS_ICONS = {
@@ -348,6 +343,7 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
         responsive=True,
         className="sc-table align-middle mb-0",
     )
+    table = as_cards(table, [text(k, lang) for k in heads])
     return html.Section(
         id=f"sc-domain-{d.domain_id}",
         className="sc-domain",
@@ -388,6 +384,9 @@ def _list(
     if items:
         body = html.Ul(
             className="sc-list",
+            # It scrolls inside its card: keyboard users must be able to reach and scroll it.
+            tabIndex="0",
+            **{"aria-label": title},
             children=[
                 html.Li(
                     className=f"sc-item sc-item-{i.tone}",
@@ -463,42 +462,67 @@ def _lists(page: OverviewPage, lang: str) -> list:
     ]
 
 
-def ranking_figure(r: RankingView) -> go.Figure:
+def ranking_bars(r: RankingView, lang: str) -> html.Div:
+    """The ranking as horizontal bars in plain HTML: no chart library on this page (Plotly
+    alone would be most of its weight). The target is a dashed line, a band a shaded strip."""
     rows = [x for x in r.rows if x.value_number is not None]
-    fig = go.Figure(
-        go.Bar(
-            x=[x.value_number for x in rows],
-            y=[x.region for x in rows],
-            orientation="h",
-            marker_color=[STATUS_COLOURS[x.status] for x in rows],
-            text=[x.per_100k if r.per_capita else x.value for x in rows],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        )
-    )
+    values = [x.value_number for x in rows]
+    marks = [v for v in (r.target, *(r.band or ())) if v is not None]
+    low = min(0.0, *values, *marks) if values else 0.0
+    high = max(0.0, *values, *marks) if values else 1.0
+    span = (high - low) or 1.0
+
+    def at(value: float) -> float:
+        return round(100 * (value - low) / span, 2)
+
+    guides = []
     if r.band:
-        fig.add_vrect(x0=r.band[0], x1=r.band[1], fillcolor="#3ddbb3", opacity=0.12, line_width=0)
+        guides.append(
+            html.Div(
+                className="sc-rb-band",
+                style={"left": f"{at(r.band[0])}%", "width": f"{at(r.band[1]) - at(r.band[0])}%"},
+            )
+        )
     elif r.target is not None:
-        fig.add_vline(x=r.target, line_dash="dash", line_color="#f4f7fb", line_width=1)
-    fig.update_layout(
-        template="plotly_dark",
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        margin={"l": 10, "r": 60, "t": 10, "b": 30},
-        height=max(220, 28 * len(rows) + 40),
-        showlegend=False,
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": f"{r.unit} / 100.000" if r.per_capita else r.unit, "gridcolor": "#2a3646"},
-        font={"size": 12},
+        guides.append(html.Div(className="sc-rb-target", style={"left": f"{at(r.target)}%"}))
+    zero = at(0.0)
+    bars = []
+    for x in rows:
+        start, end = sorted((zero, at(x.value_number)))
+        bars.append(
+            html.Li(
+                className="sc-rb-row",
+                children=[
+                    html.Span(x.region, className="sc-rb-name"),
+                    html.Span(
+                        className="sc-rb-track",
+                        children=[
+                            *guides,
+                            html.Span(
+                                className=f"sc-rb-bar sc-rb-{x.status}",
+                                style={"left": f"{start}%", "width": f"{max(end - start, 0.4)}%"},
+                            ),
+                        ],
+                    ),
+                    html.Span(
+                        x.per_100k if r.per_capita else x.value, className="sc-rb-value text-end"
+                    ),
+                ],
+            )
+        )
+    axis = f"{r.unit} / {i18n.number(100_000, lang, 0)}" if r.per_capita else r.unit
+    return html.Div(
+        id="sc-rank-bars",
+        className="sc-rank-bars",
+        children=[html.Ol(bars, className="sc-rb-list"), html.Small(axis, className="sc-rb-axis")],
     )
-    return fig
 
 
 def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
     r, f = page.ranking, page.filters
     control = dbc.Select(
         id="sc-rank",
+        # Named by the visually hidden label next to it (the card's title says the rest).
         options=[{"label": n, "value": c} for c, n in f.indicators],
         value=r.code,
         size="sm",
@@ -547,14 +571,7 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
         )
         content = dbc.Row(
             [
-                dbc.Col(
-                    dcc.Graph(
-                        figure=ranking_figure(r),
-                        config={"displayModeBar": False},
-                        id="sc-rank-graph",
-                    ),
-                    lg=6,
-                ),
+                dbc.Col(ranking_bars(r, lang), lg=6),
                 dbc.Col(table, lg=6),
             ]
         )
@@ -573,7 +590,17 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
                             ],
                             className="fw-semibold",
                         ),
-                        html.Div(control, className="sc-rank-select"),
+                        html.Div(
+                            [
+                                html.Label(
+                                    text("score.rank.title", lang),
+                                    htmlFor="sc-rank",
+                                    className="visually-hidden",
+                                ),
+                                control,
+                            ],
+                            className="sc-rank-select",
+                        ),
                         html.Small(r.rule, className="text-body-secondary", id="sc-rank-rule"),
                     ],
                 )

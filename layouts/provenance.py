@@ -120,7 +120,7 @@ def page(record: Provenance, lang: str) -> list:
             i18n.t("analyst.col.region", lang),
             dcc.Link(region.name, href=href(f"/region/{region.code}", lang))
             if region and region.kind != "province"
-            else (region.name if region else record.region_code),
+            else (region.label(lang) if region else record.region_code),
         ),
         (i18n.t("analyst.col.period", lang), period),
         (
@@ -188,7 +188,7 @@ def versions_table(versions: tuple[Version, ...], decimals: int, lang: str) -> d
                         i18n.number(v.value, lang, decimals), className="text-end font-monospace"
                     ),
                     html.Td(run_cell(v.run, lang)),
-                    html.Td(v.run.status if v.run else "—"),
+                    html.Td(i18n.t(f"run.status.{v.run.status}", lang) if v.run else "—"),
                     html.Td(i18n.wita_datetime(v.ingested_at, lang)),
                     html.Td(
                         i18n.wita_datetime(v.superseded_at, lang)
@@ -214,7 +214,7 @@ def run_cell(run: RunInfo | None, lang: str):
     detail = i18n.t(
         "analyst.prov.run_detail",
         lang,
-        trigger=run.trigger,
+        trigger=i18n.LABELS[i18n.language(lang)].get(f"run.trigger.{run.trigger}", run.trigger),
         accepted=run.rows_accepted,
         changed=run.rows_changed,
     )

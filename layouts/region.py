@@ -20,14 +20,21 @@ from dashboard.analysis.cartogram import tile_label
 from dashboard.views.region import Line, RegionView, load_region
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
+from layouts import titles
 from layouts.shell import href, page_shell
 
 log = logging.getLogger(__name__)
 
+
+def region_title(lang: str, code: str | None) -> str | None:
+    region = current_context().catalogue.regions_by_code.get(code or "")
+    return region.label(lang) if region else None
+
+
 dash.register_page(
     __name__,
     path_template="/region/<code>",
-    title=lambda code=None: f"{code} — Command Centre ODSK",
+    title=titles.title_of(region_title, "nav.overview"),
     name="Wilayah",
     access=Permission.READ,
 )
@@ -65,7 +72,7 @@ def _body(view: RegionView, lang: str) -> html.Div:
     return html.Div(
         className="odsk-analyst odsk-region",
         children=[
-            parts.breadcrumbs(lang, [(catalogue.province.name, None), (view.name, None)]),
+            parts.breadcrumbs(lang, [(catalogue.province.label(lang), None), (view.name, None)]),
             html.H1(view.name, className="h3 mb-0", id="region-title"),
             html.P(
                 i18n.t(

@@ -9,41 +9,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from dashboard.access import Permission, current_principal, role_label
+from dashboard import i18n, search
+from dashboard.access import Permission, Principal, current_principal, role_label
 from dashboard.catalogue.models import DOMAIN_ORDER
-
-NAV_LABELS = {
-    "id": {
-        "overview": "Ringkasan",
-        "domains": "Domain",
-        "alerts": "Peringatan",
-        "sources": "Sumber data",
-        "compliance": "Kepatuhan SKPD",
-        "upload": "Unggah data",
-        "wall": "Dinding video",
-        "screens": "Layar dinding",
-        "audit": "Jejak audit",
-        "signout": "Keluar",
-        "switch": "English",
-    },
-    "en": {
-        "overview": "Overview",
-        "domains": "Domains",
-        "alerts": "Alerts",
-        "sources": "Data sources",
-        "compliance": "SKPD compliance",
-        "upload": "Upload data",
-        "wall": "Video wall",
-        "screens": "Wall screens",
-        "audit": "Audit trail",
-        "signout": "Sign out",
-        "switch": "Bahasa Indonesia",
-    },
-}
+from dashboard.webapp import current_context
 
 DOMAIN_NAMES = {
     "living": "Smart Living",
@@ -63,101 +35,192 @@ def href(path: str, lang: str, **query) -> str:
     return path + ("?" + urlencode(params, doseq=True) if params else "")
 
 
-def navbar(active: str, lang: str, path: str, query: dict | None = None) -> dbc.Navbar:
-    text = NAV_LABELS["en" if lang == "en" else "id"]
+def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html.Nav:
+    """Bootstrap's navbar; below 992 px its links fold behind a menu button, toggled by
+    ``assets/navigation.js`` (no callback, no inline script). The search box is always shown."""
     query = {k: v for k, v in (query or {}).items() if k != "lang"}
     other = "id" if lang == "en" else "en"
-
     principal = current_principal()
 
-    def item(key: str, target: str, needs: Permission = Permission.READ) -> dbc.NavItem | None:
+    def item(key: str, target: str, needs: Permission = Permission.READ) -> html.Li | None:
         # Only what the role may open (the server refuses the rest anyway).
         if not principal.can(needs):
             return None
-        return dbc.NavItem(dbc.NavLink(text[key], href=href(target, lang), active=(key == active)))
+        current = key == active
+        return html.Li(
+            html.A(
+                i18n.t(f"nav.{key}", lang),
+                href=href(target, lang),
+                className="nav-link" + (" active" if current else ""),
+                **({"aria-current": "page"} if current else {}),
+            ),
+            className="nav-item",
+        )
 
-    domains = dbc.DropdownMenu(
-        label=text["domains"],
-        nav=True,
-        in_navbar=True,
+    domains = html.Li(
+        className="nav-item odsk-nav-domains",
+        children=html.Details(
+            [
+                html.Summary(i18n.t("nav.domains", lang), className="nav-link"),
+                html.Ul(
+                    [
+                        html.Li(
+                            html.A(DOMAIN_NAMES[d], href=href(f"/domain/{d}", lang)),
+                            className="dropdown-item",
+                        )
+                        for d in DOMAIN_ORDER
+                    ],
+                    className="odsk-nav-menu",
+                ),
+            ]
+        ),
+    )
+    links = html.Ul(
+        className="navbar-nav me-auto",
         children=[
-            dbc.DropdownMenuItem(DOMAIN_NAMES[d], href=href(f"/domain/{d}", lang))
-            for d in DOMAIN_ORDER
+            item("overview", "/"),
+            domains,
+            item("alerts", "/alerts"),
+            item("sources", "/ops/sources", Permission.OPS_READ),
+            item("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
+            item("upload", "/ops/upload", Permission.UPLOAD),
+            item("wall", "/wall", Permission.WALL),
+            item("screens", "/ops/screens", Permission.SCREENS_COMMAND),
+            item("audit", "/ops/audit", Permission.AUDIT_READ),
         ],
     )
-    return dbc.Navbar(
-        dbc.Container(
-            fluid=True,
+    switch = html.Ul(
+        className="navbar-nav align-items-lg-center gap-lg-2",
+        children=[
+            html.Li(
+                html.A(
+                    i18n.t("nav.switch", lang),
+                    id="nav-language",
+                    href=href(path, other, **query),
+                    lang=other,
+                    hrefLang=other,
+                    className="nav-link",
+                ),
+                className="nav-item",
+            ),
+            _account(principal, lang),
+        ],
+    )
+    return html.Nav(
+        className="navbar navbar-expand-lg navbar-dark bg-dark mb-3 border-bottom odsk-navbar",
+        **{"aria-label": i18n.t("nav.main", lang)},
+        children=html.Div(
+            className="container-fluid",
             children=[
-                dbc.NavbarBrand("Command Centre ODSK", href=href("/", lang)),
-                dbc.Nav(
-                    className="me-auto",
-                    navbar=True,
-                    children=[
-                        item("overview", "/"),
-                        domains,
-                        item("alerts", "/alerts"),
-                        item("sources", "/ops/sources", Permission.OPS_READ),
-                        item("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
-                        item("upload", "/ops/upload", Permission.UPLOAD),
-                        item("wall", "/wall", Permission.WALL),
-                        item("screens", "/ops/screens", Permission.SCREENS_COMMAND),
-                        item("audit", "/ops/audit", Permission.AUDIT_READ),
-                    ],
+                html.A("Command Centre ODSK", href=href("/", lang), className="navbar-brand"),
+                search_box(lang),
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    className="navbar-toggler",
+                    type="button",
+                    id="nav-toggler",
+                    **{
+                        "aria-controls": "nav-collapse",
+                        "aria-expanded": "false",
+                        "aria-label": i18n.t("nav.menu", lang),
+                    },
                 ),
-                dbc.Nav(
-                    navbar=True,
-                    className="align-items-lg-center gap-lg-2",
-                    children=[
-                        dbc.NavItem(
-                            dbc.NavLink(
-                                text["switch"], id="nav-language", href=href(path, other, **query)
-                            )
-                        ),
-                        _account(principal, text, lang),
-                    ],
-                ),
+                html.Div([links, switch], className="collapse navbar-collapse", id="nav-collapse"),
             ],
         ),
-        color="dark",
-        dark=True,
-        className="mb-3 border-bottom",
     )
 
 
-def _account(principal, text: dict[str, str], lang: str):
+def _account(principal: Principal, lang: str) -> html.Li | None:
     """Who is signed in, and the sign-out button (a POST with the CSRF token)."""
     if not principal.signed_in:
         return None
-    return html.Form(
-        action="/logout",
-        method="POST",
-        className="d-flex align-items-center gap-2 odsk-account",
+    return html.Li(
+        className="nav-item",
+        children=html.Form(
+            action="/logout",
+            method="POST",
+            className="d-flex align-items-center gap-2 odsk-account",
+            children=[
+                html.Span(
+                    [
+                        html.I(className="bi bi-person-circle me-1"),
+                        principal.display or principal.name,
+                        html.Small(
+                            f" · {role_label(principal.role, lang)}",
+                            className="text-body-secondary d-none d-xl-inline",
+                        ),
+                    ],
+                    id="nav-account",
+                    className="navbar-text small",
+                ),
+                dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                dcc.Input(type="hidden", name="lang", value=lang),
+                html.Button(
+                    i18n.t("nav.signout", lang),
+                    id="nav-signout",
+                    type="submit",
+                    className="btn btn-sm btn-outline-secondary",
+                ),
+            ],
+        ),
+    )
+
+
+def search_box(lang: str) -> html.Div:
+    """A keyboard-first combobox (WAI-ARIA pattern): type, arrows to choose, Enter to open;
+    "/" anywhere focuses it. The index loads on first use (``dashboard.search``)."""
+    lang = i18n.language(lang)
+    return html.Div(
+        className="odsk-search",
+        role="search",
+        **{"data-index": search.index_url(lang, current_context().catalogue)},
         children=[
-            html.Span(
-                [
-                    html.I(className="bi bi-person-circle me-1"),
-                    principal.display or principal.name,
-                    html.Small(
-                        f" · {role_label(principal.role, lang)}",
-                        className="text-body-secondary d-none d-xl-inline",
-                    ),
-                ],
-                id="nav-account",
-                className="navbar-text small",
+            html.Label(
+                i18n.t("nav.search", lang), htmlFor="nav-search", className="visually-hidden"
             ),
-            dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-            dbc.Input(type="hidden", name="lang", value=lang),
-            dbc.Button(
-                text["signout"],
-                id="nav-signout",
-                type="submit",
-                size="sm",
-                color="secondary",
-                outline=True,
+            # navigation.js makes it a combobox (role, aria-expanded, aria-controls) on focus.
+            dcc.Input(
+                id="nav-search",
+                type="search",
+                placeholder=i18n.t("nav.search.placeholder", lang),
+                autoComplete="off",
+                className="form-control form-control-sm",
+            ),
+            html.Ul(
+                id="nav-search-results",
+                role="listbox",
+                className="odsk-search-results",
+                hidden=True,
+                **{"aria-label": i18n.t("nav.search", lang)},
+            ),
+            # Read out by screen readers as results change; the templates keep "{n}".
+            html.Div(
+                id="nav-search-status",
+                className="visually-hidden",
+                role="status",
+                **{
+                    "data-count": i18n.LABELS[lang]["nav.search.count"],
+                    "data-count-one": i18n.LABELS[lang].get(
+                        "nav.search.count.one", i18n.LABELS[lang]["nav.search.count"]
+                    ),
+                },
             ),
         ],
     )
+
+
+def as_cards(table, labels: list[str]):
+    """Let a table become a stack of cards on a phone (CSS ``.odsk-cards``): every cell carries
+    its column's name (``data-label``), shown in front of it when the header row is hidden."""
+    table.className = f"{getattr(table, 'className', '') or ''} odsk-cards".strip()
+    for part in table.children:
+        if isinstance(part, html.Tbody):
+            for row in part.children:
+                for cell, name in zip(row.children, labels):
+                    if name:
+                        setattr(cell, "data-label", name)
+    return table
 
 
 def page_shell(active: str, lang: str, path: str, children, query: dict | None = None) -> html.Div:
@@ -166,6 +229,7 @@ def page_shell(active: str, lang: str, path: str, children, query: dict | None =
         className="odsk-page",
         children=[
             navbar(active, lang, path, query),
-            dbc.Container(fluid=True, className="pb-4", children=children),
+            # Every page's content is in one landmark (screen readers jump to it).
+            html.Main(className="container-fluid pb-4", id="main", children=children),
         ],
     )

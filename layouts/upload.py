@@ -24,12 +24,13 @@ from dashboard.views.upload import (
     store_upload,
 )
 from dashboard.webapp import current_context
+from layouts import titles
 from layouts.shell import page_shell
 
 dash.register_page(
     __name__,
     path="/ops/upload",
-    title="Unggah data — Command Centre ODSK",
+    title=titles.title("nav.upload"),
     name="Unggah data",
     access=P.UPLOAD,
 )

@@ -39,14 +39,14 @@ from dashboard.views.wall_live import live_state
 from dashboard.views.wall_plan import current_setup, install, plan_data, resolve_plan, screen_label
 from dashboard.views.wall_screens import load_parts, moved_parts, parts_of, refresh_ages, scopes_of
 from dashboard.webapp import context_of, current_context
-from layouts import wall_disaster
+from layouts import titles, wall_disaster
 from layouts import wall_parts as parts
 from layouts import wall_screens as screens
 
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, path="/wall", title="Command Centre ODSK — Wall", name="Wall", access=P.WALL
+    __name__, path="/wall", title=titles.title("nav.wall"), name="Wall", access=P.WALL
 )
 
 FRESHNESS_SECONDS = 30

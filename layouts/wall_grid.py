@@ -16,11 +16,12 @@ from dash import html
 from dashboard import i18n
 from dashboard.access import Permission, current_principal
 from dashboard.views.wall_plan import current_setup, grid_cells, grid_size
+from layouts import titles
 
 dash.register_page(
     __name__,
     path="/wall/grid",
-    title="Command Centre ODSK — Wall grid",
+    title=titles.title("nav.wall"),
     name="Wall grid",
     access=Permission.WALL,
 )

@@ -40,27 +40,44 @@ def domain_children(view: DomainScreenView, lang: str) -> list:
 
 
 def _alert_row(line: AlertLine) -> html.Li:
+    meta = [
+        html.Span(line.owner, className="alert-owner") if line.owner else None,
+        html.Span(line.ago_text, id=parts.age_id("alerts", f"a{line.id}"), className="wall-ago"),
+        html.Span(line.note, className="alert-note") if line.note else None,
+    ]
     return html.Li(
         className=f"wall-alert-row sev-{line.severity}",
         children=[
-            html.Span(
-                [html.I(className=SEVERITY_ICONS[line.severity]), " ", line.severity_label],
-                className="alert-sev",
+            html.I(
+                className=f"{SEVERITY_ICONS[line.severity]} alert-sev", title=line.severity_label
             ),
-            html.Span(line.title, className="alert-title", title=line.title),
-            html.Span(
+            html.Div(
                 [
-                    html.Span(
-                        line.ago_text,
-                        id=parts.age_id("alerts", f"a{line.id}"),
-                        className="wall-ago",
-                    ),
-                    html.Span(line.note, className="alert-note") if line.note else None,
+                    # The reason leads the sentence, so a clamp never hides the important part.
+                    html.Div(line.title, className="alert-title"),
+                    html.Div([m for m in meta if m is not None], className="alert-meta"),
                 ],
-                className="alert-when",
+                className="alert-body",
             ),
         ],
     )
+
+
+def _alert_groups(view: AlertsView) -> list:
+    """Rows grouped by severity, most severe first, each group under its heading."""
+    items: list = []
+    for sev, label, n in view.counts:
+        lines = [line for line in view.lines if line.severity == sev]
+        if not lines:
+            continue
+        items.append(
+            html.Li(
+                [html.I(className=SEVERITY_ICONS[sev]), f" {label} · {n}"],
+                className=f"alert-group-head sev-{sev}",
+            )
+        )
+        items += [_alert_row(line) for line in lines]
+    return items
 
 
 def alerts_children(view: AlertsView, now, lang: str) -> list:
@@ -75,13 +92,15 @@ def alerts_children(view: AlertsView, now, lang: str) -> list:
         )
         for sev, label, n in view.counts
     ]
-    rows = [_alert_row(line) for line in view.lines]
+    rows = _alert_groups(view)
     ages = {f"alerts|a{line.id}": ago_inputs(line.fired_at) for line in view.lines}
     ages["alerts|evaluated"] = {"kind": "evaluated"}
     fresh = evaluation_freshness(view.evaluated_at, now, lang)
+    unlisted = view.total - len(view.lines)
     return [
         html.Div(counts, className="alert-counts"),
-        html.Ol(rows, className="alert-list")
+        # As many rows as fit, in columns; assets/wall_alerts.js counts the rest into "+N".
+        html.Ol(rows, className="alert-list", **{"data-unlisted": str(unlisted)})
         if rows
         else html.P(
             [html.I(className="bi bi-check-circle-fill"), " ", view.empty_text],
@@ -90,7 +109,11 @@ def alerts_children(view: AlertsView, now, lang: str) -> list:
         html.Div(
             [
                 html.Span(view.period, className="tile-period"),
-                html.Span(view.more_text, className="alerts-more") if view.more_text else None,
+                html.Span(
+                    view.more_text or "",
+                    className="alerts-more",
+                    **{"data-template": view.more_template},
+                ),
                 parts.fetched_age("alerts", "evaluated", fresh, lang),
             ],
             className="tile-meta alerts-meta",

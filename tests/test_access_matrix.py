@@ -122,6 +122,8 @@ ROUTES = {
     "/analyst/payload/<sha256>": frozenset({"analyst", "skpd_officer", "admin"}),
     "/ops/audit/export.xlsx": frozenset({"admin"}),
     "/_reload-hash": NOBODY,  # Dash's hot reload: off outside development
+    # The navigation bar's search index: what the principal may read (tests/test_search.py).
+    "/_odsk/search-<lang>.json": PEOPLE,
 }
 # Code and assets, no data: open to everyone.
 INFRASTRUCTURE = {
@@ -132,6 +134,7 @@ INFRASTRUCTURE = {
     "/_dash-layout",
     "/_dash-dependencies",
     "/_favicon.ico",
+    "/_odsk/plotly-locale-id.js",  # Plotly's Indonesian words
     "/_dash-update-component",  # each callback is decided by its own rule (above)
     "/",
     "/<path:path>",  # the pages (above)
@@ -141,6 +144,7 @@ SSO = {"/login/sso", "/login/sso/callback"}
 ROUTE_URLS = {
     "/brief/archive/<name>": "/brief/archive/brief-2026-W01.pdf",
     "/analyst/payload/<sha256>": "/analyst/payload/" + "0" * 64,
+    "/_odsk/search-<lang>.json": "/_odsk/search-id.json",
 }
 
 

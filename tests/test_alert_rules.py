@@ -236,10 +236,13 @@ def test_failing_collector_after_n_consecutive_failures(store, small):
     run(store, "dinkes-feed", "failed", NOW - timedelta(minutes=2), "http")
     result = evaluate(store, small, cfg, NOW)
     assert open_keys(store) == {("source-failing", "source:dinkes-feed", "warning")}
-    assert (
-        result.findings[0].title_en
-        == "Collector Dinkes e-Health feed failed 3 times in a row (http: boom)"
-    )
+    # Told as a person reads it, in each language, since the streak began; no raw message.
+    finding = result.findings[0]
+    assert finding.title_en.startswith("Source Dinkes e-Health feed cannot be reached since ")
+    assert finding.title_en.endswith(" WITA · 3 times in a row")
+    assert finding.title_id.startswith("Sumber Dinkes e-Health feed tidak dapat dihubungi sejak ")
+    assert finding.title_id.endswith(" WITA · 3 kali berturut-turut")
+    assert "boom" not in finding.title_en + finding.title_id
 
     run(store, "dinkes-feed", "partial", NOW - timedelta(minutes=1))
     evaluate(store, small, cfg, NOW)

@@ -121,7 +121,10 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
     refused = add("2026-07-14", "", "Rina").json["response"]
     assert text_of(refused["ind-note-feedback"]["children"]) == "Write the note."
     assert "ind-notes-rev" not in refused
-    saved = add("2026-07-14", "Festival Pesona Selat Lembeh", "Rina").json["response"]
+    # Typed as the page writes dates (day/month/year); the US order is not a date.
+    us_order = add("07/14/2026", "Festival Pesona Selat Lembeh", "Rina").json["response"]
+    assert text_of(us_order["ind-note-feedback"]["children"]) == "Give a plausible date."
+    saved = add("14/07/2026", "Festival Pesona Selat Lembeh", "Rina").json["response"]
     assert text_of(saved["ind-note-feedback"]["children"]) == "Note saved."
     assert saved["ind-notes-rev"]["data"] == 1 and saved["ind-note-text"]["value"] == ""
     add("2026-03-02", "Gempa M6,1", "Yohanes", everywhere=True)

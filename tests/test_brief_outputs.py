@@ -77,7 +77,7 @@ def test_narrative_carries_the_numbers(card, catalogue):
     assert english.sections[0].items[0] == (
         "Stunting prevalence among under-fives: 21.3% (Oct 2026), 7.3 pts above target 14.0; behind."
     )
-    assert "of 44 indicators for Provinsi Sulawesi Utara" in english.intro
+    assert "of 44 indicators for North Sulawesi Province" in english.intro
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,30 @@ from dashboard import i18n
         (2712345, "en", 0, "2,712,345"),
         (74.3, "id", 2, "74,30"),  # decimals from the indicator, trailing zeros kept
         (0.456, "en", 2, "0.46"),
-        (-1.25, "id", 1, "-1,2"),  # banker's rounding, as Babel does
+        (-1.25, "id", 1, "\u22121,2"),  # banker's rounding, as Babel does; the true minus sign
+        (-1234.5, "en", 1, "\u22121,234.5"),
+        (-0.04, "id", 1, "0,0"),  # rounds to zero: no sign
         (18.0, "id", 1, "18,0"),
     ],
 )
 def test_numbers_follow_the_locale_and_the_indicator_decimals(value, lang, decimals, expected):
     assert i18n.number(value, lang, decimals) == expected
+
+
+def test_counts_take_the_plural_form_of_the_language(catalogue):
+    events = catalogue.indicator("ENV.BENCANA").unit
+    assert [events.for_count(n, "en") for n in (1, 2, 0)] == ["event", "events", "events"]
+    assert [events.for_count(n, "id") for n in (1, 2)] == ["kejadian", "kejadian"]
+    assert i18n.t("wall.quake.count", "en", n=1) == "1 earthquake"
+    assert i18n.t("wall.quake.count", "en", n=2) == "2 earthquakes"
+    assert i18n.t("wall.quake.count", "id", n=1) == "1 gempa"
+
+
+def test_the_province_has_its_english_name(catalogue):
+    assert catalogue.province.label("en") == "North Sulawesi Province"
+    assert catalogue.province.label("id") == "Provinsi Sulawesi Utara"
+    manado = catalogue.regions_by_code["71.71"]
+    assert manado.label("en") == manado.label("id") == "Kota Manado"
 
 
 @pytest.mark.parametrize(
@@ -94,8 +112,16 @@ def test_language_defaults_to_indonesian(given, expected):
     assert i18n.language(given) == expected
 
 
+def _without_plural_forms(keys) -> set[str]:
+    """Keys less their plural variants ("x.one"), which only a language that inflects has."""
+    keys = set(keys)
+    forms = {k for k in keys if k.endswith(".one")}
+    assert all(k.removesuffix(".one") in keys for k in forms)  # a variant needs its base
+    return keys - forms
+
+
 def test_every_label_exists_in_both_languages():
-    assert set(i18n.LABELS["id"]) == set(i18n.LABELS["en"])
+    assert _without_plural_forms(i18n.LABELS["id"]) == _without_plural_forms(i18n.LABELS["en"])
 
 
 def test_labels_fill_in_values():

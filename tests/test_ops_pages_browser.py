@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from access_kit import serve
 from browser_checks import CONTRAST_CHECK
+from page_kit import sample_alerts, unknown_region_row
 from sqlalchemy import insert
 
 from dashboard.alerts.shiftlog import add_note
@@ -65,23 +66,7 @@ def ops_app(sqlite_url, tmp_path, catalogue):
         ).scalar_one()
         conn.execute(
             insert(QuarantinedRow),
-            [
-                {
-                    "run_id": rejected_run,
-                    "source_id": broken.id,
-                    "row_number": n,
-                    "raw": {"kode_wilayah": "99.99"},
-                    "reasons": [
-                        {
-                            "column": "kode_wilayah",
-                            "value": "99.99",
-                            "reason_id": "wilayah '99.99' tidak dikenal",
-                            "reason_en": "region '99.99' is unknown",
-                        }
-                    ],
-                }
-                for n in (3, 17)
-            ],
+            [unknown_region_row(rejected_run, broken.id, n) for n in (3, 17)],
         )
         failing = catalogue.sources[1]
         conn.execute(
@@ -95,32 +80,10 @@ def ops_app(sqlite_url, tmp_path, catalogue):
                 finished_at=now - timedelta(seconds=1),
             )
         )
-        alert = {
-            "state": "firing",
-            "details": {},
-            "resolved_at": None,
-        }  # executemany: the same keys in every row
         conn.execute(
             insert(Alert),
             [
-                {
-                    **alert,
-                    "rule_id": "earthquake",
-                    "subject": "event:1",
-                    "severity": "critical",
-                    "title_id": "Gempa M6,1, 85 km dari Manado",
-                    "title_en": "Earthquake M6.1, 85 km from Manado",
-                    "fired_at": now - timedelta(minutes=3),
-                },
-                {
-                    **alert,
-                    "rule_id": "source-failing",
-                    "subject": f"source:{failing.id}",
-                    "severity": "warning",
-                    "title_id": f"Kolektor {failing.name} gagal 3 kali berturut-turut",
-                    "title_en": f"Collector {failing.name} failed 3 times in a row",
-                    "fired_at": now - timedelta(minutes=9),
-                },
+                *sample_alerts(now, failing),  # executemany: the same keys in every row
                 {
                     "rule_id": "bor-penuh",
                     "subject": "LIV.BOR@71.71",
@@ -219,7 +182,16 @@ def test_sources_page_shows_health_and_rejected_rows(dash_duo, ops_app):
     rows = dash_duo.find_elements("tr.source-row")
     assert len(rows) == len(catalogue.sources)
     failing = dash_duo.find_element(f"#source-{catalogue.sources[1].id}")
-    assert "Gagal" in failing.text and "timeout" in failing.text
+    # The failure as a sentence; its technical detail one click away.
+    assert "Gagal" in failing.text and "tidak menjawab tepat waktu sejak" in failing.text
+    detail = failing.find_element("css selector", ".source-error-detail")
+    assert not detail.is_displayed()
+    summary = failing.find_element("css selector", "summary.source-error")
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", summary
+    )
+    summary.click()
+    assert detail.text == "timeout: run exceeded the source's timeout"
     assert "Penjadwal terakhir melapor" in dash_duo.find_element("#ops-sources-counts").text
     ok = dash_duo.find_element(f"#source-{broken.id}")
     assert "OK" in ok.text and "dalam" in ok.text and "100,0 %" in ok.text

@@ -154,12 +154,13 @@ def test_scorecard_filters_live_in_the_url(dash_duo, scorecard_app, artifacts_di
             and "period" not in _brief_href(dash_duo)
         ),
     )
-    dash_duo.wait_for_contains_text("#sc-subtitle", "Provinsi Sulawesi Utara", timeout=WAIT)
+    # English names the province in English.
+    dash_duo.wait_for_contains_text("#sc-subtitle", "North Sulawesi Province", timeout=WAIT)
     dash_duo.find_element("#sc-brief-link").click()
     _wait_url(dash_duo, "/brief")
     dash_duo.wait_for_text_to_equal("h1", "Exceptions brief", timeout=WAIT)
     assert (
-        "of 44 indicators for Provinsi Sulawesi Utara" in dash_duo.find_element("#brief-intro").text
+        "of 44 indicators for North Sulawesi Province" in dash_duo.find_element("#brief-intro").text
     )
     assert dash_duo.find_element("#brief-archive")
     dash_duo.driver.save_screenshot(str(artifacts_dir / "brief-1920x1080-en.png"))

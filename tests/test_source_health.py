@@ -183,7 +183,14 @@ def test_source_health_from_the_store(engine, small):
     assert (soon.next_run, late.next_run) == ("sekarang", "overdue")
     assert row.rows == "20 (99)" and row.rows_unusual
     assert row.uptime == "80,0 %" and row.duration == "4,0 s"
-    assert (row.error_class, row.error_message) == ("http", "pesan: HTTP 503")
+    # A sentence in the reader's language, since the failure began; the detail behind it.
+    assert row.error_class == "http"
+    assert (
+        row.error_message.startswith("Sumber ")
+        and "tidak menjawab (HTTP 503) sejak" in row.error_message
+    )
+    assert row.error_message.endswith("WITA")
+    assert row.error_detail == "http: pesan: HTTP 503"
     assert row.rejected_href == f"/ops/sources?run={last}"
     assert page.scheduler_ok and page.scheduler.startswith("Penjadwal terakhir melapor")
 

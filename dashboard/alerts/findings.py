@@ -33,12 +33,12 @@ def series_subject(indicator_code: str, region_code: str) -> str:
 def series_label(indicator: Indicator, region_code: str, catalogue: Catalogue, lang: str) -> str:
     """ "Prevalensi stunting (Sulawesi Utara)"."""
     region = catalogue.regions_by_code.get(region_code)
-    return f"{indicator.name.get(lang)} ({region.short_name if region else region_code})"
+    return f"{indicator.name.get(lang)} ({region.short_label(lang) if region else region_code})"
 
 
 def amount(value: float, indicator: Indicator, lang: str) -> str:
     """A value with the indicator's decimals and unit: "24,1 %"."""
-    return f"{i18n.number(value, lang, indicator.decimals)} {indicator.unit.get(lang)}"
+    return f"{i18n.number(value, lang, indicator.decimals)} {indicator.unit.for_count(value, lang)}"
 
 
 def json_number(value: float) -> float | None:

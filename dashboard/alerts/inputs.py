@@ -57,12 +57,14 @@ def source_facts(
     for source_id in ids:
         finished = [r for r in runs.get(source_id, []) if r.finished]
         failed = next((r for r in finished if not r.succeeded), None)
+        streak = consecutive_failures(finished)
         out[source_id] = SourceFacts(
             source_id,
             successes.get(source_id),
             firsts.get(source_id),
-            consecutive_failures(finished),
+            streak,
             failed,
+            finished[streak - 1].started_at if streak else None,
         )
     return out
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dashboard import i18n
+from dashboard import i18n, run_errors
 from dashboard.alerts.config import (
     SOURCE_FAILING,
     SOURCE_STALE,
@@ -32,6 +32,7 @@ class SourceFacts:
     first_attempt_at: datetime | None
     consecutive_failures: int
     last_failed: RunRecord | None
+    failing_since: datetime | None = None  # start of the first run of the current failure streak
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,19 @@ def failing_findings(
         if not source.enabled or fact is None or fact.consecutive_failures < settings.consecutive:
             continue
         run = fact.last_failed
-        error = f"{run.error_class or '?'}: {run.message or ''}".strip(": ") if run else ""
         n = fact.consecutive_failures
+        since = fact.failing_since or (run.started_at if run else None)
 
-        def title(lang, source=source, n=n, error=error):
-            if lang == "id":
-                return f"Kolektor {source.name} gagal {n} kali berturut-turut ({error})"
-            return f"Collector {source.name} failed {n} times in a row ({error})"
+        # A sentence in the reader's language; the technical message stays on /ops/sources.
+        def title(lang, source=source, n=n, run=run, since=since):
+            reason = run_errors.short_reason(
+                run.error_class if run else None,
+                run.message if run else None,
+                source.name,
+                since,
+                lang,
+            )
+            return f"{reason} · {i18n.t('run_error.streak', lang, n=n)}"
 
         findings.append(
             Finding(

@@ -101,15 +101,7 @@ def cartogram_figure(
             "xgap": 4,
             "ygap": 4,
             "hovertemplate": "%{hovertext}<extra></extra>",
-            "colorbar": {
-                "orientation": "h",
-                "thickness": 10,
-                "y": -0.04,
-                "yanchor": "top",
-                "len": 0.8,
-                "tickfont": {"color": style.TEXT},
-                "outlinewidth": 0,
-            },
+            "colorbar": style.colorbar(y=-0.04),
         },
     ]
     outline = [
@@ -130,6 +122,6 @@ def cartogram_figure(
         xaxis={"visible": False, "fixedrange": True, "range": [-0.5, cols - 0.5]},
         yaxis={"visible": False, "fixedrange": True, "autorange": "reversed", "scaleanchor": "x"},
         shapes=outline,
-        separators=",." if lang == "id" else ".,",
+        separators=style.separators(lang),
     )
     return {"data": data, "layout": layout}

@@ -114,7 +114,7 @@ def choropleth_figure(
     rates: Mapping[str, float | None] | None = None,
 ) -> dict:
     """``rates`` (counts per 100,000 residents): colour by them, as the ranking compares."""
-    names = {r.code: r.name for r in regions}
+    names = {r.code: r.label(lang) for r in regions}
     present = {c: v for c in sorted(boundaries.matched) if (v := values.get(c)) is not None}
     codes = list(present)
     missing = [c for c in sorted(boundaries.matched) if values.get(c) is None]
@@ -150,15 +150,7 @@ def choropleth_figure(
                 for c in codes
             ],
             "hovertemplate": "%{hovertext}<extra></extra>",
-            "colorbar": {
-                "orientation": "h",
-                "thickness": 10,
-                "y": -0.02,
-                "yanchor": "top",
-                "len": 0.8,
-                "tickfont": {"color": style.TEXT},
-                "outlinewidth": 0,
-            },
+            "colorbar": style.colorbar(y=-0.02),
         }
     )
     layout = style.base_layout(
@@ -169,6 +161,6 @@ def choropleth_figure(
             "center": {"lat": boundaries.center[0], "lon": boundaries.center[1]},
             "zoom": boundaries.zoom,
         },
-        separators=",." if lang == "id" else ".,",
+        separators=style.separators(lang),
     )
     return {"data": data, "layout": layout}

@@ -78,7 +78,8 @@ def series_figure(
     notes: Sequence[AxisNote] = (),
 ) -> dict:
     traces: list[dict[str, Any]] = []
-    y_format = f",.{decimals}f"
+    # Values are formatted here, not by Plotly's d3-format: the same digits, separators
+    # and minus sign as everywhere else on the page.
     if targets:
         days = sorted(targets)
         traces.append(
@@ -89,7 +90,8 @@ def series_figure(
                 "x": [d.isoformat() for d in days],
                 "y": [targets[d] for d in days],
                 "line": {"color": style.MUTED, "dash": "dash", "width": 1.5, "shape": "hv"},
-                "hovertemplate": f"%{{y:{y_format}}} {unit}<extra>{i18n.t('analyst.target', lang)}</extra>",
+                "text": [fmt.number(targets[d], lang, decimals) for d in days],
+                "hovertemplate": f"%{{text}} {unit}<extra>{i18n.t('analyst.target', lang)}</extra>",
             }
         )
     for s in series:
@@ -103,8 +105,8 @@ def series_figure(
                 "x": part.x,
                 "y": part.y,
                 "customdata": [
-                    [s.region_code, label, escape(str(basis or ""))]
-                    for label, basis in zip(part.label, part.basis)
+                    [s.region_code, label, escape(str(basis or "")), fmt.number(y, lang, decimals)]
+                    for label, basis, y in zip(part.label, part.basis, part.y)
                 ],
                 "line": {"color": s.color, "width": s.width},
                 "connectgaps": False,
@@ -114,7 +116,7 @@ def series_figure(
                     "symbol": part.symbol,
                     "line": {"color": s.color, "width": 1.5},
                 },
-                "hovertemplate": f"<b>%{{customdata[1]}}</b><br>%{{y:{y_format}}} {unit}<br>%{{customdata[2]}}"
+                "hovertemplate": f"<b>%{{customdata[1]}}</b><br>%{{customdata[3]}} {unit}<br>%{{customdata[2]}}"
                 f"<extra>{s.name}</extra>",
             }
         )
@@ -169,9 +171,17 @@ def series_figure(
         yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True},
         shapes=shapes,
         hovermode="closest",
-        separators=",." if lang == "id" else ".,",
+        separators=style.separators(lang),
     )
     return {"data": traces, "layout": layout}
+
+
+def _signed(change: float | None, lang: str) -> str:
+    """ "+1,25" / "−0,50" (the minus comes from ``fmt.number``)."""
+    if change is None:
+        return "—"
+    text = fmt.number(change, lang, 2)
+    return f"+{text}" if round(change, 2) > 0 else text
 
 
 def _padded(first: date, last: date, grain: str) -> list[str]:
@@ -218,10 +228,12 @@ def yoy_figure(
                 "connectgaps": False,
                 "x": part.x,
                 "y": part.yoy,
-                "customdata": part.label,
+                "customdata": [
+                    [label, _signed(change, lang)] for label, change in zip(part.label, part.yoy)
+                ],
                 "line": {"color": s.color, "width": max(1.0, s.width - 1)},
                 "marker": {"color": s.color, "size": 5 if len(part.x) < 80 else 2},
-                "hovertemplate": f"<b>%{{customdata}}</b><br>%{{y:+,.2f}} {unit}<extra>{s.name}</extra>",
+                "hovertemplate": f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}} {unit}<extra>{s.name}</extra>",
             }
         )
     ticks, labels = style.time_ticks(first, last, grain, lang)
@@ -242,6 +254,6 @@ def yoy_figure(
             "title": {"text": unit},
         },
         hovermode="closest",
-        separators=",." if lang == "id" else ".,",
+        separators=style.separators(lang),
     )
     return {"data": traces, "layout": layout}

@@ -23,8 +23,39 @@ BAND = [[0.0, "#31688e"], [0.3, "#35b779"], [0.5, "#fde725"], [0.7, "#f98e09"], 
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    # Sending a chart to Plotly's cloud needs the internet and would publish the data.
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendChartToCloud"],
 }
+
+
+def graph_config(lang: str, **extra) -> dict:
+    """A ``dcc.Graph`` config in the page's language: mode-bar tips and dates from the
+    locale ``dashboard.plotly_locale`` serves."""
+    return {**GRAPH_CONFIG, "locale": i18n.language(lang), **extra}
+
+
+# Numbers on axes and colour bars in full, grouped in the page's language ("70.000"), never
+# with SI suffixes ("70k" reads as nothing in Indonesian).
+NUMBERS = {"exponentformat": "none", "separatethousands": True}
+
+
+def separators(lang: str) -> str:
+    """Plotly's decimal and group marks: "," and "." in Indonesian."""
+    return ",." if lang == "id" else ".,"
+
+
+def colorbar(y: float) -> dict:
+    """The maps' colour bar: a thin bar under the map, full numbers in the page's language."""
+    return {
+        **NUMBERS,
+        "orientation": "h",
+        "thickness": 10,
+        "y": y,
+        "yanchor": "top",
+        "len": 0.8,
+        "tickfont": {"color": TEXT},
+        "outlinewidth": 0,
+    }
 
 
 def base_layout(height: int, **extra) -> dict:
@@ -46,6 +77,9 @@ def base_layout(height: int, **extra) -> dict:
         "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID},
     }
     layout.update(extra)
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            layout[key] = {**NUMBERS, **axis}
     return layout
 
 

@@ -28,7 +28,7 @@ def _locale(lang: str) -> Locale:
 
 def number(value: float, lang: str, decimals: int = 1) -> str:
     """Exactly ``i18n.number(value, lang, decimals)``."""
-    return _pattern(decimals).apply(value, _locale(lang))
+    return i18n.minus(_pattern(decimals).apply(value, _locale(lang)))
 
 
 @lru_cache(maxsize=8192)

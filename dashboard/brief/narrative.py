@@ -119,7 +119,7 @@ def build_brief(
         lang,
         as_of=as_of,
         total=total,
-        region=card.region.name,
+        region=card.region.label(lang),
         on_track=counts.get("on_track", 0),
         at_risk=counts.get("at_risk", 0),
         behind=counts.get("behind", 0),
@@ -173,7 +173,7 @@ def build_brief(
     return Brief(
         lang=lang,
         title=title or text("brief.title", lang),
-        subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of),
+        subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of),
         intro=intro,
         domains=text("brief.domains", lang, scores=scores),
         sections=sections,

@@ -59,6 +59,8 @@ class Text(Strict):
 
     id: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    # English singular, for a count of one ("1 event"); Indonesian does not inflect.
+    en_one: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -70,6 +72,12 @@ class Text(Strict):
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.id
+
+    def for_count(self, count: float, lang: str) -> str:
+        """The label next to a number: "1 event", "2 events", "1 kejadian"."""
+        if lang == "en" and self.en_one and abs(count) == 1:
+            return self.en_one
+        return self.get(lang)
 
 
 # --- domains.yaml ------------------------------------------------------------
@@ -104,6 +112,9 @@ class Region(Strict):
     bps_code: str
     name: str
     short_name: str
+    # English names where they differ ("North Sulawesi Province"); kab/kota names are proper names.
+    name_en: str | None = None
+    short_name_en: str | None = None
     # The seat of government, whose position lat/lon give (labels the e-disaster map).
     capital: str | None = None
     kind: Literal["province", "regency", "city"]
@@ -112,6 +123,12 @@ class Region(Strict):
     lon: float = Field(ge=-180, le=180)
     population: int = Field(gt=0)
     grid: GridPosition | None = None
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+    def short_label(self, lang: str) -> str:
+        return self.short_name_en if lang == "en" and self.short_name_en else self.short_name
 
     @field_validator("code")
     @classmethod
@@ -256,6 +273,8 @@ class EventCount(Strict):
 class Indicator(Strict):
     code: str
     name: Text
+    # Other words people search for it by, in either language ("IPM", "HDI"): the navbar search.
+    synonyms: list[str] = []
     description: Text | None = None
     unit: Text
     domain: DomainId

@@ -20,7 +20,7 @@ def num(value: float, indicator: Indicator, lang: str) -> str:
 
 def with_unit(value: float, indicator: Indicator, lang: str) -> str:
     """ "21,3%" or "12.840 orang/bulan"."""
-    unit = indicator.unit.get(lang)
+    unit = indicator.unit.for_count(value, lang)
     figure = num(value, indicator, lang)
     return f"{figure}{unit}" if unit == "%" else f"{figure} {unit}"
 

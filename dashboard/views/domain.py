@@ -119,7 +119,7 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
     return Card(
         code=indicator.code,
         name=indicator.name.get(lang),
-        unit=indicator.unit.get(lang),
+        unit=indicator.unit.for_count(latest.value, lang),
         value=fmt.number(latest.value, lang, indicator.decimals),
         period=fmt.period(start, grain, lang),
         status=status,

@@ -155,10 +155,10 @@ def load_series(env: Env, indicator: Indicator, state: ViewState) -> pd.DataFram
     )
 
 
-def series_styles(catalogue: Catalogue, regions: Sequence[str]) -> list[Series]:
-    names = {r.code: r.short_name for r in catalogue.regions}
+def series_styles(catalogue: Catalogue, regions: Sequence[str], lang: str = "id") -> list[Series]:
+    names = {r.code: r.short_label(lang) for r in catalogue.regions}
     province = catalogue.province
-    return [Series(province.code, province.short_name, style.PROVINCE, 3.0)] + [
+    return [Series(province.code, province.short_label(lang), style.PROVINCE, 3.0)] + [
         Series(code, names.get(code, code), style.region_color(i), 2.0)
         for i, code in enumerate(regions)
     ]
@@ -307,7 +307,7 @@ def build_series_view(
     lang = state.lang
     points, rows = split_points(catalogue, frame, state.grain, lang, indicator.decimals)
     unit = indicator.unit.get(lang)
-    styles = series_styles(catalogue, state.regions)
+    styles = series_styles(catalogue, state.regions, lang)
     newest = max(frame["period_start"], default=state.start)
     last = min(state.end, periods.step(periods.bucket(newest, state.grain), state.grain))
     starts = (
@@ -356,7 +356,7 @@ def build_series_view(
 def latest_line(province: Points | None, indicator: Indicator, lang: str) -> str:
     if province is None or not province.x:
         return i18n.t("analyst.no_data_range", lang)
-    text = f"{province.label[-1]}: {fmt.number(province.y[-1], lang, indicator.decimals)} {indicator.unit.get(lang)}"
+    text = f"{province.label[-1]}: {fmt.number(province.y[-1], lang, indicator.decimals)} {indicator.unit.for_count(province.y[-1], lang)}"
     change = province.yoy[-1]
     if change is not None:
         unit = i18n.t("analyst.yoy.pp" if is_percentage(indicator) else "analyst.yoy.pct", lang)

@@ -16,7 +16,7 @@ from typing import Any
 from babel.dates import format_timedelta
 from sqlalchemy import Connection, Engine
 
-from dashboard import i18n
+from dashboard import i18n, run_errors
 from dashboard.alerts.config import AlertsConfig, load_alerts_config
 from dashboard.catalogue.loader import CatalogueError
 from dashboard.catalogue.models import Catalogue
@@ -101,7 +101,7 @@ LABELS = {
         "history": "Riwayat kepatuhan {n} bulan",
         "ranking": "Peringkat SKPD",
         "rule": "Batas pengiriman: tanggal {day} bulan berikutnya",
-        "rule.general": "Setiap SKPD wajib mengirim data periode ini paling lambat tanggal penyerahan (delivery_day) bulan berikutnya, "
+        "rule.general": "Setiap SKPD wajib mengirim data periode ini paling lambat tanggal penyerahannya pada bulan berikutnya, "
         "pukul 24.00 WITA. Data triwulanan dinilai pada bulan akhir triwulan, data tahunan pada bulan Desember.",
         "sheet.ranking": "Peringkat",
         "sheet.details": "Rincian",
@@ -216,6 +216,7 @@ class SourceHealth:
     indicators: tuple[str, ...]
     last_run_id: int | None
     last_run_rejected: int
+    failing_since: datetime | None = None  # first run of the current failure streak
 
 
 def build_source_health(
@@ -267,9 +268,15 @@ def build_source_health(
                 indicators=tuple(source.indicators),
                 last_run_id=finished[0].id if finished else None,
                 last_run_rejected=finished[0].rows_rejected if finished else 0,
+                failing_since=_streak_start(finished),
             )
         )
     return out
+
+
+def _streak_start(finished: list[RunRecord]) -> datetime | None:
+    streak = store.consecutive_failures(finished)
+    return finished[streak - 1].started_at if streak else None
 
 
 def load_source_health(
@@ -317,12 +324,13 @@ class SourceRow:
     rows: str
     rows_unusual: bool
     error_class: str | None
-    error_message: str
+    error_message: str  # one sentence in the reader's language (run_errors.short_reason)
     failures: int
     uptime: str
     indicators: str
     rejected: int
     rejected_href: str | None
+    error_detail: str = ""  # class and redacted message, behind a click
 
 
 @dataclass(frozen=True)
@@ -385,8 +393,19 @@ def source_row(h: SourceHealth, now: datetime, lang: str, lang_query: str = "") 
         rows=rows,
         rows_unusual=unusual,
         error_class=error.error_class if error else None,
-        error_message=(
-            (error.message_id if lang != "en" and error.message_id else error.message) or ""
+        error_message=run_errors.short_reason(
+            error.error_class,
+            error.message,
+            h.name,
+            h.failing_since or error.started_at,
+            lang,
+            now,
+        )
+        if error
+        else "",
+        error_detail=run_errors.detail(
+            error.error_class,
+            (error.message_id if lang != "en" and error.message_id else error.message),
         )
         if error
         else "",
@@ -674,6 +693,7 @@ class ComplianceRow:
     score: str
     score_value: float | None
     before: int = 0
+    skpd_id: str = ""  # the row's anchor (#skpd-<id>): the navigation search links to it
 
 
 @dataclass(frozen=True)
@@ -719,6 +739,7 @@ def compliance_page(
         ComplianceRow(
             rank=str(s.rank) if s.rank else "—",
             skpd=s.short_name,
+            skpd_id=s.skpd_id,
             delivery_rule=label("rule", lang, day=s.delivery_day),
             expected=s.expected,
             on_time=s.on_time,

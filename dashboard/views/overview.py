@@ -176,7 +176,7 @@ def row_view(row: IndicatorRow, lang: str) -> RowView:
     return RowView(
         code=ind.code,
         name=ind.name.get(lang),
-        unit=ind.unit.get(lang),
+        unit=ind.unit.for_count(latest.value, lang) if latest else ind.unit.get(lang),
         value=fmt.num(latest.value, ind, lang) if latest else None,
         period=fmt.period_text(latest.period_start, latest.grain, lang) if latest else None,
         target=fmt.target_text(ind, row.judgement, lang),
@@ -264,7 +264,7 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     rows = tuple(
         RankRow(
             rank=str(r.rank) if r.rank is not None else "—",
-            region=r.region.name,
+            region=r.region.label(lang),
             value=fmt.num(r.value, ind, lang) if r.value is not None else "—",
             value_number=r.per_100k if ranking.per_capita else r.value,
             status=r.judgement.status,
@@ -320,7 +320,7 @@ def filters(
         (f"{m:02d}", format_date(date(2000, m, 1), "LLLL", locale=i18n.language(lang)))
         for m in range(1, 13)
     )
-    regions = tuple((r.code, r.name) for r in catalogue.regions)
+    regions = tuple((r.code, r.label(lang)) for r in catalogue.regions)
     indicators = tuple(
         (i.code, f"{catalogue.domain(i.domain).name.get(lang)} · {i.name.get(lang)}")
         for d in DOMAIN_ORDER
@@ -349,7 +349,7 @@ def overview_page(
     }
     return OverviewPage(
         title=text("score.title", lang),
-        subtitle=text("score.subtitle", lang, region=card.region.name, as_of=as_of_text),
+        subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of_text),
         generated=text("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
         domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
         behind=tuple(behind_item(r, lang) for r in card.behind),

@@ -205,7 +205,7 @@ def _build_region(env: Env, region_code: str, lang: str) -> RegionView:
             )
     return RegionView(
         region.code,
-        region.name,
+        region.label(lang),
         region.kind,
         fmt.number(region.population, lang, 0),
         tuple(blocks),

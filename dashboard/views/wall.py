@@ -204,7 +204,7 @@ def tile_view(
     return TileView(
         code=indicator.code,
         name=name,
-        unit=unit,
+        unit=indicator.unit.for_count(latest.value, lang),
         value=i18n.number(latest.value, lang, indicator.decimals),
         status=status,
         status_label=i18n.t(f"status.{status}", lang),

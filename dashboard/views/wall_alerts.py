@@ -33,7 +33,9 @@ from dashboard.views.wall_disaster import label as disaster_label
 from dashboard.wall_config import WallConfig
 
 SEVERITIES = ("critical", "warning", "info")
-LISTED = 7
+# Sent to the screen at most; the browser shows as many as fit its size (assets/wall_alerts.js)
+# and counts the rest into "+N lainnya".
+LISTED = 60
 # The alert job runs every minute in the scheduler; three missed beats make the list suspect.
 EVALUATION_STALE_SECONDS = 180
 
@@ -47,6 +49,7 @@ class AlertLine:
     fired_at: datetime
     ago_text: str
     note: str | None  # "diakui Budi"
+    owner: str | None = None  # the SKPD that owns what fired (short name), when there is one
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,30 @@ class AlertsView:
     empty_text: str
     period: str
     evaluated_at: datetime | None
+    total: int = 0  # open alerts in all, listed or not
+    more_template: str = "+{n}"  # "+{n} lainnya": the browser fills in what did not fit
 
 
-def alert_line(alert: AlertRecord, now: datetime, lang: str) -> AlertLine:
+def owner_of(alert: AlertRecord, catalogue: Catalogue | None) -> str | None:
+    """The owning SKPD's short name, from what the alert is about: an indicator
+    ("LIV.BOR@71.71") or a source ("source:dinkes-sik")."""
+    if catalogue is None:
+        return None
+    skpd_id = None
+    subject = alert.subject
+    if subject.startswith("source:"):
+        source = next((s for s in catalogue.sources if s.id == subject[7:]), None)
+        skpd_id = source.skpd if source else None
+    elif "@" in subject:
+        indicator = catalogue.indicators_by_code.get(subject.split("@", 1)[0])
+        skpd_id = indicator.skpd if indicator else None
+    skpd = next((s for s in catalogue.skpd if s.id == skpd_id), None)
+    return skpd.short_name if skpd else None
+
+
+def alert_line(
+    alert: AlertRecord, now: datetime, lang: str, catalogue: Catalogue | None = None
+) -> AlertLine:
     note = (
         i18n.t("wall.alerts.acked", lang, who=alert.acknowledged_by)
         if alert.state == "acknowledged" and alert.acknowledged_by
@@ -73,11 +97,16 @@ def alert_line(alert: AlertRecord, now: datetime, lang: str) -> AlertLine:
         alert.fired_at,
         i18n.age(alert.fired_at, now, lang),
         note,
+        owner_of(alert, catalogue),
     )
 
 
 def alerts_view(
-    alerts: Sequence[AlertRecord], evaluated_at: datetime | None, now: datetime, lang: str
+    alerts: Sequence[AlertRecord],
+    evaluated_at: datetime | None,
+    now: datetime,
+    lang: str,
+    catalogue: Catalogue | None = None,
 ) -> AlertsView:
     """``alerts`` most severe first (as ``open_alerts`` returns them)."""
     counts = tuple(
@@ -87,11 +116,13 @@ def alerts_view(
     more = len(alerts) - LISTED
     return AlertsView(
         counts,
-        tuple(alert_line(a, now, lang) for a in alerts[:LISTED]),
+        tuple(alert_line(a, now, lang, catalogue) for a in alerts[:LISTED]),
         i18n.t("wall.alerts.more", lang, n=more) if more > 0 else None,
         i18n.t("wall.alerts.none", lang),
         i18n.t("wall.alerts.period", lang),
         evaluated_at,
+        len(alerts),
+        i18n.LABELS[i18n.language(lang)]["wall.alerts.more"],
     )
 
 
@@ -115,7 +146,7 @@ def load_alerts(
     alerts = open_alerts(conn)
     if catalogue is not None:
         alerts = [a for a in alerts if subject_visible(a.subject, catalogue)]
-    return alerts_view(alerts, seen_at, now, lang)
+    return alerts_view(alerts, seen_at, now, lang, catalogue)
 
 
 # --- takeover ---------------------------------------------------------------------
