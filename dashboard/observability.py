@@ -32,10 +32,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.access import Permission, Rule, allow, current_principal, route
 from dashboard.alerts.config import SEVERITIES
 from dashboard.alerts.lifecycle import STATES, alert_counts
+from dashboard.catalogue.freshness import HEALTHS
 from dashboard.notify.outbox import notification_counts
 from dashboard.store import health as store
 from dashboard.store.schema import DataVersion, utcnow
-from dashboard.views.ops import late_after_gaps, load_source_health
+from dashboard.views.ops import load_source_health
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +77,7 @@ class StoreCollector:
         with self.engine.connect() as conn:
             totals = store.run_totals(conn)
             durations = store.duration_histogram(conn, RUN_BUCKETS)
-            healths = load_source_health(
-                conn, self.catalogue, now, late_after_gaps(self.config_dir)
-            )
+            healths = load_source_health(conn, self.catalogue, now)
             alerts = alert_counts(conn)
             notifications = notification_counts(conn)
             heartbeat, _ = store.scheduler_next_runs(conn)
@@ -152,7 +151,7 @@ def _source_families(healths) -> list:
     failures = GaugeMetricFamily(
         "odsk_source_consecutive_failures", "Failed runs since the last success.", labels=["source"]
     )
-    counts = dict.fromkeys(store.HEALTHS, 0)
+    counts = dict.fromkeys(HEALTHS, 0)
     for h in healths:
         counts[h.health] += 1
         if h.enabled and h.health != "unknown":

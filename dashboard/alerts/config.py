@@ -13,11 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dashboard.catalogue.freshness import Severity, Staleness
 from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
 from dashboard.catalogue.models import Catalogue, Text
 
 FILE = "alerts.yaml"
-Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
 # Rule ids the built-in rules use; custom rules may not take them.
 CATALOGUE_THRESHOLD = "catalogue-threshold"
@@ -46,15 +46,6 @@ class CatalogueThresholds(Strict):
     regions: RegionScope = "province"
     behind: Severity | None = "warning"
     at_risk: Severity | None = None
-
-
-class Staleness(Strict):
-    """A source whose last success is older than ``after_gaps`` schedule gaps."""
-
-    enabled: bool = True
-    after_gaps: float = Field(default=3, gt=0)
-    severity: Severity = "warning"
-    critical_after_gaps: float | None = Field(default=None, gt=0)
 
 
 class Failing(Strict):

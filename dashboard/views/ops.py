@@ -17,13 +17,11 @@ from babel.dates import format_timedelta
 from sqlalchemy import Connection, Engine
 
 from dashboard import i18n, run_errors
-from dashboard.alerts.config import AlertsConfig, load_alerts_config
-from dashboard.catalogue.loader import CatalogueError
+from dashboard.catalogue import freshness
 from dashboard.catalogue.models import Catalogue
 from dashboard.store import health as store
 from dashboard.store.runs import RunRecord
 
-UPTIME_DAYS = 30
 RECENT_RUNS = 30
 TREND_RUNS = 20
 SPARK = "▁▂▃▄▅▆▇█"
@@ -39,6 +37,7 @@ LABELS = {
         "sources.title": "Kesehatan sumber data",
         "compliance.title": "Kepatuhan data SKPD",
         "health.ok": "OK",
+        "health.unstable": "Tidak stabil",
         "health.late": "Terlambat",
         "health.failing": "Gagal",
         "health.disabled": "Nonaktif",
@@ -111,6 +110,7 @@ LABELS = {
         "sources.title": "Source health",
         "compliance.title": "SKPD data compliance",
         "health.ok": "OK",
+        "health.unstable": "Unstable",
         "health.late": "Late",
         "health.failing": "Failing",
         "health.disabled": "Disabled",
@@ -186,14 +186,6 @@ def label(key: str, lang: str, **values) -> str:
     return i18n.lookup(LABELS, key, lang, **values)
 
 
-def late_after_gaps(config_dir) -> float:
-    """The staleness limit of alerts.yaml, so the page, the metrics and the alert agree."""
-    try:
-        return load_alerts_config(config_dir).staleness.after_gaps
-    except CatalogueError:
-        return AlertsConfig().staleness.after_gaps
-
-
 # --- source health ---------------------------------------------------------------------
 
 
@@ -227,14 +219,12 @@ def build_source_health(
     uptime: Mapping[str, tuple[int, int]],
     next_runs: Mapping[str, datetime],
     now: datetime,
-    gaps: float,
 ) -> list[SourceHealth]:
     out = []
     for source in catalogue.sources:
         recent = runs.get(source.id, [])
         finished = [r for r in recent if r.finished]
         good = [r for r in finished if r.succeeded]
-        total, ok = uptime.get(source.id, (0, 0))
         last = recent[0] if recent else None
         out.append(
             SourceHealth(
@@ -242,13 +232,14 @@ def build_source_health(
                 name=source.name,
                 skpd_id=source.skpd,
                 enabled=source.enabled,
-                health=store.classify(
+                health=freshness.classify(
+                    catalogue.staleness,
                     enabled=source.enabled,
-                    last_finished=finished[0] if finished else None,
+                    last_run_succeeded=finished[0].succeeded if finished else None,
                     last_success_at=successes.get(source.id),
                     first_attempt_at=firsts.get(source.id),
                     gap_seconds=source.schedule.expected_gap_seconds,
-                    late_after_gaps=gaps,
+                    uptime=freshness.uptime_share(uptime.get(source.id)),
                     now=now,
                 ),
                 last_attempt=last,
@@ -264,7 +255,7 @@ def build_source_health(
                 rows_usual=median(_entries(r) for r in good) if good else None,
                 last_error=next((r for r in finished if not r.succeeded), None),
                 consecutive_failures=store.consecutive_failures(finished),
-                uptime=ok / total if total else None,
+                uptime=freshness.uptime_share(uptime.get(source.id)),
                 indicators=tuple(source.indicators),
                 last_run_id=finished[0].id if finished else None,
                 last_run_rejected=finished[0].rows_rejected if finished else 0,
@@ -279,9 +270,7 @@ def _streak_start(finished: list[RunRecord]) -> datetime | None:
     return finished[streak - 1].started_at if streak else None
 
 
-def load_source_health(
-    conn: Connection, catalogue: Catalogue, now: datetime, gaps: float
-) -> list[SourceHealth]:
+def load_source_health(conn: Connection, catalogue: Catalogue, now: datetime) -> list[SourceHealth]:
     ids = [s.id for s in catalogue.sources]
     _, next_runs = store.scheduler_next_runs(conn)
     return build_source_health(
@@ -289,10 +278,9 @@ def load_source_health(
         store.recent_runs(conn, ids, RECENT_RUNS),
         store.last_successes(conn),
         store.first_attempts(conn),
-        store.uptime_counts(conn, store.window_start(now, UPTIME_DAYS)),
+        store.uptime_counts(conn, store.window_start(now, freshness.UPTIME_DAYS)),
         next_runs,
         now,
-        gaps,
     )
 
 
@@ -431,7 +419,7 @@ def sources_page(
     heartbeat_limit_seconds: float = 60,
 ) -> SourcesPage:
     lang_query = "&lang=en" if lang == "en" else ""
-    counts = dict.fromkeys(store.HEALTHS, 0)
+    counts: dict[str, int] = dict.fromkeys(freshness.HEALTHS, 0)
     for h in healths:
         counts[h.health] += 1
     skpd = {s.id: s for s in catalogue.skpd}
@@ -440,9 +428,7 @@ def sources_page(
         {h.skpd_id for h in healths}, key=lambda s: skpd[s].short_name if s in skpd else s
     ):
         members = [h for h in healths if h.skpd_id == skpd_id]
-        shown = [
-            h for h in members if not only_problems or h.health in ("late", "failing", "unknown")
-        ]
+        shown = [h for h in members if not only_problems or h.health in freshness.PROBLEMS]
         if not shown:
             continue
         enabled = [h for h in members if h.enabled]
@@ -463,21 +449,24 @@ def sources_page(
         scheduler = label("scheduler.seen", lang, age=i18n.age(heartbeat, now, lang))
         ok = (now - heartbeat).total_seconds() <= heartbeat_limit_seconds
     return SourcesPage(
-        tuple(groups), counts, {h: label(f"health.{h}", lang) for h in store.HEALTHS}, scheduler, ok
+        tuple(groups),
+        counts,
+        {h: label(f"health.{h}", lang) for h in freshness.HEALTHS},
+        scheduler,
+        ok,
     )
 
 
 def load_sources_page(
     engine: Engine,
     catalogue: Catalogue,
-    config_dir,
     now: datetime,
     lang: str,
     only_problems: bool = False,
     heartbeat_limit_seconds: float = 60,
 ) -> SourcesPage:
     with engine.connect() as conn:
-        healths = load_source_health(conn, catalogue, now, late_after_gaps(config_dir))
+        healths = load_source_health(conn, catalogue, now)
         heartbeat, _ = store.scheduler_next_runs(conn)
     return sources_page(
         catalogue, healths, heartbeat, now, lang, only_problems, heartbeat_limit_seconds
