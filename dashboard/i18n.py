@@ -7,15 +7,15 @@ CLDR, never from string replacement.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.numbers import format_decimal
 
+from dashboard.catalogue.periods import WITA
+
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
-WITA = ZoneInfo("Asia/Makassar")
 # One minus sign on every page, chart and document: CLDR's id/en use the hyphen-minus.
 MINUS = "\u2212"
 

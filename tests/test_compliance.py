@@ -10,6 +10,7 @@ import yaml
 from openpyxl import load_workbook
 
 from dashboard.catalogue import load_catalogue
+from dashboard.catalogue.periods import due_moment
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.health import first_deliveries
@@ -17,7 +18,6 @@ from dashboard.store.schema import Observation, ObservationRevision
 from dashboard.views.ops import (
     compliance_workbook,
     default_month,
-    due_moment,
     expected_periods,
     judge,
     load_compliance,
@@ -73,8 +73,8 @@ def catalogue(tmp_path_factory):
 
 
 def test_deadline_is_the_end_of_the_delivery_day_in_wita():
-    assert due_moment(SEPT, 5) == utc(2026, 10, 5, 16, 0)  # 6 Oct 00:00 WITA
-    assert due_moment(date(2026, 12, 1), 10) == utc(2027, 1, 10, 16, 0)
+    assert due_moment(SEPT, "month", 5) == utc(2026, 10, 5, 16, 0)  # 6 Oct 00:00 WITA
+    assert due_moment(date(2026, 12, 1), "month", 10) == utc(2027, 1, 10, 16, 0)
 
 
 def test_what_is_expected_in_a_month(catalogue):

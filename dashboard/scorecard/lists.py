@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from collectors.values import align
 from dashboard.catalogue.models import Catalogue, Indicator
-from dashboard.scorecard.periods import (
+from dashboard.catalogue.periods import (
+    bucket,
     due_moment,
     local_today,
     period_end,
@@ -56,7 +56,7 @@ def movers(
 def due_period(indicator: Indicator, delivery_day: int, until: date, now: datetime) -> date | None:
     """The latest period of the indicator that ends by ``until`` and whose deadline has passed."""
     grain = indicator.grain
-    start = align(until, grain)
+    start = bucket(until, grain)
     if period_end(start, grain) > until:
         start = step(start, grain, -1)
     for _ in range(40):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 from dashboard import i18n, run_errors
 from dashboard.catalogue import freshness
 from dashboard.catalogue.models import Catalogue
+from dashboard.catalogue.periods import add_months, due_moment, local_today
 from dashboard.store import health as store
 from dashboard.store.runs import RunRecord
 
@@ -564,21 +565,6 @@ class SkpdCompliance:
         return self.on_time / self.due_count if self.due_count else None
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def due_moment(month: date, delivery_day: int) -> datetime:
-    """The end of ``delivery_day`` of the month after ``month``, in WITA, as UTC."""
-    deadline_day = add_months(month, 1).replace(day=delivery_day) + timedelta(days=1)
-    return datetime.combine(deadline_day, time(0), tzinfo=i18n.WITA).astimezone(UTC)
-
-
 def expected_periods(catalogue: Catalogue, month: date) -> list[tuple[str, str, date, str]]:
     """(skpd, indicator, period start, grain) whose period ends with ``month``.
 
@@ -613,7 +599,7 @@ def judge(
     started = min(monitored_since.values()) if monitored_since else None  # for one never collected
     items = []
     for skpd_id, code, period, grain in expected_periods(catalogue, month):
-        due = due_moment(month, days.get(skpd_id, 10))
+        due = due_moment(month, "month", days.get(skpd_id, 10))
         delivered = deliveries.get((code, period, grain))
         since = (monitored_since or {}).get(code, started)
         if delivered is not None and delivered < due:
@@ -663,8 +649,8 @@ def _with_rank(s: SkpdCompliance, position: int | None) -> SkpdCompliance:
 def default_month(catalogue: Catalogue, now: datetime) -> date:
     """The latest data month whose every deadline has passed."""
     latest_day = max((s.delivery_day for s in catalogue.skpd), default=10)
-    month = add_months(month_start(now.astimezone(i18n.WITA).date()), -1)
-    while due_moment(month, latest_day) > now:
+    month = add_months(local_today(now), -1)
+    while due_moment(month, "month", latest_day) > now:
         month = add_months(month, -1)
     return month
 
