@@ -28,7 +28,6 @@ from dashboard.alerts.lifecycle import Transitions, reconcile
 from dashboard.alerts.series_rules import (
     catalogue_threshold_findings,
     custom_rule_findings,
-    points_needed,
 )
 from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
@@ -67,7 +66,7 @@ def _wanted_points(catalogue: Catalogue, config: AlertsConfig) -> dict[tuple[str
                     need(indicator.code, region, 1)
     for rule in config.rules:
         for region in regions_of(rule.regions, catalogue):
-            need(rule.indicator, region, points_needed(rule))
+            need(rule.indicator, region, rule.points_needed())
     return wanted
 
 
