@@ -6,16 +6,20 @@ nothing here is a module global.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import Engine
 
-from dashboard.catalogue import Catalogue, load_catalogue
+from dashboard.catalogue import Catalogue, CatalogueError, load_catalogue
 from dashboard.regions import RegionRegistry
 from dashboard.settings import Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
+
+# Where the web app keeps its per-process context (``flask.current_app.extensions[…]``).
+EXTENSION_KEY = "odsk"
 
 
 @dataclass
@@ -40,3 +44,27 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def print_issues(exc: CatalogueError) -> None:
+    for issue in exc.issues:
+        print(issue, file=sys.stderr)
+    print(f"{len(exc.issues)} problem(s) in the catalogue; nothing was started.", file=sys.stderr)
+
+
+def prepared_runtime(migrate: bool = True) -> Runtime:
+    """For a command-line process (``odsk …``, the demo): settings → catalogue → store,
+    migrated and synced. An invalid catalogue is listed on stderr and the process exits."""
+    from dashboard.store.catalogue_sync import sync_catalogue
+    from dashboard.store.migrate import upgrade
+
+    settings = get_settings()
+    try:
+        rt = Runtime.from_settings(settings)
+    except CatalogueError as exc:
+        print_issues(exc)
+        sys.exit(1)
+    if migrate:
+        upgrade(settings.resolved_database_url)
+    sync_catalogue(rt.engine, rt.catalogue)
+    return rt

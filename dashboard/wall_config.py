@@ -20,7 +20,6 @@ from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optiona
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 
 FILE = "wall.yaml"
-FIXED_SCREENS = ("overview", "alerts", "disaster")
 WITA_OFFSET = timedelta(hours=8)
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

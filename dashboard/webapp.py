@@ -25,6 +25,7 @@ from dashboard.access.rules import Rule, route
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
+from dashboard.runtime import EXTENSION_KEY
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
@@ -32,7 +33,6 @@ from dashboard.web_weight import register_compression
 
 log = logging.getLogger(__name__)
 
-EXTENSION_KEY = "odsk"
 CATALOGUES_KEY = "odsk.catalogues"  # per set of readable indicators
 PAGES_DIR = PROJECT_ROOT / "layouts"
 ASSETS_DIR = PROJECT_ROOT / "assets"

@@ -77,7 +77,7 @@ def _memo() -> VersionedMemo:
 
 
 def context_catalogue_codes() -> list[str]:
-    from dashboard.webapp import EXTENSION_KEY
+    from dashboard.runtime import EXTENSION_KEY
 
     return [i.code for i in flask.current_app.extensions[EXTENSION_KEY].catalogue.indicators]
 

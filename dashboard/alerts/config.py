@@ -7,6 +7,7 @@ Secrets (webhook tokens, SMTP passwords) never live in the file: URLs may use
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,27 @@ class AlertsConfig(Strict):
         if self.earthquakes.enabled:
             ids.add(self.earthquakes.id)
         return ids | {r.id for r in self.rules}
+
+
+def channels_for(config: AlertsConfig) -> Callable[[str, str], list[tuple[str, str]]]:
+    """The channels that want a transition of this severity (resolutions per ``on_resolved``)."""
+    notify = config.notify
+
+    def wanted(severity: str, event: str) -> list[tuple[str, str]]:
+        if event == "resolved" and not notify.on_resolved:
+            return []
+        out = [
+            ("webhook", w.id)
+            for w in notify.webhooks
+            if w.enabled and severity_rank(severity) >= severity_rank(w.min_severity)
+        ]
+        if notify.email.enabled and severity_rank(severity) >= severity_rank(
+            notify.email.min_severity
+        ):
+            out.append(("email", "email"))
+        return out
+
+    return wanted
 
 
 def load_alerts_config(

@@ -24,8 +24,8 @@ from dashboard.catalogue.models import (
     RegionsFile,
     SkpdFile,
     SourcesFile,
+    normalise_name,
 )
-from dashboard.regions import normalise_name
 
 # Optional: plan curves of cumulative indicators (see dashboard.scorecard.plans).
 PLANS_FILE = "plans.yaml"

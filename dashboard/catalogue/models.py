@@ -109,6 +109,15 @@ class GridPosition(Strict):
     col: int = Field(ge=0, le=20)
 
 
+_PUNCT = re.compile(r"[^\w\s.]")
+
+
+def normalise_name(name: str) -> str:
+    """A region name as matched: lower case, punctuation (but dots) as spaces, spaces squeezed."""
+    text = _PUNCT.sub(" ", name.lower())
+    return " ".join(text.split())
+
+
 class Region(Strict):
     code: str
     bps_code: str
