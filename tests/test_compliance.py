@@ -11,17 +11,13 @@ from openpyxl import load_workbook
 
 from dashboard.catalogue import load_catalogue
 from dashboard.catalogue.periods import due_moment
+from dashboard.compliance.rules import default_month, expected_periods, judge
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.health import first_deliveries
 from dashboard.store.schema import Observation, ObservationRevision
-from dashboard.views.ops import (
-    compliance_workbook,
-    default_month,
-    expected_periods,
-    judge,
-    load_compliance,
-)
+from dashboard.views.compliance import load_compliance
+from dashboard.views.compliance_export import compliance_workbook
 
 SMALL = Path(__file__).parent / "catalogue_small"
 SEPT = date(2026, 9, 1)
