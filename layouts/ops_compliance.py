@@ -17,8 +17,12 @@ from dashboard.access import Rule, audit, callback, current_principal
 from dashboard.access.clearance import scoped_catalogue
 from dashboard.compliance.rules import default_month
 from dashboard.store.schema import utcnow
-from dashboard.views.compliance import CompliancePage, load_compliance, parse_month
-from dashboard.views.compliance_export import compliance_workbook
+from dashboard.views.compliance import (
+    CompliancePage,
+    compliance_workbook,
+    load_compliance,
+    parse_month,
+)
 from dashboard.views.ops import label
 from dashboard.webapp import current_context
 from layouts import titles

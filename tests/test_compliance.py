@@ -16,8 +16,7 @@ from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.health import first_deliveries
 from dashboard.store.schema import Observation, ObservationRevision
-from dashboard.views.compliance import load_compliance
-from dashboard.views.compliance_export import compliance_workbook
+from dashboard.views.compliance import compliance_workbook, load_compliance
 
 SMALL = Path(__file__).parent / "catalogue_small"
 SEPT = date(2026, 9, 1)

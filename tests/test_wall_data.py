@@ -15,10 +15,10 @@ from dashboard.versions import ChangeSignal, bump
 from dashboard.views.wall import (
     headline_indicators,
     load_panels,
-    moved_domains,
     refresh_freshness,
     wall_domains,
 )
+from dashboard.views.wall_screens import moved_parts
 
 NOW = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
 STORED_AT = NOW - timedelta(hours=6)
@@ -270,14 +270,14 @@ def test_freshness_refresh_needs_no_observation_query(engine, scenario, catalogu
     assert much_later[down.code].stale is True  # the collector stopped: time alone makes it stale
 
 
-def test_moved_domains_follow_the_data_versions(engine, scenario):
+def test_moved_parts_follow_the_data_versions(engine, scenario):
     signal = ChangeSignal(engine, None)
+    with engine.begin() as conn:
+        bump(conn, ["domain:living", "domain:economy"])
     seen = signal.current()
-    assert moved_domains(seen, signal.current()) == []
+    keys = ["overview/living", "overview/economy", "economy"]
+    assert moved_parts(keys, seen, signal.current()) == []
     with engine.begin() as conn:
         bump(conn, ["domain:economy"])
-    assert moved_domains(seen, signal.current()) == ["economy"]
-    assert moved_domains(None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == [
-        "living",
-        "economy",
-    ]
+    assert moved_parts(keys, seen, signal.current()) == ["overview/economy", "economy"]
+    assert moved_parts(keys, None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == keys

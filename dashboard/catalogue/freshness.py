@@ -94,8 +94,6 @@ def stale(
     first_attempt_at: datetime | None,
     now: datetime,
 ) -> bool:
-    """Whether figures from an enabled source are to be shown as stale: it is late, or it
-    never ran at all (nothing proves them current)."""
-    if last_success_at is None and first_attempt_at is None:
-        return True
-    return is_late(policy, gap_seconds, last_success_at, first_attempt_at, now)
+    """Whether an enabled source's figures show as stale: it is late, or never ran at all."""
+    never = last_success_at is None and first_attempt_at is None
+    return never or is_late(policy, gap_seconds, last_success_at, first_attempt_at, now)

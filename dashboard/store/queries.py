@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, select, union_all
 
 from dashboard.catalogue import freshness
-from dashboard.catalogue.freshness import Health
 from dashboard.catalogue.models import Catalogue
 from dashboard.store.health import uptime_counts
 from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
@@ -213,55 +212,13 @@ class CollectorHealth:
         return len(self.ok) + len(self.attention) + len(self.failing) + len(self.never_run)
 
 
-def source_health(
-    catalogue: Catalogue,
-    entry: SourceRuns | None,
-    uptime: tuple[int, int] | None,
-    source_id: str,
-    now: datetime,
-) -> Health:
-    """One source's health by the one rule, from its runs and its uptime counts."""
-    source = catalogue.source(source_id)
-    last = entry.last_run if entry else None
-    return freshness.classify(
-        catalogue.staleness,
-        enabled=source.enabled,
-        last_run_succeeded=None if last is None else last.status in SUCCESS_STATUSES,
-        last_success_at=entry.last_success_at if entry else None,
-        first_attempt_at=entry.first_attempt_at if entry else None,
-        gap_seconds=source.schedule.expected_gap_seconds,
-        uptime=freshness.uptime_share(uptime),
-        now=now,
-    )
-
-
 def source_stale(
     catalogue: Catalogue, source_id: str, entry: SourceRuns | None, now: datetime
 ) -> bool:
     """Whether figures from this source show as stale (``freshness.stale``)."""
-    return freshness.stale(
-        catalogue.staleness,
-        catalogue.source(source_id).schedule.expected_gap_seconds,
-        entry.last_success_at if entry else None,
-        entry.first_attempt_at if entry else None,
-        now,
-    )
-
-
-def summarise_health(
-    catalogue: Catalogue,
-    runs: Mapping[str, SourceRuns],
-    uptime: Mapping[str, tuple[int, int]],
-    now: datetime,
-) -> CollectorHealth:
-    """Enabled sources split by health (disabled ones are not expected to run)."""
-    health = CollectorHealth()
-    buckets = {"ok": health.ok, "failing": health.failing, "unknown": health.never_run}
-    for source in sorted(catalogue.sources, key=lambda s: s.id):
-        h = source_health(catalogue, runs.get(source.id), uptime.get(source.id), source.id, now)
-        if h != "disabled":
-            buckets.get(h, health.attention).append(source.id)
-    return health
+    gap = catalogue.source(source_id).schedule.expected_gap_seconds
+    success, first = (entry.last_success_at, entry.first_attempt_at) if entry else (None, None)
+    return freshness.stale(catalogue.staleness, gap, success, first, now)
 
 
 def collector_health(
@@ -270,13 +227,27 @@ def collector_health(
     now: datetime,
     runs: Mapping[str, SourceRuns] | None = None,
 ) -> CollectorHealth:
-    since = now - timedelta(days=freshness.UPTIME_DAYS)
-    return summarise_health(
-        catalogue,
-        source_runs(conn) if runs is None else runs,
-        uptime_counts(conn, since),
-        now,
-    )
+    """Enabled sources of the catalogue by health (disabled ones are not expected to run)."""
+    runs = source_runs(conn) if runs is None else runs
+    uptime = uptime_counts(conn, now - timedelta(days=freshness.UPTIME_DAYS))
+    health = CollectorHealth()
+    buckets = {"ok": health.ok, "failing": health.failing, "unknown": health.never_run}
+    for source in sorted(catalogue.sources, key=lambda s: s.id):
+        entry = runs.get(source.id)
+        last = entry.last_run if entry else None
+        verdict = freshness.classify(
+            catalogue.staleness,
+            enabled=source.enabled,
+            last_run_succeeded=None if last is None else last.status in SUCCESS_STATUSES,
+            last_success_at=entry.last_success_at if entry else None,
+            first_attempt_at=entry.first_attempt_at if entry else None,
+            gap_seconds=source.schedule.expected_gap_seconds,
+            uptime=freshness.uptime_share(uptime.get(source.id)),
+            now=now,
+        )
+        if verdict != "disabled":
+            buckets.get(verdict, health.attention).append(source.id)
+    return health
 
 
 # --- the wall's e-disaster screen and takeover ----------------------------------------

@@ -257,12 +257,6 @@ def wall_domains(catalogue: Catalogue) -> list[str]:
     return [d for d in DOMAIN_ORDER if d in present]
 
 
-def moved_domains(seen: Mapping[str, int] | None, current: Mapping[str, int]) -> list[str]:
-    """Domains whose data version differs from what the screen last drew (in wall order)."""
-    seen = seen or {}
-    return [d for d in DOMAIN_ORDER if seen.get(f"domain:{d}") != current.get(f"domain:{d}")]
-
-
 # --- I/O glue ------------------------------------------------------------------
 
 
