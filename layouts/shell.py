@@ -17,14 +17,14 @@ from dashboard.access import Permission, Principal, current_principal, role_labe
 from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.webapp import current_context
 
-DOMAIN_NAMES = {
-    "living": "Smart Living",
-    "society": "Smart Society",
-    "branding": "Smart Branding",
-    "governance": "Smart Governance",
-    "environment": "Smart Environment",
-    "economy": "Smart Economy",
-}
+
+def domains_in_order() -> list:
+    """The catalogue's domains (names from domains.yaml), in the wall's fixed order."""
+    return sorted(current_context().catalogue.domains, key=lambda d: DOMAIN_ORDER.index(d.id))
+
+
+def domain_name(domain_id: str | None, lang: str) -> str | None:
+    return next((d.name.get(lang) for d in domains_in_order() if d.id == domain_id), None)
 
 
 def href(path: str, lang: str, **query) -> str:
@@ -65,10 +65,10 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
                 html.Ul(
                     [
                         html.Li(
-                            html.A(DOMAIN_NAMES[d], href=href(f"/domain/{d}", lang)),
+                            html.A(d.name.get(lang), href=href(f"/domain/{d.id}", lang)),
                             className="dropdown-item",
                         )
-                        for d in DOMAIN_ORDER
+                        for d in domains_in_order()
                     ],
                     className="odsk-nav-menu",
                 ),
