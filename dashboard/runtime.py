@@ -1,13 +1,14 @@
 """What a process needs to work with the store: settings, catalogue, engine, change signal.
 
-Built once per process (CLI command, scheduler, web worker) and passed along;
+Built once per process (CLI command, scheduler, web worker: the web app keeps it on
+``server.extensions[EXTENSION_KEY]``, ``webapp.current_context()``) and passed along;
 nothing here is a module global.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -41,6 +42,13 @@ class Runtime:
     @cached_property
     def signal(self) -> ChangeSignal:
         return ChangeSignal(self.engine, self.settings.redis_url)
+
+    def with_catalogue(self, catalogue: Catalogue) -> Runtime:
+        """The same process handles with another view of the catalogue (a principal's):
+        the change signal (and its Redis client) stays the process's one."""
+        other = replace(self, catalogue=catalogue)
+        other.__dict__["signal"] = self.signal  # primes the cached_property
+        return other
 
     def close(self) -> None:
         self.engine.dispose()
