@@ -16,7 +16,7 @@ BPS region codes become Kemendagri codes (five regencies differ). A response who
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -33,8 +33,8 @@ from collectors.base import (
 )
 from collectors.limits import Limits
 from collectors.records import Columns, RecordMapper, TableMapping, header_key
+from dashboard.catalogue.periods import WITA
 
-WITA = timezone(timedelta(hours=8))
 DIMENSIONS = ("vervar", "var", "turvar", "tahun", "turtahun")
 # What one datacontent cell becomes: the mapped fields, then the dimensions as BPS labels them.
 RECORD_FIELDS = [

@@ -17,7 +17,8 @@ from typing import Any
 
 from babel.dates import get_month_names
 
-from collectors.values import ValueProblem, align, is_missing
+from collectors.values import ValueProblem, is_missing
+from dashboard.catalogue.periods import bucket
 
 GRAIN_WORDS = {
     "day": ("harian", "daily"),
@@ -98,7 +99,7 @@ def period_for(value: Any, grain: str, *, year: Any = None, locale: str = "id") 
     if period.grain == grain:
         return period.start
     if period.grain == "day":
-        return align(period.start, grain)
+        return bucket(period.start, grain)
     shown = f"{value} {year}" if year is not None else f"{value}"
     have_id, have_en = GRAIN_WORDS[period.grain]
     want_id, want_en = GRAIN_WORDS[grain]

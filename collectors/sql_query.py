@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
@@ -46,9 +46,9 @@ from collectors.base import (
     TransientFetchError,
 )
 from collectors.records import RecordMapper, TableMapping, paused_gc
+from dashboard.catalogue.periods import WITA
 
 SUPPORTED = ("postgresql", "sqlite", "mysql", "mariadb")
-WITA = timezone(timedelta(hours=8), "WITA")
 
 
 class SqlQueryOptions(TableMapping):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -134,15 +133,3 @@ def _float(value: Any) -> float:
 
 def _not_a_number(value: Any) -> ValueProblem:
     return ValueProblem(f"'{value}' bukan angka", f"'{value}' is not a number")
-
-
-def align(day: date, grain: str) -> date:
-    if grain == "day":
-        return day
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if grain == "year":
-        return date(day.year, 1, 1)
-    raise ValueError(f"unknown grain {grain}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from dashboard.catalogue import CatalogueError, load_catalogue
+from dashboard.runtime import prepared_runtime, print_issues
 from dashboard.settings import get_settings
 from dashboard.wall_config import load_wall_config
 
@@ -23,30 +24,6 @@ def _setup_logging(verbose: bool = False) -> None:
     # Each run and each job start is logged by us already; the libraries' chatter hides it.
     for noisy in ("alembic", "apscheduler.executors", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _runtime(migrate: bool = True):
-    """Settings → catalogue (refusing an invalid one) → store, migrated and synced."""
-    from dashboard.runtime import Runtime
-    from dashboard.store.catalogue_sync import sync_catalogue
-    from dashboard.store.migrate import upgrade
-
-    settings = get_settings()
-    try:
-        rt = Runtime.from_settings(settings)
-    except CatalogueError as exc:
-        _print_issues(exc)
-        sys.exit(1)
-    if migrate:
-        upgrade(settings.resolved_database_url)
-    sync_catalogue(rt.engine, rt.catalogue)
-    return rt
-
-
-def _print_issues(exc: CatalogueError) -> None:
-    for issue in exc.issues:
-        click.echo(str(issue), err=True)
-    click.echo(f"{len(exc.issues)} problem(s) in the catalogue; nothing was started.", err=True)
 
 
 @click.group()
@@ -78,7 +55,7 @@ def check_config(config_dir: Path | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps({"ok": False, "errors": [vars(i) for i in exc.issues]}, indent=2))
         else:
-            _print_issues(exc)
+            print_issues(exc)
         sys.exit(1)
     counts = {
         "domains": len(catalogue.domains),
@@ -124,7 +101,7 @@ def collect(source: str, backfill: bool, as_json: bool) -> None:
     """Run one source once and print its run summary."""
     from dashboard.ingest import collect as run
 
-    rt = _runtime()
+    rt = prepared_runtime()
     if source not in {s.id for s in rt.catalogue.sources}:
         raise click.UsageError(f"unknown source '{source}'")
     if not rt.catalogue.source(source).schedule.fetched:
@@ -163,7 +140,7 @@ def ingest(file: Path, source: str, as_json: bool) -> None:
     from collectors.base import Payload
     from dashboard.ingest import collect as run
 
-    rt = _runtime()
+    rt = prepared_runtime()
     if source not in {s.id for s in rt.catalogue.sources}:
         raise click.UsageError(f"unknown source '{source}'")
     content = file.read_bytes()
@@ -194,7 +171,7 @@ def replay(run_id: int, as_json: bool) -> None:
     """Parse a run's archived payload again with today's parser and config."""
     from dashboard.ingest import replay as do_replay
 
-    rt = _runtime()
+    rt = prepared_runtime()
     try:
         summary = do_replay(rt, run_id)
     except LookupError as exc:
@@ -215,7 +192,7 @@ def brief(replace: bool, as_json: bool) -> None:
 
     from dashboard.brief.archive import archive_dir, produce_brief, week_of
 
-    rt = _runtime()
+    rt = prepared_runtime()
     now = datetime.now(UTC)
     manifest = produce_brief(
         rt.engine, rt.catalogue, rt.catalogue.plans, rt.settings.data_dir, now, replace=replace
@@ -300,7 +277,7 @@ def scheduler(migrate: bool) -> None:
     """Run the collection scheduler (its own process)."""
     from dashboard.scheduler import run_forever
 
-    run_forever(_runtime(migrate))
+    run_forever(prepared_runtime(migrate))
 
 
 @main.command()
@@ -335,7 +312,7 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     """Serve the web app with gunicorn (app:server)."""
     from dashboard.serve import run_gunicorn
 
-    _runtime(migrate)  # refuse an invalid catalogue before forking workers
+    prepared_runtime(migrate)  # refuse an invalid catalogue before forking workers
     run_gunicorn(host, port, workers)
 
 

@@ -91,7 +91,7 @@ def demo_accounts(engine) -> DemoSignIn:
 
 
 def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
-    from dashboard.cli import _runtime
+    from dashboard.runtime import prepared_runtime
 
     started = time.monotonic()
     from dashboard.settings import get_settings
@@ -103,7 +103,7 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
     # file for the simulator that writes it and the scheduler that reads it.
     env.setdefault("ODSK_DATA_DIR", str(get_settings().data_dir.resolve()))
     os.environ.update(env)
-    rt = _runtime()  # migrate, load and check the catalogue, sync it into the store
+    rt = prepared_runtime()  # migrate, load and check the catalogue, sync it into the store
     procs: list[subprocess.Popen] = []
     interrupted = False
 

@@ -11,17 +11,16 @@ counts once: its external id is the same in all of them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, select
 
 from collectors.base import EventRecord
 from dashboard.catalogue.models import Catalogue, Indicator, Source
+from dashboard.catalogue.periods import WITA
 from dashboard.geo import distance_km
 from dashboard.store.observations import ObservationRow
 from dashboard.store.schema import Event
-
-WITA = timezone(timedelta(hours=8))
 
 
 def counted_indicators(catalogue: Catalogue, source: Source) -> list[Indicator]:

@@ -7,15 +7,15 @@ CLDR, never from string replacement.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.numbers import format_decimal
 
+from dashboard.catalogue.periods import WITA
+
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
-WITA = ZoneInfo("Asia/Makassar")
 # One minus sign on every page, chart and document: CLDR's id/en use the hyphen-minus.
 MINUS = "\u2212"
 
@@ -152,6 +152,7 @@ LABELS: dict[str, dict[str, str]] = {
         "health.ok": "{n} sumber OK",
         "health.failing": "{n} gagal",
         "health.never": "{n} belum pernah jalan",
+        "health.attention": "{n} terlambat atau tidak stabil",
         "health.none": "belum ada sumber",
         "legend": "Keterangan",
         "no_headline": "Belum ada indikator utama",
@@ -449,6 +450,7 @@ LABELS: dict[str, dict[str, str]] = {
         "health.ok.one": "{n} source OK",
         "health.failing": "{n} failing",
         "health.never": "{n} never run",
+        "health.attention": "{n} late or unstable",
         "health.none": "no sources yet",
         "legend": "Legend",
         "no_headline": "No headline indicators yet",

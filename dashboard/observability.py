@@ -29,18 +29,19 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard import runtime
 from dashboard.access import Permission, Rule, allow, current_principal, route
 from dashboard.alerts.config import SEVERITIES
 from dashboard.alerts.lifecycle import STATES, alert_counts
+from dashboard.catalogue.freshness import HEALTHS
 from dashboard.notify.outbox import notification_counts
 from dashboard.store import health as store
 from dashboard.store.schema import DataVersion, utcnow
-from dashboard.views.ops import late_after_gaps, load_source_health
+from dashboard.views.ops import load_source_health
 
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "odsk_observability"
-CONTEXT_KEY = "odsk"  # dashboard.webapp.EXTENSION_KEY
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 RUN_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
@@ -76,9 +77,7 @@ class StoreCollector:
         with self.engine.connect() as conn:
             totals = store.run_totals(conn)
             durations = store.duration_histogram(conn, RUN_BUCKETS)
-            healths = load_source_health(
-                conn, self.catalogue, now, late_after_gaps(self.config_dir)
-            )
+            healths = load_source_health(conn, self.catalogue, now)
             alerts = alert_counts(conn)
             notifications = notification_counts(conn)
             heartbeat, _ = store.scheduler_next_runs(conn)
@@ -152,7 +151,7 @@ def _source_families(healths) -> list:
     failures = GaugeMetricFamily(
         "odsk_source_consecutive_failures", "Failed runs since the last success.", labels=["source"]
     )
-    counts = dict.fromkeys(store.HEALTHS, 0)
+    counts = dict.fromkeys(HEALTHS, 0)
     for h in healths:
         counts[h.health] += 1
         if h.enabled and h.health != "unknown":
@@ -241,7 +240,7 @@ def _after_request(response: flask.Response) -> flask.Response:
 
 def metrics_registry(app: flask.Flask) -> CollectorRegistry:
     """A fresh registry for one scrape."""
-    context = app.extensions[CONTEXT_KEY]
+    context = app.extensions[runtime.EXTENSION_KEY]
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROC_ENV):
         MultiProcessCollector(registry)
@@ -318,7 +317,7 @@ def _check_redis(client) -> dict:
 
 def healthz_view():
     """Anyone (a load balancer) gets the status; the details only who may read metrics."""
-    body, status = health_report(flask.current_app.extensions[CONTEXT_KEY])
+    body, status = health_report(flask.current_app.extensions[runtime.EXTENSION_KEY])
     if not current_principal().can(Permission.METRICS_READ):
         body = {"status": body["status"]}
     return flask.jsonify(body), status

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dashboard.catalogue.models import Region
+from dashboard.catalogue.models import Region, normalise_name
 
 _PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota ", "provinsi ", "prov. ", "prov ")
-_PUNCT = re.compile(r"[^\w\s.]")
-
-
-def normalise_name(name: str) -> str:
-    text = _PUNCT.sub(" ", name.lower())
-    return " ".join(text.split())
 
 
 class RegionRegistry:

@@ -14,6 +14,7 @@ from datetime import datetime
 from babel.dates import format_datetime
 
 from dashboard import i18n
+from dashboard.catalogue.periods import WITA
 
 # The run's error classes (collectors/base.py and its kinds) and how each is told.
 KNOWN_CLASSES = ("http", "timeout", "connection", "auth", "schema", "format", "parse", "too_large")
@@ -58,7 +59,7 @@ def short_reason(
 
 def _when(moment: datetime, now: datetime | None, lang: str) -> str:
     if now is not None and (now - moment).total_seconds() > 12 * 3600:
-        day = format_datetime(moment, "d MMM", tzinfo=i18n.WITA, locale=i18n.language(lang))
+        day = format_datetime(moment, "d MMM", tzinfo=WITA, locale=i18n.language(lang))
         return f"{day} {i18n.wita_time(moment, lang)}"
     return i18n.wita_time(moment, lang)
 

@@ -1,21 +1,26 @@
 """What a process needs to work with the store: settings, catalogue, engine, change signal.
 
-Built once per process (CLI command, scheduler, web worker) and passed along;
+Built once per process (CLI command, scheduler, web worker: the web app keeps it on
+``server.extensions[EXTENSION_KEY]``, ``webapp.current_context()``) and passed along;
 nothing here is a module global.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy import Engine
 
-from dashboard.catalogue import Catalogue, load_catalogue
+from dashboard.catalogue import Catalogue, CatalogueError, load_catalogue
 from dashboard.regions import RegionRegistry
 from dashboard.settings import Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
+
+# Where the web app keeps its per-process context (``flask.current_app.extensions[…]``).
+EXTENSION_KEY = "odsk"
 
 
 @dataclass
@@ -38,5 +43,36 @@ class Runtime:
     def signal(self) -> ChangeSignal:
         return ChangeSignal(self.engine, self.settings.redis_url)
 
+    def with_catalogue(self, catalogue: Catalogue) -> Runtime:
+        """The same process handles with another view of the catalogue (a principal's):
+        the change signal (and its Redis client) stays the process's one."""
+        other = replace(self, catalogue=catalogue)
+        other.__dict__["signal"] = self.signal  # primes the cached_property
+        return other
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def print_issues(exc: CatalogueError) -> None:
+    for issue in exc.issues:
+        print(issue, file=sys.stderr)
+    print(f"{len(exc.issues)} problem(s) in the catalogue; nothing was started.", file=sys.stderr)
+
+
+def prepared_runtime(migrate: bool = True) -> Runtime:
+    """For a command-line process (``odsk …``, the demo): settings → catalogue → store,
+    migrated and synced. An invalid catalogue is listed on stderr and the process exits."""
+    from dashboard.store.catalogue_sync import sync_catalogue
+    from dashboard.store.migrate import upgrade
+
+    settings = get_settings()
+    try:
+        rt = Runtime.from_settings(settings)
+    except CatalogueError as exc:
+        print_issues(exc)
+        sys.exit(1)
+    if migrate:
+        upgrade(settings.resolved_database_url)
+    sync_catalogue(rt.engine, rt.catalogue)
+    return rt

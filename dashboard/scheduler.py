@@ -23,11 +23,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, update
 
 from dashboard import redis_client
-from dashboard.alerts.evaluate import JOB_ID as ALERT_JOB_ID
-from dashboard.alerts.evaluate import add_alert_job
 from dashboard.brief.weekly import schedule_weekly_brief
 from dashboard.catalogue.models import Source
 from dashboard.ingest import collect
+from dashboard.notify.job import JOB_ID as ALERT_JOB_ID
+from dashboard.notify.job import add_alert_job
 from dashboard.runtime import Runtime
 from dashboard.store.engine import begin_write
 from dashboard.store.heartbeats import beat

@@ -19,8 +19,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from collectors.base import Candidate, ParseResult, Reason
-from collectors.values import align
 from dashboard.catalogue.models import Catalogue, Source
+from dashboard.catalogue.periods import bucket
 
 # Typed rows: the payload's row number, then the observation key and value.
 TYPED_COLUMNS = ["row", "indicator_code", "region_code", "period_start", "grain", "value"]
@@ -69,7 +69,7 @@ def build_schema(catalogue: Catalogue, source: Source, today: date) -> pa.DataFr
         .set_index("indicator_code")
         .astype("float64")
     )
-    current = {g: pd.Timestamp(align(today, g)) for g in ("day", "month", "quarter", "year")}
+    current = {g: pd.Timestamp(bucket(today, g)) for g in ("day", "month", "quarter", "year")}
 
     # Both table checks look their bounds up once per distinct indicator or grain (a
     # payload names few), not once per row: the same result as Series.map, without a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -18,10 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
+from dashboard.catalogue.periods import WITA
 
 FILE = "wall.yaml"
-FIXED_SCREENS = ("overview", "alerts", "disaster")
-WITA_OFFSET = timedelta(hours=8)
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -158,7 +157,7 @@ class WallConfig(Strict):
 
     def playlist_at(self, moment: datetime) -> str:
         """The scheduled playlist at a UTC moment (the first slot that covers it, else the default)."""
-        local = moment.astimezone(UTC) + WITA_OFFSET
+        local = moment.astimezone(WITA)
         minute = local.hour * 60 + local.minute
         for slot in self.schedule:
             if slot.covers(local.weekday(), minute):

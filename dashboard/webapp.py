@@ -1,14 +1,13 @@
 """The Dash application: catalogue, store, change signal and pages, wired once per process.
 
 Nothing mutable lives in module globals (gunicorn runs several workers): what callbacks
-need is an ``OdskContext`` on the Flask server, read back with ``current_context()``.
+need is the process's ``runtime.Runtime`` on the Flask server, read back with ``current_context()``.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -16,23 +15,18 @@ from typing import Any
 import dash
 import flask
 import flask_bootstrap
-from sqlalchemy import Engine
 
 from dashboard import i18n, plotly_locale, search
 from dashboard.access import Permission, catalogue_for, current_principal
 from dashboard.access.install import install_after_routes, install_before_routes
 from dashboard.access.rules import Rule, route
-from dashboard.catalogue.loader import load_catalogue
-from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
-from dashboard.settings import PROJECT_ROOT, Settings, get_settings
-from dashboard.store.engine import make_engine
-from dashboard.versions import ChangeSignal
+from dashboard.runtime import EXTENSION_KEY, Runtime
+from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.web_weight import register_compression
 
 log = logging.getLogger(__name__)
 
-EXTENSION_KEY = "odsk"
 CATALOGUES_KEY = "odsk.catalogues"  # per set of readable indicators
 PAGES_DIR = PROJECT_ROOT / "layouts"
 ASSETS_DIR = PROJECT_ROOT / "assets"
@@ -91,17 +85,7 @@ class OdskDash(dash.Dash):
         return page.replace('<html lang="id"', f'<html lang="{lang}"', 1)
 
 
-@dataclass(frozen=True)
-class OdskContext:
-    """Per-process, read-only handles the pages and callbacks share."""
-
-    settings: Settings
-    catalogue: Catalogue
-    engine: Engine
-    signal: ChangeSignal
-
-
-def current_context() -> OdskContext:
+def current_context() -> Runtime:
     """The context of the app serving the current request (inside layouts and callbacks),
     its catalogue cut to what the request's principal may read (``dashboard.access``)."""
     found = flask.g.get("odsk_context")
@@ -109,17 +93,17 @@ def current_context() -> OdskContext:
         base = flask.current_app.extensions[EXTENSION_KEY]
         cache = flask.current_app.extensions.setdefault(CATALOGUES_KEY, {})
         catalogue = catalogue_for(current_principal(), base.catalogue, cache)
-        found = base if catalogue is base.catalogue else replace(base, catalogue=catalogue)
+        found = base if catalogue is base.catalogue else base.with_catalogue(catalogue)
         flask.g.odsk_context = found
     return found
 
 
-def context_of_current_app() -> OdskContext:
+def context_of_current_app() -> Runtime:
     """The app's own context (the whole catalogue), for deciding what a principal may see."""
     return flask.current_app.extensions[EXTENSION_KEY]
 
 
-def context_of(app: dash.Dash) -> OdskContext:
+def context_of(app: dash.Dash) -> Runtime:
     """The context of an app outside a request (tests, CLI)."""
     return app.server.extensions[EXTENSION_KEY]
 
@@ -129,10 +113,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     Runs no migrations (``odsk db upgrade`` does) and opens no connection until a request.
     """
-    settings = settings or get_settings()
-    catalogue = load_catalogue(settings.config_dir)
-    engine = make_engine(settings.resolved_database_url)
-    context = OdskContext(settings, catalogue, engine, ChangeSignal(engine, settings.redis_url))
+    context = Runtime.from_settings(settings)
+    settings = context.settings
 
     app = OdskDash(
         # Named after app.py at the repository root, so page modules import as ``layouts.<page>``.

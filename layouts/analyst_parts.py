@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.analysis.memo import VersionedMemo
+from dashboard.catalogue.periods import WITA
 from dashboard.views.indicator import Env
 from dashboard.webapp import current_context
 from layouts.shell import href
@@ -76,7 +77,7 @@ def _memo() -> VersionedMemo:
 
 
 def context_catalogue_codes() -> list[str]:
-    from dashboard.webapp import EXTENSION_KEY
+    from dashboard.runtime import EXTENSION_KEY
 
     return [i.code for i in flask.current_app.extensions[EXTENSION_KEY].catalogue.indicators]
 
@@ -94,7 +95,7 @@ def env_for(domain: str | None) -> Env:
     except SQLAlchemyError as exc:
         log.warning("analyst: data version unavailable, not memoising: %s", exc)
         version = None
-    today = datetime.now(i18n.WITA).date()
+    today = datetime.now(WITA).date()
     return Env(context.engine, context.catalogue, _memo(), version, today)
 
 

@@ -22,16 +22,14 @@ from dashboard.store.schema import utcnow
 from dashboard.views.domain import Card, DomainView, load_domain
 from layouts import analyst_parts as parts
 from layouts import titles
-from layouts.shell import DOMAIN_NAMES, href, page_shell
+from layouts.shell import domain_name, domains_in_order, href, page_shell
 
 log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
     path_template="/domain/<domain_id>",
-    title=titles.title_of(
-        lambda _lang, domain_id: DOMAIN_NAMES.get(domain_id or ""), "nav.domains"
-    ),
+    title=titles.title_of(lambda lang, domain_id: domain_name(domain_id, lang), "nav.domains"),
     name="Domain",
     access=Permission.READ,
 )
@@ -76,8 +74,8 @@ def domain_nav(active: str, lang: str) -> dbc.Nav:
         pills=True,
         className="mb-2 small odsk-domain-nav",
         children=[
-            dbc.NavLink(DOMAIN_NAMES[d], href=href(f"/domain/{d}", lang), active=d == active)
-            for d in DOMAIN_ORDER
+            dbc.NavLink(d.name.get(lang), href=href(f"/domain/{d.id}", lang), active=d.id == active)
+            for d in domains_in_order()
         ],
     )
 

@@ -29,10 +29,11 @@ from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, audit, callback, current_actor, route
 from dashboard.access.scopes import export_of
-from dashboard.analysis import cartogram, choropleth, periods
+from dashboard.analysis import cartogram, choropleth
 from dashboard.analysis.export import workbook_bytes
 from dashboard.analysis.rules import default_grain, grains_for
 from dashboard.analysis.state import ViewState, parse_regions, period_options, settle
+from dashboard.catalogue import periods
 from dashboard.catalogue.models import Indicator
 from dashboard.store.annotations import AnnotationError, add_annotation
 from dashboard.views import indicator as views

@@ -15,15 +15,15 @@ from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, audit, callback, current_principal
 from dashboard.access.clearance import scoped_catalogue
+from dashboard.compliance.rules import default_month
 from dashboard.store.schema import utcnow
-from dashboard.views.ops import (
+from dashboard.views.compliance import (
     CompliancePage,
     compliance_workbook,
-    default_month,
-    label,
     load_compliance,
     parse_month,
 )
+from dashboard.views.ops import label
 from dashboard.webapp import current_context
 from layouts import titles
 from layouts.shell import page_shell

@@ -37,6 +37,7 @@ dash.register_page(
 REFRESH_SECONDS = 30
 BADGE = {
     "ok": "success",
+    "unstable": "warning",
     "late": "warning",
     "failing": "danger",
     "disabled": "secondary",
@@ -81,7 +82,6 @@ def _load(lang: str, only_problems: bool) -> SourcesPage | None:
         return load_sources_page(
             context.engine,
             _catalogue(),
-            context.settings.config_dir,
             utcnow(),
             lang,
             only_problems,

@@ -291,7 +291,7 @@ def _serve_payload(sha256: str):
 def _may_download(sources: list[str]) -> bool:
     """A raw payload holds every indicator its source feeds: the reader must hold them all
     (and, for an skpd_officer, the source must be of their own SKPD)."""
-    from dashboard.webapp import EXTENSION_KEY
+    from dashboard.runtime import EXTENSION_KEY
 
     full = flask.current_app.extensions[EXTENSION_KEY].catalogue
     mine = current_context().catalogue.indicators_by_code

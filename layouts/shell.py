@@ -17,14 +17,14 @@ from dashboard.access import Permission, Principal, current_principal, role_labe
 from dashboard.catalogue.models import DOMAIN_ORDER
 from dashboard.webapp import current_context
 
-DOMAIN_NAMES = {
-    "living": "Smart Living",
-    "society": "Smart Society",
-    "branding": "Smart Branding",
-    "governance": "Smart Governance",
-    "environment": "Smart Environment",
-    "economy": "Smart Economy",
-}
+
+def domains_in_order() -> list:
+    """The catalogue's domains (names from domains.yaml), in the wall's fixed order."""
+    return sorted(current_context().catalogue.domains, key=lambda d: DOMAIN_ORDER.index(d.id))
+
+
+def domain_name(domain_id: str | None, lang: str) -> str | None:
+    return next((d.name.get(lang) for d in domains_in_order() if d.id == domain_id), None)
 
 
 def href(path: str, lang: str, **query) -> str:
@@ -93,7 +93,9 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
         className="navbar-nav me-auto",
         children=[
             item("overview", "/"),
-            menu("domains", [entry(DOMAIN_NAMES[d], f"/domain/{d}") for d in DOMAIN_ORDER]),
+            menu(
+                "domains", [entry(d.name.get(lang), f"/domain/{d.id}") for d in domains_in_order()]
+            ),
             item("alerts", "/alerts"),
             item("wall", "/wall", Permission.WALL),
             menu(

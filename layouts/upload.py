@@ -37,8 +37,7 @@ dash.register_page(
 
 
 def _runtime() -> Runtime:
-    context = current_context()
-    return Runtime(context.settings, context.catalogue, context.engine)
+    return current_context()
 
 
 def _sources():

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, callback, current_principal
-from dashboard.store.queries import source_runs, summarise_health
+from dashboard.store.queries import collector_health, source_runs
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
 from dashboard.views.wall import health_view
@@ -149,7 +149,9 @@ def _first_frame(keys: list[str], now, lang: str):
             takeover = load_takeover(
                 context.engine, conn, setup.config, context.catalogue, live.triggers, now, lang
             )
-        health = parts.health_children(health_view(summarise_health(runs), lang))
+            health = parts.health_children(
+                health_view(collector_health(conn, context.catalogue, now, runs), lang)
+            )
         drawn = {"versions": live.versions, "takeover": live.keys, "store_ok": True}
         return drawn, views, health, live.triggers, takeover
     except SQLAlchemyError as exc:
@@ -402,10 +404,12 @@ def register_callbacks(app: dash.Dash) -> None:
             with context.engine.connect() as conn:
                 runs = source_runs(conn)
                 fresh = refresh_ages(conn, inputs, context.catalogue, now, lang, runs)
+                health = parts.health_children(
+                    health_view(collector_health(conn, context.catalogue, now, runs), lang)
+                )
         except SQLAlchemyError as exc:
             log.warning("wall: freshness refresh failed: %s", exc)
             raise PreventUpdate from exc
-        health = parts.health_children(health_view(summarise_health(runs), lang))
         keys = [o["id"]["key"] for o in dash.ctx.outputs_list[0]]
         kinds = {k: (inputs.get(k) or {}).get("kind", "fetched") for k in keys}
         return (

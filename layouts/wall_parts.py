@@ -157,6 +157,13 @@ def health_children(view: HealthView) -> list:
             className="health-failing" + (" has-failures" if view.failing else ""),
         ),
     ]
+    if view.attention_text:
+        parts.append(
+            html.Span(
+                [html.I(className="bi bi-exclamation-triangle-fill"), " ", view.attention_text],
+                className="health-attention",
+            )
+        )
     if view.never_text:
         parts.append(
             html.Span(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert
 
 from dashboard.catalogue.models import Catalogue
-from dashboard.scorecard.periods import last_ended, local_today, step
+from dashboard.catalogue.periods import last_ended, local_today, step
 from dashboard.simulator.generator import Generator
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import make_engine

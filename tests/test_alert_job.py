@@ -12,7 +12,7 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import select
 
-from dashboard.alerts.evaluate import JOB_ID, LOCK_KEY, add_alert_job, run_alert_job
+from dashboard.notify.job import JOB_ID, LOCK_KEY, add_alert_job, run_alert_job
 from dashboard.runtime import Runtime
 from dashboard.scheduler import build_scheduler
 from dashboard.settings import Settings
@@ -86,7 +86,7 @@ def test_the_job_evaluates_and_delivers(tmp_path, database_url, hook, monkeypatc
     monkeypatch.setenv("ODSK_TEST_HOOK", url)
     rt = runtime(tmp_path, database_url)
     result = run_alert_job(rt)
-    assert len(result.transitions.fired) == 1 and len(result.delivery.sent) == 1
+    assert len(result.evaluation.transitions.fired) == 1 and len(result.delivery.sent) == 1
     assert received[0]["alert"]["rule"] == "bor-full" and received[0]["event"] == "fired"
     run_alert_job(rt)
     assert len(received) == 1  # nothing new: nothing sent

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from dashboard.analysis import aggregate, periods
+from dashboard.analysis import aggregate
 from dashboard.analysis.rules import default_grain, grains_for, over_time
+from dashboard.catalogue import periods
 from dashboard.store import analysis_queries as q
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write

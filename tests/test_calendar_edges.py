@@ -27,6 +27,7 @@ from dashboard.alerts.silences import active_silences, add_silence
 from dashboard.brief.archive import week_of
 from dashboard.brief.weekly import JOB_ID, schedule_weekly_brief
 from dashboard.catalogue import load_catalogue
+from dashboard.compliance.rules import default_month
 from dashboard.regions import RegionRegistry
 from dashboard.scorecard.build import load_scorecard
 from dashboard.scorecard.periods import AsOf
@@ -34,7 +35,7 @@ from dashboard.settings import PROJECT_ROOT
 from dashboard.simulator import make_server
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import make_engine
-from dashboard.views.ops import default_month, load_compliance
+from dashboard.views.compliance import load_compliance
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,13 @@ import yaml
 from openpyxl import load_workbook
 
 from dashboard.catalogue import load_catalogue
+from dashboard.catalogue.periods import due_moment
+from dashboard.compliance.rules import default_month, expected_periods, judge
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.health import first_deliveries
 from dashboard.store.schema import Observation, ObservationRevision
-from dashboard.views.ops import (
-    compliance_workbook,
-    default_month,
-    due_moment,
-    expected_periods,
-    judge,
-    load_compliance,
-)
+from dashboard.views.compliance import compliance_workbook, load_compliance
 
 SMALL = Path(__file__).parent / "catalogue_small"
 SEPT = date(2026, 9, 1)
@@ -73,8 +68,8 @@ def catalogue(tmp_path_factory):
 
 
 def test_deadline_is_the_end_of_the_delivery_day_in_wita():
-    assert due_moment(SEPT, 5) == utc(2026, 10, 5, 16, 0)  # 6 Oct 00:00 WITA
-    assert due_moment(date(2026, 12, 1), 10) == utc(2027, 1, 10, 16, 0)
+    assert due_moment(SEPT, "month", 5) == utc(2026, 10, 5, 16, 0)  # 6 Oct 00:00 WITA
+    assert due_moment(date(2026, 12, 1), "month", 10) == utc(2027, 1, 10, 16, 0)
 
 
 def test_what_is_expected_in_a_month(catalogue):

@@ -10,13 +10,14 @@ from page_kit import sample_alerts, unknown_region_row
 from sqlalchemy import insert
 
 from dashboard.alerts.shiftlog import add_note
+from dashboard.catalogue.periods import add_months
+from dashboard.compliance.rules import default_month
 from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write, make_engine
 from dashboard.store.heartbeats import beat
 from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.store.schema import Alert, CollectionRun, QuarantinedRow
-from dashboard.views.ops import add_months, default_month
 from dashboard.webapp import create_app
 
 pytestmark = pytest.mark.browser

@@ -18,9 +18,10 @@ from collectors.base import SourceContext
 from collectors.http_json import HttpJsonOptions
 from collectors.registry import get_kind
 from dashboard.catalogue import load_catalogue
+from dashboard.catalogue.periods import step
 from dashboard.regions import RegionRegistry
 from dashboard.simulator import FaultPlan, Generator, make_server
-from dashboard.simulator.periods import next_start, served_periods
+from dashboard.simulator.periods import served_periods
 from dashboard.simulator.shapes import Cell, ShapeError, build_document, value_label
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
@@ -325,7 +326,7 @@ def test_every_source_parses_cleanly_with_the_real_collector(shared_sim, generat
         assert {r.region for r in result.rows} == {r.code for r in shared_sim.catalogue.regions}
     # After the bookmark: only periods that end after it (a quarter already over is not sent again).
     bookmark = date.fromisoformat(backfill.bookmark)
-    assert all(next_start(r.period_start, r.grain) > bookmark for r in since.rows)
+    assert all(step(r.period_start, r.grain) > bookmark for r in since.rows)
     # The values are the generator's, whatever shape and locale carried them.
     for (code, region, start), value in values_by(latest.rows).items():
         assert value == pytest.approx(generator.value(code, region, start))

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.catalogue import load_catalogue
+from dashboard.catalogue.freshness import Staleness, classify
 from dashboard.store.catalogue_sync import sync_catalogue
 from dashboard.store.engine import begin_write
-from dashboard.store.health import classify
 from dashboard.store.heartbeats import beat
 from dashboard.store.runs import RunRecord
 from dashboard.store.schema import CollectionRun, QuarantinedRow
@@ -43,30 +43,29 @@ def run_row(status, ended=NOW):
 @pytest.mark.parametrize(
     "kwargs, expected",
     [
-        ({"enabled": False, "last_finished": None}, "disabled"),
-        ({"last_finished": None}, "unknown"),
-        (
-            {"last_finished": run_row("failed"), "last_success_at": NOW - timedelta(seconds=30)},
-            "failing",
-        ),
-        ({"last_finished": run_row("ok"), "last_success_at": NOW - timedelta(seconds=170)}, "ok"),
-        (
-            {"last_finished": run_row("partial"), "last_success_at": NOW - timedelta(seconds=190)},
-            "late",
-        ),
+        ({"enabled": False, "last_run_succeeded": None}, "disabled"),
+        ({"last_run_succeeded": None}, "unknown"),
+        ({"last_run_succeeded": False, "last_success_at": NOW - timedelta(seconds=30)}, "failing"),
+        ({"last_success_at": NOW - timedelta(seconds=170)}, "ok"),
+        ({"last_success_at": NOW - timedelta(seconds=190)}, "late"),
+        ({"last_success_at": None, "first_attempt_at": NOW - timedelta(seconds=190)}, "late"),
+        ({"last_success_at": NOW - timedelta(seconds=30), "uptime": 0.63}, "unstable"),
+        ({"last_success_at": NOW - timedelta(seconds=30), "uptime": 0.9}, "ok"),
+        ({"last_success_at": NOW - timedelta(seconds=190), "uptime": 0.5}, "late"),
     ],
 )
 def test_classify(kwargs, expected):
     args = {
         "enabled": True,
+        "last_run_succeeded": True,
         "last_success_at": None,
         "first_attempt_at": None,
         "gap_seconds": 60,
-        "late_after_gaps": 3,
+        "uptime": None,
         "now": NOW,
         **kwargs,
     }
-    assert classify(**args) == expected
+    assert classify(Staleness(after_gaps=3, min_uptime=0.9), **args) == expected
 
 
 def test_sparkline_scales_from_lowest_to_highest():
@@ -157,8 +156,12 @@ def test_source_health_from_the_store(engine, small):
         {"jobs": {"source:dinkes-feed": (NOW + 30 * timedelta(seconds=1)).isoformat()}},
     )
 
+    # 80 % uptime passes a 0.8 floor (the default 0.9 would call it unstable: see below).
+    tolerant = small.model_copy(update={"staleness": Staleness(min_uptime=0.8)})
     with engine.connect() as conn:
-        healths = {h.source_id: h for h in load_source_health(conn, small, NOW, gaps=3)}
+        healths = {h.source_id: h for h in load_source_health(conn, tolerant, NOW)}
+        strict = {h.source_id: h.health for h in load_source_health(conn, small, NOW)}
+    assert strict == {"dinkes-feed": "unstable", "naker-feed": "failing"}
     dinkes, naker = healths["dinkes-feed"], healths["naker-feed"]
     assert dinkes.health == "ok" and naker.health == "failing"
     assert dinkes.skpd_id == "dinkes" and dinkes.indicators == ("LIV.STUNTING", "LIV.BOR")
@@ -173,7 +176,14 @@ def test_source_health_from_the_store(engine, small):
     assert naker.next_run_at is None  # the heartbeat lists no job for it
 
     page = sources_page(small, list(healths.values()), NOW - timedelta(seconds=10), NOW, "id")
-    assert page.counts == {"ok": 1, "late": 0, "failing": 1, "disabled": 0, "unknown": 0}
+    assert page.counts == {
+        "ok": 1,
+        "unstable": 0,
+        "late": 0,
+        "failing": 1,
+        "disabled": 0,
+        "unknown": 0,
+    }
     assert [g.skpd_id for g in page.groups] == ["dinkes", "disnakertrans"]
     row = page.groups[0].rows[0]
     assert row.health_label == "OK" and row.next_run.startswith("dalam 30 detik")
@@ -219,5 +229,5 @@ def test_disabled_and_late_sources(engine, small):
     catalogue = small.model_copy(update={"sources": sources})
     add_run(engine, "dinkes-feed", "ok", NOW - timedelta(minutes=5))  # every 60 s: 5 gaps behind
     with engine.connect() as conn:
-        healths = {h.source_id: h.health for h in load_source_health(conn, catalogue, NOW, gaps=3)}
+        healths = {h.source_id: h.health for h in load_source_health(conn, catalogue, NOW)}
     assert healths == {"dinkes-feed": "late", "naker-feed": "disabled"}

@@ -13,13 +13,12 @@ from dashboard.store.queries import collector_health, latest_with_previous, sour
 from dashboard.store.schema import CollectionRun
 from dashboard.versions import ChangeSignal, bump
 from dashboard.views.wall import (
-    STALE_AFTER_GAPS,
     headline_indicators,
     load_panels,
-    moved_domains,
     refresh_freshness,
     wall_domains,
 )
+from dashboard.views.wall_screens import moved_parts
 
 NOW = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
 STORED_AT = NOW - timedelta(hours=6)
@@ -114,7 +113,7 @@ def scenario(engine, catalogue):
             conn,
             up_src,
             "partial",
-            NOW - timedelta(seconds=STALE_AFTER_GAPS * gap + 60),
+            NOW - timedelta(seconds=catalogue.staleness.after_gaps * gap + 60),
             rows_rejected=1,
         )
         _run(
@@ -172,11 +171,9 @@ def test_last_run_and_last_success_per_source(engine, scenario):
         runs = source_runs(conn)
     assert runs[down_src].last_run.status == "ok"  # the running one is no verdict
     assert runs[down_src].last_success.rows_accepted == 3
-    assert runs[down_src].health == "ok"
     assert runs[up_src].last_run.status == "failed"
     assert runs[up_src].last_run.error_class == "timeout"
     assert runs[up_src].last_success.status == "partial"  # partial runs stored data
-    assert runs[up_src].health == "failing"
     with engine.connect() as conn:
         only = source_runs(conn, [up_src])
     assert list(only) == [up_src]
@@ -184,10 +181,11 @@ def test_last_run_and_last_success_per_source(engine, scenario):
 
 def test_collector_health_counts_ok_failing_and_never_run(engine, scenario, catalogue):
     with engine.connect() as conn:
-        health = collector_health(conn)
+        health = collector_health(conn, catalogue, NOW)
     assert health.ok == [scenario["down"][1]]
     assert health.failing == [scenario["up"][1]]
     enabled = [s.id for s in catalogue.sources if s.enabled]
+    assert health.attention == []
     assert len(health.never_run) == len(enabled) - 2
     assert health.total == len(enabled)
 
@@ -263,19 +261,23 @@ def test_freshness_refresh_needs_no_observation_query(engine, scenario, catalogu
     assert later[down.code].text == "diambil 5 menit lalu"
     gap = catalogue.source(scenario["down"][1]).schedule.expected_gap_seconds
     much_later = refresh_freshness(
-        inputs, runs, catalogue, NOW + timedelta(seconds=STALE_AFTER_GAPS * gap + 60), "id"
+        inputs,
+        runs,
+        catalogue,
+        NOW + timedelta(seconds=catalogue.staleness.after_gaps * gap + 60),
+        "id",
     )
     assert much_later[down.code].stale is True  # the collector stopped: time alone makes it stale
 
 
-def test_moved_domains_follow_the_data_versions(engine, scenario):
+def test_moved_parts_follow_the_data_versions(engine, scenario):
     signal = ChangeSignal(engine, None)
+    with engine.begin() as conn:
+        bump(conn, ["domain:living", "domain:economy"])
     seen = signal.current()
-    assert moved_domains(seen, signal.current()) == []
+    keys = ["overview/living", "overview/economy", "economy"]
+    assert moved_parts(keys, seen, signal.current()) == []
     with engine.begin() as conn:
         bump(conn, ["domain:economy"])
-    assert moved_domains(seen, signal.current()) == ["economy"]
-    assert moved_domains(None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == [
-        "living",
-        "economy",
-    ]
+    assert moved_parts(keys, seen, signal.current()) == ["overview/economy", "economy"]
+    assert moved_parts(keys, None, {"all": 3, "domain:living": 1, "domain:economy": 2}) == keys

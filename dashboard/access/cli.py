@@ -35,9 +35,9 @@ def _actor() -> Actor:
 
 
 def _rt():
-    from dashboard.cli import _runtime
+    from dashboard.runtime import prepared_runtime
 
-    return _runtime()
+    return prepared_runtime()
 
 
 def _password(from_stdin: bool, generate: bool) -> tuple[str, bool]:

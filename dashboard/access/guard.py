@@ -54,7 +54,7 @@ class Refusal:
 
 
 def _context():
-    from dashboard.webapp import EXTENSION_KEY
+    from dashboard.runtime import EXTENSION_KEY
 
     return flask.current_app.extensions[EXTENSION_KEY]
 

@@ -16,7 +16,7 @@ from dashboard.access.accounts import mark_login, verify_login
 from dashboard.access.audit import Actor
 from dashboard.access.labels import label
 from dashboard.access.principal import current_principal
-from dashboard.access.roles import Permission, role_label
+from dashboard.access.roles import Permission
 from dashboard.access.rules import Rule, route
 from dashboard.access.sessions import account_principal, sign_in, sign_out
 from dashboard.store.engine import begin_write
@@ -200,15 +200,6 @@ def logout():
     sign_out()
     return flask.redirect(
         LOGIN_URL + "?" + urlencode({"out": 1, **({"lang": "en"} if lang == "en" else {})})
-    )
-
-
-def who_text(lang: str) -> str | None:
-    principal = current_principal()
-    if not principal.signed_in:
-        return None
-    return label(
-        "who", lang, name=principal.display or principal.name, role=role_label(principal.role, lang)
     )
 
 

@@ -7,36 +7,29 @@ Secrets (webhook tokens, SMTP passwords) never live in the file: URLs may use
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
+from dashboard.alerts.rule_types import CustomRule
+from dashboard.alerts.rule_types.base import RegionScope, Strict
+from dashboard.catalogue.freshness import Severity, Staleness
 from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
-from dashboard.catalogue.models import Catalogue, Text
+from dashboard.catalogue.models import Catalogue
 
 FILE = "alerts.yaml"
-Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
 # Rule ids the built-in rules use; custom rules may not take them.
 CATALOGUE_THRESHOLD = "catalogue-threshold"
 SOURCE_STALE = "source-stale"
 SOURCE_FAILING = "source-failing"
 BUILTIN_RULES = (CATALOGUE_THRESHOLD, SOURCE_STALE, SOURCE_FAILING)
-_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# "province" (the default: one alert per indicator), "all" regions, or a list of codes.
-RegionScope = Literal["province", "all"] | list[str]
 
 
 class CatalogueThresholds(Strict):
@@ -46,15 +39,6 @@ class CatalogueThresholds(Strict):
     regions: RegionScope = "province"
     behind: Severity | None = "warning"
     at_risk: Severity | None = None
-
-
-class Staleness(Strict):
-    """A source whose last success is older than ``after_gaps`` schedule gaps."""
-
-    enabled: bool = True
-    after_gaps: float = Field(default=3, gt=0)
-    severity: Severity = "warning"
-    critical_after_gaps: float | None = Field(default=None, gt=0)
 
 
 class Failing(Strict):
@@ -91,67 +75,6 @@ class Earthquakes(Strict):
         QuakeLevel(min_magnitude=6.0, max_distance_km=300, severity="critical"),
         QuakeLevel(min_magnitude=5.0, max_distance_km=300, severity="warning"),
     ]
-
-
-class SeriesRule(Strict):
-    id: str
-    indicator: str
-    regions: RegionScope = "province"
-    severity: Severity = "warning"
-    # Optional own wording; the default title says what was measured.
-    title: Text | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _RULE_ID.match(v):
-            raise ValueError("must be lower-case letters, digits, '-', '_' or '.'")
-        return v
-
-
-class ComparisonRule(SeriesRule):
-    type: Literal["comparison"]
-    op: Literal[">", ">=", "<", "<="]
-    value: float
-
-
-class RateOfChangeRule(SeriesRule):
-    """The latest value against the one before it, in percent or in the indicator's unit."""
-
-    type: Literal["rate_of_change"]
-    max_change_pct: float | None = Field(default=None, gt=0)
-    max_change: float | None = Field(default=None, gt=0)
-    towards: Literal["rise", "fall", "any"] = "any"
-
-    @model_validator(mode="after")
-    def _one_limit(self) -> RateOfChangeRule:
-        if (self.max_change_pct is None) == (self.max_change is None):
-            raise ValueError("give exactly one of max_change_pct or max_change")
-        return self
-
-
-class AnomalyRule(SeriesRule):
-    """Robust z-score (median and MAD) of the latest value against the ``window`` before it."""
-
-    type: Literal["anomaly"]
-    window: int = Field(default=24, ge=4, le=400)
-    min_history: int = Field(default=8, ge=3)
-    z: float = Field(default=3.5, gt=0)
-
-
-class SeasonalRule(SeriesRule):
-    """Monthly data: the latest change on the same month a year earlier, scored against
-    the earlier year-on-year changes (so a December peak every year is not an anomaly)."""
-
-    type: Literal["seasonal"]
-    years: int = Field(default=4, ge=1, le=20)
-    min_history: int = Field(default=6, ge=3)
-    z: float = Field(default=3.5, gt=0)
-
-
-CustomRule = Annotated[
-    ComparisonRule | RateOfChangeRule | AnomalyRule | SeasonalRule, Field(discriminator="type")
-]
 
 
 class Webhook(Strict):
@@ -236,6 +159,27 @@ class AlertsConfig(Strict):
         return ids | {r.id for r in self.rules}
 
 
+def channels_for(config: AlertsConfig) -> Callable[[str, str], list[tuple[str, str]]]:
+    """The channels that want a transition of this severity (resolutions per ``on_resolved``)."""
+    notify = config.notify
+
+    def wanted(severity: str, event: str) -> list[tuple[str, str]]:
+        if event == "resolved" and not notify.on_resolved:
+            return []
+        out = [
+            ("webhook", w.id)
+            for w in notify.webhooks
+            if w.enabled and severity_rank(severity) >= severity_rank(w.min_severity)
+        ]
+        if notify.email.enabled and severity_rank(severity) >= severity_rank(
+            notify.email.min_severity
+        ):
+            out.append(("email", "email"))
+        return out
+
+    return wanted
+
+
 def load_alerts_config(
     config_dir: Path | str, catalogue: Catalogue | None = None, env: dict[str, str] | None = None
 ) -> AlertsConfig:
@@ -267,14 +211,8 @@ def check_against(config: AlertsConfig, catalogue: Catalogue) -> list[ConfigIssu
                     f"indicator '{rule.indicator}' is not in indicators.yaml",
                 )
             )
-        elif rule.type == "seasonal" and indicator.frequency != "monthly":
-            issues.append(
-                ConfigIssue(
-                    FILE,
-                    f"{where}.type",
-                    f"seasonal rules need a monthly indicator; '{rule.indicator}' is {indicator.frequency}",
-                )
-            )
+        elif (why := rule.indicator_issue(indicator)) is not None:
+            issues.append(ConfigIssue(FILE, f"{where}.type", why))
         issues += _region_issues(rule.regions, regions, f"{where}.regions")
     issues += _region_issues(
         config.catalogue_thresholds.regions, regions, "catalogue_thresholds.regions"

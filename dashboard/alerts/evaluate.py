@@ -1,25 +1,23 @@
-"""One alert evaluation: read what the rules need, run every rule, reconcile the
-alerts, then deliver the notifications that are due. Runs as one scheduler job
-(``add_alert_job``); a rule that crashes is logged and keeps its open alerts."""
+"""One alert evaluation: read what the rules need, run every rule, reconcile the alerts
+(queueing their notifications). The scheduler job that also delivers them is
+``dashboard.notify.job``; a rule that crashes is logged and keeps its open alerts."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import partial
 
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from dashboard import redis_client
 from dashboard.alerts.config import (
     CATALOGUE_THRESHOLD,
     SOURCE_FAILING,
     SOURCE_STALE,
     AlertsConfig,
-    load_alerts_config,
+    channels_for,
     regions_of,
 )
 from dashboard.alerts.findings import Finding
@@ -28,21 +26,14 @@ from dashboard.alerts.lifecycle import Transitions, reconcile
 from dashboard.alerts.series_rules import (
     catalogue_threshold_findings,
     custom_rule_findings,
-    points_needed,
 )
 from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
-from dashboard.catalogue.loader import CatalogueError
 from dashboard.catalogue.models import Catalogue
-from dashboard.notify.outbox import DeliveryReport, channels_for, deliver_pending
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
 
 log = logging.getLogger(__name__)
-
-JOB_ID = "alerts"
-LOCK_KEY = "odsk:lock:alerts"
-MISFIRE_GRACE_SECONDS = 300
 
 
 @dataclass
@@ -50,7 +41,6 @@ class Evaluation:
     transitions: Transitions
     findings: list[Finding]
     errors: dict[str, str] = field(default_factory=dict)
-    delivery: DeliveryReport | None = None
 
 
 def _wanted_points(catalogue: Catalogue, config: AlertsConfig) -> dict[tuple[str, str, str], int]:
@@ -67,7 +57,7 @@ def _wanted_points(catalogue: Catalogue, config: AlertsConfig) -> dict[tuple[str
                     need(indicator.code, region, 1)
     for rule in config.rules:
         for region in regions_of(rule.regions, catalogue):
-            need(rule.indicator, region, points_needed(rule))
+            need(rule.indicator, region, rule.points_needed())
     return wanted
 
 
@@ -137,53 +127,3 @@ def evaluate(
             len(transitions.resolved),
         )
     return Evaluation(transitions, findings, errors)
-
-
-def run_alert_job(rt) -> Evaluation | None:
-    """The scheduler job: config read afresh (edits apply without a restart), evaluate, deliver.
-
-    With Redis, one scheduler process at a time evaluates; the store's unique index on
-    open (rule, subject) backs that up."""
-    client = redis_client.connect(rt.settings.redis_url)
-    lock = None
-    if client is not None:
-        lock = client.lock(LOCK_KEY, timeout=600, blocking=False)
-        acquired = redis_client.safely(None, lock.acquire)
-        if acquired is False:
-            log.info("alerts: another scheduler is evaluating; skipped")
-            return None
-        if acquired is None:
-            lock = None
-    try:
-        config = load_alerts_config(rt.settings.config_dir, rt.catalogue)
-        result = evaluate(rt.engine, rt.catalogue, config)
-        result.delivery = deliver_pending(rt.engine, config)
-        return result
-    except CatalogueError as exc:
-        log.error("alerts.yaml is invalid, alerts not evaluated:\n%s", exc)
-    except Exception:
-        log.exception("alert evaluation failed")
-    finally:
-        if lock is not None:
-            redis_client.safely(None, lock.release)
-    return None
-
-
-def add_alert_job(scheduler, rt) -> None:
-    """Add the alert evaluation to a scheduler (``dashboard.scheduler.build_scheduler``)."""
-    try:
-        interval = load_alerts_config(rt.settings.config_dir).evaluation_interval_seconds
-    except CatalogueError:
-        interval = AlertsConfig().evaluation_interval_seconds  # the job itself reports the problem
-    scheduler.add_job(
-        run_alert_job,
-        IntervalTrigger(seconds=interval, timezone=rt.settings.timezone),
-        args=(rt,),
-        id=JOB_ID,
-        name="alert evaluation",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        next_run_time=datetime.now(UTC) + timedelta(seconds=10),
-    )

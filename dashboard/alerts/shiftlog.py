@@ -13,7 +13,6 @@ from dashboard.alerts.tables import ShiftNote
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
 
-KINDS = ("note", "handover", "ack", "silence", "unsilence")
 MAX_TEXT = 4000
 
 

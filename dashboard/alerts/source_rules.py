@@ -15,10 +15,10 @@ from dashboard.alerts.config import (
     Earthquakes,
     Failing,
     Origin,
-    Staleness,
     severity_rank,
 )
 from dashboard.alerts.findings import Finding, both
+from dashboard.catalogue.freshness import Staleness, is_late
 from dashboard.catalogue.models import Catalogue
 from dashboard.store.runs import RunRecord
 
@@ -62,15 +62,14 @@ def stale_findings(
         fact = facts.get(source.id)
         if not source.enabled or fact is None:
             continue
-        reference = fact.last_success_at or fact.first_attempt_at
-        if reference is None:
-            continue
         gap = source.schedule.expected_gap_seconds
-        behind = (now - reference).total_seconds()
-        if behind <= settings.after_gaps * gap:
+        late = (settings, gap, fact.last_success_at, fact.first_attempt_at, now)
+        reference = fact.last_success_at or fact.first_attempt_at
+        if reference is None or not is_late(*late):
             continue
         severity = settings.severity
-        if settings.critical_after_gaps and behind > settings.critical_after_gaps * gap:
+        critical = settings.critical_after_gaps
+        if critical and is_late(*late, after_gaps=critical):
             severity = "critical"
         succeeded = fact.last_success_at is not None
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from dashboard.analysis import periods
 from dashboard.analysis.rules import SpaceRule
+from dashboard.catalogue import periods
 from dashboard.catalogue.models import TimeRule
 
 COLUMNS = [

@@ -47,7 +47,7 @@ def default_grain(indicator: Indicator) -> str:
 
 def grains_for(indicator: Indicator) -> list[str]:
     """The grains an indicator can be viewed at: its own and every coarser one."""
-    from dashboard.analysis.periods import GRAINS
+    from dashboard.catalogue.periods import GRAINS
 
     return list(GRAINS[GRAINS.index(indicator.grain) :])
 

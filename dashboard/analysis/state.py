@@ -13,9 +13,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from dashboard import i18n
-from dashboard.analysis import periods
 from dashboard.analysis import text as fmt
 from dashboard.analysis.rules import default_grain, grains_for
+from dashboard.catalogue import periods
 from dashboard.catalogue.models import Catalogue, Indicator
 
 MAX_COMPARE = 6

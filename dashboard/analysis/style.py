@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard import i18n
-from dashboard.analysis import periods
+from dashboard.catalogue import periods
 
 TEXT = "#dee2e6"
 MUTED = "#adb5bd"

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from dashboard.analysis import periods
+from dashboard.catalogue import periods
 
 
 def year_on_year(frame: pd.DataFrame, *, points: bool, require_complete: bool) -> pd.Series:

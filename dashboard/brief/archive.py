@@ -19,12 +19,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from dashboard import i18n
 from dashboard.access.clearance import filtered_catalogue
 from dashboard.brief.excel import scorecard_workbook
 from dashboard.brief.narrative import build_brief
 from dashboard.brief.pdf import brief_pdf
 from dashboard.catalogue.models import Catalogue, Plans
+from dashboard.catalogue.periods import WITA
 from dashboard.scorecard.build import Scorecard, load_scorecard
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.periods import AsOf
@@ -43,7 +43,7 @@ def archive_dir(data_dir: Path | str) -> Path:
 
 
 def week_of(moment: datetime) -> str:
-    year, week, _ = moment.astimezone(i18n.WITA).isocalendar()
+    year, week, _ = moment.astimezone(WITA).isocalendar()
     return f"{year}-W{week:02d}"
 
 

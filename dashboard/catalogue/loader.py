@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from dashboard.catalogue.freshness import Staleness
 from dashboard.catalogue.models import (
     Catalogue,
     DomainsFile,
@@ -23,11 +24,20 @@ from dashboard.catalogue.models import (
     RegionsFile,
     SkpdFile,
     SourcesFile,
+    normalise_name,
 )
-from dashboard.regions import normalise_name
 
 # Optional: plan curves of cumulative indicators (see dashboard.scorecard.plans).
 PLANS_FILE = "plans.yaml"
+# Optional: alert rules; the catalogue reads only its ``staleness:`` limits (see
+# dashboard.catalogue.freshness), dashboard.alerts.config validates the rest.
+ALERTS_FILE = "alerts.yaml"
+
+
+class _StalenessSection(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    staleness: Staleness = Staleness()
+
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -351,4 +361,5 @@ def load_catalogue(config_dir: Path | str, env: Mapping[str, str] | None = None)
         sources=sources.sources,
         source_options=options,
         environment=sources.environment,
+        staleness=load_optional_file(config_dir, ALERTS_FILE, _StalenessSection).staleness,
     )

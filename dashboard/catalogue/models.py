@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dashboard.catalogue.freshness import Staleness
+
 DomainId = Literal["living", "society", "branding", "governance", "environment", "economy"]
 DOMAIN_ORDER: tuple[str, ...] = (
     "living",
@@ -105,6 +107,15 @@ class DomainsFile(Strict):
 class GridPosition(Strict):
     row: int = Field(ge=0, le=20)
     col: int = Field(ge=0, le=20)
+
+
+_PUNCT = re.compile(r"[^\w\s.]")
+
+
+def normalise_name(name: str) -> str:
+    """A region name as matched: lower case, punctuation (but dots) as spaces, spaces squeezed."""
+    text = _PUNCT.sub(" ", name.lower())
+    return " ".join(text.split())
 
 
 class Region(Strict):
@@ -427,6 +438,8 @@ class Catalogue(BaseModel):
     source_options: dict[str, Any] = {}
     # sources.yaml's defaults for environment variables (see SourcesFile.environment).
     environment: dict[str, str] = {}
+    # alerts.yaml's staleness limits: the one freshness rule every surface applies.
+    staleness: Staleness = Staleness()
 
     def domain(self, domain_id: str) -> Domain:
         return next(d for d in self.domains if d.id == domain_id)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, func, select, update
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from dashboard.alerts.config import AlertsConfig, Delivery, severity_rank
+from dashboard.alerts.config import AlertsConfig, Delivery
 from dashboard.alerts.lifecycle import AlertRecord, alert_by_id
 from dashboard.alerts.tables import AlertNotification
 from dashboard.notify.email import send_email
@@ -34,27 +34,6 @@ log = logging.getLogger(__name__)
 BATCH = 200
 LEASE = timedelta(minutes=10)
 MAX_ROUND_WAIT_SECONDS = 3600
-
-
-def channels_for(config: AlertsConfig) -> Callable[[str, str], list[tuple[str, str]]]:
-    """The channels that want a transition of this severity (resolutions per ``on_resolved``)."""
-    notify = config.notify
-
-    def wanted(severity: str, event: str) -> list[tuple[str, str]]:
-        if event == "resolved" and not notify.on_resolved:
-            return []
-        out = [
-            ("webhook", w.id)
-            for w in notify.webhooks
-            if w.enabled and severity_rank(severity) >= severity_rank(w.min_severity)
-        ]
-        if notify.email.enabled and severity_rank(severity) >= severity_rank(
-            notify.email.min_severity
-        ):
-            out.append(("email", "email"))
-        return out
-
-    return wanted
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans, Region
+from dashboard.catalogue.periods import last_ended
 from dashboard.scorecard.lists import (
     MissingSkpd,
     StaleIndicator,
@@ -17,7 +18,7 @@ from dashboard.scorecard.lists import (
     movers,
     stale_indicators,
 )
-from dashboard.scorecard.periods import AsOf, last_ended
+from dashboard.scorecard.periods import AsOf
 from dashboard.scorecard.ranking import Ranking, rank_regions
 from dashboard.scorecard.rows import DomainScore, IndicatorRow, domain_score, indicator_row
 from dashboard.store.queries import source_runs

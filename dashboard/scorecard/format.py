@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from dashboard import i18n
 from dashboard.catalogue.models import Indicator
+from dashboard.catalogue.periods import WITA
 from dashboard.scorecard.judge import Judgement
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
@@ -164,7 +165,7 @@ def missing_items_text(entry: MissingSkpd, lang: str) -> list[str]:
 
 def due_text(due: datetime, lang: str) -> str:
     # ``due`` is the first late moment (00:00 WITA the day after): show the last day allowed.
-    return period_text((due.astimezone(i18n.WITA) - timedelta(seconds=1)).date(), "day", lang)
+    return period_text((due.astimezone(WITA) - timedelta(seconds=1)).date(), "day", lang)
 
 
 def score_formula(domain: DomainScore, lang: str) -> tuple[str, str | None]:

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from collectors.values import align
 from dashboard.catalogue.models import Catalogue, Indicator
-from dashboard.scorecard.periods import (
+from dashboard.catalogue.periods import (
+    bucket,
     due_moment,
     local_today,
     period_end,
@@ -20,11 +20,9 @@ from dashboard.scorecard.periods import (
     step,
 )
 from dashboard.scorecard.rows import Change, IndicatorRow
-from dashboard.store.queries import SourceRuns
+from dashboard.store.queries import SourceRuns, source_stale
 
 TOP_MOVERS = 5
-# A source is stale once its last success is older than this many schedule gaps (as on the wall).
-STALE_AFTER_GAPS = 3
 # Data periods an indicator may lag behind what is due before it counts as stale.
 STALE_AFTER_PERIODS = {"day": 3, "month": 2, "quarter": 2, "year": 2}
 # Operational feeds (daily, events) are not deliveries an SKPD owes by a day of the month.
@@ -58,7 +56,7 @@ def movers(
 def due_period(indicator: Indicator, delivery_day: int, until: date, now: datetime) -> date | None:
     """The latest period of the indicator that ends by ``until`` and whose deadline has passed."""
     grain = indicator.grain
-    start = align(until, grain)
+    start = bucket(until, grain)
     if period_end(start, grain) > until:
         start = step(start, grain, -1)
     for _ in range(40):
@@ -108,7 +106,7 @@ def stale_indicators(
             for s in sources
             if s.id in runs and (last := runs[s.id].last_success) is not None
         ]
-        dead = tuple(s.id for s in sources if _source_stale(s, runs.get(s.id), now))
+        dead = tuple(s.id for s in sources if source_stale(catalogue, s.id, runs.get(s.id), now))
         data_late = lag is not None and lag >= STALE_AFTER_PERIODS[ind.grain]
         fetch_dead = bool(sources) and len(dead) == len(sources)
         if data_late or fetch_dead:
@@ -118,15 +116,6 @@ def stale_indicators(
                 )
             )
     return sorted(out, key=lambda s: (s.lag is None, -(s.lag or 0), s.indicator.code))
-
-
-def _source_stale(source, entry: SourceRuns | None, now: datetime) -> bool:
-    success = entry.last_success if entry else None
-    if success is None:
-        return True
-    return (
-        now - success.ended_at
-    ).total_seconds() > STALE_AFTER_GAPS * source.schedule.expected_gap_seconds
 
 
 @dataclass(frozen=True)

@@ -1,67 +1,12 @@
-"""Period arithmetic for the scorecard: steps, ends, a year back, delivery deadlines, the as-of month.
-
-Periods are identified by their start date and grain (day, month, quarter, year), as
-observations are stored. Deadlines are in WITA (the province's clock), returned in UTC.
-"""
+"""The scorecard's as-of month; the period arithmetic it rests on is dashboard.catalogue.periods."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
-from collectors.values import align
-from dashboard.i18n import WITA
-
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def add_months(day: date, months: int) -> date:
-    """The first of the month ``months`` after (or before) the month of ``day``."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def step(start: date, grain: str, n: int = 1) -> date:
-    """The start of the period ``n`` periods after (negative: before) the one at ``start``."""
-    if grain == "day":
-        return start + timedelta(days=n)
-    return add_months(start, _MONTHS[grain] * n)
-
-
-def period_end(start: date, grain: str) -> date:
-    """The last day of the period (inclusive)."""
-    return step(start, grain, 1) - timedelta(days=1)
-
-
-def year_ago(start: date, grain: str) -> date:
-    """The same period one year earlier (29 February falls back to the 28th)."""
-    if grain == "day" and start.month == 2 and start.day == 29:
-        return date(start.year - 1, 2, 28)
-    return start.replace(year=start.year - 1)
-
-
-def periods_between(earlier: date, later: date, grain: str) -> int:
-    """How many periods of ``grain`` ``later`` lies after ``earlier`` (both period starts)."""
-    if grain == "day":
-        return (later - earlier).days
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months // _MONTHS[grain]
-
-
-def due_moment(start: date, grain: str, delivery_day: int) -> datetime:
-    """When data for the period is late: the end of ``delivery_day`` of the month after the
-    period ends, in WITA, as an aware UTC datetime."""
-    month_after = add_months(period_end(start, grain), 1)
-    last = calendar.monthrange(month_after.year, month_after.month)[1]
-    deadline = month_after.replace(day=min(delivery_day, last)) + timedelta(days=1)
-    return datetime.combine(deadline, time(0), tzinfo=WITA).astimezone(UTC)
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(WITA).date()
-
+from dashboard.catalogue.periods import local_today, period_end
 
 _AS_OF = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
@@ -109,8 +54,3 @@ class AsOf:
         if chosen.start > current.start:
             return current if year > current.year else cls(year, current.month, explicit=True)
         return chosen
-
-
-def last_ended(day: date, grain: str) -> date:
-    """The start of the latest period of ``grain`` that has ended by the end of ``day``."""
-    return step(align(day + timedelta(days=1), grain), grain, -1)

@@ -17,8 +17,8 @@ from datetime import date
 
 from dashboard.analysis.ranking import badness, compared, per_capita
 from dashboard.catalogue.models import Indicator, Plans, Region
+from dashboard.catalogue.periods import step
 from dashboard.scorecard.judge import Judgement, judge
-from dashboard.scorecard.periods import step
 from dashboard.scorecard.rows import Change, change
 from dashboard.store.scorecard_queries import SeriesPoint
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dashboard.catalogue.models import Indicator, Plans
+from dashboard.catalogue.periods import step, year_ago
 from dashboard.scorecard.judge import JUDGED, NO_DATA, Judgement, judge
-from dashboard.scorecard.periods import step, year_ago
 from dashboard.status import STATUSES, Tone, change_tone
 from dashboard.store.scorecard_queries import SeriesPoint
 
@@ -148,7 +148,7 @@ def indicator_row(
         latest,
         judgement,
         change(previous, latest, indicator),
-        change(by_start.get(year_ago(latest.period_start, latest.grain)), latest, indicator),
+        change(by_start.get(year_ago(latest.period_start)), latest, indicator),
         spark,
     )
 

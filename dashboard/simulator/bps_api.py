@@ -18,7 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.catalogue.models import Catalogue, Indicator, Region, Source
-from dashboard.simulator.periods import latest_complete, local_today, month_names
+from dashboard.catalogue.periods import local_today
+from dashboard.simulator.periods import latest_complete, month_names
 
 BASE = "/v1/api/list/model/data/"
 MONTHS = {"ind": month_names("id"), "eng": month_names("en")}

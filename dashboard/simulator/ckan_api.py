@@ -19,7 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.catalogue.models import Catalogue, Region, Source
-from dashboard.simulator.periods import local_today, month_names, served_periods
+from dashboard.catalogue.periods import local_today
+from dashboard.simulator.periods import month_names, served_periods
 
 HISTORY_MONTHS = 60
 MAX_LIMIT = 32000

@@ -18,9 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from dashboard.catalogue.models import Catalogue, Source
+from dashboard.catalogue.periods import local_today
 from dashboard.simulator import files
 from dashboard.simulator.faults import FaultPlan
-from dashboard.simulator.periods import latest_complete, local_today
+from dashboard.simulator.periods import latest_complete
 
 BAD_FILE_RATE = 0.1
 Value = Callable[[str, str, date], float | int]

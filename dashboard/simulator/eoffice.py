@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from dashboard.catalogue.models import Catalogue
-from dashboard.simulator.periods import WITA, add_months
+from dashboard.catalogue.periods import WITA, add_months
 
 DIGITAL = "GOV.NASKAH-DIGITAL"
 DISPOSITION = "GOV.DISPOSISI-JAM"

@@ -15,7 +15,8 @@ from functools import lru_cache
 from statistics import NormalDist
 
 from dashboard.catalogue.models import Catalogue, Indicator, Region
-from dashboard.simulator.periods import months_in, next_start, served_periods
+from dashboard.catalogue.periods import step
+from dashboard.simulator.periods import months_in, served_periods
 from dashboard.simulator.profiles import CURVES, SEASONS, Profile, Traits, profile_for, traits_of
 
 EPOCH = date(2022, 1, 1)
@@ -135,7 +136,7 @@ class Generator:
             ind.code, region, year
         )
         final = _clamp(final, p.lo, p.hi)
-        last_month = next_start(start, ind.grain).month - 1 or 12
+        last_month = step(start, ind.grain).month - 1 or 12
         curve = CURVES[p.curve]
         reached = 0.0
         for month in range(1, last_month + 1):
@@ -223,7 +224,7 @@ def _mean_traits(regions: list[Region], traits: dict[str, Traits]) -> Traits:
 
 def _years(start: date, grain: str) -> float:
     """Years from 2022-01-01 to the middle of the period."""
-    end = next_start(start, grain)
+    end = step(start, grain)
     middle = start.toordinal() + (end.toordinal() - start.toordinal()) / 2
     return (middle - EPOCH.toordinal()) / 365.25
 

@@ -6,12 +6,11 @@ as an SKPD delivers a month once it is over. Dates are in WITA, the province's t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Literal
 
-from collectors.values import align
+from dashboard.catalogue.periods import add_months, last_ended, step
 
-WITA = timezone(timedelta(hours=8), "WITA")
 # An old 'since' must not turn one request into a decade of daily rows.
 MAX_MONTHS_BACK = 120
 # Without history or since, a feed serves just its latest periods.
@@ -29,34 +28,9 @@ def month_names(
     return tuple(get_month_names(width, locale=lang).values())
 
 
-def local_today(now: datetime) -> date:
-    if now.tzinfo is None:
-        raise ValueError("the simulator clock must return an aware datetime")
-    return now.astimezone(WITA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """The first of the month ``months`` after (or before) the month of ``day``."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def next_start(start: date, grain: str) -> date:
-    """Where the period after the one starting at ``start`` begins (= its end, exclusive)."""
-    if grain == "day":
-        return start + timedelta(days=1)
-    return add_months(start, _MONTHS_IN[grain])
-
-
-def previous_start(start: date, grain: str) -> date:
-    if grain == "day":
-        return start - timedelta(days=1)
-    return add_months(start, -_MONTHS_IN[grain])
-
-
 def latest_complete(today: date, grain: str) -> date:
-    """Start of the last period that has ended by ``today``."""
-    return previous_start(align(today, grain), grain)
+    """Start of the last period that has ended before ``today`` began."""
+    return last_ended(today - timedelta(days=1), grain)
 
 
 def months_in(grain: str) -> float:
@@ -77,7 +51,7 @@ def served_periods(
     if history_months is None and since is None:
         starts = [latest]
         while len(starts) < DEFAULT_PERIODS:
-            starts.append(previous_start(starts[-1], grain))
+            starts.append(step(starts[-1], grain, -1))
         return sorted(starts)
     bound = add_months(today, -MAX_MONTHS_BACK)
     if history_months is not None:
@@ -86,7 +60,7 @@ def served_periods(
         bound = max(bound, since)
     starts = []
     start = latest
-    while next_start(start, grain) > bound:
+    while step(start, grain) > bound:
         starts.append(start)
-        start = previous_start(start, grain)
+        start = step(start, grain, -1)
     return starts[::-1]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dashboard.geo import distance_km
@@ -255,7 +255,3 @@ class QuakeStream:
     def inject(self, quake: Quake) -> Quake:
         self.injected.append(quake)
         return quake
-
-
-def with_potensi(quake: Quake, potensi: str) -> Quake:
-    return replace(quake, potensi=potensi)

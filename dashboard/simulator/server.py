@@ -38,6 +38,7 @@ from collectors.periods import period_for
 from collectors.values import ValueProblem
 from dashboard.catalogue import Catalogue, load_catalogue
 from dashboard.catalogue.models import Source
+from dashboard.catalogue.periods import local_today
 from dashboard.regions import RegionRegistry
 from dashboard.simulator import bmkg_feed, bps_api, ckan_api, files
 from dashboard.simulator.ckan_api import Portal
@@ -46,7 +47,6 @@ from dashboard.simulator.eoffice import EofficeDatabase, kept_database
 from dashboard.simulator.faults import FaultPlan, decide, plan_from, spoil
 from dashboard.simulator.files import FILE_KINDS
 from dashboard.simulator.generator import Generator
-from dashboard.simulator.periods import local_today
 from dashboard.simulator.quakes import STRONG_PER_DAY, QuakeStream, make_quake
 from dashboard.simulator.shapes import Cell, build_document, period_label, region_label, value_label
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 from sqlalchemy import Connection, bindparam, select, text, union_all
 
-from dashboard.analysis import periods
+from dashboard.catalogue import periods
 from dashboard.catalogue.models import TimeRule
 from dashboard.store.schema import Observation
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -46,7 +45,3 @@ def _sqlite_begin(conn) -> None:
 def begin_write(engine: Engine):
     """A transaction meant to write: on SQLite it holds the write lock from its start."""
     return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)

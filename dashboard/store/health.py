@@ -21,7 +21,6 @@ from dashboard.store.schema import (
     QuarantinedRow,
 )
 
-HEALTHS = ("ok", "late", "failing", "disabled", "unknown")
 _UNION_CHUNK = 100
 
 
@@ -97,29 +96,6 @@ def uptime_counts(conn: Connection, since: datetime) -> dict[str, tuple[int, int
         .group_by(run.c.source_id)
     )
     return {s: (int(n), int(ok or 0)) for s, n, ok in rows}
-
-
-def classify(
-    *,
-    enabled: bool,
-    last_finished: RunRecord | None,
-    last_success_at: datetime | None,
-    first_attempt_at: datetime | None,
-    gap_seconds: float,
-    late_after_gaps: float,
-    now: datetime,
-) -> str:
-    """ok, late, failing, disabled or unknown (never ran), as on Prometheus' target page."""
-    if not enabled:
-        return "disabled"
-    if last_finished is None:
-        return "unknown"
-    if not last_finished.succeeded:
-        return "failing"
-    reference = last_success_at or first_attempt_at
-    if reference is not None and (now - reference).total_seconds() > late_after_gaps * gap_seconds:
-        return "late"
-    return "ok"
 
 
 def scheduler_next_runs(conn: Connection) -> tuple[datetime | None, dict[str, datetime]]:

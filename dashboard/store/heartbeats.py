@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, update
 
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Heartbeat, utcnow
@@ -28,9 +27,3 @@ def beat(
             conn.execute(
                 insert(Heartbeat).values(id=identity, kind=kind, seen_at=utcnow(), details=info)
             )
-
-
-def last_seen(engine: Engine, kind: str) -> datetime | None:
-    with engine.connect() as conn:
-        rows = conn.execute(select(Heartbeat.seen_at).where(Heartbeat.kind == kind)).scalars().all()
-    return max(rows) if rows else None

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, union_all
 
+from dashboard.catalogue import freshness
+from dashboard.catalogue.models import Catalogue
+from dashboard.store.health import uptime_counts
 from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
 from dashboard.store.schema import Alert, CollectionRun, DataVersion, Event, Observation, Source
 
@@ -123,10 +126,11 @@ def latest_with_previous(
 
 @dataclass(frozen=True)
 class SourceRuns:
-    """A source and its two runs that matter for health and freshness.
+    """A source and its runs that matter for health and freshness.
 
     ``last_run`` is the latest *finished* run (a run still going is no verdict yet);
-    ``last_success`` the latest run that stored data (ok or partial).
+    ``last_success`` the latest run that stored data (ok or partial); ``first_attempt_at``
+    when it was first tried (the freshness rule counts from it until a first success).
     """
 
     source_id: str
@@ -134,13 +138,11 @@ class SourceRuns:
     enabled: bool
     last_run: RunRecord | None
     last_success: RunRecord | None
+    first_attempt_at: datetime | None = None
 
     @property
-    def health(self) -> str:
-        """``ok``, ``failing`` or ``never_run``."""
-        if self.last_run is None:
-            return "never_run"
-        return "ok" if self.last_run.status in SUCCESS_STATUSES else "failing"
+    def last_success_at(self) -> datetime | None:
+        return self.last_success.ended_at if self.last_success else None
 
 
 def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> dict[str, SourceRuns]:
@@ -158,12 +160,21 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
             .scalar_subquery()
         )
 
+    first_attempt = (
+        select(run.c.started_at)
+        .where(run.c.source_id == src.c.id)
+        .order_by(run.c.started_at)
+        .limit(1)
+        .correlate(src)
+        .scalar_subquery()
+    )
     statement = select(
         src.c.id,
         src.c.name,
         src.c.enabled,
         latest_run_id(FINISHED_STATUSES).label("last_run_id"),
         latest_run_id(SUCCESS_STATUSES).label("last_success_id"),
+        first_attempt.label("first_attempt_at"),
     ).order_by(src.c.id)
     if source_ids is not None:
         statement = statement.where(src.c.id.in_(list(source_ids)))
@@ -176,7 +187,12 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
             runs[r.id] = RunRecord.from_row(r)
     return {
         s.id: SourceRuns(
-            s.id, s.name, bool(s.enabled), runs.get(s.last_run_id), runs.get(s.last_success_id)
+            s.id,
+            s.name,
+            bool(s.enabled),
+            runs.get(s.last_run_id),
+            runs.get(s.last_success_id),
+            s.first_attempt_at,
         )
         for s in sources
     }
@@ -184,27 +200,54 @@ def source_runs(conn: Connection, source_ids: Iterable[str] | None = None) -> di
 
 @dataclass(frozen=True)
 class CollectorHealth:
+    """Enabled sources of the catalogue by health (``dashboard.catalogue.freshness``)."""
+
     ok: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)  # late or unstable
     failing: list[str] = field(default_factory=list)
     never_run: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.ok) + len(self.failing) + len(self.never_run)
+        return len(self.ok) + len(self.attention) + len(self.failing) + len(self.never_run)
 
 
-def summarise_health(runs: Mapping[str, SourceRuns]) -> CollectorHealth:
-    """Enabled sources split into ok / failing / never run (disabled ones are not expected to run)."""
+def source_stale(
+    catalogue: Catalogue, source_id: str, entry: SourceRuns | None, now: datetime
+) -> bool:
+    """Whether figures from this source show as stale (``freshness.stale``)."""
+    gap = catalogue.source(source_id).schedule.expected_gap_seconds
+    success, first = (entry.last_success_at, entry.first_attempt_at) if entry else (None, None)
+    return freshness.stale(catalogue.staleness, gap, success, first, now)
+
+
+def collector_health(
+    conn: Connection,
+    catalogue: Catalogue,
+    now: datetime,
+    runs: Mapping[str, SourceRuns] | None = None,
+) -> CollectorHealth:
+    """Enabled sources of the catalogue by health (disabled ones are not expected to run)."""
+    runs = source_runs(conn) if runs is None else runs
+    uptime = uptime_counts(conn, now - timedelta(days=freshness.UPTIME_DAYS))
     health = CollectorHealth()
-    for source_id in sorted(runs):
-        entry = runs[source_id]
-        if entry.enabled:
-            getattr(health, entry.health).append(source_id)
+    buckets = {"ok": health.ok, "failing": health.failing, "unknown": health.never_run}
+    for source in sorted(catalogue.sources, key=lambda s: s.id):
+        entry = runs.get(source.id)
+        last = entry.last_run if entry else None
+        verdict = freshness.classify(
+            catalogue.staleness,
+            enabled=source.enabled,
+            last_run_succeeded=None if last is None else last.status in SUCCESS_STATUSES,
+            last_success_at=entry.last_success_at if entry else None,
+            first_attempt_at=entry.first_attempt_at if entry else None,
+            gap_seconds=source.schedule.expected_gap_seconds,
+            uptime=freshness.uptime_share(uptime.get(source.id)),
+            now=now,
+        )
+        if verdict != "disabled":
+            buckets.get(verdict, health.attention).append(source.id)
     return health
-
-
-def collector_health(conn: Connection) -> CollectorHealth:
-    return summarise_health(source_runs(conn))
 
 
 # --- the wall's e-disaster screen and takeover ----------------------------------------

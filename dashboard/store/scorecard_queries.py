@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from dashboard.scorecard.periods import step
+from dashboard.catalogue.periods import step
 from dashboard.store.schema import Observation
 
 _OBS = Observation.__table__

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from dashboard import i18n
 from dashboard.access.audit import AuditRow, search
 from dashboard.access.roles import role_label
+from dashboard.catalogue.periods import WITA
 
 LIMIT = 500
 LABELS = {
@@ -111,7 +112,7 @@ class AuditFilter:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=i18n.WITA)
+    return datetime.combine(day, time.min, tzinfo=WITA)
 
 
 def load_audit(engine: Engine, flt: AuditFilter) -> list[AuditRow]:

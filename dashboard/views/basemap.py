@@ -24,8 +24,3 @@ def land() -> tuple[tuple[Ring, ...], ...]:
         tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon)
         for polygon in document["polygons"]
     )
-
-
-@cache
-def attribution() -> str:
-    return str(json.loads(ASSET.read_text(encoding="utf-8"))["source"])

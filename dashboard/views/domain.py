@@ -18,7 +18,6 @@ from dashboard.store import analysis_queries as q
 from dashboard.views.indicator import Env
 
 HISTORY = {"day": 90, "month": 24, "quarter": 12, "year": 10}
-TONE_COLOR = {"good": "#3ddbb3", "bad": "#ff7a66", "neutral": "#aab7c9"}
 STATUS_COLOR = {
     "on_track": "#3ddbb3",
     "at_risk": "#ffc53d",

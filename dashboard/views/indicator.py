@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import i18n
-from dashboard.analysis import aggregate, periods, style
+from dashboard.analysis import aggregate, style
 from dashboard.analysis import text as fmt
 from dashboard.analysis.figures import (
     AxisNote,
@@ -31,6 +31,7 @@ from dashboard.analysis.ranking import Ranked, compared, per_capita, rank_region
 from dashboard.analysis.rules import is_percentage, over_regions, over_time
 from dashboard.analysis.state import ViewState
 from dashboard.analysis.yoy import year_on_year
+from dashboard.catalogue import periods
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.status import target_for_period
 from dashboard.store import analysis_queries as q

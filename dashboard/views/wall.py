@@ -19,11 +19,9 @@ from dashboard.store.queries import (
     SourceRuns,
     latest_with_previous,
     source_runs,
-    summarise_health,
+    source_stale,
 )
 
-# A source is stale once its last success is older than this many schedule gaps.
-STALE_AFTER_GAPS = 3
 HEADLINES_PER_DOMAIN = 3
 
 Arrow = Literal["up", "down", "flat"]
@@ -90,6 +88,8 @@ class HealthView:
     ok_text: str
     failing_text: str
     never_text: str | None  # only when some source never ran
+    attention: int = 0  # late or unstable
+    attention_text: str | None = None  # only when some source is late or unstable
 
 
 def headline_indicators(catalogue: Catalogue, domain_id: str) -> list[Indicator]:
@@ -113,16 +113,15 @@ def freshness(
     proves the figure current); without one, when the row was stored.
     """
     entry = runs.get(source_id) if source_id else None
-    success = entry.last_success if entry else None
-    fetched_at = success.ended_at if success else ingested_at
+    success_at = entry.last_success_at if entry else None
+    fetched_at = success_at or ingested_at
     stale = False
     try:
         source = catalogue.source(source_id) if source_id else None
     except KeyError:
         source = None  # an upload or a source since removed: no schedule to judge by
     if source is not None and source.enabled:
-        limit = STALE_AFTER_GAPS * source.schedule.expected_gap_seconds
-        stale = success is None or (now - success.ended_at).total_seconds() > limit
+        stale = source_stale(catalogue, source.id, entry, now)
     if fetched_at is None:
         return Freshness(i18n.t("age.unknown", lang), stale, None)
     return Freshness(
@@ -239,6 +238,7 @@ def panel_view(
 
 def health_view(health: CollectorHealth, lang: str) -> HealthView:
     ok, failing, never = len(health.ok), len(health.failing), len(health.never_run)
+    late = len(health.attention)
     return HealthView(
         ok=ok,
         failing=failing,
@@ -246,6 +246,8 @@ def health_view(health: CollectorHealth, lang: str) -> HealthView:
         ok_text=i18n.t("health.ok", lang, n=ok),
         failing_text=i18n.t("health.failing", lang, n=failing),
         never_text=i18n.t("health.never", lang, n=never) if never else None,
+        attention=late,
+        attention_text=i18n.t("health.attention", lang, n=late) if late else None,
     )
 
 
@@ -253,12 +255,6 @@ def wall_domains(catalogue: Catalogue) -> list[str]:
     """The domains in wall order (the fixed order of DESIGN.md), as far as the catalogue has them."""
     present = {d.id for d in catalogue.domains}
     return [d for d in DOMAIN_ORDER if d in present]
-
-
-def moved_domains(seen: Mapping[str, int] | None, current: Mapping[str, int]) -> list[str]:
-    """Domains whose data version differs from what the screen last drew (in wall order)."""
-    seen = seen or {}
-    return [d for d in DOMAIN_ORDER if seen.get(f"domain:{d}") != current.get(f"domain:{d}")]
 
 
 # --- I/O glue ------------------------------------------------------------------
@@ -285,10 +281,6 @@ def load_panels(
     if runs is None:
         runs = source_runs(conn)
     return {d: panel_view(catalogue, d, latest, runs, now, lang) for d in domain_ids}
-
-
-def load_health(conn: Connection, lang: str) -> HealthView:
-    return health_view(summarise_health(source_runs(conn)), lang)
 
 
 def refresh_freshness(

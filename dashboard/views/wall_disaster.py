@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
+from dashboard.catalogue.periods import WITA
 from dashboard.geo import distance_km
 from dashboard.store.queries import QuakeRow, SourceRuns, recent_quakes, source_runs
 from dashboard.views.disaster_map import MapFrame, Place, QuakePoint, quake_map
@@ -189,7 +190,7 @@ def _short_time(moment: datetime, lang: str) -> str:
     from babel.dates import format_datetime
 
     pattern = "d MMM HH.mm" if lang == "id" else "d MMM HH:mm"
-    return format_datetime(moment, pattern, tzinfo=i18n.WITA, locale=lang)
+    return format_datetime(moment, pattern, tzinfo=WITA, locale=lang)
 
 
 def places_of(catalogue: Catalogue) -> list[Place]:

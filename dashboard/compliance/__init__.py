@@ -1,0 +1,1 @@
+"""SKPD data compliance: the delivery rules (``rules``)."""
