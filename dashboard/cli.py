@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from dashboard.catalogue import CatalogueError, load_catalogue
+from dashboard.redaction import install_log_redaction
 from dashboard.settings import get_settings
 from dashboard.wall_config import load_wall_config
 
@@ -23,6 +24,7 @@ def _setup_logging(verbose: bool = False) -> None:
     # Each run and each job start is logged by us already; the libraries' chatter hides it.
     for noisy in ("alembic", "apscheduler.executors", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_log_redaction()  # keys in URLs and tokens never reach a log line
 
 
 def _runtime(migrate: bool = True):

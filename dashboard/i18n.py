@@ -7,6 +7,7 @@ CLDR, never from string replacement.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale
@@ -23,6 +24,14 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
+        # input refused at the edge (dashboard/store/limits.py, dashboard/edge_limits.py)
+        "input.too_long": "{field} terlalu panjang: {length} karakter, paling banyak {limit}. Persingkat lalu kirim lagi.",
+        "input.field.ack_note": "Catatan pengakuan",
+        "input.field.silence_reason": "Alasan senyap",
+        "input.field.shift_note": "Catatan log shift",
+        "input.too_large": "Permintaan terlalu besar: paling banyak {mb} MB.",
+        "input.heartbeat": "Laporan layar ditolak: {problem}",
+        "input.upload_source": "Sumber {source} tidak dikenal atau tidak menerima unggahan.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Sumber {source} tidak menjawab (HTTP {status})",
         "run_error.timeout": "Sumber {source} tidak menjawab tepat waktu",
@@ -314,6 +323,14 @@ LABELS: dict[str, dict[str, str]] = {
         "plotly.image_error": "Maaf, grafik gagal diunduh.",
     },
     "en": {
+        # input refused at the edge (dashboard/store/limits.py, dashboard/edge_limits.py)
+        "input.too_long": "{field} is too long: {length} characters, at most {limit}. Shorten it and send it again.",
+        "input.field.ack_note": "Acknowledgement note",
+        "input.field.silence_reason": "Silence reason",
+        "input.field.shift_note": "Shift-log note",
+        "input.too_large": "Request too large: at most {mb} MB.",
+        "input.heartbeat": "Screen report refused: {problem}",
+        "input.upload_source": "Source {source} is unknown or takes no uploads.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Source {source} is not answering (HTTP {status})",
         "run_error.timeout": "Source {source} did not answer in time",
@@ -717,3 +734,9 @@ def wita_date(moment: datetime, lang: str) -> str:
 def wita_datetime(moment: datetime, lang: str) -> str:
     """A UTC moment as a full WITA date and time: "Senin, 5 Oktober 2026 14.05 WITA"."""
     return f"{wita_date(moment, lang)} {wita_time(moment, lang)}"
+
+
+def too_long(exc: Any, lang: str) -> str:
+    """The message for a refused text (``dashboard.store.limits.TextTooLong``)."""
+    field = t(f"input.field.{exc.field}", lang)
+    return t("input.too_long", lang, field=field, length=exc.length, limit=exc.limit)

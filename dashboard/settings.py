@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
     debug: bool = False
+    # --- limits and logs at the edge (dashboard/edge_limits.py, dashboard/access_log.py) ---
+    # Largest request body (an upload of 20 MB arrives base64-encoded, about 27 MB).
+    max_request_mb: float = Field(default=32.0, gt=0, le=1024)
+    access_log: str | None = Field(
+        default="-", description='JSON lines per request: "-" = stdout, a file path, "" = off'
+    )
     drop_dir: Path | None = Field(
         default=None,
         description="SKPD file drop folder (inbox/, done/, rejected/); default: <data dir>/drop",

@@ -22,9 +22,12 @@ from dashboard import i18n, plotly_locale, search
 from dashboard.access import Permission, catalogue_for, current_principal
 from dashboard.access.install import install_after_routes, install_before_routes
 from dashboard.access.rules import Rule, route
+from dashboard.access_log import install_access_log
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
+from dashboard.edge_limits import install_edge_limits
 from dashboard.observability import register_observability
+from dashboard.redaction import install_log_redaction
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
@@ -158,6 +161,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL
         )
     )
+    install_edge_limits(server, settings)  # 413 before anything reads a large body
+    install_log_redaction(logging.getLogger("gunicorn.error"))  # no secret in any log line
     install_before_routes(app, settings)  # sessions, CSRF, the guard, sign-in routes
     register_observability(server)  # /healthz, /metrics and request latency
     register_compression(server)  # brotli/gzip; fingerprinted files cached for a year
@@ -183,6 +188,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     with server.test_request_context("/"):
         server.preprocess_request()
     install_after_routes(app, settings)  # CSP over every inline script; every rule present
+    install_access_log(server, settings.access_log)  # JSON lines: who asked what, answered how
     return app
 
 
