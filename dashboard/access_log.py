@@ -4,8 +4,8 @@ development server (it wraps the WSGI app, so gunicorn's own access log stays of
 A line: ``{"time", "remote", "method", "path", "status", "duration_ms", "user", "bytes"}``.
 ``path`` carries the query string, redacted (``?device=***``); ``user`` is the signed-in
 account's name, ``device:<screen>`` for an enrolled wall screen, ``service`` for the
-metrics scraper, or null. The line is written when the response has been sent, so the
-duration counts the whole body.
+metrics scraper, or null. The line is written when the body has been sent, so the duration counts
+all of it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import flask
-from werkzeug.wsgi import ClosingIterator
 
 from dashboard.redaction import redact
 
@@ -49,11 +48,36 @@ class AccessLog:
             seen["status"] = 500
             self._write(environ, seen, started)
             raise
-        return ClosingIterator(body, lambda: self._write(environ, seen, started))
+        return _Logged(body, lambda: self._write(environ, seen, started))
 
     def _write(self, environ: dict, seen: dict, started: float) -> None:
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info(json.dumps(line(environ, seen, started), ensure_ascii=False))
+
+
+class _Logged:
+    """The response body, written out once: when the last chunk was sent or, at the
+    latest, when the server closes the body (a client that went away)."""
+
+    def __init__(self, body: Iterable[bytes], write: Callable[[], None]):
+        self.body, self._write, self._done = body, write, False
+
+    def __iter__(self):
+        yield from self.body
+        self._finish()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._write()
 
 
 def line(environ: dict, seen: dict, started: float) -> dict[str, Any]:
@@ -88,16 +112,15 @@ def install_access_log(server: flask.Flask, destination: str | None) -> None:
     file (appended), empty/None = off. A second call changes nothing."""
     if not destination or isinstance(server.wsgi_app, AccessLog):
         return
-    logger = logging.getLogger(LOGGER_NAME)
-    if not logger.handlers:
-        handler: logging.Handler = (
-            logging.StreamHandler(sys.stdout)
-            if destination == "-"
-            else logging.FileHandler(destination, encoding="utf-8")
-        )
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False  # JSON lines only, not mixed into the application log
+    # The app's own logger (not the process-wide "odsk.access"): its lines go where this
+    # app's settings say, and only there, not mixed into the application log.
+    logger = logging.Logger(LOGGER_NAME, logging.INFO)
+    handler: logging.Handler = (
+        logging.StreamHandler(sys.stdout)
+        if destination == "-"
+        else logging.FileHandler(destination, encoding="utf-8")
+    )
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
     server.after_request(_file_requester)
     server.wsgi_app = AccessLog(server.wsgi_app, logger)  # type: ignore[method-assign]

@@ -41,10 +41,11 @@ SECRET_NAMES = (
 _NAMES = "|".join(re.escape(n) for n in sorted(SECRET_NAMES, key=len, reverse=True))
 _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
 _PARAM = re.compile(
-    rf"(?<![\w-])((?:{_NAMES})[\"']?\s*[=:]\s*[\"']?)(?!\*\*\*)[^&\s;,'\"<>)]+", re.I
+    rf"(?<![\w-])((?:{_NAMES})[\"']?\s*[=:]\s*[\"']?)(?!\*\*\*|Bearer\s|Basic\s)[^&\s;,'\"<>)]+",
+    re.I,
 )
 _PATH = re.compile(rf"(/(?:{_NAMES})/)(?!\*\*\*)[^/?#\s'\"<>]+", re.I)
-_CREDENTIAL = re.compile(r"\b(Bearer|Basic|Token)\s+(?!\*\*\*)[A-Za-z0-9._~+/=-]{6,}", re.I)
+_CREDENTIAL = re.compile(r"\b(Bearer|Basic)\s+(?!\*\*\*)[A-Za-z0-9._~+/=-]{6,}", re.I)
 _DEVICE_TOKEN = re.compile(r"\bodskdev_[A-Za-z0-9_-]+")
 
 
@@ -78,7 +79,9 @@ class RedactingFilter(logging.Filter):
 def install_log_redaction(*loggers: logging.Logger) -> None:
     """Put a ``RedactingFilter`` on every handler of the root logger (and of ``loggers``,
     e.g. gunicorn's own), once each: records reach handlers from any logger below them."""
-    for logger in (logging.getLogger(), *loggers):
-        for handler in logger.handlers:
-            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-                handler.addFilter(RedactingFilter())
+    handlers = [h for logger in (logging.getLogger(), *loggers) for h in logger.handlers]
+    if logging.lastResort is not None:  # what prints when no handler is configured
+        handlers.append(logging.lastResort)
+    for handler in handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
