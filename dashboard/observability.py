@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +33,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.access import Permission, Rule, allow, current_principal, route
 from dashboard.alerts.config import SEVERITIES
 from dashboard.alerts.lifecycle import STATES, alert_counts
+from dashboard.archive import archive_health
 from dashboard.notify.outbox import notification_counts
 from dashboard.store import health as store
+from dashboard.store.heartbeats import beat
 from dashboard.store.schema import DataVersion, utcnow
 from dashboard.views.ops import late_after_gaps, load_source_health
 
@@ -265,7 +268,8 @@ def heartbeat_limit_seconds(settings) -> float:
 
 
 def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
-    """Store, Redis and scheduler checks; 503 when the store or the scheduler is down.
+    """Store (it answers and takes a write), archive (writable, free space), Redis and
+    scheduler checks; 503 when no data can be stored or the scheduler is down.
 
     Redis down is reported but not fatal: the app falls back to the store (DESIGN)."""
     now = now or utcnow()
@@ -289,10 +293,16 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
         }
     elif checks["store"]["ok"]:
         checks["scheduler"] = {"ok": False, "error": "no heartbeat yet"}
+    if checks["store"]["ok"]:
+        checks["store_write"] = _check_store_write(context.engine)
+    settings = context.settings
+    checks["archive"] = archive_health(settings.payload_dir, int(settings.min_free_disk_mb * 2**20))
     redis = getattr(context.signal, "redis", None)
     if redis is not None:
         checks["redis"] = _check_redis(redis)
-    fatal = not checks["store"]["ok"] or not checks["scheduler"]["ok"]
+    fatal = not all(
+        checks[k]["ok"] for k in ("store", "store_write", "archive", "scheduler") if k in checks
+    )
     degraded = "redis" in checks and not checks["redis"]["ok"]
     body = {
         "status": "fail" if fatal else "degraded" if degraded else "ok",
@@ -303,6 +313,17 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
         },
     }
     return body, 503 if fatal else 200
+
+
+def _check_store_write(engine) -> dict:
+    """A tiny heartbeat row of this web host: a full disk, a read-only database or a
+    standby answers reads and refuses this."""
+    try:
+        beat(engine, f"web:{socket.gethostname()}", "web", {"pid": os.getpid()})
+    except SQLAlchemyError as exc:
+        log.warning("health: the store refuses a write: %s", exc)
+        return {"ok": False, "error": type(getattr(exc, "orig", None) or exc).__name__}
+    return {"ok": True}
 
 
 def _check_redis(client) -> dict:

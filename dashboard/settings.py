@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # --- limits and logs at the edge (dashboard/edge_limits.py, dashboard/access_log.py) ---
     # Largest request body (an upload of 20 MB arrives base64-encoded, about 27 MB).
     max_request_mb: float = Field(default=32.0, gt=0, le=1024)
+    # /healthz fails when the payload archive's disk has less free space than this.
+    min_free_disk_mb: float = Field(default=512.0, ge=0)
     access_log: str | None = Field(
         default="-", description='JSON lines per request: "-" = stdout, a file path, "" = off'
     )
