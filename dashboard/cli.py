@@ -301,7 +301,12 @@ MIGRATE_OPTION = click.option(
 def scheduler(migrate: bool) -> None:
     """Run the collection scheduler (its own process)."""
     from dashboard.scheduler import run_forever
+    from dashboard.settings import data_dir_problem
 
+    problem = data_dir_problem(get_settings())
+    if problem is not None:  # it archives every payload there: refuse, in one line
+        click.echo(f"odsk scheduler: refusing to start: the data directory {problem}", err=True)
+        sys.exit(1)
     run_forever(_runtime(migrate))
 
 
@@ -336,8 +341,18 @@ def simulate(host: str, port: int, faults: bool, drop_dir: Path | None) -> None:
 def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     """Serve the web app with gunicorn (app:server)."""
     from dashboard.serve import run_gunicorn
+    from dashboard.settings import data_dir_problem
 
-    _runtime(migrate)  # refuse an invalid catalogue before forking workers
+    problem = data_dir_problem(get_settings())
+    if problem is None:
+        _runtime(migrate)  # refuse an invalid catalogue before forking workers
+    else:  # serve what is stored, read-only (a banner on every page); migrate nothing
+        click.echo(f"odsk serve: read-only mode: the data directory {problem}", err=True)
+        try:
+            load_catalogue(get_settings().config_dir)
+        except CatalogueError as exc:
+            _print_issues(exc)
+            sys.exit(1)
     run_gunicorn(host, port, workers)
 
 

@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import socket
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -306,6 +307,7 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
     degraded = "redis" in checks and not checks["redis"]["ok"]
     body = {
         "status": "fail" if fatal else "degraded" if degraded else "ok",
+        "read_only": getattr(context, "read_only", False),
         "checks": checks,
         "catalogue": {
             "indicators": len(context.catalogue.indicators),
@@ -321,7 +323,7 @@ def _check_store_write(engine) -> dict:
     try:
         beat(engine, f"web:{socket.gethostname()}", "web", {"pid": os.getpid()})
     except SQLAlchemyError as exc:
-        log.warning("health: the store refuses a write: %s", exc)
+        log.warning("health: the store refuses a write: %s", getattr(exc, "orig", None) or exc)
         return {"ok": False, "error": type(getattr(exc, "orig", None) or exc).__name__}
     return {"ok": True}
 
@@ -372,9 +374,12 @@ def prepare_multiprocess_dir(data_dir: Path) -> Path:
     """Before gunicorn starts (and before prometheus_client is imported): an empty
     directory for the workers' shared metric files, named in the environment."""
     path = Path(os.environ.get(MULTIPROC_ENV) or Path(data_dir) / "prometheus")
-    if path.exists():
-        shutil.rmtree(path)  # files of a previous run would be added up with ours
-    path.mkdir(parents=True)
+    try:
+        if path.exists():
+            shutil.rmtree(path)  # files of a previous run would be added up with ours
+        path.mkdir(parents=True)
+    except OSError:  # a read-only data dir (read-only mode): a directory of our own
+        path = Path(tempfile.mkdtemp(prefix="odsk-prometheus-"))
     os.environ[MULTIPROC_ENV] = str(path)
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,18 @@ class Settings(BaseSettings):
     @property
     def payload_dir(self) -> Path:
         return self.data_dir / "payloads"
+
+
+def data_dir_problem(settings: Settings) -> str | None:
+    """Why the data directory cannot be written (it holds the SQLite store, the payload
+    archive, the session key), or None when a file can be created in it."""
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            return None
+    except OSError as exc:
+        return f"{path} is not writable ({exc.strerror or type(exc).__name__})"
 
 
 def get_settings(**overrides: Any) -> Settings:

@@ -28,8 +28,8 @@ from dashboard.catalogue.models import Catalogue
 from dashboard.edge_limits import install_edge_limits
 from dashboard.observability import register_observability
 from dashboard.redaction import install_log_redaction
-from dashboard.settings import PROJECT_ROOT, Settings, get_settings
-from dashboard.store.engine import make_engine
+from dashboard.settings import PROJECT_ROOT, Settings, data_dir_problem, get_settings
+from dashboard.store.engine import make_engine, read_only_url
 from dashboard.versions import ChangeSignal
 from dashboard.web_weight import register_compression
 
@@ -102,6 +102,8 @@ class OdskContext:
     catalogue: Catalogue
     engine: Engine
     signal: ChangeSignal
+    # The data directory cannot be written: pages are served, nothing is stored (a banner says so).
+    read_only: bool = False
 
 
 def current_context() -> OdskContext:
@@ -134,8 +136,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     """
     settings = settings or get_settings()
     catalogue = load_catalogue(settings.config_dir)
-    engine = make_engine(settings.resolved_database_url)
-    context = OdskContext(settings, catalogue, engine, ChangeSignal(engine, settings.redis_url))
+    problem = data_dir_problem(settings)
+    url = settings.resolved_database_url
+    if problem is not None:
+        log.warning("read-only mode: %s; pages are served, nothing is stored", problem)
+        url = read_only_url(url)
+    engine = make_engine(url)
+    context = OdskContext(
+        settings, catalogue, engine, ChangeSignal(engine, settings.redis_url), problem is not None
+    )
 
     app = OdskDash(
         # Named after app.py at the repository root, so page modules import as ``layouts.<page>``.
