@@ -514,7 +514,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
     def lift(_clicks, lang):
         if not _clicked():
             raise PreventUpdate
-        silence_id = int(ctx.triggered_id["silence"])
+        silence_id = limits.parse_id(ctx.triggered_id.get("silence"))
+        if silence_id is None:
+            raise PreventUpdate  # a forged id: nothing to lift
         try:
             done = lift_silence(current_context().engine, silence_id, current_actor())
         except SQLAlchemyError as exc:

@@ -13,7 +13,7 @@ import json
 import os
 
 import pytest
-from access_kit import call, client_as, csrf_header, wall_token
+from access_kit import call, client_as, csrf_header, outputs_of, wall_token
 from analyst_kit import route
 from wall_kit import add_alert
 
@@ -269,3 +269,23 @@ def test_the_upload_page_answers_bad_uploads_with_a_message(app, contents, sourc
         changed=["upload-confirm.n_clicks"],
     )
     assert confirm.status_code in (200, 204), confirm.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("forged", ["99999999999999999999999", "abc", -1])
+def test_a_forged_silence_id_lifts_nothing_and_breaks_nothing(app, forged):
+    client = client_as(app, "operator")
+    button = {"silence": forged, "type": "silence-lift"}
+    key = next(
+        k
+        for k in app.callback_map
+        if "alerts-feedback.children@" in k and "alerts-silence-modal" not in k
+    )
+    body = {
+        "output": key,
+        "outputs": outputs_of(key),
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": "alerts-lang", "property": "data", "value": "en"}],
+        "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
+    assert response.status_code in (204, 400), response.get_data(as_text=True)[:300]
