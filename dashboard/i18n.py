@@ -32,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
         "input.too_large": "Permintaan terlalu besar: paling banyak {mb} MB.",
         "input.heartbeat": "Laporan layar ditolak: {problem}",
         "input.upload_source": "Sumber {source} tidak dikenal atau tidak menerima unggahan.",
+        "input.not_stored": "Tidak tersimpan: basis data atau folder data tidak menerima tulisan saat ini. Coba lagi nanti atau hubungi operator.",
         "readonly.banner": "Mode baca saja: folder data server tidak dapat ditulis. Halaman menampilkan data terakhir; tidak ada yang disimpan sampai operator memperbaikinya.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Sumber {source} tidak menjawab (HTTP {status})",
@@ -332,6 +333,7 @@ LABELS: dict[str, dict[str, str]] = {
         "input.too_large": "Request too large: at most {mb} MB.",
         "input.heartbeat": "Screen report refused: {problem}",
         "input.upload_source": "Source {source} is unknown or takes no uploads.",
+        "input.not_stored": "Not stored: the store or the data folder takes no writes right now. Try again later or call an operator.",
         "readonly.banner": "Read-only mode: the server's data folder cannot be written. Pages show the last data; nothing is stored until an operator fixes it.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Source {source} is not answering (HTTP {status})",

@@ -3,10 +3,13 @@ accepted or rejected and why, then confirms; the upload becomes a recorded run."
 
 from __future__ import annotations
 
+import logging
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -26,6 +29,8 @@ from dashboard.views.upload import (
 from dashboard.webapp import current_context
 from layouts import titles
 from layouts.shell import page_shell
+
+log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -198,7 +203,11 @@ def register_callbacks(app: dash.Dash) -> None:
             payload = _checked(contents, filename, source_id)
         except UploadError as exc:
             return dbc.Alert(_refusal(exc, source_id, lang), color="danger"), True
-        receipt = store_upload(_runtime(), source_id, payload, current_actor())
+        try:
+            receipt = store_upload(_runtime(), source_id, payload, current_actor())
+        except (SQLAlchemyError, OSError) as exc:  # a full disk, a read-only store
+            log.warning("upload of %s not stored: %s", source_id, exc)
+            return dbc.Alert(i18n.t("input.not_stored", lang), color="danger"), False
         colour = {"ok": "success", "partial": "warning"}.get(receipt.status, "danger")
         return dbc.Alert(
             [

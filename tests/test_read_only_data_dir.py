@@ -7,12 +7,13 @@ The directory is a tmpfs mounted read-only for the test (root only: skipped othe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
-from access_kit import add_user, login
+from access_kit import add_user, call, login
 from analyst_kit import route
 
 from dashboard.settings import Settings
@@ -74,3 +75,25 @@ def test_the_scheduler_refuses_with_one_line(read_only_dir):
         f"odsk scheduler: refusing to start: the data directory {mount} is not writable "
         "(Read-only file system)"
     ]
+
+
+def test_an_upload_in_read_only_mode_says_it_was_not_stored(read_only_dir):
+    mount, user = read_only_dir
+    app = create_app(Settings(data_dir=mount, access_log=""))
+    client = app.server.test_client()
+    assert login(client, user).status_code == 302
+    key = next(k for k in app.callback_map if "upload-result.children@" in k)
+    response = call(
+        client,
+        key,
+        inputs=[("upload-confirm", "n_clicks", 1)],
+        state=[
+            ("upload-file", "contents", "data:text/csv;base64,YQ=="),
+            ("upload-file", "filename", "dinkes-sik.csv"),
+            ("upload-source", "value", "dinkes-sik"),
+            ("upload-lang", "data", "en"),
+        ],
+        changed=["upload-confirm.n_clicks"],
+    )
+    assert response.status_code == 200
+    assert "Not stored" in json.dumps(response.json["response"])
