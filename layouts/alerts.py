@@ -489,7 +489,7 @@ def register_silence_callbacks(app: dash.Dash) -> None:
             return (no_update,) * 5 + (True, i18n.too_long(exc, lang), no_update)
         except SQLAlchemyError as exc:
             log.warning("alerts: silence failed: %s", exc)
-            raise PreventUpdate from exc
+            return (no_update,) * 5 + (True, i18n.t("input.not_stored", lang), no_update)
         until = i18n.wita_datetime(utcnow() + timedelta(hours=hours), lang)
         feedback = dbc.Alert(
             label("silence.done", lang, id=silence_id, until=until),
@@ -584,7 +584,7 @@ def register_callbacks(app: dash.Dash) -> None:
                 return (no_update,) * 6 + (i18n.too_long(exc, lang), no_update)
             except SQLAlchemyError as exc:
                 log.warning("alerts: acknowledge failed: %s", exc)
-                raise PreventUpdate from exc
+                return (no_update,) * 6 + (i18n.t("input.not_stored", lang), no_update)
             feedback = dbc.Alert(
                 label("ack.done" if done else "ack.not_firing", lang, id=target),
                 color="success" if done else "warning",
@@ -643,7 +643,11 @@ def register_callbacks(app: dash.Dash) -> None:
                 )
             except SQLAlchemyError as exc:
                 log.warning("alerts: shift note failed: %s", exc)
-                raise PreventUpdate from exc
+                return (
+                    no_update,
+                    no_update,
+                    html.Span(i18n.t("input.not_stored", lang), className="text-danger"),
+                )
             text_value, feedback = (
                 "",
                 html.Span(label("shift.done", lang), className="text-success"),

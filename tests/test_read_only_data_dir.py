@@ -15,6 +15,7 @@ import sys
 import pytest
 from access_kit import add_user, call, login
 from analyst_kit import route
+from wall_kit import add_alert
 
 from dashboard.settings import Settings
 from dashboard.store.migrate import upgrade
@@ -35,6 +36,7 @@ def read_only_dir(tmp_path):
         upgrade(url)
         writable = create_app(Settings(data_dir=mount, access_log=""))
         user = add_user(context_of(writable).engine, "admin")
+        add_alert(context_of(writable).engine, severity="warning", title="BOR")
         context_of(writable).engine.dispose()
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         yield mount, user
@@ -97,3 +99,24 @@ def test_an_upload_in_read_only_mode_says_it_was_not_stored(read_only_dir):
     )
     assert response.status_code == 200
     assert "Not stored" in json.dumps(response.json["response"])
+
+
+def test_an_acknowledgement_in_read_only_mode_says_it_was_not_stored(read_only_dir):
+    mount, user = read_only_dir
+    app = create_app(Settings(data_dir=mount, access_log=""))
+    client = app.server.test_client()
+    assert login(client, user).status_code == 302
+    key = next(k for k in app.callback_map if "alerts-ack-note.value" in k)
+    response = call(
+        client,
+        key,
+        inputs=[("alerts-tick", "n_intervals", 1), ("alerts-ack-confirm", "n_clicks", 1)],
+        state=[
+            ("alerts-ack-target", "data", 1),
+            ("alerts-ack-note", "value", "seen"),
+            ("alerts-lang", "data", "en"),
+        ],
+        changed=["alerts-ack-confirm.n_clicks"],
+    )
+    assert response.status_code == 200
+    assert response.json["response"]["alerts-ack-error"]["children"].startswith("Not stored")
