@@ -65,7 +65,10 @@ class RedactingFilter(logging.Filter):
     handler formats it (install it on handlers: ``install_log_redaction``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError, KeyError):  # bad format/args: the handler reports it
+            return True
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
