@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -50,3 +52,23 @@ def read_payload(payload_dir: Path, sha256: str) -> bytes:
     if hashlib.sha256(content).hexdigest() != sha256:
         raise ValueError(f"archived payload {sha256} is corrupt (hash mismatch)")
     return content
+
+
+def archive_health(payload_dir: Path, min_free_bytes: int) -> dict[str, Any]:
+    """Can a payload be archived now? The folder takes a file (a read-only mount or a
+    permission says no at once) and its disk keeps ``min_free_bytes`` free."""
+    try:
+        payload_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=payload_dir, prefix=".health-"):
+            pass
+        free = shutil.disk_usage(payload_dir).free
+    except OSError as exc:
+        return {"ok": False, "error": f"not writable: {exc.strerror or type(exc).__name__}"}
+    report: dict[str, Any] = {
+        "ok": free >= min_free_bytes,
+        "free_mb": round(free / 2**20),
+        "min_free_mb": round(min_free_bytes / 2**20),
+    }
+    if not report["ok"]:
+        report["error"] = "free space below the threshold"
+    return report

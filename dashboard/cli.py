@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from dashboard.catalogue import CatalogueError, load_catalogue
+from dashboard.redaction import install_log_redaction
 from dashboard.runtime import prepared_runtime, print_issues
 from dashboard.settings import get_settings
 from dashboard.wall_config import load_wall_config
@@ -24,6 +25,7 @@ def _setup_logging(verbose: bool = False) -> None:
     # Each run and each job start is logged by us already; the libraries' chatter hides it.
     for noisy in ("alembic", "apscheduler.executors", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_log_redaction()  # keys in URLs and tokens never reach a log line
 
 
 @click.group()
@@ -276,7 +278,12 @@ MIGRATE_OPTION = click.option(
 def scheduler(migrate: bool) -> None:
     """Run the collection scheduler (its own process)."""
     from dashboard.scheduler import run_forever
+    from dashboard.settings import data_dir_problem
 
+    problem = data_dir_problem(get_settings())
+    if problem is not None:  # it archives every payload there: refuse, in one line
+        click.echo(f"odsk scheduler: refusing to start: the data directory {problem}", err=True)
+        sys.exit(1)
     run_forever(prepared_runtime(migrate))
 
 
@@ -311,8 +318,18 @@ def simulate(host: str, port: int, faults: bool, drop_dir: Path | None) -> None:
 def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     """Serve the web app with gunicorn (app:server)."""
     from dashboard.serve import run_gunicorn
+    from dashboard.settings import data_dir_problem
 
-    prepared_runtime(migrate)  # refuse an invalid catalogue before forking workers
+    problem = data_dir_problem(get_settings())
+    if problem is None:
+        prepared_runtime(migrate)  # refuse an invalid catalogue before forking workers
+    else:  # serve what is stored, read-only (a banner on every page); migrate nothing
+        click.echo(f"odsk serve: read-only mode: the data directory {problem}", err=True)
+        try:
+            load_catalogue(get_settings().config_dir)
+        except CatalogueError as exc:
+            print_issues(exc)
+            sys.exit(1)
     run_gunicorn(host, port, workers)
 
 

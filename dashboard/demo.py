@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 import httpx
@@ -102,6 +103,9 @@ def run_demo(port: int = 8050, simulator_port: int = 8051) -> None:
     # Absolute, so the catalogue's default e-office URL (under the data dir) is the same
     # file for the simulator that writes it and the scheduler that reads it.
     env.setdefault("ODSK_DATA_DIR", str(get_settings().data_dir.resolve()))
+    # The access log (a line per request, the wall polls every few seconds) in a file, not
+    # in the terminal the demo talks through.
+    env.setdefault("ODSK_ACCESS_LOG", str(Path(env["ODSK_DATA_DIR"]) / "access.jsonl"))
     os.environ.update(env)
     rt = prepared_runtime()  # migrate, load and check the catalogue, sync it into the store
     procs: list[subprocess.Popen] = []

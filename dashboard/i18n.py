@@ -7,6 +7,7 @@ CLDR, never from string replacement.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
@@ -23,6 +24,16 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
+        # input refused at the edge (dashboard/store/limits.py, dashboard/edge_limits.py)
+        "input.too_long": "{field} terlalu panjang: {length} karakter, paling banyak {limit}. Persingkat lalu kirim lagi.",
+        "input.field.ack_note": "Catatan pengakuan",
+        "input.field.silence_reason": "Alasan senyap",
+        "input.field.shift_note": "Catatan log shift",
+        "input.too_large": "Permintaan terlalu besar: paling banyak {mb} MB.",
+        "input.heartbeat": "Laporan layar ditolak: {problem}",
+        "input.upload_source": "Sumber {source} tidak dikenal atau tidak menerima unggahan.",
+        "input.not_stored": "Tidak tersimpan: basis data atau folder data tidak menerima tulisan saat ini. Coba lagi nanti atau hubungi operator.",
+        "readonly.banner": "Mode baca saja: folder data server tidak dapat ditulis. Halaman menampilkan data terakhir; tidak ada yang disimpan sampai operator memperbaikinya.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Sumber {source} tidak menjawab (HTTP {status})",
         "run_error.timeout": "Sumber {source} tidak menjawab tepat waktu",
@@ -316,6 +327,16 @@ LABELS: dict[str, dict[str, str]] = {
         "plotly.image_error": "Maaf, grafik gagal diunduh.",
     },
     "en": {
+        # input refused at the edge (dashboard/store/limits.py, dashboard/edge_limits.py)
+        "input.too_long": "{field} is too long: {length} characters, at most {limit}. Shorten it and send it again.",
+        "input.field.ack_note": "Acknowledgement note",
+        "input.field.silence_reason": "Silence reason",
+        "input.field.shift_note": "Shift-log note",
+        "input.too_large": "Request too large: at most {mb} MB.",
+        "input.heartbeat": "Screen report refused: {problem}",
+        "input.upload_source": "Source {source} is unknown or takes no uploads.",
+        "input.not_stored": "Not stored: the store or the data folder takes no writes right now. Try again later or call an operator.",
+        "readonly.banner": "Read-only mode: the server's data folder cannot be written. Pages show the last data; nothing is stored until an operator fixes it.",
         # a failed collection run, told to a person (dashboard/run_errors.py)
         "run_error.http": "Source {source} is not answering (HTTP {status})",
         "run_error.timeout": "Source {source} did not answer in time",
@@ -721,3 +742,9 @@ def wita_date(moment: datetime, lang: str) -> str:
 def wita_datetime(moment: datetime, lang: str) -> str:
     """A UTC moment as a full WITA date and time: "Senin, 5 Oktober 2026 14.05 WITA"."""
     return f"{wita_date(moment, lang)} {wita_time(moment, lang)}"
+
+
+def too_long(exc: Any, lang: str) -> str:
+    """The message for a refused text (``dashboard.store.limits.TextTooLong``)."""
+    field = t(f"input.field.{exc.field}", lang)
+    return t("input.too_long", lang, field=field, length=exc.length, limit=exc.limit)

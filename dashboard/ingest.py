@@ -28,6 +28,7 @@ from dashboard.access import audit
 from dashboard.access.audit import Actor
 from dashboard.archive import archive_payload, read_payload
 from dashboard.event_counts import counted_indicators, months_touched, recount
+from dashboard.redaction import redact
 from dashboard.runtime import Runtime
 from dashboard.store.engine import begin_write
 from dashboard.store.observations import upsert_observations
@@ -116,8 +117,9 @@ def _source_state(rt: Runtime, source_id: str) -> tuple[str | None, bool]:
 def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> RunSummary:
     summary.status = "failed"
     summary.error_class = error.error_class
-    summary.message = error.message_en
-    summary.message_id = error.message_id
+    # Collectors quote URLs in their errors (BPS puts its key in the path): stored redacted.
+    summary.message = redact(error.message_en)
+    summary.message_id = redact(error.message_id)
     with begin_write(rt.engine) as conn:
         conn.execute(
             update(CollectionRun)
@@ -126,8 +128,8 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
                 status="failed",
                 finished_at=utcnow(),
                 error_class=error.error_class,
-                message=error.message_en,
-                message_id=error.message_id,
+                message=summary.message,
+                message_id=summary.message_id,
                 payload_sha256=summary.payload_sha256,
             )
         )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +35,11 @@ from dashboard import runtime
 from dashboard.access import Permission, Rule, allow, current_principal, route
 from dashboard.alerts.config import SEVERITIES
 from dashboard.alerts.lifecycle import STATES, alert_counts
+from dashboard.archive import archive_health
 from dashboard.catalogue.freshness import HEALTHS
 from dashboard.notify.outbox import notification_counts
 from dashboard.store import health as store
+from dashboard.store.heartbeats import beat
 from dashboard.store.schema import DataVersion, utcnow
 from dashboard.views.ops import load_source_health
 
@@ -264,7 +268,8 @@ def heartbeat_limit_seconds(settings) -> float:
 
 
 def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
-    """Store, Redis and scheduler checks; 503 when the store or the scheduler is down.
+    """Store (it answers and takes a write), archive (writable, free space), Redis and
+    scheduler checks; 503 when no data can be stored or the scheduler is down.
 
     Redis down is reported but not fatal: the app falls back to the store (DESIGN)."""
     now = now or utcnow()
@@ -288,13 +293,20 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
         }
     elif checks["store"]["ok"]:
         checks["scheduler"] = {"ok": False, "error": "no heartbeat yet"}
+    if checks["store"]["ok"]:
+        checks["store_write"] = _check_store_write(context.engine)
+    settings = context.settings
+    checks["archive"] = archive_health(settings.payload_dir, int(settings.min_free_disk_mb * 2**20))
     redis = getattr(context.signal, "redis", None)
     if redis is not None:
         checks["redis"] = _check_redis(redis)
-    fatal = not checks["store"]["ok"] or not checks["scheduler"]["ok"]
+    fatal = not all(
+        checks[k]["ok"] for k in ("store", "store_write", "archive", "scheduler") if k in checks
+    )
     degraded = "redis" in checks and not checks["redis"]["ok"]
     body = {
         "status": "fail" if fatal else "degraded" if degraded else "ok",
+        "read_only": getattr(context, "read_only", False),
         "checks": checks,
         "catalogue": {
             "indicators": len(context.catalogue.indicators),
@@ -302,6 +314,17 @@ def health_report(context, now: datetime | None = None) -> tuple[dict, int]:
         },
     }
     return body, 503 if fatal else 200
+
+
+def _check_store_write(engine) -> dict:
+    """A tiny heartbeat row of this web host: a full disk, a read-only database or a
+    standby answers reads and refuses this."""
+    try:
+        beat(engine, f"web:{socket.gethostname()}", "web", {"pid": os.getpid()})
+    except SQLAlchemyError as exc:
+        log.warning("health: the store refuses a write: %s", getattr(exc, "orig", None) or exc)
+        return {"ok": False, "error": type(getattr(exc, "orig", None) or exc).__name__}
+    return {"ok": True}
 
 
 def _check_redis(client) -> dict:
@@ -350,9 +373,12 @@ def prepare_multiprocess_dir(data_dir: Path) -> Path:
     """Before gunicorn starts (and before prometheus_client is imported): an empty
     directory for the workers' shared metric files, named in the environment."""
     path = Path(os.environ.get(MULTIPROC_ENV) or Path(data_dir) / "prometheus")
-    if path.exists():
-        shutil.rmtree(path)  # files of a previous run would be added up with ours
-    path.mkdir(parents=True)
+    try:
+        if path.exists():
+            shutil.rmtree(path)  # files of a previous run would be added up with ours
+        path.mkdir(parents=True)
+    except OSError:  # a read-only data dir (read-only mode): a directory of our own
+        path = Path(tempfile.mkdtemp(prefix="odsk-prometheus-"))
     os.environ[MULTIPROC_ENV] = str(path)
     return path
 

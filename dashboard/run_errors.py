@@ -15,19 +15,11 @@ from babel.dates import format_datetime
 
 from dashboard import i18n
 from dashboard.catalogue.periods import WITA
+from dashboard.redaction import redact
 
 # The run's error classes (collectors/base.py and its kinds) and how each is told.
 KNOWN_CLASSES = ("http", "timeout", "connection", "auth", "schema", "format", "parse", "too_large")
 _STATUS = re.compile(r"\bHTTP (\d{3})\b")
-_SECRET_QUERY = re.compile(
-    r"([?&](?:key|token|apikey|api_key|access_token|secret|password)=)[^&\s]+", re.I
-)
-_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
-
-
-def redact(text: str) -> str:
-    """A run message as it may be shown: keys in URLs and user:password@ removed."""
-    return _USERINFO.sub(r"\1***@", _SECRET_QUERY.sub(r"\1***", text))
 
 
 def http_status(message: str | None) -> str | None:

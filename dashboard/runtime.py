@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from dashboard.catalogue import Catalogue, CatalogueError, load_catalogue
 from dashboard.regions import RegionRegistry
 from dashboard.settings import Settings, get_settings
-from dashboard.store.engine import make_engine
+from dashboard.store.engine import make_engine, read_only_url
 from dashboard.versions import ChangeSignal
 
 # Where the web app keeps its per-process context (``flask.current_app.extensions[…]``).
@@ -28,12 +28,16 @@ class Runtime:
     settings: Settings
     catalogue: Catalogue
     engine: Engine
+    # The data directory cannot be written: pages are served, nothing is stored (a banner says so).
+    read_only: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Runtime:
+    def from_settings(cls, settings: Settings | None = None, read_only: bool = False) -> Runtime:
         settings = settings or get_settings()
         catalogue = load_catalogue(settings.config_dir)
-        return cls(settings, catalogue, make_engine(settings.resolved_database_url))
+        url = settings.resolved_database_url
+        engine = make_engine(read_only_url(url) if read_only else url)
+        return cls(settings, catalogue, engine, read_only)
 
     @cached_property
     def regions(self) -> RegionRegistry:

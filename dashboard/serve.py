@@ -34,6 +34,7 @@ class _App(BaseApplication):
 
 
 def run_gunicorn(host: str, port: int, workers: int) -> None:
+    from dashboard.edge_limits import gunicorn_limits
     from dashboard.observability import gunicorn_child_exit, prepare_multiprocess_dir
     from dashboard.settings import get_settings
 
@@ -49,6 +50,8 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "worker_class": "gthread",
             "timeout": 60,
             "graceful_timeout": 10,
+            # dashboard/access_log.py writes the access log (JSON lines, user, redacted).
             "accesslog": None,
+            **gunicorn_limits(),
         }
     ).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ class Settings(BaseSettings):
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
     debug: bool = False
+    # --- limits and logs at the edge (dashboard/edge_limits.py, dashboard/access_log.py) ---
+    # Largest request body (an upload of 20 MB arrives base64-encoded, about 27 MB).
+    max_request_mb: float = Field(default=32.0, gt=0, le=1024)
+    # /healthz fails when the payload archive's disk has less free space than this.
+    min_free_disk_mb: float = Field(default=512.0, ge=0)
+    access_log: str | None = Field(
+        default="-", description='JSON lines per request: "-" = stdout, a file path, "" = off'
+    )
     drop_dir: Path | None = Field(
         default=None,
         description="SKPD file drop folder (inbox/, done/, rejected/); default: <data dir>/drop",
@@ -65,6 +74,18 @@ class Settings(BaseSettings):
     @property
     def payload_dir(self) -> Path:
         return self.data_dir / "payloads"
+
+
+def data_dir_problem(settings: Settings) -> str | None:
+    """Why the data directory cannot be written (it holds the SQLite store, the payload
+    archive, the session key), or None when a file can be created in it."""
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            return None
+    except OSError as exc:
+        return f"{path} is not writable ({exc.strerror or type(exc).__name__})"
 
 
 def get_settings(**overrides: Any) -> Settings:

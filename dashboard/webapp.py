@@ -20,9 +20,12 @@ from dashboard import i18n, plotly_locale, search
 from dashboard.access import Permission, catalogue_for, current_principal
 from dashboard.access.install import install_after_routes, install_before_routes
 from dashboard.access.rules import Rule, route
+from dashboard.access_log import install_access_log
+from dashboard.edge_limits import install_edge_limits
 from dashboard.observability import register_observability
+from dashboard.redaction import install_log_redaction
 from dashboard.runtime import EXTENSION_KEY, Runtime
-from dashboard.settings import PROJECT_ROOT, Settings
+from dashboard.settings import PROJECT_ROOT, Settings, data_dir_problem, get_settings
 from dashboard.web_weight import register_compression
 
 log = logging.getLogger(__name__)
@@ -113,7 +116,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     Runs no migrations (``odsk db upgrade`` does) and opens no connection until a request.
     """
-    context = Runtime.from_settings(settings)
+    settings = settings or get_settings()
+    problem = data_dir_problem(settings)
+    if problem is not None:
+        log.warning("read-only mode: %s; pages are served, nothing is stored", problem)
+    context = Runtime.from_settings(settings, read_only=problem is not None)
     settings = context.settings
 
     app = OdskDash(
@@ -140,6 +147,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             "odsk_vendor", __name__, static_folder=str(VENDOR_DIR), static_url_path=VENDOR_URL
         )
     )
+    install_edge_limits(server, settings)  # 413 before anything reads a large body
+    install_log_redaction(logging.getLogger("gunicorn.error"))  # no secret in any log line
     install_before_routes(app, settings)  # sessions, CSRF, the guard, sign-in routes
     register_observability(server)  # /healthz, /metrics and request latency
     register_compression(server)  # brotli/gzip; fingerprinted files cached for a year
@@ -165,6 +174,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     with server.test_request_context("/"):
         server.preprocess_request()
     install_after_routes(app, settings)  # CSP over every inline script; every rule present
+    install_access_log(server, settings.access_log)  # JSON lines: who asked what, answered how
     return app
 
 

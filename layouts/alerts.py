@@ -21,6 +21,7 @@ from dashboard.access import Rule, callback, current_actor
 from dashboard.alerts.lifecycle import acknowledge, alert_by_id
 from dashboard.alerts.shiftlog import add_note
 from dashboard.alerts.silences import add_silence, lift_silence
+from dashboard.store import limits
 from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
@@ -289,7 +290,7 @@ def shift_form(lang: str):
                             id="shift-text",
                             placeholder=label("shift.text", lang),
                             rows=1,
-                            maxLength=4000,
+                            maxLength=limits.SHIFT_NOTE,
                         ),
                         md=8,
                     ),
@@ -370,7 +371,7 @@ def ack_modal(lang: str):
         label("ack.confirm", lang),
         [
             dbc.Label(label("ack.note", lang), html_for="alerts-ack-note"),
-            dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=2000),
+            dbc.Textarea(id="alerts-ack-note", rows=3, maxLength=limits.ACK_NOTE),
         ],
     )
 
@@ -397,7 +398,7 @@ def silence_modal(lang: str):
             dbc.Label(
                 label("silence.reason", lang), html_for="alerts-silence-reason", className="mt-2"
             ),
-            dbc.Textarea(id="alerts-silence-reason", rows=2, maxLength=2000),
+            dbc.Textarea(id="alerts-silence-reason", rows=2, maxLength=limits.SILENCE_REASON),
         ],
     )
 
@@ -484,9 +485,11 @@ def register_silence_callbacks(app: dash.Dash) -> None:
             silence_id = add_silence(
                 current_context().engine, target["rule"], subject, hours, reason, current_actor()
             )
+        except limits.TextTooLong as exc:
+            return (no_update,) * 5 + (True, i18n.too_long(exc, lang), no_update)
         except SQLAlchemyError as exc:
             log.warning("alerts: silence failed: %s", exc)
-            raise PreventUpdate from exc
+            return (no_update,) * 5 + (True, i18n.t("input.not_stored", lang), no_update)
         until = i18n.wita_datetime(utcnow() + timedelta(hours=hours), lang)
         feedback = dbc.Alert(
             label("silence.done", lang, id=silence_id, until=until),
@@ -511,7 +514,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
     def lift(_clicks, lang):
         if not _clicked():
             raise PreventUpdate
-        silence_id = int(ctx.triggered_id["silence"])
+        silence_id = limits.parse_id(ctx.triggered_id.get("silence"))
+        if silence_id is None:
+            raise PreventUpdate  # a forged id: nothing to lift
         try:
             done = lift_silence(current_context().engine, silence_id, current_actor())
         except SQLAlchemyError as exc:
@@ -570,15 +575,16 @@ def register_callbacks(app: dash.Dash) -> None:
     def refresh_or_acknowledge(_tick, _confirm, target, note, lang):
         feedback = modal = error = note_value = no_update
         if ctx.triggered_id == "alerts-ack-confirm":
-            if target is None:
+            alert_id = limits.parse_id(target)
+            if alert_id is None:
                 raise PreventUpdate
             try:
-                done = acknowledge(
-                    current_context().engine, int(target), current_actor(), note or ""
-                )
+                done = acknowledge(current_context().engine, alert_id, current_actor(), note or "")
+            except limits.TextTooLong as exc:
+                return (no_update,) * 6 + (i18n.too_long(exc, lang), no_update)
             except SQLAlchemyError as exc:
                 log.warning("alerts: acknowledge failed: %s", exc)
-                raise PreventUpdate from exc
+                return (no_update,) * 6 + (i18n.t("input.not_stored", lang), no_update)
             feedback = dbc.Alert(
                 label("ack.done" if done else "ack.not_firing", lang, id=target),
                 color="success" if done else "warning",
@@ -629,9 +635,19 @@ def register_callbacks(app: dash.Dash) -> None:
                     text,
                     kind if kind in ("note", "handover") else "note",
                 )
+            except limits.TextTooLong as exc:
+                return (
+                    no_update,
+                    no_update,
+                    html.Span(i18n.too_long(exc, lang), className="text-danger"),
+                )
             except SQLAlchemyError as exc:
                 log.warning("alerts: shift note failed: %s", exc)
-                raise PreventUpdate from exc
+                return (
+                    no_update,
+                    no_update,
+                    html.Span(i18n.t("input.not_stored", lang), className="text-danger"),
+                )
             text_value, feedback = (
                 "",
                 html.Span(label("shift.done", lang), className="text-success"),

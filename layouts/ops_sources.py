@@ -18,6 +18,7 @@ from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, callback, current_principal
 from dashboard.access.clearance import scoped_catalogue
+from dashboard.store.limits import parse_id
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
@@ -123,8 +124,9 @@ def layout(lang: str | None = None, show: str | None = None, run: str | None = N
             ],
         ),
     ]
-    if run and run.isdigit():
-        children.append(rejected_section(int(run), lang))
+    run_id = parse_id(run)
+    if run_id is not None:
+        children.append(rejected_section(run_id, lang))
     children.append(html.Div(sources_table(page, lang), id="ops-sources-table"))
     return page_shell(
         "sources",

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import i18n
 from dashboard.access import Permission, Rule, audit, current_principal, route
 from dashboard.archive import read_payload
+from dashboard.store.limits import parse_id
 from dashboard.store.provenance import (
     Provenance,
     RunInfo,
@@ -55,7 +56,8 @@ _EXTENSION = {
 def layout(obs_id: str | None = None, **query):
     lang = i18n.language(query.get("lang"))
     path = f"/provenance/{obs_id}"
-    if not (obs_id or "").isdigit():
+    record_id = parse_id(obs_id)  # huge or odd ids are unknown ones, never a 500
+    if record_id is None:
         return page_shell(
             "domains",
             lang,
@@ -66,7 +68,7 @@ def layout(obs_id: str | None = None, **query):
     context = current_context()
     try:
         with context.engine.connect() as conn:
-            record = provenance(conn, int(obs_id))
+            record = provenance(conn, record_id)
     except SQLAlchemyError as exc:
         log.warning("provenance page: store unavailable: %s", exc)
         return page_shell("domains", lang, path, parts.store_down(lang), query)

@@ -239,12 +239,27 @@ def as_cards(table, labels: list[str]):
     return table
 
 
+def read_only_banner(lang: str) -> list:
+    """Said on every page while the data directory cannot be written (dashboard.webapp)."""
+    if not current_context().read_only:
+        return []
+    return [
+        html.Div(
+            i18n.t("readonly.banner", lang),
+            id="odsk-read-only",
+            role="alert",
+            className="alert alert-warning rounded-0 mb-0 py-2 small",
+        )
+    ]
+
+
 def page_shell(active: str, lang: str, path: str, children, query: dict | None = None) -> html.Div:
     return html.Div(
         lang=lang,
         className="odsk-page",
         children=[
             navbar(active, lang, path, query),
+            *read_only_banner(lang),
             # Every page's content is in one landmark (screen readers jump to it).
             html.Main(className="container-fluid pb-4", id="main", children=children),
         ],

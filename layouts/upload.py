@@ -3,10 +3,13 @@ accepted or rejected and why, then confirms; the upload becomes a recorded run."
 
 from __future__ import annotations
 
+import logging
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -26,6 +29,8 @@ from dashboard.views.upload import (
 from dashboard.webapp import current_context
 from layouts import titles
 from layouts.shell import page_shell
+
+log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -105,6 +110,20 @@ def _table(rows: list[dict], columns: list[tuple[str, str]], lang: str, table_id
     return dbc.Table([head, body], id=table_id, size="sm", striped=True, className="align-middle")
 
 
+def _checked(contents, filename, source_id):
+    """The upload as a payload for one of the sources this account may upload for."""
+    if not isinstance(source_id, str) or source_id not in {s.id for s in _sources()}:
+        raise UploadError("source")
+    return decode_upload(contents, filename if isinstance(filename, str) else None)
+
+
+def _refusal(exc: UploadError, source_id, lang: str) -> str:
+    if str(exc) == "source":
+        return i18n.t("input.upload_source", lang, source=str(source_id)[:100])
+    key = "error.size" if str(exc) == "size" else "error.decode"
+    return label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20)
+
+
 def register_callbacks(app: dash.Dash) -> None:
     @callback(
         app,
@@ -121,14 +140,9 @@ def register_callbacks(app: dash.Dash) -> None:
         if not contents or not source_id:
             return html.P(label("choose", lang), className="text-body-secondary"), True, ""
         try:
-            payload = decode_upload(contents, filename)
+            payload = _checked(contents, filename, source_id)
         except UploadError as exc:
-            key = "error.size" if str(exc) == "size" else "error.decode"
-            return (
-                dbc.Alert(label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20), color="danger"),
-                True,
-                "",
-            )
+            return dbc.Alert(_refusal(exc, source_id, lang), color="danger"), True, ""
         view = preview_view(_runtime(), source_id, payload, lang)
         if view.error:
             return dbc.Alert(view.error, color="danger", id="upload-error"), True, ""
@@ -184,9 +198,15 @@ def register_callbacks(app: dash.Dash) -> None:
     def confirm(clicks, contents, filename, source_id, lang):
         if not clicks or not contents or not source_id:
             raise PreventUpdate
-        receipt = store_upload(
-            _runtime(), source_id, decode_upload(contents, filename), current_actor()
-        )
+        try:
+            payload = _checked(contents, filename, source_id)
+        except UploadError as exc:
+            return dbc.Alert(_refusal(exc, source_id, lang), color="danger"), True
+        try:
+            receipt = store_upload(_runtime(), source_id, payload, current_actor())
+        except (SQLAlchemyError, OSError) as exc:  # a full disk, a read-only store
+            log.warning("upload of %s not stored: %s", source_id, exc)
+            return dbc.Alert(i18n.t("input.not_stored", lang), color="danger"), False
         colour = {"ok": "success", "partial": "warning"}.get(receipt.status, "danger")
         return dbc.Alert(
             [

@@ -26,15 +26,18 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 
 from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, callback, current_principal
+from dashboard.store.limits import parse_id
 from dashboard.store.queries import collector_health, source_runs
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
 from dashboard.views.wall import health_view
 from dashboard.views.wall_alerts import Trigger, load_takeover
+from dashboard.views.wall_beat import BeatError, check_beat
 from dashboard.views.wall_live import live_state
 from dashboard.views.wall_plan import current_setup, install, plan_data, resolve_plan, screen_label
 from dashboard.views.wall_screens import load_parts, moved_parts, parts_of, refresh_ages, scopes_of
@@ -69,7 +72,8 @@ def layout(
     principal = current_principal()
     device = None
     if principal.kind == "device":
-        device = principal.name + (f"-{int(cell)}" if (cell or "").isdigit() else "")
+        cell_number = parse_id(cell)
+        device = principal.name + (f"-{cell_number}" if cell_number is not None else "")
     plan = resolve_plan(
         setup.config,
         context.catalogue,
@@ -434,30 +438,22 @@ def register_callbacks(app: dash.Dash) -> None:
         Only enrolled screens report, and only under their own name (or a cell of it)."""
         context, setup = current_context(), current_setup()
         principal = current_principal()
-        screen_id = valid_screen_id((payload or {}).get("device"))
+        screen_id = valid_screen_id(payload.get("device") if isinstance(payload, dict) else None)
         if (
             principal.kind != "device"
             or screen_id is None
             or not (screen_id == principal.name or screen_id.startswith(principal.name + "-"))
         ):
             raise PreventUpdate
-        details = {
-            k: payload.get(k)
-            for k in (
-                "w",
-                "h",
-                "dpr",
-                "playlist",
-                "screen",
-                "index",
-                "path",
-                "lang",
-                "takeover",
-                "heap_mb",
-                "loaded_at",
-                "offline_count",
-            )
-        }
+        try:
+            details = check_beat(payload)
+        except BeatError as exc:
+            # Refused, not stored: a malformed report must not reach /ops/screens.
+            raise BadRequest(
+                i18n.t("input.heartbeat", "id", problem=exc)
+                + " / "
+                + i18n.t("input.heartbeat", "en", problem=exc)
+            ) from None
         details["path"] = without_token(details.get("path"))
         try:
             commands = record_beat(context.engine, screen_id, details, device_id=principal.id)

@@ -269,6 +269,7 @@ def test_request_latency_adds_up_across_worker_processes(sqlite_url, tmp_path):
     shared = tmp_path / "prometheus"
     shared.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env["ODSK_ACCESS_LOG"] = ""  # stdout carries the scrape here, not access-log lines
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
 

@@ -73,4 +73,5 @@ def test_the_technical_detail_keeps_no_secret():
     assert (
         shown == "http: HTTP 503 from https://***@host/api?key=***&region=71: Service Unavailable"
     )
-    assert redact("token=x") == "token=x"  # only query parameters are taken for secrets
+    # Whole names only: "monkey=" or "tokens_left=" are no secrets.
+    assert redact("monkey=1 tokens_left=2") == "monkey=1 tokens_left=2"

@@ -8,6 +8,7 @@ A tampered or expired cookie is simply no session: the request is anonymous.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -19,6 +20,8 @@ from sqlalchemy import Engine
 from dashboard.access.accounts import AccountRow, account_by_id
 from dashboard.access.cache import lookups
 from dashboard.access.principal import ANONYMOUS, Principal
+
+log = logging.getLogger(__name__)
 
 SEEN_EVERY_SECONDS = 30  # the cookie is rewritten at most this often
 COOKIE_NAME = "odsk_session"
@@ -34,11 +37,14 @@ def load_secret_key(data_dir: Path, configured: str | None) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another worker won the race
         return path.read_text().strip()
+    except OSError as exc:  # a read-only data dir: this process's own key, sessions per worker
+        log.warning("no session key can be kept in %s (%s): set ODSK_SECRET_KEY", data_dir, exc)
+        return secrets.token_urlsafe(48)
     with os.fdopen(fd, "w") as f:
         f.write(secrets.token_urlsafe(48))
     return path.read_text().strip()

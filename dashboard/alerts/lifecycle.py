@@ -21,6 +21,7 @@ from dashboard.alerts.config import severity_rank
 from dashboard.alerts.findings import Finding
 from dashboard.alerts.silences import active_silences, silence_for
 from dashboard.alerts.tables import AlertNotification, ShiftNote
+from dashboard.store import limits
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Alert, utcnow
 
@@ -246,7 +247,7 @@ def acknowledge(
 
     False when the alert is not firing (already acknowledged, resolved, or unknown)."""
     actor = as_actor(who)
-    who, note = actor.name.strip(), (note or "").strip()
+    who, note = actor.name.strip(), limits.checked_text(note, limits.ACK_NOTE, "ack_note")
     if not who:
         raise ValueError("who acknowledges must be named")
     now = now or utcnow()

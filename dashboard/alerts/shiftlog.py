@@ -10,10 +10,11 @@ from sqlalchemy import Connection, Engine, insert, select
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
 from dashboard.alerts.tables import ShiftNote
+from dashboard.store import limits
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
 
-MAX_TEXT = 4000
+MAX_TEXT = limits.SHIFT_NOTE
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def add_note(
     engine: Engine, author: Actor | str, text: str, kind: str = "note", now: datetime | None = None
 ) -> int:
     actor = as_actor(author)
-    author, text = actor.name.strip(), text.strip()
+    author, text = actor.name.strip(), limits.checked_text(text, MAX_TEXT, "shift_note")
     if not author or not text:
         raise ValueError("a shift note needs an author and a text")
     if kind not in ("note", "handover"):
@@ -41,7 +42,7 @@ def add_note(
             .values(
                 kind=kind,
                 author=author[:100],
-                text=text[:MAX_TEXT],
+                text=text,
                 created_at=now or utcnow(),
             )
             .returning(ShiftNote.__table__.c.id)

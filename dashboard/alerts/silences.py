@@ -17,11 +17,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from dashboard.access import audit
 from dashboard.access.audit import Actor, as_actor
 from dashboard.alerts.tables import AlertSilence, ShiftNote
+from dashboard.store import limits
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
 
 MAX_HOURS = 7 * 24  # a longer quiet is a configuration change, not a silence
-MAX_REASON = 2000
+MAX_REASON = limits.SILENCE_REASON
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def add_silence(
 ) -> int:
     """Silence ``rule_id`` (for ``subject``, or all its subjects when None) from now for ``hours``."""
     actor = as_actor(who)
-    rule_id, who, reason = (rule_id or "").strip(), actor.name.strip(), (reason or "").strip()
+    rule_id, who = (rule_id or "").strip(), actor.name.strip()
+    reason = limits.checked_text(reason, MAX_REASON, "silence_reason")
     subject = (subject or "").strip() or None
     if not rule_id:
         raise ValueError("a silence names the rule it quiets")
@@ -70,7 +72,7 @@ def add_silence(
             .values(
                 rule_id=rule_id[:100],
                 subject=subject[:200] if subject else None,
-                reason=reason[:MAX_REASON],
+                reason=reason,
                 created_by=who[:100],
                 created_at=now,
                 starts_at=now,

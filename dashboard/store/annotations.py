@@ -12,12 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, insert, or_, select
 
-from dashboard.store import audit
+from dashboard.store import audit, limits
 from dashboard.store.audit import Actor, as_actor
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import Annotation, utcnow
 
-MAX_TEXT = 500
+MAX_TEXT = limits.ANNOTATION
 MAX_AUTHOR = 100
 EARLIEST = date(2000, 1, 1)
 

@@ -8,8 +8,27 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+def read_only_url(url: str) -> str:
+    """A SQLite store opened read-only and immutable (no -wal/-shm files to create, as a
+    read-only directory needs); any other URL unchanged."""
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return url
+    if parsed.database.startswith("file:"):
+        return url
+    return f"sqlite:///file:{parsed.database}?mode=ro&immutable=1&uri=true"
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.query.get("mode") == "ro":
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_read_only)
+        return engine
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -31,6 +50,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_read_only(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 

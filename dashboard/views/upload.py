@@ -77,6 +77,12 @@ class UploadError(ValueError):
 
 def decode_upload(contents: str, filename: str | None) -> Payload:
     """dcc.Upload's ``data:<type>;base64,<data>`` into a payload; size-limited."""
+    if not isinstance(contents, str):
+        raise UploadError("decode")
+    if (
+        len(contents) > MAX_UPLOAD_BYTES * 4 // 3 + 1024
+    ):  # base64 of the largest file, and its header
+        raise UploadError("size")
     try:
         header, data = contents.split(",", 1)
         raw = base64.b64decode(data, validate=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
 from dashboard.store.screens import ScreenRow
+from dashboard.views.wall_beat import stored_beat
 from dashboard.views.wall_plan import monitor_url, screen_label
 from dashboard.wall_config import WallConfig
 
@@ -33,7 +34,7 @@ def online_limit(config: WallConfig) -> float:
 def screen_line(
     row: ScreenRow, config: WallConfig, catalogue: Catalogue, now: datetime, lang: str
 ) -> ScreenLine:
-    d = row.details
+    d = stored_beat(row.details)  # an older row may hold what the heartbeat now refuses
     online = row.online(now, online_limit(config))
     resolution = f"{d.get('w')}×{d.get('h')}" if d.get("w") and d.get("h") else "—"
     if d.get("dpr") and d.get("dpr") != 1:
