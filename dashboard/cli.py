@@ -29,7 +29,7 @@ def _runtime(migrate: bool = True):
     """Settings → catalogue (refusing an invalid one) → store, migrated and synced."""
     from dashboard.runtime import Runtime
     from dashboard.store.catalogue_sync import sync_catalogue
-    from dashboard.store.migrate import upgrade
+    from dashboard.store.migrate import startup_lock, upgrade
 
     settings = get_settings()
     try:
@@ -37,9 +37,10 @@ def _runtime(migrate: bool = True):
     except CatalogueError as exc:
         _print_issues(exc)
         sys.exit(1)
-    if migrate:
-        upgrade(settings.resolved_database_url)
-    sync_catalogue(rt.engine, rt.catalogue)
+    with startup_lock(rt.engine):
+        if migrate:
+            upgrade(settings.resolved_database_url)
+        sync_catalogue(rt.engine, rt.catalogue)
     return rt
 
 
@@ -297,10 +298,16 @@ MIGRATE_OPTION = click.option(
 @main.command()
 @MIGRATE_OPTION
 def scheduler(migrate: bool) -> None:
-    """Run the collection scheduler (its own process)."""
-    from dashboard.scheduler import run_forever
+    """Run the collection scheduler (its own process). On SQLite, one per store."""
+    from dashboard.scheduler import AlreadyRunning, claim_sqlite_store, run_forever
 
-    run_forever(_runtime(migrate))
+    settings = get_settings()
+    try:  # refused before anything else is done: one clear line
+        claim = claim_sqlite_store(settings.resolved_database_url)
+    except AlreadyRunning as exc:
+        click.echo(f"odsk scheduler: {exc}", err=True)
+        sys.exit(1)
+    run_forever(_runtime(migrate), claim=claim)
 
 
 @main.command()

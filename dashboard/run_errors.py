@@ -16,7 +16,19 @@ from babel.dates import format_datetime
 from dashboard import i18n
 
 # The run's error classes (collectors/base.py and its kinds) and how each is told.
-KNOWN_CLASSES = ("http", "timeout", "connection", "auth", "schema", "format", "parse", "too_large")
+KNOWN_CLASSES = (
+    "http",
+    "timeout",
+    "connection",
+    "auth",
+    "schema",
+    "format",
+    "parse",
+    "too_large",
+    "deadline",
+    "abandoned",
+    "store",
+)
 _STATUS = re.compile(r"\bHTTP (\d{3})\b")
 _SECRET_QUERY = re.compile(
     r"([?&](?:key|token|apikey|api_key|access_token|secret|password)=)[^&\s]+", re.I

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     # How often a wall browser asks whether the data version moved.
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
+    # A scheduler's lease on itself and its source locks (renewed every third of it), and
+    # how often each scheduler closes runs whose owner stopped renewing: a killed
+    # scheduler's runs are closed within lease + housekeeping seconds.
+    lease_seconds: float = Field(default=30.0, gt=0)
+    housekeeping_seconds: float = Field(default=15.0, gt=0)
     debug: bool = False
     drop_dir: Path | None = Field(
         default=None,
