@@ -130,8 +130,9 @@ def _owner_alive(now: datetime) -> ColumnElement[bool]:
 
 def _within_deadline(now: datetime) -> ColumnElement[bool]:
     grace = now - timedelta(seconds=DEADLINE_GRACE_SECONDS)
+    # Each branch is plainly true or false (never NULL), so NOT of it means "dead".
     return or_(
-        _run.c.deadline_at > grace,
+        and_(_run.c.deadline_at.is_not(None), _run.c.deadline_at > grace),
         and_(
             _run.c.deadline_at.is_(None),
             _run.c.started_at > now - timedelta(seconds=LEGACY_RUN_SECONDS),
@@ -242,8 +243,9 @@ def acquire_lease(
         _insert_ignore(conn)
         .values(source_id=source_id, **values)
         .on_conflict_do_nothing(index_elements=["source_id"])
-    ).rowcount
-    if inserted:
+        .returning(_lease.c.source_id)
+    ).first()
+    if inserted is not None:
         return True
     # PostgreSQL re-checks the WHERE on the row another writer just updated: one winner.
     return bool(
