@@ -189,20 +189,23 @@ def test_a_source_lease_has_one_holder_until_it_expires_or_is_released(engine):
         assert store.acquire_lease(conn, "s", "c", "c:1", now + timedelta(seconds=21), 10)
 
 
+def _race(engine, round_: int, who: str, barrier, winners: list[str]) -> None:
+    at = datetime.now(UTC) + timedelta(seconds=round_ * 100)  # the previous round's lease lapsed
+    barrier.wait()
+    with begin_write(engine) as conn:
+        if store.acquire_lease(conn, "race", who, f"{who}:{round_}", at, 50):
+            winners.append(who)
+
+
 def test_racing_schedulers_never_both_win_a_lease(engine):
     """Threads (separate connections) racing for the same source, round after round."""
-    now = datetime.now(UTC)
     for round_ in range(15):
         winners: list[str] = []
         barrier = threading.Barrier(4)
-
-        def take(who: str, at: datetime = now + timedelta(seconds=round_ * 100)) -> None:
-            barrier.wait()
-            with begin_write(engine) as conn:
-                if store.acquire_lease(conn, "race", who, f"{who}:{round_}", at, 50):
-                    winners.append(who)
-
-        threads = [threading.Thread(target=take, args=(f"w{i}",)) for i in range(4)]
+        threads = [
+            threading.Thread(target=_race, args=(engine, round_, f"w{i}", barrier, winners))
+            for i in range(4)
+        ]
         for t in threads:
             t.start()
         for t in threads:
