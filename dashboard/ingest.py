@@ -217,6 +217,8 @@ def collect(
             parsed = _in_time(fetch_and_parse, timeout, started, f"run-{run_id}-{source_id}")
         except CollectorError as error:
             return _finish_failed(rt, summary, error)
+        except SQLAlchemyError as exc:  # archiving: the store is unreachable or refused
+            return _finish_failed(rt, summary, _store_error(exc))
         except Exception as exc:  # a bug in a kind must not take the scheduler down
             log.exception("source %s: unexpected error", source_id)
             return _finish_failed(rt, summary, _internal(exc))
@@ -224,6 +226,7 @@ def collect(
             _store(rt, summary, source_id, parsed, today or date.today(), actor, started, timeout)
         except RunClosed:
             summary.status, summary.error_class = "failed", "abandoned"
+            summary.accepted = summary.rejected = summary.changed = summary.events = 0
             log.warning("run %s of %s was closed as abandoned meanwhile", run_id, source_id)
         except (SQLAlchemyError, OSError) as exc:  # the store refused: deadline, lost link, disk
             log.warning("run %s of %s: storing failed: %r", run_id, source_id, exc)

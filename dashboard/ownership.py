@@ -102,17 +102,21 @@ class Owner:
                 self.renew()
             except SQLAlchemyError as exc:  # the store is down: try again at the next tick
                 log.warning("could not renew the scheduler's lease: %s", exc)
+            except Exception:  # whatever it is, the keeper must keep going
+                log.exception("renewing the scheduler's lease failed")
 
     def renew(self) -> None:
         now = _now()
+        # Locks are always taken in one order, the guard before the store (housekeeping,
+        # begin): never hold the store's write lock while waiting for the guard.
+        with self._guard:
+            held = list(self._locks.values())
         with begin_write(self.engine) as conn:
             if not store.renew_instance(conn, self.id, now, self.lease_seconds):
                 # Given up as dead (the store was out longer than the lease): come back.
                 log.warning("scheduler lease %s had lapsed; registering again", self.id)
                 self.id = uuid.uuid4().hex
                 store.register_instance(conn, self.id, self.host, self.pid, now, self.lease_seconds)
-            with self._guard:
-                held = list(self._locks.values())
             for lock in held:
                 store.extend_lease(conn, lock.source_id, lock.token, now, self.lease_seconds)
         for lock in held:
@@ -147,7 +151,10 @@ class Owner:
         held = SourceLock(source_id, token)
         if self._redis is not None:
             redis_lock = self._redis.lock(
-                LOCK_PREFIX + source_id, timeout=self.lease_seconds, blocking=False
+                LOCK_PREFIX + source_id,
+                timeout=self.lease_seconds,
+                blocking=False,
+                thread_local=False,  # the keeper thread extends what a job thread took
             )
             got = redis_client.safely(None, redis_lock.acquire, token=token)
             if got is False:

@@ -198,13 +198,13 @@ def close_abandoned(
         )
     closed: list[Abandoned] = []
     for clause, en, id_ in cases:
-        rows = conn.execute(select(_run.c.id, _run.c.source_id, _run.c.owner_id).where(clause))
-        found = [Abandoned(r.id, r.source_id, r.owner_id) for r in rows]
+        found = conn.execute(select(_run.c.id).where(clause)).scalars().all()
         if not found:
             continue
-        conn.execute(
+        # Only what is still running once the row is ours (a run may finish meanwhile).
+        rows = conn.execute(
             update(CollectionRun)
-            .where(_run.c.id.in_([a.run_id for a in found]), _run.c.status == "running")
+            .where(_run.c.id.in_(found), _run.c.status == "running")
             .values(
                 status="failed",
                 finished_at=now,
@@ -212,8 +212,9 @@ def close_abandoned(
                 message=en,
                 message_id=id_,
             )
+            .returning(_run.c.id, _run.c.source_id, _run.c.owner_id)
         )
-        closed.extend(found)
+        closed.extend(Abandoned(r.id, r.source_id, r.owner_id) for r in rows)
     return closed
 
 
