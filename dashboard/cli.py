@@ -311,6 +311,17 @@ def scheduler(migrate: bool) -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be freed; delete nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def prune(dry_run: bool, as_json: bool) -> None:
+    """Apply the retention policy (config/retention.yaml): old payloads, runs, quarantine."""
+    from dashboard.retention import prune as run_prune
+
+    report = run_prune(_runtime(), dry_run=dry_run)
+    click.echo(json.dumps(report.as_dict()) if as_json else report.line())
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8051, type=int)
 @click.option("--faults/--no-faults", default=True, help="Now and then a bad row or an outage.")

@@ -35,6 +35,7 @@ from dashboard.brief.weekly import schedule_weekly_brief
 from dashboard.catalogue.models import Source
 from dashboard.ingest import collect
 from dashboard.ownership import LOCK_PREFIX, Owner
+from dashboard.retention import load_policy, prune
 from dashboard.runtime import Runtime
 from dashboard.store import ownership as run_ownership
 from dashboard.store.engine import begin_write
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
 HOUSEKEEPING_JOB_ID = "housekeeping"
+PRUNE_JOB_ID = "retention"
 __all__ = ["LOCK_PREFIX", "build_scheduler", "run_forever", "run_source_job"]
 DROP_JOB_ID = "drop-folder"
 FIRST_RUN_SPACING = 0.5
@@ -212,6 +214,17 @@ def build_scheduler(
     add_alert_job(scheduler, rt)
     schedule_weekly_brief(scheduler, rt)
     scheduler.add_job(
+        prune_job,
+        IntervalTrigger(hours=load_policy(rt.settings.config_dir).prune_every_hours),
+        args=(rt,),
+        id=PRUNE_JOB_ID,
+        name="retention",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+    scheduler.add_job(
         scan_drop_folder,
         IntervalTrigger(seconds=rt.settings.drop_scan_seconds),
         args=(rt, scheduler),
@@ -224,6 +237,14 @@ def build_scheduler(
         next_run_time=now + timedelta(seconds=1),
     )
     return scheduler
+
+
+def prune_job(rt: Runtime) -> None:
+    """Retention (dashboard/retention.py). Several schedulers may prune: deletes are idempotent."""
+    try:
+        prune(rt)
+    except (SQLAlchemyError, OSError) as exc:  # the next tick tries again
+        log.warning("retention prune failed: %s", exc)
 
 
 def scan_drop_folder(rt: Runtime, scheduler=None) -> None:

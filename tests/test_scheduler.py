@@ -133,6 +133,7 @@ def test_every_source_is_a_job_with_safe_defaults(rt):
         "brief:weekly",
         "drop-folder",
         "housekeeping",
+        "retention",
     }
     for job_id in ("source:hanging", "source:quick-a", "source:quick-b"):
         job = jobs[job_id]
