@@ -71,10 +71,13 @@ _register_subcommands()
 @click.option("--json", "as_json", is_flag=True)
 def check_config(config_dir: Path | None, as_json: bool) -> None:
     """Validate the catalogue, cross-references included."""
+    from dashboard.retention import load_policy
+
     directory = config_dir or get_settings().config_dir
     try:
         catalogue = load_catalogue(directory)
         load_wall_config(directory, catalogue)
+        load_policy(directory)
     except CatalogueError as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, "errors": [vars(i) for i in exc.issues]}, indent=2))

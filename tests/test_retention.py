@@ -166,3 +166,14 @@ def test_the_policy_comes_from_config_and_the_cli_dry_run_prints_it(rt, tmp_path
     }
     result = CliRunner().invoke(cli.main, ["prune", "--dry-run"], env=env)
     assert "would free: 1 payload files (1000 bytes), 1 run records" in result.output
+
+
+def test_a_bad_policy_is_refused_by_check_config_naming_the_key(tmp_path):
+    from dashboard import cli
+
+    config = tmp_path / "config"
+    shutil.copytree(SMALL, config)
+    (config / "retention.yaml").write_text("runs_full_days: 0\n")
+    result = CliRunner().invoke(cli.main, ["check-config", "--config-dir", str(config)])
+    assert result.exit_code == 1
+    assert "retention.yaml" in result.output and "runs_full_days" in result.output
