@@ -93,6 +93,8 @@ class Owner:
 
     def start_keeper(self) -> None:
         """Renew the lease and every held lock on a thread of its own (never behind jobs)."""
+        if self._keeper is not None:
+            return
         self._keeper = threading.Thread(target=self._keep, name="lease-keeper", daemon=True)
         self._keeper.start()
 

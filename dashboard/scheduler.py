@@ -20,6 +20,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import IO
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -153,10 +154,13 @@ def build_scheduler(
     start_now: set[str] | None = None,
     owner: Owner | None = None,
 ):
-    """The scheduler and its jobs, as the instance ``owner`` (registered here when new)."""
+    """The scheduler and its jobs, as the instance ``owner`` (registered here when new;
+    its lease is then kept from the scheduler's start to its shutdown)."""
+    own = owner is None
     if owner is None:
         owner = new_owner(rt)
         owner.register()
+    instance: Owner = owner
     workers = max(4, min(64, len(rt.catalogue.sources) + 2))
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
@@ -168,6 +172,9 @@ def build_scheduler(
         },
         timezone=rt.settings.timezone,
     )
+    if own:
+        scheduler.add_listener(lambda _e: instance.start_keeper(), EVENT_SCHEDULER_STARTED)
+        scheduler.add_listener(lambda _e: instance.stop(), EVENT_SCHEDULER_SHUTDOWN)
     housekeeping(owner)  # before the first runs: a killed predecessor's locks are freed
     start_now = never_succeeded(rt) if start_now is None else start_now
     now = datetime.now(UTC)
@@ -284,7 +291,13 @@ def claim_sqlite_store(database_url: str) -> IO[str] | None:
         return None
     path = f"{url.database}.scheduler.lock"
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    handle = open(path, "a+")  # noqa: SIM115 (held open for the process's life)
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 (held open for the process's life)
+    except OSError as exc:
+        raise AlreadyRunning(
+            f"cannot take the SQLite store's scheduler lock {path}: {exc.strerror} "
+            f"(is the data directory writable?) / kunci penjadwal tidak dapat dibuat"
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
