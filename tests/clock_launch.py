@@ -28,6 +28,10 @@ def main() -> None:
         instant += timedelta(seconds=max(0.0, time.time() - float(real)))
     rest = sys.argv[2:]
     time_machine.travel(instant, tick=True).start()
+    # time-machine starts ticking at the first read of the clock, not at start(): read it
+    # now, or the process's time would lag by whatever its start-up does before its first
+    # read (imports, waiting for a lock: seconds), and processes would disagree.
+    time.time()
     if rest[0] == "-m":
         sys.argv = [rest[1], *rest[2:]]
         runpy.run_module(rest[1], run_name="__main__", alter_sys=True)

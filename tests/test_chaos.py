@@ -388,7 +388,7 @@ def test_a_scheduler_restarted_after_kill_9_collects_at_once_skipping_nothing(
     record_property("collected_after_restart_seconds", round(time.monotonic() - restarted_at, 1))
     row = next(r for r in runs(engine, "slow") if r.id == running.id)
     assert (row.status, row.error_class) == ("failed", "abandoned")
-    assert "skipped" not in group.procs[-1][1].read_text()
+    assert "in another scheduler; skipped" not in group.procs[-1][1].read_text()
     group.stop_all()
     assert_clean(group, engine)
     engine.dispose()
