@@ -118,7 +118,10 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None, owner: Owner | N
 
 
 def new_owner(rt: Runtime) -> Owner:
-    return Owner(rt.engine, rt.settings.redis_url, lease_seconds=rt.settings.lease_seconds)
+    owner = Owner(rt.engine, rt.settings.redis_url, lease_seconds=rt.settings.lease_seconds)
+    if rt.settings.instance_host:
+        owner.host = rt.settings.instance_host
+    return owner
 
 
 def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:

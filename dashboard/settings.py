@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # scheduler's runs are closed within lease + housekeeping seconds.
     lease_seconds: float = Field(default=30.0, gt=0)
     housekeeping_seconds: float = Field(default=15.0, gt=0)
+    # The host name a scheduler records (default: the machine's). Schedulers on one host
+    # give up a dead one's runs at once (its pid is gone); containers that share a host
+    # name but not a pid namespace must set distinct names here.
+    instance_host: str | None = None
     debug: bool = False
     drop_dir: Path | None = Field(
         default=None,

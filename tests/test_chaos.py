@@ -147,6 +147,18 @@ class Feeds(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
+def figures(artifacts_dir, request):
+    """Record a measured figure in test-artifacts/chaos-figures.jsonl (for the notes)."""
+
+    def record(name: str, value) -> None:
+        line = {"test": request.node.name, name: value}
+        with (artifacts_dir / "chaos-figures.jsonl").open("a") as out:
+            out.write(json.dumps(line) + "\n")
+
+    return record
+
+
+@pytest.fixture
 def feeds():
     Feeds.active.clear()
     Feeds.peak.clear()
@@ -314,11 +326,13 @@ def ok_runs(engine, source_id: str, after: int = 0) -> int:
 
 
 def test_kill_9_mid_run_closes_the_run_within_a_minute_and_collection_goes_on(
-    pg_url, private_redis, schedulers, record_property
+    pg_url, private_redis, schedulers, figures
 ):
     engine = make_engine(pg_url)
     group = schedulers(pg_url, private_redis)
-    first, second = group.start(), group.start()
+    # "Two hosts": the survivor cannot see the victim's pid, only its lease running out.
+    first = group.start(ODSK_INSTANCE_HOST="node-a")
+    second = group.start(ODSK_INSTANCE_HOST="node-b")
 
     def slow_run_in_flight():
         live = [r for r in runs(engine, "slow") if r.status == "running" and r.owner_id]
@@ -342,7 +356,7 @@ def test_kill_9_mid_run_closes_the_run_within_a_minute_and_collection_goes_on(
     row = wait_until(closed, timeout=ABANDONED_WITHIN, message="the killed run still 'running'")
     assert (row.status, row.error_class) == ("failed", "abandoned")
     assert "stopped renewing its lease" in row.message
-    record_property("closed_after_kill_seconds", round(time.monotonic() - killed_at, 1))
+    figures("closed_after_kill_seconds", round(time.monotonic() - killed_at, 1))
     assert time.monotonic() - killed_at < ABANDONED_WITHIN
     # The survivor takes the source over: a later run of it succeeds.
     wait_until(
@@ -364,7 +378,7 @@ def test_kill_9_mid_run_closes_the_run_within_a_minute_and_collection_goes_on(
 
 
 def test_a_scheduler_restarted_after_kill_9_collects_at_once_skipping_nothing(
-    pg_url, private_redis, schedulers, record_property
+    pg_url, private_redis, schedulers, figures
 ):
     """Its predecessor's locks (Redis and store) would hold for a lease; a dead pid on this
     host is given up at once instead, so the restart skips no run of the killed source."""
@@ -385,7 +399,7 @@ def test_a_scheduler_restarted_after_kill_9_collects_at_once_skipping_nothing(
         timeout=60,
         message="'slow' was not collected after the restart",
     )
-    record_property("collected_after_restart_seconds", round(time.monotonic() - restarted_at, 1))
+    figures("collected_after_restart_seconds", round(time.monotonic() - restarted_at, 1))
     row = next(r for r in runs(engine, "slow") if r.id == running.id)
     assert (row.status, row.error_class) == ("failed", "abandoned")
     assert "in another scheduler; skipped" not in group.procs[-1][1].read_text()
@@ -395,7 +409,7 @@ def test_a_scheduler_restarted_after_kill_9_collects_at_once_skipping_nothing(
 
 
 def test_a_dripping_source_fails_at_its_deadline_and_the_others_keep_their_schedule(
-    tmp_path, schedulers, record_property
+    tmp_path, schedulers, figures
 ):
     url = f"sqlite:///{tmp_path / 'data' / 'odsk.sqlite3'}"
     group = schedulers(url, extra=DRIP)
@@ -407,7 +421,7 @@ def test_a_dripping_source_fails_at_its_deadline_and_the_others_keep_their_sched
         return failed if len(failed) >= 2 else None
 
     failed = wait_until(drip_failures, timeout=60, message="'drip' did not fail twice")
-    record_property(
+    figures(
         "drip_run_seconds",
         [round((r.finished_at - r.started_at).total_seconds(), 2) for r in failed],
     )
@@ -464,7 +478,7 @@ def test_schedulers_started_together_and_apart_never_run_a_source_twice_at_once(
 
 
 def test_a_postgres_restart_during_writes_leaves_no_run_running(
-    pg_url, private_pg, private_redis, schedulers, record_property
+    pg_url, private_pg, private_redis, schedulers, figures
 ):
     engine = make_engine(pg_url)
     group = schedulers(pg_url, private_redis)
@@ -486,7 +500,7 @@ def test_a_postgres_restart_during_writes_leaves_no_run_running(
         return rows and not [r for r in rows if r.status == "running" and r.id <= before]
 
     wait_until(all_settled, timeout=ABANDONED_WITHIN, message="runs from before the restart")
-    record_property("settled_after_restart_seconds", round(time.monotonic() - restarted_at, 1))
+    figures("settled_after_restart_seconds", round(time.monotonic() - restarted_at, 1))
     wait_until(
         lambda: all(ok_runs(engine, s, after=before) for s in ("quick-a", "quick-b", "slow")),
         timeout=60,
