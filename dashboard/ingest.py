@@ -227,6 +227,9 @@ def collect(
         except RunClosed:
             summary.status, summary.error_class = "failed", "abandoned"
             summary.accepted = summary.rejected = summary.changed = summary.events = 0
+        except CollectorError as error:  # the deadline ran out before the store step
+            summary.accepted = summary.rejected = summary.changed = summary.events = 0
+            return _finish_failed(rt, summary, error)
             log.warning("run %s of %s was closed as abandoned meanwhile", run_id, source_id)
         except (SQLAlchemyError, OSError) as exc:  # the store refused: deadline, lost link, disk
             log.warning("run %s of %s: storing failed: %r", run_id, source_id, exc)

@@ -163,8 +163,14 @@ class Owner:
                 return None
             if got:
                 held.redis_lock = redis_lock
-        with begin_write(self.engine) as conn:
-            won = store.acquire_lease(conn, source_id, self.id, token, _now(), self.lease_seconds)
+        try:
+            with begin_write(self.engine) as conn:
+                won = store.acquire_lease(
+                    conn, source_id, self.id, token, _now(), self.lease_seconds
+                )
+        except SQLAlchemyError:  # the store is down: give the Redis lock back at once
+            self._release_redis(held)
+            raise
         if not won:
             self._release_redis(held)
             return None

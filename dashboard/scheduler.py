@@ -25,6 +25,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -93,6 +94,8 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None, owner: Owner | N
         held = owner.lock(source_id)
         if held is None:
             log.info("source %s is already running in another scheduler; skipped", source_id)
+            if scheduler is not None:
+                retry_later(rt, scheduler, source_id, owner)
             return
         try:
             summary = collect(rt, source_id, trigger="schedule", owner=owner)
@@ -115,6 +118,40 @@ def run_source_job(rt: Runtime, source_id: str, scheduler=None, owner: Owner | N
             evaluate_soon(scheduler)
         except Exception:  # a scheduler shutting down; the alert job's own tick still comes
             log.exception("source %s: could not bring the alert evaluation forward", source_id)
+
+
+def retry_later(rt: Runtime, scheduler, source_id: str, owner: Owner) -> None:
+    """A skipped run is tried again once a dead holder's lease would have run out and been
+    cleared (a scheduler restarted on another host must not wait for the next schedule,
+    a day for a daily source), unless its next regular run comes sooner."""
+    now = datetime.now(UTC)
+    at = now + timedelta(seconds=rt.settings.lease_seconds + rt.settings.housekeeping_seconds)
+    job = scheduler.get_job(f"source:{source_id}")
+    if job is None:
+        return
+    # (A scheduler not started yet has no next run times: nothing comes sooner then.)
+    next_run = getattr(job, "next_run_time", at + timedelta(days=1))
+    if next_run is None or next_run <= at:  # paused, or due sooner anyway
+        return
+    scheduler.add_job(
+        retry_source_job,
+        DateTrigger(at),
+        args=(rt, source_id, scheduler, owner, now),
+        id=f"retry:{source_id}",
+        name=f"retry {source_id}",
+        replace_existing=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+
+
+def retry_source_job(
+    rt: Runtime, source_id: str, scheduler, owner: Owner, skipped_at: datetime
+) -> None:
+    """Run the source unless the run that made us skip it finished (or another is live)."""
+    with rt.engine.connect() as conn:
+        if run_ownership.ran_since(conn, source_id, skipped_at, datetime.now(UTC)):
+            return
+    run_source_job(rt, source_id, scheduler, owner)
 
 
 def new_owner(rt: Runtime) -> Owner:

@@ -43,7 +43,7 @@ sources:
     kind: http_json
     skpd: dinkes
     schedule: {{interval_seconds: 60}}
-    timeout_seconds: 5
+    timeout_seconds: 30
     indicators: [LIV.STUNTING]
     options:
       url: "{base}/a.json"
@@ -359,3 +359,39 @@ def test_a_second_scheduler_on_one_sqlite_store_refuses_with_one_line(sqlite_url
     assert len(lines) == 1, result.output
     assert "another scheduler" in lines[0] and "SQLite allows one per store" in lines[0]
     assert claim_sqlite_store(sqlite_url) is not None  # free again once the first is gone
+
+
+def test_a_run_skipped_for_a_dead_holder_is_retried_before_the_next_schedule(rt, clock):
+    """A scheduler restarted on another host finds its sources held by its dead predecessor:
+    it tries again once that lease has run out, not a whole schedule later."""
+    from dashboard.scheduler import build_scheduler, retry_source_job
+
+    dead = Owner(rt.engine, None, lease_seconds=30, host="old-node", pid=1)
+    dead.register()
+    assert dead.lock("quick") is not None
+    scheduler = build_scheduler(rt, blocking=False, start_now=set())
+    owner = scheduler.get_job("housekeeping").args[0]
+    skipped_at = datetime.now(UTC)
+    run_source_job(rt, "quick", scheduler, owner)
+    retry = scheduler.get_job("retry:quick")
+    assert retry is not None
+    due = (retry.trigger.run_date - skipped_at).total_seconds()
+    assert due == pytest.approx(rt.settings.lease_seconds + rt.settings.housekeeping_seconds, abs=2)
+    assert _runs(rt) == []
+
+    clock.shift(due)  # the predecessor never renewed; housekeeping gives it up
+    owner.renew()
+    owner.housekeeping()
+    retry_source_job(rt, "quick", scheduler, owner, skipped_at)
+    assert [(r.status, r.message) for r in _runs(rt)] == [("ok", None)]
+
+
+def test_no_retry_when_the_holder_finished_its_run(rt):
+    from dashboard.scheduler import build_scheduler, retry_source_job
+
+    scheduler = build_scheduler(rt, blocking=False, start_now=set())
+    owner = scheduler.get_job("housekeeping").args[0]
+    skipped_at = datetime.now(UTC)
+    collect(rt, "quick")  # the other scheduler's run, finished after we skipped
+    retry_source_job(rt, "quick", scheduler, owner, skipped_at)
+    assert len(_runs(rt)) == 1

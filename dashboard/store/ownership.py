@@ -218,6 +218,23 @@ def close_abandoned(
     return closed
 
 
+def ran_since(conn: Connection, source_id: str, since: datetime, now: datetime) -> bool:
+    """Whether the source was collected after ``since`` (a run that finished then, not
+    abandoned), or a live run of it is going on now."""
+    finished = and_(
+        _run.c.finished_at >= since,
+        or_(_run.c.error_class.is_(None), _run.c.error_class != ABANDONED),
+    )
+    return (
+        conn.execute(
+            select(_run.c.id)
+            .where(_run.c.source_id == source_id, or_(finished, live_running(now)))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def running_owned_by(conn: Connection, owner_id: str) -> list[int]:
     return list(
         conn.execute(
