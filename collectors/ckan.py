@@ -18,7 +18,7 @@ import httpx
 from pydantic import Field, model_validator
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from collectors import http, limits
+from collectors import deadline, http, limits
 from collectors.base import (
     CollectorError,
     ParseError,
@@ -295,6 +295,7 @@ def _get_page(
     client: httpx.Client, url: str, params: dict[str, Any], headers: dict[str, str], max_bytes: int
 ) -> bytes:
     """One page; unlike ``http.get`` it reads a 4xx body, because CKAN explains itself there."""
+    deadline.check()
     try:
         with client.stream("GET", url, params=params, headers=headers) as response:
             status = response.status_code
@@ -302,6 +303,7 @@ def _get_page(
                 raise TransientFetchError(f"HTTP {status} from {url}", f"HTTP {status} dari {url}")
             body = bytearray()
             for chunk in response.iter_bytes():
+                deadline.check()  # the run's total deadline, however slowly the bytes come
                 body += chunk
                 if len(body) > max_bytes:
                     raise PermanentFetchError(
@@ -310,6 +312,7 @@ def _get_page(
                         error_class="too_large",
                     )
     except httpx.TimeoutException as exc:
+        deadline.check()
         raise TransientFetchError(
             f"timed out: {url}", f"batas waktu habis: {url}", error_class="timeout"
         ) from exc

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from collectors import deadline
 from collectors.base import (
     CollectorError,
     Payload,
@@ -71,6 +72,9 @@ def _get_once(
     timeout: float,
     max_bytes: int,
 ) -> Payload:
+    # Every wait (connect, each read) is capped at what is left of the run's deadline, and
+    # the deadline is checked between chunks: a body dripped byte by byte ends on time.
+    timeout = deadline.remaining(timeout)
     try:
         with (
             httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client,
@@ -90,6 +94,7 @@ def _get_once(
                 raise _too_large(url, max_bytes)
             body = bytearray()
             for chunk in response.iter_bytes():
+                deadline.check()
                 body += chunk
                 if len(body) > max_bytes:
                     raise _too_large(url, max_bytes)
@@ -99,6 +104,7 @@ def _get_once(
                 {"url": str(response.url), "status": status},
             )
     except httpx.TimeoutException as exc:
+        deadline.check()  # the deadline, not the source's per-read timeout, cut it short
         raise TransientFetchError(
             f"timed out after {timeout:g} s: {url}",
             f"batas waktu {timeout:g} dtk habis: {url}",

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.store.schema import RawPayload
 
@@ -34,16 +35,18 @@ def archive_payload(conn: Connection, payload_dir: Path, content: bytes, content
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    table = RawPayload.__table__
-    if conn.execute(select(table.c.sha256).where(table.c.sha256 == sha)).first() is None:
-        conn.execute(
-            insert(RawPayload).values(
-                sha256=sha,
-                path=str(path.relative_to(payload_dir)),
-                size_bytes=len(content),
-                content_type=content_type[:200],
-            )
+    # Two sources (or schedulers) may archive the same bytes at once: first one wins.
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(RawPayload)
+        .values(
+            sha256=sha,
+            path=str(path.relative_to(payload_dir)),
+            size_bytes=len(content),
+            content_type=content_type[:200],
         )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
     return sha
 
 

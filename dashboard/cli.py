@@ -49,10 +49,13 @@ _register_subcommands()
 @click.option("--json", "as_json", is_flag=True)
 def check_config(config_dir: Path | None, as_json: bool) -> None:
     """Validate the catalogue, cross-references included."""
+    from dashboard.retention import load_policy
+
     directory = config_dir or get_settings().config_dir
     try:
         catalogue = load_catalogue(directory)
         load_wall_config(directory, catalogue)
+        load_policy(directory)
     except CatalogueError as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, "errors": [vars(i) for i in exc.issues]}, indent=2))
@@ -276,15 +279,32 @@ MIGRATE_OPTION = click.option(
 @main.command()
 @MIGRATE_OPTION
 def scheduler(migrate: bool) -> None:
-    """Run the collection scheduler (its own process)."""
-    from dashboard.scheduler import run_forever
+    """Run the collection scheduler (its own process). On SQLite, one per store."""
+    from dashboard.scheduler import AlreadyRunning, claim_sqlite_store, run_forever
     from dashboard.settings import data_dir_problem
 
-    problem = data_dir_problem(get_settings())
+    settings = get_settings()
+    problem = data_dir_problem(settings)
     if problem is not None:  # it archives every payload there: refuse, in one line
         click.echo(f"odsk scheduler: refusing to start: the data directory {problem}", err=True)
         sys.exit(1)
-    run_forever(prepared_runtime(migrate))
+    try:  # refused before anything else is done: one clear line
+        claim = claim_sqlite_store(settings.resolved_database_url)
+    except AlreadyRunning as exc:
+        click.echo(f"odsk scheduler: {exc}", err=True)
+        sys.exit(1)
+    run_forever(prepared_runtime(migrate), claim=claim)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be freed; delete nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def prune(dry_run: bool, as_json: bool) -> None:
+    """Apply the retention policy (config/retention.yaml): old payloads, runs, quarantine."""
+    from dashboard.retention import prune as run_prune
+
+    report = run_prune(prepared_runtime(), dry_run=dry_run)
+    click.echo(json.dumps(report.as_dict()) if as_json else report.line())
 
 
 @main.command()

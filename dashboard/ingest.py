@@ -8,13 +8,17 @@ raises for a source's fault; it records it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from collectors import deadline
 from collectors.base import (
     Candidate,
     CollectorError,
@@ -38,12 +42,10 @@ from dashboard.versions import bump
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # How many rejected rows a summary lists in full (the quarantine keeps all of them).
 SUMMARY_ERROR_LIMIT = 200
-
-
-class RunTimeout(CollectorError):
-    error_class = "timeout"
 
 
 @dataclass
@@ -83,21 +85,41 @@ class RunSummary:
 
 
 def _start_run(
-    rt: Runtime, source_id: str, trigger: str, replay_of: int | None, file_name: str | None
+    rt: Runtime,
+    source_id: str,
+    trigger: str,
+    replay_of: int | None,
+    file_name: str | None,
+    owner_id: str | None,
+    timeout: float,
 ) -> int:
+    now = utcnow()
     with begin_write(rt.engine) as conn:
         return conn.execute(
             insert(CollectionRun)
             .values(
                 source_id=source_id,
                 trigger=trigger,
-                started_at=utcnow(),
+                started_at=now,
                 status="running",
                 replay_of=replay_of,
                 file_name=file_name,
+                owner_id=owner_id,
+                deadline_at=now + timedelta(seconds=timeout),
             )
             .returning(CollectionRun.id)
         ).scalar_one()
+
+
+class RunOwner(Protocol):
+    """The scheduler instance a run belongs to (dashboard/ownership.py): it knows which of
+    its runs are in flight, so one that ended unrecorded can be closed by its housekeeping."""
+
+    id: str
+
+    def begin(self, start: Callable[[], int]) -> int: ...
+
+    def end(self, run_id: int) -> None: ...
 
 
 def _source_state(rt: Runtime, source_id: str) -> tuple[str | None, bool]:
@@ -123,7 +145,8 @@ def _finish_failed(rt: Runtime, summary: RunSummary, error: CollectorError) -> R
     with begin_write(rt.engine) as conn:
         conn.execute(
             update(CollectionRun)
-            .where(CollectionRun.id == summary.run_id)
+            # A run already closed as abandoned (its owner lost its lease) keeps that verdict.
+            .where(CollectionRun.id == summary.run_id, CollectionRun.status == "running")
             .values(
                 status="failed",
                 finished_at=utcnow(),
@@ -147,52 +170,80 @@ def collect(
     backfill: bool = False,
     file_name: str | None = None,
     actor: Actor | None = None,
+    owner: RunOwner | None = None,
 ) -> RunSummary:
     """Run one source once (or ingest a given payload as that source) and record it.
 
     A source's first run fetches its history (a backfill); ``backfill`` asks for it again,
-    ignoring the bookmark (history the feed only sends later, a repaired outage)."""
+    ignoring the bookmark (history the feed only sends later, a repaired outage).
+
+    The source's ``timeout_seconds`` is the run's total deadline: fetch, archive and parse
+    run in a worker thread the run stops waiting for at the deadline (whatever the kind
+    does), and the store transaction gets what is left (PostgreSQL ``statement_timeout``)."""
     source = rt.catalogue.source(source_id)
     kind = get_kind(source.kind)
     started = time.monotonic()
-    deadline = started + source.timeout_seconds
-    run_id = _start_run(rt, source_id, trigger, replay_of, file_name)
+    timeout = float(source.timeout_seconds)
+
+    def start() -> int:
+        return _start_run(
+            rt, source_id, trigger, replay_of, file_name, owner.id if owner else None, timeout
+        )
+
+    run_id = owner.begin(start) if owner is not None else start()
     summary = RunSummary(run_id, source_id, "running")
-    bookmark, first_run = _source_state(rt, source_id)
-    backfill = (first_run or backfill) and payload is None
-    ctx = SourceContext(
-        source,
-        rt.catalogue.source_options[source_id],
-        rt.catalogue,
-        rt.regions,
-        bookmark=None if backfill else bookmark,
-        backfill=backfill,
-    )
     try:
-        try:
-            if payload is None:
-                payload = kind.fetch(ctx)
+        bookmark, first_run = _source_state(rt, source_id)
+        backfill = (first_run or backfill) and payload is None
+        ctx = SourceContext(
+            source,
+            rt.catalogue.source_options[source_id],
+            rt.catalogue,
+            rt.regions,
+            bookmark=None if backfill else bookmark,
+            backfill=backfill,
+        )
+
+        def fetch_and_parse() -> ParseResult:
+            fetched = kind.fetch(ctx) if payload is None else payload
             with begin_write(rt.engine) as conn:
                 summary.payload_sha256 = archive_payload(
-                    conn, rt.settings.payload_dir, payload.content, payload.content_type
+                    conn, rt.settings.payload_dir, fetched.content, fetched.content_type
                 )
-            _check_deadline(deadline, source.timeout_seconds)
-            parsed = kind.parse(payload, ctx)
-            _check_deadline(deadline, source.timeout_seconds)
+            deadline.check()
+            parsed = kind.parse(fetched, ctx)
+            deadline.check()
+            return parsed
+
+        try:
+            parsed = _in_time(fetch_and_parse, timeout, started, f"run-{run_id}-{source_id}")
         except CollectorError as error:
             return _finish_failed(rt, summary, error)
+        except SQLAlchemyError as exc:  # archiving: the store is unreachable or refused
+            return _finish_failed(rt, summary, _store_error(exc))
         except Exception as exc:  # a bug in a kind must not take the scheduler down
             log.exception("source %s: unexpected error", source_id)
+            return _finish_failed(rt, summary, _internal(exc))
+        try:
+            _store(rt, summary, source_id, parsed, today or date.today(), actor, started, timeout)
+        except RunClosed:
+            summary.status, summary.error_class = "failed", "abandoned"
+            summary.accepted = summary.rejected = summary.changed = summary.events = 0
+        except CollectorError as error:  # the deadline ran out before the store step
+            summary.accepted = summary.rejected = summary.changed = summary.events = 0
+            return _finish_failed(rt, summary, error)
+            log.warning("run %s of %s was closed as abandoned meanwhile", run_id, source_id)
+        except (SQLAlchemyError, OSError) as exc:  # the store refused: deadline, lost link, disk
+            log.warning("run %s of %s: storing failed: %r", run_id, source_id, exc)
+            summary.accepted = summary.rejected = summary.changed = summary.events = 0
+            past = time.monotonic() - started >= timeout
             return _finish_failed(
-                rt,
-                summary,
-                CollectorError(
-                    f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"
-                ),
+                rt, summary, deadline.exceeded(timeout) if past else _store_error(exc)
             )
-        _store(rt, summary, source_id, parsed, today or date.today(), actor)
         return summary
     finally:
+        if owner is not None:
+            owner.end(run_id)
         summary.duration_seconds = time.monotonic() - started
         if summary.status != "running":
             log.info(
@@ -205,12 +256,47 @@ def collect(
             )
 
 
-def _check_deadline(deadline: float, timeout: float) -> None:
-    if time.monotonic() > deadline:
-        raise RunTimeout(
-            f"run exceeded the source's timeout of {timeout:g} s",
-            f"proses melebihi batas waktu sumber {timeout:g} dtk",
-        )
+class RunClosed(Exception):
+    """The run was closed by another scheduler (its owner's lease ran out) while it stored."""
+
+
+def _in_time(work: Callable[[], T], seconds: float, started: float, name: str) -> T:
+    """``work()`` in a worker thread with the run's deadline set; stop waiting at the deadline.
+
+    The thread itself stops soon after on its own (HTTP checks the deadline between chunks);
+    whatever it would still do is thrown away with the run's verdict."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            with deadline.within(seconds, at=started):
+                box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 (handed to the waiting thread, raised there)
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=name, daemon=True)
+    worker.start()
+    worker.join(max(0.0, started + seconds - time.monotonic()))
+    if worker.is_alive():
+        raise deadline.exceeded(seconds)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _internal(exc: BaseException) -> CollectorError:
+    return CollectorError(
+        f"internal error: {exc!r}", f"galat internal: {exc!r}", error_class="internal"
+    )
+
+
+def _store_error(exc: BaseException) -> CollectorError:
+    what = type(exc).__name__
+    return CollectorError(
+        f"the store refused the run's data ({what}); nothing of it was kept",
+        f"penyimpanan menolak data proses ini ({what}); tidak ada yang disimpan",
+        error_class="store",
+    )
 
 
 def _store(
@@ -220,6 +306,8 @@ def _store(
     parsed: ParseResult,
     today: date,
     actor: Actor | None = None,
+    started: float | None = None,
+    timeout: float | None = None,
 ) -> None:
     """Store the run's verdict in one transaction; with ``actor`` (an upload), its audit row too."""
     source = rt.catalogue.source(source_id)
@@ -233,10 +321,12 @@ def _store(
         summary.status = "partial" if summary.rejected else "ok"
     now = utcnow()
     with begin_write(rt.engine) as conn:
+        if started is not None and timeout is not None:
+            _limit_statements(conn, started + timeout - time.monotonic(), timeout)
         # The run row first: on SQLite this takes the write lock before anything is read.
-        conn.execute(
+        closed = not conn.execute(
             update(CollectionRun)
-            .where(CollectionRun.id == summary.run_id)
+            .where(CollectionRun.id == summary.run_id, CollectionRun.status == "running")
             .values(
                 status=summary.status,
                 finished_at=now,
@@ -246,7 +336,9 @@ def _store(
                 error_class=summary.error_class,
                 payload_sha256=summary.payload_sha256,
             )
-        )
+        ).rowcount
+        if closed:  # abandoned meanwhile: store nothing (the next run collects it again)
+            raise RunClosed(summary.run_id)
         stats = upsert_observations(
             conn, verdict.accepted, source_id=source_id, run_id=summary.run_id, ingested_at=now
         )
@@ -307,6 +399,14 @@ def _store(
     summary.errors = [_error_line(c) for c in verdict.rejected[:SUMMARY_ERROR_LIMIT]]
     if summary.changed or summary.events:
         rt.signal.publish()
+
+
+def _limit_statements(conn: Connection, left: float, total: float) -> None:
+    """On PostgreSQL, each statement of the store transaction gets at most what is left."""
+    if left <= 0:
+        raise deadline.exceeded(total)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}"))
 
 
 def run_message(summary: RunSummary) -> tuple[str | None, str | None]:

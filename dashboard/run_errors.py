@@ -18,7 +18,19 @@ from dashboard.catalogue.periods import WITA
 from dashboard.redaction import redact
 
 # The run's error classes (collectors/base.py and its kinds) and how each is told.
-KNOWN_CLASSES = ("http", "timeout", "connection", "auth", "schema", "format", "parse", "too_large")
+KNOWN_CLASSES = (
+    "http",
+    "timeout",
+    "connection",
+    "auth",
+    "schema",
+    "format",
+    "parse",
+    "too_large",
+    "deadline",
+    "abandoned",
+    "store",
+)
 _STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 

@@ -68,7 +68,7 @@ def prepared_runtime(migrate: bool = True) -> Runtime:
     """For a command-line process (``odsk …``, the demo): settings → catalogue → store,
     migrated and synced. An invalid catalogue is listed on stderr and the process exits."""
     from dashboard.store.catalogue_sync import sync_catalogue
-    from dashboard.store.migrate import upgrade
+    from dashboard.store.migrate import startup_lock, upgrade
 
     settings = get_settings()
     try:
@@ -76,7 +76,8 @@ def prepared_runtime(migrate: bool = True) -> Runtime:
     except CatalogueError as exc:
         print_issues(exc)
         sys.exit(1)
-    if migrate:
-        upgrade(settings.resolved_database_url)
-    sync_catalogue(rt.engine, rt.catalogue)
+    with startup_lock(rt.engine):  # schedulers started together migrate and sync one at a time
+        if migrate:
+            upgrade(settings.resolved_database_url)
+        sync_catalogue(rt.engine, rt.catalogue)
     return rt

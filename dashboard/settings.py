@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     # How often a wall browser asks whether the data version moved.
     wall_poll_seconds: float = 5.0
     scheduler_heartbeat_seconds: float = 15.0
+    # A scheduler's lease on itself and its source locks (renewed every third of it), and
+    # how often each scheduler closes runs whose owner stopped renewing: a killed
+    # scheduler's runs are closed within lease + housekeeping seconds.
+    lease_seconds: float = Field(default=30.0, gt=0)
+    housekeeping_seconds: float = Field(default=15.0, gt=0)
+    # The host name a scheduler records (default: the machine's). Schedulers on one host
+    # give up a dead one's runs at once (its pid is gone); containers that share a host
+    # name but not a pid namespace must set distinct names here.
+    instance_host: str | None = None
     debug: bool = False
     # --- limits and logs at the edge (dashboard/edge_limits.py, dashboard/access_log.py) ---
     # Largest request body (an upload of 20 MB arrives base64-encoded, about 27 MB).

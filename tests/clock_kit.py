@@ -98,5 +98,11 @@ def frozen_command(argv: list[str], now: datetime | None = None) -> list[str]:
 
     ``argv[0]`` must be a Python interpreter; what follows is passed through unchanged.
     """
+    import time_machine
+
     when = now or datetime.now(UTC)  # under the test's travel: the test's own time
-    return [argv[0], str(LAUNCHER), when.isoformat(), *argv[1:]]
+    # The real time that instant was read at: the process moves its instant on by its own
+    # start-up delay, so processes started apart agree on the time to the millisecond
+    # (leases between schedulers compare their clocks).
+    real = time_machine.escape_hatch.time.time()
+    return [argv[0], str(LAUNCHER), f"{when.isoformat()}@{real:.6f}", *argv[1:]]

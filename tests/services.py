@@ -66,6 +66,13 @@ class Service:
     origin: str  # human-readable: where the URL came from
     private: bool = False
     _stop: Callable[[], None] | None = field(default=None, repr=False)
+    # Private PostgreSQL only: stop fast (dropping every connection) and start again.
+    _restart: Callable[[], None] | None = field(default=None, repr=False)
+
+    def restart(self) -> None:
+        if self._restart is None:
+            raise ServiceError(f"{self.name} at {mask_url(self.url)} is not ours to restart")
+        self._restart()
 
     def stop(self) -> None:
         stop, self._stop = self._stop, None
@@ -289,6 +296,16 @@ def start_private_postgres(bindir: Path, attempts: int = 3) -> Service:
             _kill_postmaster(data)
         remove()
 
+    def restart() -> None:
+        run(
+            [
+                str(bindir / "pg_ctl"),
+                *("-D", str(data), "-l", str(log), "-m", "fast", "-w", "-t", "60"),
+                *("-o", opts, "restart"),
+            ],
+            "pg_ctl restart",
+        )
+
     service = _register(
         Service(
             "PostgreSQL",
@@ -296,6 +313,7 @@ def start_private_postgres(bindir: Path, attempts: int = 3) -> Service:
             f"private instance from {bindir}, data in {tmp}",
             private=True,
             _stop=stop,
+            _restart=restart,
         )
     )
     err = pg_ping(url, timeout=10)

@@ -315,3 +315,32 @@ def test_request_latency_adds_up_across_worker_processes(sqlite_url, tmp_path):
         == 6
     )
     assert value(samples, "odsk_store_up") == 1
+
+
+def test_runs_in_progress_count_only_runs_whose_owner_is_alive(app):
+    """A scheduler killed mid-run leaves its run 'running' until housekeeping closes it;
+    /metrics does not count it as in progress meanwhile."""
+    from dashboard.store.schema import SchedulerInstance
+
+    engine = context_of(app).engine
+    now = utcnow()
+    with begin_write(engine) as conn:
+        for instance, expires in (("alive", now + timedelta(seconds=30)), ("dead", now)):
+            conn.execute(
+                SchedulerInstance.__table__.insert().values(
+                    id=instance, host="h", pid=1, started_at=now, renewed_at=now, expires_at=expires
+                )
+            )
+            conn.execute(
+                CollectionRun.__table__.insert().values(
+                    source_id="naker-feed" if instance == "alive" else "dinkes-feed",
+                    trigger="schedule",
+                    started_at=now,
+                    status="running",
+                    owner_id=instance,
+                    deadline_at=now + timedelta(seconds=30),
+                )
+            )
+    samples = scrape(scraper(app))
+    assert value(samples, "odsk_collector_runs_in_progress", source="naker-feed") == 1
+    assert value(samples, "odsk_collector_runs_in_progress", source="dinkes-feed") is None

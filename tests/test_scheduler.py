@@ -132,6 +132,8 @@ def test_every_source_is_a_job_with_safe_defaults(rt):
         "alerts",
         "brief:weekly",
         "drop-folder",
+        "housekeeping",
+        "retention",
     }
     for job_id in ("source:hanging", "source:quick-a", "source:quick-b"):
         job = jobs[job_id]
@@ -184,34 +186,6 @@ def test_with_redis_down_sources_still_run(rt):
     rt.settings.redis_url = "redis://127.0.0.1:1/0"
     run_source_job(rt, "quick-a")
     assert [r.status for r in runs(rt, "quick-a")] == ["ok"]
-
-
-def test_runs_left_running_by_a_dead_process_are_marked_abandoned(rt):
-    from datetime import datetime, timedelta
-
-    from dashboard.scheduler import abandon_stale_runs
-    from dashboard.store.engine import begin_write
-
-    now = datetime.now(UTC)
-    with begin_write(rt.engine) as conn:
-        for minutes in (
-            60,
-            1,
-        ):  # quick-a's timeout is 5 s: an hour old is dead, a minute old may be alive
-            conn.execute(
-                CollectionRun.__table__.insert().values(
-                    source_id="quick-a",
-                    trigger="schedule",
-                    status="running",
-                    started_at=now - timedelta(minutes=minutes),
-                )
-            )
-    assert abandon_stale_runs(rt, now) == 1
-    with rt.engine.connect() as conn:
-        rows = conn.execute(
-            select(CollectionRun.status, CollectionRun.error_class).order_by(CollectionRun.id)
-        ).all()
-    assert [tuple(r) for r in rows] == [("failed", "abandoned"), ("running", None)]
 
 
 def test_a_run_that_stores_new_values_brings_the_alert_evaluation_forward(rt):

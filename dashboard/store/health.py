@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, case, extract, func, literal, select, union_all
 
+from dashboard.store.ownership import visible_run
 from dashboard.store.runs import FINISHED_STATUSES, SUCCESS_STATUSES, RunRecord
 from dashboard.store.schema import (
     CollectionRun,
@@ -19,23 +20,26 @@ from dashboard.store.schema import (
     Observation,
     ObservationRevision,
     QuarantinedRow,
+    utcnow,
 )
 
 _UNION_CHUNK = 100
 
 
 def recent_runs(
-    conn: Connection, source_ids: Iterable[str], limit: int = 30
+    conn: Connection, source_ids: Iterable[str], limit: int = 30, now: datetime | None = None
 ) -> dict[str, list[RunRecord]]:
-    """Each source's latest ``limit`` runs (any status, a running one included), newest first."""
+    """Each source's latest ``limit`` runs (any status, a live running one included; one
+    whose owner died is not shown as running), newest first."""
     run = CollectionRun.__table__
+    visible = visible_run(now or utcnow())
     ids = list(dict.fromkeys(source_ids))
     out: dict[str, list[RunRecord]] = {s: [] for s in ids}
     for start in range(0, len(ids), _UNION_CHUNK):
         parts = [
             select(
                 select(run)
-                .where(run.c.source_id == s)
+                .where(run.c.source_id == s, visible)
                 .order_by(run.c.started_at.desc(), run.c.id.desc())
                 .limit(limit)
                 .subquery()
@@ -189,7 +193,8 @@ class RunTotals:
     rows_rejected: int
 
 
-def run_totals(conn: Connection) -> list[RunTotals]:
+def run_totals(conn: Connection, now: datetime | None = None) -> list[RunTotals]:
+    """Runs per source and status; 'running' counts only live runs (owner renewing its lease)."""
     run = CollectionRun.__table__
     rows = conn.execute(
         select(
@@ -198,7 +203,9 @@ def run_totals(conn: Connection) -> list[RunTotals]:
             func.count(),
             func.coalesce(func.sum(run.c.rows_accepted), 0),
             func.coalesce(func.sum(run.c.rows_rejected), 0),
-        ).group_by(run.c.source_id, run.c.status)
+        )
+        .where(visible_run(now or utcnow()))
+        .group_by(run.c.source_id, run.c.status)
     )
     return [RunTotals(s, st, int(n), int(a), int(r)) for s, st, n, a, r in rows]
 

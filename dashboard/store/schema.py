@@ -161,8 +161,37 @@ class CollectionRun(Base):
     message_id: Mapped[str | None] = mapped_column(Text)
     payload_sha256: Mapped[str | None] = mapped_column(ForeignKey("raw_payload.sha256"))
     replay_of: Mapped[int | None] = mapped_column(BigId)
+    # The scheduler instance running it (None: a command, an upload); when it must be over.
+    owner_id: Mapped[str | None] = mapped_column(String(40))
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    __table_args__ = (Index("ix_collection_run_source_started", "source_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_collection_run_source_started", "source_id", "started_at"),
+        Index("ix_collection_run_status", "status"),
+    )
+
+
+class SchedulerInstance(Base):
+    """A scheduler process that owns runs while it keeps renewing its lease."""
+
+    __tablename__ = "scheduler_instance"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    renewed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SourceLease(Base):
+    """Who may run a source right now (the store's lock, held while renewed)."""
+
+    __tablename__ = "source_lease"
+    source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(40))
+    token: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Observation(Base):
