@@ -91,7 +91,14 @@ def _badge(row: AlertRow) -> dbc.Badge:
 def _title_cell(row: AlertRow) -> html.Td:
     return html.Td(
         [
-            html.Div(row.title),
+            html.Div(
+                [
+                    row.title,
+                    html.Span(row.owner, className="alerts-owner badge text-bg-secondary ms-2")
+                    if row.owner
+                    else None,
+                ]
+            ),
             # The rule and subject are configuration keys: kept for tools, not shown.
             html.Small(
                 f"#{row.id}",

@@ -48,7 +48,7 @@ STATUS_ICONS = {
     "no_target": "bi bi-dash-circle",
     "no_data": "bi bi-question-circle",
 }
-LATEST, WHOLE_YEAR = "latest", "all"
+LATEST, WHOLE_YEAR, ALL = "latest", "all", "all"
 TONE_CLASS = {"good": "sc-good", "bad": "sc-bad", "neutral": "sc-neutral"}
 
 
@@ -61,6 +61,13 @@ def status_badge(status: str, label: str, **kwargs) -> html.Span:
         className=f"sc-status sc-status-{status}",
         **kwargs,
     )
+
+
+def owner_badge(owner: str | None):
+    """The responsible SKPD's short name beside an exception."""
+    if not owner:
+        return None
+    return html.Span(owner, className="sc-owner ms-2")
 
 
 def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
@@ -120,10 +127,11 @@ def layout(
     period: str | None = None,
     region: str | None = None,
     rank: str | None = None,
+    skpd: str | None = None,
     **_query,
 ):
     lang = i18n.language(lang)
-    page = _load(lang, period=period, region=region, rank=rank)
+    page = _load(lang, period=period, region=region, rank=rank, skpd=skpd)
     query = (
         page.query if page else {k: v for k, v in {"period": period, "region": region}.items() if v}
     )
@@ -137,7 +145,12 @@ def layout(
                 className="g-3",
                 children=[
                     dbc.Col([_domain_section(d, lang) for d in page.domains], xl=8, lg=12),
-                    dbc.Col(_lists(page, lang), xl=4, lg=12, className="sc-lists"),
+                    dbc.Col(
+                        [_skpd_groups(page, lang), *_lists(page, lang)],
+                        xl=4,
+                        lg=12,
+                        className="sc-lists",
+                    ),
                 ],
             ),
             _ranking(page, lang),
@@ -205,6 +218,16 @@ def _header(page: OverviewPage, lang: str):
                             id="sc-region",
                             options=[{"label": n, "value": c} for c, n in f.regions],
                             value=f.region,
+                            size="sm",
+                        ),
+                    ),
+                    _labelled(
+                        text("score.filter.skpd", lang),
+                        dbc.Select(
+                            id="sc-skpd",
+                            options=[{"label": text("score.filter.all_skpd", lang), "value": ALL}]
+                            + [{"label": n, "value": c} for c, n in f.skpds],
+                            value=f.skpd or ALL,
                             size="sm",
                         ),
                     ),
@@ -288,6 +311,7 @@ def _row(row: RowView) -> html.Tr:
                 [
                     html.Div(row.name, className="sc-name"),
                     html.Small(row.code, className="text-body-secondary"),
+                    owner_badge(row.owner),
                 ]
             ),
             html.Td(
@@ -373,6 +397,51 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
     )
 
 
+def _skpd_groups(page: OverviewPage, lang: str) -> dbc.Card:
+    """The exceptions grouped by SKPD; each line filters the page to that SKPD."""
+    items = [
+        html.Li(
+            className="sc-skpd-group" + (" sc-skpd-selected" if g.selected else ""),
+            **{"data-skpd": g.skpd},
+            children=html.A(
+                [html.Strong(g.name), f": {g.summary}"],
+                href="/" + url_query(page.query, lang, skpd=g.skpd),
+                **({"aria-current": "true"} if g.selected else {}),
+            ),
+        )
+        for g in page.by_skpd
+    ]
+    body = (
+        html.Ul(items, className="sc-list sc-skpd-groups", tabIndex="0")
+        if items
+        else html.P(text("score.list.empty", lang), className="text-body-secondary mb-0")
+    )
+    clear = (
+        html.A(
+            text("score.by_skpd.clear", lang),
+            href="/" + url_query(page.query, lang, skpd=None),
+            className="small d-inline-block mt-1",
+            id="sc-skpd-clear",
+        )
+        if page.filters.skpd
+        else None
+    )
+    return dbc.Card(
+        className="sc-card",
+        id="sc-by-skpd",
+        children=[
+            dbc.CardHeader(
+                [
+                    html.I(className="bi bi-people-fill me-2"),
+                    text("score.by_skpd", lang),
+                    dbc.Badge(len(items), color="secondary", className="ms-2", pill=True),
+                ]
+            ),
+            dbc.CardBody([body, clear]),
+        ],
+    )
+
+
 def _list(
     title: str,
     items: tuple[ListItem, ...],
@@ -392,7 +461,7 @@ def _list(
                     className=f"sc-item sc-item-{i.tone}",
                     **({"data-code": i.code} if i.code else {}),
                     children=[
-                        html.Div(i.title, className="sc-item-title"),
+                        html.Div([i.title, owner_badge(i.owner)], className="sc-item-title"),
                         html.Div(i.detail, className="sc-item-detail"),
                     ],
                 )
@@ -626,10 +695,11 @@ def register_callbacks(app: dash.Dash) -> None:
         Input("sc-month", "value"),
         Input("sc-region", "value"),
         Input("sc-rank", "value"),
+        Input("sc-skpd", "value"),
         State("sc-state", "data"),
         prevent_initial_call=True,
     )
-    def filter_changed(year, month, region, rank, state):
+    def filter_changed(year, month, region, rank, skpd, state):
         state = state or {}
         lang = state.get("lang", "id")
         if year and year != LATEST:
@@ -637,7 +707,12 @@ def register_callbacks(app: dash.Dash) -> None:
         else:
             period = None
         query = dict(state.get("query") or {})
-        query.update(period=period, region=region if region and region != "71" else None, rank=rank)
+        query.update(
+            period=period,
+            region=region if region and region != "71" else None,
+            rank=rank,
+            skpd=skpd if skpd and skpd != ALL else None,
+        )
         search = url_query(query, lang)
         if query == (state.get("query") or {}):
             raise PreventUpdate

@@ -15,6 +15,7 @@ from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
 from dashboard.scorecard.labels import text
+from dashboard.scorecard.owners import short_name
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2933")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -167,6 +168,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         text("score.list.behind", lang),
         brief,
         [
+            text("score.col.skpd", lang),
             code,
             text("score.col.indicator", lang),
             text("score.col.value", lang),
@@ -176,6 +178,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         ],
         [
             [
+                short_name(r.indicator.skpd, catalogue),
                 r.code,
                 r.indicator.name.get(lang),
                 (r.held.value, r.indicator),
@@ -185,7 +188,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
             ]
             for r in card.behind
         ],
-        [20, 44, 14, 16, 14, 50],
+        [16, 20, 44, 14, 16, 14, 50],
     )
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
     list_sheet(
@@ -218,6 +221,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         text("score.list.stale", lang),
         brief,
         [
+            text("score.col.skpd", lang),
             code,
             text("score.col.indicator", lang),
             text("score.col.latest_period", lang),
@@ -228,6 +232,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         ],
         [
             [
+                short_name(s.indicator.skpd, catalogue),
                 s.indicator.code,
                 s.indicator.name.get(lang),
                 fmt.period_text(s.latest, s.indicator.grain, lang) if s.latest else None,
@@ -238,7 +243,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
             ]
             for s in card.stale
         ],
-        [20, 44, 14, 14, 10, 24, 60],
+        [16, 20, 44, 14, 14, 10, 24, 60],
     )
     list_sheet(
         wb.create_sheet(text("score.sheet.missing", lang)),

@@ -13,6 +13,7 @@ from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
 from dashboard.scorecard.labels import text
+from dashboard.scorecard.owners import short_name, source_skpd
 from dashboard.scorecard.rows import IndicatorRow
 
 
@@ -42,9 +43,14 @@ class Brief:
         return "\n".join(lines + ["", self.footer])
 
 
-def behind_sentence(row: IndicatorRow, lang: str) -> str:
+def owned(sentence: str, owner: str | None) -> str:
+    """An exception's sentence led by the SKPD that must act on it."""
+    return f"{owner} · {sentence}" if owner else sentence
+
+
+def behind_sentence(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None) -> str:
     ind, latest = row.indicator, row.held
-    return text(
+    sentence = text(
         "brief.behind.item",
         lang,
         name=ind.name.get(lang),
@@ -53,6 +59,7 @@ def behind_sentence(row: IndicatorRow, lang: str) -> str:
         gap=fmt.gap_text(row, lang),
         status=fmt.status_label(row.status, lang).lower(),
     )
+    return owned(sentence, short_name(ind.skpd, catalogue))
 
 
 def mover_sentence(row: IndicatorRow, lang: str) -> str:
@@ -79,7 +86,8 @@ def stale_sentences(card: Scorecard, catalogue: Catalogue, lang: str) -> list[st
         name = item.indicator.name.get(lang)
         if item.lag or item.latest is None:
             reason = fmt.stale_reason(replace(item, stale_sources=()), card.generated_at, lang)
-            out.append(text("brief.stale.item", lang, name=name, reason=reason))
+            owner = short_name(item.indicator.skpd, catalogue)
+            out.append(owned(text("brief.stale.item", lang, name=name, reason=reason), owner))
         for source_id in item.stale_sources:
             by_source.setdefault(source_id, []).append(name)
     last = {s.stale_sources[0]: s.last_success for s in card.stale if len(s.stale_sources) == 1}
@@ -94,16 +102,15 @@ def stale_sentences(card: Scorecard, catalogue: Catalogue, lang: str) -> list[st
             if since
             else text("brief.stale.never", lang)
         )
-        out.append(
-            text(
-                "brief.stale.source",
-                lang,
-                source=source_name,
-                state=state,
-                n=len(names),
-                names=", ".join(names),
-            )
+        sentence = text(
+            "brief.stale.source",
+            lang,
+            source=source_name,
+            state=state,
+            n=len(names),
+            names=", ".join(names),
         )
+        out.append(owned(sentence, short_name(source_skpd(source_id, catalogue), catalogue)))
     return out
 
 
@@ -133,7 +140,7 @@ def build_brief(
         Section(
             "behind",
             text("brief.behind.head", lang),
-            tuple(behind_sentence(r, lang) for r in card.behind),
+            tuple(behind_sentence(r, lang, catalogue) for r in card.behind),
             text("brief.behind.none", lang),
         ),
         Section(
