@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     def payload_dir(self) -> Path:
         return self.data_dir / "payloads"
 
+    @property
+    def followup_dir(self) -> Path:
+        """Attachments of follow-up answers, content-addressed."""
+        return self.data_dir / "archive" / "followup"
+
 
 def get_settings(**overrides: Any) -> Settings:
     """A fresh Settings each call: nothing is cached in module globals."""

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback
+from dashboard.access import Rule, callback, current_principal
 from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
@@ -33,7 +33,7 @@ from dashboard.views.overview import (
 )
 from dashboard.webapp import current_context
 from layouts import titles
-from layouts.shell import as_cards, page_shell
+from layouts.shell import as_cards, href, page_shell
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,31 @@ def owner_badge(owner: str | None):
     if not owner:
         return None
     return html.Span(owner, className="sc-owner ms-2")
+
+
+def followup_action(item: ListItem, lang: str):
+    """The exception's follow-up: a link to it when there is one; else, for the governor's
+    office, "Tindak lanjut" that opens one on it."""
+    if item.followup is not None:
+        item_id, status = item.followup
+        return html.A(
+            [
+                html.I(className="bi bi-clipboard-check me-1"),
+                text("score.followup.has", lang, id=item_id, status=status),
+            ],
+            href=href("/followup", lang, id=item_id),
+            className="sc-followup small d-inline-block",
+        )
+    if item.kind is None or item.subject is None:
+        return None
+    if not current_principal().can(P.FOLLOWUP_MANAGE):
+        return None
+    return html.A(
+        [html.I(className="bi bi-clipboard-plus me-1"), text("score.followup.open", lang)],
+        href=href("/followup", lang, kind=item.kind, subject=item.subject, skpd=item.skpd),
+        className="sc-followup sc-followup-open small d-inline-block",
+        **{"aria-label": f"{text('score.followup.open', lang)}: {item.title}"},
+    )
 
 
 def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
@@ -463,6 +488,7 @@ def _list(
                     children=[
                         html.Div([i.title, owner_badge(i.owner)], className="sc-item-title"),
                         html.Div(i.detail, className="sc-item-detail"),
+                        followup_action(i, lang),
                     ],
                 )
                 for i in items

@@ -81,6 +81,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
             item("overview", "/"),
             domains,
             item("alerts", "/alerts"),
+            item("followup", "/followup", Permission.FOLLOWUP_READ),
             item("sources", "/ops/sources", Permission.OPS_READ),
             item("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
             item("upload", "/ops/upload", Permission.UPLOAD),

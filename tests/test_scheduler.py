@@ -131,6 +131,7 @@ def test_every_source_is_a_job_with_safe_defaults(rt):
         "heartbeat",
         "alerts",
         "brief:weekly",
+        "followup:on-target",
         "drop-folder",
     }
     for job_id in ("source:hanging", "source:quick-a", "source:quick-b"):

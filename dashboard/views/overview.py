@@ -8,7 +8,7 @@ does the reading. The brief (page, PDF, workbook) formats through the same
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -19,12 +19,14 @@ from dashboard import i18n
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
+from dashboard.scorecard.followups import FollowupSummary, load_summary
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
 from dashboard.scorecard.owners import SkpdExceptions, exceptions_by_skpd, only_skpd, short_name
 from dashboard.scorecard.periods import AsOf
 from dashboard.scorecard.ranking import Ranking
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
+from dashboard.views.followup import label as followup_label
 
 FIRST_YEAR = 2022
 STATUS_COLOURS = {
@@ -84,9 +86,10 @@ class ListItem:
     tone: str  # status or good/bad
     owner: str | None = None  # the responsible SKPD's short name
     skpd: str | None = None  # its id (a follow-up is assigned to it)
-    kind: str | None = (
-        None  # the exception's kind, for a follow-up: behind, at_risk, stale, missing
-    )
+    # the exception's kind, for a follow-up: behind, at_risk, stale, missing
+    kind: str | None = None
+    subject: str | None = None  # what a follow-up on it is about (an indicator code)
+    followup: tuple[int, str] | None = None  # (id, status label) of its follow-up, if any
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ def behind_item(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None
         short_name(ind.skpd, catalogue),
         ind.skpd,
         row.status,
+        ind.code,
     )
 
 
@@ -262,6 +266,7 @@ def stale_item(
         short_name(item.indicator.skpd, catalogue),
         item.indicator.skpd,
         "stale",
+        item.indicator.code,
     )
 
 
@@ -274,6 +279,7 @@ def missing_item(entry: MissingSkpd, lang: str) -> ListItem:
         entry.short_name,
         entry.skpd_id,
         "missing",
+        entry.items[0].indicator.code,
     )
 
 
@@ -400,6 +406,7 @@ def overview_page(
     now: datetime,
     lang: str,
     skpd: str | None = None,
+    followups: FollowupSummary | None = None,
 ) -> OverviewPage:
     """The page of ``card``; with ``skpd``, cut to what that SKPD owns (the grouping by
     SKPD still counts every SKPD, so the reader can switch)."""
@@ -419,11 +426,15 @@ def overview_page(
         subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of_text),
         generated=text("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
         domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
-        behind=tuple(behind_item(r, lang, catalogue) for r in card.behind),
+        behind=with_followups(
+            tuple(behind_item(r, lang, catalogue) for r in card.behind), followups, lang
+        ),
         movers_good=tuple(mover_item(r, lang) for r in card.movers_good),
         movers_bad=tuple(mover_item(r, lang) for r in card.movers_bad),
-        stale=tuple(stale_item(s, now, lang, catalogue) for s in card.stale),
-        missing=tuple(missing_item(m, lang) for m in card.missing),
+        stale=with_followups(
+            tuple(stale_item(s, now, lang, catalogue) for s in card.stale), followups, lang
+        ),
+        missing=with_followups(tuple(missing_item(m, lang) for m in card.missing), followups, lang),
         missing_note=text("score.list.missing_until", lang, as_of=as_of_text),
         ranking=ranking_view(ranking, card.as_of, lang),
         filters=filters(
@@ -433,6 +444,23 @@ def overview_page(
         query=query,
         by_skpd=groups,
     )
+
+
+def with_followups(
+    items: tuple[ListItem, ...], followups: FollowupSummary | None, lang: str
+) -> tuple[ListItem, ...]:
+    """Each exception with its follow-up (the latest not closed about the same subject)."""
+    if followups is None:
+        return items
+    out = []
+    for item in items:
+        found = followups.for_subject(item.subject) if item.subject else None
+        out.append(
+            replace(item, followup=(found.id, followup_label(f"status.{found.status}", lang)))
+            if found
+            else item
+        )
+    return tuple(out)
 
 
 def load_overview(
@@ -454,7 +482,8 @@ def load_overview(
     with engine.connect() as conn:
         card = load_scorecard(conn, catalogue, plans, as_of, region_code, now)
         ranking = load_ranking(conn, catalogue, plans, rank_code, as_of)
-    return overview_page(card, ranking, catalogue, now, lang, skpd)
+    followups = load_summary(engine, catalogue, now)
+    return overview_page(card, ranking, catalogue, now, lang, skpd, followups)
 
 
 def url_query(page_query: dict, lang: str, **changes) -> str:
