@@ -177,3 +177,99 @@ def test_back_on_target_is_marked_but_closed_only_by_a_person(store, catalogue, 
     assert closed.status == "closed"
     summary = load_summary(store, catalogue, later + timedelta(hours=1))
     assert [c.id for c in summary.closed_this_week] == [stunting]
+
+
+# --- the brief carries the loop ---------------------------------------------------------
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        (
+            "id",
+            [
+                "Tindak lanjut terbuka per SKPD",
+                "BPKAD: #2 Realisasi belanja APBD — Percepat realisasi belanja (terbuka; batas "
+                "30 Nov 2026, dibuka 1 minggu lalu) — LEWAT BATAS WAKTU",
+                "Dinkes: #1 Prevalensi stunting balita — Rencana aksi penurunan stunting "
+                "(dikerjakan; batas 20 Des 2026",
+                "Tindak lanjut ditutup minggu ini",
+                "BKD: #3",
+                "[tindak lanjut #1: Dikerjakan]",
+                "[belum ada tindak lanjut]",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Open follow-ups by SKPD",
+                "BPKAD: #2 APBD spending realisation — Percepat realisasi belanja (open; due "
+                "30 Nov 2026, opened 1 week ago) — OVERDUE",
+                "Follow-ups closed this week",
+                "[follow-up #1: In progress]",
+                "[no follow-up yet]",
+            ],
+        ),
+    ],
+)
+def test_brief_pdf_and_workbook_carry_the_loop(store, catalogue, plans, lang, expected):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard.brief.excel import HEADER_ROW, scorecard_workbook
+    from dashboard.brief.narrative import build_brief
+    from dashboard.brief.pdf import brief_pdf
+    from dashboard.scorecard.build import load_scorecard
+    from dashboard.scorecard.periods import AsOf
+
+    opened = NOW - timedelta(days=5)
+    stunting = _open(store, now=opened, due_on=date(2026, 12, 20))
+    apbd = _open(
+        store,
+        now=opened,
+        subject="GOV.REALISASI-APBD",
+        skpd_id="bpkad",
+        request="Percepat realisasi belanja",
+        due_on=date(2026, 11, 30),
+    )
+    done = _open(store, now=opened, subject="GOV.EKINERJA", skpd_id="bkd")
+    with begin_write(store) as conn:
+        answer(conn, stunting, "in_progress", actor="petugas-dinkes", now=NOW)
+    now = datetime(2026, 12, 1, 4, tzinfo=UTC)  # Tuesday: the 30 Nov due date has passed
+    with begin_write(store) as conn:  # Monday: this week
+        close(conn, done, actor="kantor-gubernur", now=now - timedelta(days=1))
+    summary = load_summary(store, catalogue, now)
+    assert [g.skpd_id for g in summary.open_by_skpd] == ["bpkad", "dinkes"]
+    assert summary.open_by_skpd[0].items[0].id == apbd
+    with store.connect() as conn:
+        card = load_scorecard(conn, catalogue, plans, AsOf(2026, 10, True), "71", now)
+    brief = build_brief(card, catalogue, lang, followups=summary)
+    text = _pdf_text(brief_pdf(brief, card, catalogue))
+    for figure in expected:
+        assert figure in text, figure
+    wb = load_workbook(io.BytesIO(scorecard_workbook(card, catalogue, brief)))
+    ws = wb["Tindak lanjut" if lang == "id" else "Follow-ups"]
+    rows = list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("BPKAD", apbd), ("Dinkes", stunting), ("BKD", done)]
+    assert rows[0][4].date() == date(2026, 11, 30) and rows[0][5] == 8 and rows[0][7]
+    assert rows[2][8] is not None  # closed this week, with its time
+    behind = wb["Di bawah target" if lang == "id" else "Behind target"]
+    heads = [c.value for c in behind[HEADER_ROW]]
+    notes = {
+        r[heads.index("Kode" if lang == "id" else "Code")]: r[-1]
+        for r in behind.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    }
+    assert notes["LIV.STUNTING"] == (
+        "tindak lanjut #1: Dikerjakan" if lang == "id" else "follow-up #1: In progress"
+    )

@@ -93,6 +93,17 @@ def summarise(
 ) -> FollowupSummary:
     today = local_today(now)
     names = {s.id: s.short_name for s in catalogue.skpd}
+    # Items about an indicator the reader may not read are left out (a cut catalogue).
+    records = [
+        r
+        for r in records
+        if r.subject_kind != "indicator" or r.subject in catalogue.indicators_by_code
+    ]
+    closed = [
+        r
+        for r in closed
+        if r.subject_kind != "indicator" or r.subject in catalogue.indicators_by_code
+    ]
     pending = [r for r in records if r.status in NOT_CLOSED]
     groups: dict[str, list[FollowupRecord]] = {}
     for r in pending:

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
+from dashboard.scorecard.labels import text
 from dashboard.scorecard.owners import indicator_skpd, short_name, source_skpd
 from dashboard.scorecard.periods import local_today
 from dashboard.store.followups import (
@@ -45,11 +46,6 @@ LABELS: dict[str, dict[str, str]] = {
         "filter.all_status": "Semua status",
         "filter.pending": "Belum selesai (terbuka atau dikerjakan)",
         "filter.overdue": "Hanya yang lewat batas waktu",
-        "status.open": "Terbuka",
-        "status.in_progress": "Dikerjakan",
-        "status.done": "Selesai",
-        "status.declined": "Tidak dapat ditindaklanjuti",
-        "status.closed": "Ditutup",
         "kind.behind": "Di bawah target",
         "kind.at_risk": "Berisiko",
         "kind.stale": "Data terlambat",
@@ -144,11 +140,6 @@ LABELS: dict[str, dict[str, str]] = {
         "filter.all_status": "Every status",
         "filter.pending": "Not finished (open or in progress)",
         "filter.overdue": "Only those past their due date",
-        "status.open": "Open",
-        "status.in_progress": "In progress",
-        "status.done": "Done",
-        "status.declined": "Cannot be followed up",
-        "status.closed": "Closed",
         "kind.behind": "Behind target",
         "kind.at_risk": "At risk",
         "kind.stale": "Late data",
@@ -233,6 +224,8 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(key: str, lang: str, **values: Any) -> str:
+    if key.startswith("status."):  # shared with the brief
+        return text(f"followup.{key}", lang, **values)
     return i18n.lookup(LABELS, key, lang, **values)
 
 
