@@ -322,7 +322,11 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                     html.Small(s.when, className="text-body-secondary d-block"),
                     s.text,
                     html.Div(s.note, className="fu-step-note") if s.note else None,
-                    html.A(s.attachment, href=f"/followup/attachment/{r.id}/{s.attachment_sha}")
+                    html.A(
+                        s.attachment,
+                        href=f"/followup/attachment/{r.id}/{s.attachment_sha}",
+                        className="odsk-target",
+                    )
                     if s.attachment
                     else None,
                 ],
@@ -339,7 +343,7 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                 id="fu-answer",
                 className="fu-form mt-3",
                 children=[
-                    html.H3(label("answer.title", lang), className="h6"),
+                    html.H2(label("answer.title", lang), className="h6"),
                     dbc.Label(label("answer.status", lang), html_for="fu-answer-status"),
                     dbc.Select(
                         id="fu-answer-status",
@@ -378,7 +382,7 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                 id="fu-office",
                 className="fu-form mt-3",
                 children=[
-                    html.H3(label("office.title", lang), className="h6"),
+                    html.H2(label("office.title", lang), className="h6"),
                     dbc.Label(label("office.note", lang), html_for="fu-office-note"),
                     dbc.Textarea(id="fu-office-note", rows=2, maxLength=2000),
                     html.Div(
@@ -397,10 +401,8 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                 ],
             )
         )
-    return dbc.Card(
-        id="fu-detail",
+    card = dbc.Card(
         className="mb-3 fu-card",
-        **{"data-id": str(r.id), "data-status": r.status},
         children=[
             dbc.CardHeader(
                 html.Div(
@@ -410,7 +412,7 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                         html.A(
                             label("detail.back", lang),
                             href=href("/followup", lang, **query),
-                            className="ms-auto small",
+                            className="ms-auto small odsk-target",
                         ),
                     ],
                     className="d-flex flex-wrap align-items-center gap-2",
@@ -423,13 +425,14 @@ def _detail_card(d: DetailView, lang: str, query: dict) -> dbc.Card:
                         [x for k, v in facts for x in (html.Dt(k), html.Dd(v))],
                         className="fu-facts",
                     ),
-                    html.H3(label("steps", lang), className="h6"),
+                    html.H2(label("steps", lang), className="h6"),
                     steps,
                     *forms,
                 ]
             ),
         ],
     )
+    return html.Div(card, id="fu-detail", **{"data-id": str(r.id), "data-status": r.status})
 
 
 def _filters(f, lang: str, query: dict) -> html.Div:

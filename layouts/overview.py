@@ -445,7 +445,7 @@ def _skpd_groups(page: OverviewPage, lang: str) -> dbc.Card:
         html.A(
             text("score.by_skpd.clear", lang),
             href="/" + url_query(page.query, lang, skpd=None),
-            className="small d-inline-block mt-1",
+            className="small odsk-target",
             id="sc-skpd-clear",
         )
         if page.filters.skpd

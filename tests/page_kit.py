@@ -31,6 +31,7 @@ PAGES: dict[str, str] = {
     "/region/71.71": "#region-title",
     "/provenance/1": ".odsk-page main h1",
     "/alerts": "#alerts-active",
+    "/followup": "#fu-count",
     "/ops/sources": ".odsk-page main h1",
     "/ops/compliance": "#compliance-since",
     "/ops/upload": ".odsk-page main h1",
@@ -43,6 +44,7 @@ MOBILE_PAGES = (
     "/indicator/LIV.STUNTING",
     "/region/71.71",
     "/alerts",
+    "/followup",
 )
 
 

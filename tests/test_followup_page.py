@@ -162,6 +162,12 @@ def test_lifecycle_through_the_page(app, tmp_path):
     )
     assert len(_audit(app, "followup.open")) == 1
 
+    detail = _page(app, "skpd_officer", skpds=("dinkes",), id="1")
+    assert "fu-answer-submit" in detail and "fu-close" not in detail
+    office_view = _page(app, "analyst", id="1")
+    assert "fu-close" in office_view and "fu-answer-submit" not in office_view
+    assert "fu-detail" not in _page(app, "skpd_officer", skpds=("bkd",), id="1")
+
     # Cannot: a reason is required, said in the reader's language.
     refused = json.dumps(_result(_answer(app, officer, item.id, "declined", note=" ")))
     assert "memerlukan alasan" in refused
