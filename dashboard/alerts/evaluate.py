@@ -157,7 +157,7 @@ def run_alert_job(rt) -> Evaluation | None:
     try:
         config = load_alerts_config(rt.settings.config_dir, rt.catalogue)
         result = evaluate(rt.engine, rt.catalogue, config)
-        result.delivery = deliver_pending(rt.engine, config)
+        result.delivery = deliver_pending(rt.engine, config, data_dir=rt.settings.data_dir)
         return result
     except CatalogueError as exc:
         log.error("alerts.yaml is invalid, alerts not evaluated:\n%s", exc)

@@ -55,6 +55,10 @@ LABELS: dict[str, dict[str, str]] = {
         "score.col.overdue": "Lewat batas",
         "score.col.closed_at": "Ditutup",
         "score.yes": "ya",
+        "brief.mail.subject": "Ringkasan pengecualian mingguan {week} — Command Centre ODSK",
+        "brief.mail.body": "Yth. Bapak/Ibu,\n\nterlampir ringkasan pengecualian minggu {week}: "
+        "indikator di bawah target, data yang terlambat, dan tindak lanjut per SKPD.\n\n"
+        "Juga dapat dibuka di {link}\n\nCommand Centre ODSK Provinsi Sulawesi Utara",
         "score.followup.has": "Tindak lanjut #{id}: {status}",
         "score.col.indicator": "Indikator",
         "score.col.value": "Nilai terakhir",
@@ -233,6 +237,10 @@ LABELS: dict[str, dict[str, str]] = {
         "score.col.overdue": "Overdue",
         "score.col.closed_at": "Closed",
         "score.yes": "yes",
+        "brief.mail.subject": "Weekly exceptions brief {week} — Command Centre ODSK",
+        "brief.mail.body": "Dear Sir or Madam,\n\nattached is the exceptions brief of week "
+        "{week}: indicators behind target, late data, and follow-ups by SKPD.\n\n"
+        "It is also at {link}\n\nCommand Centre ODSK, North Sulawesi Province",
         "score.followup.has": "Follow-up #{id}: {status}",
         "score.col.indicator": "Indicator",
         "score.col.value": "Latest value",

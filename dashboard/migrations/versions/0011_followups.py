@@ -52,9 +52,26 @@ def upgrade() -> None:
         sa.Column("attachment_size", sa.Integer(), nullable=True),
     )
     op.create_index("ix_followup_step_followup_id", "followup_step", ["followup_id"])
+    # The weekly brief goes out through the notification outbox: rows without an alert.
+    with op.batch_alter_table("alert_notification") as batch:
+        batch.alter_column("alert_id", existing_type=BigId, nullable=True)
+        batch.add_column(sa.Column("brief_week", sa.String(10), nullable=True))
+        batch.add_column(sa.Column("lang", sa.String(2), nullable=True))
+    op.create_index(
+        "uq_alert_notification_brief",
+        "alert_notification",
+        ["brief_week", "channel", "target"],
+        unique=True,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_alert_notification_brief", "alert_notification")
+    op.execute("DELETE FROM alert_notification WHERE alert_id IS NULL")
+    with op.batch_alter_table("alert_notification") as batch:
+        batch.drop_column("lang")
+        batch.drop_column("brief_week")
+        batch.alter_column("alert_id", existing_type=BigId, nullable=False)
     op.drop_index("ix_followup_step_followup_id", "followup_step")
     op.drop_table("followup_step")
     op.drop_index("ix_followup_status_due", "followup")
