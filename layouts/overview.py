@@ -525,6 +525,13 @@ def _lists(page: OverviewPage, lang: str) -> list:
             text("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"
         ),
         _list(
+            text("score.list.at_risk", lang),
+            page.at_risk,
+            lang,
+            "sc-list-at-risk",
+            "bi bi-exclamation-triangle",
+        ),
+        _list(
             text("score.list.good", lang),
             page.movers_good,
             lang,

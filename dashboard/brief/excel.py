@@ -155,21 +155,16 @@ def list_sheet(
     _widths(ws, widths)
 
 
-def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
+def _flagged_sheet(ws, title: str, rows, catalogue: Catalogue, brief: Brief) -> None:
+    """Indicators behind (or at risk), each with the SKPD that must act."""
     lang = brief.lang
-    wb = Workbook()
-    first = wb.worksheets[0]  # a new workbook's one (active) sheet
-    scorecard_sheet(first, card, catalogue, brief, lang)
-    first.title = text("score.sheet.scorecard", lang)
-    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
-    code = _label("code", lang)
     list_sheet(
-        wb.create_sheet(text("score.sheet.behind", lang)),
-        text("score.list.behind", lang),
+        ws,
+        title,
         brief,
         [
             text("score.col.skpd", lang),
-            code,
+            _label("code", lang),
             text("score.col.indicator", lang),
             text("score.col.value", lang),
             text("score.col.period", lang),
@@ -186,10 +181,27 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
                 fmt.status_label(r.status, lang),
                 fmt.gap_text(r, lang),
             ]
-            for r in card.behind
+            for r in rows
         ],
         [16, 20, 44, 14, 16, 14, 50],
     )
+
+
+def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
+    lang = brief.lang
+    wb = Workbook()
+    first = wb.worksheets[0]  # a new workbook's one (active) sheet
+    scorecard_sheet(first, card, catalogue, brief, lang)
+    first.title = text("score.sheet.scorecard", lang)
+    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
+    code = _label("code", lang)
+    for sheet, title, rows in (
+        ("score.sheet.behind", "score.list.behind", card.behind),
+        ("score.sheet.at_risk", "score.list.at_risk", card.at_risk),
+    ):
+        _flagged_sheet(
+            wb.create_sheet(text(sheet, lang)), text(title, lang), rows, catalogue, brief
+        )
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
     list_sheet(
         wb.create_sheet(text("score.sheet.movers", lang)),
@@ -271,7 +283,12 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     )
     if brief.followups is not None:
         followups_sheet(wb.create_sheet(text("score.sheet.followups", lang)), catalogue, brief)
-        for title in ("score.sheet.behind", "score.sheet.stale", "score.sheet.missing"):
+        for title in (
+            "score.sheet.behind",
+            "score.sheet.at_risk",
+            "score.sheet.stale",
+            "score.sheet.missing",
+        ):
             add_followup_column(wb[text(title, lang)], brief)
     about = wb.create_sheet(text("score.sheet.about", lang))
     for i, line in enumerate(

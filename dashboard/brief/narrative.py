@@ -69,6 +69,16 @@ def behind_sentence(row: IndicatorRow, lang: str, catalogue: Catalogue | None = 
 def mover_sentence(row: IndicatorRow, lang: str) -> str:
     ind, (change, pct_change) = row.indicator, row.move
     direction = text("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
+    if ind.is_percent:  # "turun 0,33 poin menjadi 6,12%", never "turun 5,1%"
+        return text(
+            "brief.mover.item_pp",
+            lang,
+            name=ind.name.get(lang),
+            direction=direction,
+            amount=fmt.gap_amount(abs(change.delta), ind, lang),
+            value=fmt.with_unit(row.held.value, ind, lang),
+            vs=fmt.change_vs(change, lang),
+        )
     pct = i18n.number(abs(pct_change), lang, 1) + "%"
     return text(
         "brief.mover.item",
@@ -211,7 +221,8 @@ def build_brief(
     follow-up, and the open and this week's closed follow-ups are sections of their own."""
     lang = i18n.language(lang)
     counts = card.counts()
-    as_of = i18n.period(card.as_of.start, "month", lang)
+    # The latest period with data, not the filter's month.
+    as_of = i18n.period(card.data_until.replace(day=1), "month", lang)
     total = sum(counts.values())
     intro = text(
         "brief.intro",
@@ -239,6 +250,17 @@ def build_brief(
                 for r in card.behind
             ),
             text("brief.behind.none", lang),
+        ),
+        Section(
+            "at_risk",
+            text("brief.at_risk.head", lang),
+            tuple(
+                with_followup(
+                    behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
+                )
+                for r in card.at_risk
+            ),
+            text("brief.at_risk.none", lang),
         ),
         Section(
             "movers_good",

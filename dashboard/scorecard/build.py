@@ -17,7 +17,7 @@ from dashboard.scorecard.lists import (
     movers,
     stale_indicators,
 )
-from dashboard.scorecard.periods import AsOf, last_ended
+from dashboard.scorecard.periods import AsOf, last_ended, period_end
 from dashboard.scorecard.ranking import Ranking, rank_regions
 from dashboard.scorecard.rows import DomainScore, IndicatorRow, domain_score, indicator_row
 from dashboard.store.queries import source_runs
@@ -38,6 +38,8 @@ class Scorecard:
     movers_bad: tuple[IndicatorRow, ...]
     stale: tuple[StaleIndicator, ...]
     missing: tuple[MissingSkpd, ...]
+    # Apart from ``behind``: "Di bawah target" lists only what is behind.
+    at_risk: tuple[IndicatorRow, ...] = ()
 
     @property
     def rows(self) -> tuple[IndicatorRow, ...]:
@@ -45,6 +47,13 @@ class Scorecard:
 
     def row(self, code: str) -> IndicatorRow:
         return next(r for r in self.rows if r.code == code)
+
+    @property
+    def data_until(self) -> date:
+        """The end of the latest period with data (the headline's "data s.d."), within the
+        as-of month; the as-of month's start when nothing is held."""
+        ends = [period_end(r.latest.period_start, r.latest.grain) for r in self.rows if r.latest]
+        return min(max(ends), self.as_of.end) if ends else self.as_of.start
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -91,6 +100,7 @@ def load_scorecard(
         if d in in_catalogue
     )
     good, bad = movers(rows)
+    flagged = behind_target(rows)
 
     runs = source_runs(conn)
     held = latest_periods(conn, region.code, grains)
@@ -106,11 +116,12 @@ def load_scorecard(
         scope,
         now,
         domains,
-        tuple(behind_target(rows)),
+        tuple(r for r in flagged if r.status == "behind"),
         tuple(good),
         tuple(bad),
         tuple(stale),
         tuple(missing),
+        tuple(r for r in flagged if r.status == "at_risk"),
     )
 
 

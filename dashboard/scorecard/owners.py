@@ -71,7 +71,7 @@ def exceptions_by_skpd(card: Scorecard, catalogue: Catalogue) -> list[SkpdExcept
     """Per SKPD with at least one exception: behind, at risk, late data, not delivered.
     Most exceptions first (behind weighs first), then by short name."""
     out = {s.id: SkpdExceptions(s.id, s.short_name) for s in catalogue.skpd}
-    for row in card.behind:
+    for row in (*card.behind, *card.at_risk):
         entry = out.get(row.indicator.skpd)
         if entry is not None:
             if row.status == "behind":
@@ -104,6 +104,7 @@ def only_skpd(card: Scorecard, skpd_id: str) -> Scorecard:
         card,
         domains=tuple(d for d in domains if d.rows),
         behind=tuple(r for r in card.behind if r.indicator.skpd == skpd_id),
+        at_risk=tuple(r for r in card.at_risk if r.indicator.skpd == skpd_id),
         movers_good=tuple(r for r in card.movers_good if r.indicator.skpd == skpd_id),
         movers_bad=tuple(r for r in card.movers_bad if r.indicator.skpd == skpd_id),
         stale=tuple(s for s in card.stale if s.indicator.skpd == skpd_id),

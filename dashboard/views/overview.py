@@ -147,6 +147,7 @@ class OverviewPage:
     generated: str
     domains: tuple[DomainView, ...]
     behind: tuple[ListItem, ...]
+    at_risk: tuple[ListItem, ...]
     movers_good: tuple[ListItem, ...]
     movers_bad: tuple[ListItem, ...]
     stale: tuple[ListItem, ...]
@@ -165,10 +166,16 @@ class OverviewPage:
 def change_view(change: Change | None, indicator: Indicator, lang: str) -> ChangeView | None:
     if change is None:
         return None
-    pct = fmt.signed_pct(change.pct, lang) if change.pct is not None else None
-    return ChangeView(
-        fmt.signed(change.delta, indicator, lang), pct, change.tone, fmt.change_vs(change, lang)
+    # A percentage changes in points: its relative change is not shown.
+    pct = (
+        fmt.signed_pct(change.pct, lang)
+        if change.pct is not None and not indicator.is_percent
+        else None
     )
+    amount = fmt.signed(change.delta, indicator, lang)
+    if indicator.is_percent:
+        amount = f"{amount} {text('score.pp', lang)}"
+    return ChangeView(amount, pct, change.tone, fmt.change_vs(change, lang))
 
 
 def sparkline_svg(
@@ -248,10 +255,12 @@ def behind_item(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None
 
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
     ind, (change, pct) = row.indicator, row.move
-    detail = (
-        f"{fmt.signed_pct(pct, lang)} → {fmt.with_unit(row.held.value, ind, lang)} "
-        f"({fmt.change_vs(change, lang)})"
+    moved = (
+        f"{fmt.signed(change.delta, ind, lang)} {text('score.pp', lang)}"
+        if ind.is_percent
+        else fmt.signed_pct(pct, lang)
     )
+    detail = f"{moved} → {fmt.with_unit(row.held.value, ind, lang)} ({fmt.change_vs(change, lang)})"
     return ListItem(ind.code, ind.name.get(lang), detail, change.tone)
 
 
@@ -410,7 +419,8 @@ def overview_page(
 ) -> OverviewPage:
     """The page of ``card``; with ``skpd``, cut to what that SKPD owns (the grouping by
     SKPD still counts every SKPD, so the reader can switch)."""
-    as_of_text = i18n.period(card.as_of.start, "month", lang)
+    # The headline names the latest period with data, not the filter's month.
+    as_of_text = i18n.period(card.data_until.replace(day=1), "month", lang)
     skpd = skpd if skpd in {s.id for s in catalogue.skpd} else None
     query = {
         "period": card.as_of.key if card.as_of.explicit else None,
@@ -428,6 +438,9 @@ def overview_page(
         domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
         behind=with_followups(
             tuple(behind_item(r, lang, catalogue) for r in card.behind), followups, lang
+        ),
+        at_risk=with_followups(
+            tuple(behind_item(r, lang, catalogue) for r in card.at_risk), followups, lang
         ),
         movers_good=tuple(mover_item(r, lang) for r in card.movers_good),
         movers_bad=tuple(mover_item(r, lang) for r in card.movers_bad),
