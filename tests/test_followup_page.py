@@ -262,3 +262,38 @@ def test_list_filters_and_excel(app, lang):
     assert len(rows) == 1
     assert rows[0][1] == "Dinkes" and rows[0][5].date() == date(2026, 12, 2)
     assert rows[0][6] == ("Terbuka" if lang == "id" else "Open")
+
+
+def test_an_alert_opens_a_follow_up_for_the_governors_office(app, catalogue):
+    from datetime import timedelta
+
+    from dashboard.alerts.lifecycle import AlertRecord
+    from dashboard.store.schema import utcnow
+    from dashboard.views.alerts import alert_row
+
+    now = utcnow()
+    alert = AlertRecord(
+        5,
+        "bor-full",
+        "LIV.BOR@71.71",
+        "critical",
+        "firing",
+        "BOR penuh",
+        "BOR full",
+        now - timedelta(minutes=3),
+        None,
+        None,
+        None,
+        None,
+        {},
+    )
+    row = alert_row(alert, now, "id", catalogue=catalogue)
+    link = sys.modules["layouts.alerts"]._followup_link
+    with app.server.test_request_context("/alerts"):
+        set_principal(Principal("account", 0, "kantor", "analyst", clearance="restricted"))
+        href = link(row, "id").href
+        set_principal(Principal("account", 0, "pimpinan", "viewer", clearance="restricted"))
+        assert link(row, "id") is None
+    assert href == "/followup?kind=alert&subject=LIV.BOR&region=71.71&alert=5"
+    form = _page(app, "analyst", kind="alert", subject="LIV.BOR", region="71.71", alert="5")
+    assert "Peringatan — Tingkat hunian tempat tidur rumah sakit" in form
