@@ -191,9 +191,16 @@ def message_tables() -> list[dict[str, dict[str, str]]]:
     from dashboard import grid_locale, i18n
     from dashboard.alerts import wording
     from dashboard.scorecard import labels
-    from dashboard.views import alerts, ops, upload
+    from dashboard.views import alerts, followup, ops, upload
 
-    tables = [i18n.LABELS, labels.LABELS, alerts.LABELS, ops.LABELS, upload.LABELS]
+    tables = [
+        i18n.LABELS,
+        labels.LABELS,
+        alerts.LABELS,
+        ops.LABELS,
+        upload.LABELS,
+        followup.LABELS,
+    ]
     tables += [
         value
         for value in vars(wording).values()

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 from access_kit import serve
-from page_kit import HORIZONTAL_OVERFLOW, SMALL_TARGETS, axe_violations
+from page_kit import (
+    HORIZONTAL_OVERFLOW,
+    SMALL_TARGETS,
+    VISIBLE_TEXT,
+    axe_violations,
+    language_words,
+    leaks,
+    message_keys,
+)
 from scorecard_kit import simulated_store
 from selenium.webdriver.support.ui import WebDriverWait
 from wall_kit import set_viewport
@@ -91,7 +99,7 @@ def test_open_a_follow_up_from_the_scorecard_and_see_it_in_the_brief(
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_screens_of_the_loop(dash_duo, loop_app, artifacts_dir, lang):
+def test_screens_of_the_loop(dash_duo, loop_app, artifacts_dir, catalogue, lang):
     """The scorecard grouped by SKPD and /followup with items, on a desktop and a phone."""
     from dashboard.store.engine import begin_write
     from dashboard.store.followups import answer, open_followup
@@ -119,15 +127,28 @@ def test_screens_of_the_loop(dash_duo, loop_app, artifacts_dir, lang):
         answer(conn, new, "in_progress", actor="petugas-bpkad", now=now, note="Sedang disusun")
     serve(dash_duo, loop_app, role="analyst")
     suffix = "&lang=en" if lang == "en" else ""
+    words, keys = language_words(catalogue), message_keys()
+
+    def speaks_one_language() -> None:
+        # What people typed (the request, the answer) is theirs, in their language.
+        typed = {"Rencana aksi dan jadwalnya", "Sedang disusun"}
+        shown = dash_duo.driver.execute_script(VISIBLE_TEXT)
+        for phrase in typed:
+            shown = shown.replace(phrase, " ")
+        found = leaks(shown, lang, words, keys)
+        assert found == [], found
+
     for width, height in ((1920, 1080), (360, 740)):
         set_viewport(dash_duo.driver, width, height)
         _go(dash_duo, "/?skpd=dinkes" + suffix, "#sc-by-skpd")
         assert dash_duo.find_element(".sc-skpd-selected").get_attribute("data-skpd") == "dinkes"
         assert {e.text for e in dash_duo.find_elements(".sc-row .sc-owner")} == {"Dinkes"}
         _shot(dash_duo, artifacts_dir, f"scorecard-by-skpd-{width}x{height}-{lang}")
+        speaks_one_language()
         _go(dash_duo, "/followup?id=2" + suffix, "#fu-detail")
         assert len(dash_duo.find_elements(".fu-row")) == 2
         _shot(dash_duo, artifacts_dir, f"followup-{width}x{height}-{lang}")
+        speaks_one_language()
         if width == 360:
             assert dash_duo.driver.execute_script(HORIZONTAL_OVERFLOW) is None
             assert not dash_duo.driver.execute_script(SMALL_TARGETS)
