@@ -210,8 +210,8 @@
         if (search && !event.target.closest(".odsk-search")) {
             close(search);
         }
-        // A click outside an open menu (the domains list) closes it.
-        document.querySelectorAll(".odsk-nav-domains details[open]").forEach((d) => {
+        // A click outside an open menu (domains, operations) closes it.
+        document.querySelectorAll(".odsk-nav-group details[open]").forEach((d) => {
             if (!d.contains(event.target)) {
                 d.open = false;
             }

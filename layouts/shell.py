@@ -57,37 +57,51 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
             className="nav-item",
         )
 
-    domains = html.Li(
-        className="nav-item odsk-nav-domains",
-        children=html.Details(
-            [
-                html.Summary(i18n.t("nav.domains", lang), className="nav-link"),
-                html.Ul(
-                    [
-                        html.Li(
-                            html.A(DOMAIN_NAMES[d], href=href(f"/domain/{d}", lang)),
-                            className="dropdown-item",
-                        )
-                        for d in DOMAIN_ORDER
-                    ],
-                    className="odsk-nav-menu",
-                ),
-            ]
-        ),
-    )
+    def menu(key: str, entries: list, active_here: bool = False) -> html.Li | None:
+        # A <details> list: opens without a callback or script, folds into the collapsed nav.
+        entries = [e for e in entries if e is not None]
+        if not entries:
+            return None
+        return html.Li(
+            className="nav-item odsk-nav-group",
+            children=html.Details(
+                [
+                    html.Summary(
+                        i18n.t(f"nav.{key}", lang),
+                        className="nav-link" + (" active" if active_here else ""),
+                    ),
+                    html.Ul(entries, className="odsk-nav-menu"),
+                ]
+            ),
+        )
+
+    def entry(label: str, target: str) -> html.Li:
+        return html.Li(html.A(label, href=href(target, lang)), className="dropdown-item")
+
+    def ops_entry(key: str, target: str, needs: Permission) -> html.Li | None:
+        return entry(i18n.t(f"nav.{key}", lang), target) if principal.can(needs) else None
+
+    # Operators' pages in one menu: with every right, a flat row no longer fits 1920 px.
+    ops_pages = [
+        ("sources", "/ops/sources", Permission.OPS_READ),
+        ("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
+        ("upload", "/ops/upload", Permission.UPLOAD),
+        ("screens", "/ops/screens", Permission.SCREENS_COMMAND),
+        ("audit", "/ops/audit", Permission.AUDIT_READ),
+    ]
     links = html.Ul(
         className="navbar-nav me-auto",
         children=[
             item("overview", "/"),
-            domains,
+            menu("domains", [entry(DOMAIN_NAMES[d], f"/domain/{d}") for d in DOMAIN_ORDER]),
             item("alerts", "/alerts"),
             item("followup", "/followup", Permission.FOLLOWUP_READ),
-            item("sources", "/ops/sources", Permission.OPS_READ),
-            item("compliance", "/ops/compliance", Permission.COMPLIANCE_READ),
-            item("upload", "/ops/upload", Permission.UPLOAD),
             item("wall", "/wall", Permission.WALL),
-            item("screens", "/ops/screens", Permission.SCREENS_COMMAND),
-            item("audit", "/ops/audit", Permission.AUDIT_READ),
+            menu(
+                "ops",
+                [ops_entry(*page) for page in ops_pages],
+                active_here=active in {key for key, _target, _needs in ops_pages},
+            ),
         ],
     )
     switch = html.Ul(

@@ -5,10 +5,6 @@ import pytest
 from access_kit import serve
 from analyst_kit import seed_store
 from browser_checks import CONTRAST_CHECK
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    StaleElementReferenceException,
-)
 from wait_kit import wait_until
 
 from dashboard.settings import Settings
@@ -38,13 +34,12 @@ def _click(dash_duo, selector, timeout=30.0):
     of the screen; if a loading overlay or a re-render is still in the way, wait and retry."""
 
     def clicked() -> bool:
+        # An intercepted or stale click raises: wait_until counts it as "not yet" and quotes
+        # the last one if time runs out (it names the element in the way).
         _settled(dash_duo)
         element = dash_duo.wait_for_element(selector, timeout=timeout)
         dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        try:
-            element.click()
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            return False
+        element.click()
         return True
 
     wait_until(clicked, timeout=timeout, message=f"{selector} could not be clicked")

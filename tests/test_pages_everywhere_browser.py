@@ -5,6 +5,7 @@ no word of the other language, no raw key, no sideways scrolling, no accessibili
 from __future__ import annotations
 
 import pytest
+from access_kit import serve
 from page_kit import (
     HORIZONTAL_OVERFLOW,
     MOBILE_PAGES,
@@ -58,7 +59,7 @@ def test_every_page_speaks_only_the_readers_language_and_passes_axe(
     dash_duo, pages_app, catalogue, artifacts_dir, lang
 ):
     words, keys = language_words(catalogue), message_keys()
-    dash_duo.start_server(pages_app)
+    serve(dash_duo, pages_app)
     problems: dict[str, list[str]] = {}
     for path in PAGES:
         _open(dash_duo, path, lang)
@@ -73,7 +74,7 @@ def test_every_page_speaks_only_the_readers_language_and_passes_axe(
 
 @pytest.mark.parametrize("size", [(360, 740), (768, 1024)], ids=["phone", "tablet"])
 def test_pages_fit_phones_and_tablets(dash_duo, pages_app, artifacts_dir, size):
-    dash_duo.start_server(pages_app)
+    serve(dash_duo, pages_app)
     set_viewport(dash_duo.driver, *size)
     problems: dict[str, object] = {}
     for path in MOBILE_PAGES:
@@ -111,7 +112,7 @@ def _search(dash_duo, text: str) -> list[str]:
 
 
 def test_search_from_the_keyboard_opens_the_right_page(dash_duo, pages_app):
-    dash_duo.start_server(pages_app)
+    serve(dash_duo, pages_app)
     _open(dash_duo, "/alerts", "id")
     # "/" jumps to the search box from anywhere on the page.
     dash_duo.find_element("body").send_keys("/")

@@ -8,6 +8,7 @@ import re
 
 import brotli
 import pytest
+from access_kit import client_as
 from wall_kit import make_app
 
 from dashboard.web_weight import PackageFileCache, is_fingerprinted
@@ -15,7 +16,8 @@ from dashboard.web_weight import PackageFileCache, is_fingerprinted
 
 @pytest.fixture
 def client(sqlite_url, tmp_path):
-    return make_app(sqlite_url, tmp_path).server.test_client()
+    # Pages need a signed-in person (issue 12); an analyst sees what most readers see.
+    return client_as(make_app(sqlite_url, tmp_path), "analyst")
 
 
 def _page_urls(client, path: str) -> list[str]:
