@@ -54,6 +54,11 @@ DROP_JOB_ID = "drop-folder"
 FIRST_RUN_SPACING = 0.5
 
 
+FOLLOWUP_JOB_ID = "followup:on-target"
+# Data arrives monthly at most for the indicators a follow-up is about: hourly is plenty.
+FOLLOWUP_CHECK_SECONDS = 3600
+
+
 def trigger_for(source: Source, tz: str):
     sched = source.schedule
     if sched.interval_seconds:
@@ -272,6 +277,17 @@ def build_scheduler(
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
     )
     scheduler.add_job(
+        check_followups,
+        IntervalTrigger(seconds=FOLLOWUP_CHECK_SECONDS),
+        args=(rt,),
+        id=FOLLOWUP_JOB_ID,
+        name="follow-ups back on target",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+    scheduler.add_job(
         scan_drop_folder,
         IntervalTrigger(seconds=rt.settings.drop_scan_seconds),
         args=(rt, scheduler),
@@ -292,6 +308,21 @@ def prune_job(rt: Runtime) -> None:
         prune(rt)
     except (SQLAlchemyError, OSError) as exc:  # the next tick tries again
         log.warning("retention prune failed: %s", exc)
+
+
+def check_followups(rt: Runtime) -> None:
+    """Follow-ups whose indicator is on target again are marked (a person closes them)."""
+    from dashboard.scorecard.followups import check_back_on_target
+
+    try:
+        marked = check_back_on_target(
+            rt.engine, rt.catalogue, rt.catalogue.plans, datetime.now(UTC)
+        )
+    except Exception:  # the scheduler must live on; the log says why
+        log.exception("follow-up check failed")
+        return
+    if marked:
+        log.info("follow-ups back on target: %s", ", ".join(f"#{i}" for i in marked))
 
 
 def scan_drop_folder(rt: Runtime, scheduler=None) -> None:

@@ -28,6 +28,7 @@ PAGES = (
     ("nav.overview", "/"),
     ("nav.brief", "/brief"),
     ("nav.alerts", "/alerts"),
+    ("nav.followup", "/followup"),
     ("nav.sources", "/ops/sources"),
     ("nav.compliance", "/ops/compliance"),
     ("nav.upload", "/ops/upload"),

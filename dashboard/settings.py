@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     def payload_dir(self) -> Path:
         return self.data_dir / "payloads"
 
+    @property
+    def followup_dir(self) -> Path:
+        """Attachments of follow-up answers, content-addressed."""
+        return self.data_dir / "archive" / "followup"
+
 
 def data_dir_problem(settings: Settings) -> str | None:
     """Why the data directory cannot be written (it holds the SQLite store, the payload

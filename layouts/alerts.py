@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback, current_actor
+from dashboard.access import Rule, callback, current_actor, current_principal
 from dashboard.alerts.lifecycle import acknowledge, alert_by_id
 from dashboard.alerts.shiftlog import add_note
 from dashboard.alerts.silences import add_silence, lift_silence
@@ -26,7 +26,7 @@ from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
 from layouts import titles
-from layouts.shell import as_cards, page_shell
+from layouts.shell import as_cards, href, page_shell
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,37 @@ def _badge(row: AlertRow) -> dbc.Badge:
     )
 
 
-def _title_cell(row: AlertRow) -> html.Td:
+def _followup_link(row: AlertRow, lang: str):
+    """The governor's office opens a follow-up on what the alert is about (its owner's)."""
+    subject = row.subject
+    if not row.owner or not current_principal().can(P.FOLLOWUP_MANAGE):
+        return None
+    if "@" in subject:
+        code, region = subject.split("@", 1)
+        query = {"kind": "alert", "subject": code, "region": region, "alert": row.id}
+    elif subject.startswith("source:"):
+        query = {"kind": "alert", "subject": subject, "alert": row.id}
+    else:
+        return None
+    return html.A(
+        [html.I(className="bi bi-clipboard-plus me-1"), label("followup", lang)],
+        href=href("/followup", lang, **query),
+        className="alerts-followup small odsk-target me-2",
+    )
+
+
+def _title_cell(row: AlertRow, lang: str) -> html.Td:
     return html.Td(
         [
-            html.Div(row.title),
+            html.Div(
+                [
+                    row.title,
+                    html.Span(row.owner, className="alerts-owner badge text-bg-secondary ms-2")
+                    if row.owner
+                    else None,
+                ]
+            ),
+            _followup_link(row, lang),
             # The rule and subject are configuration keys: kept for tools, not shown.
             html.Small(
                 f"#{row.id}",
@@ -123,7 +150,7 @@ def active_table(page: AlertsPage | None, lang: str):
                 className=f"alerts-table-row severity-{row.severity}",
                 children=[
                     html.Td(_badge(row)),
-                    _title_cell(row),
+                    _title_cell(row, lang),
                     html.Td(
                         [
                             html.Div(row.fired_age),
@@ -241,7 +268,7 @@ def recent_table(page: AlertsPage | None, lang: str):
             html.Tr(
                 [
                     html.Td(_badge(row)),
-                    _title_cell(row),
+                    _title_cell(row, lang),
                     html.Td(row.fired),
                     html.Td(row.resolved),
                     html.Td(row.acknowledgement),

@@ -21,7 +21,7 @@ from dashboard import i18n
 from dashboard.access import Permission, Rule, audit, route
 from dashboard.brief.archive import Manifest, archived_file, list_briefs
 from dashboard.brief.excel import scorecard_workbook, workbook_name
-from dashboard.brief.load import load_card
+from dashboard.brief.load import load_card, load_followups
 from dashboard.brief.narrative import Brief, build_brief
 from dashboard.brief.pdf import brief_pdf
 from dashboard.scorecard.labels import text
@@ -57,6 +57,11 @@ def _card(period: str | None, region: str | None):
     )
 
 
+def _followups():
+    context = current_context()
+    return load_followups(context.engine, context.catalogue, utcnow())
+
+
 def layout(lang: str | None = None, period: str | None = None, region: str | None = None, **_query):
     lang = i18n.language(lang)
     query = _query_of(period, region)
@@ -66,7 +71,11 @@ def layout(lang: str | None = None, period: str | None = None, region: str | Non
         log.warning("brief: store unavailable: %s", exc)
         card = None
     context = current_context()
-    brief = build_brief(card, context.catalogue, lang) if card is not None else None
+    brief = (
+        build_brief(card, context.catalogue, lang, followups=_followups())
+        if card is not None
+        else None
+    )
     body = [
         _header(brief, query, lang)
         if brief
@@ -199,7 +208,11 @@ def _export(kind: str):
         log.warning("brief export: store unavailable: %s", exc)
         return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
     catalogue = current_context().catalogue
-    brief = build_brief(card, catalogue, lang)
+    try:
+        brief = build_brief(card, catalogue, lang, followups=_followups())
+    except SQLAlchemyError as exc:
+        log.warning("brief export: store unavailable: %s", exc)
+        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
     if kind == "pdf":
         stem = "ringkasan-pengecualian" if lang == "id" else "exceptions-brief"
         content, name, mimetype = (

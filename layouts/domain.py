@@ -140,7 +140,13 @@ def indicator_card(card: Card, lang: str) -> html.Div:
             html.Div(card.change or i18n.t("change.none", lang), className=f"small {tone_class}"),
             html.Img(src=card.sparkline, alt="", className="odsk-spark"),
             html.Div(" · ".join(lines), className="small text-body-secondary"),
-            html.Div(card.fetched or "", className="small text-body-secondary"),
+            html.Div(
+                [
+                    card.fetched or "",
+                    html.Span(card.owner, className="sc-owner ms-2") if card.owner else None,
+                ],
+                className="small text-body-secondary",
+            ),
         ],
     )
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
-from dashboard.access import Rule, callback
+from dashboard.access import Rule, callback, current_principal
 from dashboard.scorecard.labels import text
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
@@ -33,7 +33,7 @@ from dashboard.views.overview import (
 )
 from dashboard.webapp import current_context
 from layouts import titles
-from layouts.shell import as_cards, page_shell
+from layouts.shell import as_cards, href, page_shell
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ STATUS_ICONS = {
     "no_target": "bi bi-dash-circle",
     "no_data": "bi bi-question-circle",
 }
-LATEST, WHOLE_YEAR = "latest", "all"
+LATEST, WHOLE_YEAR, ALL = "latest", "all", "all"
 TONE_CLASS = {"good": "sc-good", "bad": "sc-bad", "neutral": "sc-neutral"}
 
 
@@ -60,6 +60,38 @@ def status_badge(status: str, label: str, **kwargs) -> html.Span:
         [html.I(className=STATUS_ICONS[status]), " ", label],
         className=f"sc-status sc-status-{status}",
         **kwargs,
+    )
+
+
+def owner_badge(owner: str | None):
+    """The responsible SKPD's short name beside an exception."""
+    if not owner:
+        return None
+    return html.Span(owner, className="sc-owner ms-2")
+
+
+def followup_action(item: ListItem, lang: str):
+    """The exception's follow-up: a link to it when there is one; else, for the governor's
+    office, "Tindak lanjut" that opens one on it."""
+    if item.followup is not None:
+        item_id, status = item.followup
+        return html.A(
+            [
+                html.I(className="bi bi-clipboard-check me-1"),
+                text("score.followup.has", lang, id=item_id, status=status),
+            ],
+            href=href("/followup", lang, id=item_id),
+            className="sc-followup small d-inline-block",
+        )
+    if item.kind is None or item.subject is None:
+        return None
+    if not current_principal().can(P.FOLLOWUP_MANAGE):
+        return None
+    return html.A(
+        [html.I(className="bi bi-clipboard-plus me-1"), text("score.followup.open", lang)],
+        href=href("/followup", lang, kind=item.kind, subject=item.subject, skpd=item.skpd),
+        className="sc-followup sc-followup-open small d-inline-block",
+        **{"aria-label": f"{text('score.followup.open', lang)}: {item.title}"},
     )
 
 
@@ -120,10 +152,11 @@ def layout(
     period: str | None = None,
     region: str | None = None,
     rank: str | None = None,
+    skpd: str | None = None,
     **_query,
 ):
     lang = i18n.language(lang)
-    page = _load(lang, period=period, region=region, rank=rank)
+    page = _load(lang, period=period, region=region, rank=rank, skpd=skpd)
     query = (
         page.query if page else {k: v for k, v in {"period": period, "region": region}.items() if v}
     )
@@ -137,7 +170,12 @@ def layout(
                 className="g-3",
                 children=[
                     dbc.Col([_domain_section(d, lang) for d in page.domains], xl=8, lg=12),
-                    dbc.Col(_lists(page, lang), xl=4, lg=12, className="sc-lists"),
+                    dbc.Col(
+                        [_skpd_groups(page, lang), *_lists(page, lang)],
+                        xl=4,
+                        lg=12,
+                        className="sc-lists",
+                    ),
                 ],
             ),
             _ranking(page, lang),
@@ -205,6 +243,16 @@ def _header(page: OverviewPage, lang: str):
                             id="sc-region",
                             options=[{"label": n, "value": c} for c, n in f.regions],
                             value=f.region,
+                            size="sm",
+                        ),
+                    ),
+                    _labelled(
+                        text("score.filter.skpd", lang),
+                        dbc.Select(
+                            id="sc-skpd",
+                            options=[{"label": text("score.filter.all_skpd", lang), "value": ALL}]
+                            + [{"label": n, "value": c} for c, n in f.skpds],
+                            value=f.skpd or ALL,
                             size="sm",
                         ),
                     ),
@@ -288,6 +336,7 @@ def _row(row: RowView) -> html.Tr:
                 [
                     html.Div(row.name, className="sc-name"),
                     html.Small(row.code, className="text-body-secondary"),
+                    owner_badge(row.owner),
                 ]
             ),
             html.Td(
@@ -373,6 +422,51 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
     )
 
 
+def _skpd_groups(page: OverviewPage, lang: str) -> dbc.Card:
+    """The exceptions grouped by SKPD; each line filters the page to that SKPD."""
+    items = [
+        html.Li(
+            className="sc-skpd-group" + (" sc-skpd-selected" if g.selected else ""),
+            **{"data-skpd": g.skpd},
+            children=html.A(
+                [html.Strong(g.name), f": {g.summary}"],
+                href="/" + url_query(page.query, lang, skpd=g.skpd),
+                **({"aria-current": "true"} if g.selected else {}),
+            ),
+        )
+        for g in page.by_skpd
+    ]
+    body = (
+        html.Ul(items, className="sc-list sc-skpd-groups", tabIndex="0")
+        if items
+        else html.P(text("score.list.empty", lang), className="text-body-secondary mb-0")
+    )
+    clear = (
+        html.A(
+            text("score.by_skpd.clear", lang),
+            href="/" + url_query(page.query, lang, skpd=None),
+            className="small odsk-target",
+            id="sc-skpd-clear",
+        )
+        if page.filters.skpd
+        else None
+    )
+    return dbc.Card(
+        className="sc-card",
+        id="sc-by-skpd",
+        children=[
+            dbc.CardHeader(
+                [
+                    html.I(className="bi bi-people-fill me-2"),
+                    text("score.by_skpd", lang),
+                    dbc.Badge(len(items), color="secondary", className="ms-2", pill=True),
+                ]
+            ),
+            dbc.CardBody([body, clear]),
+        ],
+    )
+
+
 def _list(
     title: str,
     items: tuple[ListItem, ...],
@@ -392,8 +486,9 @@ def _list(
                     className=f"sc-item sc-item-{i.tone}",
                     **({"data-code": i.code} if i.code else {}),
                     children=[
-                        html.Div(i.title, className="sc-item-title"),
+                        html.Div([i.title, owner_badge(i.owner)], className="sc-item-title"),
                         html.Div(i.detail, className="sc-item-detail"),
+                        followup_action(i, lang),
                     ],
                 )
                 for i in items
@@ -428,6 +523,13 @@ def _lists(page: OverviewPage, lang: str) -> list:
     return [
         _list(
             text("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"
+        ),
+        _list(
+            text("score.list.at_risk", lang),
+            page.at_risk,
+            lang,
+            "sc-list-at-risk",
+            "bi bi-exclamation-triangle",
         ),
         _list(
             text("score.list.good", lang),
@@ -626,10 +728,11 @@ def register_callbacks(app: dash.Dash) -> None:
         Input("sc-month", "value"),
         Input("sc-region", "value"),
         Input("sc-rank", "value"),
+        Input("sc-skpd", "value"),
         State("sc-state", "data"),
         prevent_initial_call=True,
     )
-    def filter_changed(year, month, region, rank, state):
+    def filter_changed(year, month, region, rank, skpd, state):
         state = state or {}
         lang = state.get("lang", "id")
         if year and year != LATEST:
@@ -637,7 +740,12 @@ def register_callbacks(app: dash.Dash) -> None:
         else:
             period = None
         query = dict(state.get("query") or {})
-        query.update(period=period, region=region if region and region != "71" else None, rank=rank)
+        query.update(
+            period=period,
+            region=region if region and region != "71" else None,
+            rank=rank,
+            skpd=skpd if skpd and skpd != ALL else None,
+        )
         search = url_query(query, lang)
         if query == (state.get("query") or {}):
             raise PreventUpdate

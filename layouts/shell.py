@@ -97,6 +97,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
                 "domains", [entry(d.name.get(lang), f"/domain/{d.id}") for d in domains_in_order()]
             ),
             item("alerts", "/alerts"),
+            item("followup", "/followup", Permission.FOLLOWUP_READ),
             item("wall", "/wall", Permission.WALL),
             menu(
                 "ops",

@@ -31,6 +31,7 @@ PAGES: dict[str, str] = {
     "/region/71.71": "#region-title",
     "/provenance/1": ".odsk-page main h1",
     "/alerts": "#alerts-active",
+    "/followup": "#fu-count",
     "/ops/sources": ".odsk-page main h1",
     "/ops/compliance": "#compliance-since",
     "/ops/upload": ".odsk-page main h1",
@@ -43,6 +44,7 @@ MOBILE_PAGES = (
     "/indicator/LIV.STUNTING",
     "/region/71.71",
     "/alerts",
+    "/followup",
 )
 
 
@@ -189,9 +191,16 @@ def message_tables() -> list[dict[str, dict[str, str]]]:
     from dashboard import grid_locale, i18n
     from dashboard.alerts import wording
     from dashboard.scorecard import labels
-    from dashboard.views import alerts, ops, upload
+    from dashboard.views import alerts, followup, ops, upload
 
-    tables = [i18n.LABELS, labels.LABELS, alerts.LABELS, ops.LABELS, upload.LABELS]
+    tables = [
+        i18n.LABELS,
+        labels.LABELS,
+        alerts.LABELS,
+        ops.LABELS,
+        upload.LABELS,
+        followup.LABELS,
+    ]
     tables += [
         value
         for value in vars(wording).values()

@@ -25,6 +25,8 @@ PEOPLE = frozenset(ROLES)
 WALL = PEOPLE | {"device"}
 OPS = frozenset({"operator", "skpd_officer", "admin"})
 ACT = frozenset({"operator", "admin"})
+GOVERNORS_OFFICE = frozenset({"analyst", "admin"})  # opens, closes, reopens follow-ups
+SKPD_ANSWER = frozenset({"skpd_officer", "admin"})
 NOBODY: frozenset[str] = frozenset()
 
 # --- expectations, written out ---------------------------------------------------------
@@ -33,6 +35,8 @@ PAGES = {
     "/": PEOPLE,
     "/brief": PEOPLE,
     "/alerts": PEOPLE,
+    # Everyone signed in; an skpd_officer sees their own SKPDs' items only (test_followup_page).
+    "/followup": PEOPLE,
     "/domain/<domain_id>": PEOPLE,
     "/indicator/<code>": PEOPLE,
     "/region/<code>": PEOPLE,
@@ -55,6 +59,15 @@ PAGE_URLS = {
 # callback (module.function) → {"read": who may call it, trigger component: who may fire it}
 CALLBACKS = {
     "layouts.overview.filter_changed": {"read": PEOPLE},
+    "layouts.followup.filter_changed": {"read": PEOPLE},
+    "layouts.followup.show_file_name": {"read": PEOPLE},
+    "layouts.followup.open_item": {"read": PEOPLE, "fu-new-submit": GOVERNORS_OFFICE},
+    "layouts.followup.answer_item": {"read": PEOPLE, "fu-answer-submit": SKPD_ANSWER},
+    "layouts.followup.close_or_reopen": {
+        "read": PEOPLE,
+        "fu-close": GOVERNORS_OFFICE,
+        "fu-reopen": GOVERNORS_OFFICE,
+    },
     "layouts.alerts.open_or_cancel_silence": {"read": PEOPLE, "alert-silence-open": ACT},
     "layouts.alerts.silence": {"read": PEOPLE, "alerts-silence-confirm": ACT},
     "layouts.alerts.lift": {"read": PEOPLE, "silence-lift": ACT},
@@ -118,6 +131,8 @@ ROUTES = {
     "/brief/export.pdf": PEOPLE,
     "/brief/export.xlsx": PEOPLE,
     "/brief/archive/<name>": PEOPLE,
+    "/followup/export.xlsx": PEOPLE,
+    "/followup/attachment/<int:item_id>/<sha>": PEOPLE,
     "/analyst/boundaries.geojson": PEOPLE,
     "/analyst/payload/<sha256>": frozenset({"analyst", "skpd_officer", "admin"}),
     "/ops/audit/export.xlsx": frozenset({"admin"}),
@@ -145,6 +160,7 @@ ROUTE_URLS = {
     "/brief/archive/<name>": "/brief/archive/brief-2026-W01.pdf",
     "/analyst/payload/<sha256>": "/analyst/payload/" + "0" * 64,
     "/_odsk/search-<lang>.json": "/_odsk/search-id.json",
+    "/followup/attachment/<int:item_id>/<sha>": "/followup/attachment/1/" + "0" * 64,
 }
 
 

@@ -58,11 +58,11 @@ def test_narrative_carries_the_numbers(card, catalogue):
     brief = build_brief(card, catalogue, "id")
     behind = next(s for s in brief.sections if s.key == "behind").items
     assert behind[0] == (
-        "Prevalensi stunting balita: 21,3% (Okt 2026), 7,3 poin di atas target 14,0; tertinggal."
+        "Dinkes · Prevalensi stunting balita: 21,3% (Okt 2026), 7,3 poin di atas target 14,0; tertinggal."
     )
     assert (
-        "Realisasi belanja APBD: 63,8% (Okt 2026), 6,0 poin di bawah rencana 69,8; tertinggal."
-        in behind
+        "BPKAD · Realisasi belanja APBD: 63,8% (Okt 2026), 6,0 poin di bawah rencana 69,8; "
+        "tertinggal." in behind
     )
     good = next(s for s in brief.sections if s.key == "movers_good").items
     assert (
@@ -75,7 +75,7 @@ def test_narrative_carries_the_numbers(card, catalogue):
     )
     english = build_brief(card, catalogue, "en")
     assert english.sections[0].items[0] == (
-        "Stunting prevalence among under-fives: 21.3% (Oct 2026), 7.3 pts above target 14.0; behind."
+        "Dinkes · Stunting prevalence among under-fives: 21.3% (Oct 2026), 7.3 pts above target 14.0; behind."
     )
     assert "of 44 indicators for North Sulawesi Province" in english.intro
 
@@ -88,7 +88,7 @@ def test_narrative_carries_the_numbers(card, catalogue):
             [
                 "Ringkasan Pengecualian",
                 "data s.d. Okt 2026",
-                "Prevalensi stunting balita: 21,3% (Okt 2026)",
+                "Dinkes · Prevalensi stunting balita: 21,3% (Okt 2026)",
                 "7,3 poin di atas target 14,0",
                 "6,0 poin di bawah rencana 69,8",
                 "6.449 orang/bulan",
@@ -104,7 +104,7 @@ def test_narrative_carries_the_numbers(card, catalogue):
             [
                 "Exceptions brief",
                 "data up to Oct 2026",
-                "Stunting prevalence among under-fives: 21.3% (Oct 2026)",
+                "Dinkes · Stunting prevalence among under-fives: 21.3% (Oct 2026)",
                 "7.3 pts above target 14.0",
                 "6.0 pts below plan 69.8",
                 "6,449 people/month",

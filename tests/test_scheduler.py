@@ -131,6 +131,7 @@ def test_every_source_is_a_job_with_safe_defaults(rt):
         "heartbeat",
         "alerts",
         "brief:weekly",
+        "followup:on-target",
         "drop-folder",
         "housekeeping",
         "retention",

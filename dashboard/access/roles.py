@@ -34,21 +34,27 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     USERS_MANAGE = "users.manage"
     METRICS_READ = "metrics.read"  # /metrics and /healthz details (or the scrape token)
+    FOLLOWUP_READ = "followup.read"  # follow-ups (tindak lanjut); an SKPD officer: their own
+    FOLLOWUP_MANAGE = "followup.manage"  # the governor's office opens, closes, reopens
+    FOLLOWUP_ANSWER = "followup.answer"  # the SKPD answers (status, reason, attachment)
 
 
 P = Permission
 
-_VIEWER = frozenset({P.PUBLIC, P.READ, P.WALL, P.COMPLIANCE_READ})
+_VIEWER = frozenset({P.PUBLIC, P.READ, P.WALL, P.COMPLIANCE_READ, P.FOLLOWUP_READ})
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: _VIEWER,
-    Role.ANALYST: _VIEWER | {P.ANNOTATE, P.EXPORT_INTERNAL, P.PAYLOAD_READ},
+    # Analysts are the governor's office staff who run follow-ups.
+    Role.ANALYST: _VIEWER | {P.ANNOTATE, P.EXPORT_INTERNAL, P.PAYLOAD_READ, P.FOLLOWUP_MANAGE},
     Role.OPERATOR: _VIEWER
     | {P.ALERTS_ACT, P.SCREENS_COMMAND, P.SCREENS_ENROL, P.OPS_READ, P.METRICS_READ},
-    Role.SKPD_OFFICER: _VIEWER | {P.UPLOAD, P.OPS_READ, P.PAYLOAD_READ},
+    Role.SKPD_OFFICER: _VIEWER | {P.UPLOAD, P.OPS_READ, P.PAYLOAD_READ, P.FOLLOWUP_ANSWER},
     Role.ADMIN: frozenset(Permission),
 }
 # Held by an skpd_officer for the account's own SKPDs only.
-SCOPED: frozenset[Permission] = frozenset({P.UPLOAD, P.OPS_READ, P.COMPLIANCE_READ, P.PAYLOAD_READ})
+SCOPED: frozenset[Permission] = frozenset(
+    {P.UPLOAD, P.OPS_READ, P.COMPLIANCE_READ, P.PAYLOAD_READ, P.FOLLOWUP_READ, P.FOLLOWUP_ANSWER}
+)
 DEVICE_GRANTS: frozenset[Permission] = frozenset({P.PUBLIC, P.WALL})
 ANONYMOUS_GRANTS: frozenset[Permission] = frozenset({P.PUBLIC})
 # The Prometheus scraper, by the bearer token ODSK_METRICS_TOKEN.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -124,11 +124,28 @@ class Delivery(Strict):
     give_up_after: int = Field(default=20, ge=1)
 
 
+class BriefRecipient(Strict):
+    address: str = Field(min_length=3, max_length=100)
+    # The language of the mail and of the PDF attached.
+    lang: Literal["id", "en"] = "id"
+
+
+class BriefDelivery(Strict):
+    """Who gets the Monday brief: by e-mail (through ``email``'s server), PDF attached in
+    the recipient's language; and webhooks (ids from ``webhooks``) that get a link to it."""
+
+    recipients: list[BriefRecipient] = []
+    webhooks: list[str] = []
+    # Where the web app is reached from the recipients' side (the link in mails and hooks).
+    base_url: str = "http://127.0.0.1:8050"
+
+
 class Notify(Strict):
     webhooks: list[Webhook] = []
     email: Email = Email()
     delivery: Delivery = Delivery()
     on_resolved: bool = True
+    brief: BriefDelivery = BriefDelivery()
 
 
 class AlertsConfig(Strict):

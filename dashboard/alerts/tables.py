@@ -29,8 +29,9 @@ class AlertNotification(Base):
 
     __tablename__ = "alert_notification"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
-    # fired, escalated, resolved
+    # None: not about an alert (the weekly brief, ``brief_week``)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"), index=True)
+    # fired, escalated, resolved; "brief" for the weekly brief
     event: Mapped[str] = mapped_column(String(16))
     # webhook, email
     channel: Mapped[str] = mapped_column(String(16))
@@ -43,8 +44,15 @@ class AlertNotification(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The weekly brief's ISO week ("2026-W48") and the recipient's language (migration 0011).
+    brief_week: Mapped[str | None] = mapped_column(String(10))
+    lang: Mapped[str | None] = mapped_column(String(2))
 
-    __table_args__ = (Index("ix_alert_notification_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_alert_notification_status_next", "status", "next_attempt_at"),
+        # One message per week, channel and recipient: a job run twice queues nothing new.
+        Index("uq_alert_notification_brief", "brief_week", "channel", "target", unique=True),
+    )
 
 
 class ShiftNote(Base):

@@ -26,6 +26,7 @@ from dashboard.brief.pdf import brief_pdf
 from dashboard.catalogue.models import Catalogue, Plans
 from dashboard.catalogue.periods import WITA
 from dashboard.scorecard.build import Scorecard, load_scorecard
+from dashboard.scorecard.followups import FollowupSummary, load_summary
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.periods import AsOf
 
@@ -76,13 +77,23 @@ def _write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def write_brief(folder: Path, week: str, card: Scorecard, catalogue: Catalogue) -> Manifest:
+def write_brief(
+    folder: Path,
+    week: str,
+    card: Scorecard,
+    catalogue: Catalogue,
+    followups: FollowupSummary | None = None,
+) -> Manifest:
     """Every language's PDF and workbook for ``card``, then the manifest."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for lang in LANGS:
         brief = build_brief(
-            card, catalogue, lang, title=text("brief.weekly_title", lang, week=week)
+            card,
+            catalogue,
+            lang,
+            title=text("brief.weekly_title", lang, week=week),
+            followups=followups,
         )
         pdf_name, xlsx_name = f"brief-{week}-{lang}.pdf", f"scorecard-{week}-{lang}.xlsx"
         _write_atomic(folder / pdf_name, brief_pdf(brief, card, catalogue))
@@ -124,7 +135,7 @@ def produce_brief(
         return None
     with engine.connect() as conn:
         card = load_scorecard(conn, catalogue, plans, AsOf.today(now), catalogue.province.code, now)
-    return write_brief(folder, week, card, catalogue)
+    return write_brief(folder, week, card, catalogue, load_summary(engine, catalogue, now))
 
 
 def list_briefs(data_dir: Path | str) -> list[Manifest]:

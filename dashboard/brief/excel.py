@@ -10,11 +10,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboard import i18n
-from dashboard.brief.narrative import Brief
+from dashboard.brief.narrative import Brief, followup_note
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
 from dashboard.scorecard.labels import text
+from dashboard.scorecard.owners import short_name
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2933")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -154,20 +155,16 @@ def list_sheet(
     _widths(ws, widths)
 
 
-def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
+def _flagged_sheet(ws, title: str, rows, catalogue: Catalogue, brief: Brief) -> None:
+    """Indicators behind (or at risk), each with the SKPD that must act."""
     lang = brief.lang
-    wb = Workbook()
-    first = wb.worksheets[0]  # a new workbook's one (active) sheet
-    scorecard_sheet(first, card, catalogue, brief, lang)
-    first.title = text("score.sheet.scorecard", lang)
-    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
-    code = _label("code", lang)
     list_sheet(
-        wb.create_sheet(text("score.sheet.behind", lang)),
-        text("score.list.behind", lang),
+        ws,
+        title,
         brief,
         [
-            code,
+            text("score.col.skpd", lang),
+            _label("code", lang),
             text("score.col.indicator", lang),
             text("score.col.value", lang),
             text("score.col.period", lang),
@@ -176,6 +173,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         ],
         [
             [
+                short_name(r.indicator.skpd, catalogue),
                 r.code,
                 r.indicator.name.get(lang),
                 (r.held.value, r.indicator),
@@ -183,10 +181,27 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
                 fmt.status_label(r.status, lang),
                 fmt.gap_text(r, lang),
             ]
-            for r in card.behind
+            for r in rows
         ],
-        [20, 44, 14, 16, 14, 50],
+        [16, 20, 44, 14, 16, 14, 50],
     )
+
+
+def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> bytes:
+    lang = brief.lang
+    wb = Workbook()
+    first = wb.worksheets[0]  # a new workbook's one (active) sheet
+    scorecard_sheet(first, card, catalogue, brief, lang)
+    first.title = text("score.sheet.scorecard", lang)
+    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
+    code = _label("code", lang)
+    for sheet, title, rows in (
+        ("score.sheet.behind", "score.list.behind", card.behind),
+        ("score.sheet.at_risk", "score.list.at_risk", card.at_risk),
+    ):
+        _flagged_sheet(
+            wb.create_sheet(text(sheet, lang)), text(title, lang), rows, catalogue, brief
+        )
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
     list_sheet(
         wb.create_sheet(text("score.sheet.movers", lang)),
@@ -218,6 +233,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         text("score.list.stale", lang),
         brief,
         [
+            text("score.col.skpd", lang),
             code,
             text("score.col.indicator", lang),
             text("score.col.latest_period", lang),
@@ -228,6 +244,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         ],
         [
             [
+                short_name(s.indicator.skpd, catalogue),
                 s.indicator.code,
                 s.indicator.name.get(lang),
                 fmt.period_text(s.latest, s.indicator.grain, lang) if s.latest else None,
@@ -238,7 +255,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
             ]
             for s in card.stale
         ],
-        [20, 44, 14, 14, 10, 24, 60],
+        [16, 20, 44, 14, 14, 10, 24, 60],
     )
     list_sheet(
         wb.create_sheet(text("score.sheet.missing", lang)),
@@ -264,6 +281,15 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         ],
         [24, 20, 44, 16, 16],
     )
+    if brief.followups is not None:
+        followups_sheet(wb.create_sheet(text("score.sheet.followups", lang)), catalogue, brief)
+        for title in (
+            "score.sheet.behind",
+            "score.sheet.at_risk",
+            "score.sheet.stale",
+            "score.sheet.missing",
+        ):
+            add_followup_column(wb[text(title, lang)], brief)
     about = wb.create_sheet(text("score.sheet.about", lang))
     for i, line in enumerate(
         [
@@ -282,6 +308,63 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def add_followup_column(ws, brief: Brief) -> None:
+    """A last column on an exceptions sheet: the follow-up of the row's indicator, if any."""
+    lang = brief.lang
+    heads = [c.value for c in ws[HEADER_ROW]]
+    code_col = heads.index(_label("code", lang)) + 1
+    col = len(heads) + 1
+    cell = ws.cell(HEADER_ROW, col, text("score.col.followup", lang))
+    cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
+        code = ws.cell(row, code_col).value
+        if code:
+            ws.cell(row, col, followup_note(str(code), brief.followups, lang))
+    ws.column_dimensions[get_column_letter(col)].width = 30
+
+
+def followups_sheet(ws, catalogue: Catalogue, brief: Brief) -> None:
+    """Open follow-ups by SKPD (overdue first), then those closed this week."""
+    from dashboard.brief.narrative import subject_name
+
+    lang, summary = brief.lang, brief.followups
+    assert summary is not None
+    columns = [
+        text("score.col.skpd", lang),
+        text("score.col.followup_id", lang),
+        text("score.col.indicator", lang),
+        text("score.col.request", lang),
+        text("score.col.due", lang),
+        text("score.col.age_days", lang),
+        text("score.col.status", lang),
+        text("score.col.overdue", lang),
+        text("score.col.closed_at", lang),
+    ]
+    _head(ws, text("brief.followups.open.head", lang), brief, columns)
+    names = {s.id: s.short_name for s in catalogue.skpd}
+    rows = [(g.short_name, f) for g in summary.open_by_skpd for f in g.items] + [
+        (names.get(f.skpd_id, f.skpd_id), f) for f in summary.closed_this_week
+    ]
+    today = summary.today
+    for i, (skpd, f) in enumerate(rows, start=HEADER_ROW + 1):
+        values = [
+            skpd,
+            f.id,
+            subject_name(f.subject, f.subject_kind, catalogue, lang),
+            f.request,
+            f.due_on,
+            (today - f.opened_at.astimezone(i18n.WITA).date()).days,
+            text(f"followup.status.{f.status}", lang),
+            text("score.yes", lang) if f.overdue(today) else None,
+            f.closed_at.astimezone(i18n.WITA).replace(tzinfo=None) if f.closed_at else None,
+        ]
+        for col, value in enumerate(values, start=1):
+            ws.cell(i, col, value)
+        ws.cell(i, 5).number_format = "yyyy-mm-dd"
+        ws.cell(i, 9).number_format = "yyyy-mm-dd hh:mm"
+    _widths(ws, [16, 6, 40, 50, 12, 10, 22, 10, 18])
 
 
 def workbook_name(card: Scorecard, lang: str) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
 
-from dashboard.brief.archive import produce_brief
+from dashboard.brief.archive import archive_dir, produce_brief, week_of
 from dashboard.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,34 @@ def run_weekly_brief(rt: Runtime, now: datetime | None = None) -> None:
         log.info(
             "weekly brief %s made: %s", manifest.week, ", ".join(sorted(manifest.files.values()))
         )
+    deliver_weekly_brief(rt, now)
+
+
+def deliver_weekly_brief(rt: Runtime, now: datetime) -> None:
+    """Queue this week's brief for its recipients (once per week and recipient, however
+    often the job runs) and send what is due through the notification outbox."""
+    from dashboard.alerts.config import load_alerts_config
+    from dashboard.notify.brief_mail import enqueue_brief
+    from dashboard.notify.outbox import deliver_pending
+
+    week = week_of(now)
+    if not (archive_dir(rt.settings.data_dir) / f"brief-{week}.json").exists():
+        return
+    try:
+        config = load_alerts_config(rt.settings.config_dir, rt.catalogue)
+        queued = enqueue_brief(rt.engine, config, week, now)
+        report = deliver_pending(rt.engine, config, data_dir=rt.settings.data_dir)
+    except Exception:  # the scheduler must live on; the alert job retries what is queued
+        log.exception("weekly brief delivery failed")
+        return
+    log.info(
+        "weekly brief %s: %d queued, %d sent, %d to retry, %d failed",
+        week,
+        queued,
+        len(report.sent),
+        len(report.retry_later),
+        len(report.failed),
+    )
 
 
 def schedule_weekly_brief(

@@ -311,6 +311,11 @@ class Indicator(Strict):
     # Counted per month from the event table (ENV.GEMPA), by the source that lists it.
     from_events: EventCount | None = None
 
+    @property
+    def is_percent(self) -> bool:
+        """A percentage (its unit "%"): it changes in points, never in relative percent."""
+        return self.unit.id.strip().startswith("%")
+
     @model_validator(mode="after")
     def _counted_monthly(self) -> Indicator:
         if self.from_events is not None and self.frequency != "monthly":

@@ -5,20 +5,36 @@ from __future__ import annotations
 
 import os
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
 from dashboard.alerts.config import Email
 from dashboard.notify.errors import DeliveryError, permanent, transient
 
 
-def send_email(cfg: Email, subject: str, body: str, env: Mapping[str, str] | None = None) -> None:
+def send_email(
+    cfg: Email,
+    subject: str,
+    body: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    to: Sequence[str] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    message_id: str | None = None,
+) -> None:
+    """One message to ``to`` (default: the alert recipients); ``attachments`` as (file name,
+    content, MIME type); ``message_id`` lets a receiver see a resend as the same message."""
     env = os.environ if env is None else env
     message = EmailMessage()
     message["From"] = cfg.sender
-    message["To"] = ", ".join(cfg.recipients)
+    message["To"] = ", ".join(cfg.recipients if to is None else to)
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(body)
+    for name, content, mime in attachments:
+        main, _, sub = mime.partition("/")
+        message.add_attachment(content, maintype=main, subtype=sub or "octet-stream", filename=name)
     try:
         with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds) as smtp:
             if cfg.starttls:

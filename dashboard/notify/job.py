@@ -49,7 +49,9 @@ def run_alert_job(rt: Runtime) -> AlertRound | None:
     try:
         config = load_alerts_config(rt.settings.config_dir, rt.catalogue)
         evaluation = evaluate(rt.engine, rt.catalogue, config)
-        return AlertRound(evaluation, deliver_pending(rt.engine, config))
+        return AlertRound(
+            evaluation, deliver_pending(rt.engine, config, data_dir=rt.settings.data_dir)
+        )
     except CatalogueError as exc:
         log.error("alerts.yaml is invalid, alerts not evaluated:\n%s", exc)
     except Exception:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select, update
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -22,6 +23,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from dashboard.alerts.config import AlertsConfig, Delivery
 from dashboard.alerts.lifecycle import AlertRecord, alert_by_id
 from dashboard.alerts.tables import AlertNotification
+from dashboard.notify.brief_mail import brief_deliverer
 from dashboard.notify.email import send_email
 from dashboard.notify.errors import DeliveryError, permanent
 from dashboard.notify.messages import email_body, email_subject, webhook_payload
@@ -50,24 +52,27 @@ def deliver_pending(
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
     env: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
 ) -> DeliveryReport:
+    """Send what is due. Rows of the weekly brief need ``data_dir`` (the archive holds the
+    PDF); without it they wait for a caller that has it."""
     now = now or utcnow()
     env = os.environ if env is None else env
     table = AlertNotification.__table__
     report = DeliveryReport()
+    query = select(table).where(table.c.status == "pending", table.c.next_attempt_at <= now)
+    if data_dir is None:
+        query = query.where(table.c.brief_week.is_(None))
     with engine.connect() as conn:
-        due = conn.execute(
-            select(table)
-            .where(table.c.status == "pending", table.c.next_attempt_at <= now)
-            .order_by(table.c.id)
-            .limit(BATCH)
-        ).all()
+        due = conn.execute(query.order_by(table.c.id).limit(BATCH)).all()
     for row in due:
         if not _claim(engine, row.id, now):
             continue
-        with engine.connect() as conn:
-            alert = alert_by_id(conn, row.alert_id)
-        tries, error = _send(row, alert, config, env, sleep)
+        alert = None
+        if row.alert_id is not None:
+            with engine.connect() as conn:
+                alert = alert_by_id(conn, row.alert_id)
+        tries, error = _send(row, alert, config, env, sleep, data_dir)
         _record(engine, row, tries, error, config.notify.delivery, report)
     return report
 
@@ -89,11 +94,14 @@ def _claim(engine: Engine, notification_id: int, now: datetime) -> bool:
 
 
 def _send(
-    row, alert: AlertRecord | None, config: AlertsConfig, env, sleep
+    row, alert: AlertRecord | None, config: AlertsConfig, env, sleep, data_dir: Path | None = None
 ) -> tuple[int, DeliveryError | None]:
     """Try the channel with backoff; returns how many tries it took and the last error, if any."""
     try:
-        deliver = _deliverer(row, alert, config, env)
+        if row.brief_week is not None and data_dir is not None:
+            deliver = brief_deliverer(row, config, env, data_dir)
+        else:
+            deliver = _deliverer(row, alert, config, env)
     except DeliveryError as exc:
         return 0, exc
     policy = config.notify.delivery

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans, Region
-from dashboard.catalogue.periods import last_ended
+from dashboard.catalogue.periods import last_ended, period_end
 from dashboard.scorecard.lists import (
     MissingSkpd,
     StaleIndicator,
@@ -39,6 +39,8 @@ class Scorecard:
     movers_bad: tuple[IndicatorRow, ...]
     stale: tuple[StaleIndicator, ...]
     missing: tuple[MissingSkpd, ...]
+    # Apart from ``behind``: "Di bawah target" lists only what is behind.
+    at_risk: tuple[IndicatorRow, ...] = ()
 
     @property
     def rows(self) -> tuple[IndicatorRow, ...]:
@@ -46,6 +48,13 @@ class Scorecard:
 
     def row(self, code: str) -> IndicatorRow:
         return next(r for r in self.rows if r.code == code)
+
+    @property
+    def data_until(self) -> date:
+        """The end of the latest period with data (the headline's "data s.d."), within the
+        as-of month; the as-of month's start when nothing is held."""
+        ends = [period_end(r.latest.period_start, r.latest.grain) for r in self.rows if r.latest]
+        return min(max(ends), self.as_of.end) if ends else self.as_of.start
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -92,6 +101,7 @@ def load_scorecard(
         if d in in_catalogue
     )
     good, bad = movers(rows)
+    flagged = behind_target(rows)
 
     runs = source_runs(conn)
     held = latest_periods(conn, region.code, grains)
@@ -107,11 +117,12 @@ def load_scorecard(
         scope,
         now,
         domains,
-        tuple(behind_target(rows)),
+        tuple(r for r in flagged if r.status == "behind"),
         tuple(good),
         tuple(bad),
         tuple(stale),
         tuple(missing),
+        tuple(r for r in flagged if r.status == "at_risk"),
     )
 
 

@@ -28,7 +28,7 @@ def with_unit(value: float, indicator: Indicator, lang: str) -> str:
 
 def gap_amount(value: float, indicator: Indicator, lang: str) -> str:
     """A distance between two values: percentage points for a percentage ("0,95 poin")."""
-    if indicator.unit.get(lang).startswith("%"):
+    if indicator.is_percent:
         return f"{num(value, indicator, lang)} {text('score.pp', lang)}"
     return with_unit(value, indicator, lang)
 

@@ -27,7 +27,9 @@ class Change:
 
     against: SeriesPoint
     delta: float
-    pct: float | None  # relative to the earlier value; None when that is zero
+    # Relative to the earlier value (None when zero): it ranks the movers; a percentage's
+    # change is *shown* in points (``format.change_amount``).
+    pct: float | None
     tone: Tone
 
 
@@ -109,6 +111,8 @@ def change(earlier: SeriesPoint | None, latest: SeriesPoint, indicator: Indicato
         band_low=band.low if band else None,
         band_high=band.high if band else None,
     )
+    if indicator.from_events is not None:
+        tone = "neutral"  # fewer earthquakes this month is luck, not an improvement
     return Change(earlier, delta, pct, tone)
 
 

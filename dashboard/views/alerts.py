@@ -15,6 +15,7 @@ from dashboard.alerts.shiftlog import ShiftEntry, recent_notes
 from dashboard.alerts.silences import Silence, active_silences, silence_for
 from dashboard.alerts.wording import SEVERITY, STATE, word
 from dashboard.catalogue.models import Catalogue
+from dashboard.scorecard.owners import subject_owner
 
 RECENT_DAYS = 7
 
@@ -24,6 +25,7 @@ LABELS = {
         "active": "Peringatan aktif",
         "recent": "Selesai 7 hari terakhir",
         "none_active": "Tidak ada peringatan aktif.",
+        "followup": "Tindak lanjut",
         "none_recent": "Belum ada peringatan yang selesai.",
         "col.severity": "Tingkat",
         "col.alert": "Peringatan",
@@ -85,6 +87,7 @@ LABELS = {
         "active": "Active alerts",
         "recent": "Resolved in the last 7 days",
         "none_active": "No active alerts.",
+        "followup": "Follow up",
         "none_recent": "No resolved alerts yet.",
         "col.severity": "Severity",
         "col.alert": "Alert",
@@ -165,6 +168,7 @@ class AlertRow:
     can_acknowledge: bool
     silenced: str = ""  # "silenced until …" and by whom, why; empty when no silence covers it
     clearing: str = ""  # "clear since …": its condition has cleared, it waits before resolving
+    owner: str | None = None  # the responsible SKPD's short name (indicator's, or source's)
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,11 @@ class AlertsPage:
 
 
 def alert_row(
-    a: AlertRecord, now: datetime, lang: str, silences: list[Silence] | None = None
+    a: AlertRecord,
+    now: datetime,
+    lang: str,
+    silences: list[Silence] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> AlertRow:
     ack = ""
     if a.acknowledged_by and a.acknowledged_at is not None:
@@ -222,6 +230,7 @@ def alert_row(
         clearing=label("clearing", lang, when=i18n.wita_datetime(a.clear_since, lang))
         if a.clear_since is not None and a.state != "resolved"
         else "",
+        owner=subject_owner(a.subject, catalogue),
     )
 
 
@@ -263,11 +272,12 @@ def alerts_page(
     now: datetime,
     lang: str,
     silences: list[Silence] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> AlertsPage:
     counts = {s: sum(a.severity == s for a in active) for s in ("critical", "warning", "info")}
     return AlertsPage(
-        tuple(alert_row(a, now, lang, silences) for a in active),
-        tuple(alert_row(a, now, lang) for a in recent),
+        tuple(alert_row(a, now, lang, silences, catalogue) for a in active),
+        tuple(alert_row(a, now, lang, catalogue=catalogue) for a in recent),
         tuple(shift_row(e, lang) for e in notes),
         label("counts", lang, **counts),
         tuple(silence_row(s, lang) for s in silences or []),
@@ -295,4 +305,4 @@ def load_alerts_page(
             recent = [a for a in recent if a.id not in hidden]
             notes = [n for n in notes if n.alert_id not in hidden]
             silences = [s for s in silences if subject_visible(s.subject, catalogue)]
-    return alerts_page(active, recent, notes, now, lang, silences)
+    return alerts_page(active, recent, notes, now, lang, silences, catalogue)

@@ -6,13 +6,14 @@ the province (one ``ORDER BY period_start DESC LIMIT n`` seek per indicator).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from dashboard import i18n
 from dashboard.analysis import text as fmt
 from dashboard.analysis.sparkline import sparkline_uri
 from dashboard.catalogue.models import Indicator
+from dashboard.scorecard.owners import short_name
 from dashboard.status import Status, Tone, change_tone, indicator_status, target_for_period
 from dashboard.store import analysis_queries as q
 from dashboard.views.indicator import Env
@@ -41,6 +42,7 @@ class Card:
     fetched: str | None
     sparkline: str
     classification: str
+    owner: str | None = None  # the responsible SKPD's short name
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,10 @@ def load_domain(env: Env, domain_id: str, lang: str, now: datetime) -> DomainVie
         cards = []
         for indicator in (i for i in indicators if i.application == app.id):
             history = recent.get(indicator.code, [])[: HISTORY[indicator.grain]]
-            card = build_card(indicator, history, lang, now)
+            card = replace(
+                build_card(indicator, history, lang, now),
+                owner=short_name(indicator.skpd, catalogue),
+            )
             counts[card.status] = counts.get(card.status, 0) + 1
             cards.append(card)
         if cards:

@@ -8,7 +8,7 @@ does the reading. The brief (page, PDF, workbook) formats through the same
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -19,11 +19,14 @@ from dashboard import i18n
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
+from dashboard.scorecard.followups import FollowupSummary, load_summary
 from dashboard.scorecard.labels import text
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
+from dashboard.scorecard.owners import SkpdExceptions, exceptions_by_skpd, only_skpd, short_name
 from dashboard.scorecard.periods import AsOf
 from dashboard.scorecard.ranking import Ranking
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
+from dashboard.views.followup import label as followup_label
 
 FIRST_YEAR = 2022
 STATUS_COLOURS = {
@@ -59,6 +62,7 @@ class RowView:
     vs_year_ago: ChangeView | None
     spark: str | None  # an SVG data URI
     points: str
+    owner: str | None = None  # the responsible SKPD's short name
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,12 @@ class ListItem:
     title: str
     detail: str
     tone: str  # status or good/bad
+    owner: str | None = None  # the responsible SKPD's short name
+    skpd: str | None = None  # its id (a follow-up is assigned to it)
+    # the exception's kind, for a follow-up: behind, at_risk, stale, missing
+    kind: str | None = None
+    subject: str | None = None  # what a follow-up on it is about (an indicator code)
+    followup: tuple[int, str] | None = None  # (id, status label) of its follow-up, if any
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,16 @@ class Filters:
     months: tuple[tuple[str, str], ...]
     regions: tuple[tuple[str, str], ...]
     indicators: tuple[tuple[str, str], ...]
+    skpd: str | None = None  # None: every SKPD
+    skpds: tuple[tuple[str, str], ...] = ()  # (id, short name)
+
+
+@dataclass(frozen=True)
+class SkpdGroup:
+    skpd: str
+    name: str  # short name
+    summary: str  # "3 di bawah target, 1 data terlambat"
+    selected: bool
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,7 @@ class OverviewPage:
     generated: str
     domains: tuple[DomainView, ...]
     behind: tuple[ListItem, ...]
+    at_risk: tuple[ListItem, ...]
     movers_good: tuple[ListItem, ...]
     movers_bad: tuple[ListItem, ...]
     stale: tuple[ListItem, ...]
@@ -135,7 +156,8 @@ class OverviewPage:
     ranking: RankingView
     filters: Filters
     regional_note: str | None
-    query: dict  # the filters as URL parameters (period, region, rank)
+    query: dict  # the filters as URL parameters (period, region, rank, skpd)
+    by_skpd: tuple[SkpdGroup, ...] = ()
 
 
 # --- pieces -----------------------------------------------------------------------
@@ -144,10 +166,16 @@ class OverviewPage:
 def change_view(change: Change | None, indicator: Indicator, lang: str) -> ChangeView | None:
     if change is None:
         return None
-    pct = fmt.signed_pct(change.pct, lang) if change.pct is not None else None
-    return ChangeView(
-        fmt.signed(change.delta, indicator, lang), pct, change.tone, fmt.change_vs(change, lang)
+    # A percentage changes in points: its relative change is not shown.
+    pct = (
+        fmt.signed_pct(change.pct, lang)
+        if change.pct is not None and not indicator.is_percent
+        else None
     )
+    amount = fmt.signed(change.delta, indicator, lang)
+    if indicator.is_percent:
+        amount = f"{amount} {text('score.pp', lang)}"
+    return ChangeView(amount, pct, change.tone, fmt.change_vs(change, lang))
 
 
 def sparkline_svg(
@@ -171,7 +199,7 @@ def sparkline_svg(
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def row_view(row: IndicatorRow, lang: str) -> RowView:
+def row_view(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None) -> RowView:
     ind, latest = row.indicator, row.latest
     return RowView(
         code=ind.code,
@@ -188,6 +216,7 @@ def row_view(row: IndicatorRow, lang: str) -> RowView:
         vs_year_ago=change_view(row.vs_year_ago, ind, lang),
         spark=sparkline_svg([p.value for p in row.spark], STATUS_COLOURS[row.status]),
         points="—" if row.points is None else str(row.points),
+        owner=short_name(ind.skpd, catalogue),
     )
 
 
@@ -204,34 +233,49 @@ def domain_view(domain: DomainScore, catalogue: Catalogue, lang: str) -> DomainV
         body,
         note,
         counts,
-        tuple(row_view(r, lang) for r in domain.rows),
+        tuple(row_view(r, lang, catalogue) for r in domain.rows),
     )
 
 
-def behind_item(row: IndicatorRow, lang: str) -> ListItem:
+def behind_item(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None) -> ListItem:
     ind = row.indicator
     value = fmt.with_unit(row.held.value, ind, lang)
     period = fmt.period_text(row.held.period_start, row.held.grain, lang)
     return ListItem(
-        ind.code, ind.name.get(lang), f"{value} ({period}) · {fmt.gap_text(row, lang)}", row.status
+        ind.code,
+        ind.name.get(lang),
+        f"{value} ({period}) · {fmt.gap_text(row, lang)}",
+        row.status,
+        short_name(ind.skpd, catalogue),
+        ind.skpd,
+        row.status,
+        ind.code,
     )
 
 
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
     ind, (change, pct) = row.indicator, row.move
-    detail = (
-        f"{fmt.signed_pct(pct, lang)} → {fmt.with_unit(row.held.value, ind, lang)} "
-        f"({fmt.change_vs(change, lang)})"
+    moved = (
+        f"{fmt.signed(change.delta, ind, lang)} {text('score.pp', lang)}"
+        if ind.is_percent
+        else fmt.signed_pct(pct, lang)
     )
+    detail = f"{moved} → {fmt.with_unit(row.held.value, ind, lang)} ({fmt.change_vs(change, lang)})"
     return ListItem(ind.code, ind.name.get(lang), detail, change.tone)
 
 
-def stale_item(item: StaleIndicator, now: datetime, lang: str) -> ListItem:
+def stale_item(
+    item: StaleIndicator, now: datetime, lang: str, catalogue: Catalogue | None = None
+) -> ListItem:
     return ListItem(
         item.indicator.code,
         item.indicator.name.get(lang),
         fmt.stale_reason(item, now, lang),
         "behind",
+        short_name(item.indicator.skpd, catalogue),
+        item.indicator.skpd,
+        "stale",
+        item.indicator.code,
     )
 
 
@@ -241,6 +285,10 @@ def missing_item(entry: MissingSkpd, lang: str) -> ListItem:
         f"{entry.short_name} · {text('score.missing.count', lang, n=len(entry.items))}",
         "; ".join(fmt.missing_items_text(entry, lang)),
         "behind",
+        entry.short_name,
+        entry.skpd_id,
+        "missing",
+        entry.items[0].indicator.code,
     )
 
 
@@ -311,8 +359,28 @@ def default_ranking_code(catalogue: Catalogue) -> str:
     return catalogue.indicators[0].code
 
 
+def skpd_group(entry: SkpdExceptions, selected: str | None, lang: str) -> SkpdGroup:
+    parts = [
+        text(f"score.by_skpd.{kind}", lang, n=n)
+        for kind, n in (
+            ("behind", entry.behind),
+            ("at_risk", entry.at_risk),
+            ("stale", entry.stale),
+            ("missing", entry.missing),
+        )
+        if n
+    ]
+    return SkpdGroup(entry.skpd_id, entry.short_name, ", ".join(parts), entry.skpd_id == selected)
+
+
 def filters(
-    catalogue: Catalogue, as_of: AsOf, region_code: str, rank_code: str, now: datetime, lang: str
+    catalogue: Catalogue,
+    as_of: AsOf,
+    region_code: str,
+    rank_code: str,
+    now: datetime,
+    lang: str,
+    skpd: str | None = None,
 ) -> Filters:
     this_year = AsOf.today(now).year
     years = tuple((str(y), str(y)) for y in range(this_year, FIRST_YEAR - 1, -1))
@@ -335,34 +403,77 @@ def filters(
         months,
         regions,
         indicators,
+        skpd,
+        tuple((s.id, s.short_name) for s in sorted(catalogue.skpd, key=lambda s: s.short_name)),
     )
 
 
 def overview_page(
-    card: Scorecard, ranking: Ranking, catalogue: Catalogue, now: datetime, lang: str
+    card: Scorecard,
+    ranking: Ranking,
+    catalogue: Catalogue,
+    now: datetime,
+    lang: str,
+    skpd: str | None = None,
+    followups: FollowupSummary | None = None,
 ) -> OverviewPage:
-    as_of_text = i18n.period(card.as_of.start, "month", lang)
+    """The page of ``card``; with ``skpd``, cut to what that SKPD owns (the grouping by
+    SKPD still counts every SKPD, so the reader can switch)."""
+    # The headline names the latest period with data, not the filter's month.
+    as_of_text = i18n.period(card.data_until.replace(day=1), "month", lang)
+    skpd = skpd if skpd in {s.id for s in catalogue.skpd} else None
     query = {
         "period": card.as_of.key if card.as_of.explicit else None,
         "region": card.region.code if card.scope != "province" else None,
         "rank": ranking.indicator.code,
+        "skpd": skpd,
     }
+    groups = tuple(skpd_group(e, skpd, lang) for e in exceptions_by_skpd(card, catalogue))
+    if skpd is not None:
+        card = only_skpd(card, skpd)
     return OverviewPage(
         title=text("score.title", lang),
         subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of_text),
         generated=text("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
         domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
-        behind=tuple(behind_item(r, lang) for r in card.behind),
+        behind=with_followups(
+            tuple(behind_item(r, lang, catalogue) for r in card.behind), followups, lang
+        ),
+        at_risk=with_followups(
+            tuple(behind_item(r, lang, catalogue) for r in card.at_risk), followups, lang
+        ),
         movers_good=tuple(mover_item(r, lang) for r in card.movers_good),
         movers_bad=tuple(mover_item(r, lang) for r in card.movers_bad),
-        stale=tuple(stale_item(s, now, lang) for s in card.stale),
-        missing=tuple(missing_item(m, lang) for m in card.missing),
+        stale=with_followups(
+            tuple(stale_item(s, now, lang, catalogue) for s in card.stale), followups, lang
+        ),
+        missing=with_followups(tuple(missing_item(m, lang) for m in card.missing), followups, lang),
         missing_note=text("score.list.missing_until", lang, as_of=as_of_text),
         ranking=ranking_view(ranking, card.as_of, lang),
-        filters=filters(catalogue, card.as_of, card.region.code, ranking.indicator.code, now, lang),
+        filters=filters(
+            catalogue, card.as_of, card.region.code, ranking.indicator.code, now, lang, skpd
+        ),
         regional_note=text("score.regional_note", lang) if card.scope != "province" else None,
         query=query,
+        by_skpd=groups,
     )
+
+
+def with_followups(
+    items: tuple[ListItem, ...], followups: FollowupSummary | None, lang: str
+) -> tuple[ListItem, ...]:
+    """Each exception with its follow-up (the latest not closed about the same subject)."""
+    if followups is None:
+        return items
+    out = []
+    for item in items:
+        found = followups.for_subject(item.subject) if item.subject else None
+        out.append(
+            replace(item, followup=(found.id, followup_label(f"status.{found.status}", lang)))
+            if found
+            else item
+        )
+    return tuple(out)
 
 
 def load_overview(
@@ -375,6 +486,7 @@ def load_overview(
     period: str | None = None,
     region: str | None = None,
     rank: str | None = None,
+    skpd: str | None = None,
 ) -> OverviewPage:
     as_of = AsOf.parse(period, now)
     region_code = region if region in catalogue.regions_by_code else catalogue.province.code
@@ -383,7 +495,8 @@ def load_overview(
     with engine.connect() as conn:
         card = load_scorecard(conn, catalogue, plans, as_of, region_code, now)
         ranking = load_ranking(conn, catalogue, plans, rank_code, as_of)
-    return overview_page(card, ranking, catalogue, now, lang)
+    followups = load_summary(engine, catalogue, now)
+    return overview_page(card, ranking, catalogue, now, lang, skpd, followups)
 
 
 def url_query(page_query: dict, lang: str, **changes) -> str:

@@ -21,6 +21,7 @@ from dashboard.alerts import active_critical
 from dashboard.alerts.lifecycle import AlertRecord, open_alerts
 from dashboard.catalogue.models import Catalogue
 from dashboard.geo import distance_km
+from dashboard.scorecard.owners import subject_owner
 from dashboard.store.health import scheduler_next_runs
 from dashboard.store.queries import QuakeRow, recent_quakes
 from dashboard.views.wall import Freshness
@@ -67,18 +68,7 @@ class AlertsView:
 def owner_of(alert: AlertRecord, catalogue: Catalogue | None) -> str | None:
     """The owning SKPD's short name, from what the alert is about: an indicator
     ("LIV.BOR@71.71") or a source ("source:dinkes-sik")."""
-    if catalogue is None:
-        return None
-    skpd_id = None
-    subject = alert.subject
-    if subject.startswith("source:"):
-        source = next((s for s in catalogue.sources if s.id == subject[7:]), None)
-        skpd_id = source.skpd if source else None
-    elif "@" in subject:
-        indicator = catalogue.indicators_by_code.get(subject.split("@", 1)[0])
-        skpd_id = indicator.skpd if indicator else None
-    skpd = next((s for s in catalogue.skpd if s.id == skpd_id), None)
-    return skpd.short_name if skpd else None
+    return subject_owner(alert.subject, catalogue)
 
 
 def alert_line(
