@@ -25,6 +25,7 @@ from dashboard.access.rules import Rule, route
 from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
+from dashboard.opendata import api as opendata_api
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         "search_index",
         lambda lang: search.index_response(lang, current_context().catalogue),
     )
+    opendata_api.register(server, settings)  # /api/v1: public data without a key
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.

@@ -124,6 +124,13 @@ ROUTES = {
     "/_reload-hash": NOBODY,  # Dash's hot reload: off outside development
     # The navigation bar's search index: what the principal may read (tests/test_search.py).
     "/_odsk/search-<lang>.json": PEOPLE,
+    # The open-data API: public data for anyone (tests/test_opendata_api.py).
+    "/api/v1/datasets": EVERYONE,
+    "/api/v1/datasets/<code>": EVERYONE,
+    "/api/v1/datasets/<code>/observations": EVERYONE,
+    "/api/v1/domains/<domain_id>/latest": EVERYONE,
+    "/api/v1/compliance": EVERYONE,
+    "/api/v1/<path:rest>": EVERYONE,  # a problem JSON 404 for any other address
 }
 # Code and assets, no data: open to everyone.
 INFRASTRUCTURE = {
@@ -145,6 +152,10 @@ ROUTE_URLS = {
     "/brief/archive/<name>": "/brief/archive/brief-2026-W01.pdf",
     "/analyst/payload/<sha256>": "/analyst/payload/" + "0" * 64,
     "/_odsk/search-<lang>.json": "/_odsk/search-id.json",
+    "/api/v1/datasets/<code>": "/api/v1/datasets/LIV.STUNTING",
+    "/api/v1/datasets/<code>/observations": "/api/v1/datasets/LIV.STUNTING/observations",
+    "/api/v1/domains/<domain_id>/latest": "/api/v1/domains/living/latest",
+    "/api/v1/<path:rest>": "/api/v1/nothing",
 }
 
 
