@@ -26,6 +26,7 @@ from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
 from dashboard.opendata import api as opendata_api
+from dashboard.opendata import openapi
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         lambda lang: search.index_response(lang, current_context().catalogue),
     )
     opendata_api.register(server, settings)  # /api/v1: public data without a key
+    openapi.register(server)  # /api/v1/openapi.json and the docs page
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.

@@ -131,6 +131,8 @@ ROUTES = {
     "/api/v1/domains/<domain_id>/latest": EVERYONE,
     "/api/v1/compliance": EVERYONE,
     "/api/v1/<path:rest>": EVERYONE,  # a problem JSON 404 for any other address
+    "/api/v1/openapi.json": EVERYONE,
+    "/api/v1/docs": EVERYONE,
 }
 # Code and assets, no data: open to everyone.
 INFRASTRUCTURE = {
@@ -142,6 +144,8 @@ INFRASTRUCTURE = {
     "/_dash-dependencies",
     "/_favicon.ico",
     "/_odsk/plotly-locale-id.js",  # Plotly's Indonesian words
+    "/vendor/swagger-ui/<path:filename>",  # Swagger UI for the API docs page
+    "/_odsk/opendata/<path:filename>",  # the open-data pages' own scripts
     "/_dash-update-component",  # each callback is decided by its own rule (above)
     "/",
     "/<path:path>",  # the pages (above)

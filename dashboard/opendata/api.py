@@ -89,6 +89,7 @@ def api_view(view_func: Callable[..., flask.Response]) -> Callable[..., flask.Re
         try:
             if flask.g.get("odsk_access_problem") == "apikey":
                 raise Problem(401, "unauthorized.key")
+            params.text(flask.request.args, "lang")  # any value picks a language; not any size
             return view_func(**kwargs)
         except Problem as problem:
             return problem_response(problem)

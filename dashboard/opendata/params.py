@@ -32,7 +32,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def text(args: Mapping[str, str], name: str) -> str | None:
     value = args.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
     if len(value) > MAX_TEXT:
         raise Problem(400, "bad.text", name, max=MAX_TEXT)
