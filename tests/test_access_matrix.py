@@ -44,12 +44,16 @@ PAGES = {
     "/ops/audit": frozenset({"admin"}),
     "/wall": WALL,
     "/wall/grid": WALL,
+    # The public open-data catalogue (tests/test_opendata_browser.py).
+    "/data": EVERYONE,
+    "/data/<code>": EVERYONE,
 }
 PAGE_URLS = {
     "/domain/<domain_id>": "/domain/living",
     "/indicator/<code>": "/indicator/LIV.STUNTING",
     "/region/<code>": "/region/71.71",
     "/provenance/<obs_id>": "/provenance/1",
+    "/data/<code>": "/data/LIV.STUNTING",
 }
 
 # callback (module.function) → {"read": who may call it, trigger component: who may fire it}

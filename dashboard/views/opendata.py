@@ -254,3 +254,126 @@ def compliance_summary(
         }
         for s in summaries
     ]
+
+
+# --- the public catalogue pages (/data) ------------------------------------------------
+
+FREQUENCIES = ("daily", "monthly", "quarterly", "yearly", "event")
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    domain: str = ""
+    skpd: str = ""
+    region: str = ""
+    frequency: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    code: str
+    title: str
+    description: str
+    domain: str
+    producer: str
+    frequency: str
+    unit: str
+    latest: str
+    updated: str
+
+
+def matches(indicator: Indicator, filters: Filters) -> bool:
+    words = " ".join(
+        [
+            indicator.code,
+            indicator.name.id,
+            indicator.name.en,
+            *(indicator.synonyms),
+            indicator.description.id if indicator.description else "",
+            indicator.description.en if indicator.description else "",
+        ]
+    ).lower()
+    return (
+        all(w in words for w in filters.q.lower().split())
+        and (not filters.domain or indicator.domain == filters.domain)
+        and (not filters.skpd or indicator.skpd == filters.skpd)
+        and (not filters.frequency or indicator.frequency == filters.frequency)
+    )
+
+
+def catalogue_rows(
+    engine: Engine, catalogue: Catalogue, filters: Filters, lang: str, now: datetime
+) -> list[CatalogueRow]:
+    """The datasets ``filters`` choose (a region: those with data there), newest data first known."""
+    chosen = [i for i in catalogue.indicators if matches(i, filters)]
+    facts = dataset_facts(engine, catalogue)
+    if filters.region and filters.region in catalogue.regions_by_code:
+        with engine.connect() as conn:
+            present = q.newest(conn, [i.code for i in chosen], filters.region)
+        chosen = [i for i in chosen if i.code in present]
+    skpd = {s.id: s for s in catalogue.skpd}
+    rows = []
+    for ind in chosen:
+        fact = facts[ind.code]
+        rows.append(
+            CatalogueRow(
+                code=ind.code,
+                title=ind.name.get(lang),
+                description=ind.description.get(lang) if ind.description else "",
+                domain=catalogue.domain(ind.domain).name.get(lang),
+                producer=skpd[ind.skpd].short_name if ind.skpd in skpd else ind.skpd,
+                frequency=ind.frequency,
+                unit=ind.unit.get(lang),
+                latest=i18n.period(fact.newest, ind.grain, lang) if fact.newest else "—",
+                updated=i18n.age(fact.updated_at, now, lang) if fact.updated_at else "—",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class DatasetPage:
+    meta: dict[str, Any]
+    series: list[tuple[date, float]]  # the province's, oldest first
+    latest_rows: list[tuple[str, str, str, str]]  # (Kemendagri, BPS, region name, value)
+    latest_label: str
+
+
+def dataset_page(
+    engine: Engine, catalogue: Catalogue, indicator: Indicator, lang: str
+) -> DatasetPage:
+    facts = dataset_facts_of(engine, catalogue, indicator)
+    meta = dataset(catalogue, indicator, facts)
+    series: list[tuple[date, float]] = []
+    rows: list[tuple[str, str, str, str]] = []
+    with engine.connect() as conn:
+        records, _ = q.observations_page(
+            conn,
+            indicator.code,
+            regions=[catalogue.province.code],
+            grain=indicator.grain,
+            limit=5000,
+        )
+        series = [(r.period_start, r.value) for r in records]
+        if facts.newest is not None:
+            latest, _ = q.observations_page(
+                conn,
+                indicator.code,
+                start=facts.newest,
+                end=facts.newest,
+                grain=indicator.grain,
+                limit=100,
+            )
+            for r in latest:
+                region = catalogue.regions_by_code.get(r.region_code)
+                rows.append(
+                    (
+                        r.region_code,
+                        region.bps_code if region else "",
+                        region.label(lang) if region else r.region_code,
+                        i18n.number(r.value, lang, indicator.decimals),
+                    )
+                )
+    label = i18n.period(facts.newest, indicator.grain, lang) if facts.newest else "—"
+    return DatasetPage(meta, series, rows, label)
