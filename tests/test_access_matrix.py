@@ -137,6 +137,13 @@ ROUTES = {
     "/api/v1/<path:rest>": EVERYONE,  # a problem JSON 404 for any other address
     "/api/v1/openapi.json": EVERYONE,
     "/api/v1/docs": EVERYONE,
+    # Harvestable metadata (tests/test_opendata_harvest.py): DCAT and the CKAN read subset.
+    "/data/catalog.jsonld": EVERYONE,
+    **{
+        f"{prefix}/{action}": EVERYONE
+        for prefix in ("/api/3/action", "/api/action")
+        for action in ("package_list", "package_show", "datastore_search")
+    },
 }
 # Code and assets, no data: open to everyone.
 INFRASTRUCTURE = {

@@ -58,7 +58,7 @@ def client_key() -> str:
     return f"address:{flask.request.remote_addr or '?'}"
 
 
-def _breached(limit: RequestLimit) -> flask.Response:
+def breached(limit: RequestLimit) -> flask.Response:
     seconds = max(1, int(limit.reset_at - datetime.now().timestamp()))
     problem = Problem(429, "too_many.detail", limit=str(limit.limit), seconds=seconds)
     return problem_response(problem, {"Retry-After": str(seconds)})
@@ -267,7 +267,7 @@ def limiter_of(server: flask.Flask) -> Limiter:
 def register(server: flask.Flask, settings: Settings) -> None:
     """Every API route, public in the access registry, under one shared rate limit."""
     limit = limiter_of(server).shared_limit(
-        settings.api_rate_limit, scope="api", key_func=client_key, on_breach=_breached
+        settings.api_rate_limit, scope="api", key_func=client_key, on_breach=breached
     )
     for path, endpoint, func in VIEWS:
         route(server, PUBLIC, path, endpoint, limit(api_view(func)), methods=["GET"])

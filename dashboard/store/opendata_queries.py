@@ -138,3 +138,39 @@ def regions_with_data(conn: Connection, code: str) -> list[str]:
 def count_of(conn: Connection, code: str) -> int:
     obs = Observation.__table__
     return int(conn.execute(select(func.count()).where(obs.c.indicator_code == code)).scalar_one())
+
+
+def observations_slice(
+    conn: Connection,
+    code: str,
+    *,
+    regions: Sequence[str] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[Record], int]:
+    """The CKAN-style page: ``limit`` rows from ``offset`` in key order, and the total.
+    (CKAN clients page by offset; our own API's cursor is the cheaper way.)"""
+    obs = Observation.__table__
+    where = [obs.c.indicator_code == code]
+    if regions is not None:
+        where.append(obs.c.region_code.in_(list(regions)))
+    rows = conn.execute(
+        select(
+            obs.c.region_code,
+            obs.c.period_start,
+            obs.c.grain,
+            obs.c.value,
+            obs.c.ingested_at,
+            obs.c.revision,
+        )
+        .where(*where)
+        .order_by(obs.c.region_code, obs.c.period_start, obs.c.grain)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    total = int(conn.execute(select(func.count()).where(*where)).scalar_one())
+    records = [
+        Record(r.region_code, _as_date(r.period_start), r.grain, r.value, r.ingested_at, r.revision)
+        for r in rows
+    ]
+    return records, total
