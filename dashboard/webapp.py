@@ -26,7 +26,7 @@ from dashboard.catalogue.loader import load_catalogue
 from dashboard.catalogue.models import Catalogue
 from dashboard.observability import register_observability
 from dashboard.opendata import api as opendata_api
-from dashboard.opendata import ckan, dcat, openapi
+from dashboard.opendata import ckan, dcat, embed, openapi
 from dashboard.settings import PROJECT_ROOT, Settings, get_settings
 from dashboard.store.engine import make_engine
 from dashboard.versions import ChangeSignal
@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     openapi.register(server)  # /api/v1/openapi.json and the docs page
     ckan.register(server, settings)  # /api/3/action/…: a CKAN portal harvests us
     dcat.register(server)  # /data/catalog.jsonld
+    embed.register(server, settings)  # /embed/…: panels the provincial website frames
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.

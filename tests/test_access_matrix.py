@@ -139,6 +139,9 @@ ROUTES = {
     "/api/v1/docs": EVERYONE,
     # Harvestable metadata (tests/test_opendata_harvest.py): DCAT and the CKAN read subset.
     "/data/catalog.jsonld": EVERYONE,
+    # Panels the provincial website frames (tests/test_opendata_embed.py).
+    "/embed/indicator/<code>": EVERYONE,
+    "/embed/domain/<domain_id>": EVERYONE,
     **{
         f"{prefix}/{action}": EVERYONE
         for prefix in ("/api/3/action", "/api/action")
@@ -171,6 +174,8 @@ ROUTE_URLS = {
     "/api/v1/datasets/<code>/observations": "/api/v1/datasets/LIV.STUNTING/observations",
     "/api/v1/domains/<domain_id>/latest": "/api/v1/domains/living/latest",
     "/api/v1/<path:rest>": "/api/v1/nothing",
+    "/embed/indicator/<code>": "/embed/indicator/LIV.STUNTING",
+    "/embed/domain/<domain_id>": "/embed/domain/living",
 }
 
 

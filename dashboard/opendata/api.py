@@ -241,7 +241,7 @@ def compliance() -> flask.Response:
 
     # The judgement moves with the clock (a deadline passes): a short cache, no validator
     # beyond the data version and the hour.
-    return conditional.answer(ctx.engine, catalogue, lang + f"@{now:%Y%m%d%H}", fmt, make)
+    return conditional.answer(ctx.engine, catalogue, lang, fmt, make, moment=f"@{now:%Y%m%d%H}")
 
 
 def not_found(rest: str) -> flask.Response:

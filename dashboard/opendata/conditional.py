@@ -62,10 +62,12 @@ def answer(
     fmt: str,
     make: Callable[[], flask.Response],
     max_age: int = MAX_AGE_SECONDS,
+    moment: str = "",
 ) -> flask.Response:
-    """``make()``'s response with validators, or 304 when the client's copy is current."""
+    """``make()``'s response with validators, or 304 when the client's copy is current.
+    ``moment``: for an answer that also moves with the clock (a deadline, "… ago")."""
     version, changed = stamp(engine)
-    etag = validator(version, catalogue, lang, fmt)
+    etag = validator(version, catalogue, lang + moment, fmt)
     request = flask.request
     since = request.if_modified_since
     fresh = (
