@@ -38,7 +38,8 @@ PUBLIC = Rule(Permission.PUBLIC)
 LIMITER_KEY = "odsk_limiter"
 
 
-def _context() -> Any:
+def context() -> Any:
+    """The request's context: its catalogue cut to what the caller may read."""
     from dashboard.webapp import current_context
 
     return current_context()
@@ -110,7 +111,7 @@ def datasets() -> flask.Response:
     domain = params.text(args, "domain")
     skpd = params.text(args, "skpd")
     frequency = params.text(args, "frequency")
-    ctx = _context()
+    ctx = context()
     catalogue: Catalogue = ctx.catalogue
     lang = request_language()
 
@@ -138,7 +139,7 @@ def datasets() -> flask.Response:
 
 
 def dataset(code: str) -> flask.Response:
-    ctx = _context()
+    ctx = context()
     indicator = readable(ctx.catalogue, code)
     lang = request_language()
 
@@ -152,7 +153,7 @@ def dataset(code: str) -> flask.Response:
 
 
 def observations(code: str) -> flask.Response:
-    ctx = _context()
+    ctx = context()
     catalogue: Catalogue = ctx.catalogue
     indicator = readable(catalogue, code)
     args = flask.request.args
@@ -204,7 +205,7 @@ def observations(code: str) -> flask.Response:
 
 
 def latest(domain_id: str) -> flask.Response:
-    ctx = _context()
+    ctx = context()
     catalogue: Catalogue = ctx.catalogue
     if domain_id not in {d.id for d in catalogue.domains}:
         raise Problem(404, "not_found.domain", value=domain_id)
@@ -225,7 +226,7 @@ def latest(domain_id: str) -> flask.Response:
 
 
 def compliance() -> flask.Response:
-    ctx = _context()
+    ctx = context()
     catalogue: Catalogue = ctx.catalogue
     args = flask.request.args
     fmt = params.output_format(args, flask.request.headers.get("Accept", ""), ("json", "csv"))

@@ -233,7 +233,7 @@ def _view_for(action: str) -> Callable[[], flask.Response]:
 
     def ckan_action() -> flask.Response:
         try:
-            return _envelope(action, handler(api._context(), _arguments()))
+            return _envelope(action, handler(api.context(), _arguments()))
         except CkanError as error:
             return _failure(action, error)
 

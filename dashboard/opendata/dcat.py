@@ -87,7 +87,7 @@ def dataset_node(meta: dict[str, Any], keywords: list[str], base: str) -> dict[s
 
 
 def catalog() -> flask.Response:
-    ctx = api._context()
+    ctx = api.context()
     base = flask.request.host_url.rstrip("/")
 
     def make() -> flask.Response:

@@ -42,7 +42,7 @@ _WORDS = {
 }
 
 
-def _tile(tile: TileView, region: str, lang: str) -> str:
+def _tile(tile: TileView, lang: str) -> str:
     e = html.escape
     svg = sparkline.sparkline_svg(tile.history, color=_COLORS.get(tile.status, "#adb5bd"))
     value = e(tile.value) if tile.value is not None else "—"
@@ -61,7 +61,7 @@ def _tile(tile: TileView, region: str, lang: str) -> str:
 
 
 def page(title: str, tiles: list[TileView], region_name: str, lang: str) -> str:
-    body = "".join(_tile(t, region_name, lang) for t in tiles)
+    body = "".join(_tile(t, lang) for t in tiles)
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -74,7 +74,7 @@ def page(title: str, tiles: list[TileView], region_name: str, lang: str) -> str:
 
 
 def _answer(title: str, indicators: list[Any], region: str) -> flask.Response:
-    ctx = api._context()
+    ctx = api.context()
     lang = request_language()
     now = utcnow()
     region_name = ctx.catalogue.regions_by_code[region].label(lang)
@@ -91,14 +91,14 @@ def _answer(title: str, indicators: list[Any], region: str) -> flask.Response:
 
 
 def indicator_panel(code: str) -> flask.Response:
-    ctx = api._context()
+    ctx = api.context()
     indicator = api.readable(ctx.catalogue, code)
     region = params.one_region(ctx.catalogue, flask.request.args)
     return _answer(indicator.name.get(request_language()), [indicator], region)
 
 
 def domain_panel(domain_id: str) -> flask.Response:
-    ctx = api._context()
+    ctx = api.context()
     if domain_id not in {d.id for d in ctx.catalogue.domains}:
         raise Problem(404, "not_found.domain", value=domain_id)
     region = params.one_region(ctx.catalogue, flask.request.args)
