@@ -36,9 +36,10 @@ def main(verbose: bool) -> None:
 
 
 def _register_subcommands() -> None:
-    from dashboard.access.cli import user
+    from dashboard.access.cli import apikey, user
 
     main.add_command(user)
+    main.add_command(apikey)
 
 
 _register_subcommands()

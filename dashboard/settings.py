@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     session_idle_minutes: float = Field(default=60, gt=0)
     login_limit_account: str = "5 per 15 minutes"
     login_limit_address: str = "30 per 15 minutes"
+    # The open-data API (/api/v1, CKAN subset): per API key, else per address.
+    api_rate_limit: str = "600 per minute"
+    # Sites allowed to frame /embed/… panels (CSP frame-ancestors), e.g. https://sulutprov.go.id
+    embed_origins: list[str] = Field(default_factory=list)
     metrics_token: str | None = Field(default=None, description="bearer token for /metrics")
     oidc_issuer: str | None = Field(default=None, description="the province's SSO issuer URL")
     oidc_client_id: str | None = None

@@ -8,6 +8,7 @@ Scopes: ``all`` and ``domain:<id>``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -78,3 +79,13 @@ class ChangeSignal:
 
             redis_client.safely(None, push)
         return versions
+
+
+def stamp(engine: Engine) -> tuple[int, datetime | None]:
+    """The ``all`` counter and when it last moved: one primary-key read, the validator the
+    open-data API answers conditional requests from (a 304 reads nothing else)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(DataVersion.version, DataVersion.updated_at).where(DataVersion.scope == "all")
+        ).first()
+    return (int(row.version), row.updated_at) if row is not None else (0, None)

@@ -23,6 +23,8 @@ from dashboard.access.rules import Rule, route
 from dashboard.access_log import install_access_log
 from dashboard.edge_limits import install_edge_limits
 from dashboard.observability import register_observability
+from dashboard.opendata import api as opendata_api
+from dashboard.opendata import ckan, dcat, embed, openapi
 from dashboard.redaction import install_log_redaction
 from dashboard.runtime import EXTENSION_KEY, Runtime
 from dashboard.settings import PROJECT_ROOT, Settings, data_dir_problem, get_settings
@@ -168,6 +170,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         "search_index",
         lambda lang: search.index_response(lang, current_context().catalogue),
     )
+    opendata_api.register(server, settings)  # /api/v1: public data without a key
+    openapi.register(server)  # /api/v1/openapi.json and the docs page
+    ckan.register(server, settings)  # /api/3/action/…: a CKAN portal harvests us
+    dcat.register(server)  # /data/catalog.jsonld
+    embed.register(server, settings)  # /embed/…: panels the provincial website frames
     _register_page_callbacks(app)
     # Dash sets itself up on its first request, racily under gunicorn threads
     # (plotly/dash#3971): do it here, once, before any request arrives.

@@ -48,12 +48,16 @@ PAGES = {
     "/ops/audit": frozenset({"admin"}),
     "/wall": WALL,
     "/wall/grid": WALL,
+    # The public open-data catalogue (tests/test_opendata_browser.py).
+    "/data": EVERYONE,
+    "/data/<code>": EVERYONE,
 }
 PAGE_URLS = {
     "/domain/<domain_id>": "/domain/living",
     "/indicator/<code>": "/indicator/LIV.STUNTING",
     "/region/<code>": "/region/71.71",
     "/provenance/<obs_id>": "/provenance/1",
+    "/data/<code>": "/data/LIV.STUNTING",
 }
 
 # callback (module.function) → {"read": who may call it, trigger component: who may fire it}
@@ -139,6 +143,25 @@ ROUTES = {
     "/_reload-hash": NOBODY,  # Dash's hot reload: off outside development
     # The navigation bar's search index: what the principal may read (tests/test_search.py).
     "/_odsk/search-<lang>.json": PEOPLE,
+    # The open-data API: public data for anyone (tests/test_opendata_api.py).
+    "/api/v1/datasets": EVERYONE,
+    "/api/v1/datasets/<code>": EVERYONE,
+    "/api/v1/datasets/<code>/observations": EVERYONE,
+    "/api/v1/domains/<domain_id>/latest": EVERYONE,
+    "/api/v1/compliance": EVERYONE,
+    "/api/v1/<path:rest>": EVERYONE,  # a problem JSON 404 for any other address
+    "/api/v1/openapi.json": EVERYONE,
+    "/api/v1/docs": EVERYONE,
+    # Harvestable metadata (tests/test_opendata_harvest.py): DCAT and the CKAN read subset.
+    "/data/catalog.jsonld": EVERYONE,
+    # Panels the provincial website frames (tests/test_opendata_embed.py).
+    "/embed/indicator/<code>": EVERYONE,
+    "/embed/domain/<domain_id>": EVERYONE,
+    **{
+        f"{prefix}/{action}": EVERYONE
+        for prefix in ("/api/3/action", "/api/action")
+        for action in ("package_list", "package_show", "datastore_search")
+    },
 }
 # Code and assets, no data: open to everyone.
 INFRASTRUCTURE = {
@@ -150,6 +173,8 @@ INFRASTRUCTURE = {
     "/_dash-dependencies",
     "/_favicon.ico",
     "/_odsk/plotly-locale-id.js",  # Plotly's Indonesian words
+    "/vendor/swagger-ui/<path:filename>",  # Swagger UI for the API docs page
+    "/_odsk/opendata/<path:filename>",  # the open-data pages' own scripts
     "/_dash-update-component",  # each callback is decided by its own rule (above)
     "/",
     "/<path:path>",  # the pages (above)
@@ -161,6 +186,12 @@ ROUTE_URLS = {
     "/analyst/payload/<sha256>": "/analyst/payload/" + "0" * 64,
     "/_odsk/search-<lang>.json": "/_odsk/search-id.json",
     "/followup/attachment/<int:item_id>/<sha>": "/followup/attachment/1/" + "0" * 64,
+    "/api/v1/datasets/<code>": "/api/v1/datasets/LIV.STUNTING",
+    "/api/v1/datasets/<code>/observations": "/api/v1/datasets/LIV.STUNTING/observations",
+    "/api/v1/domains/<domain_id>/latest": "/api/v1/domains/living/latest",
+    "/api/v1/<path:rest>": "/api/v1/nothing",
+    "/embed/indicator/<code>": "/embed/indicator/LIV.STUNTING",
+    "/embed/domain/<domain_id>": "/embed/domain/living",
 }
 
 

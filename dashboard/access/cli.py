@@ -163,3 +163,52 @@ def list_cmd(as_json) -> None:
         extra = f" [{', '.join(r.skpds)}]" if r.skpds else ""
         state = " (disabled)" if r.disabled else ""
         click.echo(f"{r.username}\t{r.role}{extra}\t{r.origin}{state}")
+
+
+@click.group()
+def apikey() -> None:
+    """Keys of the open-data API (/api/v1): create (shown once), revoke, list."""
+
+
+@apikey.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--clearance",
+    default="internal",
+    type=click.Choice(["public", "internal", "restricted"]),
+    help="Highest classification the key may read (default internal).",
+)
+def apikey_create(name, role, clearance) -> None:
+    from dashboard.access.api_keys import ApiKeyError, create_key
+
+    rt = _rt()
+    try:
+        row, key = create_key(rt.engine, name, role, clearance, actor=_actor())
+    except ApiKeyError as exc:
+        _fail(exc)
+    click.echo(f"API key {row.name} created ({row.role}, clearance {row.clearance})")
+    click.echo(f"key (shown once; send it as X-API-Key): {key}")
+
+
+@apikey.command("revoke")
+@click.argument("name")
+def apikey_revoke(name) -> None:
+    from dashboard.access.api_keys import revoke_key
+
+    rt = _rt()
+    if not revoke_key(rt.engine, name, actor=_actor()):
+        _fail(ValueError(f"no active API key named {name!r}"))
+    click.echo(f"API key {name} revoked")
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    from dashboard.store.api_keys import list_keys
+
+    rt = _rt()
+    with rt.engine.connect() as conn:
+        rows = list_keys(conn)
+    for r in rows:
+        state = " (revoked)" if r.revoked_at else ""
+        click.echo(f"{r.name}\t{r.role}\t{r.clearance}\t{r.key_id}{state}")

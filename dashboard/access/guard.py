@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import flask
@@ -19,6 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import audit
+from dashboard.access.api_keys import HEADER as API_KEY_HEADER
+from dashboard.access.api_keys import principal_for_key
 from dashboard.access.cache import lookups
 from dashboard.access.devices import device_for_token, token_hash
 from dashboard.access.labels import both, label
@@ -76,6 +78,9 @@ def resolve_principal() -> tuple[Principal, str | None]:
         and hmac.compare_digest(bearer[7:].strip().encode(), scrape.encode())
     ):
         return Principal("service", None, "metrics-scraper", "service", address=address), None
+    api_key = request.headers.get(API_KEY_HEADER)
+    if api_key and request.path.startswith("/api/"):
+        return _api_key_principal(context.engine, api_key, address)
     if token:
 
         def load():
@@ -110,6 +115,23 @@ def resolve_principal() -> tuple[Principal, str | None]:
         log.warning("access: session look-up failed: %s", exc)
         return ANONYMOUS, "store"
     return principal, "ended" if ended else None
+
+
+def _api_key_principal(engine, key: str, address: str | None) -> tuple[Principal, str | None]:
+    """An API key speaks for /api/ requests only; a wrong one is "apikey" (the API says 401)."""
+
+    def load():
+        with engine.connect() as conn:
+            return principal_for_key(conn, key, address)
+
+    try:
+        found = lookups().get(("apikey", token_hash(key)), load)  # argon2 once per 2 s
+    except SQLAlchemyError as exc:
+        log.warning("access: API key look-up failed: %s", exc)
+        return ANONYMOUS, "store"
+    if found is None:
+        return ANONYMOUS, "apikey"
+    return replace(found, address=address), None
 
 
 def page_of(path: str | None) -> Permission:

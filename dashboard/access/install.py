@@ -53,6 +53,7 @@ def install_before_routes(app: dash.Dash, settings: Settings) -> None:
         return flask.jsonify({"odsk": {"code": "malformed", "message": str(exc)[:200]}}), 400
 
     limiter = security.make_limiter(server, settings)
+    server.extensions["odsk_limiter"] = limiter  # one limiter: the open-data API's limits too
     web.register(server, security.login_throttle(limiter, settings))
     oidc.install(server, settings)
     for endpoint in _INFRASTRUCTURE:

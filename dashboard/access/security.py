@@ -79,7 +79,12 @@ def install_csrf(server: flask.Flask, settings: Settings) -> CSRFProtect:
     @server.after_request
     def _csrf_cookie(response: flask.Response) -> flask.Response:
         # Pages hand the token to dash-renderer, which echoes it as X-CSRFToken.
-        if flask.request.method == "GET" and response.mimetype == "text/html":
+        # Not on pages that set no cookie by design (the /embed/ panels other sites frame).
+        if (
+            flask.request.method == "GET"
+            and response.mimetype == "text/html"
+            and not flask.g.get("odsk_no_cookies")
+        ):
             response.set_cookie(
                 CSRF_COOKIE,
                 generate_csrf(),

@@ -20,11 +20,21 @@ def sparkline_uri(
     band: tuple[float, float] | None = None,
 ) -> str:
     """An SVG line of ``values`` (oldest first; None leaves a gap), with a target line or band."""
+    return _uri(sparkline_svg(values, color=color, target=target, band=band))
+
+
+def sparkline_svg(
+    values: Sequence[float | None],
+    *,
+    color: str,
+    target: float | None = None,
+    band: tuple[float, float] | None = None,
+) -> str:
+    """The same line as SVG markup, for a page that inlines it (the embeddable panels)."""
     present = [v for v in values if v is not None]
     if not present:
-        return _uri(
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"></svg>'
-        )
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"></svg>'
+
     low, high = min(present), max(present)
     for extra in ((target,) if target is not None else ()) + (band or ()):
         low, high = min(low, extra), max(high, extra)
@@ -69,7 +79,7 @@ def sparkline_uri(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}">{"".join(parts)}</svg>'
     )
-    return _uri(svg)
+    return svg
 
 
 STRIP_W, STRIP_H = 260, 22
