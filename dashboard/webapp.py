@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     server = app.server
     server.config["DEBUG"] = settings.debug
+    trust_proxies(server, settings.proxy_hops)
     server.extensions[EXTENSION_KEY] = context
     server.register_blueprint(
         flask.Blueprint(
@@ -184,6 +185,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         server.preprocess_request()
     install_after_routes(app, settings)  # CSP over every inline script; every rule present
     return app
+
+
+def trust_proxies(server: flask.Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies (nginx), take the client's address, scheme, host and
+    port from the X-Forwarded-* headers those proxies set, and from nothing further left:
+    the audit trail, sign-in throttling and Secure cookies then see the real client."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
 
 def _register_page_callbacks(app: dash.Dash) -> None:
