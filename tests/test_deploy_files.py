@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 from deploy_kit import REPO, free_port
-from local_layout import NGINX, NGINX_MAIN, MIME_TYPES, Unit, self_signed, unit_commands
+from local_layout import MIME_TYPES, NGINX, NGINX_MAIN, Unit, self_signed, unit_commands
 from render_nginx import PLACEHOLDER, TEMPLATE, render
 
 from dashboard.settings import Settings
