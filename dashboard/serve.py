@@ -49,6 +49,9 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "worker_class": "gthread",
             "timeout": 60,
             "graceful_timeout": 10,
+            # Longer than nginx's upstream keepalive_timeout (60 s, deploy/nginx): the proxy
+            # closes an idle connection first, never sends a request into one being closed (a 502).
+            "keepalive": 75,
             "accesslog": None,
         }
     ).run()

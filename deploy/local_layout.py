@@ -243,14 +243,36 @@ events {{ worker_connections 1024; }}
 http {{
     include {mime};
     default_type application/octet-stream;
-    client_body_temp_path {root}/tmp/body;
-    proxy_temp_path {root}/tmp/proxy;
-    fastcgi_temp_path {root}/tmp/fastcgi;
-    uwsgi_temp_path {root}/tmp/uwsgi;
-    scgi_temp_path {root}/tmp/scgi;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
     include {root}/odsk.conf;
 }}
 """
+
+
+def nginx_temp_dirs(root: Path) -> tuple[str, Path]:
+    """(the ``user`` directive, nginx's directory for request bodies and buffered responses).
+
+    Started as root, nginx's workers run as ``nobody``, which cannot enter a private temporary
+    directory (pytest's are 0700): their files then go to a directory of their own in /tmp."""
+    if os.geteuid() != 0:
+        temp = root / "tmp"
+        temp.mkdir(parents=True, exist_ok=True)
+        return "", temp
+    import grp
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    group = grp.getgrgid(nobody.pw_gid).gr_name
+    temp = Path(tempfile.mkdtemp(prefix="odsk-nginx-"))
+    temp.chmod(0o755)
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (temp / sub).mkdir()
+        os.chown(temp / sub, nobody.pw_uid, nobody.pw_gid)
+    return f"user {nobody.pw_name} {group};", temp
 
 
 @dataclass
@@ -274,6 +296,7 @@ class Layout:
     web_ports: dict[str, int] = field(default_factory=dict)
     http_port: int = 0
     https_port: int = 0
+    _cleanup: list[Path] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -340,16 +363,10 @@ class Layout:
             log_dir=str(self.root / "logs"),
         )
         (self.root / "odsk.conf").write_text(site)
-        user = ""
-        if os.geteuid() == 0:
-            # nginx's workers drop root for "nobody": let them write their temporary files.
-            for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-                (self.root / "tmp" / sub).mkdir(exist_ok=True)
-            for path in [self.root / "tmp", *(self.root / "tmp").iterdir()]:
-                path.chmod(0o777)
-            user = "user nobody nogroup;"
+        user, temp = nginx_temp_dirs(self.root)
+        self._cleanup.append(temp)
         (self.root / "nginx.conf").write_text(
-            NGINX_MAIN.format(root=self.root, user=user, mime=MIME_TYPES)
+            NGINX_MAIN.format(root=self.root, user=user, mime=MIME_TYPES, temp=temp)
         )
         argv = [
             NGINX,
@@ -382,6 +399,8 @@ class Layout:
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
             process.stop()
+        for path in self._cleanup:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 
 import pytest
 from deploy_kit import REPO, free_port
-from local_layout import MIME_TYPES, NGINX, NGINX_MAIN, Unit, self_signed, unit_commands
+from local_layout import (
+    MIME_TYPES,
+    NGINX,
+    NGINX_MAIN,
+    Unit,
+    nginx_temp_dirs,
+    self_signed,
+    unit_commands,
+)
 from render_nginx import PLACEHOLDER, TEMPLATE, render
 
 from dashboard.settings import Settings
@@ -82,10 +91,9 @@ def test_the_nginx_site_needs_every_value_and_refuses_a_broken_one():
             broken.unlink()
 
 
-def test_nginx_accepts_the_rendered_site(tmp_path):
+def test_nginx_accepts_the_rendered_site(tmp_path, request):
     cert, key = self_signed(tmp_path)
     (tmp_path / "logs").mkdir()
-    (tmp_path / "tmp").mkdir()
     (tmp_path / "odsk.conf").write_text(
         render(
             ["127.0.0.1:8001", "127.0.0.1:8002"],
@@ -96,7 +104,11 @@ def test_nginx_accepts_the_rendered_site(tmp_path):
             log_dir=str(tmp_path / "logs"),
         )
     )
-    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(root=tmp_path, user="", mime=MIME_TYPES))
+    user, temp = nginx_temp_dirs(tmp_path)
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
+    (tmp_path / "nginx.conf").write_text(
+        NGINX_MAIN.format(root=tmp_path, user=user, mime=MIME_TYPES, temp=temp)
+    )
     done = subprocess.run(
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
         + ["-e", str(tmp_path / "logs" / "main.log")],

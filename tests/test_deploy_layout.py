@@ -146,6 +146,14 @@ def _check_layout(layout, database_url: str) -> None:
         assert "max-age=31536000" in asset.headers.get("cache-control", "")
         assert asset.headers.get("x-content-type-options") == "nosniff"
 
+        # A body above nginx's memory buffer (16 kB) goes through its temporary files.
+        padded = client.post(
+            f"{base}/login",
+            data={"username": "x" * 100_000, "password": "y", "csrf_token": "z"},
+            headers={"Origin": base, "Referer": f"{base}/login"},
+        )
+        assert padded.status_code < 500, padded.text[:300]
+
         # A 20 MB body is refused by nginx before any node reads it.
         big = client.post(
             f"{base}/_dash-update-component",
