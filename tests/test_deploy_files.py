@@ -142,3 +142,17 @@ def test_the_app_trusts_exactly_its_proxy_hops(hops, expected, sqlite_url, tmp_p
             select(AuditEntry.address).where(AuditEntry.actor == name)
         ).scalars()
         assert set(addresses) == {expected}
+
+
+def test_a_web_node_whose_clock_is_a_little_behind_keeps_the_session(sqlite_url, tmp_path, clock):
+    """A cookie signed by one node is read by the next, whose clock may be behind by a little:
+    not "from the future", so not a sign-out."""
+    from access_kit import client_as
+
+    from dashboard.webapp import create_app
+
+    app = create_app(Settings(database_url=sqlite_url, data_dir=tmp_path, secret_key="k" * 40))
+    client = client_as(app, "viewer")
+    assert client.get("/alerts").status_code == 200
+    clock.shift(-3)  # the other node
+    assert client.get("/alerts").status_code == 200
