@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 PASSWORD = "load-bench password, long enough"
 METRICS_TOKEN = secrets.token_urlsafe(16)
-ANALYST_PAGES = ["/", "/alerts", "/ops/sources", "/brief"]
+ANALYST_PAGES = ["/", "/alerts", "/ops/compliance", "/brief"]  # what an analyst may open
 KINDS = {
     "empty": "empty Dash callback (baseline)",
     "wall.open": "wall: page + layout + dependencies",
@@ -221,7 +221,7 @@ class User:
         self.base, self.stats, self.device = base, stats, device
         self.client = httpx.AsyncClient(
             verify=False,
-            timeout=30,
+            timeout=20,  # the wall's own (assets/wall_link.js): then it shows "reconnecting"
             limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
         )
         self.csrf = ""
@@ -347,7 +347,9 @@ async def screen(user: User, name: str, token: str, stop: float, beat_s: float, 
         now = time.monotonic()
         if now >= next_poll:
             polls += 1
-            next_poll += poll_s
+            next_poll = max(
+                next_poll + poll_s, now
+            )  # an interval that fired late does not catch up
             answer = await user.callback(
                 "wall.poll",
                 {
@@ -385,7 +387,7 @@ async def screen(user: User, name: str, token: str, stop: float, beat_s: float, 
                     drawn = redrawn.json()["response"].get("wall-drawn", {}).get("data", drawn)
         elif now >= next_beat:
             beats += 1
-            next_beat += beat_s
+            next_beat = max(next_beat + beat_s, now)
             payload = {
                 "device": name, "w": 1920, "h": 1080, "dpr": 1, "playlist": None,
                 "screen": "overview", "index": 0, "path": "/wall", "lang": lang,
@@ -404,7 +406,7 @@ async def screen(user: User, name: str, token: str, stop: float, beat_s: float, 
             )
         elif now >= next_fresh:
             fresh += 1
-            next_fresh += 30
+            next_fresh = max(next_fresh + 30, now)
             await user.callback(
                 "wall.fresh",
                 {

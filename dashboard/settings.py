@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     oidc_scope: str = "openid profile email"
     # --- behind a reverse proxy (deploy/nginx) ---
-    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port: the app
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host: the app
     # believes exactly that many hops (werkzeug's ProxyFix), so a client cannot forge its
     # address. 0 = no proxy: the headers are ignored.
     proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted X-Forwarded-* hops")

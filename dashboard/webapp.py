@@ -188,14 +188,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
 
 def trust_proxies(server: flask.Flask, hops: int) -> None:
-    """Behind ``hops`` reverse proxies (nginx), take the client's address, scheme, host and
-    port from the X-Forwarded-* headers those proxies set, and from nothing further left:
-    the audit trail, sign-in throttling and Secure cookies then see the real client."""
+    """Behind ``hops`` reverse proxies (nginx), take the client's address, scheme and host
+    from the X-Forwarded-* headers those proxies set, and from nothing further left: the audit
+    trail, sign-in throttling and Secure cookies then see the real client. Not X-Forwarded-Port:
+    the host carries the port as the browser wrote it, which the same-origin check compares."""
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
 
