@@ -24,7 +24,7 @@ TOOLS          := tools
 TOOLS_STAMP    := $(TOOLS)/node_modules/.odsk-installed
 TOOLS_DEV_STAMP := $(TOOLS)/node_modules/.odsk-installed-dev
 
-.PHONY: help venv install demo test lint style typecheck imports browser-deps service-deps node-deps tools tools-dev bench clean distclean
+.PHONY: help venv install demo test lint style typecheck imports browser-deps service-deps deploy-deps node-deps tools tools-dev bench clean distclean
 
 help:
 	@echo "make demo       create $(VENV), install, run 'odsk demo' (simulator, scheduler, web)"
@@ -118,6 +118,15 @@ service-deps:
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	$(APT_INSTALL_MISSING)
 
+# nginx, for the deploy layout the tests (tests/test_deploy_layout.py) and bench/load.py start
+# privately (deploy/local_layout.py: its own config, ports and directory; the system's nginx
+# service is never used). Installed with apt when missing and we are root.
+deploy-deps: CANNOT_INSTALL = echo "error: missing$$missing (nginx for the deploy layout test). Install:  sudo apt-get install -y$$missing" >&2; exit 1
+deploy-deps:
+	@missing=""; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
+	$(APT_INSTALL_MISSING)
+
 # Node.js and npm, for the test and bench tools in tools/ (axe-core, Lighthouse); never used
 # by a page at run time. Installed with apt when missing and we are root.
 node-deps: CANNOT_INSTALL = echo "error: missing$$missing (node, npm for tools/). Install:  sudo apt-get install -y$$missing" >&2; exit 1
@@ -158,7 +167,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-test: $(STAMP) lint browser-deps service-deps tools
+test: $(STAMP) lint browser-deps service-deps deploy-deps tools
 	@$(PY) tests/services.py preflight
 	@mkdir -p $(ARTIFACTS)
 	@rc=0; \
@@ -170,7 +179,7 @@ test: $(STAMP) lint browser-deps service-deps tools
 
 # --- benchmarks -------------------------------------------------------------------
 
-bench: $(STAMP) browser-deps tools-dev
+bench: $(STAMP) browser-deps service-deps deploy-deps tools-dev
 	@shopt -s nullglob; scripts=(bench/*.py); failed=(); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "make bench: no bench/*.py yet"; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \

@@ -51,6 +51,9 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "timeout": 60,
             "graceful_timeout": 10,
             # dashboard/access_log.py writes the access log (JSON lines, user, redacted).
+            # Longer than nginx's upstream keepalive_timeout (60 s, deploy/nginx): the proxy
+            # closes an idle connection first, never sends a request into one being closed (a 502).
+            "keepalive": 75,
             "accesslog": None,
             **gunicorn_limits(),
         }

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # Group → role ("admin", or "skpd_officer:dinkes,bkd"); the first role in ROLE_ORDER wins.
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     oidc_scope: str = "openid profile email"
+    # --- behind a reverse proxy (deploy/nginx) ---
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host: the app
+    # believes exactly that many hops (werkzeug's ProxyFix), so a client cannot forge its
+    # address. 0 = no proxy: the headers are ignored.
+    proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted X-Forwarded-* hops")
 
     @property
     def resolved_database_url(self) -> str:

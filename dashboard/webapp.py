@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     server = app.server
     server.config["DEBUG"] = settings.debug
+    trust_proxies(server, settings.proxy_hops)
     server.extensions[EXTENSION_KEY] = context
     server.register_blueprint(
         flask.Blueprint(
@@ -183,6 +184,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     install_after_routes(app, settings)  # CSP over every inline script; every rule present
     install_access_log(server, settings.access_log)  # JSON lines: who asked what, answered how
     return app
+
+
+def trust_proxies(server: flask.Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies (nginx), take the client's address, scheme and host
+    from the X-Forwarded-* headers those proxies set, and from nothing further left: the audit
+    trail, sign-in throttling and Secure cookies then see the real client. Not X-Forwarded-Port:
+    the host carries the port as the browser wrote it, which the same-origin check compares."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _register_page_callbacks(app: dash.Dash) -> None:

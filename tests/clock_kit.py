@@ -16,11 +16,13 @@ on the date.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import time_machine
 
 WITA = timezone(timedelta(hours=8), "WITA")
 # Wednesday 18 November 2026, 10:00 WITA: mid-month, past every SKPD's delivery day (3rd-10th),
@@ -98,11 +100,11 @@ def frozen_command(argv: list[str], now: datetime | None = None) -> list[str]:
 
     ``argv[0]`` must be a Python interpreter; what follows is passed through unchanged.
     """
-    import time_machine
 
     when = now or datetime.now(UTC)  # under the test's travel: the test's own time
-    # The real time that instant was read at: the process moves its instant on by its own
-    # start-up delay, so processes started apart agree on the time to the millisecond
-    # (leases between schedulers compare their clocks).
-    real = time_machine.escape_hatch.time.time()
-    return [argv[0], str(LAUNCHER), f"{when.isoformat()}@{real:.6f}", *argv[1:]]
+    # With the real time of this call, the launcher moves the instant on by however long the
+    # process took to start: processes started one after another share one clock (a cookie
+    # signed by one web node is not "from the future" for the next).
+    hatch = time_machine.escape_hatch
+    real = hatch.time.time() if hatch.is_travelling() else time.time()
+    return [argv[0], str(LAUNCHER), f"{when.isoformat()}@{real!r}", *argv[1:]]

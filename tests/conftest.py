@@ -49,7 +49,7 @@ CHROME_ARGS = [
     "--window-size=1920,1080",
 ]
 # Kits whose fixtures every test may use (helpers are imported from them by name).
-pytest_plugins = ["wall_kit", "alert_kit", "access_kit"]
+pytest_plugins = ["wall_kit", "alert_kit", "access_kit", "deploy_kit"]
 
 PG_DB_PREFIX = "odsk_test_"
 PG_STALE_AFTER = timedelta(hours=12)

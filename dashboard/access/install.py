@@ -12,7 +12,7 @@ from dashboard.access import oidc, security, web
 from dashboard.access.guard import DISPATCH, guard
 from dashboard.access.roles import Permission
 from dashboard.access.rules import PAGE_RULE, Rule, allow, check_complete, registry
-from dashboard.access.sessions import COOKIE_NAME, load_secret_key
+from dashboard.access.sessions import COOKIE_NAME, NodeSessionInterface, load_secret_key
 from dashboard.settings import Settings
 
 PUBLIC = Rule(Permission.PUBLIC)
@@ -32,6 +32,7 @@ def install_before_routes(app: dash.Dash, settings: Settings) -> None:
     """Sessions, CSRF and the guard: before any page registers its routes."""
     server = app.server
     server.secret_key = load_secret_key(settings.data_dir, settings.secret_key)
+    server.session_interface = NodeSessionInterface()
     server.config.update(
         SESSION_COOKIE_NAME=COOKIE_NAME,
         SESSION_COOKIE_HTTPONLY=True,

@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 import flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner
+from itsdangerous.encoding import base64_encode, int_to_bytes, want_bytes
 from sqlalchemy import Engine
 
 from dashboard.access.accounts import AccountRow, account_by_id
@@ -25,6 +28,30 @@ log = logging.getLogger(__name__)
 
 SEEN_EVERY_SECONDS = 30  # the cookie is rewritten at most this often
 COOKIE_NAME = "odsk_session"
+# How far apart the clocks of two web nodes may be (NTP keeps them within milliseconds).
+CLOCK_SKEW_SECONDS = 5
+
+
+class _SkewTolerantSigner(TimestampSigner):
+    """Dates what it signs ``CLOCK_SKEW_SECONDS`` back. itsdangerous refuses a signature from
+    the future, and a cookie just signed by one web node is from the future for a node whose
+    clock is a little behind: the browser's next request would be signed out."""
+
+    def sign(self, value: str | bytes) -> bytes:
+        value = want_bytes(value)
+        timestamp = base64_encode(int_to_bytes(self.get_timestamp() - CLOCK_SKEW_SECONDS))
+        value = value + want_bytes(self.sep) + timestamp
+        return value + want_bytes(self.sep) + self.get_signature(value)
+
+
+class NodeSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, readable by every web node behind the proxy."""
+
+    def get_signing_serializer(self, app: flask.Flask):
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            serializer.signer = _SkewTolerantSigner
+        return serializer
 
 
 def load_secret_key(data_dir: Path, configured: str | None) -> str:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 from dashboard.store import schema
 from dashboard.store.engine import begin_write
+
+# pg_advisory_xact_lock key of the catalogue sync ("odsk-cat" in ASCII): web nodes and
+# schedulers starting together sync one after the other instead of inserting the same rows.
+SYNC_LOCK_KEY = 0x6F64736B2D636174
+
+
+def _one_at_a_time(conn: Connection) -> None:
+    """On PostgreSQL, wait for any other process's sync to commit (SQLite's write lock already
+    serialises writers); rows read after this see what that sync wrote."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY})
 
 
 def sync_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     """Insert or update every catalogue entry; entries removed from config/ are kept
     only where data references them (sources with runs), otherwise deleted."""
     with begin_write(engine) as conn:
+        _one_at_a_time(conn)
 
         def upsert(model: type[schema.Base], key: str, rows: list[dict[str, Any]]) -> None:
             column = model.__table__.c[key]
