@@ -309,7 +309,9 @@ def test_a_dripping_source_fails_at_its_deadline_and_the_next_run_collects(rt):
     took = time.monotonic() - started
     assert (summary.status, summary.error_class) == ("failed", "deadline")
     assert summary.message.startswith("deadline exceeded")
-    assert 2 <= took < 4, took  # the source's timeout is 2 s, however the bytes come
+    # The source promises 100,000 bytes at one per 50 ms (over 80 minutes); its timeout is 2 s.
+    # A bound far above 2 s and far below the drip: the deadline ended it, however busy the machine.
+    assert took < 60, took
     row = _runs(rt)[-1]
     assert (row.status, row.error_class) == ("failed", "deadline")
     assert collect(rt, "quick").status == "ok"  # the others are not held up
