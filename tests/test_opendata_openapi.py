@@ -70,7 +70,9 @@ def test_the_live_api_keeps_its_document(api_schema, mode):
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
         def run(case):
             response = case.call_and_validate(checks=CHECKS)
-            assert response.elapsed < 1.0, (case.path, case.query, response.elapsed)
+            # Nothing pathological (a hang, a scan); the 1 s figure is bench/opendata.py's, on a
+            # quiet machine: a loaded CI machine must not fail this test.
+            assert response.elapsed < 10.0, (case.path, case.query, response.elapsed)
 
         run()
 
