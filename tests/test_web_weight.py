@@ -55,6 +55,17 @@ def test_every_script_and_stylesheet_of_a_page_is_fingerprinted_and_kept_a_year(
             assert response.headers.get("Content-Encoding") == "br", url
 
 
+def test_a_signed_in_reader_keeps_the_bundles_when_the_session_cookie_is_renewed(client):
+    """The session is read on every request, which makes Flask add "Vary: Cookie": on a
+    bundle that would make a browser fetch it again after each renewal of the cookie."""
+    urls = [u for u in _page_urls(client, "/alerts") if not u.startswith("/alerts")]
+    for url in urls:
+        vary = client.get(url).headers.get("Vary", "")
+        assert "cookie" not in vary.lower(), (url, vary)
+    # The page itself differs by who reads it, and says so.
+    assert "cookie" in client.get("/alerts").headers.get("Vary", "").lower()
+
+
 def test_unversioned_files_are_revalidated_not_kept(client):
     response = client.get("/vendor/bootstrap5/css/bootstrap.min.css")
     assert response.status_code == 200

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from dashboard.access.accounts import AccountRow, account_by_id
 from dashboard.access.cache import lookups
 from dashboard.access.principal import ANONYMOUS, Principal
+from dashboard.web_weight import is_fingerprinted
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,18 @@ class NodeSessionInterface(SecureCookieSessionInterface):
         if serializer is not None:
             serializer.signer = _SkewTolerantSigner
         return serializer
+
+    def save_session(self, app: flask.Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        # The access check reads the session on every request, so Flask adds "Vary: Cookie";
+        # a fingerprinted bundle is the same for everyone, and with that header a browser
+        # whose session cookie was renewed would download every bundle again.
+        if is_fingerprinted(flask.request.path, flask.request.args):
+            kept = [v for v in response.vary if v.lower() != "cookie"]  # (HeaderSet.discard
+            if kept:  # leaves a header it did not parse itself in place)
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                response.headers.pop("Vary", None)
 
 
 def load_secret_key(data_dir: Path, configured: str | None) -> str:
