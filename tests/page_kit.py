@@ -36,6 +36,8 @@ PAGES: dict[str, str] = {
     "/ops/compliance": "#compliance-since",
     "/ops/upload": ".odsk-page main h1",
     "/ops/screens": ".odsk-page main h1",
+    "/data": ".odsk-dataset-card",
+    "/data/LIV.STUNTING": "#data-chart .main-svg",
 }
 MOBILE_PAGES = (
     "/",
@@ -44,7 +46,9 @@ MOBILE_PAGES = (
     "/indicator/LIV.STUNTING",
     "/region/71.71",
     "/alerts",
-    "/followup",
+    "/data",
+    "/data/LIV.STUNTING",
+    "/followup",  # last: the menu checks after the loop need the signed-in navigation
 )
 
 
