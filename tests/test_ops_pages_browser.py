@@ -8,6 +8,7 @@ from access_kit import serve
 from browser_checks import CONTRAST_CHECK
 from page_kit import sample_alerts, unknown_region_row
 from sqlalchemy import insert
+from wait_kit import wait_until
 
 from dashboard.alerts.shiftlog import add_note
 from dashboard.catalogue.periods import add_months
@@ -128,6 +129,17 @@ def ops_app(sqlite_url, tmp_path, catalogue):
     engine.dispose()
 
 
+def _settled(dash_duo) -> None:
+    """No Dash callback in flight."""
+    wait_until(
+        lambda: dash_duo.driver.execute_script(
+            "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        ),
+        timeout=30,
+        message="callbacks never settled",
+    )
+
+
 def _no_junk(dash_duo) -> None:
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "None", "NaN", "null", "Traceback"):
@@ -162,9 +174,21 @@ def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
     )  # only the other one is left
 
     # A handover note goes into the shift log, the acknowledgement is already there.
-    dash_duo.find_element("#shift-text").send_keys("Serah terima ke shift siang.")
-    dash_duo.find_element("#shift-add").click()
-    dash_duo.wait_for_contains_text("#alerts-shiftlog", "Serah terima ke shift siang.", timeout=30)
+    note = "Serah terima ke shift siang."
+    _settled(dash_duo)  # the acknowledgement's redraw has landed before we type
+    dash_duo.find_element("#shift-text").send_keys(note)
+
+    def in_the_log() -> bool:
+        if note in dash_duo.find_element("#alerts-shiftlog").text:
+            return True
+        # Not yet: when nothing is in flight and the note is still typed (a busy machine
+        # let the click land before the text reached the page), press "add" again.
+        _settled(dash_duo)
+        if dash_duo.find_element("#shift-text").get_attribute("value") == note:
+            dash_duo.find_element("#shift-add").click()
+        return False
+
+    wait_until(in_the_log, timeout=60, message="the handover note never reached the shift log")
     assert "BPBD sudah dihubungi" in dash_duo.find_element("#alerts-shiftlog").text
     assert dash_duo.get_logs() == []
 
