@@ -199,6 +199,8 @@ def _drop_stale_databases(conn) -> None:
         ),
         {"p": PG_DB_PREFIX + "%"},
     ).scalars()
+    # Real time on purpose (a session fixture, set up before any test's travel): the age of
+    # databases that earlier, crashed sessions left behind, named by their real start.
     now = datetime.now(UTC)
     for name in rows:
         m = re.match(rf"{PG_DB_PREFIX}(\d{{14}})_", name)
@@ -221,7 +223,7 @@ def _pg_store(pg_server_url):
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade
 
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # real time: see _drop_stale_databases
     name = f"{PG_DB_PREFIX}{stamp}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = _admin_engine(pg_server_url)
     try:
