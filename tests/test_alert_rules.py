@@ -249,12 +249,14 @@ def test_failing_collector_after_n_consecutive_failures(store, small):
     assert open_keys(store) == set()
 
 
-def quake(engine, external_id, lat, lon, magnitude, occurred_at, kind="earthquake"):
+def quake(
+    engine, external_id, lat, lon, magnitude, occurred_at, kind="earthquake", source_id="bmkg"
+):
     with begin_write(engine) as conn:
         conn.execute(
             Event.__table__.insert().values(
                 kind=kind,
-                source_id="bmkg",
+                source_id=source_id,
                 external_id=external_id,
                 occurred_at=occurred_at,
                 lat=lat,
@@ -296,6 +298,26 @@ def test_earthquake_rule_by_magnitude_and_distance_from_manado(store, small):
 
     evaluate(store, small, cfg, NOW + timedelta(hours=25))  # out of the window: over
     assert open_keys(store) == set()
+
+
+def test_one_quake_reported_by_three_bmkg_feeds_is_one_alert(store, small):
+    cfg = config(
+        earthquakes={
+            "enabled": True,
+            "within_hours": 24,
+            "levels": [{"min_magnitude": 5.0, "max_distance_km": 300, "severity": "warning"}],
+        }
+    )
+    same = "bmkg:2026-11-18T01:00:00Z@1.00,125.50"
+    for feed in ("bmkg-autogempa", "bmkg-gempaterkini", "bmkg-gempadirasakan"):
+        quake(store, same, 1.0, 125.5, 5.4, NOW - timedelta(hours=1), source_id=feed)
+    quake(store, "another", 1.2, 124.6, 5.3, NOW - timedelta(hours=2), source_id="bmkg-autogempa")
+
+    result = evaluate(store, small, cfg, NOW)
+
+    assert sorted(f.details["magnitude"] for f in result.findings) == [5.3, 5.4]
+    assert {f.details["source"] for f in result.findings} == {"bmkg-autogempa"}  # its owner
+    assert len(open_keys(store)) == 2
 
 
 # --- lifecycle ---------------------------------------------------------------------------

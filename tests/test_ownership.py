@@ -140,7 +140,7 @@ def test_scorecard_page_filtered_by_skpd_in_the_url(app):
     assert "sc-by-skpd" in text and "sc-owner" in text
 
 
-def _alert(subject: str) -> AlertRecord:
+def _alert(subject: str, details: dict | None = None) -> AlertRecord:
     return AlertRecord(
         1,
         "rule",
@@ -154,7 +154,7 @@ def _alert(subject: str) -> AlertRecord:
         None,
         None,
         None,
-        {},
+        details or {},
     )
 
 
@@ -165,3 +165,9 @@ def _alert(subject: str) -> AlertRecord:
 def test_alerts_name_the_responsible_skpd(catalogue, subject, owner):
     assert subject_owner(subject, catalogue) == owner
     assert alert_row(_alert(subject), NOW, "id", catalogue=catalogue).owner == owner
+
+
+def test_a_quake_alert_is_owned_by_the_skpd_of_the_feed_that_reported_it(catalogue):
+    quake = _alert("event:42", {"event": 42, "source": "bmkg-autogempa", "magnitude": 5.4})
+    assert alert_row(quake, NOW, "id", catalogue=catalogue).owner == "BPBD"
+    assert alert_row(_alert("event:43"), NOW, "id", catalogue=catalogue).owner is None

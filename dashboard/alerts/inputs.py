@@ -11,7 +11,8 @@ from sqlalchemy import Connection, select, union_all
 
 from dashboard.alerts.source_rules import QuakeEvent, SourceFacts
 from dashboard.store.health import consecutive_failures, first_attempts, last_successes, recent_runs
-from dashboard.store.schema import Event, Observation
+from dashboard.store.queries import recent_quakes
+from dashboard.store.schema import Observation
 
 _UNION_CHUNK = 100
 
@@ -70,24 +71,19 @@ def source_facts(
 
 
 def recent_events(conn: Connection, kinds: Iterable[str], since: datetime) -> list[QuakeEvent]:
-    ev = Event.__table__
-    rows = conn.execute(
-        select(
-            ev.c.id,
-            ev.c.occurred_at,
-            ev.c.lat,
-            ev.c.lon,
-            ev.c.magnitude,
-            ev.c.depth_km,
-            ev.c.description,
-        )
-        .where(ev.c.kind.in_(list(kinds)), ev.c.occurred_at >= since)
-        .order_by(ev.c.occurred_at)
-    )
+    """Quakes since ``since``, oldest first; one quake reported by several BMKG feeds is
+    one event (the store's merge rule), so it raises one alert, not one per feed."""
+    rows = recent_quakes(conn, kinds, since, limit=RECENT_QUAKES_MAX)
     return [
-        QuakeEvent(r.id, r.occurred_at, r.lat, r.lon, r.magnitude, r.depth_km, r.description or "")
-        for r in rows
+        QuakeEvent(
+            r.id, r.occurred_at, r.lat, r.lon, r.magnitude, r.depth_km, r.description, r.source_id
+        )
+        for r in reversed(rows)
     ]
+
+
+# More quakes than any window of hours holds in North Sulawesi (BMKG lists ~15 a day).
+RECENT_QUAKES_MAX = 2000
 
 
 def events_since(now: datetime, hours: float) -> datetime:

@@ -44,6 +44,7 @@ class QuakeEvent:
     magnitude: float | None
     depth_km: float | None
     description: str
+    source_id: str = ""  # the feed that reported it first (its SKPD owns the alert)
 
 
 def source_subject(source_id: str) -> str:
@@ -187,6 +188,7 @@ def quake_findings(
                 *both(title),
                 {
                     "event": ev.id,
+                    "source": ev.source_id,
                     "magnitude": ev.magnitude,
                     "distance_km": round(km, 1),
                     "depth_km": ev.depth_km,

@@ -8,7 +8,9 @@ follow-ups) asks here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard.build import Scorecard
@@ -33,21 +35,28 @@ def source_skpd(source_id: str, catalogue: Catalogue) -> str | None:
     return source.skpd if source else None
 
 
-def subject_skpd(subject: str, catalogue: Catalogue | None) -> str | None:
-    """The owning SKPD's id from an alert's subject: an indicator ("LIV.BOR@71.71") or a
-    source ("source:dinkes-sik")."""
+def subject_skpd(
+    subject: str, catalogue: Catalogue | None, details: Mapping[str, Any] | None = None
+) -> str | None:
+    """The owning SKPD's id from an alert's subject: an indicator ("LIV.BOR@71.71"), a
+    source ("source:dinkes-sik") or an event ("event:42", owned by the source that reported
+    it, named in the alert's details)."""
     if catalogue is None:
         return None
     if subject.startswith("source:"):
         return source_skpd(subject[7:], catalogue)
+    if subject.startswith("event:") and details and details.get("source"):
+        return source_skpd(str(details["source"]), catalogue)
     if "@" in subject:
         return indicator_skpd(subject.split("@", 1)[0], catalogue)
     return None
 
 
-def subject_owner(subject: str, catalogue: Catalogue | None) -> str | None:
+def subject_owner(
+    subject: str, catalogue: Catalogue | None, details: Mapping[str, Any] | None = None
+) -> str | None:
     """The owning SKPD's short name for an alert's subject."""
-    return short_name(subject_skpd(subject, catalogue), catalogue)
+    return short_name(subject_skpd(subject, catalogue, details), catalogue)
 
 
 @dataclass

@@ -230,7 +230,7 @@ def alert_row(
         clearing=label("clearing", lang, when=i18n.wita_datetime(a.clear_since, lang))
         if a.clear_since is not None and a.state != "resolved"
         else "",
-        owner=subject_owner(a.subject, catalogue),
+        owner=subject_owner(a.subject, catalogue, a.details),
     )
 
 

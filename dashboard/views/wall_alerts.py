@@ -67,8 +67,8 @@ class AlertsView:
 
 def owner_of(alert: AlertRecord, catalogue: Catalogue | None) -> str | None:
     """The owning SKPD's short name, from what the alert is about: an indicator
-    ("LIV.BOR@71.71") or a source ("source:dinkes-sik")."""
-    return subject_owner(alert.subject, catalogue)
+    ("LIV.BOR@71.71"), a source ("source:dinkes-sik") or a quake (its feed's SKPD)."""
+    return subject_owner(alert.subject, catalogue, alert.details)
 
 
 def alert_line(
