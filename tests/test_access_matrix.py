@@ -152,6 +152,7 @@ ROUTES = {
     "/api/v1/<path:rest>": EVERYONE,  # a problem JSON 404 for any other address
     "/api/v1/openapi.json": EVERYONE,
     "/api/v1/docs": EVERYONE,
+    "/api/v1/": EVERYONE,  # the API's root: its addresses, or the docs for a browser
     # Harvestable metadata (tests/test_opendata_harvest.py): DCAT and the CKAN read subset.
     "/data/catalog.jsonld": EVERYONE,
     # Panels the provincial website frames (tests/test_opendata_embed.py).

@@ -103,3 +103,15 @@ def test_the_docs_page_loads_only_local_assets_under_the_csp(live_api):
     assert "<script>" not in page.text  # no inline script
     for source in sources:
         assert requests.get(live_api + source, timeout=10).status_code == 200, source
+
+
+def test_the_api_root_sends_a_browser_to_the_docs_and_a_client_its_addresses(live_api):
+    import requests
+
+    browser = requests.get(
+        f"{live_api}/api/v1", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=10
+    )
+    assert browser.url.endswith("/api/v1/docs") and browser.status_code == 200
+    client = requests.get(f"{live_api}/api/v1/", headers={"Accept": "application/json"}, timeout=10)
+    assert client.json()["openapi"] == "/api/v1/openapi.json"
+    assert requests.get(client.url.split("/api/v1")[0] + client.json()["datasets"], timeout=10).ok

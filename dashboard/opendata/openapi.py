@@ -261,6 +261,16 @@ def docs_page() -> flask.Response:
     return flask.Response(html, mimetype="text/html")
 
 
+def api_root() -> flask.Response:
+    """``/api/v1/``: a browser is sent to the documentation; a client gets the addresses."""
+    accept = flask.request.accept_mimetypes
+    if accept.best_match(["application/json", "text/html"]) == "text/html":
+        return flask.redirect(f"{PREFIX}/docs", code=302)  # type: ignore[return-value]
+    return flask.jsonify(
+        openapi=f"{PREFIX}/openapi.json", docs=f"{PREFIX}/docs", datasets=f"{PREFIX}/datasets"
+    )
+
+
 def register(server: flask.Flask) -> None:
     server.register_blueprint(
         flask.Blueprint(
@@ -281,6 +291,7 @@ def register(server: flask.Flask) -> None:
     allow(server, "odsk_opendata_static.static", PUBLIC)
     route(server, PUBLIC, f"{PREFIX}/openapi.json", "api_openapi", openapi_json, methods=["GET"])
     route(server, PUBLIC, f"{PREFIX}/docs", "api_docs", docs_page, methods=["GET"])
+    route(server, PUBLIC, f"{PREFIX}/", "api_root", api_root, methods=["GET"])
 
 
 __all__ = ["document", "register"]
