@@ -487,7 +487,8 @@ def _table(rows: list[FollowupRow], lang: str):
         label("count", lang, n=len(rows), overdue=overdue), className="small", id="fu-count"
     )
     if not rows:
-        return html.Div([count, html.P(label("none", lang), className="text-body-secondary")])
+        hint = html.P(label("none.hint", lang), className="small text-body-secondary")
+        return html.Div([count, html.P(label("none", lang), className="text-body-secondary"), hint])
     heads = [
         "col.id",
         "col.skpd",

@@ -229,6 +229,12 @@ def test_lifecycle_through_the_page(app, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
+def test_an_empty_list_says_where_follow_ups_come_from(app, lang):
+    page = _page(app, "analyst", lang=lang, skpd="dispar")
+    assert ("Tidak ada tindak lanjut" if lang == "id" else "No follow-up matches") in page
+    assert ("dibuka dari peringatan" if lang == "id" else "opened from an alert") in page
+
+
 def test_list_filters_and_excel(app, lang):
     office = _client(app, "analyst", f"kantor-{lang}")
     _result(_open(app, office))

@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "back_on_target": "kembali sesuai target {when}; menunggu ditutup",
         "export": "Unduh Excel",
         "none": "Tidak ada tindak lanjut yang cocok.",
+        "none.hint": "Tindak lanjut dibuka dari peringatan atau dari baris kartu skor "
+        "(tautan “Tindak lanjut”).",
         "count": "{n} tindak lanjut, {overdue} lewat batas waktu",
         "open.title": "Buka tindak lanjut",
         "open.exception": "Pengecualian",
@@ -162,6 +164,8 @@ LABELS: dict[str, dict[str, str]] = {
         "back_on_target": "back on target {when}; waiting to be closed",
         "export": "Download Excel",
         "none": "No follow-up matches.",
+        "none.hint": "A follow-up is opened from an alert or from a scorecard row (its "
+        "“Follow up” link).",
         "count": "{n} follow-ups, {overdue} overdue",
         "count.one": "{n} follow-up, {overdue} overdue",
         "open.title": "Open a follow-up",
