@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.store.blobs import write_once
 from dashboard.store.schema import RawPayload
 
 
@@ -23,18 +23,7 @@ def archive_payload(conn: Connection, payload_dir: Path, content: bytes, content
     """Write the bytes once (atomically) and record them; returns the sha256."""
     sha = hashlib.sha256(content).hexdigest()
     path = payload_path(payload_dir, sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    write_once(path, content)
     # Two sources (or schedulers) may archive the same bytes at once: first one wins.
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(

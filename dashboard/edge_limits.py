@@ -58,7 +58,7 @@ def _refuse_large_body() -> None:
 
 def _too_large(_exc: RequestEntityTooLarge):
     mb = f"{flask.current_app.config['MAX_CONTENT_LENGTH'] / 2**20:.3g}"
-    text = f"{i18n.t('input.too_large', 'id', mb=mb)} / {i18n.t('input.too_large', 'en', mb=mb)}"
+    text = f"{i18n.label('input.too_large', 'id', mb=mb)} / {i18n.label('input.too_large', 'en', mb=mb)}"
     # The client may still be sending: say so and close, rather than read what was refused.
     response = flask.make_response(
         flask.jsonify({"odsk": {"code": "too_large", "message": text}}), 413

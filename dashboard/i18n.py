@@ -146,7 +146,6 @@ LABELS: dict[str, dict[str, str]] = {
         "wall.ops.none": "Belum ada layar dinding video yang melapor.",
         "wall.ops.monitors": "Alamat per monitor",
         "wall.ops.grid": "Satu kanvas untuk beberapa panel",
-        "wall.ops.store_down": "Basis data tidak terjangkau.",
         "status.on_track": "Sesuai target",
         "status.at_risk": "Berisiko",
         "status.behind": "Tertinggal",
@@ -174,7 +173,7 @@ LABELS: dict[str, dict[str, str]] = {
         # analyst pages (domain, indicator, region, provenance)
         "analyst.not_found": "Tidak ditemukan",
         "analyst.back_home": "Kembali ke ringkasan",
-        "analyst.store_down": "Basis data tidak dapat dihubungi; coba lagi sebentar lagi.",
+        "store_down": "Basis data tidak dapat dihubungi; coba lagi sebentar lagi.",
         "analyst.unknown_domain": "Domain '{domain}' tidak dikenal.",
         "analyst.unknown_indicator": "Indikator '{code}' tidak ada di katalog.",
         "analyst.unknown_region": "Wilayah '{code}' bukan kabupaten/kota Sulawesi Utara.",
@@ -457,7 +456,6 @@ LABELS: dict[str, dict[str, str]] = {
         "wall.ops.none": "No wall screen has reported yet.",
         "wall.ops.monitors": "Per-monitor addresses",
         "wall.ops.grid": "One canvas for several panels",
-        "wall.ops.store_down": "The data store cannot be reached.",
         "status.on_track": "On track",
         "status.at_risk": "At risk",
         "status.behind": "Behind",
@@ -486,7 +484,7 @@ LABELS: dict[str, dict[str, str]] = {
         # analyst pages (domain, indicator, region, provenance)
         "analyst.not_found": "Not found",
         "analyst.back_home": "Back to the overview",
-        "analyst.store_down": "The database cannot be reached; try again in a moment.",
+        "store_down": "The database cannot be reached; try again in a moment.",
         "analyst.unknown_domain": "Domain '{domain}' is unknown.",
         "analyst.unknown_indicator": "Indicator '{code}' is not in the catalogue.",
         "analyst.unknown_region": "Region '{code}' is not a regency or city of North Sulawesi.",
@@ -678,9 +676,12 @@ def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **values) -> s
     return text.format(**values) if values else text
 
 
-def t(key: str, lang: str, **values) -> str:
+def label(key: str, lang: str, **values) -> str:
     """A label shared by several pages (this module's LABELS)."""
     return lookup(LABELS, key, lang, **values)
+
+
+t = label  # until the wall modules (on their own branch) call it label
 
 
 def number(value: float, lang: str, decimals: int = 1) -> str:
@@ -723,10 +724,10 @@ def age(then: datetime, now: datetime, lang: str) -> str:
     """How long ago: "5 menit lalu" / "5 minutes ago"; "baru saja" under 10 s (or a clock ahead)."""
     span = now - then
     if span < JUST_NOW:
-        return t("age.now", lang)
+        return label("age.now", lang)
     # threshold=1: 50 minutes stays "50 menit" rather than rounding up to "1 jam".
     text = format_timedelta(span, threshold=1, locale=language(lang))
-    return t("age.ago", lang, span=text)
+    return label("age.ago", lang, span=text)
 
 
 def wita_time(moment: datetime, lang: str, with_seconds: bool = False) -> str:
@@ -754,5 +755,5 @@ def wita_datetime(moment: datetime, lang: str) -> str:
 
 def too_long(exc: Any, lang: str) -> str:
     """The message for a refused text (``dashboard.store.limits.TextTooLong``)."""
-    field = t(f"input.field.{exc.field}", lang)
-    return t("input.too_long", lang, field=field, length=exc.length, limit=exc.limit)
+    field = label(f"input.field.{exc.field}", lang)
+    return label("input.too_long", lang, field=field, length=exc.length, limit=exc.limit)

@@ -55,9 +55,9 @@ def short_reason(
         kind = "connection"
     if kind in ("format", "parse"):
         kind = "schema"
-    text = i18n.t(f"run_error.{kind}", lang, source=source, status=status or "")
+    text = i18n.label(f"run_error.{kind}", lang, source=source, status=status or "")
     if since is not None:
-        text += " " + i18n.t("run_error.since", lang, time=_when(since, now, lang))
+        text += " " + i18n.label("run_error.since", lang, time=_when(since, now, lang))
     return text
 
 

@@ -94,7 +94,7 @@ def build_index(catalogue: Catalogue, lang: str) -> list[Entry]:
             )
         )
     for region in catalogue.regions:
-        kind = i18n.t(f"analyst.kind.{region.kind}", lang)
+        kind = i18n.label(f"analyst.kind.{region.kind}", lang)
         codes = f"{region.code} · BPS {region.bps_code}"
         path = "/" if region.kind == "province" else f"/region/{region.code}"
         entries.append(
@@ -137,7 +137,7 @@ def build_index(catalogue: Catalogue, lang: str) -> list[Entry]:
         entries.append(
             Entry(
                 "page",
-                i18n.t(key, lang),
+                i18n.label(key, lang),
                 path,
                 _link(path, lang),
                 _terms(i18n.LABELS["id"][key], i18n.LABELS["en"][key], path.replace("/", " ")),
@@ -168,10 +168,10 @@ EXTENSION_KEY = "odsk_search"
 def payload(catalogue: Catalogue, lang: str) -> str:
     labels = {
         "kinds": {
-            k: i18n.t(f"nav.kind.{k}", lang)
+            k: i18n.label(f"nav.kind.{k}", lang)
             for k in ("indicator", "region", "skpd", "domain", "page")
         },
-        "none": i18n.t("nav.search.none", lang),
+        "none": i18n.label("nav.search.none", lang),
     }
     return json.dumps(
         {"labels": labels, "entries": [asdict(e) for e in build_index(catalogue, lang)]},

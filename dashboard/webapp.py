@@ -83,7 +83,7 @@ class OdskDash(dash.Dash):
         lang = i18n.language(
             flask.request.args.get("lang") if flask.has_request_context() else None
         )
-        entry = str(app_entry).replace("Loading...", i18n.t("page.loading", lang))
+        entry = str(app_entry).replace("Loading...", i18n.label("page.loading", lang))
         page = str(
             super().interpolate_index(metas, title, css, config, scripts, entry, favicon, renderer)
         )

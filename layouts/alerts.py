@@ -6,14 +6,12 @@ Reads only prepared data (``dashboard.views.alerts``); refreshes every 30 s.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -25,10 +23,8 @@ from dashboard.store import limits
 from dashboard.store.schema import utcnow
 from dashboard.views.alerts import AlertRow, AlertsPage, label, load_alerts_page
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import as_cards, href, page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__, path="/alerts", title=titles.title("nav.alerts"), name="Peringatan", access=P.READ
@@ -40,12 +36,10 @@ SILENCE_HOURS = (1, 4, 12, 24, 72)
 
 
 def _load(lang: str) -> AlertsPage | None:
-    try:
-        context = current_context()
-        return load_alerts_page(context.engine, utcnow(), lang, context.catalogue)
-    except SQLAlchemyError as exc:
-        log.warning("alerts page: store unavailable: %s", exc)
-        return None
+    context = current_context()
+    return store_down.read(
+        "alerts page", lambda: load_alerts_page(context.engine, utcnow(), lang, context.catalogue)
+    )
 
 
 def layout(lang: str | None = None, **_query):
@@ -62,7 +56,7 @@ def layout(lang: str | None = None, **_query):
                 html.P(
                     page.counts if page else "", id="alerts-counts", className="text-body-secondary"
                 ),
-                html.Div(id="alerts-feedback"),
+                html.Div(None if page else store_down.panel(lang), id="alerts-feedback"),
                 dcc.Store(id="alerts-lang", data=lang),
                 dcc.Store(id="alerts-ack-target"),
                 dcc.Store(id="alerts-silence-target"),
@@ -467,8 +461,8 @@ def register_silence_callbacks(app: dash.Dash) -> None:
         try:
             with current_context().engine.connect() as conn:
                 alert = alert_by_id(conn, int(alert_id))
-        except SQLAlchemyError as exc:
-            log.warning("alerts: store unavailable: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("alerts: silence form", exc)
             raise PreventUpdate from exc
         if alert is None:
             raise PreventUpdate
@@ -514,9 +508,9 @@ def register_silence_callbacks(app: dash.Dash) -> None:
             )
         except limits.TextTooLong as exc:
             return (no_update,) * 5 + (True, i18n.too_long(exc, lang), no_update)
-        except SQLAlchemyError as exc:
-            log.warning("alerts: silence failed: %s", exc)
-            return (no_update,) * 5 + (True, i18n.t("input.not_stored", lang), no_update)
+        except store_down.Error as exc:
+            store_down.noted("alerts: silence", exc)
+            return (no_update,) * 5 + (True, i18n.label("input.not_stored", lang), no_update)
         until = i18n.wita_datetime(utcnow() + timedelta(hours=hours), lang)
         feedback = dbc.Alert(
             label("silence.done", lang, id=silence_id, until=until),
@@ -546,8 +540,8 @@ def register_silence_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate  # a forged id: nothing to lift
         try:
             done = lift_silence(current_context().engine, silence_id, current_actor())
-        except SQLAlchemyError as exc:
-            log.warning("alerts: lifting a silence failed: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("alerts: lifting a silence", exc)
             raise PreventUpdate from exc
         feedback = dbc.Alert(
             label("silence.lifted" if done else "silence.gone", lang, id=silence_id),
@@ -609,9 +603,9 @@ def register_callbacks(app: dash.Dash) -> None:
                 done = acknowledge(current_context().engine, alert_id, current_actor(), note or "")
             except limits.TextTooLong as exc:
                 return (no_update,) * 6 + (i18n.too_long(exc, lang), no_update)
-            except SQLAlchemyError as exc:
-                log.warning("alerts: acknowledge failed: %s", exc)
-                return (no_update,) * 6 + (i18n.t("input.not_stored", lang), no_update)
+            except store_down.Error as exc:
+                store_down.noted("alerts: acknowledge", exc)
+                return (no_update,) * 6 + (i18n.label("input.not_stored", lang), no_update)
             feedback = dbc.Alert(
                 label("ack.done" if done else "ack.not_firing", lang, id=target),
                 color="success" if done else "warning",
@@ -668,12 +662,12 @@ def register_callbacks(app: dash.Dash) -> None:
                     no_update,
                     html.Span(i18n.too_long(exc, lang), className="text-danger"),
                 )
-            except SQLAlchemyError as exc:
-                log.warning("alerts: shift note failed: %s", exc)
+            except store_down.Error as exc:
+                store_down.noted("alerts: shift note", exc)
                 return (
                     no_update,
                     no_update,
-                    html.Span(i18n.t("input.not_stored", lang), className="text-danger"),
+                    html.Span(i18n.label("input.not_stored", lang), className="text-danger"),
                 )
             text_value, feedback = (
                 "",

@@ -7,23 +7,20 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.analysis.memo import VersionedMemo
 from dashboard.catalogue.periods import WITA
 from dashboard.views.indicator import Env
 from dashboard.webapp import current_context
+from layouts import store_down
 from layouts.shell import href
-
-log = logging.getLogger(__name__)
 
 MEMO_KEY = "odsk.analyst_memo"
 STATUS_COLOR = {
@@ -85,23 +82,21 @@ def context_catalogue_codes() -> list[str]:
 def env_for(domain: str | None) -> Env:
     """The view environment for one request; the memo key is the domain's data version."""
     context = current_context()
-    try:
-        versions = context.signal.current()
-        version = (
-            versions.get(f"domain:{domain}", versions.get("all", 0))
-            if domain
-            else versions.get("all", 0)
-        )
-    except SQLAlchemyError as exc:
-        log.warning("analyst: data version unavailable, not memoising: %s", exc)
-        version = None
+    versions = store_down.read("analyst: data version, not memoising", context.signal.current)
+    version = (
+        None
+        if versions is None
+        else versions.get(f"domain:{domain}", versions.get("all", 0))
+        if domain
+        else versions.get("all", 0)
+    )
     today = datetime.now(WITA).date()
     return Env(context.engine, context.catalogue, _memo(), version, today)
 
 
 def status_badge(status: str, lang: str, **kwargs) -> dbc.Badge:
     return dbc.Badge(
-        [html.I(className=f"bi {STATUS_ICON[status]} me-1"), i18n.t(f"status.{status}", lang)],
+        [html.I(className=f"bi {STATUS_ICON[status]} me-1"), i18n.label(f"status.{status}", lang)],
         color=STATUS_COLOR[status],
         className=f"odsk-status odsk-status-{status}",
         **kwargs,
@@ -128,17 +123,13 @@ def breadcrumbs(lang: str, items: list[tuple[str, str | None]]) -> html.Nav:
 def not_found(lang: str, what: str) -> html.Div:
     return dbc.Alert(
         [
-            html.H1(i18n.t("analyst.not_found", lang), className="h4"),
+            html.H1(i18n.label("analyst.not_found", lang), className="h4"),
             html.P(what),
-            dcc.Link(i18n.t("analyst.back_home", lang), href=href("/", lang)),
+            dcc.Link(i18n.label("analyst.back_home", lang), href=href("/", lang)),
         ],
         color="warning",
         className="mt-3 odsk-not-found",
     )
-
-
-def store_down(lang: str) -> dbc.Alert:
-    return dbc.Alert(i18n.t("analyst.store_down", lang), color="danger", className="mt-3")
 
 
 def number_formatter(lang: str, decimals: int) -> dict:

@@ -8,14 +8,12 @@ links served by Flask routes added here (``register_callbacks``):
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission, Rule, audit, route
@@ -24,15 +22,13 @@ from dashboard.brief.excel import scorecard_workbook, workbook_name
 from dashboard.brief.load import load_card, load_followups
 from dashboard.brief.narrative import Brief, build_brief
 from dashboard.brief.pdf import brief_pdf
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import url_query
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.overview import export_links
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -65,11 +61,7 @@ def _followups():
 def layout(lang: str | None = None, period: str | None = None, region: str | None = None, **_query):
     lang = i18n.language(lang)
     query = _query_of(period, region)
-    try:
-        card = _card(period, region)
-    except SQLAlchemyError as exc:
-        log.warning("brief: store unavailable: %s", exc)
-        card = None
+    card = store_down.read("brief", lambda: _card(period, region))
     context = current_context()
     brief = (
         build_brief(card, context.catalogue, lang, followups=_followups())
@@ -77,9 +69,7 @@ def layout(lang: str | None = None, period: str | None = None, region: str | Non
         else None
     )
     body = [
-        _header(brief, query, lang)
-        if brief
-        else dbc.Alert(text("score.store_down", lang), color="danger"),
+        _header(brief, query, lang) if brief else store_down.panel(lang),
         dbc.Row(
             className="g-4",
             children=[
@@ -95,7 +85,7 @@ def layout(lang: str | None = None, period: str | None = None, region: str | Non
 
 def _header(brief: Brief, query: dict, lang: str) -> html.Div:
     back = dbc.Button(
-        [html.I(className="bi bi-grid-3x3-gap me-1"), text("score.scorecard", lang)],
+        [html.I(className="bi bi-grid-3x3-gap me-1"), label("score.scorecard", lang)],
         href="/" + url_query(query, lang),
         color="primary",
         size="sm",
@@ -130,7 +120,7 @@ def _text(brief: Brief) -> html.Article:
 
 def _archive(manifests: list[Manifest], lang: str) -> dbc.Card:
     if not manifests:
-        content = html.P(text("brief.archive.empty", lang), className="text-body-secondary mb-0")
+        content = html.P(label("brief.archive.empty", lang), className="text-body-secondary mb-0")
     else:
         heads = (
             "brief.archive.col.week",
@@ -167,7 +157,7 @@ def _archive(manifests: list[Manifest], lang: str) -> dbc.Card:
                         html.Td(i18n.wita_datetime(m.made, lang)),
                         html.Td(i18n.period(date(year, month, 1), "month", lang)),
                         html.Td(
-                            text(
+                            label(
                                 "brief.archive.summary",
                                 lang,
                                 behind=m.counts.get("behind", 0),
@@ -180,7 +170,7 @@ def _archive(manifests: list[Manifest], lang: str) -> dbc.Card:
                 )
             )
         content = dbc.Table(
-            [html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])), html.Tbody(rows)],
+            [html.Thead(html.Tr([html.Th(label(k, lang)) for k in heads])), html.Tbody(rows)],
             size="sm",
             responsive=True,
             className="brief-archive mb-0",
@@ -190,7 +180,7 @@ def _archive(manifests: list[Manifest], lang: str) -> dbc.Card:
         className="sc-card",
         id="brief-archive",
         children=[
-            dbc.CardHeader([html.I(className="bi bi-archive me-2"), text("brief.archive", lang)]),
+            dbc.CardHeader([html.I(className="bi bi-archive me-2"), label("brief.archive", lang)]),
             dbc.CardBody(content),
         ],
     )
@@ -202,17 +192,13 @@ def _archive(manifests: list[Manifest], lang: str) -> dbc.Card:
 def _export(kind: str):
     args = flask.request.args
     lang = i18n.language(args.get("lang"))
-    try:
-        card = _card(args.get("period"), args.get("region"))
-    except SQLAlchemyError as exc:
-        log.warning("brief export: store unavailable: %s", exc)
-        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
     catalogue = current_context().catalogue
     try:
+        card = _card(args.get("period"), args.get("region"))
         brief = build_brief(card, catalogue, lang, followups=_followups())
-    except SQLAlchemyError as exc:
-        log.warning("brief export: store unavailable: %s", exc)
-        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
+    except store_down.Error as exc:
+        store_down.noted("brief export", exc)
+        return store_down.response(lang)
     if kind == "pdf":
         stem = "ringkasan-pengecualian" if lang == "id" else "exceptions-brief"
         content, name, mimetype = (
@@ -228,9 +214,9 @@ def _export(kind: str):
         )
     try:
         audit.record_alone(current_context().engine, f"export.brief.{kind}", name)
-    except SQLAlchemyError as exc:
-        log.warning("brief export not audited, refused: %s", exc)
-        return flask.Response(text("score.store_down", lang), status=503, mimetype="text/plain")
+    except store_down.Error as exc:
+        store_down.noted("brief export not audited, refused", exc)
+        return store_down.response(lang)
     response = flask.Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

@@ -4,23 +4,17 @@ URL); no callbacks. Reads prepared rows from ``dashboard.views.opendata``."""
 
 from __future__ import annotations
 
-import logging
-
 import dash
-import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission
 from dashboard.store.schema import utcnow
 from dashboard.views import opendata as view
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.data_parts import label, public_shell
 from layouts.shell import href
-
-log = logging.getLogger(__name__)
 
 
 def _title(**_path: str) -> str:
@@ -186,11 +180,9 @@ def layout(**query):
     context = current_context()
     try:
         rows = view.catalogue_rows(context.engine, context.catalogue, filters, lang, utcnow())
-    except SQLAlchemyError as exc:
-        log.warning("data catalogue: store unavailable: %s", exc)
-        return public_shell(
-            lang, "/data", dbc.Alert(label("store_down", lang), color="danger"), query
-        )
+    except store_down.Error as exc:
+        store_down.noted("data catalogue", exc)
+        return public_shell(lang, "/data", store_down.panel(lang), query)
     results = (
         html.Ul([card(r, lang) for r in rows], className="list-group mb-3", id="data-results")
         if rows

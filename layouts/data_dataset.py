@@ -4,13 +4,10 @@ No sign-in; an indicator the visitor may not read does not exist here."""
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission
@@ -18,11 +15,9 @@ from dashboard.analysis import style
 from dashboard.opendata.params import MAX_PAGE_SIZE
 from dashboard.views import opendata as view
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.data_parts import label, public_shell
 from layouts.shell import href
-
-log = logging.getLogger(__name__)
 
 
 def _name(lang: str, code: str | None) -> str | None:
@@ -212,9 +207,9 @@ def layout(code: str | None = None, **query):
         return public_shell(lang, path, body, query)
     try:
         page = view.dataset_page(context.engine, context.catalogue, indicator, lang)
-    except SQLAlchemyError as exc:
-        log.warning("dataset page: store unavailable: %s", exc)
-        return public_shell(lang, path, dbc.Alert(label("store_down", lang), color="danger"), query)
+    except store_down.Error as exc:
+        store_down.noted("dataset page", exc)
+        return public_shell(lang, path, store_down.panel(lang), query)
     unit = indicator.unit.get(lang)
     body = html.Div(
         className="odsk-data odsk-dataset",

@@ -76,7 +76,6 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "Katalog data",
         "unknown": "Dataset {code} tidak ada di katalog data terbuka.",
         "not_found": "Tidak ditemukan",
-        "store_down": "Data tidak dapat dibaca saat ini. Coba lagi sebentar lagi.",
     },
     "en": {
         "brand": "North Sulawesi One Data",
@@ -141,7 +140,6 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "Data catalogue",
         "unknown": "There is no dataset {code} in the open data catalogue.",
         "not_found": "Not found",
-        "store_down": "The data cannot be read right now. Try again shortly.",
     },
 }
 

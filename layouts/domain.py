@@ -7,12 +7,9 @@ to ``/indicator/<code>``. Reads prepared data from ``dashboard.views.domain``; n
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission
@@ -21,10 +18,8 @@ from dashboard.status import STATUSES
 from dashboard.store.schema import utcnow
 from dashboard.views.domain import Card, DomainView, load_domain
 from layouts import analyst_parts as parts
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import domain_name, domains_in_order, href, page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -43,14 +38,14 @@ def layout(domain_id: str | None = None, **query):
             "domains",
             lang,
             path,
-            parts.not_found(lang, i18n.t("analyst.unknown_domain", lang, domain=domain_id)),
+            parts.not_found(lang, i18n.label("analyst.unknown_domain", lang, domain=domain_id)),
             query,
         )
     try:
         view = load_domain(parts.env_for(domain_id), domain_id, lang, utcnow())
-    except SQLAlchemyError as exc:
-        log.warning("domain page: store unavailable: %s", exc)
-        return page_shell("domains", lang, path, parts.store_down(lang), query)
+    except store_down.Error as exc:
+        store_down.noted("domain page", exc)
+        return page_shell("domains", lang, path, store_down.panel(lang, className="mt-3"), query)
     return page_shell(
         "domains",
         lang,
@@ -137,7 +132,9 @@ def indicator_card(card: Card, lang: str) -> html.Div:
                     html.Span(f" {card.unit}", className="odsk-unit") if card.value else None,
                 ],
             ),
-            html.Div(card.change or i18n.t("change.none", lang), className=f"small {tone_class}"),
+            html.Div(
+                card.change or i18n.label("change.none", lang), className=f"small {tone_class}"
+            ),
             html.Img(src=card.sparkline, alt="", className="odsk-spark"),
             html.Div(" · ".join(lines), className="small text-body-secondary"),
             html.Div(

@@ -10,14 +10,11 @@ items; every write checks the permission for the item's SKPD and is audited.
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -55,10 +52,8 @@ from dashboard.views.followup import (
     workbook_name,
 )
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import as_cards, href, page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -127,10 +122,10 @@ def layout(
         records = _records()
         item_id = _int(id)
         item = _item(item_id) if item_id is not None else None
-    except SQLAlchemyError as exc:
-        log.warning("followup: store unavailable: %s", exc)
+    except store_down.Error as exc:
+        store_down.noted("followup", exc)
         records, item_id, item = [], None, None
-        body.append(dbc.Alert(label("error.store", lang), color="danger"))
+        body.append(store_down.panel(lang))
     form = (
         new_form(
             catalogue,
@@ -544,7 +539,11 @@ def _table(rows: list[FollowupRow], lang: str):
 # --- writes ---------------------------------------------------------------------------
 
 
-def _fail(error: FollowupError, lang: str):
+def _fail(error: Exception, lang: str, what: str):
+    """A refused request says why; a store that is down says so (and is logged)."""
+    if not isinstance(error, FollowupError):
+        store_down.noted(what, error)
+        return store_down.panel(lang), dash.no_update
     return dbc.Alert(error_text(error, lang), color="danger", className="fu-error"), dash.no_update
 
 
@@ -656,11 +655,8 @@ def register_callbacks(app: dash.Dash) -> None:
                         "priority": priority,
                     },
                 )
-        except FollowupError as exc:
-            return _fail(exc, lang)
-        except SQLAlchemyError as exc:
-            log.warning("followup open: %s", exc)
-            return dbc.Alert(label("error.store", lang), color="danger"), dash.no_update
+        except (FollowupError, store_down.Error) as exc:
+            return _fail(exc, lang, "followup open")
         return _done(label("open.done", lang, id=new_id), _search(lang, id=new_id))
 
     @callback(
@@ -712,11 +708,8 @@ def register_callbacks(app: dash.Dash) -> None:
                         "attachment": attachment[0] if attachment else None,
                     },
                 )
-        except FollowupError as exc:
-            return _fail(exc, lang)
-        except SQLAlchemyError as exc:
-            log.warning("followup answer: %s", exc)
-            return dbc.Alert(label("error.store", lang), color="danger"), dash.no_update
+        except (FollowupError, store_down.Error) as exc:
+            return _fail(exc, lang, "followup answer")
         return _done(label("answer.done", lang), _search(lang, id=item_id))
 
     @callback(
@@ -753,11 +746,8 @@ def register_callbacks(app: dash.Dash) -> None:
                     before={"status": before.status},
                     after={"status": after.status},
                 )
-        except FollowupError as exc:
-            return _fail(exc, lang)
-        except SQLAlchemyError as exc:
-            log.warning("followup %s: %s", trigger, exc)
-            return dbc.Alert(label("error.store", lang), color="danger"), dash.no_update
+        except (FollowupError, store_down.Error) as exc:
+            return _fail(exc, lang, f"followup {trigger}")
         key = "office.closed" if trigger == "fu-close" else "office.reopened"
         return _done(label(key, lang, id=item_id), _search(lang, id=item_id))
 
@@ -799,9 +789,9 @@ def _export():
         )
         name = workbook_name(now, lang)
         audit.record_alone(context.engine, "export.followup.xlsx", name)
-    except SQLAlchemyError as exc:
-        log.warning("followup export: %s", exc)
-        return flask.Response(label("error.store", lang), status=503, mimetype="text/plain")
+    except store_down.Error as exc:
+        store_down.noted("followup export", exc)
+        return store_down.response(lang)
     response = flask.Response(workbook(rows, lang, now), mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

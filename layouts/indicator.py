@@ -8,14 +8,12 @@ Reads only prepared data from ``dashboard.views.indicator``.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import grid_locale, i18n
 from dashboard.access import Permission, current_actor, current_principal
@@ -26,10 +24,8 @@ from dashboard.catalogue.models import Indicator
 from dashboard.views import indicator as views
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
-from layouts import indicator_callbacks, titles
+from layouts import indicator_callbacks, store_down, titles
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 
 def indicator_title(lang: str, code: str | None) -> str | None:
@@ -55,15 +51,16 @@ def layout(code: str | None = None, **query):
             "domains",
             lang,
             f"/indicator/{code}",
-            parts.not_found(lang, i18n.t("analyst.unknown_indicator", lang, code=code)),
+            parts.not_found(lang, i18n.label("analyst.unknown_indicator", lang, code=code)),
             query,
         )
     env = parts.env_for(indicator.domain)
     try:
         span = views.data_span(env, indicator)
-    except SQLAlchemyError as exc:
-        log.warning("indicator page: store unavailable: %s", exc)
-        return page_shell("domains", lang, f"/indicator/{code}", parts.store_down(lang), query)
+    except store_down.Error as exc:
+        store_down.noted("indicator page", exc)
+        down = store_down.panel(lang, className="mt-3")
+        return page_shell("domains", lang, f"/indicator/{code}", down, query)
     state = parse_state(indicator, catalogue, query, span, env.today)
     body = [
         dcc.Location(id="ind-url", refresh=False),
@@ -78,7 +75,7 @@ def layout(code: str | None = None, **query):
                     lg=8,
                     children=[
                         card(
-                            i18n.t("analyst.series", lang),
+                            i18n.label("analyst.series", lang),
                             [
                                 html.Div(
                                     id="ind-latest", className="small text-body-secondary mb-1"
@@ -94,13 +91,13 @@ def layout(code: str | None = None, **query):
                                     380,
                                 ),
                                 html.Div(
-                                    i18n.t("analyst.series_hint", lang),
+                                    i18n.label("analyst.series_hint", lang),
                                     className="small text-body-secondary",
                                 ),
                             ],
                         ),
                         card(
-                            i18n.t("analyst.yoy.title", lang),
+                            i18n.label("analyst.yoy.title", lang),
                             reserved(
                                 dcc.Graph(
                                     id="ind-yoy",
@@ -116,7 +113,7 @@ def layout(code: str | None = None, **query):
                     lg=4,
                     children=[
                         card(
-                            i18n.t("analyst.map", lang),
+                            i18n.label("analyst.map", lang),
                             [
                                 html.Div(
                                     dcc.Dropdown(
@@ -137,7 +134,7 @@ def layout(code: str | None = None, **query):
                                     470,
                                 ),
                                 html.Div(
-                                    i18n.t("analyst.map_hint", lang),
+                                    i18n.label("analyst.map_hint", lang),
                                     className="small text-body-secondary",
                                 ),
                             ],
@@ -145,13 +142,13 @@ def layout(code: str | None = None, **query):
                         # A fixed box: the ranking arriving never pushes the page down; it
                         # scrolls inside (focusable, so keyboards can scroll it too).
                         card(
-                            i18n.t("analyst.ranking", lang),
+                            i18n.label("analyst.ranking", lang),
                             html.Div(
                                 id="ind-ranking",
                                 className="odsk-ranking-box",
                                 tabIndex="0",
                                 role="region",
-                                **{"aria-label": i18n.t("analyst.ranking", lang)},
+                                **{"aria-label": i18n.label("analyst.ranking", lang)},
                             ),
                         ),
                     ],
@@ -163,14 +160,14 @@ def layout(code: str | None = None, **query):
             children=[
                 dbc.Col(
                     lg=6,
-                    children=card(i18n.t("analyst.annotations", lang), annotations_block(lang)),
+                    children=card(i18n.label("analyst.annotations", lang), annotations_block(lang)),
                 ),
                 dbc.Col(
                     lg=6,
                     children=card(
-                        i18n.t("analyst.provenance", lang),
+                        i18n.label("analyst.provenance", lang),
                         html.Div(
-                            i18n.t("analyst.prov.hint", lang),
+                            i18n.label("analyst.prov.hint", lang),
                             id="ind-prov",
                             className="small text-body-secondary",
                         ),
@@ -178,7 +175,7 @@ def layout(code: str | None = None, **query):
                 ),
             ],
         ),
-        card(i18n.t("analyst.table", lang), table_block(indicator, lang), extra_class="mt-3"),
+        card(i18n.label("analyst.table", lang), table_block(indicator, lang), extra_class="mt-3"),
     ]
     return page_shell(
         "domains",
@@ -209,16 +206,22 @@ def header(indicator: Indicator, lang: str) -> html.Div:
     skpd = next((s for s in catalogue.skpd if s.id == indicator.skpd), None)
     rule = over_regions(indicator)
     facts = [
-        (i18n.t("analyst.unit", lang), indicator.unit.get(lang)),
-        (i18n.t("analyst.frequency", lang), i18n.t(f"analyst.freq.{indicator.frequency}", lang)),
-        (i18n.t("analyst.direction", lang), i18n.t(f"analyst.dir.{indicator.direction}", lang)),
+        (i18n.label("analyst.unit", lang), indicator.unit.get(lang)),
         (
-            i18n.t("analyst.rule", lang),
-            i18n.t(f"analyst.rule.{rule}", lang)
-            + " · "
-            + i18n.t(f"analyst.time.{over_time(indicator)}", lang),
+            i18n.label("analyst.frequency", lang),
+            i18n.label(f"analyst.freq.{indicator.frequency}", lang),
         ),
-        (i18n.t("analyst.owner", lang), skpd.short_name if skpd else indicator.skpd),
+        (
+            i18n.label("analyst.direction", lang),
+            i18n.label(f"analyst.dir.{indicator.direction}", lang),
+        ),
+        (
+            i18n.label("analyst.rule", lang),
+            i18n.label(f"analyst.rule.{rule}", lang)
+            + " · "
+            + i18n.label(f"analyst.time.{over_time(indicator)}", lang),
+        ),
+        (i18n.label("analyst.owner", lang), skpd.short_name if skpd else indicator.skpd),
     ]
     badges = [
         dbc.Badge(f"{k}: {v}", color="secondary", className="me-1 fw-normal") for k, v in facts
@@ -226,7 +229,7 @@ def header(indicator: Indicator, lang: str) -> html.Div:
     if indicator.classification != "public":
         badges.append(
             dbc.Badge(
-                i18n.t(f"analyst.class.{indicator.classification}", lang),
+                i18n.label(f"analyst.class.{indicator.classification}", lang),
                 color="warning",
                 className="me-1 text-dark",
             )
@@ -271,7 +274,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                     lg=5,
                     children=[
                         dbc.Label(
-                            i18n.t("analyst.compare", lang, n=MAX_COMPARE),
+                            i18n.label("analyst.compare", lang, n=MAX_COMPARE),
                             html_for="ind-regions",
                             className="small",
                         ),
@@ -284,7 +287,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                                 for r in catalogue.regions
                                 if r.kind != "province"
                             ],
-                            placeholder=i18n.t("analyst.compare_placeholder", lang),
+                            placeholder=i18n.label("analyst.compare_placeholder", lang),
                             className="odsk-regions",
                         ),
                     ],
@@ -292,7 +295,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                 dbc.Col(
                     lg=3,
                     children=[
-                        dbc.Label(i18n.t("analyst.grain", lang), className="small d-block"),
+                        dbc.Label(i18n.label("analyst.grain", lang), className="small d-block"),
                         dbc.RadioItems(
                             id="ind-grain",
                             value=state.grain,
@@ -303,7 +306,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                             labelCheckedClassName="active",
                             options=[
                                 {
-                                    "label": i18n.t(f"analyst.grain.{g}", lang),
+                                    "label": i18n.label(f"analyst.grain.{g}", lang),
                                     "value": g,
                                     "disabled": g not in allowed,
                                 }
@@ -315,7 +318,7 @@ def controls(indicator: Indicator, state: ViewState, span: tuple[date, date] | N
                 dbc.Col(
                     lg=4,
                     children=[
-                        dbc.Label(i18n.t("analyst.range", lang), className="small"),
+                        dbc.Label(i18n.label("analyst.range", lang), className="small"),
                         # The slider is drawn after the page (its code loads on demand):
                         # its room is kept so nothing below moves.
                         html.Div(
@@ -355,7 +358,7 @@ def annotations_block(lang: str) -> list:
                     md=3,
                     children=[
                         dbc.Label(
-                            i18n.t("analyst.annot.date", lang),
+                            i18n.label("analyst.annot.date", lang),
                             html_for="ind-note-date",
                             className="small",
                         ),
@@ -366,7 +369,7 @@ def annotations_block(lang: str) -> list:
                             type="text",
                             inputMode="numeric",
                             autoComplete="off",
-                            placeholder=i18n.t("analyst.annot.date_format", lang),
+                            placeholder=i18n.label("analyst.annot.date_format", lang),
                             pattern=r"\d{1,2}/\d{1,2}/\d{4}",
                             size="sm",
                         ),
@@ -375,19 +378,19 @@ def annotations_block(lang: str) -> list:
                 dbc.Col(
                     md=5,
                     children=[
-                        dbc.Label(i18n.t("analyst.annot.text", lang), className="small"),
+                        dbc.Label(i18n.label("analyst.annot.text", lang), className="small"),
                         dbc.Input(
                             id="ind-note-text",
                             maxLength=500,
                             size="sm",
-                            placeholder=i18n.t("analyst.annot.placeholder", lang),
+                            placeholder=i18n.label("analyst.annot.placeholder", lang),
                         ),
                     ],
                 ),
                 dbc.Col(
                     md=4,
                     children=[
-                        dbc.Label(i18n.t("analyst.annot.author", lang), className="small"),
+                        dbc.Label(i18n.label("analyst.annot.author", lang), className="small"),
                         html.Div(current_actor().name, id="ind-note-author", className="small"),
                     ],
                 ),
@@ -396,7 +399,7 @@ def annotations_block(lang: str) -> list:
                     children=dbc.Checkbox(
                         id="ind-note-all",
                         value=False,
-                        label=i18n.t("analyst.annot.all", lang),
+                        label=i18n.label("analyst.annot.all", lang),
                         className="small",
                     ),
                 ),
@@ -404,7 +407,7 @@ def annotations_block(lang: str) -> list:
                     md=4,
                     className="text-end",
                     children=dbc.Button(
-                        i18n.t("analyst.annot.add", lang),
+                        i18n.label("analyst.annot.add", lang),
                         id="ind-note-add",
                         size="sm",
                         color="primary",
@@ -440,7 +443,7 @@ def table_block(indicator: Indicator, lang: str) -> list:
                     outline=True,
                 ),
                 html.Span(
-                    i18n.t("analyst.table_hint", lang),
+                    i18n.label("analyst.table_hint", lang),
                     className="small text-body-secondary align-self-center",
                 ),
                 dcc.Download(id="ind-download"),

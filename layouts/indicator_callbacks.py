@@ -23,7 +23,6 @@ import dash
 import flask
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -40,6 +39,7 @@ from dashboard.views import indicator as views
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
 from layouts import indicator_panels as panels
+from layouts import store_down
 from layouts.shell import href
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ EARLIEST_YEAR = 2000
 
 def column_defs(indicator: Indicator, lang: str) -> list[dict]:
     """The grid's columns over ``views.TABLE_FIELDS``; the region's name is looked up in the browser."""
-    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    t = lambda key: i18n.label(key, lang)  # noqa: E731
     names = {r.code: r.label(lang) for r in current_context().catalogue.regions}
     lookup = "{" + ", ".join(f"{json.dumps(c)}: {json.dumps(n)}" for c, n in names.items()) + "}"
     return [
@@ -210,8 +210,8 @@ def register(app: dash.Dash) -> None:
                 if ctx.triggered_id in ("ind-grain", "ind-range")
                 else None
             )
-        except SQLAlchemyError as exc:
-            log.warning("indicator %s: store unavailable: %s", indicator.code, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}", exc)
             raise PreventUpdate from exc
         options, value = no_update, no_update
         if ctx.triggered_id in ("ind-grain", "ind-range"):
@@ -249,8 +249,8 @@ def register(app: dash.Dash) -> None:
         lang = i18n.language(page.get("lang"))
         try:
             values = views.load_period(env, indicator, grain, start)
-        except SQLAlchemyError as exc:
-            log.warning("indicator %s: store unavailable: %s", indicator.code, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}", exc)
             raise PreventUpdate from exc
         ranked = views.ranking(env, indicator, values)
         ranks = {r.region_code: r.rank for r in ranked if r.rank}
@@ -304,8 +304,8 @@ def register(app: dash.Dash) -> None:
         env = parts.env_for(indicator.domain)
         try:
             found, derived = views.load_behind(env, indicator, region, grain, start)
-        except SQLAlchemyError as exc:
-            log.warning("indicator %s: store unavailable: %s", indicator.code, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}", exc)
             raise PreventUpdate from exc
         return panels.provenance_list(
             env.catalogue, indicator, region, grain, start, found, derived, lang
@@ -331,7 +331,7 @@ def register(app: dash.Dash) -> None:
         day = _day(on_date)
         if day is None:
             return (
-                html.Span(i18n.t("analyst.annot.err.date", lang), className="text-danger"),
+                html.Span(i18n.label("analyst.annot.err.date", lang), className="text-danger"),
                 no_update,
                 no_update,
             )
@@ -348,19 +348,21 @@ def register(app: dash.Dash) -> None:
             )
         except AnnotationError as exc:
             return (
-                html.Span(i18n.t(f"analyst.annot.err.{exc.key}", lang), className="text-danger"),
+                html.Span(
+                    i18n.label(f"analyst.annot.err.{exc.key}", lang), className="text-danger"
+                ),
                 no_update,
                 no_update,
             )
-        except SQLAlchemyError as exc:
-            log.warning("indicator %s: annotation not stored: %s", indicator.code, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}: annotation", exc)
             return (
-                html.Span(i18n.t("analyst.store_down", lang), className="text-danger"),
+                html.Span(i18n.label("store_down", lang), className="text-danger"),
                 no_update,
                 no_update,
             )
         return (
-            html.Span(i18n.t("analyst.annot.saved", lang), className="text-success"),
+            html.Span(i18n.label("analyst.annot.saved", lang), className="text-success"),
             (rev or 0) + 1,
             "",
         )
@@ -381,11 +383,11 @@ def register(app: dash.Dash) -> None:
         data = shown if shown is not None else rows or []
         meta = [
             (
-                i18n.t("analyst.export.indicator", lang),
+                i18n.label("analyst.export.indicator", lang),
                 f"{indicator.code} — {indicator.name.get(lang)}",
             ),
-            (i18n.t("analyst.export.unit", lang), indicator.unit.get(lang)),
-            (i18n.t("analyst.export.url", lang), flask.request.referrer or ""),
+            (i18n.label("analyst.export.unit", lang), indicator.unit.get(lang)),
+            (i18n.label("analyst.export.url", lang), flask.request.referrer or ""),
         ]
         content = workbook_bytes(
             export_rows(data, lang),
@@ -400,8 +402,8 @@ def register(app: dash.Dash) -> None:
                 indicator.code,
                 detail=f"{len(data)} rows, {indicator.classification}",
             )
-        except SQLAlchemyError as exc:
-            log.warning("indicator %s: export not audited, refused: %s", indicator.code, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}: export not audited, refused", exc)
             raise PreventUpdate from exc
         return dash.dcc.send_bytes(content, f"{indicator.code}.xlsx")
 

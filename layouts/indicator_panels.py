@@ -33,7 +33,7 @@ def ranking_table(
     province = values.get(catalogue.province.code)
     if not present:
         return html.P(
-            i18n.t("analyst.no_data_period", lang, period=fmt.period(start, grain, lang)),
+            i18n.label("analyst.no_data_period", lang, period=fmt.period(start, grain, lang)),
             className="text-body-secondary small",
         )
     by_rate = any(r.per_100k is not None for r in ranked)
@@ -72,14 +72,14 @@ def ranking_table(
                 ],
             )
         )
-    caption = i18n.t(
+    caption = i18n.label(
         "analyst.ranking_caption",
         lang,
         period=fmt.period(start, grain, lang),
-        order=i18n.t(f"analyst.order.{indicator.direction}", lang),
+        order=i18n.label(f"analyst.order.{indicator.direction}", lang),
     )
     if by_rate:
-        caption = f"{caption} · {i18n.t('analyst.per_capita', lang)}"
+        caption = f"{caption} · {i18n.label('analyst.per_capita', lang)}"
     footer = []
     if province is not None:
         status = (
@@ -116,7 +116,7 @@ def ranking_table(
 
 def notes_list(notes: Sequence[Note], lang: str):
     if not notes:
-        return [html.Li(i18n.t("analyst.annot.none", lang), className="text-body-secondary")]
+        return [html.Li(i18n.label("analyst.annot.none", lang), className="text-body-secondary")]
     return [
         html.Li(
             className="odsk-note",
@@ -126,7 +126,9 @@ def notes_list(notes: Sequence[Note], lang: str):
                 html.Span(n.text),
                 html.Span(
                     f" — {n.author}"
-                    + ("" if n.indicator_code else f" · {i18n.t('analyst.annot.global', lang)}"),
+                    + (
+                        "" if n.indicator_code else f" · {i18n.label('analyst.annot.global', lang)}"
+                    ),
                     className="text-body-secondary",
                 ),
             ],
@@ -150,9 +152,9 @@ def provenance_list(
     if not found:
         return [
             html.H3(title, className="h6"),
-            html.P(i18n.t("analyst.prov.none", lang), className="small"),
+            html.P(i18n.label("analyst.prov.none", lang), className="small"),
         ]
-    intro = i18n.t(
+    intro = i18n.label(
         "analyst.prov.derived" if derived else "analyst.prov.made_of", lang, n=len(found)
     )
     rows = [
@@ -188,7 +190,7 @@ def provenance_list(
     header = html.Thead(
         html.Tr(
             [
-                html.Th(i18n.t(k, lang))
+                html.Th(i18n.label(k, lang))
                 for k in (
                     "analyst.prov.value_id",
                     "analyst.col.region" if derived else "analyst.col.period",

@@ -5,14 +5,12 @@ export to Excel (``/ops/audit/export.xlsx`` with the same query; the export is a
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission, Rule, audit, route
@@ -27,9 +25,8 @@ from dashboard.views.audit import (
     table_rows,
 )
 from dashboard.webapp import current_context
+from layouts import store_down
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -45,11 +42,9 @@ EXPORT_URL = "/ops/audit/export.xlsx"
 def layout(lang: str | None = None, **query):
     lang = i18n.language(lang)
     flt = AuditFilter.from_query(query)
-    try:
-        rows = table_rows(load_audit(current_context().engine, flt), lang)
-    except SQLAlchemyError as exc:
-        log.warning("ops/audit: store unavailable: %s", exc)
-        rows = None
+    rows = store_down.read(
+        "ops/audit", lambda: table_rows(load_audit(current_context().engine, flt), lang)
+    )
     export_query = {**flt.query(), **({"lang": "en"} if lang == "en" else {})}
     return page_shell(
         "audit",
@@ -142,7 +137,7 @@ def _cell_class(column: str, row: dict) -> str | None:
 
 def _table(rows: list[dict] | None, lang: str):
     if rows is None:
-        return dbc.Alert(label("store_down", lang), color="danger")
+        return store_down.panel(lang)
     if not rows:
         return html.P(label("none", lang), className="text-body-secondary", id="audit-none")
     head = html.Thead(html.Tr([html.Th(label(f"col.{c}", lang)) for c in COLUMNS]))
@@ -166,9 +161,9 @@ def _export():
     try:
         rows = table_rows(load_audit(context.engine, flt), lang)
         audit.record_alone(context.engine, "export.audit", urlencode(flt.query())[:300])
-    except SQLAlchemyError as exc:
-        log.warning("ops/audit: export failed: %s", exc)
-        return flask.Response(label("store_down", lang), status=503, mimetype="text/plain")
+    except store_down.Error as exc:
+        store_down.noted("ops/audit export", exc)
+        return store_down.response(lang)
     content = workbook_bytes(
         rows,
         export_columns(lang),

@@ -3,13 +3,10 @@ late, missing; a ranking; export to Excel. ``?period=2026-10`` picks the month, 
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -25,10 +22,8 @@ from dashboard.views.compliance import (
 )
 from dashboard.views.ops import label
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -52,18 +47,16 @@ def _load(lang: str, period: str | None) -> CompliancePage | None:
     catalogue = scoped_catalogue(context.catalogue, current_principal().scope(P.COMPLIANCE_READ))
     now = utcnow()
     month = parse_month(period) or default_month(catalogue, now)
-    try:
-        return load_compliance(context.engine, catalogue, month, now, lang)
-    except SQLAlchemyError as exc:
-        log.warning("ops/compliance: store unavailable: %s", exc)
-        return None
+    return store_down.read(
+        "ops/compliance", lambda: load_compliance(context.engine, catalogue, month, now, lang)
+    )
 
 
 def layout(lang: str | None = None, period: str | None = None, **_query):
     lang = i18n.language(lang)
     page = _load(lang, period)
     if page is None:
-        return dbc.Container(dbc.Alert("—", color="danger"), className="py-3")
+        return dbc.Container(store_down.panel(lang), className="py-3")
     suffix = "&lang=en" if lang == "en" else ""
     return page_shell(
         "compliance",
@@ -223,7 +216,7 @@ def register_callbacks(app: dash.Dash) -> None:
         ) + f"-{page.month.strftime('%Y-%m')}.xlsx"
         try:
             audit.record_alone(current_context().engine, "export.compliance", name)
-        except SQLAlchemyError as exc:
-            log.warning("ops/compliance: export not audited, refused: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("ops/compliance export not audited, refused", exc)
             raise PreventUpdate from exc
         return dcc.send_bytes(compliance_workbook(page), name)

@@ -4,14 +4,11 @@ each shows; an admin can make one reload (it does so at its next heartbeat, once
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -29,10 +26,8 @@ from dashboard.store.screens import (
 from dashboard.views.wall_ops import ScreenLine, monitor_links, screen_line
 from dashboard.views.wall_plan import current_setup
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -57,14 +52,13 @@ COLUMNS = (
 def _lines(lang: str) -> list[ScreenLine] | None:
     context, setup = current_context(), current_setup()
     now = utcnow()
-    try:
-        return [
+    return store_down.read(
+        "ops/screens",
+        lambda: [
             screen_line(r, setup.config, context.catalogue, now, lang)
             for r in list_screens(context.engine, now)
-        ]
-    except SQLAlchemyError as exc:
-        log.warning("ops/screens: store unavailable: %s", exc)
-        return None
+        ],
+    )
 
 
 def layout(lang: str | None = None, **_query):
@@ -76,9 +70,9 @@ def layout(lang: str | None = None, **_query):
         lang,
         "/ops/screens",
         [
-            html.H1(i18n.t("wall.ops.title", lang), className="h3"),
+            html.H1(i18n.label("wall.ops.title", lang), className="h3"),
             html.P(
-                i18n.t("wall.ops.intro", lang, n=f"{setup.config.heartbeat_seconds:g}"),
+                i18n.label("wall.ops.intro", lang, n=f"{setup.config.heartbeat_seconds:g}"),
                 className="text-body-secondary",
             ),
             html.Div(id="wall-ops-feedback"),
@@ -86,7 +80,7 @@ def layout(lang: str | None = None, **_query):
             dcc.Interval(id="wall-ops-tick", interval=REFRESH_SECONDS * 1000),
             html.Div(screens_table(_lines(lang), lang), id="wall-ops-table"),
             enrolment(lang),
-            html.H2(i18n.t("wall.ops.monitors", lang), className="h5 mt-4"),
+            html.H2(i18n.label("wall.ops.monitors", lang), className="h5 mt-4"),
             html.Ul(
                 [
                     html.Li([html.Code(link.label), " ", html.A(link.url, href=link.url)])
@@ -99,12 +93,11 @@ def layout(lang: str | None = None, **_query):
 
 
 def _devices() -> list[DeviceRow] | None:
-    try:
+    def load() -> list[DeviceRow]:
         with current_context().engine.connect() as conn:
             return list_devices(conn)
-    except SQLAlchemyError as exc:
-        log.warning("ops/screens: devices unavailable: %s", exc)
-        return None
+
+    return store_down.read("ops/screens: devices", load)
 
 
 def enrolment(lang: str) -> html.Section:
@@ -160,7 +153,7 @@ def enrolment(lang: str) -> html.Section:
 
 def devices_table(devices: list[DeviceRow] | None, lang: str):
     if devices is None:
-        return dbc.Alert(i18n.t("wall.ops.store_down", lang), color="danger")
+        return store_down.panel(lang)
     if not devices:
         return html.P(access_label("enrol.none", lang), className="text-body-secondary")
     may_revoke = current_principal().can(P.SCREENS_MANAGE)
@@ -215,10 +208,10 @@ def devices_table(devices: list[DeviceRow] | None, lang: str):
 
 def screens_table(lines: list[ScreenLine] | None, lang: str):
     if lines is None:
-        return dbc.Alert(i18n.t("wall.ops.store_down", lang), color="danger")
+        return store_down.panel(lang)
     if not lines:
-        return html.P(i18n.t("wall.ops.none", lang), className="text-body-secondary")
-    head = html.Thead(html.Tr([html.Th(i18n.t(c, lang)) for c in COLUMNS]))
+        return html.P(i18n.label("wall.ops.none", lang), className="text-body-secondary")
+    head = html.Thead(html.Tr([html.Th(i18n.label(c, lang)) for c in COLUMNS]))
     return dbc.Table(
         [head, html.Tbody([_row(line, lang) for line in lines])],
         size="sm",
@@ -240,7 +233,7 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
     )
     actions = [
         dbc.Button(
-            [html.I(className="bi bi-arrow-clockwise"), " ", i18n.t("wall.ops.reload", lang)],
+            [html.I(className="bi bi-arrow-clockwise"), " ", i18n.label("wall.ops.reload", lang)],
             id={"type": "wall-ops-reload", "screen": line.screen_id},
             size="sm",
             color="primary",
@@ -252,7 +245,7 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
     if not line.online and current_principal().can(P.SCREENS_MANAGE):
         actions.append(
             dbc.Button(
-                i18n.t("wall.ops.forget", lang),
+                i18n.label("wall.ops.forget", lang),
                 size="sm",
                 color="secondary",
                 outline=True,
@@ -261,7 +254,9 @@ def _row(line: ScreenLine, lang: str) -> html.Tr:
         )
     if line.pending:
         actions.append(
-            dbc.Badge(i18n.t("wall.ops.pending", lang), color="warning", className="ms-2 text-dark")
+            dbc.Badge(
+                i18n.label("wall.ops.pending", lang), color="warning", className="ms-2 text-dark"
+            )
         )
     return html.Tr(
         [
@@ -308,12 +303,12 @@ def register_callbacks(app: dash.Dash) -> None:
             try:
                 if trigger["type"] == "wall-ops-reload":
                     request_command(engine, trigger["screen"], "reload", current_actor())
-                    text = i18n.t("wall.ops.reload_sent", lang, id=trigger["screen"])
+                    text = i18n.label("wall.ops.reload_sent", lang, id=trigger["screen"])
                 else:
                     forget_screen(engine, trigger["screen"], current_actor())
-                    text = i18n.t("wall.ops.forgotten", lang, id=trigger["screen"])
-            except (SQLAlchemyError, ValueError) as exc:
-                log.warning("ops/screens: %s failed: %s", trigger["type"], exc)
+                    text = i18n.label("wall.ops.forgotten", lang, id=trigger["screen"])
+            except (store_down.Error, ValueError) as exc:
+                store_down.noted(f"ops/screens: {trigger['type']}", exc)
                 raise PreventUpdate from exc
             feedback = dbc.Alert(text, color="info", dismissable=True, duration=8000)
         return screens_table(_lines(lang), lang), feedback
@@ -340,13 +335,9 @@ def register_callbacks(app: dash.Dash) -> None:
         except DeviceError as exc:
             alert = dbc.Alert(access_label(f"enrol.err.{exc.key}", lang), color="danger")
             return alert, no_update, no_update
-        except SQLAlchemyError as exc:
-            log.warning("ops/screens: enrolment failed: %s", exc)
-            return (
-                dbc.Alert(i18n.t("wall.ops.store_down", lang), color="danger"),
-                no_update,
-                no_update,
-            )
+        except store_down.Error as exc:
+            store_down.noted("ops/screens: enrolment", exc)
+            return store_down.panel(lang), no_update, no_update
         url = f"{flask.request.host_url.rstrip('/')}/wall?device={token}"
         shown = dbc.Alert(
             [
@@ -375,8 +366,8 @@ def register_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate
         try:
             revoke(current_context().engine, trigger["device"], actor=current_actor())
-        except SQLAlchemyError as exc:
-            log.warning("ops/screens: revoking failed: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("ops/screens: revoking", exc)
             raise PreventUpdate from exc
         done = dbc.Alert(
             access_label("enrol.revoked_done", lang, name=trigger["device"]),

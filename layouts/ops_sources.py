@@ -6,13 +6,10 @@ that run's rejected rows; ``?lang=en``. Reads prepared data from ``dashboard.vie
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
@@ -22,10 +19,8 @@ from dashboard.store.limits import parse_id
 from dashboard.store.schema import utcnow
 from dashboard.views.ops import SourceRow, SourcesPage, label, load_rejected, load_sources_page
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__,
@@ -79,18 +74,17 @@ def readable_sources() -> frozenset[str]:
 
 def _load(lang: str, only_problems: bool) -> SourcesPage | None:
     context = current_context()
-    try:
-        return load_sources_page(
+    return store_down.read(
+        "ops/sources",
+        lambda: load_sources_page(
             context.engine,
             _catalogue(),
             utcnow(),
             lang,
             only_problems,
             heartbeat_limit_seconds=_heartbeat_limit(context.settings),
-        )
-    except SQLAlchemyError as exc:
-        log.warning("ops/sources: store unavailable: %s", exc)
-        return None
+        ),
+    )
 
 
 def _heartbeat_limit(settings) -> float:
@@ -139,7 +133,7 @@ def layout(lang: str | None = None, show: str | None = None, run: str | None = N
 
 def summary(page: SourcesPage | None, lang: str):
     if page is None:
-        return dbc.Alert("—", color="danger")
+        return store_down.panel(lang)
     badges = [
         dbc.Badge(f"{page.count_labels[h]}: {n}", color=BADGE[h], className="me-1")
         for h, n in page.counts.items()
@@ -223,10 +217,11 @@ def sources_table(page: SourcesPage | None, lang: str):
 
 
 def rejected_section(run_id: int, lang: str):
-    try:
-        view = load_rejected(current_context().engine, run_id, lang, readable_sources())
-    except SQLAlchemyError as exc:
-        log.warning("ops/sources: rejected rows unavailable: %s", exc)
+    view = store_down.read(
+        "ops/sources: rejected rows",
+        lambda: load_rejected(current_context().engine, run_id, lang, readable_sources()),
+    )
+    if view is None:
         return html.Div()
     content = [
         html.H2(view.title, className="h5"),

@@ -8,18 +8,15 @@ page is drawn again from it, from prepared data only (``dashboard.views.overview
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission as P
 from dashboard.access import Rule, callback, current_principal
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.store.schema import utcnow
 from dashboard.views.overview import (
     ChangeView,
@@ -32,10 +29,8 @@ from dashboard.views.overview import (
     url_query,
 )
 from dashboard.webapp import current_context
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import as_cards, href, page_shell
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__, path="/", title=titles.title("nav.overview"), name="Ringkasan", access=P.READ
@@ -78,7 +73,7 @@ def followup_action(item: ListItem, lang: str):
         return html.A(
             [
                 html.I(className="bi bi-clipboard-check me-1"),
-                text("score.followup.has", lang, id=item_id, status=status),
+                label("score.followup.has", lang, id=item_id, status=status),
             ],
             href=href("/followup", lang, id=item_id),
             className="sc-followup small d-inline-block",
@@ -88,10 +83,10 @@ def followup_action(item: ListItem, lang: str):
     if not current_principal().can(P.FOLLOWUP_MANAGE):
         return None
     return html.A(
-        [html.I(className="bi bi-clipboard-plus me-1"), text("score.followup.open", lang)],
+        [html.I(className="bi bi-clipboard-plus me-1"), label("score.followup.open", lang)],
         href=href("/followup", lang, kind=item.kind, subject=item.subject, skpd=item.skpd),
         className="sc-followup sc-followup-open small d-inline-block",
-        **{"aria-label": f"{text('score.followup.open', lang)}: {item.title}"},
+        **{"aria-label": f"{label('score.followup.open', lang)}: {item.title}"},
     )
 
 
@@ -100,7 +95,7 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
     if with_brief:
         links.append(
             dbc.Button(
-                [html.I(className="bi bi-journal-text me-1"), text("score.brief", lang)],
+                [html.I(className="bi bi-journal-text me-1"), label("score.brief", lang)],
                 href="/brief" + url_query(query, lang),
                 color="primary",
                 size="sm",
@@ -109,7 +104,7 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
         )
     links += [
         dbc.Button(
-            [html.I(className="bi bi-file-earmark-pdf me-1"), text("score.export.pdf", lang)],
+            [html.I(className="bi bi-file-earmark-pdf me-1"), label("score.export.pdf", lang)],
             href="/brief/export.pdf" + url_query(query, lang),
             external_link=True,
             color="light",
@@ -120,7 +115,7 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
         dbc.Button(
             [
                 html.I(className="bi bi-file-earmark-spreadsheet me-1"),
-                text("score.export.xlsx", lang),
+                label("score.export.xlsx", lang),
             ],
             href="/brief/export.xlsx" + url_query(query, lang),
             external_link=True,
@@ -138,13 +133,12 @@ def export_links(query: dict, lang: str, with_brief: bool = True) -> html.Div:
 
 def _load(lang: str, **query) -> OverviewPage | None:
     context = current_context()
-    try:
-        return load_overview(
+    return store_down.read(
+        "overview",
+        lambda: load_overview(
             context.engine, context.catalogue, context.catalogue.plans, utcnow(), lang, **query
-        )
-    except SQLAlchemyError as exc:
-        log.warning("overview: store unavailable: %s", exc)
-        return None
+        ),
+    )
 
 
 def layout(
@@ -161,7 +155,7 @@ def layout(
         page.query if page else {k: v for k, v in {"period": period, "region": region}.items() if v}
     )
     if page is None:
-        body = [dbc.Alert(text("score.store_down", lang), color="danger", className="mt-3")]
+        body = [store_down.panel(lang, className="mt-3")]
     else:
         body = [
             _header(page, lang),
@@ -198,10 +192,10 @@ def layout(
 
 def _header(page: OverviewPage, lang: str):
     f = page.filters
-    year_options = [{"label": text("score.filter.latest", lang), "value": LATEST}] + [
+    year_options = [{"label": label("score.filter.latest", lang), "value": LATEST}] + [
         {"label": label, "value": value} for value, label in f.years
     ]
-    month_options = [{"label": text("score.filter.whole_year", lang), "value": WHOLE_YEAR}] + [
+    month_options = [{"label": label("score.filter.whole_year", lang), "value": WHOLE_YEAR}] + [
         {"label": label, "value": value} for value, label in f.months
     ]
     return html.Div(
@@ -219,7 +213,7 @@ def _header(page: OverviewPage, lang: str):
                 className="sc-filters",
                 children=[
                     _labelled(
-                        text("score.filter.year", lang),
+                        label("score.filter.year", lang),
                         dbc.Select(
                             id="sc-year",
                             options=year_options,
@@ -228,7 +222,7 @@ def _header(page: OverviewPage, lang: str):
                         ),
                     ),
                     _labelled(
-                        text("score.filter.month", lang),
+                        label("score.filter.month", lang),
                         dbc.Select(
                             id="sc-month",
                             options=month_options,
@@ -238,7 +232,7 @@ def _header(page: OverviewPage, lang: str):
                         ),
                     ),
                     _labelled(
-                        text("score.filter.region", lang),
+                        label("score.filter.region", lang),
                         dbc.Select(
                             id="sc-region",
                             options=[{"label": n, "value": c} for c, n in f.regions],
@@ -247,10 +241,10 @@ def _header(page: OverviewPage, lang: str):
                         ),
                     ),
                     _labelled(
-                        text("score.filter.skpd", lang),
+                        label("score.filter.skpd", lang),
                         dbc.Select(
                             id="sc-skpd",
-                            options=[{"label": text("score.filter.all_skpd", lang), "value": ALL}]
+                            options=[{"label": label("score.filter.all_skpd", lang), "value": ALL}]
                             + [{"label": n, "value": c} for c, n in f.skpds],
                             value=f.skpd or ALL,
                             size="sm",
@@ -384,7 +378,7 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
     ]
     table = dbc.Table(
         [
-            html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
+            html.Thead(html.Tr([html.Th(label(k, lang)) for k in heads])),
             html.Tbody([_row(r) for r in d.rows]),
         ],
         size="sm",
@@ -392,7 +386,7 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
         responsive=True,
         className="sc-table align-middle mb-0",
     )
-    table = as_cards(table, [text(k, lang) for k in heads])
+    table = as_cards(table, [label(k, lang) for k in heads])
     return html.Section(
         id=f"sc-domain-{d.domain_id}",
         className="sc-domain",
@@ -407,7 +401,7 @@ def _domain_section(d: DomainView, lang: str) -> html.Section:
                     html.Div(
                         className="sc-domain-formula",
                         children=[
-                            html.Span(f"{text('score.domain_score', lang)}: "),
+                            html.Span(f"{label('score.domain_score', lang)}: "),
                             html.Strong(d.score),
                             html.Small(
                                 f" — {d.formula}" + (f"; {d.excluded}" if d.excluded else ""),
@@ -439,11 +433,11 @@ def _skpd_groups(page: OverviewPage, lang: str) -> dbc.Card:
     body = (
         html.Ul(items, className="sc-list sc-skpd-groups", tabIndex="0")
         if items
-        else html.P(text("score.list.empty", lang), className="text-body-secondary mb-0")
+        else html.P(label("score.list.empty", lang), className="text-body-secondary mb-0")
     )
     clear = (
         html.A(
-            text("score.by_skpd.clear", lang),
+            label("score.by_skpd.clear", lang),
             href="/" + url_query(page.query, lang, skpd=None),
             className="small odsk-target",
             id="sc-skpd-clear",
@@ -458,7 +452,7 @@ def _skpd_groups(page: OverviewPage, lang: str) -> dbc.Card:
             dbc.CardHeader(
                 [
                     html.I(className="bi bi-people-fill me-2"),
-                    text("score.by_skpd", lang),
+                    label("score.by_skpd", lang),
                     dbc.Badge(len(items), color="secondary", className="ms-2", pill=True),
                 ]
             ),
@@ -495,7 +489,7 @@ def _list(
             ],
         )
     else:
-        body = html.P(text("score.list.empty", lang), className="text-body-secondary mb-0")
+        body = html.P(label("score.list.empty", lang), className="text-body-secondary mb-0")
     return dbc.Card(
         className="sc-card",
         id=list_id,
@@ -522,45 +516,45 @@ def _list(
 def _lists(page: OverviewPage, lang: str) -> list:
     return [
         _list(
-            text("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"
+            label("score.list.behind", lang), page.behind, lang, "sc-list-behind", "bi bi-flag-fill"
         ),
         _list(
-            text("score.list.at_risk", lang),
+            label("score.list.at_risk", lang),
             page.at_risk,
             lang,
             "sc-list-at-risk",
             "bi bi-exclamation-triangle",
         ),
         _list(
-            text("score.list.good", lang),
+            label("score.list.good", lang),
             page.movers_good,
             lang,
             "sc-list-good",
             "bi bi-graph-up-arrow",
         ),
         _list(
-            text("score.list.bad", lang),
+            label("score.list.bad", lang),
             page.movers_bad,
             lang,
             "sc-list-bad",
             "bi bi-graph-down-arrow",
         ),
         _list(
-            text("score.list.stale", lang),
+            label("score.list.stale", lang),
             page.stale,
             lang,
             "sc-list-stale",
             "bi bi-hourglass-split",
         ),
         _list(
-            text("score.list.missing", lang),
+            label("score.list.missing", lang),
             page.missing,
             lang,
             "sc-list-missing",
             "bi bi-inbox",
             note=page.missing_note,
         ),
-        html.P(text("score.points_rule", lang), className="small text-body-secondary"),
+        html.P(label("score.points_rule", lang), className="small text-body-secondary"),
     ]
 
 
@@ -643,7 +637,7 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
         )
         table = dbc.Table(
             [
-                html.Thead(html.Tr([html.Th(text(k, lang)) for k in heads])),
+                html.Thead(html.Tr([html.Th(label(k, lang)) for k in heads])),
                 html.Tbody(
                     [
                         html.Tr(
@@ -688,14 +682,14 @@ def _ranking(page: OverviewPage, lang: str) -> dbc.Card:
                         html.Span(
                             [
                                 html.I(className="bi bi-bar-chart-steps me-2"),
-                                text("score.rank.title", lang),
+                                label("score.rank.title", lang),
                             ],
                             className="fw-semibold",
                         ),
                         html.Div(
                             [
                                 html.Label(
-                                    text("score.rank.title", lang),
+                                    label("score.rank.title", lang),
                                     htmlFor="sc-rank",
                                     className="visually-hidden",
                                 ),

@@ -14,7 +14,6 @@ import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission, Rule, audit, current_principal, route
@@ -30,6 +29,7 @@ from dashboard.store.provenance import (
 )
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
+from layouts import store_down
 from layouts.shell import href, page_shell
 
 log = logging.getLogger(__name__)
@@ -62,23 +62,23 @@ def layout(obs_id: str | None = None, **query):
             "domains",
             lang,
             path,
-            parts.not_found(lang, i18n.t("analyst.prov.unknown", lang, id=obs_id)),
+            parts.not_found(lang, i18n.label("analyst.prov.unknown", lang, id=obs_id)),
             query,
         )
     context = current_context()
     try:
         with context.engine.connect() as conn:
             record = provenance(conn, record_id)
-    except SQLAlchemyError as exc:
-        log.warning("provenance page: store unavailable: %s", exc)
-        return page_shell("domains", lang, path, parts.store_down(lang), query)
+    except store_down.Error as exc:
+        store_down.noted("provenance page", exc)
+        return page_shell("domains", lang, path, store_down.panel(lang, className="mt-3"), query)
     if record is None or record.indicator_code not in context.catalogue.indicators_by_code:
         # An observation of an indicator this reader may not read does not exist for it.
         return page_shell(
             "domains",
             lang,
             path,
-            parts.not_found(lang, i18n.t("analyst.prov.unknown", lang, id=obs_id)),
+            parts.not_found(lang, i18n.label("analyst.prov.unknown", lang, id=obs_id)),
             query,
         )
     return page_shell(
@@ -106,7 +106,7 @@ def page(record: Provenance, lang: str) -> list:
     current = record.current
     facts = [
         (
-            i18n.t("analyst.col.indicator", lang),
+            i18n.label("analyst.col.indicator", lang),
             dcc.Link(
                 name,
                 href=href(
@@ -119,34 +119,34 @@ def page(record: Provenance, lang: str) -> list:
             ),
         ),
         (
-            i18n.t("analyst.col.region", lang),
+            i18n.label("analyst.col.region", lang),
             dcc.Link(region.name, href=href(f"/region/{region.code}", lang))
             if region and region.kind != "province"
             else (region.label(lang) if region else record.region_code),
         ),
-        (i18n.t("analyst.col.period", lang), period),
+        (i18n.label("analyst.col.period", lang), period),
         (
-            i18n.t("analyst.col.value", lang),
+            i18n.label("analyst.col.value", lang),
             html.Strong(f"{i18n.number(current.value, lang, decimals)} {unit}", id="prov-value"),
         ),
         (
-            i18n.t("analyst.col.revision", lang),
+            i18n.label("analyst.col.revision", lang),
             html.Span(str(current.revision), id="prov-revision"),
         ),
         (
-            i18n.t("analyst.col.source", lang),
+            i18n.label("analyst.col.source", lang),
             f"{record.source_name or record.source_id} "
             f"({record.source_id}, {record.source_kind or '?'})",
         ),
-        (i18n.t("analyst.prov.stored", lang), i18n.wita_datetime(current.ingested_at, lang)),
+        (i18n.label("analyst.prov.stored", lang), i18n.wita_datetime(current.ingested_at, lang)),
         (
-            i18n.t("analyst.prov.run", lang),
+            i18n.label("analyst.prov.run", lang),
             html.Span(f"#{current.run.id}" if current.run else "—", id="prov-run"),
         ),
     ]
     return [
         parts.breadcrumbs(lang, crumbs),
-        html.H1(i18n.t("analyst.prov.title", lang, id=record.observation_id), className="h3"),
+        html.H1(i18n.label("analyst.prov.title", lang, id=record.observation_id), className="h3"),
         dbc.Card(
             className="odsk-card mb-3",
             body=True,
@@ -162,8 +162,10 @@ def page(record: Provenance, lang: str) -> list:
                 ],
             ),
         ),
-        html.H2(i18n.t("analyst.prov.history", lang), className="h5"),
-        html.P(i18n.t("analyst.prov.history_hint", lang), className="small text-body-secondary"),
+        html.H2(i18n.label("analyst.prov.history", lang), className="h5"),
+        html.P(
+            i18n.label("analyst.prov.history_hint", lang), className="small text-body-secondary"
+        ),
         versions_table(record.versions, decimals, lang),
     ]
 
@@ -190,19 +192,19 @@ def versions_table(versions: tuple[Version, ...], decimals: int, lang: str) -> d
                         i18n.number(v.value, lang, decimals), className="text-end font-monospace"
                     ),
                     html.Td(run_cell(v.run, lang)),
-                    html.Td(i18n.t(f"run.status.{v.run.status}", lang) if v.run else "—"),
+                    html.Td(i18n.label(f"run.status.{v.run.status}", lang) if v.run else "—"),
                     html.Td(i18n.wita_datetime(v.ingested_at, lang)),
                     html.Td(
                         i18n.wita_datetime(v.superseded_at, lang)
                         if v.superseded_at
-                        else i18n.t("analyst.prov.now", lang)
+                        else i18n.label("analyst.prov.now", lang)
                     ),
                     html.Td(payload_cell(v.run, lang)),
                 ],
             )
         )
     return dbc.Table(
-        [html.Thead(html.Tr([html.Th(i18n.t(k, lang)) for k in keys])), html.Tbody(rows)],
+        [html.Thead(html.Tr([html.Th(i18n.label(k, lang)) for k in keys])), html.Tbody(rows)],
         size="sm",
         responsive=True,
         className="small align-middle odsk-versions",
@@ -213,7 +215,7 @@ def run_cell(run: RunInfo | None, lang: str):
     if run is None:
         return "—"
     when = i18n.wita_datetime(run.started_at, lang)
-    detail = i18n.t(
+    detail = i18n.label(
         "analyst.prov.run_detail",
         lang,
         trigger=i18n.LABELS[i18n.language(lang)].get(f"run.trigger.{run.trigger}", run.trigger),
@@ -226,11 +228,11 @@ def run_cell(run: RunInfo | None, lang: str):
         html.Div(detail, className="text-body-secondary"),
     ]
     if run.replay_of:
-        children.append(html.Div(i18n.t("analyst.prov.replay_of", lang, run=run.replay_of)))
+        children.append(html.Div(i18n.label("analyst.prov.replay_of", lang, run=run.replay_of)))
     if run.rows_rejected:
         children.append(
             dcc.Link(
-                i18n.t("analyst.prov.rejected", lang, n=run.rows_rejected),
+                i18n.label("analyst.prov.rejected", lang, n=run.rows_rejected),
                 href=href("/ops/sources", lang, run=run.id),
             )
         )
@@ -239,7 +241,7 @@ def run_cell(run: RunInfo | None, lang: str):
 
 def payload_cell(run: RunInfo | None, lang: str):
     if run is None or not run.payload_sha256:
-        return i18n.t("analyst.prov.no_payload", lang)
+        return i18n.label("analyst.prov.no_payload", lang)
     size_bytes = run.payload_size or 0
     size = (
         f"{i18n.number(size_bytes, lang, 0)} B"
@@ -266,8 +268,8 @@ def _serve_payload(sha256: str):
         with context.engine.connect() as conn:
             record = payload_record(conn, sha256)
             sources = payload_sources(conn, sha256)
-    except SQLAlchemyError as exc:
-        log.warning("payload %s: store unavailable: %s", sha256, exc)
+    except store_down.Error as exc:
+        store_down.noted(f"payload {sha256}", exc)
         flask.abort(503)
     if record is None or not _may_download(sources):
         flask.abort(404)
@@ -279,8 +281,8 @@ def _serve_payload(sha256: str):
     _, _, content_type = record
     try:
         audit.record_alone(context.engine, "payload.download", sha256, detail=", ".join(sources))
-    except SQLAlchemyError as exc:
-        log.warning("payload %s: download not audited, refused: %s", sha256, exc)
+    except store_down.Error as exc:
+        store_down.noted(f"payload {sha256}: download not audited, refused", exc)
         flask.abort(503)
     response = flask.Response(content, mimetype=content_type or "application/octet-stream")
     name = f"{sha256[:12]}.{_EXTENSION.get(content_type or '', 'bin')}"

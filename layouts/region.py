@@ -7,12 +7,9 @@ the indicator's direction). Reads prepared data from ``dashboard.views.region``;
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import i18n
 from dashboard.access import Permission
@@ -20,10 +17,8 @@ from dashboard.analysis.cartogram import tile_label
 from dashboard.views.region import Line, RegionView, load_region
 from dashboard.webapp import current_context
 from layouts import analyst_parts as parts
-from layouts import titles
+from layouts import store_down, titles
 from layouts.shell import href, page_shell
-
-log = logging.getLogger(__name__)
 
 
 def region_title(lang: str, code: str | None) -> str | None:
@@ -50,7 +45,7 @@ def layout(code: str | None = None, **query):
             "domains",
             lang,
             path,
-            parts.not_found(lang, i18n.t("analyst.unknown_region", lang, code=code)),
+            parts.not_found(lang, i18n.label("analyst.unknown_region", lang, code=code)),
             query,
         )
     env = parts.env_for(None)
@@ -61,9 +56,9 @@ def layout(code: str | None = None, **query):
             ("region-page", region.code, lang),
             lambda: _body(load_region(env, region.code, lang), lang),
         )
-    except SQLAlchemyError as exc:
-        log.warning("region page: store unavailable: %s", exc)
-        return page_shell("domains", lang, path, parts.store_down(lang), query)
+    except store_down.Error as exc:
+        store_down.noted("region page", exc)
+        body = store_down.panel(lang, className="mt-3")
     return page_shell("domains", lang, path, body, query)
 
 
@@ -75,19 +70,19 @@ def _body(view: RegionView, lang: str) -> html.Div:
             parts.breadcrumbs(lang, [(catalogue.province.label(lang), None), (view.name, None)]),
             html.H1(view.name, className="h3 mb-0", id="region-title"),
             html.P(
-                i18n.t(
+                i18n.label(
                     "analyst.region.sub",
                     lang,
-                    kind=i18n.t(f"analyst.kind.{view.kind}", lang),
+                    kind=i18n.label(f"analyst.kind.{view.kind}", lang),
                     population=view.population,
                 ),
                 className="text-body-secondary mb-2",
             ),
             region_nav(view.code, lang),
-            html.P(i18n.t("analyst.region.how", lang), className="small text-body-secondary"),
+            html.P(i18n.label("analyst.region.how", lang), className="small text-body-secondary"),
             *[block(b.name, b.lines, view.code, lang) for b in view.blocks],
             html.P(
-                i18n.t("analyst.region.missing", lang, n=view.missing),
+                i18n.label("analyst.region.missing", lang, n=view.missing),
                 className="small text-body-secondary",
             )
             if view.missing
@@ -115,15 +110,15 @@ def region_nav(active: str, lang: str) -> html.Div:
 def block(title: str, lines: tuple[Line, ...], region: str, lang: str) -> html.Section:
     position = html.Div(
         [
-            html.Span(["← ", i18n.t("analyst.worse", lang)]),
-            html.Span([i18n.t("analyst.better", lang), " →"]),
+            html.Span(["← ", i18n.label("analyst.worse", lang)]),
+            html.Span([i18n.label("analyst.better", lang), " →"]),
         ],
         className="d-flex justify-content-between fw-normal small text-body-secondary odsk-strip-scale",
     )
     header = html.Thead(
         html.Tr(
             [
-                html.Th(i18n.t(k, lang), className=c)
+                html.Th(i18n.label(k, lang), className=c)
                 for k, c in (
                     ("analyst.col.indicator", ""),
                     ("analyst.col.period", ""),
@@ -134,9 +129,9 @@ def block(title: str, lines: tuple[Line, ...], region: str, lang: str) -> html.S
             ]
             + [
                 html.Th(
-                    [i18n.t("analyst.col.position", lang), position], className="odsk-strip-col"
+                    [i18n.label("analyst.col.position", lang), position], className="odsk-strip-col"
                 ),
-                html.Th(i18n.t("analyst.col.vs_province", lang)),
+                html.Th(i18n.label("analyst.col.vs_province", lang)),
             ]
         )
     )
@@ -168,7 +163,7 @@ def row(line: Line, region: str, lang: str) -> html.Tr:
             html.Td(f"{line.rank}/{line.of}" if line.rank else "—"),
             html.Td(html.Img(src=line.strip, alt=line.spread, title=line.spread)),
             html.Td(
-                i18n.t(f"analyst.vs.{line.better}", lang) if line.better else "",
+                i18n.label(f"analyst.vs.{line.better}", lang) if line.better else "",
                 className=f"odsk-vs-{line.better}" if line.better else None,
             ),
         ],

@@ -49,7 +49,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
         current = key == active
         return html.Li(
             html.A(
-                i18n.t(f"nav.{key}", lang),
+                i18n.label(f"nav.{key}", lang),
                 href=href(target, lang),
                 className="nav-link" + (" active" if current else ""),
                 **({"aria-current": "page"} if current else {}),
@@ -67,7 +67,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
             children=html.Details(
                 [
                     html.Summary(
-                        i18n.t(f"nav.{key}", lang),
+                        i18n.label(f"nav.{key}", lang),
                         className="nav-link" + (" active" if active_here else ""),
                     ),
                     html.Ul(entries, className="odsk-nav-menu"),
@@ -79,7 +79,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
         return html.Li(html.A(label, href=href(target, lang)), className="dropdown-item")
 
     def ops_entry(key: str, target: str, needs: Permission) -> html.Li | None:
-        return entry(i18n.t(f"nav.{key}", lang), target) if principal.can(needs) else None
+        return entry(i18n.label(f"nav.{key}", lang), target) if principal.can(needs) else None
 
     # Operators' pages in one menu: with every right, a flat row no longer fits 1920 px.
     ops_pages = [
@@ -111,7 +111,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
         children=[
             html.Li(
                 html.A(
-                    i18n.t("nav.switch", lang),
+                    i18n.label("nav.switch", lang),
                     id="nav-language",
                     href=href(path, other, **query),
                     lang=other,
@@ -125,7 +125,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
     )
     return html.Nav(
         className="navbar navbar-expand-lg navbar-dark bg-dark mb-3 border-bottom odsk-navbar",
-        **{"aria-label": i18n.t("nav.main", lang)},
+        **{"aria-label": i18n.label("nav.main", lang)},
         children=html.Div(
             className="container-fluid",
             children=[
@@ -139,7 +139,7 @@ def navbar(active: str, lang: str, path: str, query: dict | None = None) -> html
                     **{
                         "aria-controls": "nav-collapse",
                         "aria-expanded": "false",
-                        "aria-label": i18n.t("nav.menu", lang),
+                        "aria-label": i18n.label("nav.menu", lang),
                     },
                 ),
                 html.Div([links, switch], className="collapse navbar-collapse", id="nav-collapse"),
@@ -174,7 +174,7 @@ def _account(principal: Principal, lang: str) -> html.Li | None:
                 dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
                 dcc.Input(type="hidden", name="lang", value=lang),
                 html.Button(
-                    i18n.t("nav.signout", lang),
+                    i18n.label("nav.signout", lang),
                     id="nav-signout",
                     type="submit",
                     className="btn btn-sm btn-outline-secondary",
@@ -194,13 +194,13 @@ def search_box(lang: str) -> html.Div:
         **{"data-index": search.index_url(lang, current_context().catalogue)},
         children=[
             html.Label(
-                i18n.t("nav.search", lang), htmlFor="nav-search", className="visually-hidden"
+                i18n.label("nav.search", lang), htmlFor="nav-search", className="visually-hidden"
             ),
             # navigation.js makes it a combobox (role, aria-expanded, aria-controls) on focus.
             dcc.Input(
                 id="nav-search",
                 type="search",
-                placeholder=i18n.t("nav.search.placeholder", lang),
+                placeholder=i18n.label("nav.search.placeholder", lang),
                 autoComplete="off",
                 className="form-control form-control-sm",
             ),
@@ -209,7 +209,7 @@ def search_box(lang: str) -> html.Div:
                 role="listbox",
                 className="odsk-search-results",
                 hidden=True,
-                **{"aria-label": i18n.t("nav.search", lang)},
+                **{"aria-label": i18n.label("nav.search", lang)},
             ),
             # Read out by screen readers as results change; the templates keep "{n}".
             html.Div(
@@ -246,7 +246,7 @@ def read_only_banner(lang: str) -> list:
         return []
     return [
         html.Div(
-            i18n.t("readonly.banner", lang),
+            i18n.label("readonly.banner", lang),
             id="odsk-read-only",
             role="alert",
             className="alert alert-warning rounded-0 mb-0 py-2 small",

@@ -36,7 +36,7 @@ def title(key: str) -> Callable[..., str]:
     """A title function for ``dash.register_page``: the message ``key``, then the product."""
 
     def page_title(**_path: str) -> str:
-        return i18n.t(key, request_lang()) + SUFFIX
+        return i18n.label(key, request_lang()) + SUFFIX
 
     return page_title
 
@@ -47,6 +47,6 @@ def title_of(name: Callable[[str, str | None], str | None], fallback: str) -> Ca
     def page_title(**path: str) -> str:
         lang = request_lang()
         value = next(iter(path.values()), None)
-        return (name(lang, value) or i18n.t(fallback, lang)) + SUFFIX
+        return (name(lang, value) or i18n.label(fallback, lang)) + SUFFIX
 
     return page_title

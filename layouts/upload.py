@@ -119,7 +119,7 @@ def _checked(contents, filename, source_id):
 
 def _refusal(exc: UploadError, source_id, lang: str) -> str:
     if str(exc) == "source":
-        return i18n.t("input.upload_source", lang, source=str(source_id)[:100])
+        return i18n.label("input.upload_source", lang, source=str(source_id)[:100])
     key = "error.size" if str(exc) == "size" else "error.decode"
     return label(key, lang, mb=MAX_UPLOAD_BYTES // 2**20)
 
@@ -206,7 +206,7 @@ def register_callbacks(app: dash.Dash) -> None:
             receipt = store_upload(_runtime(), source_id, payload, current_actor())
         except (SQLAlchemyError, OSError) as exc:  # a full disk, a read-only store
             log.warning("upload of %s not stored: %s", source_id, exc)
-            return dbc.Alert(i18n.t("input.not_stored", lang), color="danger"), False
+            return dbc.Alert(i18n.label("input.not_stored", lang), color="danger"), False
         colour = {"ok": "success", "partial": "warning"}.get(receipt.status, "danger")
         return dbc.Alert(
             [

@@ -30,9 +30,9 @@ def test_counts_take_the_plural_form_of_the_language(catalogue):
     events = catalogue.indicator("ENV.BENCANA").unit
     assert [events.for_count(n, "en") for n in (1, 2, 0)] == ["event", "events", "events"]
     assert [events.for_count(n, "id") for n in (1, 2)] == ["kejadian", "kejadian"]
-    assert i18n.t("wall.quake.count", "en", n=1) == "1 earthquake"
-    assert i18n.t("wall.quake.count", "en", n=2) == "2 earthquakes"
-    assert i18n.t("wall.quake.count", "id", n=1) == "1 gempa"
+    assert i18n.label("wall.quake.count", "en", n=1) == "1 earthquake"
+    assert i18n.label("wall.quake.count", "en", n=2) == "2 earthquakes"
+    assert i18n.label("wall.quake.count", "id", n=1) == "1 gempa"
 
 
 def test_the_province_has_its_english_name(catalogue):
@@ -125,6 +125,6 @@ def test_every_label_exists_in_both_languages():
 
 
 def test_labels_fill_in_values():
-    assert i18n.t("health.ok", "id", n=12) == "12 sumber OK"
-    assert i18n.t("health.failing", "en", n=1) == "1 failing"
-    assert i18n.t("wall.title", "id") == "Command Centre ODSK — Provinsi Sulawesi Utara"
+    assert i18n.label("health.ok", "id", n=12) == "12 sumber OK"
+    assert i18n.label("health.failing", "en", n=1) == "1 failing"
+    assert i18n.label("wall.title", "id") == "Command Centre ODSK — Provinsi Sulawesi Utara"

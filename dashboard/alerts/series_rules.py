@@ -54,7 +54,7 @@ def catalogue_threshold_findings(
                 region=region,
                 indicator=indicator,
             ):
-                word = i18n.t(f"status.{status}", lang)
+                word = i18n.label(f"status.{status}", lang)
                 return (
                     f"{series_label(indicator, region, catalogue, lang)}: {word} — "
                     f"{amount(value, indicator, lang)} ({period_text(period, indicator, lang)}; {goal(lang)})"
@@ -81,7 +81,7 @@ def catalogue_threshold_findings(
 def _goal_text(indicator: Indicator, period: date) -> Callable[[str], str]:
     if indicator.band is not None:
         low, high = indicator.band.low, indicator.band.high
-        return lambda lang: i18n.t(
+        return lambda lang: i18n.label(
             "target.band",
             lang,
             low=i18n.number(low, lang, indicator.decimals),
@@ -90,7 +90,9 @@ def _goal_text(indicator: Indicator, period: date) -> Callable[[str], str]:
     target = target_for_period(indicator, period, indicator.grain)
     if target is None:  # a value judged behind or at risk was judged against a target
         raise ValueError(f"{indicator.code} has no target for {period}")
-    return lambda lang: i18n.t("target", lang, value=i18n.number(target, lang, indicator.decimals))
+    return lambda lang: i18n.label(
+        "target", lang, value=i18n.number(target, lang, indicator.decimals)
+    )
 
 
 def custom_rule_findings(rule: SeriesRule, catalogue: Catalogue, series: Series) -> list[Finding]:

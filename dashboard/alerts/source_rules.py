@@ -126,7 +126,7 @@ def failing_findings(
                 since,
                 lang,
             )
-            return f"{reason} · {i18n.t('run_error.streak', lang, n=n)}"
+            return f"{reason} · {i18n.label('run_error.streak', lang, n=n)}"
 
         findings.append(
             Finding(

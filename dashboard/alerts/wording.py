@@ -17,5 +17,5 @@ EVENT = {
 }
 
 
-def word(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
+def label(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
     return table["en" if lang == "en" else "id"].get(key, key)

@@ -30,7 +30,7 @@ def rate_text(rate: float | None, lang: str) -> str:
     return (
         ""
         if rate is None
-        else f" · {i18n.t('analyst.per_100k', lang, value=fmt.number(rate, lang, 1))}"
+        else f" · {i18n.label('analyst.per_100k', lang, value=fmt.number(rate, lang, 1))}"
     )
 
 
@@ -72,7 +72,7 @@ def cartogram_figure(
         text[row][col] = f"{tile_label(r)}<br>{shown}"
         codes[row][col] = r.code
         rank = ranks.get(r.code)
-        rank_text = i18n.t("analyst.rank_of", lang, rank=rank, total=len(tiles)) if rank else ""
+        rank_text = i18n.label("analyst.rank_of", lang, rank=rank, total=len(tiles)) if rank else ""
         per = rate_text(rates.get(r.code) if rates else None, lang)
         hover[row][col] = f"<b>{r.name}</b><br>{shown} {unit}{per}<br>{rank_text}"
         if value is None:

@@ -57,9 +57,9 @@ def basis_text(n: int, expected: int, complete: bool, derived: bool, lang: str) 
     """What the hover says about a point beyond its value: only the exceptions (a gap, a derivation)."""
     parts = []
     if not complete:
-        parts.append(i18n.t("analyst.basis", lang, n=n, expected=expected))
+        parts.append(i18n.label("analyst.basis", lang, n=n, expected=expected))
     if derived:
-        parts.append(i18n.t("analyst.derived", lang))
+        parts.append(i18n.label("analyst.derived", lang))
     return " · ".join(parts)
 
 
@@ -86,12 +86,12 @@ def series_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": i18n.t("analyst.target", lang),
+                "name": i18n.label("analyst.target", lang),
                 "x": [d.isoformat() for d in days],
                 "y": [targets[d] for d in days],
                 "line": {"color": style.MUTED, "dash": "dash", "width": 1.5, "shape": "hv"},
                 "text": [fmt.number(targets[d], lang, decimals) for d in days],
-                "hovertemplate": f"%{{text}} {unit}<extra>{i18n.t('analyst.target', lang)}</extra>",
+                "hovertemplate": f"%{{text}} {unit}<extra>{i18n.label('analyst.target', lang)}</extra>",
             }
         )
     for s in series:
@@ -141,7 +141,7 @@ def series_figure(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": i18n.t("analyst.annotations", lang),
+                "name": i18n.label("analyst.annotations", lang),
                 "x": [n.on_date.isoformat() for n in notes],
                 "y": [1] * len(notes),
                 "yaxis": "y2",
@@ -214,7 +214,7 @@ def yoy_figure(
     first: date,
     last: date,
 ) -> dict:
-    unit = i18n.t("analyst.yoy.pp" if in_points else "analyst.yoy.pct", lang)
+    unit = i18n.label("analyst.yoy.pp" if in_points else "analyst.yoy.pct", lang)
     traces = []
     for s in series:
         part = points.get(s.region_code) or Points()

@@ -27,7 +27,7 @@ from dashboard.catalogue.models import Catalogue, Plans
 from dashboard.catalogue.periods import WITA
 from dashboard.scorecard.build import Scorecard, load_scorecard
 from dashboard.scorecard.followups import FollowupSummary, load_summary
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.periods import AsOf
 
 FOLDER = "briefs"
@@ -92,7 +92,7 @@ def write_brief(
             card,
             catalogue,
             lang,
-            title=text("brief.weekly_title", lang, week=week),
+            title=label("brief.weekly_title", lang, week=week),
             followups=followups,
         )
         pdf_name, xlsx_name = f"brief-{week}-{lang}.pdf", f"scorecard-{week}-{lang}.xlsx"

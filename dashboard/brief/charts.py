@@ -11,7 +11,7 @@ from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.rows import IndicatorRow
 
 # Print colours: readable on white, distinct in lightness as well as hue.
@@ -57,7 +57,7 @@ def domain_scores_png(card: Scorecard, catalogue: Catalogue, lang: str) -> bytes
         )
     ax.set_xlim(0, 110)
     ax.invert_yaxis()
-    ax.set_title(text("brief.chart.domains", lang), fontsize=10, loc="left", color=PRINT["text"])
+    ax.set_title(label("brief.chart.domains", lang), fontsize=10, loc="left", color=PRINT["text"])
     _tidy(ax)
     fig.tight_layout()
     return _png(fig)
@@ -98,8 +98,8 @@ def behind_png(card: Scorecard, lang: str) -> bytes | None:
         )
     ax.set_xlim(min(50.0, min(values) - 5), max(110.0, max(values) + 8))
     ax.invert_yaxis()
-    ax.set_xlabel(text("brief.chart.behind_axis", lang), fontsize=8, color=PRINT["text"])
-    ax.set_title(text("brief.chart.behind", lang), fontsize=10, loc="left", color=PRINT["text"])
+    ax.set_xlabel(label("brief.chart.behind_axis", lang), fontsize=8, color=PRINT["text"])
+    ax.set_title(label("brief.chart.behind", lang), fontsize=10, loc="left", color=PRINT["text"])
     _tidy(ax)
     fig.tight_layout()
     return _png(fig)

@@ -14,7 +14,7 @@ from dashboard.brief.narrative import Brief, followup_note
 from dashboard.catalogue.models import Catalogue, Indicator
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.owners import short_name
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2933")
@@ -73,12 +73,12 @@ def _num(ws, row: int, col: int, value, indicator: Indicator) -> None:
 
 def _label(key: str, lang: str) -> str:
     return (
-        "Kode" if key == "code" and lang == "id" else "Code" if key == "code" else text(key, lang)
+        "Kode" if key == "code" and lang == "id" else "Code" if key == "code" else label(key, lang)
     )
 
 
 def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang: str) -> None:
-    _head(ws, text("score.title", lang), brief, [_label(k, lang) for k in SCORECARD_COLUMNS])
+    _head(ws, label("score.title", lang), brief, [_label(k, lang) for k in SCORECARD_COLUMNS])
     row = HEADER_ROW
     for domain in card.domains:
         domain_name = catalogue.domain(domain.domain_id).name.get(lang)
@@ -90,7 +90,7 @@ def scorecard_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lan
                 ind.code,
                 ind.name.get(lang),
                 ind.unit.get(lang),
-                text(f"score.direction.{ind.direction}", lang),
+                label(f"score.direction.{ind.direction}", lang),
                 fmt.period_text(latest.period_start, latest.grain, lang) if latest else None,
             ]
             for col, value in enumerate(values, start=1):
@@ -122,14 +122,14 @@ def domains_sheet(ws, card: Scorecard, catalogue: Catalogue, brief: Brief, lang:
     statuses = ("on_track", "at_risk", "behind", "no_target", "no_data")
     columns = (
         [
-            text("score.col.domain", lang),
-            text("score.col.score", lang),
-            text("score.col.judged", lang),
+            label("score.col.domain", lang),
+            label("score.col.score", lang),
+            label("score.col.judged", lang),
         ]
         + [fmt.status_label(s, lang) for s in statuses]
-        + [text("score.domain_score", lang)]
+        + [label("score.domain_score", lang)]
     )
-    _head(ws, text("score.sheet.domains", lang), brief, columns)
+    _head(ws, label("score.sheet.domains", lang), brief, columns)
     for i, d in enumerate(card.domains, start=HEADER_ROW + 1):
         ws.cell(i, 1, catalogue.domain(d.domain_id).name.get(lang))
         score = ws.cell(i, 2, round(d.score) if d.score is not None else None)
@@ -163,13 +163,13 @@ def _flagged_sheet(ws, title: str, rows, catalogue: Catalogue, brief: Brief) -> 
         title,
         brief,
         [
-            text("score.col.skpd", lang),
+            label("score.col.skpd", lang),
             _label("code", lang),
-            text("score.col.indicator", lang),
-            text("score.col.value", lang),
-            text("score.col.period", lang),
-            text("score.col.status", lang),
-            text("score.col.gap", lang),
+            label("score.col.indicator", lang),
+            label("score.col.value", lang),
+            label("score.col.period", lang),
+            label("score.col.status", lang),
+            label("score.col.gap", lang),
         ],
         [
             [
@@ -192,32 +192,32 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     wb = Workbook()
     first = wb.worksheets[0]  # a new workbook's one (active) sheet
     scorecard_sheet(first, card, catalogue, brief, lang)
-    first.title = text("score.sheet.scorecard", lang)
-    domains_sheet(wb.create_sheet(text("score.sheet.domains", lang)), card, catalogue, brief, lang)
+    first.title = label("score.sheet.scorecard", lang)
+    domains_sheet(wb.create_sheet(label("score.sheet.domains", lang)), card, catalogue, brief, lang)
     code = _label("code", lang)
     for sheet, title, rows in (
         ("score.sheet.behind", "score.list.behind", card.behind),
         ("score.sheet.at_risk", "score.list.at_risk", card.at_risk),
     ):
         _flagged_sheet(
-            wb.create_sheet(text(sheet, lang)), text(title, lang), rows, catalogue, brief
+            wb.create_sheet(label(sheet, lang)), label(title, lang), rows, catalogue, brief
         )
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
     list_sheet(
-        wb.create_sheet(text("score.sheet.movers", lang)),
-        text("score.sheet.movers", lang),
+        wb.create_sheet(label("score.sheet.movers", lang)),
+        label("score.sheet.movers", lang),
         brief,
         [
-            text("score.col.status", lang),
+            label("score.col.status", lang),
             code,
-            text("score.col.indicator", lang),
-            text("score.col.value", lang),
+            label("score.col.indicator", lang),
+            label("score.col.value", lang),
             "%",
-            text("score.col.reason", lang),
+            label("score.col.reason", lang),
         ],
         [
             [
-                text(f"score.mover.{tone}", lang),
+                label(f"score.mover.{tone}", lang),
                 r.code,
                 r.indicator.name.get(lang),
                 (r.held.value, r.indicator),
@@ -229,18 +229,18 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         [12, 20, 44, 14, 9, 24],
     )
     list_sheet(
-        wb.create_sheet(text("score.sheet.stale", lang)),
-        text("score.list.stale", lang),
+        wb.create_sheet(label("score.sheet.stale", lang)),
+        label("score.list.stale", lang),
         brief,
         [
-            text("score.col.skpd", lang),
+            label("score.col.skpd", lang),
             code,
-            text("score.col.indicator", lang),
-            text("score.col.latest_period", lang),
-            text("score.col.expected", lang),
-            text("score.col.lag", lang),
-            text("score.col.sources", lang),
-            text("score.col.reason", lang),
+            label("score.col.indicator", lang),
+            label("score.col.latest_period", lang),
+            label("score.col.expected", lang),
+            label("score.col.lag", lang),
+            label("score.col.sources", lang),
+            label("score.col.reason", lang),
         ],
         [
             [
@@ -258,15 +258,15 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         [16, 20, 44, 14, 14, 10, 24, 60],
     )
     list_sheet(
-        wb.create_sheet(text("score.sheet.missing", lang)),
-        text("score.list.missing", lang),
+        wb.create_sheet(label("score.sheet.missing", lang)),
+        label("score.list.missing", lang),
         brief,
         [
-            text("score.col.skpd", lang),
+            label("score.col.skpd", lang),
             code,
-            text("score.col.indicator", lang),
-            text("score.col.period", lang),
-            text("score.col.due", lang),
+            label("score.col.indicator", lang),
+            label("score.col.period", lang),
+            label("score.col.due", lang),
         ],
         [
             [
@@ -282,23 +282,23 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         [24, 20, 44, 16, 16],
     )
     if brief.followups is not None:
-        followups_sheet(wb.create_sheet(text("score.sheet.followups", lang)), catalogue, brief)
+        followups_sheet(wb.create_sheet(label("score.sheet.followups", lang)), catalogue, brief)
         for title in (
             "score.sheet.behind",
             "score.sheet.at_risk",
             "score.sheet.stale",
             "score.sheet.missing",
         ):
-            add_followup_column(wb[text(title, lang)], brief)
-    about = wb.create_sheet(text("score.sheet.about", lang))
+            add_followup_column(wb[label(title, lang)], brief)
+    about = wb.create_sheet(label("score.sheet.about", lang))
     for i, line in enumerate(
         [
             brief.title,
             brief.subtitle,
             brief.intro,
             brief.domains,
-            text("score.points_rule", lang),
-            text("score.regional_note", lang),
+            label("score.points_rule", lang),
+            label("score.regional_note", lang),
             brief.footer,
         ],
         start=1,
@@ -316,7 +316,7 @@ def add_followup_column(ws, brief: Brief) -> None:
     heads = [c.value for c in ws[HEADER_ROW]]
     code_col = heads.index(_label("code", lang)) + 1
     col = len(heads) + 1
-    cell = ws.cell(HEADER_ROW, col, text("score.col.followup", lang))
+    cell = ws.cell(HEADER_ROW, col, label("score.col.followup", lang))
     cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     for row in range(HEADER_ROW + 1, ws.max_row + 1):
         code = ws.cell(row, code_col).value
@@ -332,17 +332,17 @@ def followups_sheet(ws, catalogue: Catalogue, brief: Brief) -> None:
     lang, summary = brief.lang, brief.followups
     assert summary is not None
     columns = [
-        text("score.col.skpd", lang),
-        text("score.col.followup_id", lang),
-        text("score.col.indicator", lang),
-        text("score.col.request", lang),
-        text("score.col.due", lang),
-        text("score.col.age_days", lang),
-        text("score.col.status", lang),
-        text("score.col.overdue", lang),
-        text("score.col.closed_at", lang),
+        label("score.col.skpd", lang),
+        label("score.col.followup_id", lang),
+        label("score.col.indicator", lang),
+        label("score.col.request", lang),
+        label("score.col.due", lang),
+        label("score.col.age_days", lang),
+        label("score.col.status", lang),
+        label("score.col.overdue", lang),
+        label("score.col.closed_at", lang),
     ]
-    _head(ws, text("brief.followups.open.head", lang), brief, columns)
+    _head(ws, label("brief.followups.open.head", lang), brief, columns)
     names = {s.id: s.short_name for s in catalogue.skpd}
     rows = [(g.short_name, f) for g in summary.open_by_skpd for f in g.items] + [
         (names.get(f.skpd_id, f.skpd_id), f) for f in summary.closed_this_week
@@ -356,8 +356,8 @@ def followups_sheet(ws, catalogue: Catalogue, brief: Brief) -> None:
             f.request,
             f.due_on,
             (today - f.opened_at.astimezone(i18n.WITA).date()).days,
-            text(f"followup.status.{f.status}", lang),
-            text("score.yes", lang) if f.overdue(today) else None,
+            label(f"followup.status.{f.status}", lang),
+            label("score.yes", lang) if f.overdue(today) else None,
             f.closed_at.astimezone(i18n.WITA).replace(tzinfo=None) if f.closed_at else None,
         ]
         for col, value in enumerate(values, start=1):

@@ -14,7 +14,7 @@ from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
 from dashboard.scorecard.followups import FollowupSummary
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.owners import short_name, source_skpd
 from dashboard.scorecard.rows import IndicatorRow
 
@@ -54,7 +54,7 @@ def owned(sentence: str, owner: str | None) -> str:
 
 def behind_sentence(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None) -> str:
     ind, latest = row.indicator, row.held
-    sentence = text(
+    sentence = label(
         "brief.behind.item",
         lang,
         name=ind.name.get(lang),
@@ -68,9 +68,9 @@ def behind_sentence(row: IndicatorRow, lang: str, catalogue: Catalogue | None = 
 
 def mover_sentence(row: IndicatorRow, lang: str) -> str:
     ind, (change, pct_change) = row.indicator, row.move
-    direction = text("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
+    direction = label("brief.mover.rose" if change.delta > 0 else "brief.mover.fell", lang)
     if ind.is_percent:  # "turun 0,33 poin menjadi 6,12%", never "turun 5,1%"
-        return text(
+        return label(
             "brief.mover.item_pp",
             lang,
             name=ind.name.get(lang),
@@ -80,7 +80,7 @@ def mover_sentence(row: IndicatorRow, lang: str) -> str:
             vs=fmt.change_vs(change, lang),
         )
     pct = i18n.number(abs(pct_change), lang, 1) + "%"
-    return text(
+    return label(
         "brief.mover.item",
         lang,
         name=ind.name.get(lang),
@@ -106,7 +106,7 @@ def stale_sentences(
         if item.lag or item.latest is None:
             reason = fmt.stale_reason(replace(item, stale_sources=()), card.generated_at, lang)
             owner = short_name(item.indicator.skpd, catalogue)
-            sentence = owned(text("brief.stale.item", lang, name=name, reason=reason), owner)
+            sentence = owned(label("brief.stale.item", lang, name=name, reason=reason), owner)
             note = followup_note(item.indicator.code, followups, lang)
             out.append(with_followup(sentence, note))
         for source_id in item.stale_sources:
@@ -119,11 +119,11 @@ def stale_sentences(
             source_name = source_id
         since = last.get(source_id)
         state = (
-            text("brief.stale.since", lang, since=i18n.age(since, card.generated_at, lang))
+            label("brief.stale.since", lang, since=i18n.age(since, card.generated_at, lang))
             if since
-            else text("brief.stale.never", lang)
+            else label("brief.stale.never", lang)
         )
-        sentence = text(
+        sentence = label(
             "brief.stale.source",
             lang,
             source=source_name,
@@ -142,9 +142,9 @@ def followup_note(code: str, followups: FollowupSummary | None, lang: str) -> st
         return None
     found = followups.for_subject(code)
     if found is None:
-        return text("brief.followup.none", lang)
-    status = text(f"followup.status.{found.status}", lang)
-    return text("brief.followup.has", lang, id=found.id, status=status)
+        return label("brief.followup.none", lang)
+    status = label(f"followup.status.{found.status}", lang)
+    return label("brief.followup.has", lang, id=found.id, status=status)
 
 
 def with_followup(sentence: str, note: str | None) -> str:
@@ -167,24 +167,24 @@ def followup_sections(
     for group in followups.open_by_skpd:
         for f in group.items:
             open_items.append(
-                text(
+                label(
                     "brief.followups.open.item",
                     lang,
                     skpd=group.short_name,
                     id=f.id,
                     subject=subject_name(f.subject, f.subject_kind, catalogue, lang),
                     request=f.request,
-                    status=text(f"followup.status.{f.status}", lang).lower(),
+                    status=label(f"followup.status.{f.status}", lang).lower(),
                     due=i18n.period(f.due_on, "day", lang),
                     age=i18n.age(f.opened_at, now, lang),
-                    overdue=text("brief.followups.overdue", lang)
+                    overdue=label("brief.followups.overdue", lang)
                     if f.overdue(followups.today)
                     else "",
                 )
             )
     names = {s.id: s.short_name for s in catalogue.skpd}
     closed = [
-        text(
+        label(
             "brief.followups.closed.item",
             lang,
             skpd=names.get(f.skpd_id, f.skpd_id),
@@ -197,15 +197,15 @@ def followup_sections(
     return (
         Section(
             "followups_open",
-            text("brief.followups.open.head", lang),
+            label("brief.followups.open.head", lang),
             tuple(open_items),
-            text("brief.followups.open.none", lang),
+            label("brief.followups.open.none", lang),
         ),
         Section(
             "followups_closed",
-            text("brief.followups.closed.head", lang),
+            label("brief.followups.closed.head", lang),
             tuple(closed),
-            text("brief.followups.closed.none", lang),
+            label("brief.followups.closed.none", lang),
         ),
     )
 
@@ -224,7 +224,7 @@ def build_brief(
     # The latest period with data, not the filter's month.
     as_of = i18n.period(card.data_until.replace(day=1), "month", lang)
     total = sum(counts.values())
-    intro = text(
+    intro = label(
         "brief.intro",
         lang,
         as_of=as_of,
@@ -242,50 +242,50 @@ def build_brief(
     sections: tuple[Section, ...] = (
         Section(
             "behind",
-            text("brief.behind.head", lang),
+            label("brief.behind.head", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
                 )
                 for r in card.behind
             ),
-            text("brief.behind.none", lang),
+            label("brief.behind.none", lang),
         ),
         Section(
             "at_risk",
-            text("brief.at_risk.head", lang),
+            label("brief.at_risk.head", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
                 )
                 for r in card.at_risk
             ),
-            text("brief.at_risk.none", lang),
+            label("brief.at_risk.none", lang),
         ),
         Section(
             "movers_good",
-            f"{text('brief.movers.head', lang)} — {text('brief.movers.good', lang)}",
+            f"{label('brief.movers.head', lang)} — {label('brief.movers.good', lang)}",
             tuple(mover_sentence(r, lang) for r in card.movers_good),
-            text("brief.movers.none", lang),
+            label("brief.movers.none", lang),
         ),
         Section(
             "movers_bad",
-            f"{text('brief.movers.head', lang)} — {text('brief.movers.bad', lang)}",
+            f"{label('brief.movers.head', lang)} — {label('brief.movers.bad', lang)}",
             tuple(mover_sentence(r, lang) for r in card.movers_bad),
-            text("brief.movers.none", lang),
+            label("brief.movers.none", lang),
         ),
         Section(
             "stale",
-            text("brief.stale.head", lang),
+            label("brief.stale.head", lang),
             tuple(stale_sentences(card, catalogue, lang, followups)),
-            text("brief.stale.none", lang),
+            label("brief.stale.none", lang),
         ),
         Section(
             "missing",
-            text("brief.missing.head", lang),
+            label("brief.missing.head", lang),
             tuple(
                 with_followup(
-                    text(
+                    label(
                         "brief.missing.item",
                         lang,
                         skpd=m.short_name,
@@ -296,18 +296,18 @@ def build_brief(
                 )
                 for m in card.missing
             ),
-            text("brief.missing.none", lang),
+            label("brief.missing.none", lang),
         ),
     )
     if followups is not None:
         sections += followup_sections(followups, catalogue, card.generated_at, lang)
     return Brief(
         lang=lang,
-        title=title or text("brief.title", lang),
-        subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of),
+        title=title or label("brief.title", lang),
+        subtitle=label("score.subtitle", lang, region=card.region.label(lang), as_of=as_of),
         intro=intro,
-        domains=text("brief.domains", lang, scores=scores),
+        domains=label("brief.domains", lang, scores=scores),
         sections=sections,
-        footer=text("brief.footer", lang, time=i18n.wita_datetime(card.generated_at, lang)),
+        footer=label("brief.footer", lang, time=i18n.wita_datetime(card.generated_at, lang)),
         followups=followups,
     )

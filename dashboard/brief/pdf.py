@@ -38,7 +38,7 @@ from dashboard.brief.narrative import Brief
 from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 
 FONT, BOLD = "OdskSans", "OdskSans-Bold"
 STATUS_COLOURS = {
@@ -113,7 +113,7 @@ def _scorecard_table(card: Scorecard, catalogue: Catalogue, lang: str, s) -> Tab
         "score.col.year",
         "score.col.points",
     ]
-    data: list[list[Flowable | str]] = [[_p(text(k, lang), s["cellb"]) for k in heads]]
+    data: list[list[Flowable | str]] = [[_p(label(k, lang), s["cellb"]) for k in heads]]
     style: list[tuple[Any, ...]] = [
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#52606d")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -128,7 +128,7 @@ def _scorecard_table(card: Scorecard, catalogue: Catalogue, lang: str, s) -> Tab
             [
                 _p(
                     catalogue.domain(domain.domain_id).name.get(lang)
-                    + f" — {text('score.domain_score', lang)} "
+                    + f" — {label('score.domain_score', lang)} "
                     f"{fmt.score_text(domain.score, lang)}",
                     s["cellb"],
                 ),
@@ -216,10 +216,10 @@ def brief_pdf(brief: Brief, card: Scorecard, catalogue: Catalogue) -> bytes:
         # A short section stays on one page with its heading; a long one may break.
         story += [KeepTogether(block)] if len(section.items) < 6 else block
     story += [
-        _p(text("score.scorecard", lang), s["h2"]),
+        _p(label("score.scorecard", lang), s["h2"]),
         _scorecard_table(card, catalogue, lang, s),
         Spacer(1, 6),
-        _p(text("score.points_rule", lang), s["small"]),
+        _p(label("score.points_rule", lang), s["small"]),
         Spacer(1, 4),
         _p(brief.footer, s["small"]),
     ]
@@ -229,7 +229,7 @@ def brief_pdf(brief: Brief, card: Scorecard, catalogue: Catalogue) -> bytes:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#52606d"))
         canvas.drawString(16 * mm, 9 * mm, f"Command Centre ODSK · {brief.subtitle}")
-        canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, text("brief.page", lang, n=document.page))
+        canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, label("brief.page", lang, n=document.page))
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -20,7 +20,7 @@ from dashboard.brief.archive import archived_file
 from dashboard.notify.email import send_email
 from dashboard.notify.errors import permanent
 from dashboard.notify.webhook import post_json
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.store.engine import begin_write
 
 EVENT = "brief"
@@ -90,8 +90,8 @@ def brief_deliverer(
         if path is None:
             raise permanent(f"the brief {pdf_name(week, lang)} is not in the archive")
         content = path.read_bytes()
-        subject = text("brief.mail.subject", lang, week=week)
-        body = text("brief.mail.body", lang, week=week, link=link(config, week, lang))
+        subject = label("brief.mail.subject", lang, week=week)
+        body = label("brief.mail.body", lang, week=week, link=link(config, week, lang))
         message_id = f"<brief-{week}-{row.id}@odsk-command-centre>"
         return lambda: send_email(
             config.notify.email,
@@ -109,8 +109,8 @@ def brief_deliverer(
         payload = {
             "kind": "brief",
             "week": week,
-            "text": text("brief.mail.subject", "id", week=week),
-            "text_en": text("brief.mail.subject", "en", week=week),
+            "text": label("brief.mail.subject", "id", week=week),
+            "text_en": label("brief.mail.subject", "en", week=week),
             "links": {lang: link(config, week, lang) for lang in ("id", "en")},
         }
         return lambda: post_json(hook, payload)

@@ -7,7 +7,7 @@ from typing import Any
 
 from dashboard import i18n
 from dashboard.alerts.lifecycle import AlertRecord
-from dashboard.alerts.wording import EVENT, SEVERITY, STATE, word
+from dashboard.alerts.wording import EVENT, SEVERITY, STATE, label
 
 PRODUCT = "Command Centre ODSK"
 
@@ -37,14 +37,14 @@ def webhook_payload(alert: AlertRecord, event: str, now: datetime) -> dict[str, 
 
 
 def email_subject(alert: AlertRecord, event: str) -> str:
-    return f"[ODSK] {word(EVENT, event, 'id')} · {word(SEVERITY, alert.severity, 'id')}: {alert.title_id}"
+    return f"[ODSK] {label(EVENT, event, 'id')} · {label(SEVERITY, alert.severity, 'id')}: {alert.title_id}"
 
 
 def email_body(alert: AlertRecord, event: str) -> str:
     parts = []
     for lang in ("id", "en"):
         lines = [
-            f"#{alert.id} · {word(SEVERITY, alert.severity, lang)} · {word(STATE, alert.state, lang)}",
+            f"#{alert.id} · {label(SEVERITY, alert.severity, lang)} · {label(STATE, alert.state, lang)}",
             alert.title(lang),
             ("Aturan" if lang == "id" else "Rule") + f": {alert.rule_id} · {alert.subject}",
             ("Mulai" if lang == "id" else "Fired")

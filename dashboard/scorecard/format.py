@@ -8,7 +8,7 @@ from dashboard import i18n
 from dashboard.catalogue.models import Indicator
 from dashboard.catalogue.periods import WITA
 from dashboard.scorecard.judge import Judgement
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
 from dashboard.scorecard.rows import Change, DomainScore, IndicatorRow
 
@@ -29,7 +29,7 @@ def with_unit(value: float, indicator: Indicator, lang: str) -> str:
 def gap_amount(value: float, indicator: Indicator, lang: str) -> str:
     """A distance between two values: percentage points for a percentage ("0,95 poin")."""
     if indicator.is_percent:
-        return f"{num(value, indicator, lang)} {text('score.pp', lang)}"
+        return f"{num(value, indicator, lang)} {label('score.pp', lang)}"
     return with_unit(value, indicator, lang)
 
 
@@ -49,14 +49,14 @@ def signed_pct(pct: float, lang: str) -> str:
 def target_text(indicator: Indicator, judgement: Judgement, lang: str) -> str:
     """The yearly target, or the band; "—" without either."""
     if indicator.direction == "band" and indicator.band:
-        return text(
+        return label(
             "score.band",
             lang,
             low=num(indicator.band.low, indicator, lang),
             high=num(indicator.band.high, indicator, lang),
         )
     if judgement.target is None:
-        return text("score.no_target", lang)
+        return label("score.no_target", lang)
     return num(judgement.target, indicator, lang)
 
 
@@ -70,7 +70,7 @@ def plan_text(row: IndicatorRow, lang: str) -> str | None:
         or j.reference == j.target
     ):
         return None
-    return text(
+    return label(
         "score.plan",
         lang,
         period=i18n.period(latest.period_start, latest.grain, lang),
@@ -85,7 +85,7 @@ def gap_text(row: IndicatorRow, lang: str) -> str | None:
         return None
     gap = gap_amount(j.gap, ind, lang)
     if ind.direction == "band" and ind.band:
-        return text(
+        return label(
             "score.gap.band",
             lang,
             gap=gap,
@@ -94,13 +94,13 @@ def gap_text(row: IndicatorRow, lang: str) -> str | None:
         )
     if j.reference is None:  # not reached: outside a band, a gap is measured from a reference
         return None
-    kind = text("score.gap.plan" if j.reference != j.target else "score.gap.target", lang)
+    kind = label("score.gap.plan" if j.reference != j.target else "score.gap.target", lang)
     reference = f"{kind} {num(j.reference, ind, lang)}"
-    return text(f"score.gap.{ind.direction}", lang, gap=gap, reference=reference)
+    return label(f"score.gap.{ind.direction}", lang, gap=gap, reference=reference)
 
 
 def change_vs(change: Change, lang: str) -> str:
-    return text(
+    return label(
         "score.change.vs",
         lang,
         period=i18n.period(change.against.period_start, change.against.grain, lang),
@@ -112,7 +112,7 @@ def period_text(start: date, grain: str, lang: str) -> str:
 
 
 def status_label(status: str, lang: str) -> str:
-    return i18n.t(f"status.{status}", lang)
+    return i18n.label(f"status.{status}", lang)
 
 
 def score_text(score: float | None, lang: str) -> str:
@@ -123,10 +123,10 @@ def stale_reason(item: StaleIndicator, now: datetime, lang: str) -> str:
     ind = item.indicator
     parts = []
     if item.latest is None:
-        parts.append(text("score.stale.none", lang))
+        parts.append(label("score.stale.none", lang))
     elif item.lag and item.expected is not None:  # a lag is counted up to an expected period
         parts.append(
-            text(
+            label(
                 "score.stale.lag",
                 lang,
                 period=period_text(item.latest, ind.grain, lang),
@@ -137,10 +137,10 @@ def stale_reason(item: StaleIndicator, now: datetime, lang: str) -> str:
     if item.stale_sources:
         sources = ", ".join(item.stale_sources)
         if item.last_success is None:
-            parts.append(text("score.stale.never", lang, sources=sources))
+            parts.append(label("score.stale.never", lang, sources=sources))
         else:
             parts.append(
-                text(
+                label(
                     "score.stale.source",
                     lang,
                     sources=sources,
@@ -152,7 +152,7 @@ def stale_reason(item: StaleIndicator, now: datetime, lang: str) -> str:
 
 def missing_items_text(entry: MissingSkpd, lang: str) -> list[str]:
     return [
-        text(
+        label(
             "score.missing.item",
             lang,
             indicator=i.indicator.name.get(lang),
@@ -171,10 +171,10 @@ def due_text(due: datetime, lang: str) -> str:
 def score_formula(domain: DomainScore, lang: str) -> tuple[str, str | None]:
     judged = domain.judged
     excluded = len(domain.rows) - len(judged)
-    note = text("score.formula.excluded", lang, n=excluded) if excluded else None
+    note = label("score.formula.excluded", lang, n=excluded) if excluded else None
     if not judged:
-        return text("score.formula.none", lang), note
-    return text(
+        return label("score.formula.none", lang), note
+    return label(
         "score.formula",
         lang,
         total=i18n.number(domain.points_total, lang, 0),

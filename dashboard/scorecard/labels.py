@@ -1,7 +1,7 @@
 """Labels of the scorecard and the brief ("score.*", "brief.*"), Bahasa Indonesia and English.
 
 Kept beside the scorecard rather than in ``dashboard.i18n.LABELS`` so other pages'
-labels and these never collide; ``text`` falls back to ``dashboard.i18n.t`` for the
+labels and these never collide; ``label`` falls back to ``dashboard.i18n.label`` for the
 shared ones (``status.*``, ``target`` …).
 """
 
@@ -140,7 +140,6 @@ LABELS: dict[str, dict[str, str]] = {
         "score.export.xlsx": "Excel",
         "score.brief": "Ringkasan pengecualian",
         "score.scorecard": "Kartu kinerja",
-        "score.store_down": "Basis data tidak dapat dibaca; coba lagi sebentar lagi.",
         "score.sheet.scorecard": "Kartu kinerja",
         "score.sheet.domains": "Skor domain",
         "score.sheet.behind": "Di bawah target",
@@ -330,7 +329,6 @@ LABELS: dict[str, dict[str, str]] = {
         "score.export.xlsx": "Excel",
         "score.brief": "Exceptions brief",
         "score.scorecard": "Scorecard",
-        "score.store_down": "The database cannot be read; try again shortly.",
         "score.sheet.scorecard": "Scorecard",
         "score.sheet.domains": "Domain scores",
         "score.sheet.behind": "Behind target",
@@ -393,8 +391,8 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values: Any) -> str:
+def label(key: str, lang: str, **values: Any) -> str:
     """The label ``key`` (a scorecard/brief one, or a shared one from ``dashboard.i18n``)."""
     if key not in LABELS[i18n.language(lang)]:
-        return i18n.t(key, lang, **values)
+        return i18n.label(key, lang, **values)
     return i18n.lookup(LABELS, key, lang, **values)

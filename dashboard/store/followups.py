@@ -13,8 +13,6 @@ is decided above (``dashboard.access``), which also writes the audit row alongsi
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from dashboard.store.blobs import write_once
 from dashboard.store.followup_tables import Followup, FollowupStep
 
 KINDS = ("behind", "at_risk", "stale", "missing", "alert")
@@ -105,17 +104,7 @@ def save_attachment(folder: Path, attachment: Attachment) -> tuple[str, int]:
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise FollowupError("attachment_too_big", size=len(content), limit=MAX_ATTACHMENT_BYTES)
     sha = hashlib.sha256(content).hexdigest()
-    path = attachment_path(folder, sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    write_once(attachment_path(folder, sha), content)
     return sha, len(content)
 
 

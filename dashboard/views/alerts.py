@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 
 from dashboard import i18n
 from dashboard.access.clearance import subject_visible
+from dashboard.alerts import wording
 from dashboard.alerts.lifecycle import AlertRecord, alert_by_id, open_alerts, recent_alerts
 from dashboard.alerts.shiftlog import ShiftEntry, recent_notes
 from dashboard.alerts.silences import Silence, active_silences, silence_for
-from dashboard.alerts.wording import SEVERITY, STATE, word
 from dashboard.catalogue.models import Catalogue
 from dashboard.scorecard.owners import subject_owner
 
@@ -215,9 +215,9 @@ def alert_row(
     return AlertRow(
         id=a.id,
         severity=a.severity,
-        severity_label=word(SEVERITY, a.severity, lang),
+        severity_label=wording.label(wording.SEVERITY, a.severity, lang),
         state=a.state,
-        state_label=word(STATE, a.state, lang),
+        state_label=wording.label(wording.STATE, a.state, lang),
         title=a.title(lang),
         rule=a.rule_id,
         subject=a.subject,

@@ -39,7 +39,6 @@ LABELS = {
         "col.outcome": "Hasil",
         "col.change": "Sebelum → sesudah",
         "col.address": "Alamat",
-        "store_down": "Basis data tidak terjangkau.",
     },
     "en": {
         "title": "Audit trail",
@@ -64,7 +63,6 @@ LABELS = {
         "col.outcome": "Outcome",
         "col.change": "Before → after",
         "col.address": "Address",
-        "store_down": "The database is unreachable.",
     },
 }
 COLUMNS = ("at", "actor", "role", "action", "subject", "outcome", "change", "address")

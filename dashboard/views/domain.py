@@ -63,7 +63,7 @@ class DomainView:
 
 def _target_text(indicator: Indicator, start, grain: str, lang: str) -> str | None:
     if indicator.band:
-        return i18n.t(
+        return i18n.label(
             "target.band",
             lang,
             low=fmt.number(indicator.band.low, lang, indicator.decimals),
@@ -73,7 +73,7 @@ def _target_text(indicator: Indicator, start, grain: str, lang: str) -> str | No
     return (
         None
         if target is None
-        else i18n.t("target", lang, value=fmt.number(target, lang, indicator.decimals))
+        else i18n.label("target", lang, value=fmt.number(target, lang, indicator.decimals))
     )
 
 
@@ -113,7 +113,7 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
         )
         delta = latest.value - previous.value
         sign = "+" if delta > 0 else ""
-        change = f"{sign}{fmt.number(delta, lang, indicator.decimals)} " + i18n.t(
+        change = f"{sign}{fmt.number(delta, lang, indicator.decimals)} " + i18n.label(
             "change.vs", lang, period=fmt.period(previous.period_start, grain, lang)
         )
     target = target_for_period(indicator, start, grain) if not band else None
@@ -128,7 +128,7 @@ def build_card(indicator: Indicator, history: list[q.Point], lang: str, now: dat
         change=change,
         tone=tone,
         # An aware UTC moment: the store reads ingested_at (NOT NULL) as one.
-        fetched=i18n.t("age.fetched", lang, age=i18n.age(latest.ingested_at, now, lang)),
+        fetched=i18n.label("age.fetched", lang, age=i18n.age(latest.ingested_at, now, lang)),
         sparkline=sparkline_uri(values, color=STATUS_COLOR[status], target=target, band=band),
         classification=indicator.classification,
     )

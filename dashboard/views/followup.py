@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
 from dashboard.catalogue.periods import local_today
-from dashboard.scorecard.labels import text
+from dashboard.scorecard import labels as score_labels
 from dashboard.scorecard.owners import indicator_skpd, short_name, source_skpd
 from dashboard.store.followups import (
     ANSWERS,
@@ -130,7 +130,6 @@ LABELS: dict[str, dict[str, str]] = {
         "error.closed_already": "Tindak lanjut #{id} sudah ditutup: buka kembali dahulu.",
         "error.open_already": "Tindak lanjut #{id} masih terbuka.",
         "error.forbidden": "Anda tidak berwenang atas tindak lanjut ini.",
-        "error.store": "Penyimpanan tidak dapat dihubungi; coba lagi sebentar lagi.",
     },
     "en": {
         "title": "Follow-ups",
@@ -222,14 +221,13 @@ LABELS: dict[str, dict[str, str]] = {
         "error.closed_already": "Follow-up #{id} is closed already: reopen it first.",
         "error.open_already": "Follow-up #{id} is open already.",
         "error.forbidden": "You may not act on this follow-up.",
-        "error.store": "The store cannot be reached; try again in a moment.",
     },
 }
 
 
 def label(key: str, lang: str, **values: Any) -> str:
     if key.startswith("status."):  # shared with the brief
-        return text(f"followup.{key}", lang, **values)
+        return score_labels.label(f"followup.{key}", lang, **values)
     return i18n.lookup(LABELS, key, lang, **values)
 
 

@@ -252,9 +252,11 @@ def split_points(
     isos: dict[date, str] = {}
     notes = {
         (True, False): "",
-        (False, False): i18n.t("analyst.incomplete", lang),
-        (True, True): i18n.t("analyst.derived", lang),
-        (False, True): i18n.t("analyst.derived", lang) + ", " + i18n.t("analyst.incomplete", lang),
+        (False, False): i18n.label("analyst.incomplete", lang),
+        (True, True): i18n.label("analyst.derived", lang),
+        (False, True): i18n.label("analyst.derived", lang)
+        + ", "
+        + i18n.label("analyst.incomplete", lang),
     }
     points: dict[str, Points] = {}
     rows = []
@@ -325,8 +327,8 @@ def build_series_view(
     last_start = periods.step(last, state.grain, -1) if last > state.start else state.start
     axis_unit = unit
     if over_time(indicator) == "sum" and state.grain != indicator.grain:
-        grain_name = i18n.t(f"analyst.grain.{state.grain}", lang).lower()
-        axis_unit = i18n.t("analyst.summed", lang, unit=unit, grain=grain_name)
+        grain_name = i18n.label(f"analyst.grain.{state.grain}", lang).lower()
+        axis_unit = i18n.label("analyst.summed", lang, unit=unit, grain=grain_name)
     series = series_figure(
         points,
         styles,
@@ -356,13 +358,15 @@ def build_series_view(
 
 def latest_line(province: Points | None, indicator: Indicator, lang: str) -> str:
     if province is None or not province.x:
-        return i18n.t("analyst.no_data_range", lang)
+        return i18n.label("analyst.no_data_range", lang)
     text = f"{province.label[-1]}: {fmt.number(province.y[-1], lang, indicator.decimals)} {indicator.unit.for_count(province.y[-1], lang)}"
     change = province.yoy[-1]
     if change is not None:
-        unit = i18n.t("analyst.yoy.pp" if is_percentage(indicator) else "analyst.yoy.pct", lang)
+        unit = i18n.label("analyst.yoy.pp" if is_percentage(indicator) else "analyst.yoy.pct", lang)
         sign = "+" if change > 0 else ""
-        text += f" ({sign}{fmt.number(change, lang, 2)} {unit} {i18n.t('analyst.yoy.short', lang)})"
+        text += (
+            f" ({sign}{fmt.number(change, lang, 2)} {unit} {i18n.label('analyst.yoy.short', lang)})"
+        )
     return text
 
 

@@ -20,7 +20,7 @@ from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator, Plans
 from dashboard.scorecard import format as fmt
 from dashboard.scorecard.build import Scorecard, load_ranking, load_scorecard
 from dashboard.scorecard.followups import FollowupSummary, load_summary
-from dashboard.scorecard.labels import text
+from dashboard.scorecard.labels import label
 from dashboard.scorecard.lists import MissingSkpd, StaleIndicator
 from dashboard.scorecard.owners import SkpdExceptions, exceptions_by_skpd, only_skpd, short_name
 from dashboard.scorecard.periods import AsOf
@@ -174,7 +174,7 @@ def change_view(change: Change | None, indicator: Indicator, lang: str) -> Chang
     )
     amount = fmt.signed(change.delta, indicator, lang)
     if indicator.is_percent:
-        amount = f"{amount} {text('score.pp', lang)}"
+        amount = f"{amount} {label('score.pp', lang)}"
     return ChangeView(amount, pct, change.tone, fmt.change_vs(change, lang))
 
 
@@ -256,7 +256,7 @@ def behind_item(row: IndicatorRow, lang: str, catalogue: Catalogue | None = None
 def mover_item(row: IndicatorRow, lang: str) -> ListItem:
     ind, (change, pct) = row.indicator, row.move
     moved = (
-        f"{fmt.signed(change.delta, ind, lang)} {text('score.pp', lang)}"
+        f"{fmt.signed(change.delta, ind, lang)} {label('score.pp', lang)}"
         if ind.is_percent
         else fmt.signed_pct(pct, lang)
     )
@@ -282,7 +282,7 @@ def stale_item(
 def missing_item(entry: MissingSkpd, lang: str) -> ListItem:
     return ListItem(
         entry.skpd_id,
-        f"{entry.short_name} · {text('score.missing.count', lang, n=len(entry.items))}",
+        f"{entry.short_name} · {label('score.missing.count', lang, n=len(entry.items))}",
         "; ".join(fmt.missing_items_text(entry, lang)),
         "behind",
         entry.short_name,
@@ -296,19 +296,19 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     ind = ranking.indicator
     band = ind.band
     if ind.direction == "band" and band:
-        rule = text(
+        rule = label(
             "score.rank.rule.band",
             lang,
             low=fmt.num(band.low, ind, lang),
             high=fmt.num(band.high, ind, lang),
         )
     else:
-        rule = text(f"score.rank.rule.{ind.direction}", lang)
+        rule = label(f"score.rank.rule.{ind.direction}", lang)
     period = (
         fmt.period_text(ranking.period_start, ranking.grain, lang) if ranking.period_start else None
     )
     if ranking.per_capita:
-        rule = f"{rule} {text('score.rank.per_capita', lang)}"
+        rule = f"{rule} {label('score.rank.per_capita', lang)}"
     rows = tuple(
         RankRow(
             rank=str(r.rank) if r.rank is not None else "—",
@@ -326,10 +326,10 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
     empty = (
         None
         if period
-        else text("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
+        else label("score.rank.none", lang, as_of=i18n.period(as_of.start, "month", lang))
     )
     note = (
-        text("score.rank.no_target", lang)
+        label("score.rank.no_target", lang)
         if ind.aggregation.method == "sum" and ind.direction != "band"
         else None
     )
@@ -340,7 +340,7 @@ def ranking_view(ranking: Ranking, as_of: AsOf, lang: str) -> RankingView:
         ind.code,
         ind.name.get(lang),
         ind.unit.get(lang),
-        text("score.rank.period", lang, period=period, rule=rule) if period else rule,
+        label("score.rank.period", lang, period=period, rule=rule) if period else rule,
         note,
         empty,
         rows,
@@ -361,7 +361,7 @@ def default_ranking_code(catalogue: Catalogue) -> str:
 
 def skpd_group(entry: SkpdExceptions, selected: str | None, lang: str) -> SkpdGroup:
     parts = [
-        text(f"score.by_skpd.{kind}", lang, n=n)
+        label(f"score.by_skpd.{kind}", lang, n=n)
         for kind, n in (
             ("behind", entry.behind),
             ("at_risk", entry.at_risk),
@@ -432,9 +432,9 @@ def overview_page(
     if skpd is not None:
         card = only_skpd(card, skpd)
     return OverviewPage(
-        title=text("score.title", lang),
-        subtitle=text("score.subtitle", lang, region=card.region.label(lang), as_of=as_of_text),
-        generated=text("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
+        title=label("score.title", lang),
+        subtitle=label("score.subtitle", lang, region=card.region.label(lang), as_of=as_of_text),
+        generated=label("score.generated", lang, time=i18n.wita_datetime(card.generated_at, lang)),
         domains=tuple(domain_view(d, catalogue, lang) for d in card.domains),
         behind=with_followups(
             tuple(behind_item(r, lang, catalogue) for r in card.behind), followups, lang
@@ -448,12 +448,12 @@ def overview_page(
             tuple(stale_item(s, now, lang, catalogue) for s in card.stale), followups, lang
         ),
         missing=with_followups(tuple(missing_item(m, lang) for m in card.missing), followups, lang),
-        missing_note=text("score.list.missing_until", lang, as_of=as_of_text),
+        missing_note=label("score.list.missing_until", lang, as_of=as_of_text),
         ranking=ranking_view(ranking, card.as_of, lang),
         filters=filters(
             catalogue, card.as_of, card.region.code, ranking.indicator.code, now, lang, skpd
         ),
-        regional_note=text("score.regional_note", lang) if card.scope != "province" else None,
+        regional_note=label("score.regional_note", lang) if card.scope != "province" else None,
         query=query,
         by_skpd=groups,
     )
