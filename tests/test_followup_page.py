@@ -235,6 +235,7 @@ def test_an_empty_list_says_where_follow_ups_come_from(app, lang):
     assert ("dibuka dari peringatan" if lang == "id" else "opened from an alert") in page
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
 def test_list_filters_and_excel(app, lang):
     office = _client(app, "analyst", f"kantor-{lang}")
     _result(_open(app, office))
