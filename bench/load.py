@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from dashboard.catalogue import load_catalogue
     from dashboard.settings import Settings
-    from dashboard.wall_config import load_wall_config
+    from dashboard.views.wall_screens import load_wall_config
 
     services = _services()
     pg = services.resolve_postgres()

@@ -298,11 +298,10 @@ def payloads(url: str, catalogue, settings) -> dict[str, dict]:
     from dashboard.store.schema import utcnow
     from dashboard.versions import ChangeSignal
     from dashboard.views.wall_live import live_state
-    from dashboard.views.wall_screens import parts_of, scopes_of
-    from dashboard.wall_config import load_wall_config, screen_ids
+    from dashboard.views.wall_screens import load_wall_config, parts_of, scopes_of, screen_types
 
     engine = make_engine(url)
-    scopes = scopes_of(parts_of(screen_ids(catalogue), catalogue))
+    scopes = scopes_of(parts_of(list(screen_types(catalogue)), catalogue))
     config = load_wall_config(settings.config_dir, catalogue)
     live = live_state(engine, ChangeSignal(engine, settings.redis_url), config, scopes, utcnow())
     engine.dispose()

@@ -14,7 +14,6 @@ from dashboard.catalogue import CatalogueError, load_catalogue
 from dashboard.redaction import install_log_redaction
 from dashboard.runtime import prepared_runtime, print_issues
 from dashboard.settings import get_settings
-from dashboard.wall_config import load_wall_config
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -51,6 +50,7 @@ _register_subcommands()
 def check_config(config_dir: Path | None, as_json: bool) -> None:
     """Validate the catalogue, cross-references included."""
     from dashboard.retention import load_policy
+    from dashboard.views.wall_screens import load_wall_config
 
     directory = config_dir or get_settings().config_dir
     try:

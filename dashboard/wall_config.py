@@ -2,7 +2,7 @@
 takeover, the e-disaster map and named monitors.
 
 Every section has defaults, so a missing file means "every screen, in wall order".
-Screens are ``overview``, ``alerts``, ``disaster`` and one per domain id (``living`` …).
+Screens are those of the registry, ``dashboard.views.wall_screens``, which passes them in.
 Times in the schedule are WITA (Asia/Makassar, UTC+8, no daylight saving).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -17,7 +18,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dashboard.catalogue.loader import CatalogueError, ConfigIssue, load_optional_file
-from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue
 from dashboard.catalogue.periods import WITA
 
 FILE = "wall.yaml"
@@ -173,37 +173,21 @@ class WallConfig(Strict):
         return hashlib.sha256(dumped.encode()).hexdigest()[:16]
 
 
-def screen_ids(catalogue: Catalogue) -> list[str]:
-    """Every screen the wall can show, in wall order."""
-    present = {d.id for d in catalogue.domains}
-    return ["overview", *[d for d in DOMAIN_ORDER if d in present], "disaster", "alerts"]
-
-
-def default_playlist(catalogue: Catalogue) -> Playlist:
-    return Playlist(
-        items=[
-            Item(screen=s, dwell_seconds=40 if s == "overview" else 25)
-            for s in screen_ids(catalogue)
-        ]
-    )
-
-
-def load_wall_config(config_dir: Path | str, catalogue: Catalogue) -> WallConfig:
-    """Read ``wall.yaml`` (defaults when absent); raise ``CatalogueError`` listing every problem."""
+def load_wall_config(config_dir: Path | str, screens: Mapping[str, float]) -> WallConfig:
+    """Read ``wall.yaml`` (defaults when absent) against the known ``screens`` (id → default
+    dwell, in wall order); raise ``CatalogueError`` listing every problem."""
     config = load_optional_file(config_dir, FILE, WallConfig)
     if not config.playlists:
-        config = config.model_copy(
-            update={"playlists": {config.default_playlist: default_playlist(catalogue)}}
-        )
-    issues = check_against(config, catalogue)
+        every = Playlist(items=[Item(screen=s, dwell_seconds=d) for s, d in screens.items()])
+        config = config.model_copy(update={"playlists": {config.default_playlist: every}})
+    issues = check_against(config, set(screens))
     if issues:
         raise CatalogueError(issues)
     return config
 
 
-def check_against(config: WallConfig, catalogue: Catalogue) -> list[ConfigIssue]:
+def check_against(config: WallConfig, screens: set[str]) -> list[ConfigIssue]:
     """Screens must exist, playlists named anywhere must be defined, monitor ids unique."""
-    screens = set(screen_ids(catalogue))
     names = set(config.playlists)
     issues = []
 

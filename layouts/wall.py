@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
@@ -35,6 +37,7 @@ from dashboard.store.limits import parse_id
 from dashboard.store.queries import collector_health, source_runs
 from dashboard.store.schema import utcnow
 from dashboard.store.screens import record_beat, valid_screen_id
+from dashboard.views import wall_screens as registry
 from dashboard.views.wall import health_view
 from dashboard.views.wall_alerts import Trigger, load_takeover
 from dashboard.views.wall_beat import BeatError, check_beat
@@ -100,7 +103,10 @@ def layout(
         children=[
             _header(lang, plan, context.catalogue),
             html.Main(
-                [_screen(s, plan.initial_screen, keys, views, lang) for s in plan.screens],
+                [
+                    _screen(s, plan.initial_screen, parts_of([s], context.catalogue), views, lang)
+                    for s in plan.screens
+                ],
                 className="wall-stage",
             ),
             html.Div(
@@ -147,9 +153,7 @@ def _first_frame(keys: list[str], now, lang: str):
         live = live_state(context.engine, context.signal, setup.config, scopes, now)
         with context.engine.connect() as conn:
             runs = source_runs(conn)
-            views = load_parts(
-                context.engine, conn, context.catalogue, setup.config, keys, now, lang, runs
-            )
+            views = load_parts(conn, context.catalogue, setup.config, keys, now, lang, runs)
             takeover = load_takeover(
                 context.engine, conn, setup.config, context.catalogue, live.triggers, now, lang
             )
@@ -235,25 +239,29 @@ def _banners(lang: str) -> html.Div:
     )
 
 
+def _part(kind: str) -> Callable[[str, list], html.Section]:
+    return lambda key, kids: html.Section(
+        kids, id=parts.part_id(key), className=f"wall-part {kind}"
+    )
+
+
+# The layouts half of the screen registry (views.wall_screens.SCREEN_TYPES), by type id: a
+# part's children from its view (the live refresh redraws a part alone), and its section.
+RENDERERS: dict[str, tuple[Callable[[Any, str], list], Callable[[str, list], html.Section]]] = {
+    "overview": (parts.panel_children, parts.panel),
+    "domain": (screens.domain_children, _part("part-domain")),
+    "disaster": (wall_disaster.disaster_children, _part("part-disaster")),
+    "alerts": (screens.alerts_children, _part("part-alerts")),
+}
+
+
 def _screen(screen: str, initial: str, keys: list[str], views: dict, lang: str) -> html.Section:
+    """A type drawn in several parts lays them side by side (the overview's panels)."""
     active = " is-active" if screen == initial else ""
-    if screen == "overview":
-        body = html.Div(
-            [
-                parts.panel(views.get(k), k.removeprefix("overview/"), lang)
-                for k in keys
-                if k.startswith("overview/")
-            ],
-            className="wall-grid",
-        )
-    else:
-        body = html.Section(
-            render_part(screen, views.get(screen), lang),
-            id=parts.part_id(screen),
-            className=f"wall-part part-{'domain' if screen not in ('alerts', 'disaster') else screen}",
-        )
+    section = RENDERERS[registry.type_of(screen).id][1]
+    drawn = [section(k, render_part(k, views.get(k), lang)) for k in keys]
     return html.Section(
-        body,
+        html.Div(drawn, className="wall-grid") if registry.type_of(screen).parts else drawn[0],
         id={"type": "wall-screen", "screen": screen},
         className=f"wall-screen wall-screen-{screen}{active}",
         **{"data-screen": screen},
@@ -261,15 +269,7 @@ def _screen(screen: str, initial: str, keys: list[str], views: dict, lang: str) 
 
 
 def render_part(key: str, view, lang: str) -> list:
-    if view is None:
-        return []
-    if key.startswith("overview/"):
-        return parts.panel_children(view, lang)
-    if key == "disaster":
-        return wall_disaster.disaster_children(view, lang)
-    if key == "alerts":
-        return screens.alerts_children(view, utcnow(), lang)
-    return screens.domain_children(view, lang)
+    return [] if view is None else RENDERERS[registry.type_of(key).id][0](view, lang)
 
 
 # --- callbacks ------------------------------------------------------------------------
@@ -360,9 +360,7 @@ def register_callbacks(app: dash.Dash) -> None:
         try:
             with context.engine.connect() as conn:
                 views = (
-                    load_parts(
-                        context.engine, conn, context.catalogue, setup.config, moved, now, lang
-                    )
+                    load_parts(conn, context.catalogue, setup.config, moved, now, lang)
                     if moved
                     else {}
                 )

@@ -138,12 +138,12 @@ def panel_children(view: PanelView, lang: str) -> list:
     ]
 
 
-def panel(view: PanelView | None, domain_id: str, lang: str) -> html.Section:
+def panel(key: str, children: list) -> html.Section:
     return html.Section(
-        panel_children(view, lang) if view else [],
-        id=part_id(f"overview/{domain_id}"),
+        children,
+        id=part_id(key),
         className="wall-panel",
-        **{"data-domain": domain_id},
+        **{"data-domain": key.removeprefix("overview/")},
     )
 
 

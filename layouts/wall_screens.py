@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard import i18n
+from dashboard.store.schema import utcnow
 from dashboard.views.wall import ago_inputs
 from dashboard.views.wall_alerts import AlertLine, AlertsView, TakeoverView, evaluation_freshness
 from dashboard.views.wall_screens import DomainScreenView
@@ -80,7 +81,7 @@ def _alert_groups(view: AlertsView) -> list:
     return items
 
 
-def alerts_children(view: AlertsView, now, lang: str) -> list:
+def alerts_children(view: AlertsView, lang: str) -> list:
     counts = [
         html.Div(
             className=f"alert-count sev-{sev}" + (" is-zero" if n == 0 else ""),
@@ -95,7 +96,7 @@ def alerts_children(view: AlertsView, now, lang: str) -> list:
     rows = _alert_groups(view)
     ages = {f"alerts|a{line.id}": ago_inputs(line.fired_at) for line in view.lines}
     ages["alerts|evaluated"] = {"kind": "evaluated"}
-    fresh = evaluation_freshness(view.evaluated_at, now, lang)
+    fresh = evaluation_freshness(view.evaluated_at, utcnow(), lang)
     unlisted = view.total - len(view.lines)
     return [
         html.Div(counts, className="alert-counts"),

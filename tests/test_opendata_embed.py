@@ -33,7 +33,8 @@ def _text(page: str) -> str:
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_a_domain_panel_shows_the_walls_tiles(embed_app, lang):
     from dashboard.store.schema import utcnow
-    from dashboard.views.wall import load_panels
+    from dashboard.views.wall_screens import load_parts
+    from dashboard.wall_config import WallConfig
 
     app, context = embed_app
     reply = app.server.test_client().get(f"/embed/domain/living?lang={lang}")
@@ -41,7 +42,10 @@ def test_a_domain_panel_shows_the_walls_tiles(embed_app, lang):
     page = reply.get_data(as_text=True)
     assert "<script" not in page and "plotly" not in page.lower()
     with context.engine.connect() as conn:
-        wall = load_panels(conn, context.catalogue, ["living"], utcnow(), lang)["living"]
+        views = load_parts(
+            conn, context.catalogue, WallConfig(), ["overview/living"], utcnow(), lang
+        )
+    wall = views["overview/living"]
     text = _text(page)
     assert len(wall.tiles) == 3
     for tile in wall.tiles:

@@ -9,7 +9,8 @@ import yaml
 from dashboard.catalogue import CatalogueError
 from dashboard.settings import PROJECT_ROOT
 from dashboard.views.wall_plan import grid_cells, grid_size, plan_data, resolve_plan
-from dashboard.wall_config import WallConfig, load_wall_config, screen_ids
+from dashboard.views.wall_screens import load_wall_config, screen_types
+from dashboard.wall_config import WallConfig
 
 FRIDAY_11_WITA = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 FRIDAY_23_WITA = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -28,14 +29,14 @@ def test_the_shipped_wall_yaml_is_valid(catalogue):
     config = load_wall_config(PROJECT_ROOT / "config", catalogue)
     assert set(config.playlists) >= {"utama", "malam"}
     shown = {item.screen for p in config.playlists.values() for item in p.items}
-    assert shown == set(screen_ids(catalogue))  # every screen is on some playlist
+    assert shown == set(screen_types(catalogue))  # every screen is on some playlist
     assert config.takeover.earthquake.min_magnitude == 5.0
     assert config.takeover.earthquake.max_distance_km == 300
     assert config.takeover.origin.name == "Manado"
 
 
 def test_screens_are_the_overview_the_domains_in_order_disaster_and_alerts(catalogue):
-    assert screen_ids(catalogue) == [
+    assert list(screen_types(catalogue)) == [
         "overview",
         "living",
         "society",
@@ -50,9 +51,8 @@ def test_screens_are_the_overview_the_domains_in_order_disaster_and_alerts(catal
 
 def test_without_a_wall_yaml_every_screen_plays(tmp_path, catalogue):
     config = load_wall_config(tmp_path, catalogue)
-    assert [i.screen for i in config.playlists[config.default_playlist].items] == screen_ids(
-        catalogue
-    )
+    shown = [i.screen for i in config.playlists[config.default_playlist].items]
+    assert shown == list(screen_types(catalogue))
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_the_schedule_decides_and_every_scheduled_screen_is_drawn(config, catalo
     plan = resolve_plan(config, catalogue, FRIDAY_11_WITA)
     assert plan.initial_playlist == "utama" and plan.initial_screen == "overview"
     assert plan.playlists == ("utama", "malam")
-    assert plan.screens == tuple(screen_ids(catalogue))
+    assert plan.screens == tuple(screen_types(catalogue))
 
 
 def test_a_pinned_screen_is_the_only_one(config, catalogue):

@@ -12,13 +12,9 @@ from dashboard.store.observations import ObservationRow, upsert_observations
 from dashboard.store.queries import collector_health, latest_with_previous, source_runs
 from dashboard.store.schema import CollectionRun
 from dashboard.versions import ChangeSignal, bump
-from dashboard.views.wall import (
-    headline_indicators,
-    load_panels,
-    refresh_freshness,
-    wall_domains,
-)
-from dashboard.views.wall_screens import moved_parts
+from dashboard.views.wall import headline_indicators, refresh_freshness, wall_domains
+from dashboard.views.wall_screens import load_parts, moved_parts
+from dashboard.wall_config import WallConfig
 
 NOW = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
 STORED_AT = NOW - timedelta(hours=6)
@@ -195,7 +191,9 @@ def test_collector_health_counts_ok_failing_and_never_run(engine, scenario, cata
 
 def _tiles(engine, catalogue, lang="id", now=NOW):
     with engine.connect() as conn:
-        panels = load_panels(conn, catalogue, wall_domains(catalogue), now, lang)
+        keys = [f"overview/{d}" for d in wall_domains(catalogue)]
+        views = load_parts(conn, catalogue, WallConfig(), keys, now, lang)
+    panels = {k.removeprefix("overview/"): views[k] for k in keys}
     return panels, {t.code: t for p in panels.values() for t in p.tiles}
 
 

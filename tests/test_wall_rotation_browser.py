@@ -26,7 +26,7 @@ from wall_kit import (
 
 from dashboard.settings import PROJECT_ROOT
 from dashboard.store.screens import list_screens, request_command
-from dashboard.wall_config import load_wall_config
+from dashboard.views.wall_screens import load_wall_config
 
 pytestmark = pytest.mark.browser
 

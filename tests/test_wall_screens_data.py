@@ -26,12 +26,13 @@ from dashboard.views.wall_map import sparkline
 from dashboard.views.wall_screens import (
     domain_screen_indicators,
     load_parts,
+    load_wall_config,
     moved_parts,
     parts_of,
     refresh_ages,
     scopes_of,
+    screen_types,
 )
-from dashboard.wall_config import load_wall_config, screen_ids
 
 MANADO = (1.4748, 124.8421)
 
@@ -55,7 +56,7 @@ def _now():
 
 
 def test_parts_and_their_scopes(catalogue):
-    keys = parts_of(screen_ids(catalogue), catalogue)
+    keys = parts_of(list(screen_types(catalogue)), catalogue)
     assert keys[:6] == [
         f"overview/{d}"
         for d in ("living", "society", "branding", "governance", "environment", "economy")
@@ -136,9 +137,7 @@ def test_a_domain_screen_has_every_indicator_headlines_first_with_its_trend(
 ):
     now = _now()
     with seeded.connect() as conn:
-        views = load_parts(
-            seeded, conn, catalogue, config, ["living", "overview/living"], now, "id"
-        )
+        views = load_parts(conn, catalogue, config, ["living", "overview/living"], now, "id")
     screen = views["living"]
     assert screen.name == "Smart Living" and screen.tagline
     expected = domain_screen_indicators(catalogue, "living")

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection
-
 from dashboard import i18n
 from dashboard.catalogue.models import DOMAIN_ORDER, Catalogue, Indicator
 from dashboard.status import Status, Tone, change_tone, indicator_status, target_for_period
-from dashboard.store.queries import (
-    PROVINCE_CODE,
-    CollectorHealth,
-    LatestPair,
-    SourceRuns,
-    latest_with_previous,
-    source_runs,
-    source_stale,
-)
+from dashboard.store.queries import CollectorHealth, LatestPair, SourceRuns, source_stale
 
 HEADLINES_PER_DOMAIN = 3
 
@@ -258,29 +248,6 @@ def wall_domains(catalogue: Catalogue) -> list[str]:
 
 
 # --- I/O glue ------------------------------------------------------------------
-
-
-def load_panels(
-    conn: Connection,
-    catalogue: Catalogue,
-    domain_ids: Iterable[str],
-    now: datetime,
-    lang: str,
-    region_code: str = PROVINCE_CODE,
-    runs: Mapping[str, SourceRuns] | None = None,
-) -> dict[str, PanelView]:
-    """Two queries for any number of panels: the headline values and (unless given) the runs."""
-    domain_ids = list(domain_ids)
-    indicators = [i for d in domain_ids for i in headline_indicators(catalogue, d)]
-    latest = latest_with_previous(
-        conn,
-        [i.code for i in indicators],
-        region_code,
-        grains={i.code: i.grain for i in indicators},
-    )
-    if runs is None:
-        runs = source_runs(conn)
-    return {d: panel_view(catalogue, d, latest, runs, now, lang) for d in domain_ids}
 
 
 def refresh_freshness(

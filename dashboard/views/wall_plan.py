@@ -17,7 +17,8 @@ from dashboard import i18n
 from dashboard.catalogue.models import Catalogue
 from dashboard.settings import PROJECT_ROOT
 from dashboard.store.screens import valid_screen_id
-from dashboard.wall_config import DAYS, WallConfig, load_wall_config, screen_ids
+from dashboard.views.wall_screens import load_wall_config, screen_label, screen_types
+from dashboard.wall_config import DAYS, WallConfig
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def resolve_plan(
     device: str | None = None,
 ) -> Plan:
     """URL parameters win over the monitor's settings; unknown names fall back to the schedule."""
-    known = screen_ids(catalogue)
+    known = list(screen_types(catalogue))
     mon = config.monitor(monitor)
     screen = screen if screen in known else (mon.screen if mon else None)
     playlist = playlist if playlist in config.playlists else (mon.playlist if mon else None)
@@ -81,12 +82,6 @@ def resolve_plan(
         current,
         items[offset % len(items)].screen,
     )
-
-
-def screen_label(screen: str, catalogue: Catalogue, lang: str) -> str:
-    if screen in ("overview", "alerts", "disaster"):
-        return i18n.t(f"wall.screen.{screen}", lang)
-    return catalogue.domain(screen).name.get(lang)
 
 
 def plan_data(plan: Plan, config: WallConfig, catalogue: Catalogue, lang: str) -> dict:
