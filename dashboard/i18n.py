@@ -681,9 +681,6 @@ def label(key: str, lang: str, **values) -> str:
     return lookup(LABELS, key, lang, **values)
 
 
-t = label  # until the wall modules (on their own branch) call it label
-
-
 def number(value: float, lang: str, decimals: int = 1) -> str:
     """1234.5 → "1.234,5" (id) / "1,234.5" (en), always with exactly ``decimals`` digits."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")

@@ -18,7 +18,6 @@ A lost server shows "reconnecting" (``assets/wall_link.js``) and the wall carrie
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +26,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
 from dashboard import i18n
@@ -45,11 +43,9 @@ from dashboard.views.wall_live import live_state
 from dashboard.views.wall_plan import current_setup, install, plan_data, resolve_plan, screen_label
 from dashboard.views.wall_screens import load_parts, moved_parts, parts_of, refresh_ages, scopes_of
 from dashboard.webapp import context_of, current_context
-from layouts import titles, wall_disaster
+from layouts import store_down, titles, wall_disaster
 from layouts import wall_parts as parts
 from layouts import wall_screens as screens
-
-log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__, path="/wall", title=titles.title("nav.wall"), name="Wall", access=P.WALL
@@ -162,8 +158,8 @@ def _first_frame(keys: list[str], now, lang: str):
             )
         drawn = {"versions": live.versions, "takeover": live.keys, "store_ok": True}
         return drawn, views, health, live.triggers, takeover
-    except SQLAlchemyError as exc:
-        log.warning("wall: store unavailable, drawing empty screens: %s", exc)
+    except store_down.Error as exc:
+        store_down.noted("wall: drawing empty screens", exc)
         # "∅" matches no version: every part is drawn as soon as the store answers.
         drawn = {
             "versions": dict.fromkeys([*scopes, "events"], "∅"),
@@ -188,7 +184,7 @@ def _header(lang: str, plan, catalogue) -> html.Header:
     return html.Header(
         className="wall-header",
         children=[
-            html.H1(i18n.t("wall.title", lang), className="wall-title"),
+            html.H1(i18n.label("wall.title", lang), className="wall-title"),
             html.Div(
                 [
                     html.Span(
@@ -221,7 +217,7 @@ def _banners(lang: str) -> html.Div:
         className="wall-banners",
         children=[
             html.Div(
-                [html.I(className="bi bi-wifi-off"), " ", i18n.t("wall.offline", lang)],
+                [html.I(className="bi bi-wifi-off"), " ", i18n.label("wall.offline", lang)],
                 className="wall-banner banner-offline",
                 role="status",
             ),
@@ -229,7 +225,7 @@ def _banners(lang: str) -> html.Div:
                 [
                     html.I(className="bi bi-database-exclamation"),
                     " ",
-                    i18n.t("wall.store_down", lang),
+                    i18n.label("wall.store_down", lang),
                 ],
                 id="wall-store-banner",
                 className="wall-banner banner-store",
@@ -309,8 +305,8 @@ def register_callbacks(app: dash.Dash) -> None:
                 utcnow(),
                 drawn,
             )
-        except SQLAlchemyError as exc:
-            log.warning("wall: version check failed: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("wall: version check", exc)
             if drawn.get("store_ok") is False:
                 raise PreventUpdate from exc
             return {"store_ok": False, "tick": tick}
@@ -371,8 +367,8 @@ def register_callbacks(app: dash.Dash) -> None:
                     if retake
                     else None
                 )
-        except SQLAlchemyError as exc:
-            log.warning("wall: redraw failed, retrying at the next poll: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("wall: redraw (retried at the next poll)", exc)
             raise PreventUpdate from exc
         new_drawn = {
             "versions": signal["versions"],
@@ -409,8 +405,8 @@ def register_callbacks(app: dash.Dash) -> None:
                 health = parts.health_children(
                     health_view(collector_health(conn, context.catalogue, now, runs), lang)
                 )
-        except SQLAlchemyError as exc:
-            log.warning("wall: freshness refresh failed: %s", exc)
+        except store_down.Error as exc:
+            store_down.noted("wall: freshness refresh", exc)
             raise PreventUpdate from exc
         keys = [o["id"]["key"] for o in dash.ctx.outputs_list[0]]
         kinds = {k: (inputs.get(k) or {}).get("kind", "fetched") for k in keys}
@@ -448,15 +444,15 @@ def register_callbacks(app: dash.Dash) -> None:
         except BeatError as exc:
             # Refused, not stored: a malformed report must not reach /ops/screens.
             raise BadRequest(
-                i18n.t("input.heartbeat", "id", problem=exc)
+                i18n.label("input.heartbeat", "id", problem=exc)
                 + " / "
-                + i18n.t("input.heartbeat", "en", problem=exc)
+                + i18n.label("input.heartbeat", "en", problem=exc)
             ) from None
         details["path"] = without_token(details.get("path"))
         try:
             commands = record_beat(context.engine, screen_id, details, device_id=principal.id)
-        except SQLAlchemyError as exc:
-            log.warning("wall: heartbeat of %s not stored: %s", screen_id, exc)
+        except store_down.Error as exc:
+            store_down.noted(f"wall: heartbeat of {screen_id} not stored", exc)
             raise PreventUpdate from exc
         # A deploy changed the wall's code or wall.yaml: reload to pick it up.
         if payload.get("fingerprint") != setup.fingerprint and "reload" not in commands:

@@ -45,7 +45,7 @@ def _latest(view: DisasterView, lang: str) -> html.Div:
     if quake is None:
         return html.Div(
             [
-                html.Div(i18n.t("wall.quake.latest", lang), className="quake-label"),
+                html.Div(i18n.label("wall.quake.latest", lang), className="quake-label"),
                 html.P(view.empty_text, className="wall-empty"),
             ],
             className="quake-latest is-empty",
@@ -53,7 +53,7 @@ def _latest(view: DisasterView, lang: str) -> html.Div:
     facts = [
         html.Span(
             [
-                html.Span(i18n.t("wall.quake.depth", lang), className="fact-label"),
+                html.Span(i18n.label("wall.quake.depth", lang), className="fact-label"),
                 " ",
                 html.Strong(quake.depth_text),
             ]
@@ -64,14 +64,14 @@ def _latest(view: DisasterView, lang: str) -> html.Div:
     return html.Div(
         className="quake-latest" + (" is-strong" if quake.strong else ""),
         children=[
-            html.Div(i18n.t("wall.quake.latest", lang), className="quake-label"),
+            html.Div(i18n.label("wall.quake.latest", lang), className="quake-label"),
             html.Div(
                 [
                     html.Span("M", className="quake-m"),
                     html.Span(quake.magnitude_text, className="value"),
                 ],
                 className="quake-mag",
-                title=i18n.t("wall.quake.magnitude", lang),
+                title=i18n.label("wall.quake.magnitude", lang),
             ),
             html.Div(facts, className="quake-facts"),
             html.Div(quake.place, className="quake-place", title=quake.place),
@@ -148,7 +148,7 @@ def disaster_children(view: DisasterView, lang: str) -> list:
                 html.Div(
                     [
                         *legend,
-                        html.Span(i18n.t("wall.legend.size", lang), className="map-key"),
+                        html.Span(i18n.label("wall.legend.size", lang), className="map-key"),
                         html.Span(view.rings_text, className="map-key"),
                     ],
                     className="map-legend",

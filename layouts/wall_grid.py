@@ -42,13 +42,13 @@ def layout(
     return html.Div(
         [
             html.Iframe(
-                src=url, title=f"{i18n.t('wall.title', lang)} ({i + 1})", className="wall-cell"
+                src=url, title=f"{i18n.label('wall.title', lang)} ({i + 1})", className="wall-cell"
             )
             for i, url in enumerate(urls)
         ],
         className="wall-canvas",
         lang=lang,
-        title=i18n.t("wall.grid.title", lang, cols=n_cols, rows=n_rows),
+        title=i18n.label("wall.grid.title", lang, cols=n_cols, rows=n_rows),
         style={
             "gridTemplateColumns": f"repeat({n_cols}, minmax(0, 1fr))",
             "gridTemplateRows": f"repeat({n_rows}, minmax(0, 1fr))",

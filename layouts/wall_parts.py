@@ -54,7 +54,7 @@ def freshness_children(fresh: Freshness, lang: str) -> list:
         " ",
         fresh.text,
         " ",
-        html.Span(i18n.t("age.stale", lang), className="stale-badge"),
+        html.Span(i18n.label("age.stale", lang), className="stale-badge"),
     ]
 
 
@@ -128,7 +128,7 @@ def tile(view: TileView, lang: str, part: str, large: bool = False) -> html.Arti
 def panel_children(view: PanelView, lang: str) -> list:
     key = f"overview/{view.domain_id}"
     tiles = [tile(t, lang, key) for t in view.tiles] or [
-        html.P(i18n.t("no_headline", lang), className="wall-empty")
+        html.P(i18n.label("no_headline", lang), className="wall-empty")
     ]
     return [
         html.H2(view.name, className="panel-title"),
@@ -178,11 +178,11 @@ def legend(lang: str) -> html.Div:
     return html.Div(
         [
             html.Span(
-                [html.I(className=STATUS_ICONS[s]), " ", i18n.t(f"status.{s}", lang)],
+                [html.I(className=STATUS_ICONS[s]), " ", i18n.label(f"status.{s}", lang)],
                 className=f"legend-item status-{s}",
             )
             for s in LEGEND_ORDER
         ],
         className="wall-legend",
-        title=i18n.t("legend", lang),
+        title=i18n.label("legend", lang),
     )

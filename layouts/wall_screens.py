@@ -30,7 +30,7 @@ def domain_children(view: DomainScreenView, lang: str) -> list:
     return [
         html.P(view.tagline, className="domain-tagline"),
         html.Div(
-            tiles or html.P(i18n.t("no_headline", lang), className="wall-empty"),
+            tiles or html.P(i18n.label("no_headline", lang), className="wall-empty"),
             className=f"domain-tiles n-{min(len(tiles), 9)}",
         ),
         parts.age_inputs_store(key, {f"{key}|{t.code}": t.freshness_inputs() for t in view.tiles}),
@@ -137,7 +137,9 @@ def takeover_children(view: TakeoverView | None, lang: str) -> list:
     ]
     quake = view.quake
     if quake is not None:
-        facts = [html.Span([i18n.t("wall.quake.depth", lang), " ", html.Strong(quake.depth_text)])]
+        facts = [
+            html.Span([i18n.label("wall.quake.depth", lang), " ", html.Strong(quake.depth_text)])
+        ]
         if quake.distance_text:
             facts.append(
                 html.Span([html.I(className="bi bi-geo-alt-fill"), " ", quake.distance_text])

@@ -113,9 +113,9 @@ def freshness(
     if source is not None and source.enabled:
         stale = source_stale(catalogue, source.id, entry, now)
     if fetched_at is None:
-        return Freshness(i18n.t("age.unknown", lang), stale, None)
+        return Freshness(i18n.label("age.unknown", lang), stale, None)
     return Freshness(
-        i18n.t("age.fetched", lang, age=i18n.age(fetched_at, now, lang)), stale, fetched_at
+        i18n.label("age.fetched", lang, age=i18n.age(fetched_at, now, lang)), stale, fetched_at
     )
 
 
@@ -123,13 +123,13 @@ def _target_text(indicator: Indicator, pair: LatestPair | None, lang: str) -> st
     if indicator.direction == "band" and indicator.band:
         low = i18n.number(indicator.band.low, lang, indicator.decimals)
         high = i18n.number(indicator.band.high, lang, indicator.decimals)
-        return i18n.t("target.band", lang, low=low, high=high)
+        return i18n.label("target.band", lang, low=low, high=high)
     if pair is None:
         return None
     target = target_for_period(indicator, pair.latest.period_start, pair.latest.grain)
     if target is None:
         return None
-    return i18n.t("target", lang, value=i18n.number(target, lang, indicator.decimals))
+    return i18n.label("target", lang, value=i18n.number(target, lang, indicator.decimals))
 
 
 def tile_view(
@@ -152,12 +152,12 @@ def tile_view(
             unit=unit,
             value=None,
             status="no_data",
-            status_label=i18n.t("status.no_data", lang),
+            status_label=i18n.label("status.no_data", lang),
             target=_target_text(indicator, None, lang),
             change_arrow=None,
             change_amount=None,
             change_tone="neutral",
-            change_label=i18n.t("change.none", lang),
+            change_label=i18n.label("change.none", lang),
             period=None,
             freshness=freshness(source_id, None, runs, catalogue, now, lang),
             source_id=source_id,
@@ -167,7 +167,7 @@ def tile_view(
     status = indicator_status(indicator, latest.value, latest.period_start, latest.grain)
     arrow: Arrow | None = None
     amount = None
-    label = i18n.t("change.none", lang)
+    label = i18n.label("change.none", lang)
     tone: Tone = "neutral"
     if previous is not None:
         delta = latest.value - previous.value
@@ -175,7 +175,7 @@ def tile_view(
         shown = round(delta, indicator.decimals)
         arrow = "up" if shown > 0 else "down" if shown < 0 else "flat"
         amount = i18n.number(abs(delta), lang, indicator.decimals)
-        label = i18n.t(
+        label = i18n.label(
             "change.vs", lang, period=i18n.period(previous.period_start, previous.grain, lang)
         )
         band = indicator.band
@@ -196,7 +196,7 @@ def tile_view(
         unit=indicator.unit.for_count(latest.value, lang),
         value=i18n.number(latest.value, lang, indicator.decimals),
         status=status,
-        status_label=i18n.t(f"status.{status}", lang),
+        status_label=i18n.label(f"status.{status}", lang),
         target=_target_text(indicator, pair, lang),
         change_arrow=arrow,
         change_amount=amount,
@@ -233,11 +233,11 @@ def health_view(health: CollectorHealth, lang: str) -> HealthView:
         ok=ok,
         failing=failing,
         never_run=never,
-        ok_text=i18n.t("health.ok", lang, n=ok),
-        failing_text=i18n.t("health.failing", lang, n=failing),
-        never_text=i18n.t("health.never", lang, n=never) if never else None,
+        ok_text=i18n.label("health.ok", lang, n=ok),
+        failing_text=i18n.label("health.failing", lang, n=failing),
+        never_text=i18n.label("health.never", lang, n=never) if never else None,
         attention=late,
-        attention_text=i18n.t("health.attention", lang, n=late) if late else None,
+        attention_text=i18n.label("health.attention", lang, n=late) if late else None,
     )
 
 

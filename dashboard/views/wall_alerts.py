@@ -75,14 +75,14 @@ def alert_line(
     alert: AlertRecord, now: datetime, lang: str, catalogue: Catalogue | None = None
 ) -> AlertLine:
     note = (
-        i18n.t("wall.alerts.acked", lang, who=alert.acknowledged_by)
+        i18n.label("wall.alerts.acked", lang, who=alert.acknowledged_by)
         if alert.state == "acknowledged" and alert.acknowledged_by
         else None
     )
     return AlertLine(
         alert.id,
         alert.severity,
-        i18n.t(f"wall.severity.{alert.severity}", lang),
+        i18n.label(f"wall.severity.{alert.severity}", lang),
         alert.title(lang),
         alert.fired_at,
         i18n.age(alert.fired_at, now, lang),
@@ -100,16 +100,16 @@ def alerts_view(
 ) -> AlertsView:
     """``alerts`` most severe first (as ``open_alerts`` returns them)."""
     counts = tuple(
-        (s, i18n.t(f"wall.severity.{s}", lang), sum(1 for a in alerts if a.severity == s))
+        (s, i18n.label(f"wall.severity.{s}", lang), sum(1 for a in alerts if a.severity == s))
         for s in SEVERITIES
     )
     more = len(alerts) - LISTED
     return AlertsView(
         counts,
         tuple(alert_line(a, now, lang, catalogue) for a in alerts[:LISTED]),
-        i18n.t("wall.alerts.more", lang, n=more) if more > 0 else None,
-        i18n.t("wall.alerts.none", lang),
-        i18n.t("wall.alerts.period", lang),
+        i18n.label("wall.alerts.more", lang, n=more) if more > 0 else None,
+        i18n.label("wall.alerts.none", lang),
+        i18n.label("wall.alerts.period", lang),
         evaluated_at,
         len(alerts),
         i18n.LABELS[i18n.language(lang)]["wall.alerts.more"],
@@ -119,10 +119,10 @@ def alerts_view(
 def evaluation_freshness(evaluated_at: datetime | None, now: datetime, lang: str) -> Freshness:
     """How long ago the scheduler (which evaluates the alerts) was last seen."""
     if evaluated_at is None:
-        return Freshness(i18n.t("wall.alerts.never", lang), True, None)
+        return Freshness(i18n.label("wall.alerts.never", lang), True, None)
     stale = (now - evaluated_at).total_seconds() > EVALUATION_STALE_SECONDS
     return Freshness(
-        i18n.t("wall.alerts.evaluated", lang, age=i18n.age(evaluated_at, now, lang)),
+        i18n.label("wall.alerts.evaluated", lang, age=i18n.age(evaluated_at, now, lang)),
         stale,
         evaluated_at,
     )
@@ -238,7 +238,7 @@ def takeover_view(
         if quake_rows
         else None
     )
-    heading = i18n.t("wall.takeover.quake" if quake else "wall.takeover.alert", lang)
+    heading = i18n.label("wall.takeover.quake" if quake else "wall.takeover.alert", lang)
     shown = lines[:3] if quake is None else lines[:2]
     more = len(lines) - len(shown)
     map_src = single_quake_map(quake_rows[0], config, catalogue, lang) if quake_rows else None
@@ -247,7 +247,7 @@ def takeover_view(
         map_src,
         tuple(shown),
         heading,
-        i18n.t("wall.takeover.more", lang, n=more) if more > 0 else None,
+        i18n.label("wall.takeover.more", lang, n=more) if more > 0 else None,
         disaster_label("felt", lang),
     )
 

@@ -78,7 +78,7 @@ def tsunami_words(kind: Tsunami, raw: str | None, lang: str) -> str | None:
         return raw if lang == "id" and raw else label("tsunami.felt", lang)
     if lang == "id" and raw:
         return raw
-    words = i18n.t(f"wall.quake.tsunami.{kind}", lang)
+    words = i18n.label(f"wall.quake.tsunami.{kind}", lang)
     return f"{words} ({raw})" if kind == "possible" and raw else words
 
 
@@ -143,7 +143,7 @@ def quake_view(
     )
     kind, raw = tsunami_of(row.extra)
     place = row.description or (
-        i18n.t(
+        i18n.label(
             "wall.quake.at",
             lang,
             lat=i18n.number(row.lat, lang, 2),
@@ -157,12 +157,12 @@ def quake_view(
         id=row.id,
         magnitude=row.magnitude,
         magnitude_text=i18n.number(row.magnitude, lang, 1) if row.magnitude is not None else "—",
-        depth_text=i18n.t("wall.quake.km", lang, km=i18n.number(row.depth_km, lang, 0))
+        depth_text=i18n.label("wall.quake.km", lang, km=i18n.number(row.depth_km, lang, 0))
         if row.depth_km is not None
         else "—",
         place=place,
         place_short=_PREAMBLE.sub("", place) or place,
-        distance_text=i18n.t(
+        distance_text=i18n.label(
             "wall.quake.distance", lang, km=i18n.number(km, lang, 0), origin=origin_name
         )
         if km is not None
@@ -229,10 +229,10 @@ def disaster_view(
     outside = sum(1 for p in points if not frame.contains(p.lat, p.lon))
     rule = config.takeover.earthquake
     strong = sum(1 for v in views if v.strong)
-    summary = [i18n.t("wall.quake.count", lang, n=len(views))]
+    summary = [i18n.label("wall.quake.count", lang, n=len(views))]
     if strong:
         summary.append(
-            i18n.t(
+            i18n.label(
                 "wall.quake.strong",
                 lang,
                 n=strong,
@@ -241,7 +241,7 @@ def disaster_view(
             )
         )
     if outside:
-        summary.append(i18n.t("wall.quake.outside", lang, n=outside))
+        summary.append(i18n.label("wall.quake.outside", lang, n=outside))
     # Fetched: the feeds' last successful run (an empty feed is news too), else when the
     # newest was stored.
     feeds = [s.id for s in catalogue.sources if s.kind == "bmkg"]
@@ -252,11 +252,11 @@ def disaster_view(
         earlier=tuple(views[1 : 1 + settings.listed]),
         slots=settings.listed,
         summary=" · ".join(summary),
-        empty_text=i18n.t("wall.quake.none", lang, days=settings.days),
+        empty_text=i18n.label("wall.quake.none", lang, days=settings.days),
         earlier_title=label("recent", lang),
         earlier_empty=label("recent.empty", lang, days=settings.days),
         felt_label=label("felt", lang),
-        period=i18n.t("wall.quake.period", lang, days=settings.days),
+        period=i18n.label("wall.quake.period", lang, days=settings.days),
         freshness=freshness(source_id, stored, runs, catalogue, now, lang),
         source_id=source_id,
         source_text=label("source", lang),
@@ -268,8 +268,8 @@ def disaster_view(
             points,
             lang,
         ),
-        legend=tuple((c, i18n.t(f"wall.legend.{c}", lang)) for c in ("day", "window", "old")),
-        rings_text=i18n.t("wall.legend.rings", lang, origin=origin.name),
+        legend=tuple((c, i18n.label(f"wall.legend.{c}", lang)) for c in ("day", "window", "old")),
+        rings_text=i18n.label("wall.legend.rings", lang, origin=origin.name),
     )
 
 

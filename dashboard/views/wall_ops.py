@@ -45,19 +45,19 @@ def screen_line(
     except StopIteration:
         showing = str(screen)
     if d.get("takeover"):
-        showing = f"{i18n.t('wall.takeover.alert', lang)} — {showing}"
+        showing = f"{i18n.label('wall.takeover.alert', lang)} — {showing}"
     if d.get("playlist"):
         showing += f" · {d['playlist']} {int(d.get('index') or 0) + 1}"
     extra = []
     if d.get("heap_mb") is not None:
         extra.append(f"JS heap {i18n.number(d['heap_mb'], lang, 1)} MB")
     if d.get("offline_count"):
-        extra.append(f"{i18n.t('wall.ops.reconnecting', lang)} ×{d['offline_count']}")
+        extra.append(f"{i18n.label('wall.ops.reconnecting', lang)} ×{d['offline_count']}")
     path = d.get("path")
     return ScreenLine(
         screen_id=row.screen_id,
         online=online,
-        status=i18n.t("wall.ops.online" if online else "wall.ops.offline", lang),
+        status=i18n.label("wall.ops.online" if online else "wall.ops.offline", lang),
         seen=i18n.age(row.seen_at, now, lang),
         resolution=resolution,
         showing=showing,
@@ -79,5 +79,5 @@ def monitor_links(config: WallConfig, lang: str) -> list[MonitorLink]:
     n = max(len(config.monitors), 1)
     cols, rows = (3, 2) if n > 4 else (n, 1) if n <= 3 else (2, 2)
     grid = "/wall/grid?" + f"cols={cols}&rows={rows}" + ("&lang=en" if lang == "en" else "")
-    links.append(MonitorLink(i18n.t("wall.grid.title", lang, cols=cols, rows=rows), grid))
+    links.append(MonitorLink(i18n.label("wall.grid.title", lang, cols=cols, rows=rows), grid))
     return links

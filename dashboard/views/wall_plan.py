@@ -107,8 +107,8 @@ def plan_data(plan: Plan, config: WallConfig, catalogue: Catalogue, lang: str) -
         "device": plan.device,
         "initial": {"playlist": plan.initial_playlist, "screen": plan.initial_screen},
         "labels": {s: screen_label(s, catalogue, lang) for s in plan.screens},
-        "takeoverText": i18n.t("wall.takeover.resume", lang),
-        "takeoverName": i18n.t("wall.takeover.name", lang),
+        "takeoverText": i18n.label("wall.takeover.resume", lang),
+        "takeoverName": i18n.label("wall.takeover.name", lang),
     }
 
 

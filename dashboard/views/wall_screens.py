@@ -74,7 +74,7 @@ class ScreenType:
     id: str
     scope: str
     load: Callable[[Load, list[str]], Mapping[str, object]]
-    label: Callable[[str, Catalogue, str], str] = lambda s, _c, lang: i18n.t(
+    label: Callable[[str, Catalogue, str], str] = lambda s, _c, lang: i18n.label(
         f"wall.screen.{s}", lang
     )
     screens: Callable[[Catalogue], list[str]] | None = None
