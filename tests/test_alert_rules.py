@@ -218,6 +218,29 @@ def test_staleness_fires_when_a_source_falls_behind_its_schedule(store, small):
     assert open_keys(store) == set()
 
 
+def test_a_source_both_failing_and_late_raises_one_alert_that_says_why(store, small):
+    cfg = config(
+        staleness={"enabled": True, "after_gaps": 3, "critical_after_gaps": 60},
+        failing={"enabled": True, "consecutive": 3},
+    )
+    run(store, "dinkes-feed", "ok", NOW - timedelta(minutes=10))  # every 60 s: 10 gaps late
+    for minutes in (3, 2, 1):
+        run(store, "dinkes-feed", "failed", NOW - timedelta(minutes=minutes), "http")
+    result = evaluate(store, small, cfg, NOW)
+    assert open_keys(store) == {("source-failing", "source:dinkes-feed", "warning")}
+    assert result.findings[0].details["late_since"] == (NOW - timedelta(minutes=10)).isoformat()
+
+    # Late long enough to be critical: the one alert escalates in place.
+    run(store, "dinkes-feed", "failed", NOW + timedelta(hours=2), "http")
+    evaluate(store, small, cfg, NOW + timedelta(hours=2, seconds=5))
+    assert open_keys(store) == {("source-failing", "source:dinkes-feed", "critical")}
+
+    # Collected again: nothing is left open.
+    run(store, "dinkes-feed", "ok", NOW + timedelta(hours=2, minutes=1))
+    evaluate(store, small, cfg, NOW + timedelta(hours=2, minutes=1, seconds=5))
+    assert open_keys(store) == set()
+
+
 def test_a_source_that_never_succeeded_is_late_from_its_first_attempt(store, small):
     cfg = config(staleness={"enabled": True})
     run(store, "naker-feed", "failed", NOW - timedelta(minutes=30), error_class="http")

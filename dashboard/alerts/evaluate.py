@@ -28,7 +28,12 @@ from dashboard.alerts.series_rules import (
     custom_rule_findings,
 )
 from dashboard.alerts.silences import active_silences, silence_for
-from dashboard.alerts.source_rules import failing_findings, quake_findings, stale_findings
+from dashboard.alerts.source_rules import (
+    failing_findings,
+    one_alert_per_source,
+    quake_findings,
+    stale_findings,
+)
 from dashboard.catalogue.models import Catalogue
 from dashboard.store.engine import begin_write
 from dashboard.store.schema import utcnow
@@ -107,6 +112,7 @@ def evaluate(
         except Exception as exc:  # one broken rule must not silence the others
             log.exception("alert rule %s failed", rule_id)
             errors[rule_id] = repr(exc)
+    findings = one_alert_per_source(findings)
     with begin_write(engine) as conn:
         silences = active_silences(conn, now)
         transitions = reconcile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from dashboard import i18n, run_errors
@@ -144,6 +144,28 @@ def failing_findings(
             )
         )
     return findings
+
+
+def one_alert_per_source(findings: list[Finding]) -> list[Finding]:
+    """A source that keeps failing is also late; say it once. Its failing alert stays (it
+    tells why), at the more severe of the two levels, and notes since when data is missing;
+    the late alert is raised only for a source that is late without failing."""
+    late = {f.subject: f for f in findings if f.rule_id == SOURCE_STALE}
+    failing = {f.subject for f in findings if f.rule_id == SOURCE_FAILING}
+    out = []
+    for f in findings:
+        if f.rule_id == SOURCE_STALE and f.subject in failing:
+            continue
+        if f.rule_id == SOURCE_FAILING and f.subject in late:
+            stale = late[f.subject]
+            severity = max(f.severity, stale.severity, key=severity_rank)
+            f = replace(
+                f,
+                severity=severity,
+                details={**f.details, "late_since": stale.details["reference"]},
+            )
+        out.append(f)
+    return out
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
