@@ -40,7 +40,6 @@ from dashboard.ownership import LOCK_PREFIX, Owner
 from dashboard.retention import load_policy, prune
 from dashboard.runtime import Runtime
 from dashboard.store import ownership as run_ownership
-from dashboard.store.engine import begin_write
 from dashboard.store.heartbeats import beat
 from dashboard.store.schema import CollectionRun
 
@@ -164,12 +163,6 @@ def new_owner(rt: Runtime) -> Owner:
     if rt.settings.instance_host:
         owner.host = rt.settings.instance_host
     return owner
-
-
-def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:
-    """Close runs nobody will finish (owner dead, or long past their deadline)."""
-    with begin_write(rt.engine) as conn:
-        return len(run_ownership.close_abandoned(conn, now or datetime.now(UTC)))
 
 
 def housekeeping(owner: Owner) -> None:

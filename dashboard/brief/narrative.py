@@ -39,13 +39,6 @@ class Brief:
     # The follow-up loop the brief carries (None: a brief made without it).
     followups: FollowupSummary | None = field(default=None, compare=False)
 
-    def plain_text(self) -> str:
-        lines = [self.title, self.subtitle, "", self.intro, self.domains]
-        for s in self.sections:
-            lines += ["", s.heading]
-            lines += [f"- {i}" for i in s.items] or [s.empty]
-        return "\n".join(lines + ["", self.footer])
-
 
 def owned(sentence: str, owner: str | None) -> str:
     """An exception's sentence led by the SKPD that must act on it."""
