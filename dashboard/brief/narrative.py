@@ -235,7 +235,7 @@ def build_brief(
     sections: tuple[Section, ...] = (
         Section(
             "behind",
-            label("brief.behind.head", lang),
+            label("score.list.behind", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
@@ -246,7 +246,7 @@ def build_brief(
         ),
         Section(
             "at_risk",
-            label("brief.at_risk.head", lang),
+            label("score.list.at_risk", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
@@ -269,7 +269,7 @@ def build_brief(
         ),
         Section(
             "stale",
-            label("brief.stale.head", lang),
+            label("score.list.stale", lang),
             tuple(stale_sentences(card, catalogue, lang, followups)),
             label("brief.stale.none", lang),
         ),
