@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from collectors.base import EventRecord
 from dashboard.catalogue.models import Catalogue, Indicator, Source
-from dashboard.catalogue.periods import WITA
+from dashboard.catalogue.periods import WITA, bucket, local_today, starts, step
 from dashboard.geo import distance_km
 from dashboard.store.observations import ObservationRow
 from dashboard.store.schema import Event
@@ -31,25 +31,10 @@ def counted_indicators(catalogue: Catalogue, source: Source) -> list[Indicator]:
     ]
 
 
-def _month(moment: datetime) -> date:
-    local = moment.astimezone(WITA)
-    return date(local.year, local.month, 1)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def months_touched(events: Iterable[EventRecord]) -> list[date]:
     """Every month from the oldest event's to the newest's (a quiet month in between is 0)."""
-    months = sorted({_month(e.occurred_at) for e in events})
-    if not months:
-        return []
-    out, month = [], months[0]
-    while month <= months[-1]:
-        out.append(month)
-        month = _next_month(month)
-    return out
+    months = sorted(local_today(e.occurred_at) for e in events)
+    return starts(months[0], months[-1], "month") if months else []
 
 
 def _utc_start(month: date) -> datetime:
@@ -72,14 +57,14 @@ def recount(
                 ev.c.kind == rule.kind,
                 ev.c.magnitude >= rule.min_magnitude,
                 ev.c.occurred_at >= _utc_start(months[0]),
-                ev.c.occurred_at < _utc_start(_next_month(months[-1])),
+                ev.c.occurred_at < _utc_start(step(months[-1], "month")),
                 ev.c.lat.is_not(None),
                 ev.c.lon.is_not(None),
             )
         ).all()
         unique = {q.external_id: q for q in quakes}.values()
         for month in months:
-            in_month = [q for q in unique if _month(q.occurred_at) == month]
+            in_month = [q for q in unique if bucket(local_today(q.occurred_at), "month") == month]
             for region in catalogue.regions:
                 near = sum(
                     1

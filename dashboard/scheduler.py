@@ -40,13 +40,19 @@ from dashboard.ownership import LOCK_PREFIX, Owner
 from dashboard.retention import load_policy, prune
 from dashboard.runtime import Runtime
 from dashboard.store import ownership as run_ownership
-from dashboard.store.engine import begin_write
 from dashboard.store.heartbeats import beat
 from dashboard.store.schema import CollectionRun
 
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
+# Every periodic job: one instance at a time, the runs it missed made up by one.
+ONE_AT_A_TIME = {
+    "replace_existing": True,
+    "max_instances": 1,
+    "coalesce": True,
+    "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+}
 HOUSEKEEPING_JOB_ID = "housekeeping"
 PRUNE_JOB_ID = "retention"
 __all__ = ["LOCK_PREFIX", "build_scheduler", "run_forever", "run_source_job"]
@@ -166,12 +172,6 @@ def new_owner(rt: Runtime) -> Owner:
     return owner
 
 
-def abandon_stale_runs(rt: Runtime, now: datetime | None = None) -> int:
-    """Close runs nobody will finish (owner dead, or long past their deadline)."""
-    with begin_write(rt.engine) as conn:
-        return len(run_ownership.close_abandoned(conn, now or datetime.now(UTC)))
-
-
 def housekeeping(owner: Owner) -> None:
     try:
         owner.housekeeping()
@@ -238,10 +238,7 @@ def build_scheduler(
             args=(rt, source.id, scheduler, owner),
             id=f"source:{source.id}",
             name=source.name,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            **ONE_AT_A_TIME,
             **kwargs,
         )
     identity = f"scheduler:{owner.host}:{owner.pid}"
@@ -251,10 +248,7 @@ def build_scheduler(
         args=(owner,),
         id=HOUSEKEEPING_JOB_ID,
         name="housekeeping",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **ONE_AT_A_TIME,
     )
     scheduler.add_job(
         beat,
@@ -271,10 +265,7 @@ def build_scheduler(
         args=(rt,),
         id=PRUNE_JOB_ID,
         name="retention",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **ONE_AT_A_TIME,
     )
     scheduler.add_job(
         check_followups,
@@ -282,10 +273,7 @@ def build_scheduler(
         args=(rt,),
         id=FOLLOWUP_JOB_ID,
         name="follow-ups back on target",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **ONE_AT_A_TIME,
     )
     scheduler.add_job(
         scan_drop_folder,
@@ -293,10 +281,7 @@ def build_scheduler(
         args=(rt, scheduler),
         id=DROP_JOB_ID,
         name="drop folder",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **ONE_AT_A_TIME,
         next_run_time=now + timedelta(seconds=1),
     )
     return scheduler

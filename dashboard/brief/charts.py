@@ -57,7 +57,7 @@ def domain_scores_png(card: Scorecard, catalogue: Catalogue, lang: str) -> bytes
         )
     ax.set_xlim(0, 110)
     ax.invert_yaxis()
-    ax.set_title(label("brief.chart.domains", lang), fontsize=10, loc="left", color=PRINT["text"])
+    ax.set_title(label("score.sheet.domains", lang), fontsize=10, loc="left", color=PRINT["text"])
     _tidy(ax)
     fig.tight_layout()
     return _png(fig)

@@ -192,16 +192,11 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     wb = Workbook()
     first = wb.worksheets[0]  # a new workbook's one (active) sheet
     scorecard_sheet(first, card, catalogue, brief, lang)
-    first.title = label("score.sheet.scorecard", lang)
+    first.title = label("score.scorecard", lang)
     domains_sheet(wb.create_sheet(label("score.sheet.domains", lang)), card, catalogue, brief, lang)
     code = _label("code", lang)
-    for sheet, title, rows in (
-        ("score.sheet.behind", "score.list.behind", card.behind),
-        ("score.sheet.at_risk", "score.list.at_risk", card.at_risk),
-    ):
-        _flagged_sheet(
-            wb.create_sheet(label(sheet, lang)), label(title, lang), rows, catalogue, brief
-        )
+    for key, rows in (("score.list.behind", card.behind), ("score.list.at_risk", card.at_risk)):
+        _flagged_sheet(wb.create_sheet(label(key, lang)), label(key, lang), rows, catalogue, brief)
     movers = [("good", r) for r in card.movers_good] + [("bad", r) for r in card.movers_bad]
     list_sheet(
         wb.create_sheet(label("score.sheet.movers", lang)),
@@ -229,7 +224,7 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
         [12, 20, 44, 14, 9, 24],
     )
     list_sheet(
-        wb.create_sheet(label("score.sheet.stale", lang)),
+        wb.create_sheet(label("score.list.stale", lang)),
         label("score.list.stale", lang),
         brief,
         [
@@ -284,9 +279,9 @@ def scorecard_workbook(card: Scorecard, catalogue: Catalogue, brief: Brief) -> b
     if brief.followups is not None:
         followups_sheet(wb.create_sheet(label("score.sheet.followups", lang)), catalogue, brief)
         for title in (
-            "score.sheet.behind",
-            "score.sheet.at_risk",
-            "score.sheet.stale",
+            "score.list.behind",
+            "score.list.at_risk",
+            "score.list.stale",
             "score.sheet.missing",
         ):
             add_followup_column(wb[label(title, lang)], brief)

@@ -39,13 +39,6 @@ class Brief:
     # The follow-up loop the brief carries (None: a brief made without it).
     followups: FollowupSummary | None = field(default=None, compare=False)
 
-    def plain_text(self) -> str:
-        lines = [self.title, self.subtitle, "", self.intro, self.domains]
-        for s in self.sections:
-            lines += ["", s.heading]
-            lines += [f"- {i}" for i in s.items] or [s.empty]
-        return "\n".join(lines + ["", self.footer])
-
 
 def owned(sentence: str, owner: str | None) -> str:
     """An exception's sentence led by the SKPD that must act on it."""
@@ -242,7 +235,7 @@ def build_brief(
     sections: tuple[Section, ...] = (
         Section(
             "behind",
-            label("brief.behind.head", lang),
+            label("score.list.behind", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
@@ -253,7 +246,7 @@ def build_brief(
         ),
         Section(
             "at_risk",
-            label("brief.at_risk.head", lang),
+            label("score.list.at_risk", lang),
             tuple(
                 with_followup(
                     behind_sentence(r, lang, catalogue), followup_note(r.code, followups, lang)
@@ -276,7 +269,7 @@ def build_brief(
         ),
         Section(
             "stale",
-            label("brief.stale.head", lang),
+            label("score.list.stale", lang),
             tuple(stale_sentences(card, catalogue, lang, followups)),
             label("brief.stale.none", lang),
         ),

@@ -81,10 +81,6 @@ class FollowupSummary:
     def for_subject(self, code: str) -> FollowupRecord | None:
         return self.by_subject.get(code)
 
-    @property
-    def open_count(self) -> int:
-        return sum(len(g.items) for g in self.open_by_skpd)
-
 
 def summarise(
     records: Sequence[FollowupRecord],

@@ -135,11 +135,6 @@ def regions_with_data(conn: Connection, code: str) -> list[str]:
     return [r.region_code for r in rows]
 
 
-def count_of(conn: Connection, code: str) -> int:
-    obs = Observation.__table__
-    return int(conn.execute(select(func.count()).where(obs.c.indicator_code == code)).scalar_one())
-
-
 def observations_slice(
     conn: Connection,
     code: str,

@@ -76,7 +76,6 @@ def compliance_page(
     catalogue: Catalogue,
     month: date,
     by_month: Mapping[date, tuple[list[SkpdCompliance], list[ComplianceItem]]],
-    now: datetime,
     lang: str,
     started: datetime | None = None,
 ) -> CompliancePage:
@@ -157,9 +156,7 @@ def load_compliance(
         first_runs = store.first_attempts(conn)
     since = monitored_since(catalogue, first_runs)
     by_month = {m: judge(catalogue, m, deliveries, now, since) for m in months}
-    return compliance_page(
-        catalogue, month, by_month, now, lang, min(since.values()) if since else None
-    )
+    return compliance_page(catalogue, month, by_month, lang, min(since.values()) if since else None)
 
 
 def parse_month(text: str | None) -> date | None:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from dashboard import i18n
 from dashboard.catalogue.models import Catalogue, Indicator
-from dashboard.catalogue.periods import add_months, due_moment
+from dashboard.catalogue.periods import due_moment, step
 from dashboard.compliance import rules as compliance_rules
 from dashboard.status import indicator_status
 from dashboard.store import opendata_queries as q
@@ -47,19 +47,12 @@ def text(value: Any) -> dict[str, str]:
     return {"id": value.id, "en": value.en} if value is not None else {"id": "", "en": ""}
 
 
-def add_period(start: date, grain: str, n: int = 1) -> date:
-    if grain == "day":
-        return start + timedelta(days=n)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain] * n
-    return add_months(start.replace(day=1), months)
-
-
 def next_expected(indicator: Indicator, newest: date | None, delivery_day: int) -> datetime | None:
     """When the next period's value is due: the delivery day after it ends (monthly and
     slower), the end of the next day (daily); events come when they happen (None)."""
     if newest is None or indicator.frequency == "event":
         return None
-    following = add_period(newest, indicator.grain)
+    following = step(newest, indicator.grain)
     if indicator.grain == "day":
         return datetime.combine(
             following + timedelta(days=1), datetime.min.time(), tzinfo=i18n.WITA

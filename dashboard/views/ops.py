@@ -301,7 +301,6 @@ class SourceRow:
     health: str
     health_label: str
     last_attempt: str
-    last_attempt_status: str | None
     last_success: str
     next_run: str
     duration: str
@@ -370,7 +369,6 @@ def source_row(h: SourceHealth, now: datetime, lang: str, lang_query: str = "") 
         health=h.health,
         health_label=label(f"health.{h.health}", lang),
         last_attempt=_ago(h.last_attempt.started_at if h.last_attempt else None, now, lang),
-        last_attempt_status=h.last_attempt.status if h.last_attempt else None,
         last_success=_ago(h.last_success_at, now, lang),
         next_run=next_run,
         duration=_seconds(h.durations[-1], lang) if h.durations else "—",

@@ -377,7 +377,6 @@ def filters(
     catalogue: Catalogue,
     as_of: AsOf,
     region_code: str,
-    rank_code: str,
     now: datetime,
     lang: str,
     skpd: str | None = None,
@@ -450,9 +449,7 @@ def overview_page(
         missing=with_followups(tuple(missing_item(m, lang) for m in card.missing), followups, lang),
         missing_note=label("score.list.missing_until", lang, as_of=as_of_text),
         ranking=ranking_view(ranking, card.as_of, lang),
-        filters=filters(
-            catalogue, card.as_of, card.region.code, ranking.indicator.code, now, lang, skpd
-        ),
+        filters=filters(catalogue, card.as_of, card.region.code, now, lang, skpd),
         regional_note=label("score.regional_note", lang) if card.scope != "province" else None,
         query=query,
         by_skpd=groups,

@@ -43,7 +43,6 @@ class Line:
     spread: str  # "min – median – max"
     dots: tuple[Dot, ...]
     here: float | None
-    province_at: float | None
     better: str  # "better" / "worse" / "same" / "" (not comparable)
     strip: str  # the position strip as an SVG data URI
 
@@ -145,7 +144,6 @@ def build_line(
         spread=spread,
         dots=dots,
         here=here_at,
-        province_at=province_at,
         better=better,
         strip=strip_uri(others, here_at, province_at),
     )
