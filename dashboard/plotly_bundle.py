@@ -71,14 +71,15 @@ def _serve() -> flask.Response:
 
 
 def early_script(app: dash.Dash, path: str) -> str:
-    """On a page registered with ``charts=True``, Plotly as a deferred script: the browser
-    fetches it beside the page's other scripts and runs it while the page asks the server for
-    its layout, so it is ready when the first chart is drawn (dcc.Graph takes ``window.Plotly``
-    when there is one). Elsewhere nothing: pages without charts never load Plotly."""
+    """On a page registered with ``charts=True``, Plotly as the first of the page's scripts:
+    fetched beside the others and run before Dash starts, so ``window.Plotly`` is there when
+    the first chart is drawn (dcc.Graph takes it; the locale script registers with it). Not
+    ``defer``: Dash could draw a graph first and load Plotly a second time, without the locale.
+    Elsewhere nothing: pages without charts never load Plotly."""
     page, _ = _path_to_page(path.strip("/"))
     if not page.get("charts"):
         return ""
-    return f'<script defer src="{app.config.requests_pathname_prefix}{PATH}"></script>'
+    return f'<script src="{app.config.requests_pathname_prefix}{PATH}"></script>'
 
 
 def register(server: flask.Flask, prefix: str, full_bundle_needed: bool) -> None:

@@ -86,7 +86,7 @@ class OdskDash(dash.Dash):
         )
         entry = str(app_entry).replace("Loading...", i18n.t("page.loading", lang))
         if flask.has_request_context():
-            metas = str(metas) + plotly_bundle.early_script(self, flask.request.path)
+            scripts = plotly_bundle.early_script(self, flask.request.path) + str(scripts)
         page = str(
             super().interpolate_index(metas, title, css, config, scripts, entry, favicon, renderer)
         )
