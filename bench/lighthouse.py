@@ -8,7 +8,7 @@ served by gunicorn on loopback on a temporary store, as ``bench/page_weight.py``
 Targets: performance ≥ 80 and accessibility 100 on each page; ``--enforce`` exits non-zero
 on a miss (scores move with the machine's load: the minimal page's score is the yardstick).
 
-    .venv/bin/python bench/lighthouse.py [--json] [--enforce]
+    .venv/bin/python bench/lighthouse.py [--json] [--enforce] [--page PATH ...]
 """
 
 from __future__ import annotations
@@ -99,6 +99,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--enforce", action="store_true")
+    parser.add_argument(
+        "--page", action="append", choices=PAGES, help="only these pages (repeatable)"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         print(f"lighthouse: {LIGHTHOUSE} is missing: run 'make tools-dev' (npm ci in tools/)")
@@ -116,7 +119,7 @@ def main() -> int:
             results[weight.MINIMAL] = audit(minimal_url + "/", Path(tmp) / "minimal.json")
             cookie = session_cookie(odsk_url, weight.BENCH_USER, weight.BENCH_PASSWORD)
             for i, path in enumerate(PAGES):
-                if weight.path_exists(path, url, tmp):
+                if (not args.page or path in args.page) and weight.path_exists(path, url, tmp):
                     results[path] = audit(odsk_url + path, Path(tmp) / f"page{i}.json", cookie)
         finally:
             for proc in (odsk, minimal):

@@ -17,7 +17,7 @@ Targets (issue 16): ``/`` transfers ≤ 2.5 MB; every page's data drawn ≤ 1.5 
 checked, and the script exits non-zero on a miss, only with ``--enforce`` (timings depend on
 the machine; ratios to the minimal page are the comparable figures).
 
-    .venv/bin/python bench/page_weight.py [--runs 3] [--json] [--enforce]
+    .venv/bin/python bench/page_weight.py [--runs 3] [--json] [--enforce] [--page PATH ...]
 """
 
 from __future__ import annotations
@@ -293,6 +293,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--enforce", action="store_true")
+    parser.add_argument(
+        "--page", action="append", choices=list(DRAWN), help="only these pages (repeatable)"
+    )
     parser.add_argument("--serve-odsk", type=int)
     parser.add_argument("--serve-minimal", type=int)
     args = parser.parse_args()
@@ -321,7 +324,7 @@ def main() -> int:
             results[MINIMAL] = measure(driver, minimal_url, "/", "#hello", args.runs)
             sign_in(driver, odsk_url)
             for path, selector in DRAWN.items():
-                if path_exists(path, url, tmp):
+                if (not args.page or path in args.page) and path_exists(path, url, tmp):
                     results[path] = measure(driver, odsk_url, path, selector, args.runs)
         finally:
             driver.quit()

@@ -16,7 +16,7 @@ import dash
 import flask
 import flask_bootstrap
 
-from dashboard import i18n, plotly_locale, search
+from dashboard import i18n, plotly_bundle, plotly_locale, search
 from dashboard.access import Permission, catalogue_for, current_principal
 from dashboard.access.install import install_after_routes, install_before_routes
 from dashboard.access.rules import Rule, route
@@ -67,7 +67,8 @@ INDEX_STRING = """<!DOCTYPE html>
 
 class OdskDash(dash.Dash):
     """Dash, with the HTML every page starts from in the page's language: ``<html lang>``
-    (screen readers, hyphenation) and the placeholder shown until the page is drawn."""
+    (screen readers, hyphenation) and the placeholder shown until the page is drawn; on
+    pages that draw charts, Plotly loaded from the start (``plotly_bundle.early_script``)."""
 
     def interpolate_index(
         self,
@@ -84,6 +85,8 @@ class OdskDash(dash.Dash):
             flask.request.args.get("lang") if flask.has_request_context() else None
         )
         entry = str(app_entry).replace("Loading...", i18n.label("page.loading", lang))
+        if flask.has_request_context():
+            scripts = plotly_bundle.early_script(self, flask.request.path) + str(scripts)
         page = str(
             super().interpolate_index(metas, title, css, config, scripts, entry, favicon, renderer)
         )
@@ -163,6 +166,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         plotly_locale.ROUTE,
         "plotly_locale",
         plotly_locale.locale_response,
+    )
+    # Plotly's cartesian bundle where dcc.Graph asks for Plotly (the full one for a choropleth).
+    plotly_bundle.register(
+        server, app.config.routes_pathname_prefix, settings.boundary_geojson is not None
     )
     route(
         server,

@@ -31,6 +31,7 @@ dash.register_page(
     title=titles.title_of(_name, "nav.overview"),
     name="Dataset",
     access=Permission.PUBLIC,
+    charts=True,  # Plotly loaded from the start (dashboard.plotly_bundle)
 )
 
 

@@ -39,6 +39,7 @@ dash.register_page(
     title=titles.title_of(indicator_title, "nav.overview"),
     name="Indikator",
     access=Permission.READ,
+    charts=True,  # Plotly loaded from the start (dashboard.plotly_bundle)
 )
 
 
@@ -66,6 +67,9 @@ def layout(code: str | None = None, **query):
         dcc.Location(id="ind-url", refresh=False),
         dcc.Store(id="ind-page", data={"code": indicator.code, "lang": lang}),
         dcc.Store(id="ind-notes-rev", data=0),
+        # The table's rows, and whether the table has been near the view (it fills then).
+        dcc.Store(id="ind-rows"),
+        dcc.Store(id="ind-table-seen", data=False),
         header(indicator, lang),
         controls(indicator, state, span),
         dbc.Row(
@@ -449,31 +453,35 @@ def table_block(indicator: Indicator, lang: str) -> list:
                 dcc.Download(id="ind-download"),
             ],
         ),
-        dag.AgGrid(
-            id="ind-grid",
-            rowData=[],
-            columnDefs=indicator_callbacks.column_defs(indicator, lang),
-            defaultColDef={
-                "sortable": True,
-                "filter": True,
-                "resizable": True,
-                "floatingFilter": True,
-                "useValueFormatterForExport": False,
-            },
-            dashGridOptions={
-                "localeText": grid_locale.locale_text(lang),
-                "theme": parts.GRID_THEME,
-                "animateRows": False,
-                "pagination": True,
-                "paginationPageSize": 50,
-                "paginationPageSizeSelector": [50, 200, 1000],
-                "enableCellTextSelection": True,
-            },
-            csvExportParams={"fileName": f"{indicator.code}.csv"},
-            getRowId="params.data.r + '|' + params.data.s",
-            columnSize="responsiveSizeToFit",
-            style={"height": "520px"},
-            className="odsk-grid",
+        # Watched for coming into view: the grid gets its rows then (indicator_callbacks).
+        html.Div(
+            id="ind-table-box",
+            children=dag.AgGrid(
+                id="ind-grid",
+                rowData=[],
+                columnDefs=indicator_callbacks.column_defs(indicator, lang),
+                defaultColDef={
+                    "sortable": True,
+                    "filter": True,
+                    "resizable": True,
+                    "floatingFilter": True,
+                    "useValueFormatterForExport": False,
+                },
+                dashGridOptions={
+                    "localeText": grid_locale.locale_text(lang),
+                    "theme": parts.GRID_THEME,
+                    "animateRows": False,
+                    "pagination": True,
+                    "paginationPageSize": 50,
+                    "paginationPageSizeSelector": [50, 200, 1000],
+                    "enableCellTextSelection": True,
+                },
+                csvExportParams={"fileName": f"{indicator.code}.csv"},
+                getRowId="params.data.r + '|' + params.data.s",
+                columnSize="responsiveSizeToFit",
+                style={"height": "520px"},
+                className="odsk-grid",
+            ),
         ),
     ]
 

@@ -3,12 +3,14 @@
 Each reads prepared data from ``dashboard.views.indicator`` and builds components:
 
 - ``sync_url``: controls → the URL's search (pushState, no reload) and the language link;
-- ``draw_series``: regions, grain, range → time series, year-on-year, table, notes, periods;
+- ``draw_series``: regions, grain, range → time series, year-on-year, table rows, notes;
+- ``settle_period``: grain, range → the map's period choices (and the period, kept inside);
 - ``draw_period``: period, grain, regions → tile map (or choropleth) and ranking;
 - ``toggle_region``: a click on the map adds or removes that region from the comparison;
 - ``show_provenance``: a click in the table or on the chart → what the value is made of;
 - ``add_note``: stores an annotation and redraws the chart;
-- ``export_excel`` (server) and the CSV export (clientside, AG Grid's own).
+- ``export_excel`` (server) and the CSV export (clientside, AG Grid's own);
+- the table's rows reach the grid when it scrolls into view (clientside).
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ from layouts.shell import href
 log = logging.getLogger(__name__)
 
 EARLIEST_YEAR = 2000
+
+# (rows, seen) → the grid's rows; until seen, watches the grid's box (in the page from the
+# start; the grid itself is drawn once its code has loaded) and says so in ind-table-seen.
+SHOW_ROWS_WHEN_SEEN = """
+function (rows, seen) {
+    const box = document.getElementById('ind-table-box');
+    if (seen || !box || !('IntersectionObserver' in window)) { return rows || []; }
+    if (!box.odskSeen) {
+        box.odskSeen = new IntersectionObserver(function (entries, observer) {
+            if (entries.some(function (e) { return e.isIntersecting; })) {
+                observer.disconnect();
+                window.dash_clientside.set_props('ind-table-seen', {data: true});
+            }
+        }, {rootMargin: '300px'});
+        box.odskSeen.observe(box);
+    }
+    return window.dash_clientside.no_update;
+}
+"""
 
 
 def column_defs(indicator: Indicator, lang: str) -> list[dict]:
@@ -187,11 +208,9 @@ def register(app: dash.Dash) -> None:
         Rule(P.READ),
         Output("ind-series", "figure"),
         Output("ind-yoy", "figure"),
-        Output("ind-grid", "rowData"),
+        Output("ind-rows", "data"),
         Output("ind-latest", "children"),
         Output("ind-notes-list", "children"),
-        Output("ind-period", "options"),
-        Output("ind-period", "value"),
         Input("ind-regions", "value"),
         Input("ind-grain", "value"),
         Input("ind-range", "value"),
@@ -205,28 +224,37 @@ def register(app: dash.Dash) -> None:
         state = _state(indicator, page, regions, grain, years, period)
         try:
             view, notes = views.load_series_view(env, indicator, state)
-            span = (
-                views.data_span(env, indicator)
-                if ctx.triggered_id in ("ind-grain", "ind-range")
-                else None
-            )
         except store_down.Error as exc:
             store_down.noted(f"indicator {indicator.code}", exc)
             raise PreventUpdate from exc
-        options, value = no_update, no_update
-        if ctx.triggered_id in ("ind-grain", "ind-range"):
-            settled = settle(replace(state, period=_day(period)), span, indicator.grain)
-            options = period_options(settled, span, state.lang)
-            value = settled.period.isoformat() if settled.period else None
-        return (
-            view.series,
-            view.yoy,
-            view.rows,
-            view.latest,
-            panels.notes_list(notes, state.lang),
-            options,
-            value,
-        )
+        return view.series, view.yoy, view.rows, view.latest, panels.notes_list(notes, state.lang)
+
+    # Apart from draw_series: the map's callback waits for whatever writes its period, so
+    # on the first load (the layout has the period already) both draw at once.
+    @callback(
+        app,
+        Rule(P.READ),
+        Output("ind-period", "options"),
+        Output("ind-period", "value"),
+        Input("ind-grain", "value"),
+        Input("ind-range", "value"),
+        State("ind-regions", "value"),
+        State("ind-period", "value"),
+        State("ind-page", "data"),
+        prevent_initial_call=True,
+    )
+    def settle_period(grain, years, regions, period, page):
+        indicator = _indicator(page)
+        env = parts.env_for(indicator.domain)
+        state = _state(indicator, page, regions, grain, years, period)
+        try:
+            span = views.data_span(env, indicator)
+        except store_down.Error as exc:
+            store_down.noted(f"indicator {indicator.code}", exc)
+            raise PreventUpdate from exc
+        settled = settle(replace(state, period=_day(period)), span, indicator.grain)
+        value = settled.period.isoformat() if settled.period else None
+        return period_options(settled, span, state.lang), value
 
     @callback(
         app,
@@ -407,6 +435,14 @@ def register(app: dash.Dash) -> None:
             raise PreventUpdate from exc
         return dash.dcc.send_bytes(content, f"{indicator.code}.xlsx")
 
+    # The table sits below the charts: its rows reach the grid once it scrolls near the
+    # view, so a first load spends its time on the charts, not on a grid nobody sees yet.
+    app.clientside_callback(
+        SHOW_ROWS_WHEN_SEEN,
+        Output("ind-grid", "rowData"),
+        Input("ind-rows", "data"),
+        Input("ind-table-seen", "data"),
+    )
     app.clientside_callback(
         "function(n) { return n ? true : window.dash_clientside.no_update; }",
         Output("ind-grid", "exportDataAsCsv"),

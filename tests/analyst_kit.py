@@ -8,6 +8,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# What /indicator's draw_series callback writes (a call names every output of a callback).
+SERIES_OUTPUTS = [
+    ("ind-series", "figure"),
+    ("ind-yoy", "figure"),
+    ("ind-rows", "data"),
+    ("ind-latest", "children"),
+    ("ind-notes-list", "children"),
+]
 
 
 def seeder():

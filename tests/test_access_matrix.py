@@ -80,6 +80,7 @@ CALLBACKS = {
     "layouts.alerts.add_to_shift_log": {"read": PEOPLE, "shift-add": ACT},
     "layouts.indicator_callbacks.sync_url": {"read": PEOPLE},
     "layouts.indicator_callbacks.draw_series": {"read": PEOPLE},
+    "layouts.indicator_callbacks.settle_period": {"read": PEOPLE},
     "layouts.indicator_callbacks.draw_period": {"read": PEOPLE},
     "layouts.indicator_callbacks.toggle_region": {"read": PEOPLE},
     "layouts.indicator_callbacks.show_provenance": {"read": PEOPLE},
@@ -174,6 +175,7 @@ INFRASTRUCTURE = {
     "/_dash-dependencies",
     "/_favicon.ico",
     "/_odsk/plotly-locale-id.js",  # Plotly's Indonesian words
+    "/_dash-component-suites/plotly/package_data/plotly.min.js",  # Plotly's cartesian bundle
     "/vendor/swagger-ui/<path:filename>",  # Swagger UI for the API docs page
     "/_odsk/opendata/<path:filename>",  # the open-data pages' own scripts
     "/_dash-update-component",  # each callback is decided by its own rule (above)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from access_kit import client_as
-from analyst_kit import call, text_of
+from analyst_kit import SERIES_OUTPUTS, call, text_of
 
 from dashboard.settings import Settings
 from dashboard.store.annotations import AnnotationError, add_annotation, annotations_for
@@ -135,15 +135,7 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
 
     response = call(
         client,
-        [
-            ("ind-series", "figure"),
-            ("ind-yoy", "figure"),
-            ("ind-grid", "rowData"),
-            ("ind-latest", "children"),
-            ("ind-notes-list", "children"),
-            ("ind-period", "options"),
-            ("ind-period", "value"),
-        ],
+        SERIES_OUTPUTS,
         inputs=[
             ("ind-regions", "value", []),
             ("ind-grain", "value", "month"),
@@ -174,15 +166,7 @@ def test_an_analyst_adds_a_note_and_the_chart_shows_it(settings_env, sqlite_url,
     # A global note shows on every indicator's chart.
     other = call(
         client,
-        [
-            ("ind-series", "figure"),
-            ("ind-yoy", "figure"),
-            ("ind-grid", "rowData"),
-            ("ind-latest", "children"),
-            ("ind-notes-list", "children"),
-            ("ind-period", "options"),
-            ("ind-period", "value"),
-        ],
+        SERIES_OUTPUTS,
         inputs=[
             ("ind-regions", "value", []),
             ("ind-grain", "value", "month"),
