@@ -16,8 +16,10 @@ beside it). Updating plotly means replacing it (tests/test_plotly_bundle.py says
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import dash
@@ -26,6 +28,7 @@ from dash._pages import _path_to_page
 
 from dashboard.access import Permission, Rule, route
 
+log = logging.getLogger(__name__)
 BUNDLE = Path(__file__).resolve().parent / "static" / "plotly" / "plotly-cartesian.min.js"
 # Where dcc.Graph fetches Plotly when the app serves its scripts itself (serve_locally).
 PATH = "_dash-component-suites/plotly/package_data/plotly.min.js"
@@ -82,9 +85,20 @@ def early_script(app: dash.Dash, path: str) -> str:
     return f'<script src="{app.config.requests_pathname_prefix}{PATH}"></script>'
 
 
+def matches_installed_plotly() -> bool:
+    """Whether the vendored bundle is the plotly.js the installed plotly package ships (the
+    figures plotly writes are meant for that version)."""
+    shipped = files("plotly").joinpath("package_data/plotly.min.js").read_text()[:500]
+    return version(shipped) == version(BUNDLE.read_text()[:500])
+
+
 def register(server: flask.Flask, prefix: str, full_bundle_needed: bool) -> None:
     """Answer dcc.Graph's Plotly address with the cartesian bundle (a rule without variables,
-    so it wins over Dash's component-suite route); with ``full_bundle_needed``, leave Dash's."""
+    so it wins over Dash's component-suite route); with ``full_bundle_needed``, or once plotly
+    was upgraded without the bundle, leave Dash's full one."""
     if full_bundle_needed:
+        return
+    if not matches_installed_plotly():
+        log.warning("plotly was upgraded: serving its full bundle until %s is replaced", BUNDLE)
         return
     route(server, Rule(Permission.PUBLIC), prefix + PATH, "plotly_cartesian", _serve)
