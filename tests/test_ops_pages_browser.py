@@ -140,6 +140,17 @@ def _settled(dash_duo) -> None:
     )
 
 
+def _modal_gone(dash_duo) -> None:
+    """No dialog open or fading out (Bootstrap holds the focus until it is gone)."""
+    wait_until(
+        lambda: dash_duo.driver.execute_script(
+            "return !document.querySelector('.modal.show, .modal-backdrop, body.modal-open')"
+        ),
+        timeout=30,
+        message="the dialog never closed",
+    )
+
+
 def _no_junk(dash_duo) -> None:
     body = dash_duo.find_element("body").text
     for junk in ("undefined", "None", "NaN", "null", "Traceback"):
@@ -176,15 +187,20 @@ def test_alerts_page_acknowledge_and_shift_log(dash_duo, ops_app):
     # A handover note goes into the shift log, the acknowledgement is already there.
     note = "Serah terima ke shift siang."
     _settled(dash_duo)  # the acknowledgement's redraw has landed before we type
+    _modal_gone(dash_duo)  # a closing dialog keeps the focus: keys typed then go nowhere
     dash_duo.find_element("#shift-text").send_keys(note)
 
     def in_the_log() -> bool:
         if note in dash_duo.find_element("#alerts-shiftlog").text:
             return True
-        # Not yet: when nothing is in flight and the note is still typed (a busy machine
-        # let the click land before the text reached the page), press "add" again.
+        # Not yet: when nothing is in flight, type the note if it is not there (the keys went
+        # to a dialog still closing) and press "add" (a busy machine let the click land before
+        # the text reached the page).
         _settled(dash_duo)
-        if dash_duo.find_element("#shift-text").get_attribute("value") == note:
+        field = dash_duo.find_element("#shift-text")
+        if field.get_attribute("value") == "":
+            field.send_keys(note)
+        elif field.get_attribute("value") == note:
             dash_duo.find_element("#shift-add").click()
         return False
 
