@@ -241,6 +241,24 @@ def test_a_source_both_failing_and_late_raises_one_alert_that_says_why(store, sm
     assert open_keys(store) == set()
 
 
+def test_a_late_alert_gives_way_at_once_when_the_source_is_found_failing(store, small):
+    cfg = config(
+        staleness={"enabled": True, "after_gaps": 3},
+        failing={"enabled": True, "consecutive": 3},
+        resolve_after_seconds=600,
+    )
+    run(store, "dinkes-feed", "ok", NOW - timedelta(minutes=10))
+    run(store, "dinkes-feed", "failed", NOW - timedelta(minutes=1), "http")
+    evaluate(store, small, cfg, NOW)  # late, but one failure is not yet a failing source
+    assert open_keys(store) == {("source-stale", "source:dinkes-feed", "warning")}
+
+    for minutes in (2, 3):
+        run(store, "dinkes-feed", "failed", NOW + timedelta(minutes=minutes), "http")
+    evaluate(store, small, cfg, NOW + timedelta(minutes=4))
+    # One alert at once, not the late one lingering for resolve_after beside it.
+    assert open_keys(store) == {("source-failing", "source:dinkes-feed", "warning")}
+
+
 def test_a_source_that_never_succeeded_is_late_from_its_first_attempt(store, small):
     cfg = config(staleness={"enabled": True})
     run(store, "naker-feed", "failed", NOW - timedelta(minutes=30), error_class="http")

@@ -112,7 +112,7 @@ def evaluate(
         except Exception as exc:  # one broken rule must not silence the others
             log.exception("alert rule %s failed", rule_id)
             errors[rule_id] = repr(exc)
-    findings = one_alert_per_source(findings)
+    findings, superseded = one_alert_per_source(findings)
     with begin_write(engine) as conn:
         silences = active_silences(conn, now)
         transitions = reconcile(
@@ -124,6 +124,7 @@ def evaluate(
             channels=channels_for(config),
             silenced=lambda rule, subject: silence_for(silences, rule, subject) is not None,
             resolve_after=config.resolve_after_seconds,
+            superseded=superseded,
         )
     if transitions.changed:
         log.info(

@@ -102,6 +102,7 @@ def reconcile(
     channels: Channels | None = None,
     silenced: Callable[[str, str], bool] | None = None,
     resolve_after: float = 0,
+    superseded: set[tuple[str, str]] | None = None,
 ) -> Transitions:
     """Open, update and resolve alerts so the open ones match ``findings``.
 
@@ -112,7 +113,8 @@ def reconcile(
     but queue no notification. An open alert that was never announced (it fired while
     silenced) is announced once its silence has ended; one that resolves unannounced
     stays quiet. ``resolve_after`` (seconds): an alert no longer found resolves only once it
-    has stayed clear that long (a removed rule's alerts resolve at once).
+    has stayed clear that long (a removed rule's alerts resolve at once, and so do
+    ``superseded`` ones: (rule, subject) that another open alert now reports).
     """
     table = Alert.__table__
     found = _strongest(findings)
@@ -174,7 +176,8 @@ def reconcile(
             out.updated.append(row.id)
     for key, row in open_rows.items():
         gone = key not in found and row.rule_id in evaluated
-        if gone and row.rule_id in configured and resolve_after > 0:
+        waits = resolve_after > 0 and key not in (superseded or set())
+        if gone and row.rule_id in configured and waits:
             if row.clear_since is None:
                 conn.execute(update(Alert).where(table.c.id == row.id).values(clear_since=now))
                 continue

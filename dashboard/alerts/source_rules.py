@@ -146,12 +146,14 @@ def failing_findings(
     return findings
 
 
-def one_alert_per_source(findings: list[Finding]) -> list[Finding]:
+def one_alert_per_source(findings: list[Finding]) -> tuple[list[Finding], set[tuple[str, str]]]:
     """A source that keeps failing is also late; say it once. Its failing alert stays (it
     tells why), at the more severe of the two levels, and notes since when data is missing;
-    the late alert is raised only for a source that is late without failing."""
+    the late alert is raised only for a source that is late without failing. Also returns
+    the late alerts so superseded: an open one resolves at once, it does not linger."""
     late = {f.subject: f for f in findings if f.rule_id == SOURCE_STALE}
     failing = {f.subject for f in findings if f.rule_id == SOURCE_FAILING}
+    superseded = {(SOURCE_STALE, subject) for subject in failing}
     out = []
     for f in findings:
         if f.rule_id == SOURCE_STALE and f.subject in failing:
@@ -165,7 +167,7 @@ def one_alert_per_source(findings: list[Finding]) -> list[Finding]:
                 details={**f.details, "late_since": stale.details["reference"]},
             )
         out.append(f)
-    return out
+    return out, superseded
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
