@@ -132,8 +132,7 @@ def disaster_children(view: DisasterView, lang: str) -> list:
             html.Div(view.earlier_title, className="quake-label"),
             html.Ol(
                 [_earlier_row(q) for q in view.earlier],
-                className="quake-list",
-                style={"--quake-slots": max(view.slots, 1)},
+                className="quake-list shows-what-fits",
             )
             if view.earlier
             else html.P(view.earlier_empty, className="wall-empty"),

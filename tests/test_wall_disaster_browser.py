@@ -24,6 +24,26 @@ pytestmark = pytest.mark.browser
 REFERENCE = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
 
+# The earlier quakes' rows: which are shown (inside the list), cut, or squeezed.
+ROWS_CHECK = """
+const list = document.querySelector('.wall-screen.is-active .quake-list');
+const box = list.getBoundingClientRect();
+const rows = Array.from(list.querySelectorAll('.quake-row'));
+const inside = (r) => r.left >= box.left - 1 && r.right <= box.right + 1;
+const shown = rows.filter((row) => inside(row.getBoundingClientRect()));
+const last = shown.length ? shown[shown.length - 1].getBoundingClientRect() : box;
+return {
+    total: rows.length,
+    shown: shown.length,
+    cut: shown.filter((row) => row.getBoundingClientRect().bottom > box.bottom + 1)
+        .map((row) => row.textContent),
+    squeezed: shown.filter((row) => row.scrollHeight > row.clientHeight + 1)
+        .map((row) => row.textContent),
+    room_left: box.bottom - last.bottom,
+    row_height: shown.length ? last.height : 0,
+};
+"""
+
 # Every <text> of the map, inlined at the size the <img> has, measured by the browser: which
 # labels overlap another label or a capital's square.
 LABEL_CHECK = """
@@ -112,10 +132,10 @@ def test_the_disaster_screen_at_every_wall_size_labels_without_overlap(
                 assert "WITA" in latest
             else:
                 assert "No tsunami potential" in latest and "Felt (MMI)" in latest
-            rows = dash_duo.driver.find_elements(
-                "css selector", ".wall-screen.is-active .quake-row"
-            )
-            assert len(rows) == 10  # the column is filled
+            rows = dash_duo.driver.execute_script(ROWS_CHECK)
+            # Whole rows only, none cut or squeezed, and as many as the column holds.
+            assert rows["total"] == 10 and rows["cut"] == [] and rows["squeezed"] == []
+            assert rows["shown"] >= 5 and rows["room_left"] < rows["row_height"], (width, rows)
             measured = dash_duo.driver.execute_script(LABEL_CHECK)
             assert measured["overlaps"] == [], (width, measured["overlaps"])
             names = [n for n, css in measured["names"] if css == "place-label"]
