@@ -1,6 +1,7 @@
 """``/alerts``, ``/ops/sources`` and ``/ops/compliance`` in a real headless Chromium:
 they render from the store, their forms work, both languages, no console errors."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,26 +130,20 @@ def ops_app(sqlite_url, tmp_path, catalogue):
     engine.dispose()
 
 
+def _gone(dash_duo, selector: str, message: str) -> None:
+    """Nothing on the page matches ``selector`` (waited for)."""
+    script = f"return !document.querySelector({json.dumps(selector)})"
+    wait_until(lambda: dash_duo.driver.execute_script(script), timeout=30, message=message)
+
+
 def _settled(dash_duo) -> None:
     """No Dash callback in flight."""
-    wait_until(
-        lambda: dash_duo.driver.execute_script(
-            "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
-        ),
-        timeout=30,
-        message="callbacks never settled",
-    )
+    _gone(dash_duo, '[data-dash-is-loading="true"]', "callbacks never settled")
 
 
 def _modal_gone(dash_duo) -> None:
     """No dialog open or fading out (Bootstrap holds the focus until it is gone)."""
-    wait_until(
-        lambda: dash_duo.driver.execute_script(
-            "return !document.querySelector('.modal.show, .modal-backdrop, body.modal-open')"
-        ),
-        timeout=30,
-        message="the dialog never closed",
-    )
+    _gone(dash_duo, ".modal.show, .modal-backdrop, body.modal-open", "the dialog never closed")
 
 
 def _no_junk(dash_duo) -> None:
