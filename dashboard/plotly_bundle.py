@@ -79,7 +79,7 @@ def early_script(app: dash.Dash, path: str) -> str:
     the first chart is drawn (dcc.Graph takes it; the locale script registers with it). Not
     ``defer``: Dash could draw a graph first and load Plotly a second time, without the locale.
     Elsewhere nothing: pages without charts never load Plotly."""
-    page, _ = _path_to_page(path.strip("/"))
+    page, _ = _path_to_page(path.strip("/"))  # type: ignore[no-untyped-call]  # Dash leaves it untyped
     if not page.get("charts"):
         return ""
     return f'<script src="{app.config.requests_pathname_prefix}{PATH}"></script>'
