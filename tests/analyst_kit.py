@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
+
+import clock_kit
 
 REPO = Path(__file__).resolve().parent.parent
 # What /indicator's draw_series callback writes (a call names every output of a callback).
@@ -33,7 +35,12 @@ def seed_store(url: str, payload_dir: Path, *, since: int, today: date | None = 
     """Every catalogue indicator for the province and the 15 kab/kota since ``since`` (daily ones too),
     one run per source with an archived payload, and one revised value; no ballast rows."""
     return seeder().seed(
-        url, 0, payload_dir=payload_dir, today=today or date.today(), since=since, daily_since=since
+        url,
+        0,
+        payload_dir=payload_dir,
+        today=today or clock_kit.today(),
+        since=since,
+        daily_since=since,
     )
 
 
@@ -86,7 +93,7 @@ def call(
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock_kit.now()
 
 
 def text_of(component) -> str:

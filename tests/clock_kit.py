@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,30 @@ import time_machine
 WITA = timezone(timedelta(hours=8), "WITA")
 # Wednesday 18 November 2026, 10:00 WITA: mid-month, past every SKPD's delivery day (3rd-10th),
 # on a working day at office hours, far from a year or week boundary.
+# The running test's traveller (set by conftest's ``clock`` fixture); None outside a test's clock.
+_traveller: time_machine.Coordinates | None = None
+
+
+def now() -> datetime:
+    """The test's own time (UTC): its stated instant plus what has run since. Tests read the
+    time only through here, never ``datetime.now``: outside the ``clock`` fixture's travel
+    (a ``real_clock`` test, a session fixture) there is no test time, and this says so."""
+    if _traveller is None:
+        raise RuntimeError("no test clock here: clock_kit.now() is for tests under `clock`")
+    return datetime.now(UTC)  # time-machine's travelled clock
+
+
+def machine_now() -> datetime:
+    """The machine's clock, only for what outlives a test session: naming and ageing the test
+    databases that crashed sessions leave behind (conftest). Never for what a test asserts."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """The test's date where the tests run (what ``date.today()`` would say under travel)."""
+    return now().astimezone().date()
+
+
 DEFAULT_INSTANT = datetime(2026, 11, 18, 10, 0, tzinfo=WITA)
 # The ``delivery_day`` of config/skpd.yaml that the edge instants straddle (Dinkes: 10).
 DELIVERY_DAY = 10

@@ -32,6 +32,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import clock_kit
 import pytest
 from clock_kit import instant_of
 
@@ -141,7 +142,11 @@ def clock(request):
     import time_machine
 
     with time_machine.travel(instant_of(request.node), tick=True) as traveller:
-        yield traveller
+        clock_kit._traveller = traveller
+        try:
+            yield traveller
+        finally:
+            clock_kit._traveller = None
 
 
 # --- PostgreSQL ------------------------------------------------------------------
@@ -201,7 +206,7 @@ def _drop_stale_databases(conn) -> None:
     ).scalars()
     # Real time on purpose (a session fixture, set up before any test's travel): the age of
     # databases that earlier, crashed sessions left behind, named by their real start.
-    now = datetime.now(UTC)
+    now = clock_kit.machine_now()
     for name in rows:
         m = re.match(rf"{PG_DB_PREFIX}(\d{{14}})_", name)
         if not m:
@@ -223,7 +228,7 @@ def _pg_store(pg_server_url):
     from dashboard.store.engine import make_engine
     from dashboard.store.migrate import upgrade
 
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # real time: see _drop_stale_databases
+    stamp = clock_kit.machine_now().strftime("%Y%m%d%H%M%S")  # see _drop_stale_databases
     name = f"{PG_DB_PREFIX}{stamp}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = _admin_engine(pg_server_url)
     try:

@@ -7,9 +7,9 @@ import os
 import re
 import secrets
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
+import clock_kit
 import pytest
 from clock_kit import frozen_command
 
@@ -30,7 +30,7 @@ def fresh_database(pg_server_url):
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import NullPool
 
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    stamp = clock_kit.now().strftime("%Y%m%d%H%M%S")
     name = f"{PG_DB_PREFIX}{stamp}_{os.getpid()}_{secrets.token_hex(3)}"
     assert re.fullmatch(r"[a-z0-9_]+", name)
     admin_url = make_url(pg_server_url).set(drivername="postgresql+psycopg")

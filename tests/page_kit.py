@@ -9,9 +9,10 @@ side uses must not be seen on an English page, and the reverse.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import clock_kit
 from scorecard_kit import simulated_store
 from sqlalchemy import insert
 
@@ -98,7 +99,7 @@ def sample_alerts(now: datetime, failing) -> list[dict]:
 def page_store(url: str, catalogue, now: datetime | None = None):
     """History of every indicator, fresh runs, a failing and a partly rejected source, open
     and resolved alerts: every page has something to show."""
-    now = now or datetime.now(UTC)
+    now = now or clock_kit.now()
     engine = simulated_store(url, catalogue, now, skip_latest={"LIV.JKN"}, dead={"dlh-ispu"})
     failing, partial = catalogue.sources[1], catalogue.sources[2]
     with engine.begin() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import clock_kit
 from sqlalchemy import insert
 
 from dashboard.catalogue.models import Catalogue
@@ -115,7 +116,7 @@ def put(
             ],
             source_id=source[0].id if source else "upload",
             run_id=None,
-            ingested_at=ingested_at or datetime.now(UTC),
+            ingested_at=ingested_at or clock_kit.now(),
         )
 
 

@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import clock_kit
 import httpx
 import pytest
 import time_machine
@@ -203,7 +204,7 @@ def test_wall_runs_on_a_device_token_past_any_session_and_stops_when_revoked(
     seed_store(engine, catalogue)
     _device, token = enrol(engine, "lobi-1", "internal", actor=Actor.cli("test"))
     start_app(dash_duo, app)
-    began = datetime.now(UTC)
+    began = clock_kit.now()
     dash_duo.wait_for_page(f"{dash_duo.server_url}/wall?device={token}&screen=alerts")
     dash_duo.wait_for_element("#wall-root")
     polls = "return window.performance.getEntriesByType('resource').filter(e => e.name.indexOf('_dash-update-component') >= 0).length"

@@ -1,8 +1,9 @@
 """Aggregation by the indicator's own rule: sum vs mean vs weighted mean, over time and over regions,
 with missing periods; the SQL bucketing agrees with the reference implementation on both stores."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+import clock_kit
 import pandas as pd
 import pytest
 
@@ -181,7 +182,7 @@ def gappy(engine, catalogue):
             rows,
             source_id="dispar-statistik",
             run_id=None,
-            ingested_at=datetime.now(UTC),
+            ingested_at=clock_kit.now(),
         )
     return rows
 

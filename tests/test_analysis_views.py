@@ -1,8 +1,9 @@
 """Rankings, URL state, the region map (tile grid and GeoJSON choropleth) and the indicator views."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
+import clock_kit
 import pytest
 
 from dashboard.analysis import cartogram, choropleth
@@ -249,9 +250,7 @@ def env(engine, catalogue):
 
 def _put(engine, rows, source="dispar-statistik"):
     with begin_write(engine) as conn:
-        upsert_observations(
-            conn, rows, source_id=source, run_id=None, ingested_at=datetime.now(UTC)
-        )
+        upsert_observations(conn, rows, source_id=source, run_id=None, ingested_at=clock_kit.now())
 
 
 def test_the_province_is_derived_from_the_regencies_when_it_reported_nothing(

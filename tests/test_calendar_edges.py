@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+import clock_kit
 import pytest
 from alert_kit import alerts, config, open_keys, run
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -138,7 +139,7 @@ def test_every_edge_has_its_expectations():
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock_kit.now()
 
 
 def _months_back(month: date, n: int) -> date:

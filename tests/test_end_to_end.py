@@ -8,6 +8,7 @@ import sys
 import threading
 from datetime import date
 
+import clock_kit
 import httpx
 import pytest
 from access_kit import start_app, wall_token
@@ -80,7 +81,7 @@ def test_a_value_served_by_an_skpd_reaches_the_wall(simulator, env, dash_duo):
     dash_duo.wait_for_element(f'article[data-code="{INDICATOR}"] .value', timeout=15)
     before = tile_value(dash_duo)
 
-    period = last_month(date.today())
+    period = last_month(clock_kit.today())
     response = httpx.post(
         f"{simulator.base_url}/_control/override",
         json={"indicator": INDICATOR, "region": "71", "period": period, "value": 9.7},

@@ -2,8 +2,7 @@
 scorecard exception, sees it on /followup and in the brief; the scorecard grouped by SKPD.
 Screenshots (both languages, 1920×1080 and 360×740) in test-artifacts/followup/."""
 
-from datetime import UTC, datetime
-
+import clock_kit
 import pytest
 from access_kit import serve
 from page_kit import (
@@ -29,7 +28,7 @@ WAIT = 40
 @pytest.fixture
 def loop_app(sqlite_url, tmp_path, catalogue):
     engine = simulated_store(
-        sqlite_url, catalogue, datetime.now(UTC), skip_latest={"LIV.JKN"}, dead={"dlh-ispu"}
+        sqlite_url, catalogue, clock_kit.now(), skip_latest={"LIV.JKN"}, dead={"dlh-ispu"}
     )
     app = create_app(
         Settings(database_url=sqlite_url, data_dir=tmp_path, config_dir=PROJECT_ROOT / "config")

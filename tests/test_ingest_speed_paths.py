@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date
 
+import clock_kit
 import pandas as pd
 import pytest
 from payloads import kit
@@ -570,7 +571,6 @@ def test_upsert_counts_new_changed_and_unchanged_in_one_payload(engine):
 
 
 def test_upsert_writes_codes_with_characters_copy_would_read_as_escapes(engine):
-    from datetime import datetime
 
     from sqlalchemy import select
 
@@ -581,7 +581,7 @@ def test_upsert_writes_codes_with_characters_copy_would_read_as_escapes(engine):
     rows = [ObservationRow(code, "71", date(2026, 1, 1), "month", 1.0) for code in codes]
     with engine.begin() as conn:
         stats = upsert_observations(
-            conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(UTC)
+            conn, rows, source_id="s", run_id=None, ingested_at=clock_kit.now()
         )
     assert stats.inserted == 4
     with engine.connect() as conn:
@@ -612,7 +612,7 @@ def test_factorize_numbers_values_as_a_dict_keys_them():
 def test_upsert_stores_every_row_exactly_as_given(engine):
     """Many distinct indicators, regions, days and grains: every row reads back with its own
     key and value (on SQLite the staging numbers each key's parts into one integer)."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import select
 
@@ -633,7 +633,7 @@ def test_upsert_stores_every_row_exactly_as_given(engine):
     rng.shuffle(rows)
     with engine.begin() as conn:
         stats = upsert_observations(
-            conn, rows, source_id="s", run_id=None, ingested_at=datetime.now(UTC)
+            conn, rows, source_id="s", run_id=None, ingested_at=clock_kit.now()
         )
     assert (stats.inserted, stats.updated, stats.unchanged) == (len(rows), 0, 0)
     with engine.connect() as conn:

@@ -4,6 +4,7 @@ they render from the store, their forms work, both languages, no console errors.
 import json
 from datetime import UTC, datetime, timedelta
 
+import clock_kit
 import pytest
 from access_kit import serve
 from browser_checks import CONTRAST_CHECK
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.browser
 def ops_app(sqlite_url, tmp_path, catalogue):
     engine = make_engine(sqlite_url)
     sync_catalogue(engine, catalogue)
-    now = datetime.now(UTC)
+    now = clock_kit.now()
     broken = catalogue.sources[0]
     with begin_write(engine) as conn:
         for source in catalogue.sources:  # collected for months: every deadline shown is judged

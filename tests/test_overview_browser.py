@@ -1,8 +1,7 @@
 """The scorecard and the brief in a real headless Chromium: filters in the URL, bilingual,
 no console errors; screenshots at 1920×1080 in test-artifacts/."""
 
-from datetime import UTC, datetime
-
+import clock_kit
 import pytest
 from access_kit import serve
 from browser_checks import CONTRAST_CHECK
@@ -20,7 +19,7 @@ WAIT = 30
 
 @pytest.fixture
 def scorecard_app(sqlite_url, tmp_path, catalogue):
-    now = datetime.now(UTC)
+    now = clock_kit.now()
     engine = simulated_store(
         sqlite_url,
         catalogue,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import clock_kit
 import pytest
 from clock_kit import DELIVERY_DAY, WITA, Edge, at_edges
 
@@ -79,7 +80,7 @@ def latest_due(now: datetime, delivery_day: int) -> date:
 
 @at_edges
 def test_periods_at_the_calendar_edges(edge: Edge):
-    expect, now = EXPECT[edge.id], datetime.now(UTC)
+    expect, now = EXPECT[edge.id], clock_kit.now()
     today = periods.local_today(now)
     assert today == expect.today
     assert periods.bucket(today, "day") == today

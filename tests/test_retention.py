@@ -3,9 +3,10 @@ quarantine is kept a year; the dry run's figures are exactly what a prune frees.
 
 import json
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import clock_kit
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, insert, select
@@ -35,7 +36,7 @@ def rt(tmp_path, database_url):
 
 
 def _run(rt, days_ago, *, changed=0, status="ok", content=None, quarantined=0, observed=False):
-    now = datetime.now(UTC)
+    now = clock_kit.now()
     with begin_write(rt.engine) as conn:
         sha = (
             archive_payload(conn, rt.settings.payload_dir, content, "application/json")

@@ -3,10 +3,11 @@
 import shutil
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import clock_kit
 import pytest
 import redis
 from click.testing import CliRunner
@@ -134,7 +135,7 @@ def _run(conn, source_id="quick", **values):
 
 
 def test_runs_of_dead_owners_are_closed_with_a_reason_and_live_ones_kept(rt):
-    now = datetime.now(UTC)
+    now = clock_kit.now()
     soon, gone = now + timedelta(seconds=20), now - timedelta(seconds=1)
     with begin_write(rt.engine) as conn:
         _instance(conn, "alive", soon)
@@ -174,7 +175,7 @@ def test_runs_of_dead_owners_are_closed_with_a_reason_and_live_ones_kept(rt):
 
 
 def test_a_source_lease_has_one_holder_until_it_expires_or_is_released(engine):
-    now = datetime.now(UTC)
+    now = clock_kit.now()
     with begin_write(engine) as conn:
         assert store.acquire_lease(conn, "s", "a", "a:1", now, 10)
         assert not store.acquire_lease(conn, "s", "b", "b:1", now, 10)
@@ -190,7 +191,7 @@ def test_a_source_lease_has_one_holder_until_it_expires_or_is_released(engine):
 
 
 def _race(engine, round_: int, who: str, barrier, winners: list[str]) -> None:
-    at = datetime.now(UTC) + timedelta(seconds=round_ * 100)  # the previous round's lease lapsed
+    at = clock_kit.now() + timedelta(seconds=round_ * 100)  # the previous round's lease lapsed
     barrier.wait()
     with begin_write(engine) as conn:
         if store.acquire_lease(conn, "race", who, f"{who}:{round_}", at, 50):
@@ -222,7 +223,7 @@ def test_a_killed_owners_run_is_closed_by_another_and_its_locks_freed(rt, redis_
     with begin_write(rt.engine) as conn:
         run_id = dead.begin(
             lambda: _run(
-                conn, owner_id=dead.id, started_at=datetime.now(UTC), deadline_at=datetime.now(UTC)
+                conn, owner_id=dead.id, started_at=clock_kit.now(), deadline_at=clock_kit.now()
             )
         )
     live = Owner(rt.engine, redis_url, lease_seconds=5, host="host-b", pid=4343)
@@ -257,7 +258,7 @@ def test_a_dead_process_on_this_host_is_given_up_at_once(rt):
     predecessor.register()
     assert predecessor.lock("quick") is not None
     with begin_write(rt.engine) as conn:
-        run_id = _run(conn, owner_id=predecessor.id, started_at=datetime.now(UTC))
+        run_id = _run(conn, owner_id=predecessor.id, started_at=clock_kit.now())
     successor = Owner(rt.engine, None, lease_seconds=300)
     successor.register()
     assert [c.run_id for c in successor.housekeeping()] == [run_id]
@@ -269,7 +270,7 @@ def test_a_run_its_owner_lost_track_of_is_closed(rt):
     owner = Owner(rt.engine, None, lease_seconds=30)
     owner.register()
     with begin_write(rt.engine) as conn:
-        run_id = _run(conn, owner_id=owner.id, started_at=datetime.now(UTC))
+        run_id = _run(conn, owner_id=owner.id, started_at=clock_kit.now())
     closed = owner.housekeeping()
     assert [c.run_id for c in closed] == [run_id]
     row = next(r for r in _runs(rt) if r.id == run_id)
@@ -373,7 +374,7 @@ def test_a_run_skipped_for_a_dead_holder_is_retried_before_the_next_schedule(rt,
     assert dead.lock("quick") is not None
     scheduler = build_scheduler(rt, blocking=False, start_now=set())
     owner = scheduler.get_job("housekeeping").args[0]
-    skipped_at = datetime.now(UTC)
+    skipped_at = clock_kit.now()
     run_source_job(rt, "quick", scheduler, owner)
     retry = scheduler.get_job("retry:quick")
     assert retry is not None
@@ -393,7 +394,7 @@ def test_no_retry_when_the_holder_finished_its_run(rt):
 
     scheduler = build_scheduler(rt, blocking=False, start_now=set())
     owner = scheduler.get_job("housekeeping").args[0]
-    skipped_at = datetime.now(UTC)
+    skipped_at = clock_kit.now()
     collect(rt, "quick")  # the other scheduler's run, finished after we skipped
     retry_source_job(rt, "quick", scheduler, owner, skipped_at)
     assert len(_runs(rt)) == 1

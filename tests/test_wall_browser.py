@@ -2,8 +2,9 @@
 reads from across the room, updates live, speaks two languages, logs no errors.
 Screenshots of every screen (and of a takeover) go to test-artifacts/."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import clock_kit
 import pytest
 from access_kit import client_as, start_app, wall_token
 from browser_checks import CONTRAST_CHECK
@@ -150,7 +151,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
     dash_duo, wall_app, artifacts_dir, clock
 ):
     app, engine, catalogue = wall_app
-    seeded_at = datetime.now(UTC)  # the store was written a moment ago
+    seeded_at = clock_kit.now()  # the store was written a moment ago
     driver = dash_duo.driver
     start_app(dash_duo, app)
     device = wall_token(app)
@@ -234,7 +235,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
         kept,
         tile,
     )
-    new_period = step(latest_period(datetime.now(UTC).date(), changed.grain), changed.grain, -1)
+    new_period = step(latest_period(clock_kit.now().date(), changed.grain), changed.grain, -1)
     new_value = plausible(changed)[1] * 1.5 + 1
     with engine.begin() as conn:
         upsert_observations(
@@ -242,7 +243,7 @@ def test_every_screen_fits_every_size_reads_from_afar_and_updates_live(
             [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],
             source_id=catalogue.sources_feeding(changed.code)[0].id,
             run_id=None,
-            ingested_at=datetime.now(UTC),
+            ingested_at=clock_kit.now(),
         )
         bump(conn, [f"domain:{changed.domain}"])
     dash_duo.wait_for_text_to_equal(

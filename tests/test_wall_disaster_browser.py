@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import clock_kit
 import pytest
 from access_kit import start_app, wall_token
 from sqlalchemy import insert
@@ -106,7 +107,7 @@ def seed_week(engine, now: datetime) -> None:
 @pytest.fixture
 def disaster_app(sqlite_url, tmp_path):
     engine = make_engine(sqlite_url)
-    seed_week(engine, datetime.now(UTC))
+    seed_week(engine, clock_kit.now())
     yield make_app(sqlite_url, tmp_path)
     engine.dispose()
 

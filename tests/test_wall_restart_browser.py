@@ -7,8 +7,8 @@ import signal
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
 
+import clock_kit
 import httpx
 import pytest
 from clock_kit import frozen_command
@@ -180,7 +180,7 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
     )
     assert not dash_br.find_element(".banner-offline").is_displayed()
     changed = headline_indicators(catalogue, "economy")[0]
-    new_period = step(latest_period(datetime.now(UTC).date(), changed.grain), changed.grain, -1)
+    new_period = step(latest_period(clock_kit.now().date(), changed.grain), changed.grain, -1)
     new_value = plausible(changed)[1] * 1.7 + 2
     # A writer's transaction (the write lock up front): the enrolled screen's heartbeats write
     # too, and a deferred transaction that reads then writes would meet "database is locked".
@@ -190,7 +190,7 @@ def test_the_wall_reconnects_after_a_server_restart(dash_br, gunicorn, wall_stor
             [ObservationRow(changed.code, "71", new_period, changed.grain, new_value)],
             source_id=catalogue.sources_feeding(changed.code)[0].id,
             run_id=None,
-            ingested_at=datetime.now(UTC),
+            ingested_at=clock_kit.now(),
         )
         bump(conn, [f"domain:{changed.domain}"])
     shown = i18n.number(new_value, "id", changed.decimals)

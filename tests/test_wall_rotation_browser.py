@@ -5,6 +5,7 @@ and a remote reload, the one-canvas grid of six screens."""
 import math
 from datetime import UTC, datetime, timedelta
 
+import clock_kit
 import pytest
 from access_kit import add_user, browser_login, start_app, wall_token
 from wait_kit import wait_until
@@ -132,7 +133,7 @@ def test_the_browser_follows_the_same_schedule_as_the_server(dash_duo, live_wall
     config = load_wall_config(PROJECT_ROOT / "config", catalogue)
     from dashboard.views.wall_plan import plan_data, resolve_plan
 
-    plan = plan_data(resolve_plan(config, catalogue, datetime.now(UTC)), config, catalogue, "id")
+    plan = plan_data(resolve_plan(config, catalogue, clock_kit.now()), config, catalogue, "id")
     start = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # Monday 08:30 WITA
     moments = [start + timedelta(hours=h) for h in range(0, 7 * 24, 5)]
     picked = dash_duo.driver.execute_script(

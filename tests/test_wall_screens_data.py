@@ -1,9 +1,10 @@
 """The wall's screens without a browser, on SQLite and PostgreSQL: domain screens, the
 e-disaster screen, alerts, the takeover rule, parts and versions, screens as devices."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import unquote
 
+import clock_kit
 import pytest
 from sqlalchemy import insert
 from wall_kit import HISTORY, add_alert, add_quake, resolve_alert, seed_store
@@ -49,7 +50,7 @@ def seeded(engine, catalogue):
 
 
 def _now():
-    return datetime.now(UTC)
+    return clock_kit.now()
 
 
 # --- parts and versions -----------------------------------------------------------------

@@ -8,9 +8,10 @@ layout check a wall must pass at every size.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import clock_kit
 import pytest
 import yaml
 from sqlalchemy import insert
@@ -98,7 +99,7 @@ def headlines(catalogue) -> list:
 
 def seed_store(engine, catalogue, now: datetime | None = None, failing_source: bool = True) -> None:
     """``HISTORY`` periods of every indicator fed by a source, fresh runs, one failing source."""
-    now = now or datetime.now(UTC)
+    now = now or clock_kit.now()
     sync_catalogue(engine, catalogue)
     with engine.begin() as conn:
         for ind in catalogue.indicators:
@@ -162,7 +163,7 @@ def add_quake(
     potensi: str | None = "Tidak berpotensi tsunami",
     source_id: str = "bmkg-gempa",
 ) -> int:
-    occurred = datetime.now(UTC) - ago
+    occurred = clock_kit.now() - ago
     extra = {"Potensi": potensi} if potensi else {}
     with engine.begin() as conn:
         event_id = conn.execute(
@@ -194,7 +195,7 @@ def add_alert(
     rule: str = "test-rule",
     subject: str | None = None,
 ) -> int:
-    fired = datetime.now(UTC) - ago
+    fired = clock_kit.now() - ago
     with engine.begin() as conn:
         return conn.execute(
             insert(Alert)
@@ -217,7 +218,7 @@ def resolve_alert(engine, alert_id: int) -> None:
         conn.execute(
             Alert.__table__.update()
             .where(Alert.__table__.c.id == alert_id)
-            .values(state="resolved", resolved_at=datetime.now(UTC))
+            .values(state="resolved", resolved_at=clock_kit.now())
         )
 
 
